@@ -1,0 +1,51 @@
+/**
+ * `ByteSource` over a file on disk (Node only): positioned reads through one `FileHandle`,
+ * so a multi-GB file is never loaded whole.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { checkRange, type ByteSource } from "../byte-source.js";
+import { ioError } from "../../errors.js";
+
+export class FileByteSource implements ByteSource {
+  private closed = false;
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+    readonly name: string,
+  ) {}
+
+  static async open(path: string): Promise<FileByteSource> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, "r");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a folder, not a file" : `cannot open (${code ?? String(e)})`;
+      throw ioError(why, { where: path, cause: e });
+    }
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
+      await handle.close();
+      throw ioError("is a folder, not a file", { where: path });
+    }
+    return new FileByteSource(handle, stat.size, path);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    checkRange(this, offset, length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);
+      if (bytesRead === 0) throw ioError(`unexpected end of file at byte ${offset + done}`, { where: this.name });
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}
