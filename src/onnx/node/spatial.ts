@@ -1,0 +1,9 @@
+/**
+ * Node convenience: `checkSpatialInvariance` with onnxruntime-node. Node only.
+ */
+import * as ort from "onnxruntime-node";
+import { checkSpatialInvariance, type InvarianceOptions, type InvarianceResult } from "../spatial/check-invariance.js";
+
+export function checkSpatialInvarianceNode(bytes: Uint8Array, options: InvarianceOptions = {}): Promise<InvarianceResult> {
+  return checkSpatialInvariance(bytes, ort, options);
+}

@@ -1,0 +1,71 @@
+/**
+ * `zero-mean-unit-variance` (bioimage.io `zero_mean_unit_variance` and
+ * `fixed_zero_mean_unit_variance`): out = (x − mean) / (std + eps).
+ * - `zero-mean-unit-variance` or `zero-mean-unit-variance=EPS`: mean and population std of each
+ *   image over H, W, C (bioimage.io per-sample statistics over all non-batch axes); eps 1e-6.
+ * - `zero-mean-unit-variance=MEAN/STD[/EPS]`: fixed mean and std, each a number or per channel
+ *   (`0.1:0.2:0.3`); std must be >= 1e-6 as in bioimage.io; eps 1e-6.
+ * Isomorphic.
+ */
+import { invalidArgument } from "../../errors.js";
+import {
+  formatPerChannel,
+  imageAxes,
+  parseNumber,
+  parsePerChannel,
+  perChannelConst,
+  requireFloat,
+  requireRank,
+  splitParams,
+  type PerChannel,
+} from "./params.js";
+import type { OpDescriptor } from "./types.js";
+
+const SYNTAX = "zero-mean-unit-variance[=EPS] (per image) or zero-mean-unit-variance=MEAN/STD[/EPS] (fixed)";
+export const DEFAULT_EPS = 1e-6;
+
+export type ZeroMeanUnitVarianceParams =
+  | { mode: "per-image"; eps: number }
+  | { mode: "fixed"; mean: PerChannel; std: PerChannel; eps: number };
+
+function parseEps(text: string, where: string): number {
+  const eps = parseNumber(text, where, "eps");
+  if (eps <= 0 || eps > 0.1) throw invalidArgument(`eps ${eps} is out of range`, { where, allowed: "0 < eps <= 0.1" });
+  return eps;
+}
+
+export const zeroMeanUnitVariance: OpDescriptor<ZeroMeanUnitVarianceParams> = {
+  name: "zero-mean-unit-variance",
+  kind: "pre-or-post",
+  syntax: SYNTAX,
+  summary: "(x - mean) / (std + eps); per image over H, W, C, or with fixed MEAN/STD (bioimage.io)",
+  parse(value, where) {
+    if (value === undefined) return { mode: "per-image", eps: DEFAULT_EPS };
+    const parts = splitParams(value, where, [1, 2, 3], SYNTAX);
+    if (parts.length === 1) return { mode: "per-image", eps: parseEps(parts[0]!, where) };
+    const mean = parsePerChannel(parts[0]!, where, "mean");
+    const std = parsePerChannel(parts[1]!, where, "std");
+    for (const s of typeof std === "number" ? [std] : std) {
+      if (s < 1e-6) throw invalidArgument(`std ${s} is too small`, { where, allowed: "std >= 1e-6" });
+    }
+    return { mode: "fixed", mean, std, eps: parts[2] === undefined ? DEFAULT_EPS : parseEps(parts[2], where) };
+  },
+  describe: (p) =>
+    p.mode === "per-image"
+      ? `(x − mean) / (std + ${p.eps}) per image`
+      : `(x − ${formatPerChannel(p.mean)}) / (${formatPerChannel(p.std)} + ${p.eps})`,
+  apply(ctx, x, p) {
+    requireFloat(ctx, x);
+    const b = ctx.builder;
+    if (p.mode === "fixed") {
+      const stdPlusEps = typeof p.std === "number" ? p.std + p.eps : p.std.map((s) => s + p.eps);
+      const centered = b.op("Sub", [x.name, perChannelConst(ctx, b, x, p.mean, "mean")]);
+      return { ...x, name: b.op("Div", [centered, perChannelConst(ctx, b, x, stdPlusEps, "std_plus_eps")]) };
+    }
+    requireRank(ctx, x, 2);
+    const axes = imageAxes(x);
+    const centered = b.op("Sub", [x.name, b.reduce("ReduceMean", x.name, axes, true)]);
+    const std = b.op("Sqrt", [b.reduce("ReduceMean", b.op("Mul", [centered, centered]), axes, true)]);
+    return { ...x, name: b.op("Div", [centered, b.op("Add", [std, b.scalar(p.eps, "eps")])]) };
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * Every pre-/post-processing op against NumPy: scripts/fixtures/onnx_models.py computed each
+ * op's documented formula on small NHWC inputs (op_references.json). Here each op is added to an
+ * identity model, run with onnxruntime-node, and compared. The ops whose ONNX form depends on the
+ * opset (reductions, Clip) run at opsets 9, 11, 13, 17 and 18. All edited models with IR <= 8
+ * (opset <= 17) must pass Debian's onnx.checker.check_model(full_check=True).
+ */
+import { TensorProto_DataType as DT } from "onnx-buf";
+import { afterAll, describe, expect, it } from "vitest";
+import { adaptModel } from "../../src/onnx/adapt.js";
+import { parseOpList } from "../../src/onnx/ops/index.js";
+import { tempDir } from "../helpers/paths.js";
+import { checkWithPython, hasPythonOnnx, identityModel, jsonFixture, runModel } from "./helpers.js";
+
+interface Refs {
+  inputs: Record<string, { type: string; shape: number[]; data: number[] }>;
+  cases: { op: string; kind: "pre" | "post"; input: string; shape: number[]; expected: number[] }[];
+}
+const refs = jsonFixture<Refs>("op_references.json");
+const edited: Record<string, Uint8Array> = {};
+
+const OPSET_SENSITIVE = /^(per-image-standardization|zero-mean-unit-variance|scale-range|clip)/;
+
+function casesWithOpsets() {
+  const out: [string, number, Refs["cases"][number]][] = [];
+  for (const c of refs.cases) {
+    const opsets = OPSET_SENSITIVE.test(c.op) ? [9, 11, 13, 17, 18] : [13];
+    for (const o of opsets) out.push([c.op, o, c]);
+  }
+  return out;
+}
+
+describe("ops vs NumPy references", () => {
+  it.each(casesWithOpsets())("%s (opset %i)", async (_name, opset, c) => {
+    const input = refs.inputs[c.input]!;
+    const dims = ["batch", "height", "width", input.shape[3]!];
+    const base = identityModel(opset, DT.FLOAT, dims);
+    const specs = parseOpList(c.op, c.kind);
+    const result = adaptModel(base, c.kind === "pre" ? { preprocessing: specs } : { postprocessing: specs });
+    expect(result.warnings).toEqual([]);
+    const out = await runModel(result.bytes, Float32Array.from(input.data), input.shape);
+    expect(out.dims).toEqual(c.shape);
+    for (let i = 0; i < c.expected.length; i++) {
+      const e = c.expected[i]!;
+      expect(Math.abs(out.data[i]! - e)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(e)));
+    }
+    // the graph keeps its interface and opset
+    expect(result.summary.defaultOpset).toBe(opset);
+    expect(result.summary.inputs[0]!.name).toBe("x");
+    expect(result.summary.outputs[0]!.name).toBe("y");
+    if (opset <= 17) edited[`${c.op}@${opset}`] = result.bytes;
+  });
+
+  it("per-image-standardization of a constant image divides by 1/sqrt(N), not 0 (TensorFlow's floor)", async () => {
+    // 1 × 2 × 2 × 2 image of 3.0: mean 3, std 0, N = 8 → (x − 3) / (1/√8) = 0 everywhere; add a
+    // single different pixel value to check the floor: x = [3,3,3,3,3,3,3,3+1e-4]
+    const data = Float32Array.from([3, 3, 3, 3, 3, 3, 3, 3.0001]);
+    const base = identityModel(13, DT.FLOAT, [1, 2, 2, 2]);
+    const { bytes } = adaptModel(base, { preprocessing: parseOpList("per-image-standardization") });
+    const out = await runModel(bytes, data, [1, 2, 2, 2]);
+    // worked out by hand: mean = 3 + 1e-4/8, std = 1e-4·√7/8 ≈ 3.307e-5 < 1/√8 ≈ 0.35355,
+    // so out = (x − mean)·√8: −1.25e-5·√8 ≈ −3.5355e-5 for the first 7, 8.75e-5·√8 ≈ 2.4749e-4 for the last
+    const f32 = Math.fround(3.0001) - 3; // the float32 step actually stored
+    const mean = f32 / 8;
+    for (let i = 0; i < 7; i++) expect(out.data[i]).toBeCloseTo(-mean * Math.sqrt(8), 6);
+    expect(out.data[7]).toBeCloseTo((f32 - mean) * Math.sqrt(8), 6);
+  });
+
+  it("scale-linear and shift with per-channel values: numbers worked out by hand", async () => {
+    const base = identityModel(13, DT.FLOAT, [1, 1, 2, 3]);
+    const { bytes } = adaptModel(base, { preprocessing: parseOpList("scale-linear=2:3:4/1:0:-1,shift=0.5") });
+    const out = await runModel(bytes, Float32Array.from([1, 1, 1, 2, 2, 2]), [1, 1, 2, 3]);
+    // pixel 1: [1·2+1, 1·3+0, 1·4−1] + 0.5 = [3.5, 3.5, 3.5]; pixel 2: [2·2+1, 2·3, 2·4−1] + 0.5 = [5.5, 6.5, 7.5]
+    expect([...out.data]).toEqual([3.5, 3.5, 3.5, 5.5, 6.5, 7.5]);
+  });
+
+  it("emits ReduceMean axes as an attribute below opset 18 and as an input from 18", async () => {
+    const { decodeModel } = await import("../../src/onnx/model-io.js");
+    for (const [opset, asInput] of [
+      [17, false],
+      [18, true],
+    ] as const) {
+      const base = identityModel(opset, DT.FLOAT, [1, 4, 4, 1]);
+      const m = decodeModel(adaptModel(base, { preprocessing: parseOpList("per-image-standardization") }).bytes);
+      const rm = m.graph!.node.filter((n) => n.opType === "ReduceMean");
+      expect(rm.length).toBe(2);
+      for (const n of rm) {
+        expect(n.input.length).toBe(asInput ? 2 : 1);
+        expect(n.attribute.some((a) => a.name === "axes")).toBe(!asInput);
+      }
+    }
+  });
+
+  afterAll(async () => {
+    if (!hasPythonOnnx()) {
+      console.warn("SKIPPED: Debian /usr/bin/python3 with python3-onnx is missing; onnx.checker not run on edited models");
+      return;
+    }
+    const results = checkWithPython(edited, await tempDir("czmodel-onnx-check-"));
+    expect(Object.keys(results).length).toBeGreaterThan(20);
+    for (const [name, r] of Object.entries(results)) expect(`${name}: ${r}`).toBe(`${name}: ok`);
+  });
+});
