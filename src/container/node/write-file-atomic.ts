@@ -1,0 +1,67 @@
+/**
+ * `writeFileAtomic(path, data)`: write a file so that readers see either the old file or
+ * the complete new one, never a partial one: the bytes go to a temporary file in the same
+ * folder (same file system, so the final `rename` is atomic), are flushed to disk, and the
+ * temp file is renamed over `path`. On any failure the temp file is removed and `path` is
+ * untouched. Accepts one buffer or a (sync or async) sequence of chunks, so a multi-GB
+ * archive can be written piece by piece without joining it. Node only.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { ioError, isCzmodelError } from "../../errors.js";
+
+export type WriteData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+export interface WriteFileAtomicOptions {
+  /** File mode for a new file (default 0o666 minus umask). */
+  mode?: number;
+  /** Create the parent folder if missing (default false). */
+  createDir?: boolean;
+  /** Flush to disk before the rename (default true). */
+  fsync?: boolean;
+}
+
+/** The temp-file name used next to `path` (exported for tests). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+async function* chunksOf(data: WriteData): AsyncIterable<Uint8Array> {
+  if (data instanceof Uint8Array) {
+    yield data;
+    return;
+  }
+  for await (const chunk of data as AsyncIterable<Uint8Array>) yield chunk;
+}
+
+export async function writeFileAtomic(path: string, data: WriteData, options: WriteFileAtomicOptions = {}): Promise<void> {
+  if (options.createDir) await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  let fh;
+  try {
+    fh = await open(tmp, "wx", options.mode ?? 0o666);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw ioError(`cannot create a file in ${dirname(path)} (${code})`, { where: path, cause: e });
+  }
+  try {
+    for await (const chunk of chunksOf(data)) {
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await fh.write(chunk, off, Math.min(chunk.length - off, 1 << 30));
+        off += bytesWritten;
+      }
+    }
+    if (options.fsync ?? true) await fh.datasync();
+    await fh.close();
+    fh = undefined;
+    await rename(tmp, path);
+  } catch (e) {
+    if (fh) await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (isCzmodelError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw ioError(`cannot write the file${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, { where: path, cause: e });
+  }
+}
