@@ -1,0 +1,70 @@
+/**
+ * Parsers for option values (`16,16`, `Background,Nucleus`, `6.5e-7,6.5e-7`, `512,512`):
+ * each turns bad text into a one-line error naming the option and what is allowed.
+ */
+import { InvalidArgumentError } from "commander";
+
+function list(text: string): string[] {
+  return text.split(",").map((s) => s.trim());
+}
+
+/** Comma-separated integers, each >= min; optionally an exact count. */
+export function intList(option: string, opts: { min?: number; count?: number[] } = {}) {
+  return (text: string): number[] => {
+    const items = list(text);
+    const min = opts.min ?? 0;
+    const values = items.map((s) => {
+      if (!/^-?\d+$/.test(s)) throw new InvalidArgumentError(`"${s}" is not an integer (allowed: comma-separated integers >= ${min}, e.g. 16,16).`);
+      const v = Number(s);
+      if (v < min) throw new InvalidArgumentError(`${v} is less than ${min}.`);
+      return v;
+    });
+    if (opts.count && !opts.count.includes(values.length)) {
+      throw new InvalidArgumentError(`expected ${opts.count.join(" or ")} values, got ${values.length} (${option} ${text}).`);
+    }
+    return values;
+  };
+}
+
+/** Comma-separated finite numbers; optionally an exact count. */
+export function numberList(option: string, count?: number) {
+  return (text: string): number[] => {
+    const values = list(text).map((s) => {
+      const v = Number(s);
+      if (s === "" || !Number.isFinite(v)) throw new InvalidArgumentError(`"${s}" is not a number.`);
+      return v;
+    });
+    if (count !== undefined && values.length !== count) throw new InvalidArgumentError(`expected ${count} values, got ${values.length} (${option} ${text}).`);
+    return values;
+  };
+}
+
+/** Comma-separated non-empty names. */
+export function nameList(text: string): string[] {
+  const names = list(text);
+  if (names.some((n) => n === "")) throw new InvalidArgumentError(`empty name in "${text}" (allowed: comma-separated names, e.g. Background,Nucleus).`);
+  return names;
+}
+
+/** One of a closed set of values. */
+export function oneOf<T extends string>(values: readonly T[]) {
+  return (text: string): T => {
+    if ((values as readonly string[]).includes(text)) return text as T;
+    throw new InvalidArgumentError(`"${text}" is not allowed (allowed: ${values.join(", ")}).`);
+  };
+}
+
+/** A number in a range. */
+export function numberIn(min: number, max: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === "" || !Number.isFinite(v) || v < min || v > max) throw new InvalidArgumentError(`"${text}" is not a number in ${min}..${max}.`);
+    return v;
+  };
+}
+
+/** A positive integer. */
+export function positiveInt(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`"${text}" is not an integer >= 1.`);
+  return Number(text);
+}

@@ -1,0 +1,21 @@
+/** `czmodel unpack FILE DIR`: extract every entry of a model file, safely. */
+import type { Command } from "commander";
+import { readModelFile, unpackModel } from "../../container/node/index.js";
+import { printJson, printLines } from "../output.js";
+
+export function registerUnpack(program: Command): void {
+  program
+    .command("unpack")
+    .description("extract the entries of a model file into a folder (names that would escape it are refused)")
+    .argument("<file>", ".czann, .czmodel or .czseg file")
+    .argument("<dir>", "target folder (created if missing)")
+    .option("--json", "print the written files as JSON")
+    .option("--debug", "show stack traces on errors")
+    .addHelpText("after", "\nExample:\n  czmodel unpack nuclei.czann unpacked/\n  czmodel unpack legacy.czmodel out/ --json")
+    .action(async (file: string, dir: string, opts: { json?: boolean }) => {
+      await readModelFile(file); // a broken or foreign archive fails here, before anything is written
+      const files = await unpackModel(file, dir);
+      if (opts.json) printJson({ ok: true, file, dir, files });
+      else printLines([`${file}: ${files.length} file(s) written to ${dir}`, ...files.map((f) => `  ${f}`)]);
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * `czmodel validate FILE [--target] [--run [--image IMG]] [--json]`: will ZEN accept this
+ * model? Structural rules always; with `--run`, a numeric check with onnxruntime on one tile
+ * (synthetic, or cut from an image). Exit 1 when any error is found.
+ */
+import type { Command } from "commander";
+import { readModelFile } from "../../container/node/index.js";
+import { inspectPayload, subjectFor } from "../../validate/subject.js";
+import { validateStructure } from "../../validate/structural.js";
+import { makeReport, type Finding } from "../../validate/findings.js";
+import { DEFAULT_TARGET, TARGETS, type Target } from "../../validate/targets.js";
+import { runNumericValidationNode } from "../../onnx/node/index.js";
+import type { NumericValidationResult } from "../../onnx/index.js";
+import { numericMetaFor, tileFromImage } from "../validate-run.js";
+import { oneOf } from "../args.js";
+import { printJson, printLines } from "../output.js";
+import { ExitStatus } from "../run.js";
+
+interface ValidateOptions {
+  target: Target;
+  run?: boolean;
+  image?: string;
+  json?: boolean;
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate")
+    .description("check a model file against ZEN's model rules (exit 1 on errors)")
+    .argument("<file>", ".czann, .czmodel or .czseg file")
+    .option("--target <zen>", `ZEN version to check against (${TARGETS.join(", ")})`, oneOf(TARGETS), DEFAULT_TARGET)
+    .option("--run", "also run the model on one tile with onnxruntime and check its output numerically")
+    .option("--image <file>", "with --run: cut the tile from this image instead of a synthetic one")
+    .option("--json", "print the report as JSON")
+    .option("--debug", "show stack traces on errors")
+    .addHelpText("after", "\nExamples:\n  czmodel validate nuclei.czann\n  czmodel validate nuclei.czann --target zen-3.4 --json\n  czmodel validate nuclei.czann --run --image cells.png")
+    .action(async (file: string, opts: ValidateOptions) => {
+      const model = await readModelFile(file);
+      const facts = inspectPayload(model.modelBytes, model.payloadKind);
+      const structural = validateStructure(subjectFor(model.metadata, facts, model.warnings), opts.target);
+      let numeric: NumericValidationResult | undefined;
+      if (opts.run || opts.image) {
+        if (model.payloadKind !== "onnx") {
+          structural.findings.push({ severity: "error", code: "run-not-onnx", message: "--run needs an ONNX model" });
+        } else {
+          const meta = numericMetaFor(model);
+          const input = opts.image ? await tileFromImage(model, opts.image) : undefined;
+          numeric = await runNumericValidationNode(model.modelBytes, meta, input ? { input } : {});
+        }
+      }
+      const findings: Finding[] = [...structural.findings, ...(numeric?.findings ?? [])];
+      const report = makeReport(findings);
+      if (opts.json) {
+        printJson({
+          file,
+          format: model.format,
+          target: opts.target,
+          ...report,
+          ...(numeric ? { numeric: { timing: numeric.timing, memory: numeric.memory, output: numeric.output } } : {}),
+        });
+      } else {
+        printLines(reportText(file, opts.target, findings));
+      }
+      if (!report.ok) throw new ExitStatus(1);
+    });
+}
+
+function reportText(file: string, target: Target, findings: Finding[]): string[] {
+  const lines = findings.map((f) => `  ${f.severity.padEnd(7)} ${f.where ? `${f.where}: ` : ""}${f.message}`);
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.filter((f) => f.severity === "warning").length;
+  const verdict = errors ? `INVALID for ${target}: ${errors} error(s), ${warnings} warning(s)` : `valid for ${target}${warnings ? ` with ${warnings} warning(s)` : ""}`;
+  return [`${file}: ${verdict}`, ...lines];
+}

@@ -1,0 +1,47 @@
+/**
+ * Command-line entry points: `czmodel` (all commands) and the seed's single-purpose tools
+ * `savedmodel2czmodel` / `savedmodel2czann` (czmodel's console scripts: SPEC OUTDIR NAME).
+ */
+import { Command } from "commander";
+import { registerConvert, defineConvert } from "./commands/convert.js";
+import { registerInspect } from "./commands/inspect.js";
+import { registerPack } from "./commands/pack.js";
+import { registerUnpack } from "./commands/unpack.js";
+import { registerValidate } from "./commands/validate.js";
+import { registerExtraCommands } from "./commands/extra.js";
+import { runAndExit } from "./run.js";
+import { VERSION } from "./version.js";
+
+export function czmodelProgram(): Command {
+  const program = new Command("czmodel")
+    .description("Pack, inspect, validate, adapt and run ZEISS ZEN deep-learning model files (.czann, .czmodel, .czseg)")
+    .version(VERSION)
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText("after", "\nEvery command takes --json and --debug; `czmodel <command> --help` shows its options and an example.");
+  registerPack(program);
+  registerConvert(program);
+  registerInspect(program);
+  registerValidate(program);
+  registerUnpack(program);
+  registerExtraCommands(program);
+  return program;
+}
+
+function seedProgram(name: string, format: "czann" | "czmodel"): Command {
+  const program = new Command(name)
+    .description(`convert the model described by a conversion-spec JSON into a .${format} (czmodel's ${name})`)
+    .version(VERSION)
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText("after", `\nExample:\n  ${name} model_spec.json out/ my_model`);
+  return defineConvert(program, format);
+}
+
+export async function czmodelMain(argv: string[]): Promise<void> {
+  await runAndExit(czmodelProgram(), argv);
+}
+export async function savedmodel2czmodelMain(argv: string[]): Promise<void> {
+  await runAndExit(seedProgram("savedmodel2czmodel", "czmodel"), argv);
+}
+export async function savedmodel2czannMain(argv: string[]): Promise<void> {
+  await runAndExit(seedProgram("savedmodel2czann", "czann"), argv);
+}

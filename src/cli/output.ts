@@ -1,0 +1,44 @@
+/**
+ * How commands print results: a human text on stdout, or with `--json` one JSON document.
+ */
+export interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+}
+
+/** bigint (ONNX int64 fields) as numbers where safe, else as strings; typed arrays never dumped. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (ArrayBuffer.isView(value)) return `<${value.byteLength} bytes>`;
+  return value;
+}
+
+export function printLines(lines: string[]): void {
+  if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Human byte count: 3891 B, 36.4 KiB, 1.2 MiB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+/** A plain table: columns padded to the widest cell. */
+export function formatTable(rows: string[][], indent = "  "): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  "));
+}

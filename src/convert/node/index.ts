@@ -1,0 +1,12 @@
+/** The seed's conversion API on files (Node). */
+export {
+  convertFromModelSpec,
+  convertFromJsonSpec,
+  loadModelPayload,
+  loadLicense,
+  metadataForFormat,
+  writeArchive,
+  type ModelSpec,
+  type ConvertResult,
+  type JsonSpecOptions,
+} from "./convert.js";

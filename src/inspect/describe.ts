@@ -1,0 +1,98 @@
+/**
+ * A plain, JSON-ready description of a model file — what `czmodel inspect --json` prints and
+ * the browser page shows: format, the metadata with its keys as written in the file, the
+ * payload's inputs/outputs, the zip entries and the licence. Sits above the container and ONNX
+ * layers, which it combines. Isomorphic.
+ */
+import { decodeUtf8Text, parsePythonJson, parseXmlDocument, plainJson, type XmlNode } from "../metadata/index.js";
+import { inspectOnnx, type TensorSummary } from "../onnx/index.js";
+import { inspectZippedSavedModel } from "../savedmodel/index.js";
+import { describeError } from "../errors.js";
+import type { ModelFile } from "../container/index.js";
+
+export interface ModelPayloadDescription {
+  format: "onnx" | "savedmodel" | "unknown";
+  irVersion: number | null;
+  opset: { domain: string; version: number }[];
+  producer: { name: string; version: string } | null;
+  inputs: TensorSummary[];
+  outputs: TensorSummary[];
+  size: number;
+  /** Why details are missing (pickle payload, unreadable graph …). */
+  note?: string;
+}
+
+export interface ModelFileDescription {
+  format: "czann" | "czmodel";
+  metadataEntry: string;
+  /** The metadata with keys as written in the file (model.json keys, or XML element/attribute names). */
+  metadata: Record<string, unknown>;
+  model: ModelPayloadDescription;
+  entries: { name: string; size: number; compressedSize: number; method: "stored" | "deflate" }[];
+  license: string | null;
+  warnings: string[];
+}
+
+/** The XML element tree as JSON: attributes and child elements by name, repeated `Item`s as lists. */
+function xmlToJson(node: XmlNode): Record<string, unknown> | string {
+  if (node.children.length === 0 && node.attributes.length === 0) return node.text;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of node.attributes) out[k] = v;
+  for (const child of node.children) {
+    const value = xmlToJson(child);
+    if (child.name === "Item") {
+      const list = (out.Item as unknown[] | undefined) ?? [];
+      list.push(value);
+      out.Item = list;
+    } else {
+      out[child.name] = value;
+    }
+  }
+  // <Channels><Item/>…</Channels> reads better as Channels: [ … ]
+  if (Object.keys(out).length === 1 && Array.isArray(out.Item)) return out.Item as unknown as Record<string, unknown>;
+  return out;
+}
+
+function metadataAsWritten(file: ModelFile): Record<string, unknown> {
+  const where = file.metadataEntryName;
+  const text = decodeUtf8Text(file.metadataBytes, where);
+  if (file.format === "czann") return plainJson(parsePythonJson(text, where)) as Record<string, unknown>;
+  const root = parseXmlDocument(text, where);
+  const json = xmlToJson(root);
+  return typeof json === "string" ? { [root.name]: json } : json;
+}
+
+export function describePayload(bytes: Uint8Array, kind: ModelFile["payloadKind"]): ModelPayloadDescription {
+  const empty = { irVersion: null, opset: [], producer: null, inputs: [], outputs: [], size: bytes.length };
+  try {
+    if (kind === "onnx") {
+      const s = inspectOnnx(bytes);
+      return { format: "onnx", irVersion: s.irVersion, opset: s.opset, producer: s.producer, inputs: s.inputs, outputs: s.outputs, size: bytes.length };
+    }
+    if (kind === "savedmodel") {
+      const s = inspectZippedSavedModel(bytes);
+      return {
+        ...empty,
+        format: "savedmodel",
+        producer: { name: "tensorflow", version: s.tensorflowVersion },
+        inputs: s.inputs.map(({ name, type, shape }) => ({ name, type, shape })),
+        outputs: s.outputs.map(({ name, type, shape }) => ({ name, type, shape })),
+      };
+    }
+  } catch (e) {
+    return { ...empty, format: kind === "onnx" ? "onnx" : "savedmodel", note: describeError(e) };
+  }
+  return { ...empty, format: "unknown", note: kind === "pickle" ? "Python pickle (a ZEN random-forest model), not a neural network" : "not ONNX and not a zipped SavedModel" };
+}
+
+export function describeModelFile(file: ModelFile): ModelFileDescription {
+  return {
+    format: file.format,
+    metadataEntry: file.metadataEntryName,
+    metadata: metadataAsWritten(file),
+    model: describePayload(file.modelBytes, file.payloadKind),
+    entries: file.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize, method: e.method })),
+    license: file.license?.name ?? null,
+    warnings: file.warnings,
+  };
+}
