@@ -1,0 +1,41 @@
+/**
+ * The prediction engine (isomorphic): `predict` plus the pieces a caller may want on their
+ * own (tiling plans, pixel conversion rules, class colours, types). The ONNX runtime is passed
+ * in (`PredictOptions.runtime`); `src/engine/node/` binds onnxruntime-node.
+ */
+export { predict, DEFAULT_BATCH, DEFAULT_TILE_MULTIPLE } from "./predict.js";
+export type {
+  EngineClass,
+  EngineModel,
+  OrtRuntime,
+  SessionFactory,
+  OutputSelection,
+  ChannelOrderOption,
+  RescaleOption,
+  IntensityRange,
+  PlaneFilter,
+  SinkPair,
+  PredictOptions,
+  PredictProgress,
+  PredictResult,
+} from "./types.js";
+export {
+  cztile1D,
+  planTiles2D,
+  planTiles3D,
+  tileCount,
+  reflectIndex,
+  snapTileSize,
+  defaultDynamicTile,
+  blendWeights1D,
+  roiStart,
+  roiEnd,
+  type Tile1D,
+  type TilePlan2D,
+  type TilePlan3D,
+  type BlendMode,
+} from "./tiling.js";
+export { planChannels, planScaling, type ChannelMapping, type Scaling } from "./pixels.js";
+/** czmodel's class colour sequence (alias of the metadata module's `classColors`). */
+export { classColors as czmodelClassColors } from "../metadata/class-colors.js";
+export { UNCLASSIFIED_VALUE } from "./outputs.js";

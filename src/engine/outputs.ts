@@ -1,0 +1,163 @@
+/**
+ * What the engine writes (INFERENCE.md §6): the output targets of a run and the conversion of
+ * model output (float32, K values per pixel) into them.
+ *
+ * - labels: `value of argmax_k p_k` (ties → lowest k, as numpy), i.e. class index + 1 by
+ *   default; uint8 when every label value is <= 255, else uint16. Pixels whose best
+ *   probability is below `minConfidence` get the unclassified value 0. No softmax is applied:
+ *   ZEN models output probabilities already.
+ * - probabilities: the K model outputs as float32 samples (class names as channel names).
+ * - regression: the C_out model outputs as float32 samples.
+ * Label images carry the class names, values and colours in `OutputImageInfo.classes`.
+ */
+import { invalidArgument, invalidModel } from "../errors.js";
+import type { ImageSink, OutputClass, OutputImageInfo, PhysicalSize, PlaneSizes, SampleArray } from "../io/types.js";
+import { allocSamples } from "../io/types.js";
+import { classColors } from "../metadata/class-colors.js";
+import type { EngineModel } from "./types.js";
+
+export type OutputKind = "labels" | "probabilities" | "regression";
+
+export const UNCLASSIFIED_VALUE = 0;
+
+export interface OutputTarget {
+  kind: OutputKind;
+  sink: ImageSink;
+  info: OutputImageInfo;
+}
+
+/** Class list with values and colours filled in; checks values are unique and >= 1. */
+export function resolveClasses(model: EngineModel, k: number): OutputClass[] {
+  const given = model.classes;
+  if (given && given.length !== k) {
+    throw invalidModel(`the model outputs ${k} channel(s) but its metadata lists ${given.length} classes`, { where: model.name });
+  }
+  const colours = classColors(k);
+  const classes = Array.from({ length: k }, (_, i): OutputClass => {
+    const c = given?.[i];
+    return { value: c?.value ?? i + 1, name: c?.name ?? `class${i + 1}`, color: c?.color ?? colours[i]! };
+  });
+  const seen = new Set<number>();
+  for (const c of classes) {
+    if (!Number.isInteger(c.value) || c.value < 1 || c.value > 65535 || seen.has(c.value)) {
+      throw invalidModel(`class '${c.name}' has label value ${c.value}`, {
+        where: model.name,
+        allowed: "unique integers 1..65535 (0 is the unclassified value)",
+      });
+    }
+    seen.add(c.value);
+  }
+  return classes;
+}
+
+export interface OutputContext {
+  model: EngineModel;
+  width: number;
+  height: number;
+  sizes: PlaneSizes;
+  physicalSize?: PhysicalSize;
+  /** Model output channels (K or C_out). */
+  channels: number;
+  minConfidence?: number;
+  description: Record<string, unknown>;
+}
+
+/** Describe the output image of one kind. */
+export function outputInfo(kind: OutputKind, ctx: OutputContext): OutputImageInfo {
+  const base = {
+    width: ctx.width,
+    height: ctx.height,
+    sizes: ctx.sizes,
+    ...(ctx.physicalSize ? { physicalSize: ctx.physicalSize } : {}),
+    description: ctx.description,
+  };
+  if (kind === "regression") {
+    return {
+      ...base,
+      kind,
+      samplesPerPixel: ctx.channels,
+      sampleType: "float32",
+      channelNames: Array.from({ length: ctx.channels }, (_, i) => `ch${i}`),
+    };
+  }
+  const classes = resolveClasses(ctx.model, ctx.channels);
+  if (kind === "probabilities") {
+    return { ...base, kind, samplesPerPixel: ctx.channels, sampleType: "float32", channelNames: classes.map((c) => c.name), classes };
+  }
+  const maxValue = Math.max(...classes.map((c) => c.value));
+  return {
+    ...base,
+    kind,
+    samplesPerPixel: 1,
+    sampleType: maxValue <= 255 ? "uint8" : "uint16",
+    classes,
+    unclassifiedValue: UNCLASSIFIED_VALUE,
+  };
+}
+
+/** Check a `minConfidence` option. */
+export function checkMinConfidence(v: number | undefined): number {
+  if (v === undefined) return -Infinity;
+  if (!Number.isFinite(v) || v < 0 || v > 1) {
+    throw invalidArgument(`minimum confidence ${v} is not valid`, { where: "--min-confidence", allowed: "a number in [0, 1]" });
+  }
+  return v;
+}
+
+/** A box of pixels in a z/y/x-strided buffer (strides in pixels). */
+export interface PixelBox {
+  data: Float32Array | SampleArray;
+  /** Pixel index of the box's first pixel. */
+  offset: number;
+  strideZ: number;
+  strideY: number;
+}
+
+export interface ConvertSpec {
+  kind: OutputKind;
+  /** Model output channels. */
+  channels: number;
+  /** Label value per class (labels only). */
+  labelValues: ArrayLike<number>;
+  /** Labels only: best probability below this → unclassified. */
+  minConfidence: number;
+}
+
+/**
+ * Convert a `nz × ny × nx` box of model output (`src`, `channels` floats per pixel) into the
+ * output samples at `dst` (1 sample per pixel for labels, `channels` otherwise).
+ */
+export function convertBox(spec: ConvertSpec, src: PixelBox, dst: PixelBox, nz: number, ny: number, nx: number): void {
+  const k = spec.channels;
+  const s = src.data as Float32Array;
+  const d = dst.data;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      let sp = (src.offset + z * src.strideZ + y * src.strideY) * k;
+      const dp0 = dst.offset + z * dst.strideZ + y * dst.strideY;
+      if (spec.kind === "labels") {
+        const values = spec.labelValues;
+        const minConf = spec.minConfidence;
+        for (let x = 0; x < nx; x++, sp += k) {
+          let best = s[sp]!;
+          let bi = 0;
+          for (let c = 1; c < k; c++) {
+            const v = s[sp + c]!;
+            if (v > best) {
+              best = v;
+              bi = c;
+            }
+          }
+          d[dp0 + x] = best < minConf ? UNCLASSIFIED_VALUE : values[bi]!;
+        }
+      } else {
+        (d as Float32Array).set(s.subarray(sp, sp + nx * k), dp0 * k);
+      }
+    }
+  }
+}
+
+/** Allocate an output buffer of `pixels` pixels for a target. */
+export function allocOutput(info: OutputImageInfo, pixels: number): SampleArray {
+  return allocSamples(info.sampleType, pixels * info.samplesPerPixel);
+}

@@ -1,0 +1,96 @@
+/**
+ * Which planes a prediction reads and writes. Every non-spatial axis (scene, T, C groups, and
+ * Z for 2-D models) is looped and kept in the output's dimensions; a `PlaneFilter` picks
+ * indices per axis, and the output keeps only the picked ones (renumbered from 0).
+ *
+ * A "stack" is the unit processed with one tiling: one plane for 2-D models, the whole Z
+ * stack of one (scene, t, C group) for 3-D models. C planes grouped into one model input
+ * (grey C planes as model channels) count as one output C index.
+ */
+import { invalidArgument, unsupported } from "../errors.js";
+import type { ImageInfo, PlaneIndex, PlaneSizes } from "../io/types.js";
+import type { PlaneFilter } from "./types.js";
+
+export interface Stack {
+  /** Output planes this stack writes, one per Z position (one for 2-D models). */
+  outPlanes: PlaneIndex[];
+  /** `inputs[z][g]`: the input plane read for stack position z and grouped C plane g. */
+  inputs: PlaneIndex[][];
+}
+
+export interface StackPlan {
+  width: number;
+  height: number;
+  /** Output plane counts. */
+  outSizes: PlaneSizes;
+  stacks: Stack[];
+}
+
+const AXES = ["scene", "t", "c", "z"] as const;
+
+function pick(axis: (typeof AXES)[number], size: number, filter: PlaneFilter | undefined): number[] {
+  const wanted = filter?.[axis];
+  if (!wanted) return Array.from({ length: size }, (_, i) => i);
+  if (wanted.length === 0) throw invalidArgument(`no ${axis} index selected`, { where: `--plane ${axis}=` });
+  const seen = new Set<number>();
+  for (const v of wanted) {
+    if (!Number.isInteger(v) || v < 0 || v >= size) {
+      throw invalidArgument(`${axis} index ${v} is out of range`, { where: `--plane ${axis}=`, allowed: `0..${size - 1}` });
+    }
+    if (seen.has(v)) throw invalidArgument(`${axis} index ${v} is selected twice`, { where: `--plane ${axis}=` });
+    seen.add(v);
+  }
+  return [...wanted];
+}
+
+/**
+ * Plan the stacks. `planesPerInput` C planes form one model input; `spatialDims` 3 consumes
+ * the whole Z axis per stack.
+ */
+export function planStacks(info: ImageInfo, filter: PlaneFilter | undefined, planesPerInput: number, spatialDims: 2 | 3): StackPlan {
+  const sizes = info.sizes;
+  if (sizes.c % planesPerInput !== 0) throw invalidArgument(`${sizes.c} C planes cannot be grouped by ${planesPerInput}`);
+  const scenes = pick("scene", sizes.scene, filter);
+  const ts = pick("t", sizes.t, filter);
+  const cs = pick("c", sizes.c / planesPerInput, filter);
+  if (spatialDims === 3 && filter?.z) {
+    throw invalidArgument("a 3-D model needs the whole Z stack; Z cannot be filtered", { where: "--plane z=" });
+  }
+  const zs = pick("z", sizes.z, filter);
+
+  const sceneSize = (s: number) => info.scenes[s] ?? { width: info.width, height: info.height };
+  const first = sceneSize(scenes[0]!);
+  for (const s of scenes) {
+    const sz = sceneSize(s);
+    if (sz.width !== first.width || sz.height !== first.height) {
+      throw unsupported(
+        `scenes have different sizes (scene ${scenes[0]} is ${first.width}x${first.height}, scene ${s} is ${sz.width}x${sz.height})`,
+        { where: "--plane scene=", allowed: "scenes of one size per run; pick one scene" },
+      );
+    }
+  }
+
+  const group = (scene: number, t: number, c: number, z: number): PlaneIndex[] =>
+    Array.from({ length: planesPerInput }, (_, g) => ({ scene, t, c: c * planesPerInput + g, z }));
+  const stacks: Stack[] = [];
+  scenes.forEach((scene, si) =>
+    ts.forEach((t, ti) =>
+      cs.forEach((c, ci) => {
+        if (spatialDims === 3) {
+          stacks.push({
+            outPlanes: zs.map((_, zi) => ({ scene: si, t: ti, c: ci, z: zi })),
+            inputs: zs.map((z) => group(scene, t, c, z)),
+          });
+        } else {
+          zs.forEach((z, zi) => stacks.push({ outPlanes: [{ scene: si, t: ti, c: ci, z: zi }], inputs: [group(scene, t, c, z)] }));
+        }
+      }),
+    ),
+  );
+  return {
+    width: first.width,
+    height: first.height,
+    outSizes: { scene: scenes.length, t: ts.length, c: cs.length, z: zs.length },
+    stacks,
+  };
+}
