@@ -1,0 +1,16 @@
+/**
+ * Node convenience: open a CZI file by path (positioned reads through one file handle;
+ * `close()` on the image closes the file).
+ */
+import { FileByteSource } from "../../node/file-byte-source.js";
+import { openCzi, type CziImage, type CziOpenOptions } from "../czi-image.js";
+
+export async function openCziFile(path: string, options?: CziOpenOptions): Promise<CziImage> {
+  const source = await FileByteSource.open(path);
+  try {
+    return await openCzi(source, options);
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+}
