@@ -1,0 +1,91 @@
+/**
+ * Node entry for writing images: `createImageFileSink(path)` picks the sink from the output
+ * name (`.png`; `.ome.tif(f)` / `.tif(f)` → tiled BigTIFF OME-TIFF; `.ome.zarr` / `.zarr` →
+ * OME-Zarr v2) and gives it a temp-then-rename target beside the output, with `node:zlib`
+ * deflate. The temp file/folder is created here, so an unwritable output fails before any
+ * prediction work; the caller must call `abort()` on the sink if it gives up before `finish()`.
+ */
+import { invalidArgument } from "../../errors.js";
+import { PngSink } from "../png/png-sink.js";
+import { OmeTiffSink } from "../tiff/ome-tiff-sink.js";
+import type { ImageSink } from "../types.js";
+import { FolderTarget } from "../zarr/node/folder-target.js";
+import { OmeZarrSink } from "../zarr/zarr-sink.js";
+import { FileByteTarget } from "./file-byte-target.js";
+import { nodeZlibCompressor } from "./zlib-compressor.js";
+
+export type OutputFormat = "png" | "ome-tiff" | "ome-zarr";
+
+export const OUTPUT_EXTENSIONS = ".png, .ome.tif, .ome.tiff, .tif, .tiff, .ome.zarr, .zarr";
+
+export interface FileSinkOptions {
+  /** Format; default from the file name. */
+  format?: OutputFormat;
+  /** Replace an existing output (default false). */
+  overwrite?: boolean;
+  /** Tile (OME-TIFF) or chunk (OME-Zarr) size, default 512. */
+  tileSize?: number;
+  /** Deflate/zlib-compress tiles and chunks (default true). */
+  compress?: boolean;
+  /** zlib level 1..9 (default 6). */
+  level?: number;
+  /** Name of the image in the output's metadata. */
+  imageName?: string;
+  /** OME `Creator` / TIFF `Software`, e.g. `czmodel 0.1.0`. */
+  creator?: string;
+}
+
+/** The output format a file name asks for, or undefined. */
+export function outputFormatForPath(path: string): OutputFormat | undefined {
+  const name = path.replace(/[\\/]+$/, "").toLowerCase();
+  if (name.endsWith(".png")) return "png";
+  if (/\.(ome\.)?tiff?$/.test(name)) return "ome-tiff";
+  if (name.endsWith(".zarr")) return "ome-zarr";
+  return undefined;
+}
+
+export async function createImageFileSink(path: string, options: FileSinkOptions = {}): Promise<ImageSink> {
+  const format = options.format ?? outputFormatForPath(path);
+  if (!format) throw invalidArgument("cannot tell the output format from the file name", { where: path, allowed: OUTPUT_EXTENSIONS });
+  const overwrite = options.overwrite ?? false;
+  const level = options.level ?? 6;
+  const compress = options.compress ?? true;
+  switch (format) {
+    case "png":
+      return new PngSink(await FileByteTarget.create(path, { overwrite }));
+    case "ome-tiff": {
+      const target = await FileByteTarget.create(path, { overwrite });
+      return withTarget(target, () =>
+        new OmeTiffSink(target, {
+          ...(options.tileSize !== undefined ? { tileSize: options.tileSize } : {}),
+          compression: compress ? "deflate" : "none",
+          compressor: nodeZlibCompressor(level),
+          ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
+          ...(options.creator !== undefined ? { creator: options.creator } : {}),
+        }),
+      );
+    }
+    case "ome-zarr": {
+      const target = await FolderTarget.create(path, { overwrite });
+      return withTarget(target, () =>
+        new OmeZarrSink(target, {
+          ...(options.tileSize !== undefined ? { chunkSize: options.tileSize } : {}),
+          compression: compress ? "zlib" : "none",
+          level,
+          compressor: nodeZlibCompressor(level),
+          ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
+        }),
+      );
+    }
+  }
+}
+
+/** Build a sink on a target already created; remove the target's temp output if that fails. */
+async function withTarget(target: { abort(): Promise<void> }, make: () => ImageSink): Promise<ImageSink> {
+  try {
+    return make();
+  } catch (e) {
+    await target.abort();
+    throw e;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Node entry for reading images: `openImageFile(path)` opens a file (PNG, TIFF, CZI; detected
+ * by content) through a `FileByteSource`, or a folder that is an OME-Zarr store (it holds
+ * `.zattrs`, `.zgroup` or `zarr.json`) through zarrita's `FileSystemStore`. TIFF deflate tiles
+ * are inflated with `node:zlib`.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { ioError, unsupported } from "../../errors.js";
+import { openImageSource, SUPPORTED_INPUTS, type OpenImageOptions } from "../open.js";
+import type { ImageSource } from "../types.js";
+import { openOmeZarrFolder } from "../zarr/node/open-folder.js";
+import { FileByteSource } from "./file-byte-source.js";
+import { nodeInflate } from "./zlib-compressor.js";
+
+const ZARR_MARKERS = [".zattrs", ".zgroup", "zarr.json"];
+
+export async function openImageFile(path: string, options: OpenImageOptions = {}): Promise<ImageSource> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw ioError(code === "ENOENT" ? "file not found" : `cannot open (${code ?? String(e)})`, { where: path, cause: e });
+  }
+  if (isDir) {
+    for (const marker of ZARR_MARKERS) {
+      if (await stat(join(path, marker)).then(() => true, () => false)) return openOmeZarrFolder(path);
+    }
+    throw unsupported("folder is not a Zarr store (no .zattrs, .zgroup or zarr.json)", { where: path, allowed: SUPPORTED_INPUTS });
+  }
+  const tiff = { inflate: nodeInflate, ...options.tiff };
+  return openImageSource(await FileByteSource.open(path), { ...options, tiff });
+}

@@ -1,0 +1,72 @@
+/**
+ * Opens any supported image as an `ImageSource`, choosing the reader by content, never by
+ * file name: PNG signature, TIFF `II*\0` / `MM\0*` (BigTIFF `II+\0` / `MM\0+`), CZI
+ * `ZISRAWFILE`, and for folders/stores an OME-Zarr group (`.zattrs`/`.zgroup` or `zarr.json`).
+ * Isomorphic; the Node entry that takes a path is `src/io/node/open-file.ts`.
+ */
+import type { Readable } from "@zarrita/storage";
+import { invalidImage, unsupported } from "../errors.js";
+import type { ByteSource } from "./byte-source.js";
+import { openCzi } from "./czi/index.js";
+import { openPng } from "./png/png-source.js";
+import { openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
+import type { ImageSource } from "./types.js";
+import { openOmeZarr } from "./zarr/zarr-source.js";
+
+export type DetectedFormat = "png" | "tiff" | "czi" | "unknown";
+
+/** A Zarr store (any zarrita `Readable`) with a name for messages. */
+export interface ZarrInput {
+  store: Readable;
+  name: string;
+}
+
+export type ImageInput = ByteSource | ZarrInput;
+
+export interface OpenImageOptions {
+  tiff?: TiffOpenOptions;
+}
+
+export const SUPPORTED_INPUTS = "PNG, TIFF / BigTIFF / OME-TIFF, CZI, OME-Zarr folder (Zarr v2 or v3)";
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const CZI_MAGIC = "ZISRAWFILE";
+
+/** Recognise a format from the first bytes of a file (16 are enough). */
+export function detectFormat(head: Uint8Array): DetectedFormat {
+  const starts = (bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (starts(PNG_SIGNATURE)) return "png";
+  if (starts([0x49, 0x49, 42, 0]) || starts([0x4d, 0x4d, 0, 42]) || starts([0x49, 0x49, 43, 0]) || starts([0x4d, 0x4d, 0, 43])) return "tiff";
+  if (starts([...CZI_MAGIC].map((c) => c.charCodeAt(0)))) return "czi";
+  return "unknown";
+}
+
+function isZarrInput(input: ImageInput): input is ZarrInput {
+  return "store" in input && typeof (input as ZarrInput).store?.get === "function";
+}
+
+/** Open an image from a byte source (file, Blob, memory) or a Zarr store. */
+export async function openImageSource(input: ImageInput, options: OpenImageOptions = {}): Promise<ImageSource> {
+  if (isZarrInput(input)) return openOmeZarr(input.store, input.name);
+  const source = input;
+  try {
+    if (source.size === 0) throw invalidImage("file is empty", { where: source.name });
+    const head = await source.read(0, Math.min(16, source.size));
+    const format = detectFormat(head);
+    switch (format) {
+      case "png":
+        return await openPng(source);
+      case "tiff":
+        return await openTiff(source, options.tiff);
+      case "czi":
+        return await openCzi(source);
+      case "unknown": {
+        const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+        throw unsupported(`not a recognised image format (starts with bytes ${hex})`, { where: source.name, allowed: SUPPORTED_INPUTS });
+      }
+    }
+  } catch (e) {
+    await source.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * `ImageSource` for PNG, decoded with fast-png (pure JS, runs in a browser). PNG is one zlib
+ * stream over all rows, so it cannot be read by region: the file is decoded whole when opened
+ * (fine for the small images PNG is used for; large images come as TIFF, Zarr or CZI).
+ * 8- and 16-bit grey, grey+alpha, RGB and RGBA are returned as they are; palette images are
+ * expanded to RGB (RGBA when the palette has transparency); 1/2/4-bit grey is scaled to 8 bits
+ * (as libpng does). The `pHYs` chunk in pixels per metre gives the physical pixel size.
+ * Isomorphic.
+ */
+import { convertIndexedToRgb, decode, type DecodedPng } from "fast-png";
+import { invalidImage } from "../../errors.js";
+import type { ByteSource } from "../byte-source.js";
+import { roundSignificant } from "../physical-units.js";
+import { checkPlane, checkRect } from "../region.js";
+import { allocSamples, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleOrder } from "../types.js";
+
+const ORDERS: Record<number, SampleOrder> = { 1: "gray", 2: "gray-alpha", 3: "rgb", 4: "rgba" };
+
+/** Unpack 1/2/4-bit grey rows (each row padded to a byte) to 8-bit values scaled to 0..255. */
+function unpackLowBitGrey(png: DecodedPng): Uint8Array {
+  const { width, height, depth } = png;
+  const data = png.data as Uint8Array;
+  const out = new Uint8Array(width * height);
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const max = (1 << depth) - 1;
+  const scale = 255 / max;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      const byte = data[y * rowBytes + (bit >> 3)]!;
+      const value = (byte >> (8 - depth - (bit & 7))) & max;
+      out[y * width + x] = Math.round(value * scale);
+    }
+  }
+  return out;
+}
+
+export class PngImageSource implements ImageSource {
+  readonly info: ImageInfo;
+
+  private constructor(
+    private readonly name: string,
+    private readonly pixels: Uint8Array | Uint16Array,
+    info: ImageInfo,
+  ) {
+    this.info = info;
+  }
+
+  static async open(source: ByteSource): Promise<PngImageSource> {
+    const bytes = await source.read(0, source.size);
+    await source.close();
+    let png: DecodedPng;
+    try {
+      png = decode(bytes);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw invalidImage(`not a readable PNG (${why}); the file may be truncated or corrupt`, { where: source.name, cause: e });
+    }
+    let pixels: Uint8Array | Uint16Array;
+    let channels = png.channels;
+    let depth: number = png.depth;
+    const details: Record<string, unknown> = { bitDepth: png.depth };
+    if (png.palette) {
+      pixels = convertIndexedToRgb(png);
+      channels = png.palette[0]?.length ?? 3;
+      depth = 8;
+      details["palette"] = png.palette.length;
+    } else if (png.depth < 8) {
+      pixels = unpackLowBitGrey(png);
+      depth = 8;
+    } else {
+      pixels = png.data instanceof Uint16Array ? png.data : new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+    }
+    const sampleOrder = ORDERS[channels];
+    if (!sampleOrder || pixels.length !== png.width * png.height * channels) {
+      throw invalidImage(`PNG decodes to ${pixels.length} samples, expected ${png.width}×${png.height}×${channels}`, { where: source.name });
+    }
+    const res = png.resolution;
+    const physicalSize =
+      res && res.unit === 1 && res.x > 0 && res.y > 0 ? { x: roundSignificant(1 / res.x), y: roundSignificant(1 / res.y) } : undefined;
+    if (Object.keys(png.text).length > 0) details["text"] = Object.keys(png.text);
+    return new PngImageSource(source.name, pixels, {
+      format: "png",
+      width: png.width,
+      height: png.height,
+      scenes: [{ width: png.width, height: png.height }],
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+      samplesPerPixel: channels,
+      sampleOrder,
+      sampleType: depth === 16 ? "uint16" : "uint8",
+      ...(physicalSize ? { physicalSize } : {}),
+      details,
+    });
+  }
+
+  async readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
+    checkPlane(plane, this.info.sizes, this.name);
+    checkRect(rect, this.info.width, this.info.height, this.name);
+    const spp = this.info.samplesPerPixel;
+    const out = allocSamples(this.info.sampleType, rect.width * rect.height * spp);
+    for (let r = 0; r < rect.height; r++) {
+      const src = ((rect.y + r) * this.info.width + rect.x) * spp;
+      out.set(this.pixels.subarray(src, src + rect.width * spp), r * rect.width * spp);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function openPng(source: ByteSource): Promise<PngImageSource> {
+  return PngImageSource.open(source);
+}

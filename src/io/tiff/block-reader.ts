@@ -1,0 +1,189 @@
+/**
+ * Reads the tiles or strips ("blocks") of TIFF pages as typed arrays in platform byte order.
+ * Compressed blocks are fetched whole and decoded with geotiff's decoders (deflate, LZW,
+ * PackBits, zstd, JPEG, WebP, predictors); decoded blocks are kept in a small LRU cache
+ * (bounded in bytes) because neighbouring regions of a tiled read share blocks. Uncompressed
+ * blocks are read row range by row range straight from the `ByteSource`, so even a 2 GB
+ * single-strip image is never read whole. Deflate can use an injected `Inflate` (Node passes
+ * `node:zlib`, which is several times faster than pako and runs on the thread pool).
+ * Isomorphic.
+ */
+import { BaseDecoder, getDecoder } from "geotiff";
+import { invalidImage } from "../../errors.js";
+import type { ByteSource } from "../byte-source.js";
+import { allocSamples, bytesPerSample, type SampleArray, type SampleType } from "../types.js";
+import type { IfdInfo } from "./ifd.js";
+
+interface Decoder {
+  decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike>;
+}
+
+/** Decompress a zlib stream (TIFF deflate); e.g. `node:zlib` in Node, which is faster than geotiff's pako. */
+export type Inflate = (compressed: Uint8Array) => Promise<Uint8Array>;
+
+/** geotiff decoder for deflate that uses an injected `Inflate` (geotiff's base class still applies the predictor). */
+function injectedDeflateDecoder(inflate: Inflate, params: ConstructorParameters<typeof BaseDecoder>[0]): Decoder {
+  class InjectedDeflate extends BaseDecoder {
+    override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
+      const out = await inflate(new Uint8Array(buffer));
+      return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : new Uint8Array(out).buffer;
+    }
+  }
+  return new InjectedDeflate(params);
+}
+
+interface CacheEntry {
+  promise: Promise<SampleArray>;
+  bytes: number;
+}
+
+function view(type: SampleType, buffer: ArrayBufferLike, byteOffset: number, length: number): SampleArray {
+  switch (type) {
+    case "uint8":
+      return new Uint8Array(buffer, byteOffset, length);
+    case "int8":
+      return new Int8Array(buffer, byteOffset, length);
+    case "uint16":
+      return new Uint16Array(buffer, byteOffset, length);
+    case "int16":
+      return new Int16Array(buffer, byteOffset, length);
+    case "uint32":
+      return new Uint32Array(buffer, byteOffset, length);
+    case "int32":
+      return new Int32Array(buffer, byteOffset, length);
+    case "float32":
+      return new Float32Array(buffer, byteOffset, length);
+    case "float64":
+      return new Float64Array(buffer, byteOffset, length);
+  }
+}
+
+/** Reverse the byte order of every `size`-byte value in place. */
+function swapBytes(bytes: Uint8Array, size: number): void {
+  for (let i = 0; i + size <= bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a]!;
+      bytes[a] = bytes[b]!;
+      bytes[b] = t;
+    }
+  }
+}
+
+export class BlockReader {
+  private readonly decoders = new Map<number, Promise<Decoder>>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private cachedBytes = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly littleEndian: boolean,
+    private readonly cacheLimitBytes: number,
+    private readonly inflate?: Inflate,
+  ) {}
+
+  /** Rows in block row `by` of a page (strips and tiles at the bottom edge may have fewer). */
+  static blockRows(ifd: IfdInfo, by: number): number {
+    return ifd.tiled ? ifd.blockHeight : Math.min(ifd.blockHeight, ifd.height - by * ifd.blockHeight);
+  }
+
+  /** Samples per block pixel: all samples (contiguous) or one (separate planes). */
+  static samplesInBlock(ifd: IfdInfo): number {
+    return ifd.planar === 1 ? ifd.samplesPerPixel : 1;
+  }
+
+  /**
+   * Rows `[row0, row1)` of block `index` (already including the planar sample offset), as
+   * `(row1 - row0) × blockWidth × samplesInBlock` samples; the returned array may be a view
+   * into a cached decoded block starting at `row0`.
+   */
+  async rows(ifd: IfdInfo, type: SampleType, index: number, row0: number, row1: number): Promise<SampleArray> {
+    const size = bytesPerSample(type);
+    const rowSamples = ifd.blockWidth * BlockReader.samplesInBlock(ifd);
+    const offset = ifd.blockOffsets[index];
+    const byteCount = ifd.blockByteCounts[index];
+    if (offset === undefined || byteCount === undefined) {
+      throw invalidImage(`page ${ifd.index} has no block ${index}`, { where: this.source.name });
+    }
+    if (byteCount === 0) return allocSamples(type, (row1 - row0) * rowSamples); // sparse: a block never written reads as 0
+    if (ifd.compression === 1 && ifd.predictor === 1) {
+      const bytes = await this.source.read(offset + row0 * rowSamples * size, (row1 - row0) * rowSamples * size);
+      const swap = !this.littleEndian && size > 1;
+      // Copy when swapping (never change the source's bytes) or when the view is misaligned.
+      const own = swap || bytes.byteOffset % size !== 0 ? new Uint8Array(bytes) : bytes;
+      if (swap) swapBytes(own, size);
+      return view(type, own.buffer, own.byteOffset, (row1 - row0) * rowSamples);
+    }
+    const block = await this.decoded(ifd, type, index);
+    const need = row1 * rowSamples;
+    if (block.length < need) {
+      throw invalidImage(`block ${index} of page ${ifd.index} decodes to ${block.length} samples, expected at least ${need}`, { where: this.source.name });
+    }
+    return block.subarray(row0 * rowSamples, need);
+  }
+
+  private decoded(ifd: IfdInfo, type: SampleType, index: number): Promise<SampleArray> {
+    const key = `${ifd.index}:${index}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key); // move to the most-recent end
+      this.cache.set(key, hit);
+      return hit.promise;
+    }
+    const promise = this.decode(ifd, type, index);
+    const entry: CacheEntry = { promise, bytes: ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * bytesPerSample(type) };
+    this.cache.set(key, entry);
+    this.cachedBytes += entry.bytes;
+    promise.catch(() => {
+      if (this.cache.get(key) === entry) {
+        this.cache.delete(key);
+        this.cachedBytes -= entry.bytes;
+      }
+    });
+    for (const [k, e] of this.cache) {
+      if (this.cachedBytes <= this.cacheLimitBytes || this.cache.size <= 1) break;
+      this.cache.delete(k);
+      this.cachedBytes -= e.bytes;
+    }
+    return promise;
+  }
+
+  private async decode(ifd: IfdInfo, type: SampleType, index: number): Promise<SampleArray> {
+    const size = bytesPerSample(type);
+    const raw = await this.source.read(ifd.blockOffsets[index]!, ifd.blockByteCounts[index]!);
+    const compressed = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : new Uint8Array(raw).buffer;
+    let decoded: ArrayBufferLike;
+    try {
+      decoded = await (await this.decoder(ifd)).decode(compressed);
+    } catch (e) {
+      throw invalidImage(`cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`, {
+        where: this.source.name,
+        cause: e,
+      });
+    }
+    // The floating-point predictor already yields little-endian values.
+    if (!this.littleEndian && size > 1 && ifd.predictor !== 3) swapBytes(new Uint8Array(decoded), size);
+    return view(type, decoded, 0, Math.floor(decoded.byteLength / size));
+  }
+
+  private decoder(ifd: IfdInfo): Promise<Decoder> {
+    let d = this.decoders.get(ifd.index);
+    if (!d) {
+      const params = {
+        tileWidth: ifd.blockWidth,
+        tileHeight: ifd.blockHeight,
+        planarConfiguration: ifd.planar,
+        bitsPerSample: new Array<number>(ifd.samplesPerPixel).fill(ifd.bitsPerSample),
+        predictor: ifd.predictor,
+        samplesPerPixel: ifd.samplesPerPixel,
+        ...(ifd.jpegTables ? { JPEGTables: ifd.jpegTables } : {}),
+      };
+      const deflate = ifd.compression === 8 || ifd.compression === 32946;
+      d =
+        deflate && this.inflate
+          ? Promise.resolve(injectedDeflateDecoder(this.inflate, params as ConstructorParameters<typeof BaseDecoder>[0]))
+          : (getDecoder(ifd.compression, params as Parameters<typeof getDecoder>[1]) as Promise<Decoder>);
+      this.decoders.set(ifd.index, d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * `ImageSink` that writes OME-Zarr as Zarr v2 + NGFF 0.4, the layout Python's zarr 2 (and
+ * ome-zarr-py, napari, Fiji's N5 plugin) read. zarrita writes only Zarr v3, so the few JSON
+ * files and the chunk files are written here (DEPENDENCIES.md §8).
+ *
+ * Layout (one scene): `.zgroup`, `.zattrs` (`multiscales` with axes t, c, z, y, x and a
+ * scale transform in micrometres; `omero` channel labels; for label images NGFF
+ * `image-label` colours and class properties; `czmodel` with kind, classes, unclassified
+ * value and provenance), `0/.zarray` (shape [T, C·K, Z, H, W], chunks [1, 1, 1, 512, 512],
+ * `dimension_separator` "/", compressor zlib or none) and chunks `0/t/c/z/y/x`. Output samples
+ * (K) are stored as channels, c' = c·K + k. Several scenes use the `bioformats2raw.layout`
+ * convention: root attributes `{"bioformats2raw.layout": 3}` and one image group per scene
+ * (`0/`, `1/` …). Each chunk row is encoded and written as soon as its band rows are complete;
+ * edge chunks are padded to full size, as Zarr v2 requires. Isomorphic.
+ */
+import { invalidArgument, internalError, unsupported } from "../../errors.js";
+import { BandTiler, cutTile, sampleBytes, type TileRow } from "../band-tiler.js";
+import { fflateZlibCompressor, type Compressor } from "../compress.js";
+import { roundSignificant } from "../physical-units.js";
+import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
+import type { KeyValueTarget } from "./key-value-target.js";
+
+export interface OmeZarrSinkOptions {
+  /** Chunk height and width in pixels (default 512). */
+  chunkSize?: number;
+  /** `zlib` (default) or `none`. */
+  compression?: "zlib" | "none";
+  /** zlib level written into `.zarray` (default 6); it should match the compressor. */
+  level?: number;
+  /** zlib implementation; default fflate at `level`, Node passes `node:zlib`. */
+  compressor?: Compressor;
+  /** `name` of the multiscale image. */
+  imageName?: string;
+}
+
+const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
+
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
+const hex = ([r, g, b]: [number, number, number]) => [r, g, b].map((v) => (v & 0xff).toString(16).padStart(2, "0")).join("").toUpperCase();
+
+export class OmeZarrSink implements ImageSink {
+  private readonly chunkSize: number;
+  private readonly compressor: Compressor | undefined;
+  private readonly level: number;
+  private info: OutputImageInfo | undefined;
+  private tiler: BandTiler | undefined;
+  private chunkW = 0;
+  private chunkH = 0;
+  private chunksAcross = 0;
+  private done = false;
+
+  constructor(
+    private readonly target: KeyValueTarget,
+    private readonly options: OmeZarrSinkOptions = {},
+  ) {
+    const size = options.chunkSize ?? 512;
+    if (!Number.isInteger(size) || size < 1) throw invalidArgument(`chunk size ${size} is not allowed`, { where: "--tile-size", allowed: "an integer >= 1" });
+    this.chunkSize = size;
+    this.level = options.level ?? 6;
+    this.compressor = options.compression === "none" ? undefined : (options.compressor ?? fflateZlibCompressor(this.level));
+  }
+
+  /** Key prefix of scene `s`'s image group. */
+  private prefix(scene: number): string {
+    return this.info!.sizes.scene > 1 ? `${scene}/` : "";
+  }
+
+  async begin(info: OutputImageInfo): Promise<void> {
+    if (this.info) throw internalError("OmeZarrSink.begin() called twice");
+    if (!(info.sampleType in DTYPES)) throw unsupported(`OME-Zarr output cannot hold ${info.sampleType} samples`, { where: this.target.name, allowed: "uint8, uint16, float32" });
+    for (const [k, v] of Object.entries({ width: info.width, height: info.height, samplesPerPixel: info.samplesPerPixel, ...info.sizes })) {
+      if (!Number.isInteger(v) || v < 1) throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
+    }
+    this.info = info;
+    this.chunkW = Math.min(this.chunkSize, info.width);
+    this.chunkH = Math.min(this.chunkSize, info.height);
+    this.chunksAcross = Math.ceil(info.width / this.chunkW);
+    this.tiler = new BandTiler(info, this.chunkH, (row) => this.writeChunkRow(row));
+
+    await this.target.set(".zgroup", json({ zarr_format: 2 }));
+    if (info.sizes.scene > 1) await this.target.set(".zattrs", json({ "bioformats2raw.layout": 3 }));
+    for (let s = 0; s < info.sizes.scene; s++) {
+      const p = this.prefix(s);
+      if (p) await this.target.set(`${p}.zgroup`, json({ zarr_format: 2 }));
+      await this.target.set(`${p}.zattrs`, json(this.imageAttributes(s)));
+      await this.target.set(`${p}0/.zarray`, json(this.arrayMetadata()));
+    }
+  }
+
+  private arrayMetadata(): Record<string, unknown> {
+    const info = this.info!;
+    return {
+      zarr_format: 2,
+      shape: [info.sizes.t, info.sizes.c * info.samplesPerPixel, info.sizes.z, info.height, info.width],
+      chunks: [1, 1, 1, this.chunkH, this.chunkW],
+      dtype: DTYPES[info.sampleType as keyof typeof DTYPES],
+      compressor: this.compressor ? { id: "zlib", level: this.level } : null,
+      fill_value: 0,
+      order: "C",
+      filters: null,
+      dimension_separator: "/",
+    };
+  }
+
+  private channelNames(): string[] {
+    const info = this.info!;
+    const names: string[] = [];
+    for (let c = 0; c < info.sizes.c; c++)
+      for (let k = 0; k < info.samplesPerPixel; k++) {
+        const base = info.channelNames?.[k] ?? (info.kind === "labels" ? "labels" : `ch${k}`);
+        names.push(info.sizes.c > 1 ? `${base} c${c}` : base);
+      }
+    return names;
+  }
+
+  private imageAttributes(scene: number): Record<string, unknown> {
+    const info = this.info!;
+    const ps = info.physicalSize ?? {};
+    const um = (m: number | undefined) => (m === undefined ? 1 : roundSignificant(m * 1e6));
+    const space = (name: string, m: number | undefined) => ({ name, type: "space", ...(m !== undefined ? { unit: "micrometer" } : {}) });
+    const base = this.options.imageName ?? "prediction";
+    const attrs: Record<string, unknown> = {
+      multiscales: [
+        {
+          version: "0.4",
+          name: info.sizes.scene > 1 ? `${base} scene ${scene}` : base,
+          axes: [{ name: "t", type: "time" }, { name: "c", type: "channel" }, space("z", ps.z), space("y", ps.y), space("x", ps.x)],
+          datasets: [{ path: "0", coordinateTransformations: [{ type: "scale", scale: [1, 1, um(ps.z), um(ps.y), um(ps.x)] }] }],
+        },
+      ],
+    };
+    const classes = info.classes ?? [];
+    attrs["omero"] = {
+      channels: this.channelNames().map((label, i) => {
+        const cls = info.kind === "probabilities" && classes.length === info.samplesPerPixel ? classes[i % info.samplesPerPixel] : undefined;
+        return { label, color: cls ? hex(cls.color) : "FFFFFF", active: true };
+      }),
+    };
+    if (info.kind === "labels" && classes.length > 0) {
+      attrs["image-label"] = {
+        version: "0.4",
+        colors: classes.map((c) => ({ "label-value": c.value, rgba: [...c.color, 255] })),
+        properties: classes.map((c) => ({ "label-value": c.value, class: c.name })),
+      };
+    }
+    attrs["czmodel"] = {
+      kind: info.kind,
+      ...(info.classes ? { classes: info.classes } : {}),
+      ...(info.unclassifiedValue !== undefined ? { unclassifiedValue: info.unclassifiedValue } : {}),
+      ...(info.description ? { description: info.description } : {}),
+    };
+    return attrs;
+  }
+
+  async writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void> {
+    if (!this.tiler) throw internalError("OmeZarrSink.writeBand() before begin()");
+    await this.tiler.writeBand(plane, y, rows, data);
+  }
+
+  private async writeChunkRow(row: TileRow): Promise<void> {
+    const info = this.info!;
+    const K = info.samplesPerPixel;
+    const writes: Promise<void>[] = [];
+    for (let k = 0; k < K; k++) {
+      const c = row.plane.c * K + k;
+      for (let tx = 0; tx < this.chunksAcross; tx++) {
+        const chunk = cutTile(row, info.width, K, info.sampleType, tx, this.chunkW, this.chunkH, K === 1 ? null : k);
+        const key = `${this.prefix(row.plane.scene)}0/${row.plane.t}/${c}/${row.plane.z}/${row.tileRow}/${tx}`;
+        const raw = sampleBytes(chunk);
+        writes.push((this.compressor ? this.compressor(raw) : Promise.resolve(raw)).then((bytes) => this.target.set(key, bytes)));
+      }
+    }
+    await Promise.all(writes);
+  }
+
+  async finish(): Promise<void> {
+    if (!this.info || !this.tiler) throw internalError("OmeZarrSink.finish() before begin()");
+    if (this.done) throw internalError("OmeZarrSink.finish() called twice");
+    if (!this.tiler.complete) throw internalError(`OmeZarrSink.finish() before all bands were written: missing ${this.tiler.describeProgress()}`);
+    await this.target.commit();
+    this.done = true;
+  }
+
+  async abort(): Promise<void> {
+    await this.target.abort();
+  }
+}
