@@ -3,7 +3,7 @@
  * own (tiling plans, pixel conversion rules, class colours, types). The ONNX runtime is passed
  * in (`PredictOptions.runtime`); `src/engine/node/` binds onnxruntime-node.
  */
-export { predict, DEFAULT_BATCH, DEFAULT_TILE_MULTIPLE } from "./predict.js";
+export { predict, defaultBatchFor, DEFAULT_BATCH, DEFAULT_BATCH_PIXELS, DEFAULT_TILE_MULTIPLE } from "./predict.js";
 export type {
   EngineClass,
   EngineModel,

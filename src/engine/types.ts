@@ -125,7 +125,7 @@ export interface PredictOptions {
   blend?: BlendMode;
   /** Tile override `[h, w]` (`[z, h, w]` for 3-D) for dynamic models; a fixed model only accepts its own size. */
   tile?: number[];
-  /** Tiles per session run (default 4 when the model's batch dim is dynamic; always 1 when fixed). */
+  /** Tiles per session run (dynamic batch dim: default up to 4, fewer for big tiles so one batch holds at most 1 MP; fixed batch dim: its size). */
   batch?: number;
   /** onnxruntime-node intra-op threads (`intraOpNumThreads`; passed to a session factory as `threads`). onnxruntime-web uses `env.wasm.numThreads` instead. */
   threads?: number;

@@ -1,0 +1,41 @@
+/**
+ * One benchmark measurement in a fresh process (so its peak RSS is its own), printing JSON:
+ *   e2e MODEL IMAGE OUT [THREADS]   — predictFile end to end (read, convert, run, stitch, write)
+ *   runtime MODEL TILES BATCH [THREADS] — the runtime alone: TILES tiles in batches of BATCH
+ *                                          from ready input tensors, no IO, no conversion
+ * Used by bench/predict.ts.
+ */
+import * as ort from "onnxruntime-node";
+import { predictFile, readModelFile, engineModelFromFile } from "../src/index.js";
+
+const [mode, ...args] = process.argv.slice(2);
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+if (mode === "e2e") {
+  const [model, image, out, threads] = args as [string, string, string, string?];
+  const r = await predictFile(model, image, out, { overwrite: true, ...(threads ? { threads: Number(threads) } : {}) });
+  console.log(JSON.stringify({ ms: r.elapsedMs, megapixels: r.megapixels, tiles: r.tiles, batch: r.batchSize, tile: r.tile, peakRssMb: peakRssMb() }));
+} else if (mode === "runtime") {
+  const [modelPath, tilesText, batchText, threads] = args as [string, string, string, string?];
+  const { model } = engineModelFromFile(await readModelFile(modelPath));
+  const [h, w] = model.tile as [number, number];
+  const tiles = Number(tilesText);
+  const batch = Number(batchText);
+  const session = await ort.InferenceSession.create(model.onnx as Uint8Array, threads ? { intraOpNumThreads: Number(threads) } : {});
+  const inputName = session.inputNames[0]!;
+  const data = new Float32Array(batch * h * w * model.inputChannels);
+  for (let i = 0; i < data.length; i++) data[i] = ((i * 2654435761) % 65536) / 65536;
+  const full = new ort.Tensor("float32", data, [batch, h, w, model.inputChannels]);
+  await session.run({ [inputName]: full }); // warm-up, as the engine's first batch also pays it
+  const started = performance.now();
+  for (let done = 0; done < tiles; done += batch) {
+    const n = Math.min(batch, tiles - done);
+    const input = n === batch ? full : new ort.Tensor("float32", data.subarray(0, n * h * w * model.inputChannels), [n, h, w, model.inputChannels]);
+    await session.run({ [inputName]: input });
+  }
+  console.log(JSON.stringify({ ms: performance.now() - started, tiles, peakRssMb: peakRssMb() }));
+  await session.release();
+} else {
+  console.error("usage: predict-one.ts e2e MODEL IMAGE OUT [THREADS] | runtime MODEL TILES BATCH [THREADS]");
+  process.exitCode = 2;
+}
