@@ -56,6 +56,8 @@ export interface OutputContext {
   height: number;
   sizes: PlaneSizes;
   physicalSize?: PhysicalSize;
+  /** Names of the output C planes (from the input's channel names). */
+  planeNames?: string[];
   /** Model output channels (K or C_out). */
   channels: number;
   minConfidence?: number;
@@ -69,6 +71,7 @@ export function outputInfo(kind: OutputKind, ctx: OutputContext): OutputImageInf
     height: ctx.height,
     sizes: ctx.sizes,
     ...(ctx.physicalSize ? { physicalSize: ctx.physicalSize } : {}),
+    ...(ctx.planeNames ? { planeNames: ctx.planeNames } : {}),
     description: ctx.description,
   };
   if (kind === "regression") {

@@ -24,6 +24,8 @@ export interface StackPlan {
   /** Output plane counts. */
   outSizes: PlaneSizes;
   stacks: Stack[];
+  /** Name of each output C plane: the input channel(s) it was predicted from, when the input names them. */
+  outChannelNames?: string[];
 }
 
 const AXES = ["scene", "t", "c", "z"] as const;
@@ -87,10 +89,16 @@ export function planStacks(info: ImageInfo, filter: PlaneFilter | undefined, pla
       }),
     ),
   );
+  const names = info.channelNames;
+  const outChannelNames =
+    names && names.length === sizes.c
+      ? cs.map((c) => Array.from({ length: planesPerInput }, (_, g) => names[c * planesPerInput + g]).join("+"))
+      : undefined;
   return {
     width: first.width,
     height: first.height,
     outSizes: { scene: scenes.length, t: ts.length, c: cs.length, z: zs.length },
     stacks,
+    ...(outChannelNames ? { outChannelNames } : {}),
   };
 }

@@ -281,6 +281,7 @@ export async function predict(
         height,
         sizes: stackPlan.outSizes,
         ...(info.physicalSize ? { physicalSize: info.physicalSize } : {}),
+        ...(stackPlan.outChannelNames ? { planeNames: stackPlan.outChannelNames } : {}),
         channels,
         description,
       };

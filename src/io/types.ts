@@ -116,6 +116,8 @@ export interface OutputImageInfo {
   kind: "labels" | "probabilities" | "regression";
   /** Names of the output samples (class names for probabilities, `ch0…` for regression). */
   channelNames?: string[];
+  /** Names of the output's C planes: the input channels they were predicted from (e.g. `DAPI`). */
+  planeNames?: string[];
   classes?: OutputClass[];
   /** Value written where no class is confident enough (`--min-confidence`). */
   unclassifiedValue?: number;

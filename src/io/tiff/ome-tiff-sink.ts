@@ -13,6 +13,7 @@
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
 import { BandTiler, cutTile, sampleBytes, type TileRow } from "../band-tiler.js";
+import { outputChannelNames } from "../output-channel-names.js";
 import type { ByteTarget } from "../byte-target.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
@@ -136,15 +137,11 @@ export class OmeTiffSink implements ImageSink {
   private omeXml(): string {
     const info = this.info!;
     const K = info.samplesPerPixel;
-    const channels: OmeChannelSpec[] = [];
-    for (let c = 0; c < info.sizes.c; c++) {
-      for (let k = 0; k < K; k++) {
-        const base = info.channelNames?.[k] ?? (info.kind === "labels" ? "labels" : `ch${k}`);
-        const name = info.sizes.c > 1 ? `${base} c${c}` : base;
-        const cls = info.kind === "probabilities" && info.classes?.length === K ? info.classes[k] : undefined;
-        channels.push(cls ? { name, color: cls.color } : { name });
-      }
-    }
+    const names = outputChannelNames(info);
+    const channels: OmeChannelSpec[] = names.map((name, i) => {
+      const cls = info.kind === "probabilities" && info.classes?.length === K ? info.classes[i % K] : undefined;
+      return cls ? { name, color: cls.color } : { name };
+    });
     const perScene = info.sizes.t * info.sizes.c * K * info.sizes.z;
     const images: OmeImageSpec[] = [];
     for (let s = 0; s < info.sizes.scene; s++) {

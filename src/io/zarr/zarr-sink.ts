@@ -17,6 +17,7 @@ import { invalidArgument, internalError, unsupported } from "../../errors.js";
 import { BandTiler, cutTile, sampleBytes, type TileRow } from "../band-tiler.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import { roundSignificant } from "../physical-units.js";
+import { outputChannelNames } from "../output-channel-names.js";
 import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
 import type { KeyValueTarget } from "./key-value-target.js";
 
@@ -103,14 +104,7 @@ export class OmeZarrSink implements ImageSink {
   }
 
   private channelNames(): string[] {
-    const info = this.info!;
-    const names: string[] = [];
-    for (let c = 0; c < info.sizes.c; c++)
-      for (let k = 0; k < info.samplesPerPixel; k++) {
-        const base = info.channelNames?.[k] ?? (info.kind === "labels" ? "labels" : `ch${k}`);
-        names.push(info.sizes.c > 1 ? `${base} c${c}` : base);
-      }
-    return names;
+    return outputChannelNames(this.info!);
   }
 
   private imageAttributes(scene: number): Record<string, unknown> {
