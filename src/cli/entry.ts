@@ -16,7 +16,6 @@ export function czmodelProgram(): Command {
   const program = new Command("czmodel")
     .description("Pack, inspect, validate, adapt and run ZEISS ZEN deep-learning model files (.czann, .czmodel, .czseg)")
     .version(VERSION)
-    .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", "\nEvery command takes --json and --debug; `czmodel <command> --help` shows its options and an example.");
   registerPack(program);
   registerConvert(program);
@@ -27,11 +26,11 @@ export function czmodelProgram(): Command {
   return program;
 }
 
-function seedProgram(name: string, format: "czann" | "czmodel"): Command {
+/** The program of the seed's single-purpose tools (`savedmodel2czmodel`, `savedmodel2czann`): SPEC OUTDIR [NAME]. */
+export function seedProgram(name: string, format: "czann" | "czmodel"): Command {
   const program = new Command(name)
     .description(`convert the model described by a conversion-spec JSON into a .${format} (czmodel's ${name})`)
     .version(VERSION)
-    .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", `\nExample:\n  ${name} model_spec.json out/ my_model`);
   return defineConvert(program, format);
 }

@@ -16,15 +16,18 @@ export class ExitStatus extends Error {
 export async function runProgram(program: Command, argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const json = argv.includes("--json");
+  const tool = program.name();
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
-    cmd.configureOutput({ outputError: (text, write) => write(text.endsWith("\n") ? text : `${text}\n`) });
+    // usage errors too are one line: "czmodel: error: unknown option '--frob' (add --help for usage)"
+    cmd.showHelpAfterError(false);
+    cmd.configureOutput({ outputError: (text, write) => write(`${tool}: ${oneLine(text)} (add --help for usage)\n`) });
   }
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
-    return reportError(e, { debug, json, tool: program.name() });
+    return reportError(e, { debug, json, tool });
   }
 }
 

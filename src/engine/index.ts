@@ -35,7 +35,7 @@ export {
   type TilePlan3D,
   type BlendMode,
 } from "./tiling.js";
-export { planChannels, planScaling, type ChannelMapping, type Scaling } from "./pixels.js";
+export { planChannels, planScaling, planModelInput, type ChannelMapping, type Scaling, type ModelInputOptions } from "./pixels.js";
 /** czmodel's class colour sequence (alias of the metadata module's `classColors`). */
 export { classColors as czmodelClassColors } from "../metadata/class-colors.js";
 export { UNCLASSIFIED_VALUE } from "./outputs.js";

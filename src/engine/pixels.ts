@@ -28,8 +28,8 @@
  * unless scaling is `off`.
  */
 import { invalidArgument, unsupported } from "../errors.js";
-import type { SampleArray, SampleOrder, SampleType } from "../io/types.js";
-import type { ChannelOrderOption, IntensityRange, RescaleOption } from "./types.js";
+import type { ImageInfo, SampleArray, SampleOrder, SampleType } from "../io/types.js";
+import type { ChannelOrderOption, EngineModel, IntensityRange, RescaleOption } from "./types.js";
 
 /** One model channel: the mean of some source samples, or a constant (already scaled). */
 export type ChannelSource =
@@ -302,4 +302,34 @@ function fillOne(
     return;
   }
   for (let x = 0, d = start; x < n; x++, d += step) out[d] = (samples[base + cols[x]!]! - min) / span;
+}
+
+/** The options of `predict` that decide how image pixels become model input. */
+export interface ModelInputOptions {
+  channelOrder?: ChannelOrderOption;
+  groupChannels?: "auto" | "always" | "never";
+  rescale?: RescaleOption;
+  intensityRange?: IntensityRange;
+}
+
+/** Channel mapping and intensity scaling for feeding `info`'s pixels to `model`. */
+export function planModelInput(model: EngineModel, info: ImageInfo, options: ModelInputOptions = {}): { mapping: ChannelMapping; scaling: Scaling } {
+  const mapping = planChannels({
+    samplesPerPixel: info.samplesPerPixel,
+    sampleOrder: info.sampleOrder,
+    cPlanes: info.sizes.c,
+    modelChannels: model.inputChannels,
+    modelOrder: model.channelOrder ?? "bgr",
+    ...(options.channelOrder ? { channelOrder: options.channelOrder } : {}),
+    ...(model.colorHandling ? { colorHandling: model.colorHandling } : {}),
+    ...(options.groupChannels ? { groupChannels: options.groupChannels } : {}),
+  });
+  const scaling = planScaling({
+    sampleType: info.sampleType,
+    ...(info.significantBits !== undefined ? { significantBits: info.significantBits } : {}),
+    modelScales: model.scaleInputs,
+    ...(options.rescale ? { rescale: options.rescale } : {}),
+    ...(options.intensityRange ? { range: options.intensityRange } : {}),
+  });
+  return { mapping, scaling };
 }

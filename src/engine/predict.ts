@@ -24,7 +24,7 @@ import { cancelled, internalError, invalidArgument, invalidModel, isCzmodelError
 import type { ImageSink, ImageSource } from "../io/types.js";
 import { BlendAssembler, CropAssembler, type Assembler, type TileJob } from "./assembler.js";
 import { checkMinConfidence, outputInfo, type ConvertSpec, type OutputKind, type OutputTarget } from "./outputs.js";
-import { planChannels, planScaling, type TileSamples } from "./pixels.js";
+import { planModelInput, type TileSamples } from "./pixels.js";
 import { planStacks } from "./planes.js";
 import { BatchRunner, inspectSession, openSession, type SessionLayout } from "./session.js";
 import { TileInputReader } from "./tile-input.js";
@@ -208,23 +208,7 @@ export async function predict(
     if (blend !== "none" && dims === 3) throw unsupported("blending is only available for 2-D models", { where: "--blend" });
     const minConfidence = checkMinConfidence(options.minConfidence);
     const info = source.info;
-    const mapping = planChannels({
-      samplesPerPixel: info.samplesPerPixel,
-      sampleOrder: info.sampleOrder,
-      cPlanes: info.sizes.c,
-      modelChannels: model.inputChannels,
-      modelOrder: model.channelOrder ?? "bgr",
-      ...(options.channelOrder ? { channelOrder: options.channelOrder } : {}),
-      ...(model.colorHandling ? { colorHandling: model.colorHandling } : {}),
-      ...(options.groupChannels ? { groupChannels: options.groupChannels } : {}),
-    });
-    const scaling = planScaling({
-      sampleType: info.sampleType,
-      ...(info.significantBits !== undefined ? { significantBits: info.significantBits } : {}),
-      modelScales: model.scaleInputs,
-      ...(options.rescale ? { rescale: options.rescale } : {}),
-      ...(options.intensityRange ? { range: options.intensityRange } : {}),
-    });
+    const { mapping, scaling } = planModelInput(model, info, options);
     const stackPlan = planStacks(info, options.planes, mapping.planesPerInput, dims);
     const { width, height } = stackPlan;
     const extent = dims === 3 ? [info.sizes.z, height, width] : [height, width];

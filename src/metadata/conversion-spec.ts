@@ -87,6 +87,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
+/** The spec's paths, resolved against its folder, and as written (for messages). */
+function specPaths(
+  d: { ModelPath: string; LicenseFile?: string | null | undefined; TestImageFile?: string | null | undefined },
+  resolve: (p: string) => string,
+): Pick<SpecCommon, "modelPath" | "licenseFile" | "testImageFile" | "rawPaths"> {
+  return {
+    modelPath: resolve(d.ModelPath),
+    ...(d.LicenseFile ? { licenseFile: resolve(d.LicenseFile) } : {}),
+    ...(d.TestImageFile ? { testImageFile: resolve(d.TestImageFile) } : {}),
+    rawPaths: {
+      modelPath: d.ModelPath,
+      ...(d.LicenseFile ? { licenseFile: d.LicenseFile } : {}),
+      ...(d.TestImageFile ? { testImageFile: d.TestImageFile } : {}),
+    },
+  };
+}
+
 /**
  * Parse a conversion-spec JSON text. `specPath` is the spec file's path (used for messages and
  * as the base of relative paths).
@@ -114,14 +131,7 @@ export function parseConversionSpec(jsonText: string, specPath: string): Convers
     return {
       flavour: "czann",
       metadata,
-      modelPath: resolve(d.ModelPath),
-      ...(d.LicenseFile ? { licenseFile: resolve(d.LicenseFile) } : {}),
-      ...(d.TestImageFile ? { testImageFile: resolve(d.TestImageFile) } : {}),
-      rawPaths: {
-        modelPath: d.ModelPath,
-        ...(d.LicenseFile ? { licenseFile: d.LicenseFile } : {}),
-        ...(d.TestImageFile ? { testImageFile: d.TestImageFile } : {}),
-      },
+      ...specPaths(d, resolve),
       warnings,
     };
   }
@@ -160,14 +170,7 @@ export function parseConversionSpec(jsonText: string, specPath: string): Convers
   return {
     flavour: "legacy",
     metadata,
-    modelPath: resolve(d.ModelPath),
-    ...(d.LicenseFile ? { licenseFile: resolve(d.LicenseFile) } : {}),
-    ...(d.TestImageFile ? { testImageFile: resolve(d.TestImageFile) } : {}),
-    rawPaths: {
-      modelPath: d.ModelPath,
-      ...(d.LicenseFile ? { licenseFile: d.LicenseFile } : {}),
-      ...(d.TestImageFile ? { testImageFile: d.TestImageFile } : {}),
-    },
+    ...specPaths(d, resolve),
     warnings,
   };
 }

@@ -4,14 +4,9 @@
  * (synthetic, or cut from an image). Exit 1 when any error is found.
  */
 import type { Command } from "commander";
-import { readModelFile } from "../../container/node/index.js";
-import { inspectPayload, subjectFor } from "../../validate/subject.js";
-import { validateStructure } from "../../validate/structural.js";
-import { makeReport, type Finding } from "../../validate/findings.js";
+import { validateFile } from "../../node-api.js";
+import type { Finding } from "../../validate/findings.js";
 import { DEFAULT_TARGET, TARGETS, type Target } from "../../validate/targets.js";
-import { runNumericValidationNode } from "../../onnx/node/index.js";
-import type { NumericValidationResult } from "../../onnx/index.js";
-import { numericMetaFor, tileFromImage } from "../validate-run.js";
 import { oneOf } from "../args.js";
 import { printJson, printLines } from "../output.js";
 import { ExitStatus } from "../run.js";
@@ -35,32 +30,9 @@ export function registerValidate(program: Command): void {
     .option("--debug", "show stack traces on errors")
     .addHelpText("after", "\nExamples:\n  czmodel validate nuclei.czann\n  czmodel validate nuclei.czann --target zen-3.4 --json\n  czmodel validate nuclei.czann --run --image cells.png")
     .action(async (file: string, opts: ValidateOptions) => {
-      const model = await readModelFile(file);
-      const facts = inspectPayload(model.modelBytes, model.payloadKind);
-      const structural = validateStructure(subjectFor(model.metadata, facts, model.warnings), opts.target);
-      let numeric: NumericValidationResult | undefined;
-      if (opts.run || opts.image) {
-        if (model.payloadKind !== "onnx") {
-          structural.findings.push({ severity: "error", code: "run-not-onnx", message: "--run needs an ONNX model" });
-        } else {
-          const meta = numericMetaFor(model);
-          const input = opts.image ? await tileFromImage(model, opts.image) : undefined;
-          numeric = await runNumericValidationNode(model.modelBytes, meta, input ? { input } : {});
-        }
-      }
-      const findings: Finding[] = [...structural.findings, ...(numeric?.findings ?? [])];
-      const report = makeReport(findings);
-      if (opts.json) {
-        printJson({
-          file,
-          format: model.format,
-          target: opts.target,
-          ...report,
-          ...(numeric ? { numeric: { timing: numeric.timing, memory: numeric.memory, output: numeric.output } } : {}),
-        });
-      } else {
-        printLines(reportText(file, opts.target, findings));
-      }
+      const report = await validateFile(file, { target: opts.target, ...(opts.run ? { run: true } : {}), ...(opts.image ? { image: opts.image } : {}) });
+      if (opts.json) printJson({ file, target: opts.target, ...report });
+      else printLines(reportText(file, opts.target, report.findings));
       if (!report.ok) throw new ExitStatus(1);
     });
 }

@@ -1,0 +1,25 @@
+/**
+ * The isomorphic part of the library — everything that runs in a browser as well as in Node:
+ * metadata, containers (from bytes), ONNX inspection and adaptation, packing to bytes,
+ * validation, the prediction engine (give it `onnxruntime-web`), in-memory and Blob-backed
+ * image IO, and overlay rendering. Import `czmodel/browser` in web code; Node code can use
+ * the main entry, which re-exports all of this plus the file-based functions.
+ */
+export * from "./errors.js";
+export * from "./metadata/index.js";
+export * from "./container/index.js";
+export * from "./onnx/index.js";
+export { inspectSavedModel, inspectZippedSavedModel, type SavedModelSummary } from "./savedmodel/index.js";
+export * from "./convert/index.js";
+export { describeModelFile, describePayload, type ModelFileDescription, type ModelPayloadDescription } from "./inspect/describe.js";
+export { validateStructure, isSegmentationType, type ValidationSubject, type TensorFacts } from "./validate/structural.js";
+export { inspectPayload, subjectFor, type PayloadFacts } from "./validate/subject.js";
+export { makeReport, type Finding, type Severity, type ValidationReport } from "./validate/findings.js";
+export { TARGETS, DEFAULT_TARGET, TARGET_RULES, type Target } from "./validate/targets.js";
+export * from "./engine/index.js";
+export { engineModelFromFile, type EngineModelInfo } from "./engine/from-model-file.js";
+export * from "./io/types.js";
+export { MemoryByteSource, BlobByteSource, type ByteSource } from "./io/byte-source.js";
+export { openImageSource, detectFormat, SUPPORTED_INPUTS, type ImageInput, type OpenImageOptions } from "./io/open.js";
+export * from "./io/memory/index.js";
+export { renderOverlay, type OverlayClass, type OverlayInput } from "./render/overlay.js";

@@ -1,0 +1,129 @@
+/**
+ * `czmodel predict MODEL IMAGE -o OUT …`: run a model over an image of any size the way ZEN
+ * Intellesis does (tiles with borders, crop-and-place), streaming from the input file to the
+ * output file. Progress bar on a TTY; Ctrl-C or an error leaves no partial output.
+ */
+import { Option, type Command } from "commander";
+import type { IntensityRange, PlaneFilter } from "../../engine/index.js";
+import { cancelled, invalidArgument } from "../../errors.js";
+import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
+import { predictFile, type PredictFileResult } from "../../node-api.js";
+import { intList, numberIn, oneOf, positiveInt } from "../args.js";
+import { printJson, printLines } from "../output.js";
+import { createProgress, formatDuration } from "../progress.js";
+import { VERSION } from "../version.js";
+
+interface PredictCliOptions {
+  out: string;
+  output: "labels" | "probabilities" | "both";
+  minConfidence?: number;
+  border?: number[];
+  blend: "none" | "linear" | "gaussian";
+  tile?: number[];
+  batch?: number;
+  threads?: number;
+  plane?: PlaneFilter;
+  rescale: "auto" | "on" | "off";
+  intensityRange?: IntensityRange;
+  channelOrder?: "bgr" | "rgb" | "as-is";
+  overwrite?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const AXES = ["scene", "t", "c", "z"] as const;
+
+/** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
+export function parsePlaneFilter(text: string): PlaneFilter {
+  const filter: PlaneFilter = {};
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(scene|s|t|c|z)=(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw invalidArgument(`"${part}" is not an axis selection`, { where: "--plane", allowed: "AXIS=INDEX or AXIS=FIRST-LAST with AXIS one of scene, t, c, z (0-based), comma-separated, e.g. z=2,t=0-3" });
+    const axis = (m[1] === "s" ? "scene" : m[1]) as (typeof AXES)[number];
+    const first = Number(m[2]);
+    const last = m[3] !== undefined ? Number(m[3]) : first;
+    if (last < first) throw invalidArgument(`range ${first}-${last} is empty`, { where: "--plane" });
+    filter[axis] = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  }
+  return filter;
+}
+
+function parseIntensityRange(text: string): IntensityRange {
+  if (text === "dtype" || text === "bitdepth") return text;
+  const parts = text.split(",").map(Number);
+  if (parts.length === 2 && parts.every(Number.isFinite) && parts[1]! > parts[0]!) return [parts[0]!, parts[1]!];
+  throw invalidArgument(`"${text}" is not an intensity range`, { where: "--intensity-range", allowed: "dtype, bitdepth or MIN,MAX with MAX > MIN" });
+}
+
+export function registerPredict(program: Command): void {
+  program
+    .command("predict")
+    .description("run a model on an image of any size, tile by tile like ZEN, streaming to the output file")
+    .argument("<model>", ".czann, .czmodel or .czseg file")
+    .argument("<image>", "PNG, TIFF / BigTIFF / OME-TIFF, CZI, or an OME-Zarr folder")
+    .requiredOption("-o, --out <file>", `output file (${OUTPUT_EXTENSIONS})`)
+    .addOption(new Option("--output <what>", "segmentation: class labels, per-class probabilities, or both (both: a second file NAME.probabilities.EXT)").choices(["labels", "probabilities", "both"]).default("labels"))
+    .option("--min-confidence <p>", "labels: pixels whose best class probability is below P get the value 0 (unclassified)", numberIn(0, 1))
+    .option("--border <n>", "context pixels per tile side (default: MinOverlap / 2, or the legacy BorderSize)", intList("--border", { count: [1, 2, 3] }))
+    .addOption(new Option("--blend <mode>", "stitching: none = crop-and-place like ZEN; linear / gaussian = weighted blending of overlaps").choices(["none", "linear", "gaussian"]).default("none"))
+    .option("--tile <h,w>", "tile size for models with dynamic spatial dims (snapped to the model's stride)", intList("--tile", { min: 1, count: [2, 3] }))
+    .option("--batch <n>", "tiles per model run (models with a dynamic batch dim only)", positiveInt)
+    .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
+    .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
+    .addOption(new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects").choices(["auto", "on", "off"]).default("auto"))
+    .option("--intensity-range <range>", "range mapped to [0,1]: dtype (0..type max), bitdepth (0..2^bits-1) or MIN,MAX", parseIntensityRange)
+    .addOption(new Option("--channel-order <order>", "colour order fed to colour models (default: the model's, BGR for ZEN models)").choices(["bgr", "rgb", "as-is"]))
+    .option("--overwrite", "replace an existing output")
+    .option("--json", "print a JSON summary at the end")
+    .option("--quiet", "no progress bar")
+    .option("--debug", "show stack traces on errors")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  czmodel predict nuclei.czann nuclei.png -o labels.png\n  czmodel predict nuclei.czann big.ome.tif -o labels.ome.tif --output both --min-confidence 0.6\n  czmodel predict denoise.czann stack.czi -o denoised.ome.zarr --plane z=0-4 --threads 2",
+    )
+    .action(async (modelPath: string, imagePath: string, opts: PredictCliOptions) => {
+      const result = await runPredict(modelPath, imagePath, opts);
+      if (opts.json) printJson({ ok: true, ...result });
+      else printLines(predictText(result));
+    });
+}
+
+export async function runPredict(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<PredictFileResult> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(cancelled("interrupted (Ctrl-C); no output was written"));
+  process.once("SIGINT", onSigint);
+  const progress = createProgress("predict", opts);
+  try {
+    return await predictFile(modelPath, imagePath, opts.out, {
+      output: opts.output,
+      overwrite: Boolean(opts.overwrite),
+      creator: `czmodel ${VERSION}`,
+      ...(opts.minConfidence !== undefined ? { minConfidence: opts.minConfidence } : {}),
+      ...(opts.border ? { border: opts.border.length === 1 ? opts.border[0]! : opts.border } : {}),
+      blend: opts.blend,
+      ...(opts.tile ? { tile: opts.tile } : {}),
+      ...(opts.batch ? { batch: opts.batch } : {}),
+      ...(opts.threads ? { threads: opts.threads } : {}),
+      ...(opts.plane ? { planes: opts.plane } : {}),
+      rescale: opts.rescale,
+      ...(opts.intensityRange ? { intensityRange: opts.intensityRange } : {}),
+      ...(opts.channelOrder ? { channelOrder: opts.channelOrder } : {}),
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),
+    });
+  } finally {
+    progress.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+function predictText(r: PredictFileResult): string[] {
+  return [
+    `wrote ${r.files.join(" and ")} (${r.outputs.map((o) => `${o.kind}, ${o.width}x${o.height}, ${o.samplesPerPixel} x ${o.sampleType}`).join("; ")})`,
+    `  model ${r.model.name} (${r.model.kind}); tile ${r.tile.join("x")}, border ${r.border.join("/")}, ${r.tiles} tiles in ${r.batches} batches of up to ${r.batchSize}`,
+    `  input: ${r.channelMapping}; ${r.inputScaling}`,
+    `  ${r.megapixels.toFixed(2)} MP in ${formatDuration(r.elapsedMs)} (${r.megapixelsPerSecond.toFixed(2)} MP/s)`,
+    ...r.notes.map((n) => `  note: ${n}`),
+    ...r.warnings.map((w) => `  warning: ${w}`),
+  ];
+}

@@ -1,0 +1,47 @@
+/**
+ * czmodel — pack, inspect, validate, adapt and run ZEISS ZEN deep-learning model files
+ * (.czann, .czmodel, .czseg) from TypeScript. This is the Node entry: the isomorphic core
+ * (`./browser.ts`) plus the functions that work on files.
+ *
+ * Worked example — pack an ONNX model for ZEN, read it back, check it and run it:
+ * ```ts
+ * import { ModelMetadata, convertFromModelSpec, readModelFile, validateFile, predictFile } from "czmodel";
+ *
+ * const metadata = ModelMetadata.fromParams({
+ *   type: "SingleClassSemanticSegmentation",
+ *   inputShape: [256, 256, 1],          // tile H, W, C (no batch dim)
+ *   outputShape: [256, 256, 2],         // one channel per class
+ *   minOverlap: [16, 16],               // 8 context pixels per tile side
+ *   classes: ["Background", "Cell"],
+ *   modelName: "Blob segmenter",
+ * });
+ * const { path } = await convertFromModelSpec({ model: "blob-segmenter.onnx", metadata }, "out", "blobs");
+ * const file = await readModelFile(path);          // out/blobs.czann
+ * console.log(file.metadata.toJson());
+ * const report = await validateFile(path);          // structural (+ { run: true } for numeric)
+ * await predictFile(path, "cells.png", "out/labels.png");
+ * ```
+ * Legacy files use `LegacyModelMetadata.fromParams({ colorHandling, pixelTypes, classes,
+ * borderSize })`; a ZEISS conversion-spec JSON goes through `convertFromJsonSpec(spec, outDir, name)`.
+ */
+export * from "./browser.js";
+
+// files: containers, conversion, unpacking
+export { readModelFile, unpackModel, writeFileAtomic, writeCzannFile, writeLegacyFile, type UnpackOptions } from "./container/node/index.js";
+export {
+  convertFromModelSpec,
+  convertFromJsonSpec,
+  loadModelPayload,
+  type ModelSpec,
+  type ConvertResult,
+  type JsonSpecOptions,
+} from "./convert/node/index.js";
+export { zipSavedModelFolder } from "./savedmodel/node/index.js";
+export { runNumericValidationNode, checkSpatialInvarianceNode } from "./onnx/node/index.js";
+// engine and images on files
+export { predictNode, nodeRuntime, type NodePredictOptions } from "./engine/node/index.js";
+export { openImageFile } from "./io/node/open-file.js";
+export { createImageFileSink, outputFormatForPath, OUTPUT_EXTENSIONS, type FileSinkOptions, type OutputFormat } from "./io/node/create-sink.js";
+export { FileByteSource } from "./io/node/file-byte-source.js";
+// one-call helpers
+export { validateFile, predictFile, type ValidateFileOptions, type PredictFileOptions } from "./node-api.js";

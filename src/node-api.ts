@@ -1,0 +1,102 @@
+/**
+ * One-call file APIs (Node) that the CLI commands are thin wrappers of:
+ * `validateFile` (structural + optional numeric check) and `predictFile` (model file + image
+ * file → output file(s), streaming, atomic).
+ */
+import { readModelFile } from "./container/node/index.js";
+import { engineModelFromFile } from "./engine/from-model-file.js";
+import { predictNode, type NodePredictOptions } from "./engine/node/index.js";
+import type { PredictResult, SinkPair } from "./engine/index.js";
+import { invalidArgument } from "./errors.js";
+import { createImageFileSink } from "./io/node/create-sink.js";
+import { openImageFile } from "./io/node/open-file.js";
+import type { ImageSink } from "./io/types.js";
+import type { NumericValidationResult } from "./onnx/index.js";
+import { runNumericValidationNode } from "./onnx/node/index.js";
+import { makeReport, type ValidationReport } from "./validate/findings.js";
+import { numericMetaFor, tileFromImage } from "./validate/node/run-inputs.js";
+import { validateStructure } from "./validate/structural.js";
+import { inspectPayload, subjectFor } from "./validate/subject.js";
+import type { Target } from "./validate/targets.js";
+
+export interface ValidateFileOptions {
+  target?: Target;
+  /** Also run the model on one tile and check the output numerically. */
+  run?: boolean;
+  /** With `run`: cut the tile from this image (default: a synthetic tile). */
+  image?: string;
+}
+
+export interface FileValidationReport extends ValidationReport {
+  format: "czann" | "czmodel";
+  numeric?: Pick<NumericValidationResult, "timing" | "memory" | "output">;
+}
+
+/** Validate a model file against ZEN's rules (and numerically with `run`). */
+export async function validateFile(path: string, options: ValidateFileOptions = {}): Promise<FileValidationReport> {
+  const model = await readModelFile(path);
+  const facts = inspectPayload(model.modelBytes, model.payloadKind);
+  const findings = [...validateStructure(subjectFor(model.metadata, facts, model.warnings), options.target).findings];
+  let numeric: NumericValidationResult | undefined;
+  if (options.run || options.image) {
+    if (model.payloadKind !== "onnx") {
+      findings.push({ severity: "error", code: "run-not-onnx", message: "a numeric check needs an ONNX model" });
+    } else {
+      const input = options.image ? await tileFromImage(model, options.image) : undefined;
+      numeric = await runNumericValidationNode(model.modelBytes, numericMetaFor(model), input ? { input } : {});
+      findings.push(...numeric.findings);
+    }
+  }
+  return {
+    format: model.format,
+    ...makeReport(findings),
+    ...(numeric ? { numeric: { timing: numeric.timing, memory: numeric.memory, output: numeric.output } } : {}),
+  };
+}
+
+export type PredictFileOptions = Omit<NodePredictOptions, "runtime"> & {
+  /** Replace existing outputs (default false). */
+  overwrite?: boolean;
+  /** Where the probabilities go when `output` is `both` (default `NAME.probabilities.EXT`). */
+  probabilitiesOut?: string;
+  /** Written into the outputs' metadata (OME Creator / PNG text). */
+  creator?: string;
+};
+
+export interface PredictFileResult extends PredictResult {
+  /** The files written (labels/regression first). */
+  files: string[];
+  warnings: string[];
+}
+
+/** out.ome.tif → out.probabilities.ome.tif (the second output of `output: "both"`). */
+export function probabilitiesPath(out: string): string {
+  const m = /(\.ome\.tiff?|\.ome\.zarr|\.[^./\\]+)$/i.exec(out);
+  return m ? `${out.slice(0, m.index)}.probabilities${m[1]}` : `${out}.probabilities`;
+}
+
+/** Run a model file on an image file and write the result; nothing is left behind on failure. */
+export async function predictFile(modelPath: string, imagePath: string, outPath: string, options: PredictFileOptions = {}): Promise<PredictFileResult> {
+  const file = await readModelFile(modelPath);
+  const { model, borderMissing, warnings } = engineModelFromFile(file, modelPath);
+  if (borderMissing && file.format === "czmodel" && options.border === undefined) {
+    throw invalidArgument("the model file names no BorderSize", { where: modelPath, allowed: "give the border per tile side (--border N)" });
+  }
+  const { overwrite = false, probabilitiesOut, creator, ...predictOptions } = options;
+  const both = options.output === "both" && model.kind === "segmentation";
+  const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
+  const source = await openImageFile(imagePath);
+  const sinks: ImageSink[] = [];
+  try {
+    for (const f of files) sinks.push(await createImageFileSink(f, { overwrite, imageName: model.name, ...(creator ? { creator } : {}) }));
+    const sink: ImageSink | SinkPair = both ? { labels: sinks[0]!, probabilities: sinks[1]! } : sinks[0]!;
+    const result = await predictNode(model, source, sink, { ...predictOptions, output: model.kind === "segmentation" ? (options.output ?? "labels") : "labels" });
+    return { ...result, files, warnings };
+  } catch (e) {
+    // predict aborts the sinks it was given; this also covers a failure before it started
+    await Promise.all(sinks.map((s) => s.abort().catch(() => undefined)));
+    throw e;
+  } finally {
+    await source.close();
+  }
+}
