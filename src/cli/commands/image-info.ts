@@ -38,9 +38,14 @@ function length(m: number): string {
   return `${Number((m / scale).toPrecision(6))} ${unit}`;
 }
 
+/** `{a: 1, b: [2, 3]}` → `a=1 b=2x3`; lists of those joined with `; `. */
 function detailValue(v: unknown): string {
-  if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ");
-  if (typeof v === "object" && v !== null) return JSON.stringify(v);
+  if (Array.isArray(v)) return v.length === 0 ? "none" : v.map((x) => detailValue(x)).join(typeof v[0] === "object" ? "; " : ", ");
+  if (typeof v === "object" && v !== null) {
+    return Object.entries(v)
+      .map(([k, x]) => `${k}=${Array.isArray(x) ? x.join("x") : typeof x === "object" && x !== null ? JSON.stringify(x) : String(x)}`)
+      .join(" ");
+  }
   return String(v);
 }
 

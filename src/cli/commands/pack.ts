@@ -120,6 +120,10 @@ function shapeFromModel(dims: Dims | undefined, what: string, fallbackSpatial?: 
 
 export async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
   const out = o.out!;
+  if (/[\\/]$/.test(out) || basename(out) === "" || basename(out) === "." || basename(out) === "..") {
+    // basename("out/") is "out": without this check the file would land next to the folder as out.czann
+    throw invalidArgument(`"${out}" names a folder, not a file`, { where: "--out", allowed: "a file path such as out/model.czann (the folder is created)" });
+  }
   const format = formatFor(out, o.format);
   const options = convertOptionsFrom(o);
   const payload = await loadModelPayload(model);
@@ -158,6 +162,8 @@ export async function pack(model: string, o: PackCliOptions): Promise<ConvertRes
       return p as PixelType;
     });
     const border = o.border?.[0] ?? (o.minOverlap ? Math.max(...o.minOverlap) / 2 : undefined);
+    // czmodel always writes BorderSize; a file without it reads as ZEN-made and cannot be tiled without a user value
+    if (border === undefined) throw invalidArgument("--border is required for a .czmodel", { where: "pack", allowed: "--border N (context pixels per tile side), or --min-overlap N,N (BorderSize = N / 2)" });
     metadata = LegacyModelMetadata.fromParams(
       {
         ...(o.id ? { id: o.id } : {}),
@@ -165,7 +171,7 @@ export async function pack(model: string, o: PackCliOptions): Promise<ConvertRes
         colorHandling: o.colorHandling ?? "SplitRgb",
         pixelTypes,
         classes: o.classes,
-        ...(border !== undefined ? { borderSize: border } : {}),
+        borderSize: border,
       },
       "pack options",
     );

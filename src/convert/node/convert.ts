@@ -4,10 +4,10 @@
  * bytes or a decoded `ModelProto`) plus metadata into a `.czann` (CZANN metadata) or a
  * `.czmodel` (legacy metadata) in `outputPath`, named as czmodel names it (extension added
  * only when missing, default `DNNModel`). The output folder is created; the file is written
- * atomically, so a failure leaves nothing behind.
+ * atomically, so a failure leaves nothing behind (not even the folders it created).
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rmdir, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
 import { invalidArgument, invalidModel, ioError, unsupported } from "../../errors.js";
@@ -124,11 +124,16 @@ export async function writeArchive(
     await checkSpatialInvarianceNode(prepared.modelBytes, { target: options.spatialDims, where: "--spatial-dims" });
   }
   const bytes = buildArchive(prepared, license, { hostByte: defaultHostByte(), ...options });
-  await mkdir(outputPath, { recursive: true }).catch((cause: unknown) => {
+  const created = await mkdir(outputPath, { recursive: true }).catch((cause: unknown) => {
     throw ioError("cannot create the output folder", { where: outputPath, cause });
   });
   const path = join(outputPath, outputFileName(outputName, prepared.format));
-  await writeFileAtomic(path, bytes);
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    if (created) await removeEmptyFolders(outputPath, created);
+    throw e;
+  }
   return {
     path,
     format: prepared.format,
@@ -138,6 +143,19 @@ export async function writeArchive(
     warnings: [...extraWarnings, ...prepared.warnings],
     steps: prepared.steps,
   };
+}
+
+/** After a failed write, remove the folders `mkdir` created (`outputPath` up to `top`), as long as they are empty. */
+async function removeEmptyFolders(outputPath: string, top: string): Promise<void> {
+  const stop = resolve(top);
+  for (let dir = resolve(outputPath); ; dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return; // not empty (or gone): leave it and everything above
+    }
+    if (dir === stop || dirname(dir) === dir) return;
+  }
 }
 
 /**
