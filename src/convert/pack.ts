@@ -62,13 +62,18 @@ export type AdaptedPayload = ReturnType<typeof adaptPayload>;
  * Adapt (unless `adapted` is given: the result of `adaptPayload` on the same input) and
  * validate a model against its metadata; throws when ZEN would reject it.
  */
-export function prepareModel(input: PackInput, options: ConvertOptions = {}, adapted: AdaptedPayload = adaptPayload(input.payload, options)): PreparedModel {
+export function prepareModel(
+  input: PackInput,
+  options: ConvertOptions = {},
+  adapted: AdaptedPayload = adaptPayload(input.payload, options),
+  where = "pack",
+): PreparedModel {
   const facts = inspectPayload(adapted.bytes, input.payload.kind);
   const report = validateStructure(subjectFor(input.metadata, facts), options.target);
   if (!report.ok && !options.force) {
     const errors = report.findings.filter((f) => f.severity === "error");
     const text = errors.map((f) => (f.where ? `${f.where}: ${f.message}` : f.message)).join("; ");
-    throw invalidModel(`ZEN would reject this model: ${text}`, { where: "pack" });
+    throw invalidModel(`ZEN would reject this model: ${text}`, { where });
   }
   return {
     format: input.metadata instanceof ModelMetadata ? "czann" : "czmodel",

@@ -144,7 +144,8 @@ function checkCzannMetadata(s: ValidationSubject, f: FindingList): void {
 }
 
 function checkLegacyMetadata(s: ValidationSubject, f: FindingList): void {
-  if (s.borderSize === null || s.borderSize === undefined) {
+  const readerSaidIt = (s.readerWarnings ?? []).some((w) => /BorderSize/.test(w));
+  if ((s.borderSize === null || s.borderSize === undefined) && !readerSaidIt) {
     f.warning("border-missing", "no BorderSize in the XML: give the border with --border when predicting (ZEN files may omit it)", "XML: BorderSize");
   }
   if (!s.classes || s.classes.length < 2) {

@@ -116,9 +116,10 @@ export async function writeArchive(
   options: ConvertOptions,
   extraWarnings: string[] = [],
   adapted?: AdaptedPayload,
+  where = "pack",
 ): Promise<ConvertResult> {
   const license = await loadLicense(licenseFile);
-  const prepared = prepareModel({ payload, metadata, license }, options, adapted ?? adaptPayload(payload, options));
+  const prepared = prepareModel({ payload, metadata, license }, options, adapted ?? adaptPayload(payload, options), where);
   if (options.spatialDims && payload.kind === "onnx") {
     // fixing the tile size is only sound for fully convolutional models: prove it by running
     await checkSpatialInvarianceNode(prepared.modelBytes, { target: options.spatialDims, where: "--spatial-dims" });
@@ -218,5 +219,5 @@ export async function convertFromJsonSpec(
     adapted = adaptPayload(payload, options);
     metadata = metadataForFormat(spec.metadata, format, adapted.bytes, payload.kind, options.legacy, warnings);
   }
-  return writeArchive(payload, metadata, options.licenseFile ?? spec.licenseFile, outputPath, outputName, options, warnings, adapted);
+  return writeArchive(payload, metadata, options.licenseFile ?? spec.licenseFile, outputPath, outputName, options, warnings, adapted, specPath);
 }
