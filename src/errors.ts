@@ -47,9 +47,11 @@ export class CzmodelError extends Error {
     this.problem = problem;
   }
 
-  /** Process exit status for this error in the CLI: user errors are 2. */
+  /** Process exit status for this error in the CLI: user errors 2, cancelled (Ctrl-C) 130, bugs 70. */
   get exitCode(): number {
-    return this.code === "INTERNAL" ? 70 : 2;
+    if (this.code === "INTERNAL") return 70;
+    if (this.code === "CANCELLED") return 130;
+    return 2;
   }
 
   toJSON(): { code: ErrorCode; message: string; where?: string; allowed?: string } {

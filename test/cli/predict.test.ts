@@ -4,13 +4,15 @@
  * high-SNR image, the JSON summary, and the bad inputs — each one line, exit 2, nothing left
  * in the output folder.
  */
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decode } from "fast-png";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCzann, ModelMetadata } from "../../src/browser.js";
 import { openImageFile } from "../../src/index.js";
-import { fixture, tempDir, testdata } from "../helpers/paths.js";
+import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
+import { fixture, repoRoot, tempDir, testdata } from "../helpers/paths.js";
 import { czmodel, expectOneLineError, listTree, parseJson } from "./helpers.js";
 
 const nucleiModel = testdata("models", "simple_nuclei_segmodel.czann");
@@ -135,5 +137,27 @@ describe("czmodel predict: bad input gives one line, exit 2 and no output", () =
 
   it("an unknown --plane axis", async () => {
     await expectNoOutput([nucleiModel, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "f.png"), "--plane", "q=1"], [/--plane/, /scene, t, c, z/]);
+  });
+});
+
+describe("czmodel predict: Ctrl-C", () => {
+  it("SIGINT during prediction exits 130 and leaves no output or temp file", async () => {
+    const dir = await tempDir();
+    const image = join(dir, "big.ome.tif");
+    await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 4096, height: 4096, compress: true });
+    const outDir = join(dir, "out");
+    await mkdir(outDir);
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", join(outDir, "labels.ome.tif")], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // the sink creates its temp file before the first tile runs: interrupt once it is there
+    const deadline = Date.now() + 20_000;
+    while ((await readdir(outDir)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await readdir(outDir)).toHaveLength(1);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toBe("czmodel: error: prediction cancelled\n");
+    expect(await readdir(outDir)).toEqual([]);
   });
 });
