@@ -6,7 +6,11 @@
  * DOCTYPE / ENTITY declarations are refused outright (no entity expansion, so no
  * "billion laughs"), entity references are decoded here — only the five XML entities and
  * numeric character references; an unknown entity is an error, as in any XML parser — the
- * declared encoding must be UTF-8, and there must be exactly one root element. Isomorphic.
+ * declared encoding must be UTF-8, and there must be exactly one root element. The validator's
+ * messages are rewritten into plain one-line text with line and column
+ * (`malformed XML at line 2, column 118: closing tag </Name> does not match <ModelName> …`):
+ * they quote internal structures (`Invalid '[ "Model", "Feature"]' found.`) and positions that
+ * are not always right. Isomorphic.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { invalidMetadata, unsupported } from "../errors.js";
@@ -66,6 +70,81 @@ function toXmlNode(node: OrderedNode, name: string, where: string): XmlNode {
   return { name, attributes, text, children };
 }
 
+/** An element or attribute name from the document, safe to print on one line. */
+function shown(name: string): string {
+  const flat = name.replace(/[\u0000-\u001f\u007f]/g, "?");
+  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+}
+
+/** Where a text ends, ignoring trailing white space (for "the document ends …"). */
+function endPosition(src: string): { line: number; col: number } {
+  const lines = src.trimEnd().split(/\r?\n/);
+  return { line: lines.length, col: (lines[lines.length - 1] ?? "").length + 1 };
+}
+
+/** Rewrites of fast-xml-parser's validator messages: [pattern, text, optional own position]. */
+type Rewrite = [RegExp, (m: RegExpExecArray, src: string) => string | { text: string; at?: { line: number; col: number } | null }];
+const REWRITES: Rewrite[] = [
+  [/^Expected closing tag '(.*)' \(opened in line (\d+), col (\d+)\) instead of closing tag '(.*)'\.$/, (m) =>
+    `closing tag </${shown(m[4]!)}> does not match <${shown(m[1]!)}> opened at line ${m[2]}, column ${m[3]}`],
+  [/^Unclosed tag '(.*)'\.$/, (m) => `<${shown(m[1]!)}> is never closed`],
+  [/^Invalid '(\[[^]*\])' found\.$/, (m, src) => {
+    let open: string[] = [];
+    try {
+      open = (JSON.parse(m[1]!) as unknown[]).map(String);
+    } catch {
+      /* unexpected form: fall back to the generic text below */
+    }
+    const text = open.length
+      ? `the document ends inside <${shown(open[open.length - 1]!)}> (unclosed: ${open.map((t) => `<${shown(t)}>`).join(", ")})`
+      : "the document ends before all elements are closed";
+    return { text, at: endPosition(src) };
+  }],
+  [/^Closing tag '(.*)' has not been opened\.$/, (m) => `closing tag </${shown(m[1]!)}> has no start tag`],
+  [/^Closing tag '(.*)' doesn't have proper closing\.$/, (m) => `closing tag </${shown(m[1]!)}> is not ended by '>'`],
+  [/^Closing tag '(.*)' can't have attributes or invalid starting\.$/, (m) => `closing tag </${shown(m[1]!)}> has attributes or stray text`],
+  [/^Invalid space after '<'\.$/, () => "'<' followed by a space (write &lt; for a literal '<')"],
+  [/^Tag '(.*)' is an invalid name\.$/, (m) => `"${shown(m[1]!)}" is not a valid element name`],
+  [/^Attributes for '(.*)' have open quote\.$/, (m) => `an attribute value of <${shown(m[1]!)}> has no closing quote`],
+  [/^Attribute '(.*)' has no space in starting\.$/, (m) => `attribute ${shown(m[1]!)} needs white space before it`],
+  [/^Attribute '(.*)' is without value\.$/, (m) => `attribute ${shown(m[1]!)} has no quoted value`],
+  [/^boolean attribute '(.*)' is not allowed\.$/, (m) => `attribute ${shown(m[1]!)} has no value (write ${shown(m[1]!)}="…")`],
+  [/^Attribute '(.*)' is an invalid name\.$/, (m) => `"${shown(m[1]!)}" is not a valid attribute name`],
+  [/^Attribute '(.*)' is repeated\.$/, (m) => `attribute ${shown(m[1]!)} is repeated`],
+  [/^char '&' is not expected\.$/, () => "a bare '&' (write &amp;)"],
+  [/^char '([^]*)' is not expected\.$/, (m) => `unexpected character ${JSON.stringify(m[1])} outside the root element`],
+  [/^Multiple possible root nodes found\.$/, () => "a second root element (a document has exactly one)"],
+  [/^Extra text at the end$/, () => "text after the root element"],
+  [/^Start tag expected\.$/, () => ({ text: "no root element", at: null })],
+  [/^XML declaration allowed only at the start of the document\.$/, () => "the XML declaration <?xml …?> is not at the start of the document"],
+];
+
+/** Generic text per validator error code, for messages this version does not know. */
+const GENERIC: Record<string, string> = {
+  InvalidTag: "a malformed tag",
+  InvalidAttr: "a malformed attribute",
+  InvalidChar: "an unexpected character",
+};
+
+/** `malformed XML at line L, column C: <what>` from a validator error, without its internal text. */
+function describeValidationError(err: { code: string; msg: string; line: number; col?: number }, src: string): string {
+  let text = GENERIC[err.code] ?? "the document is not well-formed";
+  let at: { line: number; col?: number } | null = { line: err.line, ...(err.col !== undefined ? { col: err.col } : {}) };
+  for (const [re, rewrite] of REWRITES) {
+    const m = re.exec(err.msg);
+    if (!m) continue;
+    const r = rewrite(m, src);
+    if (typeof r === "string") text = r;
+    else {
+      text = r.text;
+      if (r.at !== undefined) at = r.at;
+    }
+    break;
+  }
+  const position = at && Number.isInteger(at.line) ? ` at line ${at.line}${at.col !== undefined ? `, column ${at.col}` : ""}` : "";
+  return `malformed XML${position}: ${text}`;
+}
+
 /** Parse an XML document (BOM already stripped or not) and return its root element. */
 export function parseXmlDocument(text: string, where: string): XmlNode {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -80,10 +159,7 @@ export function parseXmlDocument(text: string, where: string): XmlNode {
     throw unsupported(`XML encoding ${JSON.stringify(decl[1])} is not supported`, { where, allowed: "UTF-8" });
   }
   const valid = XMLValidator.validate(src);
-  if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw invalidMetadata(`malformed XML: ${msg} (line ${line}${col !== undefined ? `, column ${col}` : ""})`, { where });
-  }
+  if (valid !== true) throw invalidMetadata(describeValidationError(valid.err, src), { where });
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,

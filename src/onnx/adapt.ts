@@ -20,10 +20,11 @@
 import type { GraphProto, ModelProto, NodeProto } from "onnx-buf";
 import { invalidArgument, unsupported } from "../errors.js";
 import { GraphBuilder } from "./graph/builder.js";
-import { makeTensorValueInfo, readTensorType, writeTensorDims } from "./graph/nodes.js";
+import { makeTensorValueInfo, readTensorType, writeTensorDims, type Dim } from "./graph/nodes.js";
 import { MIN_EDIT_OPSET } from "./graph/opset.js";
 import { renameTensor } from "./graph/walk.js";
 import { defaultOpsetOf, inspectOnnx, type OnnxSummary } from "./inspect.js";
+import { refuseChannelsFirstLooking } from "./layout-guess.js";
 import { decodeModel, encodeModel } from "./model-io.js";
 import { channelsLastDims, toChannelsFirst, toChannelsLast } from "./ops/channels-first.js";
 import { findOperation } from "./ops/index.js";
@@ -86,6 +87,7 @@ export function adaptModelProto(model: ModelProto, options: AdaptOptions, where 
   const inType = readTensorType(input);
   const outType = readTensorType(output);
   if (!inType || !outType) throw unsupported("the model's input or output has no tensor shape", { where });
+  if (!options.channelsFirst) refuseUndeclaredChannelsFirst(options, inType.dims, outType.dims);
 
   const builder = GraphBuilder.forModel(model, opset);
   const ctx = (whereOp: string, producerOp?: string): OpContext => ({
@@ -180,6 +182,19 @@ export function adaptModelProto(model: ModelProto, options: AdaptOptions, where 
     steps.push(`spatial dims set to ${options.spatialDims.join("×")}`, ...r.rewritten.map((s) => `  rewrote ${s}`));
   }
   return { warnings, steps };
+}
+
+/**
+ * Spatial dims and pre-processing ops edit the input as NHWC, post-processing ops the output:
+ * on a model that looks NCHW and was not declared channels-first they would edit the wrong axes
+ * (e.g. `[batch, 3, h, w]` → `[batch, 64, 64, w]`), so refuse with the hint instead.
+ */
+function refuseUndeclaredChannelsFirst(options: AdaptOptions, inDims: Dim[], outDims: Dim[]): void {
+  const firstPre = options.preprocessing?.[0];
+  const firstPost = options.postprocessing?.[0];
+  if (options.spatialDims) refuseChannelsFirstLooking(inDims, "model input", "--spatial-dims");
+  if (firstPre) refuseChannelsFirstLooking(inDims, "model input", `--preprocess ${firstPre.text}`);
+  if (firstPost) refuseChannelsFirstLooking(outDims, "model output", `--postprocess ${firstPost.text}`);
 }
 
 function requireChannelsFirst(dims: (number | string | null)[], what: string, where: string) {

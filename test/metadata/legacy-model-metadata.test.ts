@@ -118,7 +118,7 @@ describe("LegacyModelMetadata errors (exact text)", () => {
     ["no channels", CZMODEL_XML.replace('<Channels><Item PixelType="Gray16" /></Channels>', ""), "m.xml: Channels: missing (allowed: at least one <Item PixelType=…/>)"],
     ["empty channels", CZMODEL_XML.replace('<Channels><Item PixelType="Gray16" /></Channels>', "<Channels />"), "m.xml: Channels: [] has no Item (allowed: at least one <Item PixelType=…/>)"],
     ["wrong root", "<Other/>", 'm.xml: Other: root element is not <Model> (allowed: <Model Version="3.1.0"> … </Model>)'],
-    ["malformed XML", CZMODEL_XML.replace("</ModelName>", "</Name>"), "m.xml: malformed XML: Expected closing tag 'ModelName' (opened in line 2, col 69) instead of closing tag 'Name'. (line 2, column 118)"],
+    ["malformed XML", CZMODEL_XML.replace("</ModelName>", "</Name>"), "m.xml: malformed XML at line 2, column 118: closing tag </Name> does not match <ModelName> opened at line 2, column 69"],
     ["two roots", "<Model/><Model/>", "m.xml: malformed XML: 2 root elements (allowed: exactly one root element)"],
     ["unknown entity", CZMODEL_XML.replace('Name="Nucleus"', 'Name="&foo;"'), "m.xml: malformed XML: undefined entity &foo; (allowed: &amp; &lt; &gt; &quot; &apos; and numeric character references)"],
     [

@@ -25,6 +25,9 @@ import {
 
 const checked: Record<string, Uint8Array> = {};
 
+/** A literal string as a RegExp source. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** Deterministic pseudo-random floats in [0, 1). */
 function noise(n: number, seed = 1): Float32Array {
   const out = new Float32Array(n);
@@ -244,6 +247,69 @@ describe("adaptModel: refusals and warnings", () => {
     );
     const rank2 = identityModel(13, DT.FLOAT, [1, 4]);
     expectError(() => adaptModel(rank2, { channelsFirst: true }), /--channels-first needs an input of rank >= 3/);
+  });
+
+  it("refuses layout edits on a channels-first model not declared channels-first, with the hint", () => {
+    const unet = onnxFixture("unet_nchw.onnx");
+    const hint =
+      "looks channels-first (NCHW: 3 channels at axis 1, the spatial dims after it), but the edits assume channels last (NHWC); " +
+      "add --channels-first to wrap the model in NHWC ↔ NCHW transposes";
+    expectError(() => adaptModel(unet, { spatialDims: [64, 64] }), new RegExp(`^--spatial-dims: the model input \\[batch, 3, height, width\\] ${escape(hint)}$`));
+    for (const op of ["rgb-to-bgr", "per-image-standardization", "scale=1:2:3", "transpose-channels=2/1/0"]) {
+      expectError(
+        () => adaptModel(unet, { preprocessing: parseOpList(`${op},clip=0/1`) }),
+        new RegExp(`^--preprocess ${escape(op)}: the model input \\[batch, 3, height, width\\] ${escape(hint)}$`),
+      );
+    }
+    expectError(
+      () => adaptModel(unet, { postprocessing: parseOpList("softmax", "post") }),
+      /^--postprocess softmax: the model output \[batch, 2, height, width\] looks channels-first \(NCHW: 2 channels at axis 1, .*add --channels-first/,
+    );
+    // with --channels-first the same requests work; a cast alone does not depend on the layout
+    expect(adaptModel(unet, { channelsFirst: true, spatialDims: [64, 64] }).summary.inputs[0]!.shape).toEqual(["batch", 64, 64, 3]);
+    expect(adaptModel(unet, { inputCast: "uint8" }).summary.inputs[0]!.shape).toEqual(["batch", 3, "height", "width"]);
+  });
+
+  it("transpose-channels: names the model's channel count, gaps and repeats", () => {
+    const unet = onnxFixture("unet_nchw.onnx"); // 3 input channels, 2 output channels
+    const tc = (order: string, role: "pre" | "post" = "pre") =>
+      () => adaptModel(unet, { channelsFirst: true, [role === "pre" ? "preprocessing" : "postprocessing"]: parseOpList(`transpose-channels=${order}`, role) });
+    const exact = (fn: () => unknown, text: string) => expectError(fn, new RegExp(`^${escape(text)}$`));
+    exact(
+      tc("2/0"),
+      "--preprocess transpose-channels=2/0: the order lists 2 channels but the model input has 3; the channel order 2/0 is not a permutation without gaps (missing 1) (allowed: a permutation of 0..2, e.g. 2/1/0)",
+    );
+    exact(
+      tc("2/2/0"),
+      "--preprocess transpose-channels=2/2/0: the channel order 2/2/0 is not a permutation without gaps (missing 1; repeated 2) (allowed: a permutation of 0..2, e.g. 2/1/0)",
+    );
+    exact(
+      tc("0/2/3"),
+      "--preprocess transpose-channels=0/2/3: the channel order 0/2/3 is not a permutation without gaps (missing 1; 3 is beyond the last channel 2) (allowed: a permutation of 0..2, e.g. 2/1/0)",
+    );
+    exact(
+      tc("0/1"),
+      "--preprocess transpose-channels=0/1: the order lists 2 channels but the model input has 3; the channel order 0/1 is not a permutation without gaps (missing 2) (allowed: a permutation of 0..2, e.g. 2/1/0)",
+    );
+    exact(
+      tc("3/2/1/0"),
+      "--preprocess transpose-channels=3/2/1/0: the order lists 4 channels but the model input has 3; the channel order 3/2/1/0 is not a permutation without gaps (3 is beyond the last channel 2) (allowed: a permutation of 0..2, e.g. 2/1/0)",
+    );
+    exact(
+      tc("2/1/0", "post"),
+      "--postprocess transpose-channels=2/1/0: the order lists 3 channels but the model output has 2; the channel order 2/1/0 is not a permutation without gaps (2 is beyond the last channel 1) (allowed: a permutation of 0..1, e.g. 1/0)",
+    );
+    expect(tc("2/0/1")().steps).toContain("pre: channels reordered to 2, 0, 1");
+    expect(tc("1/0", "post")().steps).toContain("post: channels reordered to 1, 0");
+    // channel count left open: checked against the order's own length, with a warning
+    const open = identityModel(13, DT.FLOAT, ["batch", "height", "width", "channels"]);
+    expect(adaptModel(open, { preprocessing: parseOpList("transpose-channels=1/0") }).warnings).toEqual([
+      "--preprocess transpose-channels=1/0: the channel count is not fixed in the model; it must be 2 (the order lists 2 channels)",
+    ]);
+    exact(
+      () => adaptModel(open, { preprocessing: parseOpList("transpose-channels=0/0") }),
+      "--preprocess transpose-channels=0/0: the channel order 0/0 is not a permutation without gaps (missing 1; repeated 0) (allowed: a permutation of 0..1 (the order's own length; the model leaves the channel count open), e.g. 1/0)",
+    );
   });
 
   it("refuses a spatial size the model's pooling cannot take", () => {

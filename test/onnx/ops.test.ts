@@ -91,6 +91,52 @@ describe("ops vs NumPy references", () => {
     }
   });
 
+  describe("per-image statistics are float64-accurate on a real-sized image", () => {
+    // A 512 × 512 × 1 image like a uint16 micrograph scaled to [0, 1]: a smooth pattern plus noise
+    // around 0.03, quantised to k/65535 (not exactly representable in binary). Over 262144 pixels
+    // a float32 mean/variance drifts by ~1e-5 in the result, which a model amplifies; the graph
+    // must match a float64 reference computed here to 1e-5.
+    const H = 512;
+    const W = 512;
+    const image = new Float32Array(H * W);
+    let s = 12345;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        const v = 0.03 + 0.012 * Math.sin(x / 37) * Math.cos(y / 53) + 0.004 * (s / 2 ** 32 - 0.5);
+        image[y * W + x] = Math.round(v * 65535) / 65535;
+      }
+    }
+    /** float64 mean and population std of the float32 pixel values. */
+    function stats(): { mean: number; std: number } {
+      let sum = 0;
+      for (const v of image) sum += v;
+      const mean = sum / image.length;
+      let sq = 0;
+      for (const v of image) sq += (v - mean) ** 2;
+      return { mean, std: Math.sqrt(sq / image.length) };
+    }
+
+    it.each([
+      ["per-image-standardization", (std: number) => Math.max(std, 1 / Math.sqrt(H * W))],
+      ["zero-mean-unit-variance", (std: number) => std + 1e-6],
+    ] as const)("%s at opsets 9, 13 and 18", async (op, denominator) => {
+      const { mean, std } = stats();
+      expect(mean).toBeGreaterThan(0.029);
+      expect(mean).toBeLessThan(0.031);
+      const d = denominator(std);
+      for (const opset of [9, 13, 18]) {
+        const base = identityModel(opset, DT.FLOAT, ["batch", "height", "width", 1]);
+        const result = adaptModel(base, { preprocessing: parseOpList(op) });
+        const out = await runModel(result.bytes, image, [1, H, W, 1]);
+        let maxDiff = 0;
+        for (let i = 0; i < image.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out.data[i]! - (image[i]! - mean) / d));
+        expect(maxDiff, `${op} at opset ${opset}`).toBeLessThanOrEqual(1e-5);
+        if (opset <= 17) edited[`${op}@${opset} (512²)`] = result.bytes;
+      }
+    });
+  });
+
   afterAll(async () => {
     if (!hasPythonOnnx()) {
       console.warn("SKIPPED: Debian /usr/bin/python3 with python3-onnx is missing; onnx.checker not run on edited models");

@@ -10,7 +10,7 @@ import { TensorProto_DataType as DT } from "onnx-buf";
 import { NameAllocator } from "./names.js";
 import { makeNode, type AttrValue } from "./nodes.js";
 import { CLIP_INPUTS_FROM, reduceAxesAsInputFrom } from "./opset.js";
-import { floatTensor, int64Tensor } from "./tensors.js";
+import { doubleTensor, floatTensor, int64Tensor } from "./tensors.js";
 
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
@@ -55,6 +55,13 @@ export class GraphBuilder {
     return this.constFloat([value], [], hint);
   }
 
+  /** A float64 scalar (rank 0) constant. */
+  scalarDouble(value: number, hint = "const"): string {
+    const name = this.tensorName(hint);
+    this.initializers.push(doubleTensor(name, [value], []));
+    return name;
+  }
+
   constInt64(values: number[], dims: number[] = [values.length], hint = "const"): string {
     const name = this.tensorName(hint);
     this.initializers.push(int64Tensor(name, values, dims));
@@ -92,11 +99,14 @@ export class GraphBuilder {
     return this.op("Cast", [x], { to: { int: to } });
   }
 
-  /** Number of elements over `axes` of `x`, as a float32 scalar (computed at run time from Shape). */
-  elementCount(x: string, axes: number[]): string {
+  /**
+   * Number of elements over `axes` of `x`, as a scalar of type `to` (float32 unless told;
+   * computed at run time from Shape).
+   */
+  elementCount(x: string, axes: number[], to: number = DT.FLOAT): string {
     const shape = this.op("Shape", [x]);
     const picked = this.op("Gather", [shape, this.constInt64(axes, [axes.length], "axes")], { axis: { int: 0 } });
-    const asFloat = this.cast(picked, DT.FLOAT);
+    const asFloat = this.cast(picked, to);
     return this.reduce("ReduceProd", asFloat, [0], false);
   }
 }

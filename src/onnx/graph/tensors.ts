@@ -24,6 +24,17 @@ export function floatTensor(name: string, values: ArrayLike<number>, dims: numbe
   });
 }
 
+/** A float64 (DOUBLE) tensor with raw little-endian data. */
+export function doubleTensor(name: string, values: ArrayLike<number>, dims: number[]): TensorProto {
+  const data = Float64Array.from(Array.from(values));
+  return create(TensorProtoSchema, {
+    name,
+    dataType: DT.DOUBLE,
+    dims: dims.map(BigInt),
+    rawData: new Uint8Array(data.buffer),
+  });
+}
+
 /** An int64 tensor with raw little-endian data. */
 export function int64Tensor(name: string, values: ArrayLike<number>, dims: number[]): TensorProto {
   const data = new BigInt64Array(values.length);

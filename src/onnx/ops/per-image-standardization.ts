@@ -3,11 +3,13 @@
  * `tf.image.per_image_standardization`): for each image of the batch, over all of H, W and C,
  *   out = (x - mean) / max(std, 1 / sqrt(N)),   N = H·W·C, std = population standard deviation.
  * N is computed at run time from the tensor's shape, so it stays right when the spatial size
- * changes. Unlike czmodel's layer, no implicit uint8 → [0, 1] conversion (use --input-cast and
+ * changes. Statistics and division run in float64 (see per-image-stats.ts). Unlike czmodel's layer, no implicit uint8 → [0, 1] conversion (use --input-cast and
  * scale for that); the result does not depend on such a scale except through the 1/sqrt(N) floor.
  * Isomorphic.
  */
-import { imageAxes, requireFloat, requireNoValue, requireRank } from "./params.js";
+import { TensorProto_DataType as DT } from "onnx-buf";
+import { requireFloat, requireNoValue, requireRank } from "./params.js";
+import { divideToFloat, perImageStats } from "./per-image-stats.js";
 import type { OpDescriptor } from "./types.js";
 
 const SYNTAX = "per-image-standardization";
@@ -26,13 +28,8 @@ export const perImageStandardization: OpDescriptor<null> = {
     requireFloat(ctx, x);
     requireRank(ctx, x, 2);
     const b = ctx.builder;
-    const axes = imageAxes(x);
-    const mean = b.reduce("ReduceMean", x.name, axes, true);
-    const centered = b.op("Sub", [x.name, mean]);
-    const variance = b.reduce("ReduceMean", b.op("Mul", [centered, centered]), axes, true);
-    const std = b.op("Sqrt", [variance]);
-    const floor = b.op("Reciprocal", [b.op("Sqrt", [b.elementCount(x.name, axes)])]);
-    const out = b.op("Div", [centered, b.op("Max", [std, floor])]);
-    return { ...x, name: out };
+    const { centered, std, axes } = perImageStats(ctx, x);
+    const floor = b.op("Reciprocal", [b.op("Sqrt", [b.elementCount(x.name, axes, DT.DOUBLE)])]);
+    return divideToFloat(ctx, x, centered, b.op("Max", [std, floor]));
   },
 };

@@ -3,6 +3,7 @@
  * `fixed_zero_mean_unit_variance`): out = (x − mean) / (std + eps).
  * - `zero-mean-unit-variance` or `zero-mean-unit-variance=EPS`: mean and population std of each
  *   image over H, W, C (bioimage.io per-sample statistics over all non-batch axes); eps 1e-6.
+ *   Statistics and division run in float64 (see per-image-stats.ts).
  * - `zero-mean-unit-variance=MEAN/STD[/EPS]`: fixed mean and std, each a number or per channel
  *   (`0.1:0.2:0.3`); std must be >= 1e-6 as in bioimage.io; eps 1e-6.
  * Isomorphic.
@@ -10,7 +11,6 @@
 import { invalidArgument } from "../../errors.js";
 import {
   formatPerChannel,
-  imageAxes,
   parseNumber,
   parsePerChannel,
   perChannelConst,
@@ -19,6 +19,7 @@ import {
   splitParams,
   type PerChannel,
 } from "./params.js";
+import { divideToFloat, perImageStats } from "./per-image-stats.js";
 import type { OpDescriptor } from "./types.js";
 
 const SYNTAX = "zero-mean-unit-variance[=EPS] (per image) or zero-mean-unit-variance=MEAN/STD[/EPS] (fixed)";
@@ -63,9 +64,7 @@ export const zeroMeanUnitVariance: OpDescriptor<ZeroMeanUnitVarianceParams> = {
       return { ...x, name: b.op("Div", [centered, perChannelConst(ctx, b, x, stdPlusEps, "std_plus_eps")]) };
     }
     requireRank(ctx, x, 2);
-    const axes = imageAxes(x);
-    const centered = b.op("Sub", [x.name, b.reduce("ReduceMean", x.name, axes, true)]);
-    const std = b.op("Sqrt", [b.reduce("ReduceMean", b.op("Mul", [centered, centered]), axes, true)]);
-    return { ...x, name: b.op("Div", [centered, b.op("Add", [std, b.scalar(p.eps, "eps")])]) };
+    const { centered, std } = perImageStats(ctx, x);
+    return divideToFloat(ctx, x, centered, b.op("Add", [std, b.scalarDouble(p.eps, "eps")]));
   },
 };

@@ -1,5 +1,6 @@
 /**
- * Setting the spatial size (H, W or D, H, W) of an NHWC model's input and output.
+ * Setting the spatial size (H, W or D, H, W) of an NHWC model's input and output. An input that
+ * looks NCHW (layout-guess.ts) is refused with the hint to add --channels-first.
  *
  * For dims that were dynamic this only edits the graph's input/output types. For a model exported
  * at a fixed size (tf2onnx bakes the size into constants) the shape constants that feed
@@ -18,6 +19,7 @@ import { invalidArgument, unsupported } from "../../errors.js";
 import { NameAllocator } from "../graph/names.js";
 import { readTensorType, writeTensorDims, type Dim } from "../graph/nodes.js";
 import { findConstant, readIntTensor, writeIntTensor } from "../graph/tensors.js";
+import { refuseChannelsFirstLooking } from "../layout-guess.js";
 
 const RATIOS = Array.from({ length: 17 }, (_, i) => 2 ** (i - 12)); // 1/4096 … 16
 
@@ -43,6 +45,7 @@ export function setSpatialDims(model: ModelProto, size: number[], where = "--spa
   const input = inputs[0]!;
   const t = readTensorType(input);
   if (!t) throw unsupported(`the input "${input.name}" has no tensor shape`, { where });
+  refuseChannelsFirstLooking(t.dims, "model input", where);
   const rank = t.dims.length;
   if (rank < 3 || size.length !== rank - 2) {
     throw invalidArgument(`the model input has ${Math.max(rank - 2, 0)} spatial dims (shape [${t.dims.join(", ")}]) but ${size.length} sizes were given`, {

@@ -1,0 +1,49 @@
+/**
+ * looksChannelsFirst: the NCHW guess behind adaptModel's "add --channels-first" refusal. It must
+ * catch the usual channels-first inputs and never fire on the NHWC inputs of the real models and
+ * fixtures (which are adapted without --channels-first).
+ */
+import { describe, expect, it } from "vitest";
+import { decodeModel } from "../../src/onnx/model-io.js";
+import { inspectOnnx } from "../../src/onnx/inspect.js";
+import { looksChannelsFirst } from "../../src/onnx/layout-guess.js";
+import { onnxFixture, REAL_MODELS, realModel } from "./helpers.js";
+
+describe("looksChannelsFirst", () => {
+  it.each([
+    [["batch", 3, "height", "width"]],
+    [[1, 3, 224, 224]],
+    [[null, 1, null, null]],
+    [["n", 16, 512, 512]],
+    [["n", 2, "d", "h", "w"]],
+    [[1, 4, 1024]],
+  ])("%j looks channels-first", (dims) => {
+    expect(looksChannelsFirst(dims)).toBe(true);
+  });
+
+  it.each([
+    [["batch", 1024, 1024, 1]],
+    [["batch", "height", "width", 3]],
+    [["batch", 4, 4, 1]], // tiny NHWC (not_invariant.onnx)
+    [[1, 8, 8, 32]], // NHWC with many channels
+    [[1, 3, 8, 8]], // ambiguous: too small to tell
+    [["batch", 32, "h", "w"]], // more channels than the guess allows
+    [["batch", 3, "h", 1]],
+    [[1, 3]],
+    [[]],
+  ])("%j does not", (dims) => {
+    expect(looksChannelsFirst(dims)).toBe(false);
+  });
+
+  it("fires on the NCHW U-Net fixture only", () => {
+    expect(looksChannelsFirst(inspectOnnx(decodeModel(onnxFixture("unet_nchw.onnx"))).inputs[0]!.shape)).toBe(true);
+    for (const name of ["not_invariant.onnx", "two_inputs.onnx"]) {
+      expect(looksChannelsFirst(inspectOnnx(decodeModel(onnxFixture(name))).inputs[0]!.shape), name).toBe(false);
+    }
+    for (const file of REAL_MODELS) {
+      const s = inspectOnnx(decodeModel(realModel(file)));
+      expect(looksChannelsFirst(s.inputs[0]!.shape), file).toBe(false);
+      expect(looksChannelsFirst(s.outputs[0]!.shape), file).toBe(false);
+    }
+  });
+});
