@@ -1,0 +1,83 @@
+/**
+ * Messages between the page and its prediction worker (`web/worker.ts`): a small RPC where
+ * each request has an id and gets one reply (a result or an error), plus progress events
+ * for long jobs. Errors cross the boundary as plain `ErrorInfo` (code, message, where,
+ * allowed) so the page shows exactly the text the CLI prints.
+ */
+import type { NumericValidationResult } from "../../src/onnx/index.js";
+import type { ImageInfo, OutputImageInfo, PlaneIndex, Rect } from "../../src/io/types.js";
+import type { BlendMode, PredictProgress } from "../../src/engine/index.js";
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  where?: string;
+  allowed?: string;
+}
+
+/** An RGBA picture of a region of the image or of the result, `width × height` pixels. */
+export interface Picture {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+export interface RenderRequest {
+  plane: PlaneIndex;
+  /** Region in image pixels. */
+  rect: Rect;
+  /** Size of the picture to draw it into (nearest-neighbour sampling). */
+  width: number;
+  height: number;
+}
+
+export interface PredictSettings {
+  /** The plane shown (scene / t / z pick what is predicted; 3-D models take the whole Z stack). */
+  plane: PlaneIndex;
+  minConfidence?: number;
+  blend?: BlendMode;
+  /** Tile for models with dynamic spatial dims. */
+  tile?: number[];
+}
+
+export interface PredictSummary {
+  model: { name: string; id?: string; kind: string };
+  tile: number[];
+  border: number[];
+  tiles: number;
+  output: OutputImageInfo;
+  channelMapping: string;
+  inputScaling: string;
+  notes: string[];
+  elapsedMs: number;
+  megapixels: number;
+  megapixelsPerSecond: number;
+  threads: number;
+  /** Range of a regression output (for display). */
+  valueRange?: [number, number];
+}
+
+export interface Requests {
+  init: { args: { ortBase: string; threads: number }; result: { threads: number } };
+  openImage: { args: { file: File }; result: { name: string; size: number; info: ImageInfo } };
+  renderImage: { args: RenderRequest & { contrast?: [number, number] }; result: Picture & { contrast: [number, number] } };
+  predict: { args: { model: File; settings: PredictSettings }; result: PredictSummary };
+  renderResult: { args: RenderRequest & { colors: ([number, number, number] | null)[] }; result: Picture };
+  exportResult: { args: { format: "png" | "ome-tiff"; name: string }; result: { bytes: Uint8Array } };
+  numericCheck: { args: { model: File; image?: File }; result: NumericValidationResult & { input: string } };
+  cancel: { args: Record<string, never>; result: { cancelled: boolean } };
+}
+
+export type Op = keyof Requests;
+
+export interface RequestMessage<K extends Op = Op> {
+  id: number;
+  op: K;
+  args: Requests[K]["args"];
+}
+
+export type ReplyMessage =
+  | { id: number; kind: "result"; result: unknown }
+  | { id: number; kind: "error"; error: ErrorInfo }
+  | { id: number; kind: "progress"; progress: PredictProgress };
+
