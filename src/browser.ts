@@ -23,3 +23,4 @@ export { MemoryByteSource, BlobByteSource, type ByteSource } from "./io/byte-sou
 export { openImageSource, detectFormat, SUPPORTED_INPUTS, type ImageInput, type OpenImageOptions } from "./io/open.js";
 export * from "./io/memory/index.js";
 export { renderOverlay, type OverlayClass, type OverlayInput } from "./render/overlay.js";
+export { formatBytes } from "./render/format.js";

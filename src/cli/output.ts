@@ -6,6 +6,8 @@ export interface OutputOptions {
   quiet?: boolean;
 }
 
+export { formatBytes } from "../render/format.js";
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
 }
@@ -21,19 +23,6 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 export function printLines(lines: string[]): void {
   if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-/** Human byte count: 3891 B, 36.4 KiB, 1.2 MiB. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 /** A plain table: columns padded to the widest cell. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CzmodelError } from "../../src/errors.js";
 import { LegacyModelMetadata, ModelMetadata, parseConversionSpec } from "../../src/metadata/index.js";
+import { errorOf } from "../helpers/errors.js";
 
 // The OAD notebook spec (model_conversion_spec_pytorch.json), 4-space indented.
 const CZANN_SPEC = `{
@@ -27,15 +27,6 @@ const LEGACY_SPEC = `{
     "TestImageFile": "test.png"
 }`;
 
-function errorOf(fn: () => unknown): CzmodelError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CzmodelError);
-    return e as CzmodelError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("parseConversionSpec", () => {
   it("reads the CZANN flavour; paths relative to the spec file", () => {

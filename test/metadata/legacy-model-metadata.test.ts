@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CzmodelError } from "../../src/errors.js";
 import { LegacyModelMetadata } from "../../src/metadata/index.js";
+import { errorOf } from "../helpers/errors.js";
 
 const CZMODEL_XML = `<?xml version='1.0' encoding='utf-8'?>\n<Model Version="3.1.0"><Id>27eaeeab-7e9a-4f9c-88bb-6e5b477d2241</Id><ModelName>Simple_Nuclei_SegmentationModel_Legacy</ModelName><Status>Trained</Status><FeatureExtractor>DeepNeuralNetwork</FeatureExtractor><Postprocessing /><ColorHandling>SplitRgb</ColorHandling><Channels><Item PixelType="Gray16" /></Channels><TrainingClasses><Item colB="0" colG="0" colR="255" LabelValue="1" Name="Background" /><Item colB="0" colG="255" colR="0" LabelValue="2" Name="Nucleus" /></TrainingClasses><BorderSize>8</BorderSize></Model>`;
 
@@ -21,15 +21,6 @@ const ZEN_XML =
   "  <ScaleInputsByBitdepth>true</ScaleInputsByBitdepth>\r\n" +
   "</Model>";
 
-function errorOf(fn: () => unknown): CzmodelError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CzmodelError);
-    return e as CzmodelError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("LegacyModelMetadata", () => {
   it("reads czmodel's XML and writes it back byte-identically", () => {

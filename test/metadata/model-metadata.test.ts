@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CzmodelError } from "../../src/errors.js";
 import { ModelMetadata, MODEL_TYPES, PyFloat } from "../../src/metadata/index.js";
+import { errorOf } from "../helpers/errors.js";
 
 const PYTORCH_JSON =
   '{"Id": "3f13b6da-d9c4-4a01-8b92-a02951bb0397", "Type": "SingleClassSemanticSegmentation", "InputShape": [512, 512, 1], "OutputShape": [512, 512, 2], "MinOverlap": [64, 64], "Classes": ["Background", "Nucleus"], "ModelName": "Simple_Nuclei_SegmentationModel", "Scaling": [1.0, 1.0]}';
 const base = () => JSON.parse(PYTORCH_JSON) as Record<string, unknown>;
 
-function errorOf(fn: () => unknown): CzmodelError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CzmodelError);
-    return e as CzmodelError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("ModelMetadata reading and writing", () => {
   it("reads model.json text and re-writes it byte-identically (Scaling floats kept)", () => {

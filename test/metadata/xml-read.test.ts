@@ -7,16 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { CzmodelError } from "../../src/errors.js";
 import { parseXmlDocument } from "../../src/metadata/xml-read.js";
+import { errorOf } from "../helpers/errors.js";
 
-function errorOf(text: string): CzmodelError {
-  try {
-    parseXmlDocument(text, "m.xml");
-  } catch (e) {
-    expect(e).toBeInstanceOf(CzmodelError);
-    return e as CzmodelError;
-  }
-  throw new Error("expected an error");
-}
+const xmlError = (text: string): CzmodelError => errorOf(() => parseXmlDocument(text, "m.xml"));
 
 describe("malformed XML messages", () => {
   it.each([
@@ -36,7 +29,7 @@ describe("malformed XML messages", () => {
     ["text after the root", "<Model></Model>\ntail", "at line 2, column 1: text after the root element"],
     ["empty document", "", ": no root element"],
   ])("%s", (_name, text, expected) => {
-    const e = errorOf(text);
+    const e = xmlError(text);
     expect(e.code).toBe("INVALID_METADATA");
     expect(e.where).toBe("m.xml");
     expect(e.message).toBe(`m.xml: malformed XML${expected.startsWith(":") ? "" : " "}${expected}`);

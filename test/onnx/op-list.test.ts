@@ -2,17 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { CzmodelError } from "../../src/errors.js";
 import { OPERATIONS, operationsHelp, parseOpList } from "../../src/onnx/ops/index.js";
+import { errorOf } from "../helpers/errors.js";
 
-function errorOf(fn: () => unknown): CzmodelError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CzmodelError);
-    expect((e as CzmodelError).code).toBe("INVALID_ARGUMENT");
-    expect((e as CzmodelError).message).not.toContain("\n");
-    return e as CzmodelError;
-  }
-  throw new Error("expected an error");
+/** The one-line INVALID_ARGUMENT error `fn` throws. */
+function argumentError(fn: () => unknown): CzmodelError {
+  const e = errorOf(fn);
+  expect(e.code).toBe("INVALID_ARGUMENT");
+  expect(e.message).not.toContain("\n");
+  return e;
 }
 
 describe("parseOpList", () => {
@@ -43,27 +40,27 @@ describe("parseOpList", () => {
 
   it("transpose-channels: parsing checks the syntax; the permutation is checked against the model (adapt.test.ts)", () => {
     expect(parseOpList("transpose-channels=0/2/3")[0]!.params).toEqual([0, 2, 3]);
-    expect(errorOf(() => parseOpList("transpose-channels=a/1")).message).toMatch(/channel index "a" is not a non-negative integer/);
-    expect(errorOf(() => parseOpList("transpose-channels=1/-1")).message).toMatch(/channel index "-1" is not a non-negative integer/);
-    expect(errorOf(() => parseOpList("transpose-channels")).message).toMatch(/this operation needs a value/);
+    expect(argumentError(() => parseOpList("transpose-channels=a/1")).message).toMatch(/channel index "a" is not a non-negative integer/);
+    expect(argumentError(() => parseOpList("transpose-channels=1/-1")).message).toMatch(/channel index "-1" is not a non-negative integer/);
+    expect(argumentError(() => parseOpList("transpose-channels")).message).toMatch(/this operation needs a value/);
   });
 
   it("rejects an unknown op name, listing the allowed ones", () => {
-    const e = errorOf(() => parseOpList("rgb-to-bgr,normalise"));
+    const e = argumentError(() => parseOpList("rgb-to-bgr,normalise"));
     expect(e.message).toMatch(/^--preprocess normalise: unknown operation "normalise" \(allowed: rgb-to-bgr, rgba-to-bgra, .*\)$/);
     expect(e.allowed).not.toContain("softmax");
   });
 
   it("rejects a post-processing op in --preprocess and bad values", () => {
-    expect(errorOf(() => parseOpList("softmax", "pre")).message).toMatch(/^--preprocess softmax: "softmax" is a post-processing operation \(allowed: use it with --postprocess/);
-    expect(errorOf(() => parseOpList("scale=abc")).message).toMatch(/^--preprocess scale=abc: scale "abc" is not a number/);
-    expect(errorOf(() => parseOpList("scale")).message).toMatch(/^--preprocess scale: this operation needs a value/);
-    expect(errorOf(() => parseOpList("rgb-to-bgr=1")).message).toMatch(/takes no value/);
-    expect(errorOf(() => parseOpList("scale-linear=1/0")).message).toMatch(/gain 1 with offset 0 does nothing/);
-    expect(errorOf(() => parseOpList("clip=2/1")).message).toMatch(/MIN 2 is greater than MAX 1/);
-    expect(errorOf(() => parseOpList("scale-range=1/1")).message).toMatch(/MAX 1 is not greater than MIN 1/);
-    expect(errorOf(() => parseOpList("zero-mean-unit-variance=0/0")).message).toMatch(/std 0 is too small/);
-    expect(errorOf(() => parseOpList("scale=1,,shift=2")).message).toMatch(/empty entry/);
+    expect(argumentError(() => parseOpList("softmax", "pre")).message).toMatch(/^--preprocess softmax: "softmax" is a post-processing operation \(allowed: use it with --postprocess/);
+    expect(argumentError(() => parseOpList("scale=abc")).message).toMatch(/^--preprocess scale=abc: scale "abc" is not a number/);
+    expect(argumentError(() => parseOpList("scale")).message).toMatch(/^--preprocess scale: this operation needs a value/);
+    expect(argumentError(() => parseOpList("rgb-to-bgr=1")).message).toMatch(/takes no value/);
+    expect(argumentError(() => parseOpList("scale-linear=1/0")).message).toMatch(/gain 1 with offset 0 does nothing/);
+    expect(argumentError(() => parseOpList("clip=2/1")).message).toMatch(/MIN 2 is greater than MAX 1/);
+    expect(argumentError(() => parseOpList("scale-range=1/1")).message).toMatch(/MAX 1 is not greater than MIN 1/);
+    expect(argumentError(() => parseOpList("zero-mean-unit-variance=0/0")).message).toMatch(/std 0 is too small/);
+    expect(argumentError(() => parseOpList("scale=1,,shift=2")).message).toMatch(/empty entry/);
   });
 
   it("lists every op in the help text", () => {

@@ -1,9 +1,10 @@
 /**
  * Tiny DOM helpers for a framework-free page: `h()` builds elements, `errorText()` gives the
- * one-line message the CLI would print for any thrown value, and `formatBytes()` sizes.
+ * one-line message the CLI would print for any thrown value, and `formatBytes()` sizes (from the core).
  */
 import { describeError, isCzmodelError } from "../../src/errors.js";
 import { PageError } from "./worker-client.js";
+export { formatBytes } from "../../src/render/format.js";
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: never) => void)>;
@@ -44,18 +45,6 @@ export function errorText(e: unknown): string {
 /** An error box (announced to screen readers). */
 export function errorBox(e: unknown, prefix = "Error"): HTMLElement {
   return h("p", { class: "error", role: "alert" }, h("strong", {}, `${prefix}: `), h("span", { class: "error-message" }, errorText(e)));
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 export function rgbCss([r, g, b]: readonly [number, number, number]): string {

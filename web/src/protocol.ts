@@ -6,7 +6,7 @@
  */
 import type { NumericValidationResult } from "../../src/onnx/index.js";
 import type { ImageInfo, OutputImageInfo, PlaneIndex, Rect } from "../../src/io/types.js";
-import type { BlendMode, PredictProgress } from "../../src/engine/index.js";
+import type { BlendMode, PredictProgress, PredictResult } from "../../src/engine/index.js";
 
 export interface ErrorInfo {
   code: string;
@@ -40,18 +40,10 @@ export interface PredictSettings {
   tile?: number[];
 }
 
-export interface PredictSummary {
-  model: { name: string; id?: string; kind: string };
-  tile: number[];
-  border: number[];
-  tiles: number;
+/** What the worker reports after a prediction: the engine's result, for the one output the page keeps. */
+export interface PredictSummary
+  extends Pick<PredictResult, "model" | "tile" | "border" | "tiles" | "channelMapping" | "inputScaling" | "notes" | "elapsedMs" | "megapixels" | "megapixelsPerSecond"> {
   output: OutputImageInfo;
-  channelMapping: string;
-  inputScaling: string;
-  notes: string[];
-  elapsedMs: number;
-  megapixels: number;
-  megapixelsPerSecond: number;
   threads: number;
   /** Range of a regression output (for display). */
   valueRange?: [number, number];
