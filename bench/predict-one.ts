@@ -4,8 +4,14 @@
  *   runtime MODEL TILES BATCH [THREADS] — the runtime alone: TILES tiles in batches of BATCH
  *                                          from ready input tensors, no IO, no conversion
  * Used by bench/predict.ts.
+ *
+ * Both sides are timed the same way: from having the model bytes to having every output, so
+ * the runtime-only time includes creating the session and its first (slower) runs, as the
+ * end-to-end time (`predictFile`'s `elapsedMs`) does; and both create their sessions with
+ * `nodeSessionOptions` (the engine's options) and the same thread count.
  */
 import * as ort from "onnxruntime-node";
+import { nodeSessionOptions } from "../src/engine/node/session-options.js";
 import { predictFile, readModelFile, engineModelFromFile } from "../src/index.js";
 
 const [mode, ...args] = process.argv.slice(2);
@@ -21,13 +27,12 @@ if (mode === "e2e") {
   const [h, w] = model.tile as [number, number];
   const tiles = Number(tilesText);
   const batch = Number(batchText);
-  const session = await ort.InferenceSession.create(model.onnx as Uint8Array, threads ? { intraOpNumThreads: Number(threads) } : {});
-  const inputName = session.inputNames[0]!;
   const data = new Float32Array(batch * h * w * model.inputChannels);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 2654435761) % 65536) / 65536;
-  const full = new ort.Tensor("float32", data, [batch, h, w, model.inputChannels]);
-  await session.run({ [inputName]: full }); // warm-up, as the engine's first batch also pays it
   const started = performance.now();
+  const session = await ort.InferenceSession.create(model.onnx as Uint8Array, nodeSessionOptions(threads ? Number(threads) : undefined));
+  const inputName = session.inputNames[0]!;
+  const full = new ort.Tensor("float32", data, [batch, h, w, model.inputChannels]);
   for (let done = 0; done < tiles; done += batch) {
     const n = Math.min(batch, tiles - done);
     const input = n === batch ? full : new ort.Tensor("float32", data.subarray(0, n * h * w * model.inputChannels), [n, h, w, model.inputChannels]);

@@ -3,7 +3,8 @@
  *
  * - `CropAssembler` (ZEN crop-and-place): each tile contributes only its centre. For 2-D
  *   models the unit is one tile row: its centres form the band `[y0, y1)`, written as soon as
- *   the row's last tile is placed (memory: about one band per open row). For 3-D models the
+ *   the row's last tile is placed (memory: about one band per open row; once a sink that
+ *   `releasesBands` has written a band, its buffer is reused for a later one). For 3-D models the
  *   unit is one Z tile: its centres fill whole planes `[z0, z1)` (memory: that many output
  *   planes), written plane by plane when the slab is complete, since a sink takes planes in
  *   order.
@@ -16,7 +17,9 @@
  */
 import { internalError } from "../errors.js";
 import type { PlaneIndex, SampleArray } from "../io/types.js";
-import { allocOutput, convertBox, type ConvertSpec, type OutputTarget } from "./outputs.js";
+import { releasesBands } from "../io/reuse.js";
+import { allocOutput, convertBox, type ConvertSpec, type OutputTarget, type PixelBox } from "./outputs.js";
+import { simdKernels } from "./simd.js";
 import type { Stack } from "./planes.js";
 import { type BlendMode, blendWeights1D, roiStart, type Tile1D, type TilePlan2D, type TilePlan3D } from "./tiling.js";
 
@@ -34,11 +37,17 @@ export interface BandWrite {
   y: number;
   rows: number;
   data: SampleArray;
+  /** Call once the sink's `writeBand` has resolved: `data` may then be reused. */
+  written?: () => void;
 }
 
 export interface Assembler {
-  /** Place the tile at position `index` of a batch output; returns the bands it completed. */
-  place(job: TileJob, out: Float32Array, index: number): BandWrite[];
+  /**
+   * Place the tile at position `index` of a batch output; returns the bands it completed.
+   * `labels` (one per pixel, computed by the session) replace `out` when the only target is
+   * a label image (`CropAssembler` only).
+   */
+  place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): BandWrite[];
 }
 
 /** Tile spatial dims `[d, h, w]` (d = 1 for 2-D plans). */
@@ -48,11 +57,32 @@ function tileDims(plan: TilePlan2D | TilePlan3D): [number, number, number] {
 
 const SINGLE_Z: Tile1D[] = [{ start: 0, end: 1, left: 0, right: 0 }];
 
+/** Copy a `nz × ny × nx` box of one-sample pixels (ready labels) from `src`'s layout into `dst`. */
+function copyBox(data: Uint8Array | Uint16Array, src: PixelBox, dst: PixelBox, nz: number, ny: number, nx: number): void {
+  const d = dst.data;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const sp = src.offset + z * src.strideZ + y * src.strideY;
+      d.set(data.subarray(sp, sp + nx), dst.offset + z * dst.strideZ + y * dst.strideY);
+    }
+  }
+}
+
+interface Unit {
+  remaining: number;
+  /** Per target: the unit's samples (a view of the start of `whole`). */
+  buffers: SampleArray[];
+  whole: SampleArray[];
+}
+
 export class CropAssembler implements Assembler {
-  private readonly units = new Map<string, { remaining: number; buffers: SampleArray[] }>();
+  private readonly units = new Map<string, Unit>();
   private readonly dims: [number, number, number];
   private readonly zs: Tile1D[];
   private readonly threeD: boolean;
+  /** Per target: band buffers whose writes are done, for reuse; null when the sink keeps its bands. */
+  private readonly pools: (SampleArray[] | null)[];
+  private readonly simd = simdKernels();
 
   constructor(
     private readonly targets: OutputTarget[],
@@ -63,10 +93,21 @@ export class CropAssembler implements Assembler {
     this.dims = tileDims(plan);
     this.threeD = "zs" in plan;
     this.zs = "zs" in plan ? plan.zs : SINGLE_Z;
+    this.pools = targets.map((t) => (releasesBands(t.sink) ? [] : null));
   }
 
-  place(job: TileJob, out: Float32Array, index: number): BandWrite[] {
+  /** A buffer of `pixels` pixels for target `i`: a free pooled one when large enough. */
+  private acquire(i: number, pixels: number): SampleArray {
+    const info = this.targets[i]!.info;
+    const length = pixels * info.samplesPerPixel;
+    const pool = this.pools[i];
+    const at = pool ? pool.findIndex((b) => b.length >= length) : -1;
+    return at >= 0 ? pool!.splice(at, 1)[0]! : allocOutput(info, pixels);
+  }
+
+  place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): BandWrite[] {
     const { plan, targets } = this;
+    if (labels && (targets.length !== 1 || targets[0]!.kind !== "labels")) throw internalError("ready labels for a run that writes more than labels");
     const zt = this.zs[job.zi]!;
     const yt = plan.ys[job.yi]!;
     const xt = plan.xs[job.xi]!;
@@ -79,7 +120,13 @@ export class CropAssembler implements Assembler {
     let unit = this.units.get(key);
     if (!unit) {
       const tilesInUnit = this.threeD ? plan.ys.length * plan.xs.length : plan.xs.length;
-      unit = { remaining: tilesInUnit, buffers: targets.map((t) => allocOutput(t.info, unitDepth * unitRows * W)) };
+      const pixels = unitDepth * unitRows * W;
+      const whole = targets.map((_, i) => this.acquire(i, pixels));
+      const buffers = whole.map((b, i) => {
+        const length = pixels * targets[i]!.info.samplesPerPixel;
+        return b.length === length ? b : b.subarray(0, length);
+      });
+      unit = { remaining: tilesInUnit, buffers, whole };
       this.units.set(key, unit);
     }
     const [td, th, tw] = this.dims;
@@ -93,19 +140,25 @@ export class CropAssembler implements Assembler {
     const nx = xt.end - xt.start;
     targets.forEach((_, i) => {
       const dst = { data: unit!.buffers[i]!, offset: (yt.start - unitY0) * W + xt.start, strideZ: unitRows * W, strideY: W };
-      convertBox(this.specs[i]!, src, dst, unitDepth, ny, nx);
+      if (labels) copyBox(labels, src, dst, unitDepth, ny, nx);
+      else convertBox(this.specs[i]!, src, dst, unitDepth, ny, nx, this.simd);
     });
     unit.remaining -= 1;
     if (unit.remaining > 0) return [];
     this.units.delete(key);
     const stack = this.stacks[job.stack]!;
     const writes: BandWrite[] = [];
+    const done = unit;
+    // Each target's buffer goes back to its pool once all its planes are written.
+    const pending = targets.map(() => unitDepth);
     for (let dz = 0; dz < unitDepth; dz++) {
       const plane = stack.outPlanes[zt.start + dz];
       if (!plane) throw internalError(`no output plane for z ${zt.start + dz}`);
       targets.forEach((target, i) => {
         const per = unitRows * W * target.info.samplesPerPixel;
-        writes.push({ target, plane, y: unitY0, rows: unitRows, data: unit!.buffers[i]!.subarray(dz * per, (dz + 1) * per) });
+        const pool = this.pools[i];
+        const written = pool ? () => (--pending[i]! === 0 ? void pool.push(done.whole[i]!) : undefined) : undefined;
+        writes.push({ target, plane, y: unitY0, rows: unitRows, data: done.buffers[i]!.subarray(dz * per, (dz + 1) * per), ...(written ? { written } : {}) });
       });
     }
     return writes;

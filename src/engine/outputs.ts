@@ -14,6 +14,7 @@ import { invalidArgument, invalidModel } from "../errors.js";
 import type { ImageSink, OutputClass, OutputImageInfo, PhysicalSize, PlaneSizes, SampleArray } from "../io/types.js";
 import { allocSamples } from "../io/types.js";
 import { classColors } from "../metadata/class-colors.js";
+import type { SimdKernels } from "./simd.js";
 import type { EngineModel } from "./types.js";
 
 export type OutputKind = "labels" | "probabilities" | "regression";
@@ -128,35 +129,71 @@ export interface ConvertSpec {
 
 /**
  * Convert a `nz × ny × nx` box of model output (`src`, `channels` floats per pixel) into the
- * output samples at `dst` (1 sample per pixel for labels, `channels` otherwise).
+ * output samples at `dst` (1 sample per pixel for labels, `channels` otherwise). Labels have
+ * row loops of their own for the common two-class model, with and without a confidence
+ * threshold (this runs on every output pixel), and use the SIMD kernels when given.
  */
-export function convertBox(spec: ConvertSpec, src: PixelBox, dst: PixelBox, nz: number, ny: number, nx: number): void {
+export function convertBox(
+  spec: ConvertSpec,
+  src: PixelBox,
+  dst: PixelBox,
+  nz: number,
+  ny: number,
+  nx: number,
+  simd: SimdKernels | null = null,
+): void {
   const k = spec.channels;
   const s = src.data as Float32Array;
   const d = dst.data;
+  const labels = spec.kind === "labels";
+  const values = spec.labelValues;
+  const minConf = spec.minConfidence;
+  const v0 = values[0] ?? 0;
+  const v1 = values[1] ?? 0;
+  if (simd && labels && k === 2 && minConf === -Infinity && (d instanceof Uint8Array || d instanceof Uint16Array) && ny > 0 && nx > 0) {
+    for (let z = 0; z < nz; z++) {
+      simd.argmax2(s, (src.offset + z * src.strideZ) * 2, src.strideY * 2, d, dst.offset + z * dst.strideZ, dst.strideY, ny, nx, v0, v1);
+    }
+    return;
+  }
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
-      let sp = (src.offset + z * src.strideZ + y * src.strideY) * k;
-      const dp0 = dst.offset + z * dst.strideZ + y * dst.strideY;
-      if (spec.kind === "labels") {
-        const values = spec.labelValues;
-        const minConf = spec.minConfidence;
-        for (let x = 0; x < nx; x++, sp += k) {
-          let best = s[sp]!;
-          let bi = 0;
-          for (let c = 1; c < k; c++) {
-            const v = s[sp + c]!;
-            if (v > best) {
-              best = v;
-              bi = c;
-            }
-          }
-          d[dp0 + x] = best < minConf ? UNCLASSIFIED_VALUE : values[bi]!;
-        }
-      } else {
-        (d as Float32Array).set(s.subarray(sp, sp + nx * k), dp0 * k);
+      const sp = (src.offset + z * src.strideZ + y * src.strideY) * k;
+      const dp = dst.offset + z * dst.strideZ + y * dst.strideY;
+      if (!labels) (d as Float32Array).set(s.subarray(sp, sp + nx * k), dp * k);
+      else if (k === 2 && minConf === -Infinity) argmax2(s, sp, d, dp, nx, v0, v1);
+      else if (k === 2) argmax2Confident(s, sp, d, dp, nx, v0, v1, minConf);
+      else argmaxRow(s, sp, d, dp, nx, k, values, minConf);
+    }
+  }
+}
+
+// Label rows: `value of argmax_k p_k` (ties → lowest k); below `minConf` → unclassified.
+
+function argmax2(s: Float32Array, sp: number, d: SampleArray, dp: number, n: number, v0: number, v1: number): void {
+  for (let x = 0; x < n; x++, sp += 2) d[dp + x] = s[sp + 1]! > s[sp]! ? v1 : v0;
+}
+
+function argmax2Confident(s: Float32Array, sp: number, d: SampleArray, dp: number, n: number, v0: number, v1: number, minConf: number): void {
+  for (let x = 0; x < n; x++, sp += 2) {
+    const a = s[sp]!;
+    const b = s[sp + 1]!;
+    d[dp + x] = b > a ? (b < minConf ? UNCLASSIFIED_VALUE : v1) : a < minConf ? UNCLASSIFIED_VALUE : v0;
+  }
+}
+
+function argmaxRow(s: Float32Array, sp: number, d: SampleArray, dp: number, n: number, k: number, values: ArrayLike<number>, minConf: number): void {
+  for (let x = 0; x < n; x++, sp += k) {
+    let best = s[sp]!;
+    let bi = 0;
+    for (let c = 1; c < k; c++) {
+      const v = s[sp + c]!;
+      if (v > best) {
+        best = v;
+        bi = c;
       }
     }
+    d[dp + x] = best < minConf ? UNCLASSIFIED_VALUE : values[bi]!;
   }
 }
 

@@ -3,14 +3,22 @@
  * selected plane of an image, streaming bands to the sink(s).
  *
  * Pipeline (memory bounded by tiles in flight, independent of image size):
- * 1. plan channels, scaling, planes and tiles (cztile geometry, INFERENCE.md §5);
- * 2. tiles are taken in batches; the reads of batch i+1 are started before batch i's run
- *    is awaited, into the other of two reused input buffers. What overlaps depends on the
- *    runtime: onnxruntime-node runs a session synchronously on the JS thread (inside
- *    `setImmediate`), so file I/O in flight overlaps the run but JS decoding does not;
- *    onnxruntime-web with `env.wasm.proxy = true` runs in a worker and overlaps fully;
+ * 1. plan channels, scaling, planes and tiles (cztile geometry, INFERENCE.md §5); when the
+ *    tile is known without the session, the first tile is read while the session opens;
+ * 2. tiles are taken in batches; batch i + 1 is started as soon as batch i is done and
+ *    i + 1 is read, so the session runs while batch i is stitched and batch i + 2 is read and
+ *    converted into a free input buffer (`BatchRunner` keeps a small pool; nothing is
+ *    allocated per batch). What overlaps depends on the runtime: onnxruntime-node runs a
+ *    session synchronously on the JS thread (inside `setImmediate`), so file I/O and inflate
+ *    in flight overlap the run but JS work does not — `predictNode` therefore runs large
+ *    images in a worker (`WorkerSession`, buffers moved, not copied); onnxruntime-web with
+ *    `env.wasm.proxy = true` runs in a worker and overlaps fully;
  * 3. each output tile is stitched (crop-and-place, or blended) and finished bands are handed
- *    to the sinks in order by a background write queue (at most 4 bands waiting);
+ *    to the sinks in order by a background write queue (at most 4 bands waiting); band
+ *    buffers are reused once written. A two-class model written only as labels gets its
+ *    labels from the session when it can compute them (`WorkerSession`, from the 2nd batch);
+ *    uint8/uint16 scaling and two-class labels otherwise run on WebAssembly SIMD
+ *    (`simd.ts`), with the same results as the JS loops;
  * 4. the sinks are finished at the end; on any error or abort every sink is aborted (no
  *    partial output) and the error is rethrown (`CANCELLED` for an abort, checked between
  *    batches).
@@ -24,9 +32,9 @@ import { cancelled, internalError, invalidArgument, invalidModel, isCzmodelError
 import type { ImageSink, ImageSource } from "../io/types.js";
 import { BlendAssembler, CropAssembler, type Assembler, type TileJob } from "./assembler.js";
 import { checkMinConfidence, outputInfo, type ConvertSpec, type OutputKind, type OutputTarget } from "./outputs.js";
-import { planModelInput, type TileSamples } from "./pixels.js";
+import { planModelInput } from "./pixels.js";
 import { planStacks } from "./planes.js";
-import { BatchRunner, inspectSession, openSession, type SessionLayout } from "./session.js";
+import { BatchRunner, inspectSession, openSession, type LabelSpec, type SessionLayout } from "./session.js";
 import { TileInputReader } from "./tile-input.js";
 import { defaultDynamicTile, planTiles2D, planTiles3D, snapTileSize, tileCount, type BlendMode, type TilePlan2D, type TilePlan3D } from "./tiling.js";
 import type { EngineModel, PredictOptions, PredictProgress, PredictResult, SinkPair } from "./types.js";
@@ -183,6 +191,54 @@ function centrePixels(plan: TilePlan2D | TilePlan3D, job: TileJob): number {
   return (z.end - z.start) * (y.end - y.start) * (x.end - x.start);
 }
 
+/** The first tile read while the session opens (see `predict`). */
+interface EarlyRead {
+  tile: number[];
+  border: number[];
+  plan: TilePlan2D | TilePlan3D;
+  reader: TileInputReader;
+}
+
+/** `make()`, or null when it throws (a speculative step; the real one reports the error). */
+function speculate<T>(make: () => T | null): T | null {
+  try {
+    return make();
+  } catch {
+    return null;
+  }
+}
+
+const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** The tile `resolveTile` will pick unless the session fixes another one, or null when unsure. */
+function earlyTile(model: EngineModel, options: PredictOptions, extent: number[], dims: number): number[] | null {
+  const multiple = model.tileMultiple ?? DEFAULT_TILE_MULTIPLE;
+  const requested = options.tile;
+  if (requested) {
+    if (requested.length !== dims || !requested.every((t) => Number.isInteger(t) && t >= 1)) return null;
+    return requested.map((t) => snapTileSize(t, multiple));
+  }
+  if (model.tile) return model.tile.length === dims ? [...model.tile] : null;
+  return extent.map((len) => defaultDynamicTile(len, multiple));
+}
+
+/** Labels the session may compute itself: one crop-and-place label target of a two-class model, no confidence threshold. */
+function readyLabels(
+  runner: BatchRunner,
+  blend: BlendMode,
+  targets: OutputTarget[] | null,
+  minConfidence: number,
+  channels: number,
+): LabelSpec | undefined {
+  const target = targets?.[0];
+  if (!runner.canComputeLabels || blend !== "none" || !target || targets.length !== 1 || target.kind !== "labels") return undefined;
+  if (channels !== 2 || minConfidence !== -Infinity) return undefined;
+  const values = (target.info.classes ?? []).map((c) => c.value);
+  const type = target.info.sampleType;
+  if (values.length !== 2 || (type !== "uint8" && type !== "uint16")) return undefined;
+  return { values: [values[0]!, values[1]!], type };
+}
+
 /** Run `model` over `source`, writing to `sink` (or a `{labels, probabilities}` pair for output `both`). */
 export async function predict(
   model: EngineModel,
@@ -213,23 +269,38 @@ export async function predict(
     const { width, height } = stackPlan;
     const extent = dims === 3 ? [info.sizes.z, height, width] : [height, width];
 
+    const makePlan = (tile: number[], border: number[]): TilePlan2D | TilePlan3D =>
+      dims === 3
+        ? planTiles3D(extent[0]!, height, width, tile as [number, number, number], border as [number, number, number])
+        : planTiles2D(height, width, tile as [number, number], border as [number, number]);
+    // Opening the session takes a while (a worker thread ~50 ms): when the tile can be told
+    // without it, read the first tile meanwhile; it is used if the session agrees on the tile.
+    const early: EarlyRead | null = speculate((): EarlyRead | null => {
+      const earlyTiles = earlyTile(model, options, extent, dims);
+      if (!earlyTiles) return null;
+      const earlyBorder = resolveBorder(model, options, dims);
+      checkBorderFits(earlyTiles, earlyBorder, options.border !== undefined);
+      const earlyPlan = makePlan(earlyTiles, earlyBorder);
+      const earlyReader = new TileInputReader(source, earlyPlan, stackPlan.stacks, mapping, scaling);
+      earlyReader.prefetch({ stack: 0, zi: 0, yi: 0, xi: 0 });
+      return { tile: earlyTiles, border: earlyBorder, plan: earlyPlan, reader: earlyReader };
+    });
+
     ({ session, owned: ownsSession } = await openSession(model, options.runtime, options.threads, options.sessionOptions));
     checkAbort();
     const layout = inspectSession(session, model, dims);
     const { tile, notes: tileNotes } = resolveTile(model, layout, options, extent, dims);
     const border = resolveBorder(model, options, dims);
     checkBorderFits(tile, border, options.border !== undefined);
-    const plan =
-      dims === 3
-        ? planTiles3D(extent[0]!, height, width, tile as [number, number, number], border as [number, number, number])
-        : planTiles2D(height, width, tile as [number, number], border as [number, number]);
+    const reuse: boolean = early !== null && sameNumbers(early.tile, tile) && sameNumbers(early.border, border);
+    const plan: TilePlan2D | TilePlan3D = reuse && early ? early.plan : makePlan(tile, border);
     const tilesPerPlane = tileCount(plan);
     const totalTiles = tilesPerPlane * stackPlan.stacks.length;
     const notes = [...mapping.notes, ...tileNotes];
     if (plan.padded) notes.push("the image is smaller than the tile on some axis: padded by reflection (numpy 'reflect')");
     const batch = resolveBatch(layout, options.batch, totalTiles, tile, notes);
     const runner = new BatchRunner(session, options.runtime, layout, tile, model.inputChannels, batch.run, model.name);
-    const reader = new TileInputReader(source, plan, stackPlan.stacks, mapping, scaling);
+    const reader: TileInputReader = reuse && early ? early.reader : new TileInputReader(source, plan, stackPlan.stacks, mapping, scaling);
     const writes = new WriteQueue();
 
     const outPlanes = stackPlan.outSizes.scene * stackPlan.outSizes.t * stackPlan.outSizes.c * stackPlan.outSizes.z;
@@ -297,30 +368,48 @@ export async function predict(
     const prepare = async (list: TileJob[]) => {
       if (list.length === 0) return null;
       const buffer = runner.nextBuffer();
-      const samples: TileSamples[] = await Promise.all(list.map((job) => reader.read(job)));
-      samples.forEach((s, i) => reader.fill(buffer, i * runner.tileValues, s));
+      await Promise.all(list.map((job, i) => reader.readInto(job, buffer, i * runner.tileValues)));
       return { list, buffer };
     };
+    // Once the first batch shows a two-class model written only as labels, a session that can
+    // (a worker with the SIMD kernels) returns labels instead of probabilities.
+    let labels: LabelSpec | undefined;
+    const start = (p: { list: TileJob[]; buffer: Float32Array }) => {
+      const running = runner.run(p.buffer, layout.batchDynamic ? p.list.length : batch.run, labels);
+      // Keep a failed run from being reported as unhandled before it is awaited.
+      running.catch(() => undefined);
+      return running;
+    };
 
+    // Batch i + 1 runs while batch i is stitched and batch i + 2 is read and converted.
     let prepared = await prepare(takeBatch());
-    while (prepared) {
-      checkAbort();
-      writes.check();
-      const running = runner.run(prepared.buffer, layout.batchDynamic ? prepared.list.length : batch.run);
+    let running = prepared ? start(prepared) : null;
+    while (prepared && running) {
       const nextPrep = prepare(takeBatch());
       // Keep a rejected prefetch from being reported as unhandled while the run is awaited.
       nextPrep.catch(() => undefined);
       const result = await running;
-      if (!assembler) await begin(result.channels);
+      const next = await nextPrep;
+      checkAbort();
+      writes.check();
+      if (!assembler) {
+        await begin(result.channels);
+        labels = readyLabels(runner, blend, targets, minConfidence, result.channels);
+      }
+      const nextRunning = next ? start(next) : null;
       const asm = assembler as Assembler | null;
       if (!asm) throw internalError("no assembler after the first batch");
       for (let i = 0; i < prepared.list.length; i++) {
         const job = prepared.list[i]!;
-        for (const w of asm.place(job, result.data, i)) {
-          await writes.push(() => w.target.sink.writeBand(w.plane, w.y, w.rows, w.data));
+        for (const w of asm.place(job, result.data, i, result.labels)) {
+          await writes.push(async () => {
+            await w.target.sink.writeBand(w.plane, w.y, w.rows, w.data);
+            w.written?.();
+          });
         }
         pixelsDone += centrePixels(plan, job);
       }
+      runner.recycle(result);
       tilesDone += prepared.list.length;
       batches++;
       if (options.onProgress) {
@@ -336,7 +425,8 @@ export async function predict(
         };
         options.onProgress(event);
       }
-      prepared = await nextPrep;
+      prepared = next;
+      running = nextRunning;
     }
     await writes.drain();
     checkAbort();

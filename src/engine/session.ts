@@ -1,8 +1,9 @@
 /**
  * The ONNX session side of the engine: creating the session (onnxruntime-node or -web, given
  * as a parameter), checking that the model is NHWC (NDHWC) as ZEN requires, and running
- * batches of tiles with reused input buffers. Batches > 1 are used only when the model's
- * batch dim is dynamic.
+ * batches of tiles with reused buffers. Batches > 1 are used only when the model's batch dim
+ * is dynamic. A session in another thread may take buffers on loan instead of copying them
+ * (`BufferLendingSession`) and may compute two-class labels itself (`LabelLendingSession`).
  */
 import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { describeError, invalidArgument, invalidModel, isCzmodelError, unsupported } from "../errors.js";
@@ -129,19 +130,108 @@ export function inspectSession(session: InferenceSession, model: EngineModel, sp
 }
 
 export interface BatchOutput {
-  /** `n × spatial × channels` float32, NHWC. */
+  /** `n × spatial × channels` float32, NHWC (empty when `labels` are given). Valid until given back with `BatchRunner.recycle`. */
   data: Float32Array;
   channels: number;
+  /** `n × spatial` labels, when the batch was run with a `LabelSpec` (the session computed them). */
+  labels?: Uint8Array | Uint16Array;
+}
+
+/** Ask for labels instead of probabilities (a two-class model): `p1 > p0 ? values[1] : values[0]`. */
+export interface LabelSpec {
+  values: readonly [number, number];
+  type: "uint8" | "uint16";
+}
+
+/** One run of a `BufferLendingSession`: float32 input in, the first output out. */
+export interface LendingRequest {
+  inputName: string;
+  /** A whole buffer (offset 0) whose first `inputLength` values are the batch; detached until the run settles. */
+  input: Float32Array;
+  inputLength: number;
+  inputDims: readonly number[];
+  outputName: string;
+  /** A whole buffer for the output when `outputDims` are known (it then holds the output from index 0). */
+  output?: Float32Array;
+  outputDims?: readonly number[];
+}
+
+export interface LendingResult {
+  /** The input buffer, given back. */
+  input: Float32Array;
+  /** A whole buffer holding the output from index 0 (the lent one, or a new one); null when the output is not float32. */
+  output: Float32Array | null;
+  /** The lent output buffer when it was not used. */
+  spare?: Float32Array;
+  type: string;
+  dims: readonly number[];
 }
 
 /**
- * Runs batches of equally sized tiles. Holds two input buffers of `maxBatch` tiles and hands
- * them out alternately, so one can be filled while the session reads the other.
+ * A session that takes its buffers on loan instead of copying them (a session in another
+ * thread moves them there and back: `WorkerSession`). `BatchRunner` uses it when the session
+ * has this method.
+ */
+export interface BufferLendingSession {
+  runLending(request: LendingRequest): Promise<LendingResult>;
+}
+
+export interface LabelLendingRequest {
+  inputName: string;
+  input: Float32Array;
+  inputLength: number;
+  inputDims: readonly number[];
+  outputName: string;
+  /** `[n, ...tile, 2]`. */
+  outputDims: readonly number[];
+  /** A whole buffer of at least `n × tile pixels` labels; lent like the input. */
+  labels: Uint8Array | Uint16Array;
+  values: readonly [number, number];
+}
+
+export interface LabelLendingResult {
+  input: Float32Array;
+  labels: Uint8Array | Uint16Array;
+  type: string;
+  dims: readonly number[];
+}
+
+/** A session that can turn a two-class output into labels itself (`WorkerSession` with SIMD). */
+export interface LabelLendingSession {
+  readonly canComputeLabels: boolean;
+  runLendingLabels(request: LabelLendingRequest): Promise<LabelLendingResult>;
+}
+
+/** The whole buffer behind a labels view. */
+function wholeLabels(a: Uint8Array | Uint16Array): Uint8Array | Uint16Array {
+  return a instanceof Uint16Array ? new Uint16Array(a.buffer) : new Uint8Array(a.buffer);
+}
+
+function computesLabels(session: InferenceSession): session is InferenceSession & LabelLendingSession {
+  return (session as Partial<LabelLendingSession>).canComputeLabels === true && typeof (session as Partial<LabelLendingSession>).runLendingLabels === "function";
+}
+
+function isLending(session: InferenceSession): session is InferenceSession & BufferLendingSession {
+  return typeof (session as Partial<BufferLendingSession>).runLending === "function";
+}
+
+/**
+ * Runs batches of equally sized tiles. Keeps a small pool of input buffers of `maxBatch`
+ * tiles (one is filled while the session reads another) and, with a `BufferLendingSession`,
+ * of output buffers (one is stitched while the session writes another), so a long run
+ * allocates no memory per batch.
  */
 export class BatchRunner {
   readonly tileValues: number;
-  private readonly buffers: [Float32Array, Float32Array];
-  private turn = 0;
+  private readonly tilePixels: number;
+  private readonly freeInputs: Float32Array[] = [];
+  private readonly freeOutputs: Float32Array[] = [];
+  private readonly freeLabels: (Uint8Array | Uint16Array)[] = [];
+  private readonly lending: boolean;
+  /** The session can compute two-class labels (`run` with a `LabelSpec`). */
+  readonly canComputeLabels: boolean;
+  /** Output channels once the first batch has shown them. */
+  private channels: number | null = null;
 
   constructor(
     private readonly session: InferenceSession,
@@ -153,33 +243,36 @@ export class BatchRunner {
     readonly maxBatch: number,
     private readonly where: string,
   ) {
-    this.tileValues = tile.reduce((a, b) => a * b, 1) * inputChannels;
-    this.buffers = [new Float32Array(this.tileValues * maxBatch), new Float32Array(this.tileValues * maxBatch)];
+    this.tilePixels = tile.reduce((a, b) => a * b, 1);
+    this.tileValues = this.tilePixels * inputChannels;
+    this.lending = isLending(session);
+    this.canComputeLabels = computesLabels(session);
+    for (let i = 0; i < 2; i++) this.freeInputs.push(new Float32Array(this.tileValues * maxBatch));
   }
 
-  /** The next input buffer to fill (the one not used by the previous run). */
+  /** An input buffer to fill (not in use by a run). Give it to `run`, which takes it back. */
   nextBuffer(): Float32Array {
-    const b = this.buffers[this.turn]!;
-    this.turn ^= 1;
-    return b;
+    return this.freeInputs.pop() ?? new Float32Array(this.tileValues * this.maxBatch);
   }
 
-  /** Run `n` tiles from `buffer`; checks the output is `[n, ...tile, K]` float32. */
-  async run(buffer: Float32Array, n: number): Promise<BatchOutput> {
+  /**
+   * Run `n` tiles from `buffer` (from `nextBuffer`); checks the output is `[n, ...tile, K]`
+   * float32. With `labels` (only once a batch has shown K = 2, and when `canComputeLabels`)
+   * the session returns labels instead of the probabilities.
+   */
+  async run(buffer: Float32Array, n: number, labels?: LabelSpec): Promise<BatchOutput> {
     const dims = [n, ...this.tile, this.inputChannels];
-    const data = n === this.maxBatch ? buffer : buffer.subarray(0, n * this.tileValues);
-    const input = new this.runtime.Tensor("float32", data, dims);
-    let results: InferenceSession.ReturnType;
+    const withLabels = labels !== undefined && this.canComputeLabels && this.channels === 2;
+    let out: { type: string; dims: readonly number[]; data: Float32Array | null; labels?: Uint8Array | Uint16Array };
     try {
-      results = await this.session.run({ [this.layout.inputName]: input }, [this.layout.outputName]);
+      out = withLabels ? await this.runLabels(buffer, n, dims, labels) : this.lending ? await this.runLent(buffer, n, dims) : await this.runPlain(buffer, n, dims);
     } catch (e) {
+      if (isCzmodelError(e)) throw e;
       throw invalidModel(`onnxruntime failed to run the model on a ${fmtShape(dims)} tile batch: ${describeError(e)}`, {
         where: this.where,
         cause: e,
       });
     }
-    const out = results[this.layout.outputName] as Tensor | undefined;
-    if (!out) throw invalidModel(`the model returned no '${this.layout.outputName}' output`, { where: this.where });
     const shape = out.dims;
     const ok =
       shape.length === dims.length &&
@@ -192,9 +285,75 @@ export class BatchRunner {
         { where: this.where },
       );
     }
-    if (out.type !== "float32") {
+    if (out.type !== "float32" || (!out.data && !out.labels)) {
       throw unsupported(`model output '${this.layout.outputName}' is ${out.type}; expected float32`, { where: this.where });
     }
-    return { data: out.data as Float32Array, channels: shape[shape.length - 1]! };
+    const channels = shape[shape.length - 1]!;
+    this.channels ??= channels;
+    if (out.labels) {
+      const size = n * this.tilePixels;
+      return { data: new Float32Array(0), channels, labels: out.labels.length === size ? out.labels : out.labels.subarray(0, size) };
+    }
+    const data = out.data!;
+    const size = n * this.tilePixels * channels;
+    return { data: data.length === size ? data : data.subarray(0, size), channels };
+  }
+
+  /** Give back a batch's output once it is stitched (its buffer may be reused by a later run). */
+  recycle(output: BatchOutput): void {
+    if (output.labels) {
+      this.freeLabels.push(output.labels.length * output.labels.BYTES_PER_ELEMENT === output.labels.buffer.byteLength ? output.labels : wholeLabels(output.labels));
+      return;
+    }
+    if (!this.lending || this.channels === null) return;
+    const whole = new Float32Array(output.data.buffer);
+    if (whole.length === this.maxBatch * this.tilePixels * this.channels) this.freeOutputs.push(whole);
+  }
+
+  private async runPlain(buffer: Float32Array, n: number, dims: number[]) {
+    const data = n === this.maxBatch ? buffer : buffer.subarray(0, n * this.tileValues);
+    const input = new this.runtime.Tensor("float32", data, dims);
+    const results = await this.session.run({ [this.layout.inputName]: input }, [this.layout.outputName]);
+    this.freeInputs.push(buffer);
+    const out = results[this.layout.outputName] as Tensor | undefined;
+    if (!out) throw invalidModel(`the model returned no '${this.layout.outputName}' output`, { where: this.where });
+    return { type: out.type, dims: out.dims, data: out.type === "float32" ? (out.data as Float32Array) : null };
+  }
+
+  private async runLabels(buffer: Float32Array, n: number, dims: number[], spec: LabelSpec) {
+    const session = this.session as InferenceSession & LabelLendingSession;
+    const u16 = spec.type === "uint16";
+    const size = this.maxBatch * this.tilePixels;
+    const at = this.freeLabels.findIndex((b) => b instanceof (u16 ? Uint16Array : Uint8Array) && b.length === size);
+    const labels = at >= 0 ? this.freeLabels.splice(at, 1)[0]! : u16 ? new Uint16Array(size) : new Uint8Array(size);
+    const r = await session.runLendingLabels({
+      inputName: this.layout.inputName,
+      input: buffer,
+      inputLength: n * this.tileValues,
+      inputDims: dims,
+      outputName: this.layout.outputName,
+      outputDims: [n, ...this.tile, 2],
+      labels,
+      values: spec.values,
+    });
+    this.freeInputs.push(r.input);
+    return { type: r.type, dims: r.dims, data: null, labels: r.labels };
+  }
+
+  private async runLent(buffer: Float32Array, n: number, dims: number[]) {
+    const session = this.session as InferenceSession & BufferLendingSession;
+    const k = this.channels;
+    const output = k === null ? undefined : (this.freeOutputs.pop() ?? new Float32Array(this.maxBatch * this.tilePixels * k));
+    const r = await session.runLending({
+      inputName: this.layout.inputName,
+      input: buffer,
+      inputLength: n * this.tileValues,
+      inputDims: dims,
+      outputName: this.layout.outputName,
+      ...(output && k !== null ? { output, outputDims: [n, ...this.tile, k] } : {}),
+    });
+    this.freeInputs.push(r.input);
+    if (r.spare) this.freeOutputs.push(r.spare);
+    return { type: r.type, dims: r.dims, data: r.output };
   }
 }

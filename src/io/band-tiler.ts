@@ -122,7 +122,8 @@ export class BandTiler {
 /**
  * Cut one tile out of a tile row, zero-padded to `tileWidth × tileHeight` (TIFF tiles and Zarr
  * v2 chunks are always full size). `sample` picks one sample of each pixel (planar output);
- * `null` keeps all samples interleaved.
+ * `null` keeps all samples interleaved. `into` (a whole tile of `sampleType`) is reused
+ * instead of allocating a new tile.
  */
 export function cutTile(
   row: TileRow,
@@ -133,11 +134,19 @@ export function cutTile(
   tileWidth: number,
   tileHeight: number,
   sample: number | null,
+  into?: SampleArray,
 ): SampleArray {
   const x0 = tileX * tileWidth;
   const w = Math.min(tileWidth, width - x0);
   const outSpp = sample === null ? samplesPerPixel : 1;
-  const out = allocSamples(sampleType, tileWidth * tileHeight * outSpp);
+  const length = tileWidth * tileHeight * outSpp;
+  let out: SampleArray;
+  if (into && into.length === length) {
+    out = into;
+    if (w < tileWidth || row.rows < tileHeight) out.fill(0);
+  } else {
+    out = allocSamples(sampleType, length);
+  }
   const src = row.data;
   for (let r = 0; r < row.rows; r++) {
     const srcRow = (r * width + x0) * samplesPerPixel;
@@ -145,7 +154,7 @@ export function cutTile(
     if (sample === null || samplesPerPixel === 1) {
       out.set(src.subarray(srcRow, srcRow + w * samplesPerPixel), dstRow);
     } else {
-      for (let i = 0, s = srcRow + sample; i < w; i++, s += samplesPerPixel) out[dstRow + i] = src[s]!;
+      for (let i = 0, s = srcRow + sample, d = dstRow; i < w; i++, s += samplesPerPixel, d++) out[d] = src[s]!;
     }
   }
   return out;

@@ -3,15 +3,18 @@
  * is `predict` with that runtime filled in and, for large images, the session running in a
  * worker thread (`WorkerSession`) so reading, converting and writing tiles overlap the model
  * run (a worker costs ~0.1 s to start, so small images run in the main thread by default).
+ * Sessions get `NODE_SESSION_OPTIONS` (also used by the runtime-only benchmark).
  * Node-only (imports onnxruntime-node and node:worker_threads).
  */
 import * as ort from "onnxruntime-node";
 import type { ImageSink, ImageSource } from "../../io/types.js";
 import { predict } from "../predict.js";
 import type { EngineModel, OrtRuntime, PredictOptions, PredictResult, SinkPair } from "../types.js";
+import { nodeSessionOptions } from "./session-options.js";
 import { WorkerSession } from "./worker-session.js";
 
 export { WorkerSession } from "./worker-session.js";
+export { NODE_SESSION_OPTIONS, nodeSessionOptions } from "./session-options.js";
 
 /** onnxruntime-node, typed as the engine's runtime. */
 export const nodeRuntime: OrtRuntime = ort;
@@ -43,14 +46,11 @@ export async function predictNode(
 ): Promise<PredictResult> {
   const { worker = "auto", runtime = nodeRuntime, ...rest } = options;
   const bytes = model.onnx;
-  if (!wantsWorker(worker, source) || typeof bytes === "function") return predict(model, source, sink, { ...rest, runtime });
+  const sessionOptions = nodeSessionOptions(undefined, rest.sessionOptions);
+  if (!wantsWorker(worker, source) || typeof bytes === "function") return predict(model, source, sink, { ...rest, sessionOptions, runtime });
   let session: WorkerSession | undefined;
   const factory = async ({ threads }: { threads?: number }) => {
-    session = await WorkerSession.create(
-      bytes,
-      { ...rest.sessionOptions, ...(threads !== undefined ? { intraOpNumThreads: threads } : {}) },
-      runtime,
-    );
+    session = await WorkerSession.create(bytes, nodeSessionOptions(threads, rest.sessionOptions), runtime);
     return session.asSession();
   };
   try {

@@ -21,6 +21,7 @@ import {
   type SampleOrder,
   type SampleType,
 } from "../types.js";
+import type { ReleasesBands } from "../reuse.js";
 
 /** The `SampleType` of a typed array. */
 export function sampleTypeOf(data: SampleArray): SampleType {
@@ -124,7 +125,9 @@ export class MemoryImageSource implements ImageSource {
 }
 
 /** Collects an engine's output in memory; `plane(p)` gives a finished plane. */
-export class MemoryImageSink implements ImageSink {
+export class MemoryImageSink implements ImageSink, ReleasesBands {
+  /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
+  readonly releasesBands = true as const;
   info: OutputImageInfo | undefined;
   finished = false;
   aborted = false;

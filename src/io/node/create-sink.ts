@@ -2,8 +2,9 @@
  * Node entry for writing images: `createImageFileSink(path)` picks the sink from the output
  * name (`.png`; `.ome.tif(f)` / `.tif(f)` → tiled BigTIFF OME-TIFF; `.ome.zarr` / `.zarr` →
  * OME-Zarr v2) and gives it a temp-then-rename target beside the output, with `node:zlib`
- * deflate. The temp file/folder is created here, so an unwritable output fails before any
- * prediction work; the caller must call `abort()` on the sink if it gives up before `finish()`.
+ * deflate (a fast level for OME-TIFF by default, see `DEFAULT_TIFF_LEVEL`). The temp
+ * file/folder is created here, so an unwritable output fails before any prediction work; the
+ * caller must call `abort()` on the sink if it gives up before `finish()`.
  */
 import { invalidArgument } from "../../errors.js";
 import { PngSink } from "../png/png-sink.js";
@@ -16,6 +17,14 @@ import { nodeZlibCompressor } from "./zlib-compressor.js";
 
 export type OutputFormat = "png" | "ome-tiff" | "ome-zarr";
 
+/**
+ * Default zlib level of OME-TIFF tiles. Levels 1–3 are zlib's fast mode: on the nuclei
+ * model's 8192² label image level 3 deflates as fast as level 1 and about 4 times faster than
+ * level 6 (0.09 s against 0.36 s of CPU for 256 tiles of 512²), and the file is 1.7 MB
+ * instead of 1.1 MB (level 1: 2.3 MB). OME-Zarr keeps level 6, which its `.zarray` records.
+ */
+export const DEFAULT_TIFF_LEVEL = 3;
+
 export const OUTPUT_EXTENSIONS = ".png, .ome.tif, .ome.tiff, .tif, .tiff, .ome.zarr, .zarr";
 
 export interface FileSinkOptions {
@@ -27,7 +36,7 @@ export interface FileSinkOptions {
   tileSize?: number;
   /** Deflate/zlib-compress tiles and chunks (default true). */
   compress?: boolean;
-  /** zlib level 1..9 (default 6). */
+  /** zlib level 1..9 (default `DEFAULT_TIFF_LEVEL` = 3 for OME-TIFF, 6 for OME-Zarr). */
   level?: number;
   /** Name of the image in the output's metadata. */
   imageName?: string;
@@ -48,7 +57,6 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
   const format = options.format ?? outputFormatForPath(path);
   if (!format) throw invalidArgument("cannot tell the output format from the file name", { where: path, allowed: OUTPUT_EXTENSIONS });
   const overwrite = options.overwrite ?? false;
-  const level = options.level ?? 6;
   const compress = options.compress ?? true;
   switch (format) {
     case "png":
@@ -59,13 +67,14 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
         new OmeTiffSink(target, {
           ...(options.tileSize !== undefined ? { tileSize: options.tileSize } : {}),
           compression: compress ? "deflate" : "none",
-          compressor: nodeZlibCompressor(level),
+          compressor: nodeZlibCompressor(options.level ?? DEFAULT_TIFF_LEVEL),
           ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
           ...(options.creator !== undefined ? { creator: options.creator } : {}),
         }),
       );
     }
     case "ome-zarr": {
+      const level = options.level ?? 6;
       const target = await FolderTarget.create(path, { overwrite });
       return withTarget(target, () =>
         new OmeZarrSink(target, {

@@ -1,12 +1,13 @@
 /**
  * `ByteSource` over a file on disk (Node only): positioned reads through one `FileHandle`,
- * so a multi-GB file is never loaded whole.
+ * so a multi-GB file is never loaded whole; `readInto` reads into the caller's buffer.
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { checkRange, type ByteSource } from "../byte-source.js";
-import { ioError } from "../../errors.js";
+import { internalError, ioError } from "../../errors.js";
+import type { ByteReaderInto } from "../reuse.js";
 
-export class FileByteSource implements ByteSource {
+export class FileByteSource implements ByteSource, ByteReaderInto {
   private closed = false;
   private constructor(
     private readonly handle: FileHandle,
@@ -32,8 +33,14 @@ export class FileByteSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
+    return this.readInto(offset, length, new Uint8Array(length));
+  }
+
+  /** `read` into `out` (`ByteReaderInto`), which must hold at least `length` bytes. */
+  async readInto(offset: number, length: number, into: Uint8Array): Promise<Uint8Array> {
     checkRange(this, offset, length);
-    const out = new Uint8Array(length);
+    if (into.byteLength < length) throw internalError(`readInto: a ${into.byteLength}-byte buffer cannot hold ${length} bytes`, { where: this.name });
+    const out = into.byteLength === length ? into : into.subarray(0, length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);

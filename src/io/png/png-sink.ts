@@ -12,6 +12,7 @@ import { BandTiler } from "../band-tiler.js";
 import type { ByteTarget } from "../byte-target.js";
 import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
 import { planeCount } from "../types.js";
+import type { ReleasesBands } from "../reuse.js";
 
 /** The `tEXt` value: JSON with every non-ASCII character escaped (tEXt is Latin-1). */
 export function pngMetadataText(info: OutputImageInfo): string {
@@ -25,7 +26,9 @@ export function pngMetadataText(info: OutputImageInfo): string {
   return JSON.stringify(meta).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
-export class PngSink implements ImageSink {
+export class PngSink implements ImageSink, ReleasesBands {
+  /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
+  readonly releasesBands = true as const;
   private info: OutputImageInfo | undefined;
   private pixels: Uint8Array | Uint16Array | undefined;
   private tiler: BandTiler | undefined;

@@ -11,6 +11,7 @@
 import { BaseDecoder, getDecoder } from "geotiff";
 import { invalidImage } from "../../errors.js";
 import type { ByteSource } from "../byte-source.js";
+import { readsBytesInto } from "../reuse.js";
 import { allocSamples, bytesPerSample, type SampleArray, type SampleType } from "../types.js";
 import type { IfdInfo } from "./ifd.js";
 
@@ -18,8 +19,12 @@ interface Decoder {
   decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike>;
 }
 
-/** Decompress a zlib stream (TIFF deflate); e.g. `node:zlib` in Node, which is faster than geotiff's pako. */
-export type Inflate = (compressed: Uint8Array) => Promise<Uint8Array>;
+/**
+ * Decompress a zlib stream (TIFF deflate); e.g. `node:zlib` in Node, which is faster than
+ * geotiff's pako. `expectedBytes` is the decoded size of a whole block, a hint that lets an
+ * implementation produce its output in one piece (the result may be shorter or longer).
+ */
+export type Inflate = (compressed: Uint8Array, expectedBytes?: number) => Promise<Uint8Array>;
 
 /** geotiff decoder for deflate that uses an injected `Inflate` (geotiff's base class still applies the predictor). */
 function injectedDeflateDecoder(inflate: Inflate, params: ConstructorParameters<typeof BaseDecoder>[0]): Decoder {
@@ -73,6 +78,8 @@ export class BlockReader {
   private readonly decoders = new Map<number, Promise<Decoder>>();
   private readonly cache = new Map<string, CacheEntry>();
   private cachedBytes = 0;
+  /** Reused buffers for compressed blocks (`ByteReaderInto` sources). */
+  private readonly scratch: Uint8Array[] = [];
 
   constructor(
     private readonly source: ByteSource,
@@ -149,7 +156,19 @@ export class BlockReader {
 
   private async decode(ifd: IfdInfo, type: SampleType, index: number): Promise<SampleArray> {
     const size = bytesPerSample(type);
+    const deflate = ifd.compression === 8 || ifd.compression === 32946;
+    if (deflate && this.inflate && ifd.predictor === 1 && readsBytesInto(this.source)) {
+      // The compressed bytes are only needed until inflated: read them into a reused buffer.
+      const byteCount = ifd.blockByteCounts[index]!;
+      const scratch = this.takeScratch(byteCount);
+      try {
+        return await this.inflateBlock(ifd, type, index, await this.source.readInto(ifd.blockOffsets[index]!, byteCount, scratch));
+      } finally {
+        this.scratch.push(scratch);
+      }
+    }
     const raw = await this.source.read(ifd.blockOffsets[index]!, ifd.blockByteCounts[index]!);
+    if (deflate && this.inflate && ifd.predictor === 1) return this.inflateBlock(ifd, type, index, raw);
     const compressed = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : new Uint8Array(raw).buffer;
     let decoded: ArrayBufferLike;
     try {
@@ -163,6 +182,31 @@ export class BlockReader {
     // The floating-point predictor already yields little-endian values.
     if (!this.littleEndian && size > 1 && ifd.predictor !== 3) swapBytes(new Uint8Array(decoded), size);
     return view(type, decoded, 0, Math.floor(decoded.byteLength / size));
+  }
+
+  /** A free scratch buffer of at least `bytes` (the pool holds as many as reads were ever in flight at once). */
+  private takeScratch(bytes: number): Uint8Array {
+    const at = this.scratch.findIndex((b) => b.byteLength >= bytes);
+    if (at >= 0) return this.scratch.splice(at, 1)[0]!;
+    // Grow in steps so blocks of slightly different sizes share buffers.
+    return new Uint8Array(Math.ceil(Math.max(bytes, 64 * 1024) * 1.25));
+  }
+
+  /** Deflate without a predictor, straight through the injected `Inflate` (no copy of its output). */
+  private async inflateBlock(ifd: IfdInfo, type: SampleType, index: number, raw: Uint8Array): Promise<SampleArray> {
+    const size = bytesPerSample(type);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.inflate!(raw, ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * size);
+    } catch (e) {
+      throw invalidImage(`cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`, {
+        where: this.source.name,
+        cause: e,
+      });
+    }
+    if (bytes.byteOffset % size !== 0) bytes = new Uint8Array(bytes);
+    if (!this.littleEndian && size > 1) swapBytes(bytes, size);
+    return view(type, bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / size));
   }
 
   private decoder(ifd: IfdInfo): Promise<Decoder> {

@@ -26,6 +26,7 @@ import {
   type TiffPage,
 } from "./bigtiff-writer.js";
 import { buildOmeXml, outputAnnotations, type OmeChannelSpec, type OmeImageSpec } from "./ome-xml-write.js";
+import type { ReleasesBands } from "../reuse.js";
 
 export interface OmeTiffSinkOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 512). */
@@ -51,7 +52,9 @@ interface PageState {
   byteCounts: Float64Array;
 }
 
-export class OmeTiffSink implements ImageSink {
+export class OmeTiffSink implements ImageSink, ReleasesBands {
+  /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
+  readonly releasesBands = true as const;
   private readonly tileSize: number;
   private readonly compressor: Compressor | undefined;
   private info: OutputImageInfo | undefined;
@@ -61,6 +64,8 @@ export class OmeTiffSink implements ImageSink {
   private tilesDown = 0;
   private position = 0;
   private done = false;
+  /** One reusable raw tile per tile of a tile row. */
+  private readonly tileBuffers: SampleArray[] = [];
 
   constructor(
     private readonly target: ByteTarget,
@@ -110,10 +115,13 @@ export class OmeTiffSink implements ImageSink {
     const info = this.info!;
     const K = info.samplesPerPixel;
     const jobs: { page: number; tile: number; promise: Promise<Uint8Array> }[] = [];
+    let slot = 0;
     for (let k = 0; k < K; k++) {
       const page = this.pageIndex(row.plane, k);
-      for (let tx = 0; tx < this.tilesAcross; tx++) {
-        const tile = cutTile(row, info.width, K, info.sampleType, tx, this.tileSize, this.tileSize, K === 1 ? null : k);
+      for (let tx = 0; tx < this.tilesAcross; tx++, slot++) {
+        // Tiles are compressed (copied) before this row's writes end, so their buffers are reused row after row.
+        const tile = cutTile(row, info.width, K, info.sampleType, tx, this.tileSize, this.tileSize, K === 1 ? null : k, this.tileBuffers[slot]);
+        this.tileBuffers[slot] = tile;
         const raw = sampleBytes(tile);
         jobs.push({ page, tile: row.tileRow * this.tilesAcross + tx, promise: this.compressor ? this.compressor(raw) : Promise.resolve(raw) });
       }

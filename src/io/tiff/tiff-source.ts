@@ -6,17 +6,18 @@
  * Isomorphic.
  */
 import { GeoTIFF } from "geotiff";
-import { invalidImage, isCzmodelError, unsupported } from "../../errors.js";
+import { invalidArgument, invalidImage, isCzmodelError, unsupported } from "../../errors.js";
 import { checkPlane, checkRect } from "../region.js";
+import type { RegionReaderInto } from "../reuse.js";
 import type { ByteSource } from "../byte-source.js";
-import { allocSamples, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
+import { allocSamples, bytesPerSample, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleType } from "../types.js";
 import { BlockReader, type Inflate } from "./block-reader.js";
 import { ByteSourceAdapter } from "./geotiff-adapter.js";
 import { checkBlocksInside, readIfdInfo, type IfdInfo } from "./ifd.js";
 import { buildTiffLayout, type TiffLayout } from "./tiff-layout.js";
 
 export interface TiffOpenOptions {
-  /** Bytes of decoded tiles/strips kept for neighbouring reads (default 64 MiB). */
+  /** Bytes of decoded tiles/strips kept for neighbouring reads (default `defaultTileCacheBytes`). */
   tileCacheBytes?: number;
   /** Most pages (IFDs) read (default 1 000 000). */
   maxPages?: number;
@@ -24,7 +25,7 @@ export interface TiffOpenOptions {
   inflate?: Inflate;
 }
 
-export class TiffImageSource implements ImageSource {
+export class TiffImageSource implements ImageSource, RegionReaderInto {
   readonly info: ImageInfo;
 
   private constructor(
@@ -82,10 +83,16 @@ export class TiffImageSource implements ImageSource {
     for (const i of used) checkBlocksInside(ifds[i]!, source.size, name);
     layout.details["bigTiff"] = tiff.bigTiff;
     layout.details["byteOrder"] = tiff.littleEndian ? "little-endian" : "big-endian";
-    return new TiffImageSource(source, ifds, layout, new BlockReader(source, tiff.littleEndian, options.tileCacheBytes ?? 64 * 1024 * 1024, options.inflate));
+    const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(used.size > 0 ? [...used].map((i) => ifds[i]!) : ifds, layout.sampleType);
+    return new TiffImageSource(source, ifds, layout, new BlockReader(source, tiff.littleEndian, cacheBytes, options.inflate));
   }
 
   async readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
+    return this.readRegionInto(plane, rect, null);
+  }
+
+  /** `readRegion` into `into` (`RegionReaderInto`); a new array when `into` is null. */
+  async readRegionInto(plane: PlaneIndex, rect: Rect, into: SampleArray | null): Promise<SampleArray> {
     checkPlane(plane, this.info.sizes, this.source.name);
     const scene = this.layout.scenes[plane.scene]!;
     const { c: C, z: Z } = this.layout.sizes;
@@ -94,7 +101,11 @@ export class TiffImageSource implements ImageSource {
     const ifd = this.ifds[ref.ifd]!;
     const type = this.layout.sampleType;
     const outSpp = this.layout.samplesPerPixel;
-    const out = allocSamples(type, rect.width * rect.height * outSpp);
+    const length = rect.width * rect.height * outSpp;
+    if (into && (into.length < length || into.constructor !== allocSamples(type, 0).constructor)) {
+      throw invalidArgument(`readRegionInto: the buffer holds ${into.length} ${into.constructor.name} samples; ${length} ${type} samples are needed`, { where: this.source.name });
+    }
+    const out = into ? (into.length === length ? into : into.subarray(0, length)) : allocSamples(type, length);
     if (rect.width === 0 || rect.height === 0) return out;
 
     const bw = ifd.blockWidth;
@@ -152,6 +163,25 @@ export class TiffImageSource implements ImageSource {
   async close(): Promise<void> {
     await this.source.close();
   }
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Default size of the decoded-block cache: 64 MiB, or 4 rows of blocks of the widest page
+ * when that is more (at most 512 MiB). A tiled reader moving over an image row of tiles after
+ * row of tiles (the engine) touches about 3 rows of blocks per row of tiles and needs the
+ * last of them again for the next row; with less than that in the cache, the blocks shared by
+ * two rows of tiles are decoded twice (from 32768² uint16 with 512² blocks up, where a row of
+ * blocks is 32 MiB).
+ */
+export function defaultTileCacheBytes(pages: IfdInfo[], sampleType: SampleType): number {
+  let row = 0;
+  for (const ifd of pages) {
+    const across = Math.ceil(ifd.width / ifd.blockWidth);
+    row = Math.max(row, across * ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * bytesPerSample(sampleType));
+  }
+  return Math.min(512 * MIB, Math.max(64 * MIB, 4 * row));
 }
 
 /** Open a TIFF / BigTIFF / OME-TIFF as an `ImageSource`. */

@@ -20,6 +20,7 @@ import { roundSignificant } from "../physical-units.js";
 import { outputChannelNames } from "../output-channel-names.js";
 import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
 import type { KeyValueTarget } from "./key-value-target.js";
+import type { ReleasesBands } from "../reuse.js";
 
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512). */
@@ -39,7 +40,9 @@ const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
 const hex = ([r, g, b]: [number, number, number]) => [r, g, b].map((v) => (v & 0xff).toString(16).padStart(2, "0")).join("").toUpperCase();
 
-export class OmeZarrSink implements ImageSink {
+export class OmeZarrSink implements ImageSink, ReleasesBands {
+  /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
+  readonly releasesBands = true as const;
   private readonly chunkSize: number;
   private readonly compressor: Compressor | undefined;
   private readonly level: number;

@@ -1,0 +1,117 @@
+/**
+ * The buffer-reuse capabilities (src/io/reuse.ts) give the same bytes as the plain calls:
+ * TIFF regions read into a reused buffer (also for deflate tiles through node:zlib with the
+ * size hint), file ranges read into a buffer, tiles cut into a reused tile (padding cleared);
+ * the sinks that copy their bands say so; and the decoded-block cache grows with the width
+ * of an image so a tiled scan never decodes a block twice.
+ */
+import { readFileSync } from "node:fs";
+import { deflateSync, inflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { cutTile, type TileRow } from "../../src/io/band-tiler.js";
+import { MemoryImageSink } from "../../src/io/memory/index.js";
+import { FileByteSource } from "../../src/io/node/file-byte-source.js";
+import { openImageFile } from "../../src/io/node/open-file.js";
+import { nodeInflate } from "../../src/io/node/zlib-compressor.js";
+import { OmeTiffSink } from "../../src/io/tiff/ome-tiff-sink.js";
+import { defaultTileCacheBytes, TiffImageSource } from "../../src/io/tiff/tiff-source.js";
+import type { IfdInfo } from "../../src/io/tiff/ifd.js";
+import { readsBytesInto, readsRegionsInto, releasesBands } from "../../src/io/reuse.js";
+import { MemoryByteSource } from "../../src/io/byte-source.js";
+import { fixture } from "../helpers/paths.js";
+
+describe("buffer reuse", () => {
+  it.each(["tiled_deflate_f32.tif", "ome_tczyx_u16.ome.tif", "bigendian_tiled_deflate_u16.tif", "tiled_deflate_predictor_u16.tif"])(
+    "%s: regions read into one reused buffer equal readRegion",
+    async (name) => {
+      const source = await openImageFile(fixture("io", name));
+      try {
+        expect(readsRegionsInto(source)).toBe(true);
+        const { width, height, sizes } = source.info;
+        const plane = { scene: 0, t: sizes.t - 1, c: sizes.c - 1, z: sizes.z - 1 };
+        const reused = (await source.readRegion(plane, { x: 0, y: 0, width, height })).slice().fill(0);
+        for (const rect of [
+          { x: 0, y: 0, width, height },
+          { x: 3, y: 5, width: Math.min(40, width - 3), height: Math.min(33, height - 5) },
+          { x: width - 1, y: height - 1, width: 1, height: 1 },
+        ]) {
+          const plain = await source.readRegion(plane, rect);
+          const into = await (source as TiffImageSource).readRegionInto(plane, rect, reused);
+          expect(into.buffer).toBe(reused.buffer);
+          expect(Array.from(into)).toEqual(Array.from(plain));
+        }
+      } finally {
+        await source.close();
+      }
+    },
+  );
+
+  it("refuses a buffer of the wrong sample type, naming both", async () => {
+    const source = (await openImageFile(fixture("io", "tiled_deflate_f32.tif"))) as TiffImageSource;
+    try {
+      await expect(source.readRegionInto({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y: 0, width: 4, height: 4 }, new Uint16Array(16))).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        message: expect.stringContaining("16 Uint16Array samples; 16 float32 samples are needed"),
+      });
+    } finally {
+      await source.close();
+    }
+  });
+
+  it("reads file ranges into a buffer", async () => {
+    const path = fixture("io", "tiled_bigtiff_u16.tif");
+    const bytes = readFileSync(path);
+    const file = await FileByteSource.open(path);
+    try {
+      expect(readsBytesInto(file)).toBe(true);
+      expect(readsBytesInto(new MemoryByteSource(new Uint8Array(4)))).toBe(false);
+      const buffer = new Uint8Array(100).fill(9);
+      const got = await file.readInto(16, 64, buffer);
+      expect(got.buffer).toBe(buffer.buffer);
+      expect(Buffer.from(got).equals(bytes.subarray(16, 80))).toBe(true);
+      expect(buffer[64]).toBe(9);
+      await expect(file.readInto(0, 200, buffer)).rejects.toMatchObject({ code: "INTERNAL" });
+    } finally {
+      await file.close();
+    }
+  });
+
+  it("inflates with a size hint to the same bytes, whatever the hint", async () => {
+    const raw = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 251));
+    const packed = deflateSync(raw);
+    for (const hint of [undefined, 100, raw.length, raw.length + 1, 10 * raw.length]) {
+      const out = await nodeInflate(packed, hint);
+      expect(Buffer.from(out.buffer, out.byteOffset, out.byteLength).equals(inflateSync(packed))).toBe(true);
+    }
+  });
+
+  it("cuts tiles into a reused tile and clears the padding of edge tiles", () => {
+    const width = 5;
+    const data = Uint16Array.from({ length: 2 * width }, (_, i) => 100 + i);
+    const row: TileRow = { plane: { scene: 0, t: 0, c: 0, z: 0 }, planeOrdinal: 0, tileRow: 0, y: 0, rows: 2, data };
+    const first = cutTile(row, width, 1, "uint16", 0, 4, 4, null);
+    expect(Array.from(first)).toEqual([100, 101, 102, 103, 105, 106, 107, 108, 0, 0, 0, 0, 0, 0, 0, 0]);
+    first.fill(7);
+    const again = cutTile(row, width, 1, "uint16", 1, 4, 4, null, first);
+    expect(again).toBe(first);
+    expect(Array.from(again)).toEqual([104, 0, 0, 0, 109, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const other = cutTile(row, width, 1, "uint16", 0, 4, 4, null, new Uint16Array(3));
+    expect(other.length).toBe(16);
+  });
+
+  it("sinks that copy their bands say so", () => {
+    const target = { name: "x", write: async () => undefined, commit: async () => undefined, abort: async () => undefined };
+    expect(releasesBands(new OmeTiffSink(target as never))).toBe(true);
+    expect(releasesBands(new MemoryImageSink())).toBe(true);
+    expect(releasesBands({ begin: async () => undefined, writeBand: async () => undefined, finish: async () => undefined, abort: async () => undefined })).toBe(false);
+  });
+
+  it("sizes the block cache to 4 rows of blocks of the widest page (64 MiB .. 512 MiB)", () => {
+    const page = (width: number, tile: number, planar = 1, samplesPerPixel = 1) => ({ width, blockWidth: tile, blockHeight: tile, planar, samplesPerPixel }) as IfdInfo;
+    const MiB = 1024 * 1024;
+    expect(defaultTileCacheBytes([page(8192, 512)], "uint16")).toBe(64 * MiB);
+    expect(defaultTileCacheBytes([page(32768, 512)], "uint16")).toBe(128 * MiB);
+    expect(defaultTileCacheBytes([page(1000, 512), page(65536, 512)], "uint16")).toBe(256 * MiB);
+    expect(defaultTileCacheBytes([page(300_000, 512, 1, 3)], "float32")).toBe(512 * MiB);
+  });
+});
