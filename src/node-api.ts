@@ -10,6 +10,7 @@ import type { PredictResult, SinkPair } from "./engine/index.js";
 import { invalidArgument } from "./errors.js";
 import { createImageFileSink } from "./io/node/create-sink.js";
 import { openImageFile } from "./io/node/open-file.js";
+import type { OpenImageOptions } from "./io/open.js";
 import type { ImageSink } from "./io/types.js";
 import type { NumericValidationResult } from "./onnx/index.js";
 import { runNumericValidationNode } from "./onnx/node/index.js";
@@ -61,6 +62,8 @@ export type PredictFileOptions = Omit<NodePredictOptions, "runtime"> & {
   probabilitiesOut?: string;
   /** Written into the outputs' metadata (OME Creator / PNG text). */
   creator?: string;
+  /** How to open the input image, e.g. `{ czi: { otherDimensions: "first" } }` (`--czi-other-dimensions first`). */
+  openOptions?: OpenImageOptions;
 };
 
 export interface PredictFileResult extends PredictResult {
@@ -82,10 +85,10 @@ export async function predictFile(modelPath: string, imagePath: string, outPath:
   if (borderMissing && file.format === "czmodel" && options.border === undefined) {
     throw invalidArgument("the model file names no BorderSize", { where: modelPath, allowed: "give the border per tile side (--border N)" });
   }
-  const { overwrite = false, probabilitiesOut, creator, ...predictOptions } = options;
+  const { overwrite = false, probabilitiesOut, creator, openOptions, ...predictOptions } = options;
   const both = options.output === "both" && model.kind === "segmentation";
   const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
-  const source = await openImageFile(imagePath);
+  const source = await openImageFile(imagePath, openOptions);
   const sinks: ImageSink[] = [];
   try {
     for (const f of files) sinks.push(await createImageFileSink(f, { overwrite, imageName: model.name, ...(creator ? { creator } : {}) }));

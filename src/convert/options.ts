@@ -22,7 +22,10 @@ export interface ConvertOptions {
   inputCast?: InputCastType;
   /** ZEN version to validate against before writing (default zen-3.13). */
   target?: Target;
-  /** Write the file even when structural validation finds errors (they are returned as findings). */
+  /**
+   * Write the file even when structural validation finds errors (they are returned as
+   * findings), and apply `channelsFirst` even to a model whose input looks channels-last.
+   */
   force?: boolean;
   /** Zip host byte: 0x00 as written on Windows, 0x03 on Unix (default: this machine's, like czmodel). */
   hostByte?: ZipHostByte;

@@ -48,6 +48,7 @@ export function adaptPayload(payload: ModelPayload, options: ConvertOptions): { 
   }
   const result = adaptModel(payload.bytes, {
     ...(options.channelsFirst ? { channelsFirst: true } : {}),
+    ...(options.channelsFirst && options.force ? { forceLayout: true } : {}),
     ...(options.inputCast ? { inputCast: options.inputCast } : {}),
     ...(options.spatialDims ? { spatialDims: options.spatialDims } : {}),
     preprocessing: resolveOps(options.preprocessing, "pre"),

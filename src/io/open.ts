@@ -7,7 +7,7 @@
 import type { Readable } from "@zarrita/storage";
 import { invalidImage, unsupported } from "../errors.js";
 import type { ByteSource } from "./byte-source.js";
-import { openCzi } from "./czi/index.js";
+import { openCzi, type CziOpenOptions } from "./czi/index.js";
 import { openPng } from "./png/png-source.js";
 import { openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
 import type { ImageSource } from "./types.js";
@@ -25,6 +25,8 @@ export type ImageInput = ByteSource | ZarrInput;
 
 export interface OpenImageOptions {
   tiff?: TiffOpenOptions;
+  /** CZI reader options, e.g. `{ otherDimensions: "first" }` for files with several B/H/V/… indices. */
+  czi?: CziOpenOptions;
 }
 
 export const SUPPORTED_INPUTS = "PNG, TIFF / BigTIFF / OME-TIFF, CZI, OME-Zarr folder (Zarr v2 or v3)";
@@ -59,7 +61,7 @@ export async function openImageSource(input: ImageInput, options: OpenImageOptio
       case "tiff":
         return await openTiff(source, options.tiff);
       case "czi":
-        return await openCzi(source);
+        return await openCzi(source, options.czi);
       case "unknown": {
         const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
         throw unsupported(`not a recognised image format (starts with bytes ${hex})`, { where: source.name, allowed: SUPPORTED_INPUTS });

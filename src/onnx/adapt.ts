@@ -10,6 +10,9 @@
  *     → post-processing ops, in order (postprocessing)
  *     → new output
  *   and optionally fixes the spatial size (spatialDims, see spatial/set-spatial-dims.ts).
+ * Edits that assume a layout the model does not look like are refused (layout-guess.ts):
+ * pre/post-processing or spatial dims on an undeclared NCHW model, and channelsFirst on a model
+ * that already looks NHWC (unless forceLayout).
  *
  * The external input and output keep their names; the original graph's tensors are renamed
  * (also inside subgraphs). Everything else is left as it was: IR version, opset imports,
@@ -24,7 +27,7 @@ import { makeTensorValueInfo, readTensorType, writeTensorDims, type Dim } from "
 import { MIN_EDIT_OPSET } from "./graph/opset.js";
 import { renameTensor } from "./graph/walk.js";
 import { defaultOpsetOf, inspectOnnx, type OnnxSummary } from "./inspect.js";
-import { refuseChannelsFirstLooking } from "./layout-guess.js";
+import { refuseChannelsFirstLooking, refuseChannelsLastLooking } from "./layout-guess.js";
 import { decodeModel, encodeModel } from "./model-io.js";
 import { channelsLastDims, toChannelsFirst, toChannelsLast } from "./ops/channels-first.js";
 import { findOperation } from "./ops/index.js";
@@ -37,6 +40,11 @@ import { onnxTypeName } from "./tensor-types.js";
 export interface AdaptOptions {
   /** The model is channels-first (NCHW / NCDHW): wrap it so the file is NHWC. */
   channelsFirst?: boolean;
+  /**
+   * Apply `channelsFirst` even when the input looks channels-last (NHWC already, see
+   * layout-guess.ts); without it such a model is refused, as its transposes would break it.
+   */
+  forceLayout?: boolean;
   /** Make the new input uint8 or uint16 and cast it to float32. */
   inputCast?: InputCastType;
   /** New spatial size of the input (H, W) or (D, H, W); the output follows. */
@@ -88,6 +96,7 @@ export function adaptModelProto(model: ModelProto, options: AdaptOptions, where 
   const outType = readTensorType(output);
   if (!inType || !outType) throw unsupported("the model's input or output has no tensor shape", { where });
   if (!options.channelsFirst) refuseUndeclaredChannelsFirst(options, inType.dims, outType.dims);
+  else if (!options.forceLayout) refuseChannelsLastLooking(inType.dims, graph, input.name);
 
   const builder = GraphBuilder.forModel(model, opset);
   const ctx = (whereOp: string, producerOp?: string): OpContext => ({

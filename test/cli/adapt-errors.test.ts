@@ -1,8 +1,8 @@
 /**
  * Issue 3 acceptance, bad adaptation requests: a model that is not spatially invariant, a
  * channel order with gaps, rgb-to-bgr on a 1-channel model, unknown op names, graph edits on a
- * SavedModel — each one `czmodel: error: …` line, exit 2, and no file (the output folder is
- * not even created); softmax on an output that already is a softmax is only a warning and
+ * SavedModel, --channels-first on a real model that already is NHWC (pack and convert) — each
+ * one `czmodel: error: …` line, exit 2, and no file (the output folder is not even created); softmax on an output that already is a softmax is only a warning and
  * the file is written.
  */
 import { writeFile } from "node:fs/promises";
@@ -15,12 +15,23 @@ const UNET = fixture("onnx", "unet_nchw.onnx");
 const SEG2 = ["--type", "SingleClassSemanticSegmentation", "--classes", "Background,Cell", "--min-overlap", "8,8"];
 let work: string;
 let nuclei: string; // a 1-channel NHWC model whose output is already a Softmax
+let nucleiSpec: string; // a conversion spec (the .czann's own model.json) naming nuclei.onnx
 
 beforeAll(async () => {
   work = await scratchDir("cli-adapt-bad-");
   nuclei = join(work, "nuclei.onnx");
-  await writeFile(nuclei, await zipEntry(testdata("models", "simple_nuclei_segmodel.czann"), "model.model"));
+  const czann = testdata("models", "simple_nuclei_segmodel.czann");
+  await writeFile(nuclei, await zipEntry(czann, "model.model"));
+  nucleiSpec = join(work, "nuclei_spec.json");
+  const metadata = JSON.parse(Buffer.from(await zipEntry(czann, "model.json")).toString("utf8")) as unknown;
+  await writeFile(nucleiSpec, JSON.stringify({ ModelMetadata: metadata, ModelPath: "nuclei.onnx", LicenseFile: null }));
 });
+
+/** The refusal of --channels-first on the real NHWC nuclei model (input [unk__15, 1024, 1024, 1]). */
+const ALREADY_NHWC = [
+  /^czmodel: error: --channels-first: the model input \[unk__15, 1024, 1024, 1\] already looks channels-last \(NHWC: 1 channel on the last axis/,
+  /drop --channels-first \(or add --force if the model really is NCHW\)$/,
+];
 
 async function expectRefused(model: string, args: string[], patterns: (RegExp | string)[]): Promise<void> {
   const dir = await scratchDir("cli-adapt-bad-case-");
@@ -69,6 +80,25 @@ describe("refused adaptations", () => {
 
   it("an unknown post-processing op", async () => {
     await expectRefused(UNET, ["--channels-first", "--spatial-dims", "64,64", "--postprocess", "sigmoidish", ...SEG2], ["--postprocess", '"sigmoidish"', "softmax"]);
+  });
+
+  it("--channels-first on a real model that already is NHWC", async () => {
+    await expectRefused(nuclei, ["--channels-first", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"], ALREADY_NHWC);
+    // also together with other edits, and through `convert` (the spec names the same model)
+    await expectRefused(nuclei, ["--channels-first", "--postprocess", "clip=0/1", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"], ALREADY_NHWC);
+    const dir = await scratchDir("cli-adapt-bad-case-");
+    const r = await czmodel("convert", nucleiSpec, join(dir, "out"), "nuclei", "--channels-first");
+    expectOneLineError(r, ALREADY_NHWC);
+    expect(await listTree(dir)).toEqual([]);
+  });
+
+  it("--channels-first --force skips the layout guess: the transposes are applied (and the scrambled shapes then fail the metadata check)", async () => {
+    const dir = await scratchDir("cli-adapt-bad-case-");
+    const r = await czmodel("pack", nuclei, "--channels-first", "--force", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8", "--out", join(dir, "model.czann"));
+    // NHWC [n, 1024, 1024, 2] read as NCHW and transposed to "NHWC": [n, 1024, 2, 1024]
+    expectOneLineError(r, ["OutputShape [1024, 2, 1024] has 1024 channels"]);
+    expect(r.stderr).not.toContain("already looks channels-last");
+    expect(await listTree(dir)).toEqual([]);
   });
 
   it("graph edits on a TensorFlow SavedModel", async () => {

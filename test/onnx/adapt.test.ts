@@ -5,10 +5,13 @@
  * by onnxruntime on an input transformed in plain TypeScript (transpose, BGR, TensorFlow's
  * per-image standardization in float64, softmax).
  */
-import { TensorProto_DataType as DT } from "onnx-buf";
+import { create } from "@bufbuild/protobuf";
+import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT } from "onnx-buf";
 import { afterAll, describe, expect, it } from "vitest";
 import { CzmodelError } from "../../src/errors.js";
 import { adaptModel } from "../../src/onnx/adapt.js";
+import { makeNode, makeTensorValueInfo } from "../../src/onnx/graph/nodes.js";
+import { floatTensor } from "../../src/onnx/graph/tensors.js";
 import { decodeModel, encodeModel } from "../../src/onnx/model-io.js";
 import { parseOpList } from "../../src/onnx/ops/index.js";
 import { tempDir } from "../helpers/paths.js";
@@ -268,6 +271,59 @@ describe("adaptModel: refusals and warnings", () => {
     // with --channels-first the same requests work; a cast alone does not depend on the layout
     expect(adaptModel(unet, { channelsFirst: true, spatialDims: [64, 64] }).summary.inputs[0]!.shape).toEqual(["batch", 64, 64, 3]);
     expect(adaptModel(unet, { inputCast: "uint8" }).summary.inputs[0]!.shape).toEqual(["batch", 3, "height", "width"]);
+  });
+
+  it("refuses --channels-first on a model that already looks channels-last (the real NHWC models), unless forced", () => {
+    const cases: [string, string][] = [
+      ["simple_nuclei_segmodel.czann", "[unk__15, 1024, 1024, 1]"],
+      ["simple_kidney_regmodel.czann", "[unk__75, 1024, 1024, 1]"],
+      ["simple_pytorch_nuclei_segmodel_pytorch.czann", "[batch_size, 512, 512, 1]"],
+      ["simple_nuclei_segmodel_legacy.czseg", "[unk__29, 1024, 1024, 1]"],
+    ];
+    for (const [file, dims] of cases) {
+      const text =
+        `--channels-first: the model input ${dims} already looks channels-last (NHWC: 1 channel on the last axis, the spatial dims before it), ` +
+        "so wrapping it in NHWC ↔ NCHW transposes would break it; drop --channels-first (or add --force if the model really is NCHW)";
+      expectError(() => adaptModel(realModel(file), { channelsFirst: true }), new RegExp(`^${escape(text)}$`));
+      // also with other edits asked for at the same time
+      expectError(() => adaptModel(realModel(file), { channelsFirst: true, postprocessing: parseOpList("clip=0/1", "post") }), /already looks channels-last/);
+    }
+    // forced, the transposes are applied as asked: the NHWC input [n, 512, 512, 1] is read as NCHW
+    const forced = adaptModel(realModel("simple_pytorch_nuclei_segmodel_pytorch.czann"), { channelsFirst: true, forceLayout: true });
+    expect(forced.summary.inputs[0]!.shape).toEqual(["batch_size", 512, 1, 512]);
+    expect(forced.steps).toContain("input: NHWC → NCHW transpose");
+  });
+
+  it("accepts --channels-first on NHWC-looking dims when the graph feeds the input to a Conv (NCHW by ONNX's definition)", async () => {
+    // NCHW [1, 32, 64, 3]: 32 channels, a 64×3 image; a 1×1 Conv summing the channels into 2 outputs
+    const weights = Array.from({ length: 2 * 32 }, (_, i) => (i < 32 ? 1 : -1));
+    const model = encodeModel(
+      create(ModelProtoSchema, {
+        irVersion: 7n,
+        opsetImport: [create(OperatorSetIdProtoSchema, { domain: "", version: 13n })],
+        graph: create(GraphProtoSchema, {
+          name: "conv",
+          node: [makeNode("Conv", ["x", "w"], ["y"], "conv", { kernel_shape: { ints: [1, 1] } })],
+          initializer: [floatTensor("w", weights, [2, 32, 1, 1])],
+          input: [makeTensorValueInfo("x", DT.FLOAT, [1, 32, 64, 3])],
+          output: [makeTensorValueInfo("y", DT.FLOAT, [1, 2, 64, 3])],
+        }),
+      }),
+    );
+    const adapted = adaptModel(model, { channelsFirst: true });
+    expect(adapted.summary.inputs[0]!.shape).toEqual([1, 64, 3, 32]);
+    expect(adapted.summary.outputs[0]!.shape).toEqual([1, 64, 3, 2]);
+    const x = noise(64 * 3 * 32, 7); // NHWC
+    const out = await runModel(adapted.bytes, x, [1, 64, 3, 32]);
+    const expected = new Float32Array(64 * 3 * 2);
+    for (let p = 0; p < 64 * 3; p++) {
+      let sum = 0;
+      for (let c = 0; c < 32; c++) sum += x[p * 32 + c]!;
+      expected[p * 2] = sum;
+      expected[p * 2 + 1] = -sum;
+    }
+    expect(out.dims).toEqual([1, 64, 3, 2]);
+    expect(maxAbsDiff(out.data, expected)).toBeLessThan(1e-4);
   });
 
   it("transpose-channels: names the model's channel count, gaps and repeats", () => {

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { openImageFile } from "../../io/node/open-file.js";
 import type { ImageInfo } from "../../io/types.js";
+import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
 import { formatTable, printJson, printLines } from "../output.js";
 
 export function registerImageInfo(program: Command): void {
@@ -12,11 +13,12 @@ export function registerImageInfo(program: Command): void {
     .command("image-info")
     .description("show dimensions, pixel type, compression, scaling, scenes and pyramid levels of an image")
     .argument("<file>", "PNG, TIFF / BigTIFF / OME-TIFF, CZI file, or an OME-Zarr folder")
+    .addOption(cziOtherDimensionsOption())
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces on errors")
-    .addHelpText("after", "\nExample:\n  czmodel image-info cells.czi\n  czmodel image-info stack.ome.tif --json")
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const source = await openImageFile(file);
+    .addHelpText("after", "\nExample:\n  czmodel image-info cells.czi\n  czmodel image-info stack.ome.tif --json\n  czmodel image-info multi-view.czi --czi-other-dimensions first")
+    .action(async (file: string, opts: { json?: boolean } & ImageOpenCliOptions) => {
+      const source = await openImageFile(file, imageOpenOptionsFrom(opts));
       try {
         if (opts.json) printJson({ file, ...source.info });
         else printLines(imageInfoText(file, source.info));

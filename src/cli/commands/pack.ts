@@ -48,7 +48,7 @@ export function addAdaptationOptions(cmd: Command): Command {
     .option("--postprocess <ops>", "post-processing ops appended to the graph, e.g. softmax")
     .option("--input-cast <type>", "make the input uint8 or uint16 and cast it to float32 inside the model", (t: string) => parseInputCast(t))
     .option("--target <zen>", `ZEN version to validate against (${TARGETS.join(", ")})`, oneOf(TARGETS), DEFAULT_TARGET)
-    .option("--force", "write the file even when validation finds errors");
+    .option("--force", "write the file even when validation finds errors, and apply --channels-first even to a model that looks channels-last");
 }
 
 export function convertOptionsFrom(o: { channelsFirst?: boolean; spatialDims?: number[]; preprocess?: string; postprocess?: string; inputCast?: InputCastType; target?: Target; force?: boolean }): ConvertOptions {

@@ -9,11 +9,12 @@ import { cancelled, invalidArgument } from "../../errors.js";
 import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { predictFile, type PredictFileResult } from "../../node-api.js";
 import { intList, numberIn, oneOf, positiveInt } from "../args.js";
+import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";
 import { VERSION } from "../version.js";
 
-interface PredictCliOptions {
+interface PredictCliOptions extends ImageOpenCliOptions {
   out: string;
   output: "labels" | "probabilities" | "both";
   minConfidence?: number;
@@ -72,6 +73,7 @@ export function registerPredict(program: Command): void {
     .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
     .addOption(new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects").choices(["auto", "on", "off"]).default("auto"))
     .option("--intensity-range <range>", "range mapped to [0,1]: dtype (0..type max), bitdepth (0..2^bits-1) or MIN,MAX", parseIntensityRange)
+    .addOption(cziOtherDimensionsOption())
     .addOption(new Option("--channel-order <order>", "colour order fed to colour models (default: the model's, BGR for ZEN models)").choices(["bgr", "rgb", "as-is"]))
     .option("--overwrite", "replace an existing output")
     .option("--json", "print a JSON summary at the end")
@@ -108,6 +110,7 @@ export async function runPredict(modelPath: string, imagePath: string, opts: Pre
       rescale: opts.rescale,
       ...(opts.intensityRange ? { intensityRange: opts.intensityRange } : {}),
       ...(opts.channelOrder ? { channelOrder: opts.channelOrder } : {}),
+      openOptions: imageOpenOptionsFrom(opts),
       signal: controller.signal,
       onProgress: (p) => progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),
     });

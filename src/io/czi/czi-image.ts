@@ -47,6 +47,7 @@ export interface CziOpenOptions {
   /**
    * A dimension other than X, Y, S, T, C, Z, M (B, H, V, R, I …) with several values: `error`
    * (default) refuses the file, `first` reads only its lowest index (with a warning).
+   * CLI: `--czi-other-dimensions error|first` on `predict` and `image-info`.
    */
   otherDimensions?: "error" | "first";
 }

@@ -165,7 +165,7 @@ export class CziLayout {
       if (mode === "error") {
         throw unsupported(`unsupported dimension ${letter} with size ${size} (indices ${values[0]}..${values[values.length - 1]})`, {
           where,
-          allowed: `a single ${letter} index; open with otherDimensions: "first" to read ${letter}=${values[0]} only`,
+          allowed: `a single ${letter} index; to read only ${letter}=${values[0]}, use --czi-other-dimensions first (API: otherDimensions: "first")`,
         });
       }
       kept = kept.filter((e) => (e.coords[letter] ?? 0) === values[0]);
