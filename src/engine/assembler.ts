@@ -1,13 +1,17 @@
 /**
- * Stitching: turns tile outputs into the full-width bands the sinks take, in order.
+ * Stitching: turns tile outputs into what the sinks take — rectangles (`writeTile`) for
+ * chunked sinks, else full-width bands in order.
  *
- * - `CropAssembler` (ZEN crop-and-place): each tile contributes only its centre. For 2-D
- *   models the unit is one tile row: its centres form the band `[y0, y1)`, written as soon as
- *   the row's last tile is placed (memory: about one band per open row; once a sink that
- *   `releasesBands` has written a band, its buffer is reused for a later one). For 3-D models the
- *   unit is one Z tile: its centres fill whole planes `[z0, z1)` (memory: that many output
- *   planes), written plane by plane when the slab is complete, since a sink takes planes in
- *   order.
+ * - `CropAssembler` (ZEN crop-and-place): each tile contributes only its centre.
+ *   - When every sink takes rectangles (tiled OME-TIFF, OME-Zarr, memory), each tile's centre
+ *     is converted and written as one rectangle per output plane right away (memory: the
+ *     tiles in the write queue, buffers reused; nothing scales with the image width here).
+ *   - Else, for 2-D models the unit is one tile row: its centres form the band `[y0, y1)`,
+ *     written as soon as the row's last tile is placed (memory: about one band per open row;
+ *     once a sink that `releasesBands` has written a band, its buffer is reused for a later
+ *     one). For 3-D models the unit is one Z tile: its centres fill whole planes `[z0, z1)`
+ *     (memory: that many output planes), written plane by plane when the slab is complete,
+ *     since a band sink takes planes in order.
  * - `BlendAssembler` (2-D only): every tile contributes its whole ROI with weights
  *   (`blendWeights1D`); rows are final once the next tile row's ROI starts below them, then
  *   normalised (`sum(w·p) / sum(w)`), converted and written. Memory: one tile height of
@@ -16,7 +20,7 @@
  * Tiles must be placed in plan order (stack, Z tile, tile row, tile column).
  */
 import { internalError } from "../errors.js";
-import type { PlaneIndex, SampleArray } from "../io/types.js";
+import { writesTiles, type PlaneIndex, type Rect, type SampleArray } from "../io/types.js";
 import { releasesBands } from "../io/reuse.js";
 import { allocOutput, convertBox, type ConvertSpec, type OutputTarget, type PixelBox } from "./outputs.js";
 import { simdKernels } from "./simd.js";
@@ -31,23 +35,33 @@ export interface TileJob {
   xi: number;
 }
 
-export interface BandWrite {
+export interface OutputWrite {
   target: OutputTarget;
   plane: PlaneIndex;
-  y: number;
-  rows: number;
+  /** The pixels `data` holds: a full-width band (`band`, for `writeBand`) or any rectangle (`writeTile`). */
+  rect: Rect;
+  band: boolean;
   data: SampleArray;
-  /** Call once the sink's `writeBand` has resolved: `data` may then be reused. */
+  /** Call once the sink's write has resolved: `data` may then be reused. */
   written?: () => void;
+}
+
+/** Hand one `OutputWrite` to its sink. */
+export async function writeOutput(w: OutputWrite): Promise<void> {
+  const sink = w.target.sink;
+  if (w.band) await sink.writeBand(w.plane, w.rect.y, w.rect.height, w.data);
+  else if (writesTiles(sink)) await sink.writeTile(w.plane, w.rect, w.data);
+  else throw internalError("a tile write for a sink that takes only bands");
+  w.written?.();
 }
 
 export interface Assembler {
   /**
-   * Place the tile at position `index` of a batch output; returns the bands it completed.
+   * Place the tile at position `index` of a batch output; returns the writes it completed.
    * `labels` (one per pixel, computed by the session) replace `out` when the only target is
    * a label image (`CropAssembler` only).
    */
-  place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): BandWrite[];
+  place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): OutputWrite[];
 }
 
 /** Tile spatial dims `[d, h, w]` (d = 1 for 2-D plans). */
@@ -82,6 +96,8 @@ export class CropAssembler implements Assembler {
   private readonly threeD: boolean;
   /** Per target: band buffers whose writes are done, for reuse; null when the sink keeps its bands. */
   private readonly pools: (SampleArray[] | null)[];
+  /** Every sink takes rectangles: write each tile's centre as it comes. */
+  private readonly tileMode: boolean;
   private readonly simd = simdKernels();
 
   constructor(
@@ -93,7 +109,9 @@ export class CropAssembler implements Assembler {
     this.dims = tileDims(plan);
     this.threeD = "zs" in plan;
     this.zs = "zs" in plan ? plan.zs : SINGLE_Z;
-    this.pools = targets.map((t) => (releasesBands(t.sink) ? [] : null));
+    this.tileMode = targets.every((t) => writesTiles(t.sink));
+    // A sink that takes rectangles is done with them when the write resolves (`ImageSink.writeTile`).
+    this.pools = targets.map((t) => (this.tileMode || releasesBands(t.sink) ? [] : null));
   }
 
   /** A buffer of `pixels` pixels for target `i`: a free pooled one when large enough. */
@@ -105,9 +123,10 @@ export class CropAssembler implements Assembler {
     return at >= 0 ? pool!.splice(at, 1)[0]! : allocOutput(info, pixels);
   }
 
-  place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): BandWrite[] {
+  place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): OutputWrite[] {
     const { plan, targets } = this;
     if (labels && (targets.length !== 1 || targets[0]!.kind !== "labels")) throw internalError("ready labels for a run that writes more than labels");
+    if (this.tileMode) return this.placeTile(job, out, index, labels);
     const zt = this.zs[job.zi]!;
     const yt = plan.ys[job.yi]!;
     const xt = plan.xs[job.xi]!;
@@ -147,7 +166,7 @@ export class CropAssembler implements Assembler {
     if (unit.remaining > 0) return [];
     this.units.delete(key);
     const stack = this.stacks[job.stack]!;
-    const writes: BandWrite[] = [];
+    const writes: OutputWrite[] = [];
     const done = unit;
     // Each target's buffer goes back to its pool once all its planes are written.
     const pending = targets.map(() => unitDepth);
@@ -158,7 +177,38 @@ export class CropAssembler implements Assembler {
         const per = unitRows * W * target.info.samplesPerPixel;
         const pool = this.pools[i];
         const written = pool ? () => (--pending[i]! === 0 ? void pool.push(done.whole[i]!) : undefined) : undefined;
-        writes.push({ target, plane, y: unitY0, rows: unitRows, data: done.buffers[i]!.subarray(dz * per, (dz + 1) * per), ...(written ? { written } : {}) });
+        const rect = { x: 0, y: unitY0, width: W, height: unitRows };
+        writes.push({ target, plane, rect, band: true, data: done.buffers[i]!.subarray(dz * per, (dz + 1) * per), ...(written ? { written } : {}) });
+      });
+    }
+    return writes;
+  }
+
+  /** Tile mode: the tile's centre, converted, as one rectangle per output plane and target. */
+  private placeTile(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): OutputWrite[] {
+    const { plan, targets } = this;
+    const zt = this.zs[job.zi]!;
+    const yt = plan.ys[job.yi]!;
+    const xt = plan.xs[job.xi]!;
+    const [td, th, tw] = this.dims;
+    const ny = yt.end - yt.start;
+    const nx = xt.end - xt.start;
+    const rect = { x: xt.start, y: yt.start, width: nx, height: ny };
+    const stack = this.stacks[job.stack]!;
+    const writes: OutputWrite[] = [];
+    for (let dz = 0; dz < zt.end - zt.start; dz++) {
+      const plane = stack.outPlanes[zt.start + dz];
+      if (!plane) throw internalError(`no output plane for z ${zt.start + dz}`);
+      const src = { data: out, offset: index * td * th * tw + ((zt.left + dz) * th + yt.left) * tw + xt.left, strideZ: th * tw, strideY: tw };
+      targets.forEach((target, i) => {
+        // Buffers hold a whole tile, so one fits the centre of any tile of the plan.
+        const whole = this.acquire(i, th * tw);
+        const data = whole.subarray(0, ny * nx * target.info.samplesPerPixel);
+        const dst = { data, offset: 0, strideZ: ny * nx, strideY: nx };
+        if (labels) copyBox(labels, src, dst, 1, ny, nx);
+        else convertBox(this.specs[i]!, src, dst, 1, ny, nx, this.simd);
+        const pool = this.pools[i]!;
+        writes.push({ target, plane, rect, band: false, data, written: () => void pool.push(whole) });
       });
     }
     return writes;
@@ -199,7 +249,7 @@ export class BlendAssembler implements Assembler {
     return this.state;
   }
 
-  place(job: TileJob, out: Float32Array, index: number): BandWrite[] {
+  place(job: TileJob, out: Float32Array, index: number): OutputWrite[] {
     const { plan, channels: k } = this;
     const st = this.stateFor(job.stack);
     const W = plan.width;
@@ -239,10 +289,10 @@ export class BlendAssembler implements Assembler {
       for (let c = 0; c < k; c++) norm[p * k + c] = st.acc[p * k + c]! / w;
     }
     const plane = this.stacks[job.stack]!.outPlanes[0]!;
-    const writes = this.targets.map((target, i): BandWrite => {
+    const writes = this.targets.map((target, i): OutputWrite => {
       const data = allocOutput(target.info, rows * W);
       convertBox(this.specs[i]!, { data: norm, offset: 0, strideZ: 0, strideY: W }, { data, offset: 0, strideZ: 0, strideY: W }, 1, rows, W);
-      return { target, plane, y: st.lo, rows, data };
+      return { target, plane, rect: { x: 0, y: st.lo, width: W, height: rows }, band: true, data };
     });
     st.acc.copyWithin(0, rows * W * k);
     st.acc.fill(0, (this.cap - rows) * W * k);

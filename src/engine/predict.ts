@@ -13,9 +13,11 @@
  *    in flight overlap the run but JS work does not — `predictNode` therefore runs large
  *    images in a worker (`WorkerSession`, buffers moved, not copied); onnxruntime-web with
  *    `env.wasm.proxy = true` runs in a worker and overlaps fully;
- * 3. each output tile is stitched (crop-and-place, or blended) and finished bands are handed
- *    to the sinks in order by a background write queue (at most 4 bands waiting); band
- *    buffers are reused once written. A two-class model written only as labels gets its
+ * 3. each output tile is stitched (crop-and-place, or blended) and handed to the sinks by a
+ *    background write queue (at most 4 writes waiting): for sinks that take rectangles
+ *    (tiled OME-TIFF, OME-Zarr, memory) each tile's centre as soon as it is out of the model,
+ *    so no buffer spans the image width; for band sinks (PNG) and blending, finished
+ *    full-width bands in order. Output buffers are reused once written. A two-class model written only as labels gets its
  *    labels from the session when it can compute them (`WorkerSession`, from the 2nd batch);
  *    uint8/uint16 scaling and two-class labels otherwise run on WebAssembly SIMD
  *    (`simd.ts`), with the same results as the JS loops;
@@ -30,7 +32,7 @@
 import type { InferenceSession } from "onnxruntime-common";
 import { cancelled, internalError, invalidArgument, invalidModel, isCzmodelError, unsupported } from "../errors.js";
 import type { ImageSink, ImageSource } from "../io/types.js";
-import { BlendAssembler, CropAssembler, type Assembler, type TileJob } from "./assembler.js";
+import { BlendAssembler, CropAssembler, writeOutput, type Assembler, type TileJob } from "./assembler.js";
 import { checkMinConfidence, outputInfo, type ConvertSpec, type OutputKind, type OutputTarget } from "./outputs.js";
 import { planModelInput } from "./pixels.js";
 import { planStacks } from "./planes.js";
@@ -402,10 +404,7 @@ export async function predict(
       for (let i = 0; i < prepared.list.length; i++) {
         const job = prepared.list[i]!;
         for (const w of asm.place(job, result.data, i, result.labels)) {
-          await writes.push(async () => {
-            await w.target.sink.writeBand(w.plane, w.y, w.rows, w.data);
-            w.written?.();
-          });
+          await writes.push(() => writeOutput(w));
         }
         pixelsDone += centrePixels(plan, job);
       }

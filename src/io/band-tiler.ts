@@ -1,9 +1,10 @@
 /**
  * Turns the bands an `ImageSink` receives (full-width rows, top to bottom, plane after plane)
- * into complete tile rows, the unit in which chunked formats (tiled OME-TIFF, OME-Zarr) write.
- * Memory: at most one tile row of one plane (`tileHeight × width × samplesPerPixel` samples);
- * a band that covers whole tile rows is passed on without copying. Also checks the band
- * protocol (plane order, no gaps or overlaps, sample type and length). Isomorphic.
+ * into complete rows of `tileHeight` (the PNG sink takes them one image row at a time) and
+ * checks the band protocol (plane order, no gaps or overlaps, sample type and length).
+ * Memory: at most one tile row of one plane; a band that covers whole tile rows is passed on
+ * without copying. Chunked formats take rectangles in any order instead (`chunk-grid.ts`).
+ * Isomorphic.
  */
 import { invalidArgument } from "../errors.js";
 import { allocSamples, planeIndices, type PlaneIndex, type PlaneSizes, type SampleArray, type SampleType } from "./types.js";
@@ -117,50 +118,4 @@ export class BandTiler {
     const plane = this.planes[this.planeOrdinal]!;
     await this.onTileRow({ plane, planeOrdinal: this.planeOrdinal, tileRow, y, rows, data });
   }
-}
-
-/**
- * Cut one tile out of a tile row, zero-padded to `tileWidth × tileHeight` (TIFF tiles and Zarr
- * v2 chunks are always full size). `sample` picks one sample of each pixel (planar output);
- * `null` keeps all samples interleaved. `into` (a whole tile of `sampleType`) is reused
- * instead of allocating a new tile.
- */
-export function cutTile(
-  row: TileRow,
-  width: number,
-  samplesPerPixel: number,
-  sampleType: SampleType,
-  tileX: number,
-  tileWidth: number,
-  tileHeight: number,
-  sample: number | null,
-  into?: SampleArray,
-): SampleArray {
-  const x0 = tileX * tileWidth;
-  const w = Math.min(tileWidth, width - x0);
-  const outSpp = sample === null ? samplesPerPixel : 1;
-  const length = tileWidth * tileHeight * outSpp;
-  let out: SampleArray;
-  if (into && into.length === length) {
-    out = into;
-    if (w < tileWidth || row.rows < tileHeight) out.fill(0);
-  } else {
-    out = allocSamples(sampleType, length);
-  }
-  const src = row.data;
-  for (let r = 0; r < row.rows; r++) {
-    const srcRow = (r * width + x0) * samplesPerPixel;
-    const dstRow = r * tileWidth * outSpp;
-    if (sample === null || samplesPerPixel === 1) {
-      out.set(src.subarray(srcRow, srcRow + w * samplesPerPixel), dstRow);
-    } else {
-      for (let i = 0, s = srcRow + sample, d = dstRow; i < w; i++, s += samplesPerPixel, d++) out[d] = src[s]!;
-    }
-  }
-  return out;
-}
-
-/** The bytes of a typed array (platform byte order, little-endian on every supported platform). */
-export function sampleBytes(a: SampleArray): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

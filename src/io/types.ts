@@ -1,7 +1,7 @@
 /**
  * The contract between image formats and the prediction engine: `ImageSource` (lazy, region
- * reads of 2-D planes) and `ImageSink` (full-width row bands written in order, committed at
- * the end). Every format under `src/io/<format>/` implements one or both; the engine and the
+ * reads of 2-D planes) and `ImageSink` (full-width row bands written in order, or — for
+ * chunked formats — rectangles in any order; committed at the end). Every format under `src/io/<format>/` implements one or both; the engine and the
  * browser page only see these interfaces. Isomorphic: no `node:*` imports.
  *
  * Dimensions: an image is a set of 2-D planes indexed by `PlaneIndex` (scene, t, c, z);
@@ -136,10 +136,25 @@ export interface ImageSink {
    * as soon as it has it (bounded memory).
    */
   writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void>;
+  /**
+   * Optional, for sinks that store the image in chunks (tiled OME-TIFF, OME-Zarr): write a
+   * rectangle of one plane, `rect.width * rect.height * samplesPerPixel` samples, row-major.
+   * Rectangles may arrive in any order, for any plane, and may be mixed with `writeBand`;
+   * together they must cover every plane exactly once (no overlap). The sink is done with
+   * `data` once the promise resolves; it keeps only the chunks a rectangle left incomplete,
+   * so a writer that goes tile by tile needs no full-width bands (memory independent of the
+   * image width). Calls must not overlap: await each before the next.
+   */
+  writeTile?(plane: PlaneIndex, rect: Rect, data: SampleArray): Promise<void>;
   /** All bands written: finish the file and make it visible (rename the temp file). */
   finish(): Promise<void>;
   /** Give up: remove anything written so far. Safe to call after a failure anywhere. */
   abort(): Promise<void>;
+}
+
+/** Whether `sink` takes rectangles (`writeTile`) as well as bands. */
+export function writesTiles(sink: ImageSink): sink is ImageSink & Required<Pick<ImageSink, "writeTile">> {
+  return typeof sink.writeTile === "function";
 }
 
 /** Iterate plane indices in the canonical order (scene, t, c, z). */

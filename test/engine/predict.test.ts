@@ -137,7 +137,7 @@ describe("pipeline", () => {
   it("batches tiles when the batch dim is dynamic; progress events reach the totals", async () => {
     const calls: number[][] = [];
     const events: PredictProgress[] = [];
-    const sink = new MemoryImageSink();
+    const sink = new MemoryImageSink({ tiles: false });
     const r = await predictNode({ ...seg, onnx: spyFactory(fcn3Bytes, calls) }, image(), sink, {
       batch: 3,
       onProgress: (e) => events.push(e),
@@ -159,6 +159,31 @@ describe("pipeline", () => {
       [0, 50],
       [50, 50],
     ]);
+  });
+
+  it("a sink that takes rectangles gets each tile's centre as it comes, with the same pixels as bands", async () => {
+    const bands = new MemoryImageSink({ tiles: false });
+    const tiles = new MemoryImageSink();
+    for (const output of ["labels", "probabilities"] as const) {
+      const b = new MemoryImageSink({ tiles: false });
+      const t = new MemoryImageSink();
+      await predictNode(seg, image(), b, { batch: 3, output });
+      await predictNode(seg, image(), t, { batch: 3, output });
+      expect(b.tiles).toEqual([]);
+      expect(t.bands).toEqual([]);
+      expect(Buffer.from(t.plane().buffer).equals(Buffer.from(b.plane().buffer))).toBe(true);
+      if (output === "labels") {
+        await predictNode(seg, image(), bands, { batch: 3 });
+        await predictNode(seg, image(), tiles, { batch: 3 });
+      }
+    }
+    // 2 tile rows × 4 columns, raster order; centres abut: rows [0, 50) + [50, 100), columns sum to 184.
+    expect(tiles.tiles.map(([, , y, , h]) => [y, h])).toEqual([...Array(4).fill([0, 50]), ...Array(4).fill([50, 50])]);
+    const xs = tiles.tiles.slice(0, 4).map(([, x, , w]) => [x, w]);
+    expect(xs[0]![0]).toBe(0);
+    for (let i = 1; i < 4; i++) expect(xs[i]![0]).toBe(xs[i - 1]![0]! + xs[i - 1]![1]!);
+    expect(xs[3]![0]! + xs[3]![1]!).toBe(W);
+    expect(Buffer.from(tiles.plane().buffer).equals(Buffer.from(bands.plane().buffer))).toBe(true);
   });
 
   it("uses batch 1 for a model whose batch dim is fixed, and says so", async () => {

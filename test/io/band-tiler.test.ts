@@ -6,7 +6,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BandTiler, cutTile, type TileRow } from "../../src/io/band-tiler.js";
+import { BandTiler, type TileRow } from "../../src/io/band-tiler.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
 import { tempDir, testdata } from "../helpers/paths.js";
@@ -35,12 +35,6 @@ describe("BandTiler", () => {
       [1, 2, 6, 1],
     ]);
     for (const r of rows) expect(Array.from(r.data)).toEqual(Array.from(band(r.plane.c, r.y, r.rows)));
-  });
-
-  it("cuts zero-padded tiles, one sample or all", () => {
-    const row: TileRow = { plane: { scene: 0, t: 0, c: 0, z: 0 }, planeOrdinal: 0, tileRow: 2, y: 6, rows: 1, data: band(0, 6, 1) };
-    expect(Array.from(cutTile(row, 5, 2, "uint16", 1, 4, 2, 1))).toEqual([164, 0, 0, 0, 0, 0, 0, 0]);
-    expect(Array.from(cutTile(row, 5, 2, "uint16", 0, 4, 1, null))).toEqual([60, 160, 61, 161, 62, 162, 63, 163]);
   });
 
   it("enforces the band protocol", async () => {

@@ -16,6 +16,7 @@ import { openTiff } from "../../src/io/tiff/tiff-source.js";
 import { allocSamples, type OutputImageInfo, type SampleArray } from "../../src/io/types.js";
 import { tempDir } from "../helpers/paths.js";
 import { firstDifference, partialFiles, python, readScene, sha256 } from "./helpers.js";
+import { writeShuffledTiles } from "./shuffled-tiles.js";
 
 interface TiffReport {
   bigtiff: boolean;
@@ -186,6 +187,41 @@ describe("OME-TIFF sink → tifffile", () => {
     await back.close();
   });
 
+  it("takes rectangles in any order, across planes and tile borders (writeTile), with the same file content", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "probs-tiles.ome.tif");
+    const info: OutputImageInfo = {
+      width: 130,
+      height: 90,
+      sizes: { scene: 2, t: 1, c: 1, z: 3 },
+      samplesPerPixel: 2,
+      sampleType: "float32",
+      kind: "probabilities",
+      channelNames: ["Background", "Zellkern µ&<>"],
+      classes,
+    };
+    const sink = await createImageFileSink(path, { tileSize: 32 });
+    const canonical = await writeShuffledTiles(sink, info, (s, _t, _c, z, y, x, k) => (k === 0 ? 0.25 : -1.5) * x + y / 7 + z * 100 + s * 1000, 7);
+    const r = await python<TiffReport>(READ_OME_TIFF, path);
+    expect(r.tile).toEqual([32, 32]);
+    expect(r.series).toEqual([
+      { axes: "CZYX", shape: [2, 3, 90, 130], dtype: "float32", sha256: await sha256(canonical[0]!) },
+      { axes: "CZYX", shape: [2, 3, 90, 130], dtype: "float32", sha256: await sha256(canonical[1]!) },
+    ]);
+  });
+
+  it("picks smaller tiles for very wide multi-sample outputs, so one row of tiles stays small", async () => {
+    const target = new MemoryByteTarget("wide.ome.tif");
+    const sink = new OmeTiffSink(target, { compression: "none" });
+    // 2 float32 samples × 8192 px = 64 KiB per row: 512 rows would be 32 MiB + 1 row → 256.
+    const info: OutputImageInfo = { width: 8193, height: 16, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 2, sampleType: "float32", kind: "probabilities" };
+    await sink.begin(info);
+    await sink.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 16, new Float32Array(8193 * 16 * 2).fill(0.5));
+    await sink.finish();
+    const back = await openTiff(new MemoryByteSource(target.bytes, "wide.ome.tif"));
+    expect(back.info.details).toMatchObject({ tileSize: [256, 256] });
+  });
+
   it("writes several scenes as OME Images (uint16, uncompressed)", async () => {
     const dir = await tempDir();
     const path = join(dir, "scenes.ome.tif");
@@ -255,13 +291,13 @@ describe("OME-TIFF sink: no partial output", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it("finish() before all bands fails; abort() then leaves nothing", async () => {
+  it("finish() before all pixels are written fails; abort() then leaves nothing", async () => {
     const dir = await tempDir();
     const sink = await createImageFileSink(join(dir, "out.ome.tif"));
     await sink.begin(info);
     await sink.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 10, new Uint8Array(10 * 64));
     await expect(sink.finish()).rejects.toThrow(
-      "OmeTiffSink.finish() before all bands were written: missing plane 1 of 1 (scene 0, t 0, c 0, z 0) at row 10",
+      "OmeTiffSink.finish() before all pixels were written: missing 1 of 1 chunks, the first in plane 1 of 1 (scene 0, t 0, c 0, z 0) at x 0, y 0",
     );
     await sink.abort();
     expect(await readdir(dir)).toEqual([]);

@@ -14,6 +14,7 @@ import { MemoryKeyValueTarget } from "../../src/io/zarr/key-value-target.js";
 import { OmeZarrSink } from "../../src/io/zarr/zarr-sink.js";
 import { fixture, tempDir } from "../helpers/paths.js";
 import { expected, expectedNames, firstDifference, python, readScene, sha256 } from "./helpers.js";
+import { writeShuffledTiles } from "./shuffled-tiles.js";
 
 const zarrNames = expectedNames.filter((n) => n.endsWith(".zarr"));
 
@@ -202,6 +203,17 @@ describe("OME-Zarr sink → Python zarr 2", () => {
     expect(back.info.sizes).toEqual({ scene: 2, t: 2, c: 2, z: 2 });
     expect(back.info.physicalSize).toEqual({ x: 1e-6, y: 1e-6, z: 3e-6 });
     expect(firstDifference(await readScene(back, 1), canonical[1]!)).toBe(-1);
+  });
+
+  it("takes rectangles in any order, across planes and chunk borders (writeTile)", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "tiles.ome.zarr");
+    const info: OutputImageInfo = { width: 70, height: 45, sizes: { scene: 1, t: 2, c: 2, z: 1 }, samplesPerPixel: 2, sampleType: "uint16", kind: "regression" };
+    const sink = await createImageFileSink(path, { tileSize: 16 });
+    const [canonical] = await writeShuffledTiles(sink, info, (_s, t, c, _z, y, x, k) => x * 300 + y * 3 + k + c * 17 + t * 101, 3);
+    const r = await python<ZarrReport>(READ_ZARR, path);
+    expect(r.images[0]).toMatchObject({ shape: [2, 4, 1, 45, 70], chunks: [1, 1, 1, 16, 16], dtype: "uint16" });
+    expect(r.images[0]!.sha256).toBe(await sha256(canonical!));
   });
 
   it("encodes chunks in memory with the isomorphic fflate compressor", async () => {

@@ -1,9 +1,10 @@
 /**
  * In-memory images: `MemoryImageSource` (planes held as typed arrays) and `MemoryImageSink`
- * (collects the bands the engine writes into whole planes). Used by tests and by the browser
- * page, which decodes into memory anyway. The sink checks the `ImageSink` contract (begin
- * first, bands top to bottom without gaps, planes in order) and fails loudly when it is
- * broken, so tests of the engine also test the contract. Isomorphic.
+ * (collects the bands or tiles the engine writes into whole planes). Used by tests and by the
+ * browser page, which decodes into memory anyway. The sink checks the `ImageSink` contract
+ * (begin first; bands top to bottom without gaps, planes in order; tiles inside the plane,
+ * never overlapping; every pixel written before `finish`) and fails loudly when it is broken,
+ * so tests of the engine also test the contract. Isomorphic.
  */
 import { internalError, invalidArgument } from "../../errors.js";
 import {
@@ -124,6 +125,11 @@ export class MemoryImageSource implements ImageSource {
   async close(): Promise<void> {}
 }
 
+export interface MemoryImageSinkOptions {
+  /** Offer `writeTile` (default true); false makes a band-only sink, as a PNG sink is. */
+  tiles?: boolean;
+}
+
 /** Collects an engine's output in memory; `plane(p)` gives a finished plane. */
 export class MemoryImageSink implements ImageSink, ReleasesBands {
   /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
@@ -133,9 +139,18 @@ export class MemoryImageSink implements ImageSink, ReleasesBands {
   aborted = false;
   /** Bands received, for tests: `[planeOffset, y, rows]`. */
   readonly bands: [number, number, number][] = [];
+  /** Tiles received, for tests: `[planeOffset, x, y, width, height]`. */
+  readonly tiles: [number, number, number, number, number][] = [];
+  readonly writeTile?: (plane: PlaneIndex, rect: Rect, data: SampleArray) => Promise<void>;
   private planes: SampleArray[] = [];
+  /** Per plane: one flag per pixel written (tiles), to catch overlaps and gaps. */
+  private covered: Uint8Array[] = [];
   private nextPlane = 0;
   private nextRow = 0;
+
+  constructor(options: MemoryImageSinkOptions = {}) {
+    if (options.tiles !== false) this.writeTile = (plane, rect, data) => this.placeTile(plane, rect, data);
+  }
 
   async begin(info: OutputImageInfo): Promise<void> {
     if (this.info) throw internalError("MemoryImageSink.begin called twice");
@@ -144,10 +159,36 @@ export class MemoryImageSink implements ImageSink, ReleasesBands {
     this.planes = Array.from({ length: n }, () => allocSamples(info.sampleType, info.width * info.height * info.samplesPerPixel));
   }
 
+  private async placeTile(plane: PlaneIndex, rect: Rect, data: SampleArray): Promise<void> {
+    const info = this.info;
+    if (!info) throw internalError("writeTile before begin");
+    if (this.finished || this.aborted) throw internalError("writeTile after finish/abort");
+    if (this.bands.length > 0) throw internalError("writeTile after writeBand: this sink takes one or the other");
+    checkPlane(info.sizes, plane, "writeTile");
+    const { x, y, width: w, height: h } = rect;
+    if (![x, y, w, h].every(Number.isInteger) || w < 1 || h < 1 || x < 0 || y < 0 || x + w > info.width || y + h > info.height) {
+      throw internalError(`tile ${JSON.stringify(rect)} is outside the ${info.width}x${info.height} plane`);
+    }
+    const K = info.samplesPerPixel;
+    if (data.length !== w * h * K) throw internalError(`tile has ${data.length} samples, expected ${w * h * K}`);
+    if (sampleTypeOf(data) !== info.sampleType) throw internalError(`tile is ${sampleTypeOf(data)}, sink expects ${info.sampleType}`);
+    const p = planeOffset(info.sizes, plane);
+    const covered = (this.covered[p] ??= new Uint8Array(info.width * info.height));
+    const dst = this.planes[p]!;
+    for (let r = 0; r < h; r++) {
+      const row = (y + r) * info.width + x;
+      if (covered.subarray(row, row + w).some((v) => v !== 0)) throw internalError(`tile ${JSON.stringify(rect)} overlaps pixels already written (row ${y + r})`);
+      covered.fill(1, row, row + w);
+      dst.set(data.subarray(r * w * K, (r + 1) * w * K) as never, row * K);
+    }
+    this.tiles.push([p, x, y, w, h]);
+  }
+
   async writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void> {
     const info = this.info;
     if (!info) throw internalError("writeBand before begin");
     if (this.finished || this.aborted) throw internalError("writeBand after finish/abort");
+    if (this.tiles.length > 0) throw internalError("writeBand after writeTile: this sink takes one or the other");
     checkPlane(info.sizes, plane, "writeBand");
     const p = planeOffset(info.sizes, plane);
     if (p !== this.nextPlane || y !== this.nextRow) {
@@ -169,9 +210,13 @@ export class MemoryImageSink implements ImageSink, ReleasesBands {
 
   async finish(): Promise<void> {
     if (!this.info) throw internalError("finish before begin");
-    if (this.nextPlane !== this.planes.length) {
+    if (this.tiles.length > 0) {
+      const gap = this.planes.findIndex((_, p) => !this.covered[p] || this.covered[p]!.includes(0));
+      if (gap >= 0) throw internalError(`finish with pixels of plane #${gap} never written`);
+    } else if (this.nextPlane !== this.planes.length) {
       throw internalError(`finish after ${this.nextPlane} of ${this.planes.length} planes`);
     }
+    this.covered = [];
     this.finished = true;
   }
 

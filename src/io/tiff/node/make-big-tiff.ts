@@ -7,6 +7,7 @@
 import { invalidArgument, unsupported } from "../../../errors.js";
 import { FileByteTarget } from "../../node/file-byte-target.js";
 import { openImageFile } from "../../node/open-file.js";
+import { constants } from "node:zlib";
 import { nodeZlibCompressor } from "../../node/zlib-compressor.js";
 import { allocSamples } from "../../types.js";
 import { OmeTiffSink } from "../ome-tiff-sink.js";
@@ -49,7 +50,8 @@ export async function makeBigTiffFromImage(inputPath: string, outputPath: string
   const sink = new OmeTiffSink(await FileByteTarget.create(outputPath, { overwrite: options.overwrite ?? false }), {
     tileSize,
     compression: options.compress === false ? "none" : "deflate",
-    compressor: nodeZlibCompressor(level),
+    // zlib's default strategy, as most TIFF writers use for microscope images (not our output's run-length one).
+    compressor: nodeZlibCompressor(level, constants.Z_DEFAULT_STRATEGY),
     imageName: `mirror-tiled ${inputPath.split(/[\\/]/).pop()}`,
   });
   try {
