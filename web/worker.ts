@@ -35,34 +35,6 @@ let image: { source: ImageSource; name: string } | undefined;
 let result: { sink: MemoryImageSink; info: OutputImageInfo; is3d: boolean; range?: [number, number] } | undefined;
 let running: AbortController | undefined;
 
-/** Let queued messages (Cancel) run: a macrotask turn via MessageChannel (no 4 ms timer clamp). */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/**
- * The open image, yielding to the event loop before each read: onnxruntime-web's runs and
- * in-memory reads resolve as microtasks only, so without this a Cancel message would wait
- * for the whole prediction.
- */
-function yielding(source: ImageSource): ImageSource {
-  return {
-    info: source.info,
-    readRegion: async (plane, rect) => {
-      await yieldToEvents();
-      return source.readRegion(plane, rect);
-    },
-    close: () => source.close(),
-  };
-}
-
 function errorInfo(e: unknown): ErrorInfo {
   if (isCzmodelError(e)) {
     return { code: e.code, message: e.message, ...(e.where ? { where: e.where } : {}), ...(e.allowed ? { allowed: e.allowed } : {}) };
@@ -138,7 +110,7 @@ const handlers: { [K in Op]: Handler<K> } = {
       const is3d = (model.spatialDims ?? model.tile?.length ?? 2) === 3;
       const p = settings.plane;
       const sink = new MemoryImageSink();
-      const r = await predict(model, yielding(image.source), sink, {
+      const r = await predict(model, image.source, sink, {
         runtime: ort as unknown as OrtRuntime,
         threads,
         planes: { scene: [p.scene], t: [p.t], ...(is3d ? {} : { z: [p.z] }) },

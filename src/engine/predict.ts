@@ -23,7 +23,7 @@
  *    (`simd.ts`), with the same results as the JS loops;
  * 4. the sinks are finished at the end; on any error or abort every sink is aborted (no
  *    partial output) and the error is rethrown (`CANCELLED` for an abort, checked between
- *    batches).
+ *    batches after one event-loop turn, so an abort event queued behind the run is seen).
  *
  * Defaults: batch 4 tiles when the model's batch dim is dynamic (a fixed batch dim is always
  * used as is); tile for dynamic models = the model's metadata tile, else the image extent
@@ -41,6 +41,7 @@ import { TileInputReader } from "./tile-input.js";
 import { defaultDynamicTile, planTiles2D, planTiles3D, snapTileSize, tileCount, type BlendMode, type TilePlan2D, type TilePlan3D } from "./tiling.js";
 import type { EngineModel, PredictOptions, PredictProgress, PredictResult, SinkPair } from "./types.js";
 import { WriteQueue } from "./write-queue.js";
+import { yieldToEventLoop } from "./yield.js";
 
 /**
  * Default batch for a dynamic batch dim: as many tiles as fit in `DEFAULT_BATCH_PIXELS` input
@@ -392,6 +393,8 @@ export async function predict(
       nextPrep.catch(() => undefined);
       const result = await running;
       const next = await nextPrep;
+      // With a signal, let a pending abort (e.g. a Cancel message in a browser worker) arrive.
+      if (signal) await yieldToEventLoop();
       checkAbort();
       writes.check();
       if (!assembler) {

@@ -36,4 +36,28 @@ describe("onnxruntime-web as the runtime", () => {
     for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
     expect(max).toBeLessThan(1e-6);
   });
+
+  it("sees an abort queued as an event while batches resolve as microtasks only (browser worker Cancel)", async () => {
+    ortWeb.env.wasm.numThreads = 1;
+    const model: EngineModel = { name: "fcn3", kind: "regression", onnx: await fixtureBytes("fcn3.onnx"), tile: null, border: [4, 4], inputChannels: 1, scaleInputs: true, tileMultiple: 1 };
+    const pixels = await rawFixture("fcn3_input.u16", (b) => new Uint16Array(b));
+    const image = new MemoryImageSource({ width: 184, height: 100, planes: [pixels] });
+    const controller = new AbortController();
+    const sink = new MemoryImageSink();
+    const done: number[] = [];
+    // The Cancel arrives as a macrotask after the first batch, as a worker message would.
+    const run = predict(model, image, sink, {
+      runtime: ortWeb,
+      tile: [64, 64],
+      batch: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        done.push(p.tilesDone);
+        if (p.tilesDone === 1) setTimeout(() => controller.abort(), 0);
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: "CANCELLED" });
+    expect(done.length).toBeLessThan(8);
+    expect(sink.aborted).toBe(true);
+  });
 });
