@@ -13,9 +13,12 @@
  *     (memory: that many output planes), written plane by plane when the slab is complete,
  *     since a band sink takes planes in order.
  * - `BlendAssembler` (2-D only): every tile contributes its whole ROI with weights
- *   (`blendWeights1D`); rows are final once the next tile row's ROI starts below them, then
- *   normalised (`sum(w·p) / sum(w)`), converted and written. Memory: one tile height of
- *   `K + 1` float rows.
+ *   (`blendWeights1D`) into sparse 64² accumulator blocks. A pixel is final once the last
+ *   tile covering it is placed: after tile (r, c), rows from tile row r's ROI start to tile row
+ *   r + 1's and columns likewise. Final pixels are normalised (`sum(w·p) / sum(w)`), converted
+ *   and written — per tile as a rectangle when every sink takes rectangles, else per tile row
+ *   as a band — and blocks are freed once wholly final. Memory: the blocks not yet final,
+ *   about the overlap of two tile rows across the width (`K + 1` floats per pixel).
  *
  * Tiles must be placed in plan order (stack, Z tile, tile row, tile column).
  */
@@ -215,11 +218,32 @@ export class CropAssembler implements Assembler {
   }
 }
 
+/** Side of the square accumulator blocks of `BlendAssembler`. */
+const BLEND_BLOCK = 64;
+
+interface BlendBlock {
+  /** `BLEND_BLOCK² × channels` weighted sums. */
+  acc: Float32Array;
+  /** `BLEND_BLOCK²` weight sums. */
+  wsum: Float32Array;
+  /** Pixels of the block finalised so far, and the block's pixels inside the image. */
+  final: number;
+  area: number;
+}
+
 export class BlendAssembler implements Assembler {
   private readonly wy: Float32Array[];
   private readonly wx: Float32Array[];
-  private readonly cap: number;
-  private state: { stack: number; lo: number; acc: Float32Array; wsum: Float32Array; remaining: number[] } | null = null;
+  /** Rows `[fy[r], fy[r + 1])` are final once tile row r is placed; columns likewise with `fx`. */
+  private readonly fy: number[];
+  private readonly fx: number[];
+  private readonly blocks = new Map<number, BlendBlock>();
+  private readonly across: number;
+  private readonly down: number;
+  /** Every sink takes rectangles: write each final rectangle as soon as it is final. */
+  private readonly tileMode: boolean;
+  private readonly pools: (SampleArray[] | null)[];
+  private norm = new Float32Array(0);
 
   constructor(
     private readonly targets: OutputTarget[],
@@ -231,27 +255,29 @@ export class BlendAssembler implements Assembler {
   ) {
     this.wy = plan.ys.map((_, k) => blendWeights1D(plan.ys, k, mode));
     this.wx = plan.xs.map((_, k) => blendWeights1D(plan.xs, k, mode));
-    this.cap = plan.tileHeight;
+    const bounds = (tiles: Tile1D[], n: number) => [0, ...tiles.slice(1).map((t) => Math.min(n, Math.max(0, roiStart(t)))), n];
+    this.fy = bounds(plan.ys, plan.height);
+    this.fx = bounds(plan.xs, plan.width);
+    this.across = Math.ceil(plan.width / BLEND_BLOCK);
+    this.down = Math.ceil(plan.height / BLEND_BLOCK);
+    this.tileMode = targets.every((t) => writesTiles(t.sink));
+    this.pools = targets.map((t) => (this.tileMode || releasesBands(t.sink) ? [] : null));
   }
 
-  private stateFor(stack: number) {
-    if (!this.state || this.state.stack !== stack) {
-      if (this.state && this.state.lo !== this.plan.height) throw internalError("blend: previous stack not finished");
-      const W = this.plan.width;
-      this.state = {
-        stack,
-        lo: 0,
-        acc: new Float32Array(this.cap * W * this.channels),
-        wsum: new Float32Array(this.cap * W),
-        remaining: this.plan.ys.map(() => this.plan.xs.length),
-      };
+  private block(stack: number, by: number, bx: number): BlendBlock {
+    const key = (stack * this.down + by) * this.across + bx;
+    let b = this.blocks.get(key);
+    if (!b) {
+      const { width: W, height: H } = this.plan;
+      const area = Math.min(BLEND_BLOCK, W - bx * BLEND_BLOCK) * Math.min(BLEND_BLOCK, H - by * BLEND_BLOCK);
+      b = { acc: new Float32Array(BLEND_BLOCK * BLEND_BLOCK * this.channels), wsum: new Float32Array(BLEND_BLOCK * BLEND_BLOCK), final: 0, area };
+      this.blocks.set(key, b);
     }
-    return this.state;
+    return b;
   }
 
   place(job: TileJob, out: Float32Array, index: number): OutputWrite[] {
     const { plan, channels: k } = this;
-    const st = this.stateFor(job.stack);
     const W = plan.width;
     const H = plan.height;
     const th = plan.tileHeight;
@@ -261,44 +287,76 @@ export class BlendAssembler implements Assembler {
     const wy = this.wy[job.yi]!;
     const wx = this.wx[job.xi]!;
     const base = index * th * tw;
-    for (let j = 0; j < th; j++) {
+    const xa = Math.max(0, x0);
+    const xb = Math.min(W, x0 + tw);
+    for (let j = Math.max(0, -y0); j < th && y0 + j < H; j++) {
       const y = y0 + j;
-      if (y < 0 || y >= H) continue;
-      const r = y - st.lo;
-      if (r < 0 || r >= this.cap) throw internalError(`blend: row ${y} outside the window at ${st.lo}`);
-      for (let i = 0; i < tw; i++) {
-        const x = x0 + i;
-        if (x < 0 || x >= W) continue;
-        const w = wy[j]! * wx[i]!;
-        const a = r * W + x;
-        st.wsum[a] = st.wsum[a]! + w;
-        const s = (base + j * tw + i) * k;
-        const d = a * k;
-        for (let c = 0; c < k; c++) st.acc[d + c] = st.acc[d + c]! + w * out[s + c]!;
+      const by = Math.floor(y / BLEND_BLOCK);
+      const ry = (y - by * BLEND_BLOCK) * BLEND_BLOCK;
+      for (let bx = Math.floor(xa / BLEND_BLOCK); bx * BLEND_BLOCK < xb; bx++) {
+        const blk = this.block(job.stack, by, bx);
+        const { acc, wsum } = blk;
+        const end = Math.min(xb, (bx + 1) * BLEND_BLOCK);
+        for (let x = Math.max(xa, bx * BLEND_BLOCK); x < end; x++) {
+          const i = x - x0;
+          const w = wy[j]! * wx[i]!;
+          const a = ry + x - bx * BLEND_BLOCK;
+          wsum[a] = wsum[a]! + w;
+          const s = (base + j * tw + i) * k;
+          const d = a * k;
+          for (let c = 0; c < k; c++) acc[d + c] = acc[d + c]! + w * out[s + c]!;
+        }
       }
     }
-    st.remaining[job.yi]! -= 1;
-    if (st.remaining[job.yi]! > 0) return [];
-    const nextTile = plan.ys[job.yi + 1];
-    const next = nextTile ? Math.max(0, roiStart(nextTile)) : H;
-    const rows = next - st.lo;
-    if (rows <= 0) return [];
-    const norm = new Float32Array(rows * W * k);
-    for (let p = 0; p < rows * W; p++) {
-      const w = st.wsum[p]!;
-      for (let c = 0; c < k; c++) norm[p * k + c] = st.acc[p * k + c]! / w;
+    const lastInRow = job.xi === plan.xs.length - 1;
+    if (!this.tileMode && !lastInRow) return [];
+    // Tile mode: this tile's final rectangle; bands: the whole final band of its row.
+    const rect = {
+      x: this.tileMode ? this.fx[job.xi]! : 0,
+      y: this.fy[job.yi]!,
+      width: this.tileMode ? this.fx[job.xi + 1]! - this.fx[job.xi]! : W,
+      height: this.fy[job.yi + 1]! - this.fy[job.yi]!,
+    };
+    if (rect.width <= 0 || rect.height <= 0) return [];
+    return this.finalise(job.stack, rect);
+  }
+
+  /** Normalise (`sum(w·p) / sum(w)`) and convert a final rectangle; frees blocks that are wholly final. */
+  private finalise(stack: number, rect: Rect): OutputWrite[] {
+    const k = this.channels;
+    const { x: rx, y: ry, width: w, height: h } = rect;
+    if (this.norm.length < w * h * k) this.norm = new Float32Array(w * h * k);
+    const norm = this.norm;
+    for (let by = Math.floor(ry / BLEND_BLOCK); by * BLEND_BLOCK < ry + h; by++) {
+      const ya = Math.max(ry, by * BLEND_BLOCK);
+      const yb = Math.min(ry + h, (by + 1) * BLEND_BLOCK);
+      for (let bx = Math.floor(rx / BLEND_BLOCK); bx * BLEND_BLOCK < rx + w; bx++) {
+        const xa = Math.max(rx, bx * BLEND_BLOCK);
+        const xb = Math.min(rx + w, (bx + 1) * BLEND_BLOCK);
+        const key = (stack * this.down + by) * this.across + bx;
+        const blk = this.blocks.get(key);
+        if (!blk) throw internalError(`blend: no contributions at (${xa}, ${ya})`);
+        for (let y = ya; y < yb; y++) {
+          for (let x = xa; x < xb; x++) {
+            const a = (y - by * BLEND_BLOCK) * BLEND_BLOCK + x - bx * BLEND_BLOCK;
+            const ws = blk.wsum[a]!;
+            const d = ((y - ry) * w + x - rx) * k;
+            for (let c = 0; c < k; c++) norm[d + c] = blk.acc[a * k + c]! / ws;
+          }
+        }
+        blk.final += (yb - ya) * (xb - xa);
+        if (blk.final >= blk.area) this.blocks.delete(key);
+      }
     }
-    const plane = this.stacks[job.stack]!.outPlanes[0]!;
-    const writes = this.targets.map((target, i): OutputWrite => {
-      const data = allocOutput(target.info, rows * W);
-      convertBox(this.specs[i]!, { data: norm, offset: 0, strideZ: 0, strideY: W }, { data, offset: 0, strideZ: 0, strideY: W }, 1, rows, W);
-      return { target, plane, rect: { x: 0, y: st.lo, width: W, height: rows }, band: true, data };
+    const plane = this.stacks[stack]!.outPlanes[0]!;
+    return this.targets.map((target, i): OutputWrite => {
+      const pool = this.pools[i];
+      const need = w * h * target.info.samplesPerPixel;
+      const at = pool ? pool.findIndex((b) => b.length >= need) : -1;
+      const whole = at >= 0 ? pool!.splice(at, 1)[0]! : allocOutput(target.info, w * h);
+      const data = whole.length === need ? whole : whole.subarray(0, need);
+      convertBox(this.specs[i]!, { data: norm, offset: 0, strideZ: 0, strideY: w }, { data, offset: 0, strideZ: 0, strideY: w }, 1, h, w);
+      return { target, plane, rect, band: !this.tileMode, data, ...(pool ? { written: () => void pool.push(whole) } : {}) };
     });
-    st.acc.copyWithin(0, rows * W * k);
-    st.acc.fill(0, (this.cap - rows) * W * k);
-    st.wsum.copyWithin(0, rows * W);
-    st.wsum.fill(0, (this.cap - rows) * W);
-    st.lo = next;
-    return writes;
   }
 }

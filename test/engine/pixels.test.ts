@@ -193,15 +193,23 @@ describe("end to end through an identity model (output = what the engine fed)", 
     expectBgr(sink.plane() as Float32Array, data);
   });
 
-  it("blending (linear, gaussian) of an identity model reproduces the input", async () => {
-    const { data, source } = rgbImage(45, 38);
-    for (const blend of ["linear", "gaussian"] as const) {
-      const sink = new MemoryImageSink();
-      await predictNode(await identity(), source, sink, { border: 4, blend });
-      const out = sink.plane() as Float32Array;
-      let max = 0;
-      for (let i = 0; i < data.length; i += 3) max = Math.max(max, Math.abs(out[i]! - data[i + 2]! / 255));
-      expect(max).toBeLessThan(1e-6);
+  it("blending (linear, gaussian) of an identity model reproduces the input, by tiles and by bands alike", async () => {
+    // 45×38 and 150×130 in the model's 16² tiles: many tile rows and columns, 64² accumulator blocks crossed.
+    for (const [w, h] of [[45, 38], [150, 130]] as const) {
+      const { data, source } = rgbImage(w, h);
+      for (const blend of ["linear", "gaussian"] as const) {
+        const tiles = new MemoryImageSink();
+        const bands = new MemoryImageSink({ tiles: false });
+        const options = { border: 4, blend };
+        await predictNode(await identity(), source, tiles, options);
+        await predictNode(await identity(), source, bands, options);
+        if (w > 100) expect(tiles.tiles.length).toBeGreaterThan(100);
+        const out = tiles.plane() as Float32Array;
+        let max = 0;
+        for (let i = 0; i < data.length; i += 3) max = Math.max(max, Math.abs(out[i]! - data[i + 2]! / 255));
+        expect(max).toBeLessThan(1e-6);
+        expect(Buffer.from(out.buffer).equals(Buffer.from(bands.plane().buffer))).toBe(true);
+      }
     }
   });
 });
