@@ -1,34 +1,74 @@
 /**
- * One benchmark measurement in a fresh process (so its peak RSS is its own), printing JSON:
- *   e2e MODEL IMAGE OUT [THREADS]   — predictFile end to end (read, convert, run, stitch, write)
- *   runtime MODEL TILES BATCH [THREADS] — the runtime alone: TILES tiles in batches of BATCH
- *                                          from ready input tensors, no IO, no conversion
- * Used by bench/predict.ts.
+ * One benchmark measurement in a fresh process (so its peak RSS and CPU time are its own),
+ * printing one JSON line (`OneResult`) on stdout:
+ *   e2e MODEL IMAGE OUT OUTPUT [THREADS]  — predictFile end to end (read, convert, run, stitch,
+ *                                           write); OUTPUT is predictFile's `output` option
+ *                                           (labels | probabilities | both)
+ *   runtime MODEL TILES BATCH [THREADS]    — the runtime alone: TILES tiles in batches of BATCH
+ *                                           from ready input tensors, no IO, no conversion
+ * Used by bench/predict.ts, which runs it several times and takes medians.
  *
- * Both sides are timed the same way: from having the model bytes to having every output, so
- * the runtime-only time includes creating the session and its first (slower) runs, as the
- * end-to-end time (`predictFile`'s `elapsedMs`) does; and both create their sessions with
- * `nodeSessionOptions` (the engine's options) and the same thread count.
+ * Wall time (`ms`): both sides are timed from having the model bytes to having every output
+ * (session released), so the runtime-only time includes creating the session and its first
+ * (slower) runs, as the end-to-end time (`predictFile`'s `elapsedMs`) does; both create their
+ * sessions with `nodeSessionOptions` (the engine's options) and the same thread count.
+ *
+ * CPU time (`cpuUserMs`, `cpuSysMs`): `process.cpuUsage()` (getrusage of the whole process, so
+ * it counts onnxruntime's threads, the session worker thread and libuv's pool) over the same
+ * work from the model path on: the whole `predictFile` call on the e2e side; reading and
+ * parsing the model file, the session, the runs and the release on the runtime side. Process
+ * start-up (Node, tsx) is outside both windows, so e2e CPU − runtime CPU is what opening the
+ * image, reading, converting, stitching and writing cost, less noisy than wall time on a
+ * shared machine because it does not count time spent waiting for a core.
  */
 import * as ort from "onnxruntime-node";
 import { nodeSessionOptions } from "../src/engine/node/session-options.js";
-import { predictFile, readModelFile, engineModelFromFile } from "../src/index.js";
+import { predictFile, readModelFile, engineModelFromFile, type PredictFileOptions } from "../src/index.js";
+
+/** What one measurement prints (one JSON line). */
+export interface OneResult {
+  /** Wall time of the measured work (see the module doc). */
+  ms: number;
+  /** CPU time of the whole process over the measured work, user and system. */
+  cpuUserMs: number;
+  cpuSysMs: number;
+  /** Peak resident set of the process (`maxRSS`), MB. */
+  peakRssMb: number;
+  tiles: number;
+  /** e2e only. */
+  megapixels?: number;
+  batch?: number;
+  tile?: number[];
+  files?: string[];
+}
 
 const [mode, ...args] = process.argv.slice(2);
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+const threadsOption = (threads?: string) => (threads ? { threads: Number(threads) } : {});
+const cpuFields = (since: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(since);
+  return { cpuUserMs: user / 1000, cpuSysMs: system / 1000 };
+};
+const print = (result: OneResult) => console.log(JSON.stringify(result));
 
 if (mode === "e2e") {
-  const [model, image, out, threads] = args as [string, string, string, string?];
-  const r = await predictFile(model, image, out, { overwrite: true, ...(threads ? { threads: Number(threads) } : {}) });
-  console.log(JSON.stringify({ ms: r.elapsedMs, megapixels: r.megapixels, tiles: r.tiles, batch: r.batchSize, tile: r.tile, peakRssMb: peakRssMb() }));
+  const [model, image, out, output, threads] = args as [string, string, string, string, string?];
+  const cpu = process.cpuUsage();
+  const r = await predictFile(model, image, out, { overwrite: true, output: output as PredictFileOptions["output"], ...threadsOption(threads) });
+  const used = cpuFields(cpu);
+  print({ ms: r.elapsedMs, ...used, peakRssMb: peakRssMb(), tiles: r.tiles, megapixels: r.megapixels, batch: r.batchSize, tile: r.tile, files: r.files });
 } else if (mode === "runtime") {
   const [modelPath, tilesText, batchText, threads] = args as [string, string, string, string?];
+  const readCpu = process.cpuUsage();
   const { model } = engineModelFromFile(await readModelFile(modelPath));
+  const read = process.cpuUsage(readCpu);
   const [h, w] = model.tile as [number, number];
   const tiles = Number(tilesText);
   const batch = Number(batchText);
   const data = new Float32Array(batch * h * w * model.inputChannels);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 2654435761) % 65536) / 65536;
+  // making the input data is not part of the work, so the CPU window restarts here
+  const cpu = process.cpuUsage(read);
   const started = performance.now();
   const session = await ort.InferenceSession.create(model.onnx as Uint8Array, nodeSessionOptions(threads ? Number(threads) : undefined));
   const inputName = session.inputNames[0]!;
@@ -38,9 +78,10 @@ if (mode === "e2e") {
     const input = n === batch ? full : new ort.Tensor("float32", data.subarray(0, n * h * w * model.inputChannels), [n, h, w, model.inputChannels]);
     await session.run({ [inputName]: input });
   }
-  console.log(JSON.stringify({ ms: performance.now() - started, tiles, peakRssMb: peakRssMb() }));
   await session.release();
+  const ms = performance.now() - started;
+  print({ ms, ...cpuFields(cpu), peakRssMb: peakRssMb(), tiles });
 } else {
-  console.error("usage: predict-one.ts e2e MODEL IMAGE OUT [THREADS] | runtime MODEL TILES BATCH [THREADS]");
+  console.error("usage: predict-one.ts e2e MODEL IMAGE OUT OUTPUT [THREADS] | runtime MODEL TILES BATCH [THREADS]");
   process.exitCode = 2;
 }

@@ -1,19 +1,40 @@
 /**
- * `npm run bench:predict [-- --sizes 4096,16384,32768] [--threads N] [--keep]`
+ * `npm run bench:predict [-- --sizes 4096,16384,32768] [--repeat N] [--output labels|probabilities|both]
+ *                        [--threads N] [--keep] [--json]`
  *
  * Builds large tiled uint16 BigTIFFs from the real nuclei image (mirror-tiled), predicts each
- * with the real nuclei model (../shared/testdata) to a tiled OME-TIFF, and prints per size:
- * end-to-end MP/s, the runtime-only MP/s on the same number of tiles from ready tensors (no
- * IO, no conversion), their ratio (target >= 0.9) and the peak RSS of the prediction process
- * (target <= 1 GB, flat across sizes). Each measurement runs in its own process.
+ * with the real nuclei model (../shared/testdata) to a tiled OME-TIFF, and compares that with
+ * the runtime alone (`bench/predict-one.ts`: the same number of tiles from ready tensors, no
+ * IO, no conversion). Every measurement runs in its own process.
+ *
+ * One run of either side varies by up to ±25 % on a small shared machine, so each size is
+ * measured `--repeat` times (default 3) per side, interleaved (e2e, runtime, e2e, runtime, …)
+ * so that a drift in machine load hits both sides. Printed per size:
+ * - wall seconds of each side: median and min–max over the runs; MP/s from the medians;
+ * - ratio = median runtime-only time / median e2e time (target >= 0.9);
+ * - CPU seconds (user + sys of the child over the measured work) of each side, median, and
+ *   the overhead CPU seconds per tile = (e2e CPU − runtime CPU) / tiles: what reading,
+ *   converting, stitching and writing cost; far less noisy than wall time, as it does not
+ *   count waiting for a core;
+ * - peak RSS of the prediction process, max over the e2e runs (target <= 1 GB, flat across
+ *   sizes).
+ * `--output` is predictFile's `output` (default labels; probabilities writes float32 per class,
+ * 8 bytes per pixel for the two-class nuclei model, so 32768² needs ~9 GB of free disk).
+ * `--json` also prints the result rows as JSON at the end; `--keep` keeps the images and the
+ * outputs of the last run. Per-run lines go to stderr, the table and JSON to stdout.
+ * Arguments are parsed with node:util's parseArgs.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { makeBigTiffFromImage } from "../src/io/tiff/node/make-big-tiff.js";
+import type { OneResult } from "./predict-one.js";
+
+const OUTPUTS = ["labels", "probabilities", "both"] as const;
+type Output = (typeof OUTPUTS)[number];
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -21,52 +42,166 @@ const shared = join(root, "..", "shared", "testdata");
 const model = join(shared, "models", "simple_nuclei_segmodel.czann");
 const source = join(shared, "images", "nuclei_0000.png");
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+function usage(message: string): never {
+  console.error(`bench/predict.ts: ${message}`);
+  console.error("usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--threads N] [--keep] [--json]");
+  process.exit(2);
 }
-const sizes = (option("--sizes") ?? "4096,16384,32768").split(",").map(Number);
-const threads = option("--threads");
-const keep = process.argv.includes("--keep");
 
-async function child(args: string[]): Promise<Record<string, number>> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args], {
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) usage(`${name}: "${text}" is not a positive whole number`);
+  return n;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      sizes: { type: "string", default: "4096,16384,32768" },
+      repeat: { type: "string", default: "3" },
+      output: { type: "string", default: "labels" },
+      threads: { type: "string" },
+      keep: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  }).values;
+} catch (e) {
+  usage((e as Error).message);
+}
+const sizes = parsed.sizes.split(",").map((s) => positiveInt("--sizes", s));
+const repeat = positiveInt("--repeat", parsed.repeat);
+const threads = parsed.threads === undefined ? undefined : String(positiveInt("--threads", parsed.threads));
+if (!(OUTPUTS as readonly string[]).includes(parsed.output)) usage(`--output must be one of ${OUTPUTS.join(", ")}, got "${parsed.output}"`);
+const output = parsed.output as Output;
+const { keep, json } = parsed;
+
+async function child(args: string[]): Promise<OneResult> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args, ...(threads ? [threads] : [])], {
     cwd: root,
     maxBuffer: 1 << 20,
     env: { ...process.env, CI: "1" },
   });
-  return JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number>;
+  return JSON.parse(stdout.trim().split("\n").pop()!) as OneResult;
 }
 
-const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
-console.log(`model ${model}\nthreads ${threads ?? "all cores"}; temp ${dir}\n`);
-console.log("size        MP    tiles  e2e MP/s  runtime MP/s  ratio  peak RSS (MB)  e2e s");
-try {
-  for (const size of sizes) {
-    const image = join(dir, `nuclei_${size}.ome.tif`);
-    await makeBigTiffFromImage(source, image, { width: size, height: size, compress: true, overwrite: true });
-    const e2e = await child(["e2e", model, image, join(dir, `labels_${size}.ome.tif`), ...(threads ? [threads] : [])]);
-    const rt = await child(["runtime", model, String(e2e.tiles), String(e2e.batch), ...(threads ? [threads] : [])]);
-    const mp = e2e.megapixels!;
-    const e2eRate = mp / (e2e.ms! / 1000);
-    const rtRate = mp / (rt.ms! / 1000);
-    const line = [
-      `${size}²`.padEnd(10),
-      mp.toFixed(0).padStart(5),
-      String(e2e.tiles).padStart(7),
-      e2eRate.toFixed(2).padStart(9),
-      rtRate.toFixed(2).padStart(13),
-      (e2eRate / rtRate).toFixed(2).padStart(6),
-      e2e.peakRssMb!.toFixed(0).padStart(14),
-      (e2e.ms! / 1000).toFixed(1).padStart(6),
-    ];
-    console.log(line.join(" "));
-    if (!keep) await rm(image, { force: true });
-    const out = await stat(join(dir, `labels_${size}.ome.tif`));
-    if (!keep) await rm(join(dir, `labels_${size}.ome.tif`), { force: true });
-    void out;
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+function spread(values: number[]): Spread {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return { median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2, min: v[0]!, max: v[v.length - 1]! };
+}
+const cpuS = (r: OneResult) => (r.cpuUserMs + r.cpuSysMs) / 1000;
+
+/** One row of the result (also the `--json` output). Times in seconds. */
+interface Row {
+  size: number;
+  megapixels: number;
+  tiles: number;
+  batch: number;
+  output: Output;
+  runs: number;
+  e2eS: Spread;
+  runtimeS: Spread;
+  e2eMPps: number;
+  runtimeMPps: number;
+  /** median runtime-only time / median e2e time */
+  ratio: number;
+  e2eCpuS: Spread;
+  runtimeCpuS: Spread;
+  /** (median e2e CPU − median runtime CPU) / tiles */
+  overheadCpuSPerTile: number;
+  /** max over the e2e runs */
+  peakRssMb: number;
+  runtimePeakRssMb: number;
+}
+
+async function measure(size: number, dir: string): Promise<Row> {
+  const image = join(dir, `nuclei_${size}.ome.tif`);
+  const made = performance.now();
+  await makeBigTiffFromImage(source, image, { width: size, height: size, compress: true, overwrite: true });
+  console.error(`${size}²: image made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
+  const e2e: OneResult[] = [];
+  const rt: OneResult[] = [];
+  let files: string[] = [];
+  try {
+    for (let i = 0; i < repeat; i++) {
+      const e = await child(["e2e", model, image, join(dir, `${output}_${size}.ome.tif`), output]);
+      e2e.push(e);
+      files = e.files ?? [];
+      const r = await child(["runtime", model, String(e.tiles), String(e.batch)]);
+      rt.push(r);
+      console.error(
+        `${size}² run ${i + 1}/${repeat}: e2e ${(e.ms / 1000).toFixed(2)} s, CPU ${cpuS(e).toFixed(2)} s, RSS ${e.peakRssMb.toFixed(0)} MB` +
+          ` | runtime ${(r.ms / 1000).toFixed(2)} s, CPU ${cpuS(r).toFixed(2)} s`,
+      );
+    }
+  } finally {
+    if (!keep) await Promise.all([image, ...files].map((f) => rm(f, { force: true })));
   }
+  const first = e2e[0]!;
+  const mp = first.megapixels!;
+  const e2eS = spread(e2e.map((r) => r.ms / 1000));
+  const runtimeS = spread(rt.map((r) => r.ms / 1000));
+  const e2eCpuS = spread(e2e.map(cpuS));
+  const runtimeCpuS = spread(rt.map(cpuS));
+  return {
+    size,
+    megapixels: mp,
+    tiles: first.tiles,
+    batch: first.batch!,
+    output,
+    runs: repeat,
+    e2eS,
+    runtimeS,
+    e2eMPps: mp / e2eS.median,
+    runtimeMPps: mp / runtimeS.median,
+    ratio: runtimeS.median / e2eS.median,
+    e2eCpuS,
+    runtimeCpuS,
+    overheadCpuSPerTile: (e2eCpuS.median - runtimeCpuS.median) / first.tiles,
+    peakRssMb: Math.max(...e2e.map((r) => r.peakRssMb)),
+    runtimePeakRssMb: Math.max(...rt.map((r) => r.peakRssMb)),
+  };
+}
+
+const s = (v: number, digits = 2) => v.toFixed(digits);
+const timeCell = (t: Spread) => `${s(t.median)} (${s(t.min)}–${s(t.max)})`;
+const columns: [string, number, (r: Row) => string][] = [
+  ["size", 7, (r) => `${r.size}²`],
+  ["MP", 6, (r) => s(r.megapixels, 0)],
+  ["tiles", 6, (r) => String(r.tiles)],
+  ["e2e s (min–max)", 22, (r) => timeCell(r.e2eS)],
+  ["runtime s (min–max)", 22, (r) => timeCell(r.runtimeS)],
+  ["e2e MP/s", 9, (r) => s(r.e2eMPps)],
+  ["rt MP/s", 8, (r) => s(r.runtimeMPps)],
+  ["ratio", 6, (r) => s(r.ratio)],
+  ["e2e CPU s", 10, (r) => s(r.e2eCpuS.median)],
+  ["rt CPU s", 9, (r) => s(r.runtimeCpuS.median)],
+  ["ovh CPU s/tile", 15, (r) => s(r.overheadCpuSPerTile, 3)],
+  ["peak RSS MB", 12, (r) => s(r.peakRssMb, 0)],
+];
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]![1]) : c.padStart(columns[i]![1]))).join(" ");
+
+const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
+console.log(`model ${model}\nthreads ${threads ?? "all cores"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`);
+const rows: Row[] = [];
+try {
+  for (const size of sizes) rows.push(await measure(size, dir));
 } finally {
   if (!keep) await rm(dir, { recursive: true, force: true });
 }
+console.log(
+  `\nmedians over ${repeat} run(s) per side; (min–max) = spread of the wall times; MP/s from the median times;` +
+    `\nratio = median runtime s / median e2e s; CPU s = user + sys of the child, median;` +
+    `\novh CPU s/tile = (e2e CPU − rt CPU) / tiles; peak RSS = max over the e2e runs\n`,
+);
+console.log(line(columns.map(([h]) => h)));
+for (const r of rows) console.log(line(columns.map(([, , cell]) => cell(r))));
 console.log("\ntargets: ratio >= 0.9; peak RSS <= 1024 MB and flat across sizes");
+const rounded = (_key: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v);
+if (json) console.log(JSON.stringify(rows, rounded, 2));
