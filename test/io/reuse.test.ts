@@ -2,8 +2,9 @@
  * The buffer-reuse capabilities (src/io/reuse.ts) give the same bytes as the plain calls:
  * TIFF regions read into a reused buffer (also for deflate tiles through node:zlib with the
  * size hint), file ranges read into a buffer, tiles cut into a reused tile (padding cleared);
- * the sinks that copy their bands say so; and the decoded-block cache grows with the width
- * of an image so a tiled scan never decodes a block twice.
+ * the sinks that copy their bands say so; and the cap on the decoded-block cache (its policy,
+ * which decodes each block of the engine's raster once holding about one block row, is tested
+ * in block-cache.test.ts).
  */
 import { readFileSync } from "node:fs";
 import { deflateSync, inflateSync } from "node:zlib";
@@ -14,7 +15,7 @@ import { FileByteSource } from "../../src/io/node/file-byte-source.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { nodeInflate } from "../../src/io/node/zlib-compressor.js";
 import { OmeTiffSink } from "../../src/io/tiff/ome-tiff-sink.js";
-import { defaultTileCacheBytes, TiffImageSource } from "../../src/io/tiff/tiff-source.js";
+import { defaultTileCacheBytes, recentFloorBytes, TiffImageSource } from "../../src/io/tiff/tiff-source.js";
 import type { IfdInfo } from "../../src/io/tiff/ifd.js";
 import { readsBytesInto, readsRegionsInto, releasesBands } from "../../src/io/reuse.js";
 import { MemoryByteSource } from "../../src/io/byte-source.js";
@@ -105,12 +106,14 @@ describe("buffer reuse", () => {
     expect(releasesBands({ begin: async () => undefined, writeBand: async () => undefined, finish: async () => undefined, abort: async () => undefined })).toBe(false);
   });
 
-  it("sizes the block cache to 4 rows of blocks of the widest page (64 MiB .. 512 MiB)", () => {
+  it("caps the block cache at 64 MiB + 2 rows of blocks of the widest page (at most 512 MiB)", () => {
     const page = (width: number, tile: number, planar = 1, samplesPerPixel = 1) => ({ width, blockWidth: tile, blockHeight: tile, planar, samplesPerPixel }) as IfdInfo;
     const MiB = 1024 * 1024;
-    expect(defaultTileCacheBytes([page(8192, 512)], "uint16")).toBe(64 * MiB);
+    expect(defaultTileCacheBytes([page(8192, 512)], "uint16")).toBe(80 * MiB);
     expect(defaultTileCacheBytes([page(32768, 512)], "uint16")).toBe(128 * MiB);
-    expect(defaultTileCacheBytes([page(1000, 512), page(65536, 512)], "uint16")).toBe(256 * MiB);
+    expect(defaultTileCacheBytes([page(1000, 512), page(65536, 512)], "uint16")).toBe(192 * MiB);
     expect(defaultTileCacheBytes([page(300_000, 512, 1, 3)], "float32")).toBe(512 * MiB);
+    expect(recentFloorBytes([page(32768, 512)], "uint16")).toBe(8 * MiB);
+    expect(recentFloorBytes([page(300_000, 512, 1, 3)], "float32")).toBe(16 * MiB);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Reads the tiles or strips ("blocks") of TIFF pages as typed arrays in platform byte order.
  * Compressed blocks are fetched whole and decoded with geotiff's decoders (deflate, LZW,
- * PackBits, zstd, JPEG, WebP, predictors); decoded blocks are kept in a small LRU cache
- * (bounded in bytes) because neighbouring regions of a tiled read share blocks. Uncompressed
+ * PackBits, zstd, JPEG, WebP, predictors); decoded blocks are kept in a `BlockCache`
+ * (`block-cache.ts`: bounded in bytes, with a policy that keeps the blocks the next row of
+ * tiles reads again) because neighbouring regions of a tiled read share blocks. Uncompressed
  * blocks are read row range by row range straight from the `ByteSource`, so even a 2 GB
  * single-strip image is never read whole. Deflate can use an injected `Inflate` (Node passes
  * `node:zlib`, which is several times faster than pako and runs on the thread pool).
@@ -13,6 +14,7 @@ import { invalidImage } from "../../errors.js";
 import type { ByteSource } from "../byte-source.js";
 import { readsBytesInto } from "../reuse.js";
 import { allocSamples, bytesPerSample, type SampleArray, type SampleType } from "../types.js";
+import { BlockCache, type CachedBlock } from "./block-cache.js";
 import type { IfdInfo } from "./ifd.js";
 
 interface Decoder {
@@ -35,11 +37,6 @@ function injectedDeflateDecoder(inflate: Inflate, params: ConstructorParameters<
     }
   }
   return new InjectedDeflate(params);
-}
-
-interface CacheEntry {
-  promise: Promise<SampleArray>;
-  bytes: number;
 }
 
 function view(type: SampleType, buffer: ArrayBufferLike, byteOffset: number, length: number): SampleArray {
@@ -76,17 +73,39 @@ function swapBytes(bytes: Uint8Array, size: number): void {
 
 export class BlockReader {
   private readonly decoders = new Map<number, Promise<Decoder>>();
-  private readonly cache = new Map<string, CacheEntry>();
-  private cachedBytes = 0;
+  /** Decoded blocks (see `block-cache.ts`); exposed for tests and diagnostics. */
+  readonly cache: BlockCache;
   /** Reused buffers for compressed blocks (`ByteReaderInto` sources). */
   private readonly scratch: Uint8Array[] = [];
 
+  /**
+   * @param cacheLimitBytes most bytes of decoded blocks kept
+   * @param recentFloorBytes bytes of most recently used blocks kept whatever their age (`BlockCache`)
+   */
   constructor(
     private readonly source: ByteSource,
     private readonly littleEndian: boolean,
-    private readonly cacheLimitBytes: number,
+    cacheLimitBytes: number,
     private readonly inflate?: Inflate,
-  ) {}
+    recentFloorBytes = Math.min(cacheLimitBytes, 16 * 1024 * 1024),
+  ) {
+    this.cache = new BlockCache(cacheLimitBytes, recentFloorBytes);
+  }
+
+  /** Bytes of one decoded block of a page. */
+  static blockBytes(ifd: IfdInfo, type: SampleType): number {
+    return ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * bytesPerSample(type);
+  }
+
+  /**
+   * Start a region read of rows `[top, bottom)` of one plane (`plane`: a key naming the page
+   * and sample plane) whose blocks take `rowBytes` bytes per pixel row across the page (all
+   * sample planes read). Returns the image row from which blocks are to be read with a
+   * `keepFrom` (the rows the next row of reads will need again), or null for none.
+   */
+  beginRead(ifd: IfdInfo, plane: string, top: number, bottom: number, rowBytes: number): number | null {
+    return this.cache.beginRead(ifd.index, plane, top, bottom, ifd.height, rowBytes);
+  }
 
   /** Rows in block row `by` of a page (strips and tiles at the bottom edge may have fewer). */
   static blockRows(ifd: IfdInfo, by: number): number {
@@ -101,9 +120,11 @@ export class BlockReader {
   /**
    * Rows `[row0, row1)` of block `index` (already including the planar sample offset), as
    * `(row1 - row0) × blockWidth × samplesInBlock` samples; the returned array may be a view
-   * into a cached decoded block starting at `row0`.
+   * into a cached decoded block starting at `row0`. `keepFrom` (block row, from
+   * `beginRead`'s carry row): the rows from there down are likely read again by the next row
+   * of reads, so the cache keeps them after the block has left its recent tier.
    */
-  async rows(ifd: IfdInfo, type: SampleType, index: number, row0: number, row1: number): Promise<SampleArray> {
+  async rows(ifd: IfdInfo, type: SampleType, index: number, row0: number, row1: number, keepFrom: number | null = null): Promise<SampleArray> {
     const size = bytesPerSample(type);
     const rowSamples = ifd.blockWidth * BlockReader.samplesInBlock(ifd);
     const offset = ifd.blockOffsets[index];
@@ -120,38 +141,32 @@ export class BlockReader {
       if (swap) swapBytes(own, size);
       return view(type, own.buffer, own.byteOffset, (row1 - row0) * rowSamples);
     }
-    const block = await this.decoded(ifd, type, index);
-    const need = row1 * rowSamples;
+    const { data, firstRow } = this.decoded(ifd, type, index, row0, keepFrom);
+    const block = await data;
+    const need = (row1 - firstRow) * rowSamples;
     if (block.length < need) {
-      throw invalidImage(`block ${index} of page ${ifd.index} decodes to ${block.length} samples, expected at least ${need}`, { where: this.source.name });
+      throw invalidImage(`block ${index} of page ${ifd.index} decodes to ${block.length + firstRow * rowSamples} samples, expected at least ${row1 * rowSamples}`, {
+        where: this.source.name,
+      });
     }
-    return block.subarray(row0 * rowSamples, need);
+    return block.subarray((row0 - firstRow) * rowSamples, need);
   }
 
-  private decoded(ifd: IfdInfo, type: SampleType, index: number): Promise<SampleArray> {
+  /** Block `index` from row `row0` on, from the cache or decoded now (and cached). */
+  private decoded(ifd: IfdInfo, type: SampleType, index: number, row0: number, keepFrom: number | null): CachedBlock {
     const key = `${ifd.index}:${index}`;
-    const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key); // move to the most-recent end
-      this.cache.set(key, hit);
-      return hit.promise;
-    }
-    const promise = this.decode(ifd, type, index);
-    const entry: CacheEntry = { promise, bytes: ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * bytesPerSample(type) };
-    this.cache.set(key, entry);
-    this.cachedBytes += entry.bytes;
-    promise.catch(() => {
-      if (this.cache.get(key) === entry) {
-        this.cache.delete(key);
-        this.cachedBytes -= entry.bytes;
-      }
-    });
-    for (const [k, e] of this.cache) {
-      if (this.cachedBytes <= this.cacheLimitBytes || this.cache.size <= 1) break;
-      this.cache.delete(k);
-      this.cachedBytes -= e.bytes;
-    }
-    return promise;
+    const hit = this.cache.get(key, row0, keepFrom);
+    if (hit) return hit;
+    const across = Math.ceil(ifd.width / ifd.blockWidth);
+    const by = Math.floor((index % (across * Math.ceil(ifd.height / ifd.blockHeight))) / across);
+    const place = {
+      page: ifd.index,
+      bottom: (by + 1) * ifd.blockHeight,
+      blockRows: ifd.blockHeight,
+      rowSamples: ifd.blockWidth * BlockReader.samplesInBlock(ifd),
+      bytesPerSample: bytesPerSample(type),
+    };
+    return this.cache.add(key, this.decode(ifd, type, index), place, keepFrom);
   }
 
   private async decode(ifd: IfdInfo, type: SampleType, index: number): Promise<SampleArray> {
@@ -197,7 +212,7 @@ export class BlockReader {
     const size = bytesPerSample(type);
     let bytes: Uint8Array;
     try {
-      bytes = await this.inflate!(raw, ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * size);
+      bytes = await this.inflate!(raw, BlockReader.blockBytes(ifd, type));
     } catch (e) {
       throw invalidImage(`cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`, {
         where: this.source.name,

@@ -11,13 +11,17 @@ import { checkPlane, checkRect } from "../region.js";
 import type { RegionReaderInto } from "../reuse.js";
 import type { ByteSource } from "../byte-source.js";
 import { allocSamples, bytesPerSample, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleType } from "../types.js";
+import type { BlockCache } from "./block-cache.js";
 import { BlockReader, type Inflate } from "./block-reader.js";
 import { ByteSourceAdapter } from "./geotiff-adapter.js";
 import { checkBlocksInside, readIfdInfo, type IfdInfo } from "./ifd.js";
 import { buildTiffLayout, type TiffLayout } from "./tiff-layout.js";
 
 export interface TiffOpenOptions {
-  /** Bytes of decoded tiles/strips kept for neighbouring reads (default `defaultTileCacheBytes`). */
+  /**
+   * Most bytes of decoded tiles/strips kept for neighbouring reads (default
+   * `defaultTileCacheBytes`); how they are chosen: `block-cache.ts`.
+   */
   tileCacheBytes?: number;
   /** Most pages (IFDs) read (default 1 000 000). */
   maxPages?: number;
@@ -83,8 +87,15 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
     for (const i of used) checkBlocksInside(ifds[i]!, source.size, name);
     layout.details["bigTiff"] = tiff.bigTiff;
     layout.details["byteOrder"] = tiff.littleEndian ? "little-endian" : "big-endian";
-    const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(used.size > 0 ? [...used].map((i) => ifds[i]!) : ifds, layout.sampleType);
-    return new TiffImageSource(source, ifds, layout, new BlockReader(source, tiff.littleEndian, cacheBytes, options.inflate));
+    const pages = used.size > 0 ? [...used].map((i) => ifds[i]!) : ifds;
+    const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(pages, layout.sampleType);
+    const floor = Math.min(cacheBytes, recentFloorBytes(pages, layout.sampleType));
+    return new TiffImageSource(source, ifds, layout, new BlockReader(source, tiff.littleEndian, cacheBytes, options.inflate, floor));
+  }
+
+  /** The decoded-block cache (for diagnostics: bytes held, carry rows). */
+  get blockCache(): BlockCache {
+    return this.blocks.cache;
   }
 
   async readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
@@ -124,6 +135,9 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
       parts.push({ planeOffset: ref.sample * perPlane, srcSample: 0, dstSample: 0, copyAll: true });
     }
 
+    // Blocks reaching into the rows the next row of tiles reads again are kept longer.
+    const rowBytes = across * bw * blockSpp * bytesPerSample(type) * parts.length;
+    const carryFrom = this.blocks.beginRead(ifd, `${ref.ifd}:${ref.sample}`, rect.y, rect.y + rect.height, rowBytes);
     const jobs: Promise<void>[] = [];
     const bx0 = Math.floor(rect.x / bw);
     const bx1 = Math.floor((rect.x + rect.width - 1) / bw);
@@ -133,6 +147,7 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
       const blockTop = by * bh;
       const row0 = Math.max(rect.y, blockTop) - blockTop;
       const row1 = Math.min(rect.y + rect.height, blockTop + BlockReader.blockRows(ifd, by)) - blockTop;
+      const keepFrom = carryFrom !== null && blockTop + BlockReader.blockRows(ifd, by) > carryFrom ? Math.max(0, carryFrom - blockTop) : null;
       for (let bx = bx0; bx <= bx1; bx++) {
         const blockLeft = bx * bw;
         const col0 = Math.max(rect.x, blockLeft) - blockLeft;
@@ -140,7 +155,7 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
         for (const part of parts) {
           const index = part.planeOffset + by * across + bx;
           jobs.push(
-            this.blocks.rows(ifd, type, index, row0, row1).then((data) => {
+            this.blocks.rows(ifd, type, index, row0, row1, keepFrom).then((data) => {
               for (let r = 0; r < row1 - row0; r++) {
                 const src = (r * bw + col0) * blockSpp;
                 const dst = ((blockTop + row0 + r - rect.y) * rect.width + (blockLeft + col0 - rect.x)) * outSpp;
@@ -167,21 +182,34 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
 
 const MIB = 1024 * 1024;
 
+/** Bytes of one row of blocks across a page (all samples of a block). */
+function blockRowBytes(ifd: IfdInfo, sampleType: SampleType): number {
+  return Math.ceil(ifd.width / ifd.blockWidth) * BlockReader.blockBytes(ifd, sampleType);
+}
+
 /**
- * Default size of the decoded-block cache: 64 MiB, or 4 rows of blocks of the widest page
- * when that is more (at most 512 MiB). A tiled reader moving over an image row of tiles after
- * row of tiles (the engine) touches about 3 rows of blocks per row of tiles and needs the
- * last of them again for the next row; with less than that in the cache, the blocks shared by
- * two rows of tiles are decoded twice (from 32768² uint16 with 512² blocks up, where a row of
- * blocks is 32 MiB).
+ * Default cap on the decoded-block cache: 64 MiB plus two rows of blocks of the widest page,
+ * at most 512 MiB. What the engine's raster of tiles actually holds is set by the policy of
+ * `block-cache.ts` (the blocks of about two tile reads, plus one band of `carryRows +
+ * blockHeight` rows across the width — about one block row; 16 MiB more of rows before the
+ * overlap of tile rows is known); the cap leaves room for that and bounds other access
+ * patterns. (The plain LRU cache before needed ~3 block rows held for a tiled scan to decode
+ * each block once: 4 block rows were reserved, 128 MiB at 32768² uint16 with 512² blocks.)
  */
 export function defaultTileCacheBytes(pages: IfdInfo[], sampleType: SampleType): number {
   let row = 0;
-  for (const ifd of pages) {
-    const across = Math.ceil(ifd.width / ifd.blockWidth);
-    row = Math.max(row, across * ifd.blockWidth * ifd.blockHeight * BlockReader.samplesInBlock(ifd) * bytesPerSample(sampleType));
-  }
-  return Math.min(512 * MIB, Math.max(64 * MIB, 4 * row));
+  for (const ifd of pages) row = Math.max(row, blockRowBytes(ifd, sampleType));
+  return Math.min(512 * MIB, 64 * MIB + 2 * row);
+}
+
+/**
+ * Bytes of most recently used blocks the cache keeps whatever their age (`BlockCache`): 16
+ * blocks of the largest page's size, at most 16 MiB — enough for reads that are not a raster.
+ */
+export function recentFloorBytes(pages: IfdInfo[], sampleType: SampleType): number {
+  let block = 0;
+  for (const ifd of pages) block = Math.max(block, BlockReader.blockBytes(ifd, sampleType));
+  return Math.min(16 * MIB, 16 * block);
 }
 
 /** Open a TIFF / BigTIFF / OME-TIFF as an `ImageSource`. */
