@@ -1,6 +1,6 @@
 /**
  * `npm run bench:predict [-- --sizes 4096,16384,32768] [--repeat N] [--output labels|probabilities|both]
- *                        [--threads N] [--keep] [--json]`
+ *                        [--input deflate|none] [--threads N] [--keep] [--json]`
  *
  * Builds large tiled uint16 BigTIFFs from the real nuclei image (mirror-tiled), predicts each
  * with the real nuclei model (../shared/testdata) to a tiled OME-TIFF, and compares that with
@@ -18,6 +18,8 @@
  *   count waiting for a core;
  * - peak RSS of the prediction process, max over the e2e runs (target <= 1 GB, flat across
  *   sizes).
+ * `--input none` writes the test images uncompressed (default deflate, zlib level 1): the
+ * difference shows what inflating the input costs, apart from the pipeline itself.
  * `--output` is predictFile's `output` (default labels; probabilities writes float32 per class,
  * 8 bytes per pixel for the two-class nuclei model, so 32768² needs ~9 GB of free disk).
  * `--json` also prints the result rows as JSON at the end; `--keep` keeps the images and the
@@ -44,7 +46,7 @@ const source = join(shared, "images", "nuclei_0000.png");
 
 function usage(message: string): never {
   console.error(`bench/predict.ts: ${message}`);
-  console.error("usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--threads N] [--keep] [--json]");
+  console.error("usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--keep] [--json]");
   process.exit(2);
 }
 
@@ -61,6 +63,7 @@ try {
       sizes: { type: "string", default: "4096,16384,32768" },
       repeat: { type: "string", default: "3" },
       output: { type: "string", default: "labels" },
+      input: { type: "string", default: "deflate" },
       threads: { type: "string" },
       keep: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -74,6 +77,8 @@ const repeat = positiveInt("--repeat", parsed.repeat);
 const threads = parsed.threads === undefined ? undefined : String(positiveInt("--threads", parsed.threads));
 if (!(OUTPUTS as readonly string[]).includes(parsed.output)) usage(`--output must be one of ${OUTPUTS.join(", ")}, got "${parsed.output}"`);
 const output = parsed.output as Output;
+if (parsed.input !== "deflate" && parsed.input !== "none") usage(`--input must be deflate or none, got "${parsed.input}"`);
+const compressInput = parsed.input === "deflate";
 const { keep, json } = parsed;
 
 async function child(args: string[]): Promise<OneResult> {
@@ -123,7 +128,7 @@ interface Row {
 async function measure(size: number, dir: string): Promise<Row> {
   const image = join(dir, `nuclei_${size}.ome.tif`);
   const made = performance.now();
-  await makeBigTiffFromImage(source, image, { width: size, height: size, compress: true, overwrite: true });
+  await makeBigTiffFromImage(source, image, { width: size, height: size, compress: compressInput, overwrite: true });
   console.error(`${size}²: image made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
   const e2e: OneResult[] = [];
   const rt: OneResult[] = [];
@@ -188,7 +193,7 @@ const columns: [string, number, (r: Row) => string][] = [
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]![1]) : c.padStart(columns[i]![1]))).join(" ");
 
 const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
-console.log(`model ${model}\nthreads ${threads ?? "all cores"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`);
+console.log(`model ${model}\nthreads ${threads ?? "all cores"}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`);
 const rows: Row[] = [];
 try {
   for (const size of sizes) rows.push(await measure(size, dir));

@@ -5,8 +5,8 @@
  * whole width) may come in any order, for any plane; every pixel must be written once.
  *
  * Memory: only the chunks a rectangle left incomplete are held, each `chunkWidth ×
- * chunkHeight × samplesPerPixel` samples plus one coverage byte per pixel (so an overlapping
- * write is caught before it corrupts a chunk), zero-padded past the image edge (TIFF tiles and Zarr
+ * chunkHeight × samplesPerPixel` samples plus the list of rectangles written into it (so an
+ * overlapping write is caught before it corrupts a chunk), zero-padded past the image edge (TIFF tiles and Zarr
  * v2 chunks are always full size), reused once handed on. A writer that goes tile row by tile
  * row, left to right (the engine) leaves about one row of chunks pending across the width —
  * hence sinks pick smaller chunks for very wide multi-sample outputs (`autoChunkSize`).
@@ -40,8 +40,8 @@ export interface Chunk {
 
 interface Pending {
   data: SampleArray;
-  /** One flag per chunk pixel: written (catches overlaps before they corrupt a chunk). */
-  covered: Uint8Array;
+  /** The parts written so far as [x0, y0, x1, y1] (a handful per chunk), to catch overlaps before they corrupt a chunk. */
+  parts: number[];
   filled: number;
   area: number;
 }
@@ -68,7 +68,7 @@ export class ChunkGrid {
   /** One flag per chunk of every plane: handed on. */
   private readonly done: Uint8Array;
   private emitted = 0;
-  private readonly pool: { data: SampleArray; covered: Uint8Array }[] = [];
+  private readonly pool: SampleArray[] = [];
   private readonly arrayType: Function;
   private readonly chunkSamples: number;
 
@@ -152,7 +152,6 @@ export class ChunkGrid {
     if (data.length !== w * h * K) throw invalidArgument(`rectangle has ${data.length} samples, expected ${w} × ${h} × ${K}`, { where: WHERE });
 
     const ready: Chunk[] = [];
-    const finished: Pending[] = [];
     const cy0 = Math.floor(y / ch);
     const cy1 = Math.floor((y + h - 1) / ch);
     const cx0 = Math.floor(x / cw);
@@ -168,16 +167,18 @@ export class ChunkGrid {
         let chunk = this.pending.get(key);
         if (!chunk) {
           const area = (Math.min(cw, W - cx * cw)) * (Math.min(ch, H - cy * ch));
-          chunk = { ...this.takeBuffers(area < cw * ch), filled: 0, area };
+          chunk = { data: this.takeBuffer(area < cw * ch), parts: [], filled: 0, area };
           this.pending.set(key, chunk);
         }
+        const parts = chunk.parts;
+        for (let i = 0; i < parts.length; i += 4) {
+          if (rx0 < parts[i + 2]! && parts[i]! < rx1 && ry0 < parts[i + 3]! && parts[i + 1]! < ry1) throw this.overlap(rect, ordinal, cx, cy);
+        }
+        parts.push(rx0, ry0, rx1, ry1);
         const n = (rx1 - rx0) * K;
         for (let ry = ry0; ry < ry1; ry++) {
-          const at = (ry - cy * ch) * cw + (rx0 - cx * cw);
-          if (chunk.covered.subarray(at, at + rx1 - rx0).indexOf(1) >= 0) throw this.overlap(rect, ordinal, cx, cy);
-          chunk.covered.fill(1, at, at + rx1 - rx0);
           const src = ((ry - y) * w + (rx0 - x)) * K;
-          chunk.data.set(data.subarray(src, src + n), at * K);
+          chunk.data.set(data.subarray(src, src + n), ((ry - cy * ch) * cw + (rx0 - cx * cw)) * K);
         }
         chunk.filled += (rx1 - rx0) * (ry1 - ry0);
         if (chunk.filled === chunk.area) {
@@ -185,7 +186,6 @@ export class ChunkGrid {
           this.done[key] = 1;
           this.emitted += 1;
           ready.push({ plane: this.planeAt(ordinal), planeOrdinal: ordinal, cx, cy, data: chunk.data });
-          finished.push(chunk);
         }
       }
     }
@@ -193,16 +193,15 @@ export class ChunkGrid {
     try {
       await this.onChunks(ready);
     } finally {
-      for (const { data: buffer, covered } of finished) this.pool.push({ data: buffer, covered });
+      for (const c of ready) this.pool.push(c.data);
     }
   }
 
-  /** A chunk buffer and its coverage flags, cleared (the samples only where padding must be zero). */
-  private takeBuffers(edge: boolean): { data: SampleArray; covered: Uint8Array } {
+  /** A chunk buffer, pooled when possible; zeroed where padding must be zero (edge chunks). */
+  private takeBuffer(edge: boolean): SampleArray {
     const b = this.pool.pop();
-    if (!b) return { data: allocSamples(this.layout.sampleType, this.chunkSamples), covered: new Uint8Array(this.layout.chunkWidth * this.layout.chunkHeight) };
-    if (edge) b.data.fill(0);
-    b.covered.fill(0);
+    if (!b) return allocSamples(this.layout.sampleType, this.chunkSamples);
+    if (edge) b.fill(0);
     return b;
   }
 
