@@ -64,6 +64,8 @@ export type PredictFileOptions = Omit<NodePredictOptions, "runtime"> & {
   creator?: string;
   /** How to open the input image, e.g. `{ czi: { otherDimensions: "first" } }` (`--czi-other-dimensions first`). */
   openOptions?: OpenImageOptions;
+  /** Tile compression of OME-TIFF / OME-Zarr outputs: `auto` (default: labels deflated, float32 outputs stored raw), `deflate`, `none`. */
+  compression?: "auto" | "deflate" | "none";
 };
 
 export interface PredictFileResult extends PredictResult {
@@ -85,13 +87,17 @@ export async function predictFile(modelPath: string, imagePath: string, outPath:
   if (borderMissing && file.format === "czmodel" && options.border === undefined) {
     throw invalidArgument("the model file names no BorderSize", { where: modelPath, allowed: "give the border per tile side (--border N)" });
   }
-  const { overwrite = false, probabilitiesOut, creator, openOptions, ...predictOptions } = options;
+  const { overwrite = false, probabilitiesOut, creator, openOptions, compression = "auto", ...predictOptions } = options;
+  if (!["auto", "deflate", "none"].includes(compression)) {
+    throw invalidArgument(`compression '${compression}' is not known`, { where: "--compression", allowed: "auto, deflate, none" });
+  }
+  const compress = compression === "auto" ? "auto" : compression === "deflate";
   const both = options.output === "both" && model.kind === "segmentation";
   const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
   const source = await openImageFile(imagePath, openOptions);
   const sinks: ImageSink[] = [];
   try {
-    for (const f of files) sinks.push(await createImageFileSink(f, { overwrite, imageName: model.name, ...(creator ? { creator } : {}) }));
+    for (const f of files) sinks.push(await createImageFileSink(f, { overwrite, compress, imageName: model.name, ...(creator ? { creator } : {}) }));
     const sink: ImageSink | SinkPair = both ? { labels: sinks[0]!, probabilities: sinks[1]! } : sinks[0]!;
     const result = await predictNode(model, source, sink, { ...predictOptions, output: model.kind === "segmentation" ? (options.output ?? "labels") : "labels" });
     return { ...result, files, warnings };

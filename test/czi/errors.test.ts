@@ -4,6 +4,7 @@
  * subblock index, offset) — or, where the damage is survivable, in a valid image with a
  * warning. Also the codecs we do not decode (JPEG-XR …) and unsupported dimensions.
  */
+import { rejectionOf } from "../helpers/errors.js";
 import { describe, expect, it } from "vitest";
 import { CzmodelError } from "../../src/errors.js";
 import type { PlaneIndex } from "../../src/io/types.js";
@@ -25,14 +26,7 @@ const CELL = "CellDivision_T3_Z5_CH2_X240_Y170.czi";
 const COMP1 = "CellDivision_T3_Z5_CH2_X240_Y170_comp1.czi";
 const S3 = "S3_1Pos_2Mosaic_T1_Z1_CH1.czi";
 
-async function failure(p: Promise<unknown>): Promise<CzmodelError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CzmodelError);
-  return e as CzmodelError;
-}
+const failure = rejectionOf;
 
 /** Open and read plane 0 fully. */
 async function openAndRead(bytes: Uint8Array, name = "bad.czi", options = {}) {

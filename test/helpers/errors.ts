@@ -11,3 +11,13 @@ export function errorOf(fn: () => unknown): CzmodelError {
   }
   throw new Error("expected an error");
 }
+
+/** The `CzmodelError` a promise rejects with (fails the test when it resolves or rejects with something else). */
+export async function rejectionOf(p: Promise<unknown>): Promise<CzmodelError> {
+  const e = await p.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(e).toBeInstanceOf(CzmodelError);
+  return e as CzmodelError;
+}

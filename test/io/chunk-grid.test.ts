@@ -4,16 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { autoChunkSize, chunkSample, ChunkGrid, type Chunk } from "../../src/io/chunk-grid.js";
-import { CzmodelError } from "../../src/errors.js";
-
-async function errorOf(p: Promise<unknown>): Promise<CzmodelError> {
-  const e = await p.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(e).toBeInstanceOf(CzmodelError);
-  return e as CzmodelError;
-}
+import { rejectionOf as errorOf } from "../helpers/errors.js";
 
 const P0 = { scene: 0, t: 0, c: 0, z: 0 };
 

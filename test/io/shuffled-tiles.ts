@@ -44,6 +44,14 @@ export async function writeShuffledTiles(sink: ImageSink, info: OutputImageInfo,
     await sink.writeTile({ scene: s, t, c, z }, { x: x0, y: y0, width: w, height: y1 - y0 }, d);
   }
   await sink.finish();
+  return canonicalOutput(info, f);
+}
+
+/** What an independent reader must see: per scene, the samples in (T, C·K, Z, Y, X) order. */
+export function canonicalOutput(info: OutputImageInfo, f: SampleAt): SampleArray[] {
+  const { t: T, c: C, z: Z, scene: S } = info.sizes;
+  const K = info.samplesPerPixel;
+  const { width: W, height: H } = info;
   const canonical: SampleArray[] = [];
   for (let s = 0; s < S; s++) {
     const a = allocSamples(info.sampleType, T * C * K * Z * H * W);

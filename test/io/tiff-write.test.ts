@@ -16,7 +16,7 @@ import { openTiff } from "../../src/io/tiff/tiff-source.js";
 import { allocSamples, type OutputImageInfo, type SampleArray } from "../../src/io/types.js";
 import { tempDir } from "../helpers/paths.js";
 import { firstDifference, partialFiles, python, readScene, sha256 } from "./helpers.js";
-import { writeShuffledTiles } from "./shuffled-tiles.js";
+import { canonicalOutput, writeShuffledTiles } from "./shuffled-tiles.js";
 
 interface TiffReport {
   bigtiff: boolean;
@@ -52,20 +52,9 @@ print(json.dumps(out))
 
 /** Canonical T, C·K, Z, Y, X array of an output whose sample k of plane (t, c, z) at (x, y) is f(...). */
 function makeOutput(info: OutputImageInfo, f: (t: number, c: number, z: number, y: number, x: number, k: number) => number) {
-  const { t: T, c: C, z: Z, scene: S } = info.sizes;
+  const { width: W } = info;
   const K = info.samplesPerPixel;
-  const { width: W, height: H } = info;
-  const canonical: SampleArray[] = [];
-  for (let s = 0; s < S; s++) {
-    const a = allocSamples(info.sampleType, T * C * K * Z * H * W);
-    for (let t = 0; t < T; t++)
-      for (let c = 0; c < C; c++)
-        for (let k = 0; k < K; k++)
-          for (let z = 0; z < Z; z++)
-            for (let y = 0; y < H; y++)
-              for (let x = 0; x < W; x++) a[((((t * C + c) * K + k) * Z + z) * H + y) * W + x] = f(t, c, z, y, x, k) + s;
-    canonical.push(a);
-  }
+  const canonical = canonicalOutput(info, (s, t, c, z, y, x, k) => f(t, c, z, y, x, k) + s);
   /** Bands of `rows` rows, samples interleaved, for plane (s, t, c, z). */
   const band = (s: number, t: number, c: number, z: number, y0: number, rows: number) => {
     const d = allocSamples(info.sampleType, rows * W * K);
@@ -210,6 +199,23 @@ describe("OME-TIFF sink → tifffile", () => {
     ]);
   });
 
+  it("compresses label images and stores float32 outputs raw by default (auto); compress: true deflates both", async () => {
+    const dir = await tempDir();
+    const compressionOf = async (sampleType: "uint8" | "float32", compress?: boolean) => {
+      const path = join(dir, `${sampleType}-${compress}.ome.tif`);
+      const info: OutputImageInfo = { width: 40, height: 30, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType, kind: sampleType === "uint8" ? "labels" : "regression" };
+      const sink = await createImageFileSink(path, compress === undefined ? {} : { compress });
+      await sink.begin(info);
+      await sink.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 30, sampleType === "uint8" ? new Uint8Array(1200).fill(1) : new Float32Array(1200).fill(0.5));
+      await sink.finish();
+      return (await python<TiffReport>(READ_OME_TIFF, path)).compression;
+    };
+    expect(await compressionOf("uint8")).toBe("ADOBE_DEFLATE");
+    expect(await compressionOf("float32")).toBe("NONE");
+    expect(await compressionOf("float32", true)).toBe("ADOBE_DEFLATE");
+    expect(await compressionOf("uint8", false)).toBe("NONE");
+  });
+
   it("picks smaller tiles for very wide multi-sample outputs, so one row of tiles stays small", async () => {
     const target = new MemoryByteTarget("wide.ome.tif");
     const sink = new OmeTiffSink(target, { compression: "none" });
@@ -338,7 +344,7 @@ describe("OME-TIFF sink: no partial output", () => {
     const dir = await tempDir();
     await mkdir(join(dir, "sub"));
     await expect(createImageFileSink(join(dir, "sub", "out.ome.tif"), { tileSize: 100 })).rejects.toThrow(
-      "--tile-size: tile size 100 is not allowed (allowed: a multiple of 16, at least 16)",
+      "tileSize: tile size 100 is not allowed (allowed: a multiple of 16, at least 16)",
     );
     expect(await readdir(join(dir, "sub"))).toEqual([]);
   });

@@ -27,6 +27,7 @@ interface PredictCliOptions extends ImageOpenCliOptions {
   rescale: "auto" | "on" | "off";
   intensityRange?: IntensityRange;
   channelOrder?: "bgr" | "rgb" | "as-is";
+  compression: "auto" | "deflate" | "none";
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -75,6 +76,14 @@ export function registerPredict(program: Command): void {
     .option("--intensity-range <range>", "range mapped to [0,1]: dtype (0..type max), bitdepth (0..2^bits-1) or MIN,MAX", parseIntensityRange)
     .addOption(cziOtherDimensionsOption())
     .addOption(new Option("--channel-order <order>", "colour order fed to colour models (default: the model's, BGR for ZEN models)").choices(["bgr", "rgb", "as-is"]))
+    .addOption(
+      new Option(
+        "--compression <mode>",
+        "OME-TIFF/OME-Zarr tile compression: auto = deflate label images, store float32 outputs (probabilities, regression) raw (deflate saves under 20 % there at ~3x the time)",
+      )
+        .choices(["auto", "deflate", "none"])
+        .default("auto"),
+    )
     .option("--overwrite", "replace an existing output")
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
@@ -99,6 +108,7 @@ export async function runPredict(modelPath: string, imagePath: string, opts: Pre
     return await predictFile(modelPath, imagePath, opts.out, {
       output: opts.output,
       overwrite: Boolean(opts.overwrite),
+      compression: opts.compression,
       creator: `czmodel ${VERSION}`,
       ...(opts.minConfidence !== undefined ? { minConfidence: opts.minConfidence } : {}),
       ...(opts.border ? { border: opts.border.length === 1 ? opts.border[0]! : opts.border } : {}),

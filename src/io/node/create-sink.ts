@@ -33,8 +33,11 @@ export interface FileSinkOptions {
   overwrite?: boolean;
   /** Tile (OME-TIFF) or chunk (OME-Zarr) size, default 512. */
   tileSize?: number;
-  /** Deflate/zlib-compress tiles and chunks (default true). */
-  compress?: boolean;
+  /**
+   * Deflate/zlib-compress tiles and chunks: true, false, or `auto` (default): integer outputs
+   * (labels) compressed, float32 ones (probabilities, regression) not — see `OmeTiffSinkOptions.compression`.
+   */
+  compress?: boolean | "auto";
   /** zlib level 1..9 (default `DEFAULT_TIFF_LEVEL` = 3 for OME-TIFF, 6 for OME-Zarr). */
   level?: number;
   /** Name of the image in the output's metadata. */
@@ -56,7 +59,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
   const format = options.format ?? outputFormatForPath(path);
   if (!format) throw invalidArgument("cannot tell the output format from the file name", { where: path, allowed: OUTPUT_EXTENSIONS });
   const overwrite = options.overwrite ?? false;
-  const compress = options.compress ?? true;
+  const compress = options.compress ?? "auto";
   switch (format) {
     case "png":
       return new PngSink(await FileByteTarget.create(path, { overwrite }));
@@ -65,7 +68,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
       return withTarget(target, () =>
         new OmeTiffSink(target, {
           ...(options.tileSize !== undefined ? { tileSize: options.tileSize } : {}),
-          compression: compress ? "deflate" : "none",
+          compression: compress === "auto" ? "auto" : compress ? "deflate" : "none",
           compressor: nodeZlibCompressor(options.level ?? DEFAULT_TIFF_LEVEL),
           ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
           ...(options.creator !== undefined ? { creator: options.creator } : {}),
@@ -78,7 +81,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
       return withTarget(target, () =>
         new OmeZarrSink(target, {
           ...(options.tileSize !== undefined ? { chunkSize: options.tileSize } : {}),
-          compression: compress ? "zlib" : "none",
+          compression: compress === "auto" ? "auto" : compress ? "zlib" : "none",
           level,
           compressor: nodeZlibCompressor(level),
           ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),

@@ -27,8 +27,8 @@ import type { ReleasesBands } from "../reuse.js";
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
   chunkSize?: number;
-  /** `zlib` (default) or `none`. */
-  compression?: "zlib" | "none";
+  /** `zlib` (default), `none`, or `auto`: none for float32 samples, as for OME-TIFF (`ome-tiff-sink.ts`). */
+  compression?: "zlib" | "none" | "auto";
   /** zlib level written into `.zarray` (default 6); it should match the compressor. */
   level?: number;
   /** zlib implementation; default fflate at `level`, Node passes `node:zlib`. */
@@ -46,7 +46,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
   readonly releasesBands = true as const;
   private readonly chunkSize: number | undefined;
-  private readonly compressor: Compressor | undefined;
+  private compressor: Compressor | undefined;
   private readonly level: number;
   private info: OutputImageInfo | undefined;
   private grid: ChunkGrid | undefined;
@@ -60,7 +60,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   ) {
     const size = options.chunkSize;
     if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
-      throw invalidArgument(`chunk size ${size} is not allowed`, { where: "--tile-size", allowed: "an integer >= 1" });
+      throw invalidArgument(`chunk size ${size} is not allowed`, { where: "tileSize", allowed: "an integer >= 1" });
     }
     this.chunkSize = size;
     this.level = options.level ?? 6;
@@ -79,6 +79,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       if (!Number.isInteger(v) || v < 1) throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
     }
     this.info = info;
+    if (this.options.compression === "auto" && info.sampleType === "float32") this.compressor = undefined;
     const size = this.chunkSize ?? autoChunkSize(info.width, info.samplesPerPixel * bytesPerSample(info.sampleType));
     this.chunkW = Math.min(size, info.width);
     this.chunkH = Math.min(size, info.height);
