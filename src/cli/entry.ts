@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { registerConvert, defineConvert } from "./commands/convert.js";
+import { registerImport } from "./commands/import.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerPack } from "./commands/pack.js";
 import { registerUnpack } from "./commands/unpack.js";
@@ -19,6 +20,7 @@ export function czmodelProgram(): Command {
     .addHelpText("after", "\nEvery command takes --json and --debug; `czmodel <command> --help` shows its options and an example.");
   registerPack(program);
   registerConvert(program);
+  registerImport(program);
   registerInspect(program);
   registerValidate(program);
   registerUnpack(program);

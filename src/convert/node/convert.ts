@@ -125,16 +125,7 @@ export async function writeArchive(
     await checkSpatialInvarianceNode(prepared.modelBytes, { target: options.spatialDims, where: "--spatial-dims" });
   }
   const bytes = buildArchive(prepared, license, { hostByte: defaultHostByte(), ...options });
-  const created = await mkdir(outputPath, { recursive: true }).catch((cause: unknown) => {
-    throw ioError("cannot create the output folder", { where: outputPath, cause });
-  });
-  const path = join(outputPath, outputFileName(outputName, prepared.format));
-  try {
-    await writeFileAtomic(path, bytes);
-  } catch (e) {
-    if (created) await removeEmptyFolders(outputPath, created);
-    throw e;
-  }
+  const path = await writeCreatingFolder(outputPath, outputFileName(outputName, prepared.format), bytes);
   return {
     path,
     format: prepared.format,
@@ -144,6 +135,24 @@ export async function writeArchive(
     warnings: [...extraWarnings, ...prepared.warnings],
     steps: prepared.steps,
   };
+}
+
+/**
+ * Write `bytes` to `folder/name` through a temp file beside it, creating the folder; a failed
+ * write leaves neither the file nor the folders it created. Returns the path written.
+ */
+export async function writeCreatingFolder(folder: string, name: string, bytes: Uint8Array): Promise<string> {
+  const created = await mkdir(folder, { recursive: true }).catch((cause: unknown) => {
+    throw ioError("cannot create the output folder", { where: folder, cause });
+  });
+  const path = join(folder, name);
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    if (created) await removeEmptyFolders(folder, created);
+    throw e;
+  }
+  return path;
 }
 
 /** After a failed write, remove the folders `mkdir` created (`outputPath` up to `top`), as long as they are empty. */

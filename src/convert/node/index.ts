@@ -6,6 +6,7 @@ export {
   loadLicense,
   metadataForFormat,
   writeArchive,
+  writeCreatingFolder,
   type ModelSpec,
   type ConvertResult,
   type JsonSpecOptions,
