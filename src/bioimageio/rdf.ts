@@ -102,11 +102,11 @@ const model04 = loose({
 /** Parse an rdf text; `where` names the file in errors. */
 export function parseRdf(text: string, where: string): ModelDescription {
   if (text.length > MAX_RDF_BYTES) throw invalidMetadata(`the description is ${text.length} bytes, more than ${MAX_RDF_BYTES}`, { where });
-  const doc = parseDocument(text, { schema: "core", prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { schema: "core", prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "";
-    throw invalidMetadata(`is not valid YAML${line}: ${e.message.split("\n")[0]}`, { where });
+    throw invalidMetadata(`is not valid YAML${line}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, { where });
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw invalidMetadata("is not a YAML mapping", { where });

@@ -34,6 +34,8 @@ export const PIXEL_RANGE: Record<InputPixelType, number> = { uint8: 255, uint16:
 
 /** The tile chosen for parameterized sizes when `--tile` is not given: the smallest valid size from this on. */
 export const PREFERRED_TILE = 512;
+/** Largest tile side accepted (ZEN tiles are at most a few thousand pixels; larger is a broken description). */
+export const MAX_TILE = 16384;
 
 export interface ImportOptions {
   /** Tile `[H, W]`; must be a valid input size. */
@@ -253,6 +255,9 @@ function chooseTile(y: Axis, x: Axis, requested: number[] | undefined, where: st
     if (s.kind === "parameterized") return s.min >= PREFERRED_TILE ? s.min : s.min + Math.ceil((PREFERRED_TILE - s.min) / s.step) * s.step;
     throw unsupported(`axis ${a.id} has no fixed or parameterized size`, { where, allowed: "give the tile with --tile H,W" });
   }) as [number, number];
+  tile.forEach((t, i) => {
+    if (t > MAX_TILE) throw unsupported(`axis ${axes[i]!.id} needs a tile of ${t} pixels`, { where, allowed: `tiles up to ${MAX_TILE}; give a smaller valid --tile` });
+  });
   const param = axes.some((a) => a.size.kind === "parameterized");
   notes.push(`tile: ${tile.join("×")} (${param ? `the smallest valid size ≥ ${PREFERRED_TILE}; valid: ${axes.map(describeSize).join(" × ")}` : "the package's fixed input size"})`);
   return tile;
