@@ -4,10 +4,13 @@
  * `BlobByteSource`, so a multi-GB TIFF is never loaded whole) and the last result (one compact
  * plane per output plane: uint8 labels for up to 255 classes, 100 MB for 10000²), runs
  * `predict` with progress events and cancellation, renders view pictures, writes the result
- * as PNG or OME-TIFF, and runs the numeric model check. The page talks to it through
+ * as PNG or OME-TIFF, runs the numeric model check, and imports bioimage.io packages
+ * (`importPackage`, whose test-tensor check runs a session like any prediction). The page talks to it through
  * `src/worker-client.ts` (messages in `src/protocol.ts`).
  */
 import * as ort from "onnxruntime-web/wasm";
+import { importPackage } from "../src/bioimageio/import.js";
+import { loadPackage, zipPackage } from "../src/bioimageio/package.js";
 import { readModelFileBytes, type ModelFile } from "../src/container/index.js";
 import { planModelInput, predict, type EngineModel, type OrtRuntime } from "../src/engine/index.js";
 import { engineModelFromFile } from "../src/engine/from-model-file.js";
@@ -21,7 +24,7 @@ import { OmeTiffSink } from "../src/io/tiff/index.js";
 import type { ImageSink, ImageSource, OutputImageInfo, PlaneIndex } from "../src/io/types.js";
 import { runNumericValidation, type OrtModule } from "../src/onnx/index.js";
 import { numericMetaFor, tileFromSource } from "../src/validate/run-inputs.js";
-import type { ErrorInfo, Op, PredictSummary, ReplyMessage, RequestMessage, Requests } from "./src/protocol.js";
+import type { ErrorInfo, ImportSummary, Op, PredictSummary, ReplyMessage, RequestMessage, Requests } from "./src/protocol.js";
 import { renderImage, renderResult, valueRange, type ResultPlane } from "./src/render.js";
 
 interface WorkerScope {
@@ -172,6 +175,21 @@ const handlers: { [K in Op]: Handler<K> } = {
     }
     const r = await runNumericValidation(file.modelBytes, meta, ort as unknown as OrtModule, { ...(input ? { input } : {}), where: modelFile.name });
     return { ...r, input: description };
+  },
+
+  async importPackage({ file }) {
+    const pkg = await loadPackage(zipPackage(new Uint8Array(await file.arrayBuffer()), file.name));
+    const r = await importPackage(pkg, { runtime: ort as unknown as OrtRuntime });
+    const { tile, pixelType, inputRange, preprocessing, postprocessing, notes } = r.plan;
+    const summary: ImportSummary = {
+      bytes: r.bytes,
+      package: { name: pkg.description.name, rdfName: pkg.files.rdfName, formatVersion: pkg.description.formatVersion },
+      plan: { tile, pixelType, inputRange, preprocessing, postprocessing, notes },
+      steps: r.steps,
+      warnings: r.warnings,
+      ...(r.test ? { test: r.test } : {}),
+    };
+    return summary;
   },
 
   async cancel() {

@@ -7,6 +7,8 @@
 import type { NumericValidationResult } from "../../src/onnx/index.js";
 import type { ImageInfo, OutputImageInfo, PlaneIndex, Rect } from "../../src/io/types.js";
 import type { BlendMode, PredictProgress, PredictResult } from "../../src/engine/index.js";
+import type { TestTensorResult } from "../../src/bioimageio/test-tensors.js";
+import type { ZenImportPlan } from "../../src/bioimageio/to-zen.js";
 
 export interface ErrorInfo {
   code: string;
@@ -49,6 +51,19 @@ export interface PredictSummary
   valueRange?: [number, number];
 }
 
+/** What the worker reports after importing a bioimage.io package (`importPackage`), as plain data. */
+export interface ImportSummary {
+  /** The ZEN model file importPackage wrote (.czann), checked on the package's test tensors. */
+  bytes: Uint8Array;
+  package: { name: string; rdfName: string; formatVersion: string };
+  plan: Pick<ZenImportPlan, "tile" | "pixelType" | "inputRange" | "preprocessing" | "postprocessing" | "notes">;
+  /** Graph edits made. */
+  steps: string[];
+  warnings: string[];
+  /** Absent when the package has no test tensors. */
+  test?: TestTensorResult;
+}
+
 export interface Requests {
   init: { args: { ortBase: string; threads: number }; result: { threads: number } };
   openImage: { args: { file: File }; result: { name: string; size: number; info: ImageInfo } };
@@ -56,6 +71,7 @@ export interface Requests {
   predict: { args: { model: File; settings: PredictSettings }; result: PredictSummary };
   renderResult: { args: RenderRequest & { colors: ([number, number, number] | null)[] }; result: Picture };
   exportResult: { args: { format: "png" | "ome-tiff"; name: string }; result: { bytes: Uint8Array } };
+  importPackage: { args: { file: File }; result: ImportSummary };
   numericCheck: { args: { model: File; image?: File }; result: NumericValidationResult & { input: string } };
   cancel: { args: Record<string, never>; result: { cancelled: boolean } };
 }
