@@ -28,7 +28,7 @@ if ("serviceWorker" in navigator && window.isSecureContext && !import.meta.env.D
 }
 
 const tabs = [
-  { id: "pack", label: "Pack", view: packView() },
+  { id: "pack", label: "Pack", view: packView(worker) },
   { id: "inspect", label: "Inspect & validate", view: inspectView(worker) },
   { id: "predict", label: "Predict", view: predictView(worker) },
 ];

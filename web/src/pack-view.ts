@@ -1,11 +1,15 @@
 /**
  * Flow 1, Pack: drop an ONNX model, see its inputs and outputs, fill in the metadata (CZANN
  * or legacy), the pre-/post-processing and spatial dims, watch the live validation, then
- * download the `.czann` / `.czmodel`. A conversion-spec JSON can fill the form. All checks
- * and the archive itself come from the library (`adaptPayload`, `ModelMetadata` /
- * `LegacyModelMetadata`, `validateStructure`, `packModel`); this module only reads the form.
+ * download the `.czann` / `.czmodel`. A conversion-spec JSON can fill the form. A bioimage.io
+ * package `.zip` dropped instead is imported in the worker (`importPackage`, checked on its
+ * test tensors) and fills the form from the file it made; downloading gives that file as is,
+ * or the same graph re-packed with the form's edits when there are any. All checks and the
+ * archive itself come from the library (`adaptPayload`, `ModelMetadata` /
+ * `LegacyModelMetadata`, `validateStructure`, `packModel`, `importPackage`); this module only
+ * reads the form.
  */
-import { outputFileName } from "../../src/container/index.js";
+import { outputFileName, readModelFileBytes, type LicenseInput } from "../../src/container/index.js";
 import { adaptPayload, packModel } from "../../src/convert/pack.js";
 import type { ConvertOptions } from "../../src/convert/options.js";
 import { invalidArgument } from "../../src/errors.js";
@@ -29,6 +33,9 @@ import { ClassEditor } from "./class-editor.js";
 import { debounce, download, errorBox, errorText, h, setChildren } from "./dom.js";
 import { dropZone } from "./drop-zone.js";
 import { field, fieldOf, ioTable, numberList, select, shapeText, type Message } from "./form.js";
+import { importPanel, isZip } from "./package-import.js";
+import type { ImportSummary } from "./protocol.js";
+import type { WorkerClient } from "./worker-client.js";
 
 interface Loaded {
   name: string;
@@ -36,9 +43,20 @@ interface Loaded {
   summary: OnnxSummary;
 }
 
-export function packView(): HTMLElement {
+/** A bioimage.io import: what the worker made, and the file's metadata and licence as read back. */
+interface Imported {
+  summary: ImportSummary;
+  fileName: string;
+  metadata: ModelMetadata;
+  license: LicenseInput | null;
+}
+
+export function packView(worker: WorkerClient): HTMLElement {
   let model: Loaded | undefined;
-  let license: { name: string; bytes: Uint8Array } | null = null;
+  let imported: Imported | undefined;
+  let license: LicenseInput | null = null;
+  /** Bumped by every dropped file, so a slow import that is overtaken is dropped. */
+  let loads = 0;
 
   const format = select("pack-format", ["czann", "czmodel"], "czann");
   const name = h("input", { id: "pack-name", type: "text", autocomplete: "off" });
@@ -61,7 +79,10 @@ export function packView(): HTMLElement {
   const ioBox = h("div", { id: "pack-io" });
   const result = h("div", { id: "pack-result", "aria-live": "polite" });
   const loadError = h("div", { id: "pack-error" });
-  const empty = h("p", { class: "empty", id: "pack-empty" }, "No model yet: drop an ONNX file to start.");
+  const importBox = h("div", { id: "pack-import", "aria-live": "polite" });
+  const licenseFile = h("input", { id: "pack-license", type: "file", "aria-describedby": "pack-license-hint" });
+  const licenseHint = h("p", { class: "hint", id: "pack-license-hint" });
+  const empty = h("p", { class: "empty", id: "pack-empty" }, "No model yet: drop an ONNX file or a bioimage.io package .zip to start.");
 
   const czannOnly = [field("pack-type", "Model type", type), field("pack-overlap", "Min overlap (px, per spatial axis, even)", overlap, "Total overlap between neighbouring tiles; the border per side is half of it."), field("pack-scaling", "Pixel size x, y (metres)", scaling, "Optional: the pixel size the model was trained at.")];
   const legacyOnly = [field("pack-border", "Border size (px per tile side)", border), field("pack-pixel-type", "Pixel type", pixelType), field("pack-color-handling", "Colour handling", colorHandling)];
@@ -84,7 +105,7 @@ export function packView(): HTMLElement {
       ...czannOnly,
       ...legacyOnly,
       h("div", { class: "field" }, h("span", { class: "label", id: "pack-classes-label" }, "Classes (one per output channel)"), classes.element),
-      field("pack-license", "Licence file (optional)", licenseInput()),
+      h("div", { class: "field", "data-field": "pack-license" }, h("label", { for: "pack-license" }, "Licence file (optional)"), licenseFile, licenseHint),
     ),
     h(
       "fieldset",
@@ -105,15 +126,11 @@ export function packView(): HTMLElement {
     result,
   );
 
-  function licenseInput(): HTMLElement {
-    const input = h("input", { id: "pack-license", type: "file" });
-    input.addEventListener("change", async () => {
-      const f = input.files?.[0];
-      license = f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : null;
-      refresh();
-    });
-    return input;
-  }
+  licenseFile.addEventListener("change", async () => {
+    const f = licenseFile.files?.[0];
+    license = f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : (imported?.license ?? null);
+    refresh();
+  });
 
   function showFormat(): void {
     const legacy = format.value === "czmodel";
@@ -173,6 +190,8 @@ export function packView(): HTMLElement {
       ...(names.length || isSegmentationType(t) ? { classes: names } : {}),
       ...(modelName ? { modelName } : {}),
       ...(scale ? { scaling: scale as unknown as [number, number] } : {}),
+      // an import keeps its model id and the package description (ModelDescription)
+      ...(imported ? { id: imported.metadata.id, extra: imported.metadata.extra } : {}),
     });
   }
 
@@ -195,6 +214,19 @@ export function packView(): HTMLElement {
     }
     for (const s of adapted.steps) out.push({ severity: "info", text: s });
     for (const w of adapted.warnings) out.push({ severity: "warning", text: w });
+    if (imported && format.value === "czmodel") {
+      out.push({
+        severity: "error",
+        field: "pack-format",
+        text: "File format: the imported graph expects ZEN's CZANN input scaling (x / pixel range), which a legacy .czmodel does not apply; write a .czann, or use czmodel import PACKAGE -o NAME.czmodel",
+      });
+      return { messages: out, ready: false };
+    }
+    if (imported && adapted.steps.length > 0) {
+      out.push({ severity: "warning", text: "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it" });
+    }
+    const testFailed = imported?.summary.test?.passed === false;
+    if (testFailed) out.push({ severity: "error", text: "the imported model does not reproduce the package's test output (see the test-tensor check above)" });
     const facts = inspectPayload(adapted.bytes, "onnx");
     const summary = facts.onnx ?? model.summary;
     const changed = adapted.steps.length > 0;
@@ -210,7 +242,7 @@ export function packView(): HTMLElement {
       const text = f.where ? `${f.where}: ${f.message}` : f.message;
       out.push({ severity: f.severity, text, ...(fieldOf(text) ? { field: fieldOf(text)! } : {}) });
     }
-    return { messages: out, ready: report.ok || Boolean(opts.force), summary, adapted: changed };
+    return { messages: out, ready: (report.ok && !testFailed) || Boolean(opts.force), summary, adapted: changed };
   }
 
   function refresh(): void {
@@ -252,7 +284,73 @@ export function packView(): HTMLElement {
     classes.set(k === 1 ? [] : ["Background", ...Array.from({ length: k - 1 }, (_, i) => `Class ${i + 1}`)]);
   }
 
+  function fillCzann(m: ModelMetadata): void {
+    format.value = "czann";
+    type.value = m.type;
+    name.value = m.modelName ?? "";
+    overlap.value = m.minOverlap?.join(", ") ?? "";
+    scaling.value = m.scaling?.join(", ") ?? "";
+    classes.set(m.classes ?? []);
+  }
+
+  /** Forget an earlier import (its panel, licence and the graph edits made on it). */
+  function leaveImport(): void {
+    if (!imported) return;
+    imported = undefined;
+    license = null;
+    licenseFile.value = "";
+    setChildren(licenseHint);
+    setChildren(importBox);
+  }
+
+  async function loadFile(file: File): Promise<void> {
+    if (await isZip(file)) await importZip(file);
+    else await loadModel(file);
+  }
+
+  async function importZip(file: File): Promise<void> {
+    const load = ++loads;
+    leaveImport();
+    model = undefined;
+    form.hidden = true;
+    empty.hidden = true;
+    setChildren(ioBox);
+    setChildren(result);
+    setChildren(loadError, h("p", { role: "status", id: "pack-importing" }, `Importing ${file.name}: reading the package, adapting its graph for ZEN, running its test tensors…`));
+    let next: Imported;
+    let bytes: Uint8Array;
+    try {
+      const summary = await worker.call("importPackage", { file });
+      const archive = await readModelFileBytes(summary.bytes, file.name);
+      if (!(archive.metadata instanceof ModelMetadata)) throw new Error("the import did not give a .czann");
+      bytes = archive.modelBytes;
+      next = { summary, fileName: file.name, metadata: archive.metadata, license: archive.license };
+      model = { name: `${file.name} (imported graph)`, bytes, summary: inspectOnnx(bytes) };
+    } catch (e) {
+      if (load !== loads) return;
+      model = undefined;
+      empty.hidden = false;
+      setChildren(loadError, errorBox(e));
+      return;
+    }
+    if (load !== loads) return;
+    imported = next;
+    license = next.license;
+    licenseFile.value = "";
+    setChildren(licenseHint, next.license ? `The package's ${next.license.name} (licence, authors, citation) is included; choose a file to replace it.` : "");
+    pre.value = post.value = spatial.value = "";
+    channelsFirst.checked = force.checked = false;
+    inputCast.value = "none";
+    fillCzann(next.metadata);
+    setChildren(loadError);
+    setChildren(importBox, importPanel(next.summary, file.name));
+    form.hidden = false;
+    refresh();
+  }
+
   async function loadModel(file: File): Promise<void> {
+    ++loads;
+    leaveImport();
     setChildren(loadError);
     setChildren(result);
     try {
@@ -277,13 +375,7 @@ export function packView(): HTMLElement {
     try {
       const spec = parseConversionSpec(await file.text(), file.name);
       if (spec.flavour === "czann") {
-        const m = spec.metadata;
-        format.value = "czann";
-        type.value = m.type;
-        name.value = m.modelName ?? "";
-        overlap.value = m.minOverlap?.join(", ") ?? "";
-        scaling.value = m.scaling?.join(", ") ?? "";
-        classes.set(m.classes ?? []);
+        fillCzann(spec.metadata);
       } else {
         const m = spec.metadata;
         format.value = "czmodel";
@@ -306,15 +398,24 @@ export function packView(): HTMLElement {
     if (!model) return;
     setChildren(result);
     try {
-      const summary = check().summary ?? model.summary;
-      const input = { payload: { kind: "onnx" as const, bytes: model.bytes }, metadata: metadata(summary), license };
-      const packed = packModel(input, options());
+      const { summary = model.summary, adapted = false } = check();
+      const meta = metadata(summary);
       const base = (name.value.trim() || "DNNModel").replace(/[\\/:*?"<>|]+/g, "_");
+      // an import with no edits downloads the very file importPackage made and checked
+      if (imported && !adapted && license === imported.license && meta instanceof ModelMetadata && meta.toJsonText() === imported.metadata.toJsonText()) {
+        const fileName = outputFileName(base, "czann");
+        download(imported.summary.bytes, fileName);
+        setChildren(result, h("p", { class: "ok", role: "status" }, `Wrote ${fileName} (${imported.summary.bytes.byteLength} bytes, czann): the file imported from ${imported.fileName}, as checked on its test tensors.`));
+        return;
+      }
+      const input = { payload: { kind: "onnx" as const, bytes: model.bytes }, metadata: meta, license };
+      const packed = packModel(input, options());
       const fileName = outputFileName(base, packed.format);
       download(packed.bytes, fileName);
+      const how = imported ? `: the graph imported from ${imported.fileName}, re-packed with your edits` : "";
       setChildren(
         result,
-        h("p", { class: "ok", role: "status" }, `Wrote ${fileName} (${packed.bytes.byteLength} bytes, ${packed.format}).`),
+        h("p", { class: "ok", role: "status" }, `Wrote ${fileName} (${packed.bytes.byteLength} bytes, ${packed.format})${how}.`),
         packed.warnings.length ? h("ul", { class: "messages" }, ...packed.warnings.map((w) => h("li", { class: "warning" }, w))) : null,
       );
     } catch (e) {
@@ -333,14 +434,21 @@ export function packView(): HTMLElement {
   return h(
     "section",
     { class: "view", "aria-labelledby": "pack-title" },
-    h("h2", { id: "pack-title" }, "Pack an ONNX model"),
+    h("h2", { id: "pack-title" }, "Pack an ONNX model or import a bioimage.io package"),
     h(
       "div",
       { class: "drops" },
-      dropZone({ id: "pack-onnx", label: "ONNX model", hint: "Drop an .onnx file here, or choose one.", accept: ".onnx", onFiles: ([f]) => void loadModel(f!) }),
+      dropZone({
+        id: "pack-onnx",
+        label: "ONNX model or bioimage.io package",
+        hint: "Drop an .onnx file, or a bioimage.io model package .zip (imported and checked on its test tensors), or choose one.",
+        accept: ".onnx,.zip",
+        onFiles: ([f]) => void loadFile(f!),
+      }),
       dropZone({ id: "pack-spec", label: "Conversion spec (optional)", hint: "A czmodel JSON spec fills the form.", accept: ".json", onFiles: ([f]) => void loadSpec(f!) }),
     ),
     loadError,
+    importBox,
     ioBox,
     empty,
     form,
