@@ -8,7 +8,7 @@ export { decodeModel, encodeModel, type ModelProto } from "./model-io.js";
 export { inspectOnnx, defaultOpsetOf, type OnnxSummary, type TensorSummary } from "./inspect.js";
 export { onnxTypeName, onnxTypeFromName } from "./tensor-types.js";
 export { adaptModel, adaptModelProto, type AdaptOptions, type AdaptResult } from "./adapt.js";
-export { OPERATIONS, findOperation, parseOpList, operationsHelp, type OpRole } from "./ops/index.js";
+export { OPERATIONS, findOperation, parseOpList, operationsHelp, opsUseImageStatistics, type OpRole } from "./ops/index.js";
 export type { OpDescriptor, OpSpec, OpContext, TensorState, OpKind } from "./ops/types.js";
 export { parseInputCast, INPUT_CAST_TYPES, type InputCastType } from "./ops/input-cast.js";
 export { setSpatialDims, type SetSpatialDimsResult } from "./spatial/set-spatial-dims.js";
