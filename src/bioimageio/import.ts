@@ -93,7 +93,9 @@ export async function importPackage(pkg: LoadedPackage, options: ImportPackageOp
   );
   const bytes = buildArchive(prepared, license);
   const test = testInput && testOutput ? await checkTestTensors(bytes, plan, testInput, testOutput, toleranceFor(desc, plan.output.id), options.runtime, where) : undefined;
-  const warnings = [...plan.warnings, ...prepared.warnings];
+  // the package's own per-sample warning says more than the graph detector's (it names predict PACKAGE)
+  const graphStats = new Set(prepared.report.findings.filter((f) => f.code === "image-statistics").map((f) => f.message));
+  const warnings = [...plan.warnings, ...prepared.warnings.filter((w) => !(plan.usesSampleStatistics && graphStats.has(w)))];
   if (!testInput || !testOutput) warnings.push("the package has no test tensors: the imported model was not checked against the package's own outputs");
   return { plan, prepared, bytes, ...(test ? { test } : {}), steps: adapted.steps, warnings };
 }

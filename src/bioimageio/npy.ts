@@ -7,6 +7,7 @@
  * or do not write. Isomorphic.
  */
 import { invalidArgument, unsupported } from "../errors.js";
+import { allocSamples, bytesPerSample } from "../io/types.js";
 
 export type NpyDtype = "float32" | "float64" | "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "bool";
 
@@ -43,8 +44,6 @@ const DESCR_OF: Record<NpyDtype, string> = {
   int32: "<i4",
   bool: "|b1",
 };
-
-const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, bool: 1 };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -87,35 +86,14 @@ export function readNpy(bytes: Uint8Array, where: string): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count > MAX_NPY_ELEMENTS) throw invalidArgument(`.npy shape ${shapeText} has ${count} elements, more than ${MAX_NPY_ELEMENTS}`, { where });
   const dataStart = start + headerLen;
-  const byteLength = count * BYTES[dtype];
+  const byteLength = count * bytesPerSample(dtype === "bool" ? "uint8" : dtype);
   if (bytes.length - dataStart < byteLength) {
     throw invalidArgument(`the .npy file holds ${bytes.length - dataStart} data bytes; shape ${shapeText} needs ${byteLength}`, { where });
   }
-  // copy into an aligned buffer (the data offset need not be a multiple of the element size)
-  const buffer = bytes.slice(dataStart, dataStart + byteLength).buffer;
-  return { dtype, shape, data: typedView(dtype, buffer) };
-}
-
-function typedView(dtype: NpyDtype, buffer: ArrayBuffer): NpyData {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(buffer);
-    case "float64":
-      return new Float64Array(buffer);
-    case "uint8":
-    case "bool":
-      return new Uint8Array(buffer);
-    case "int8":
-      return new Int8Array(buffer);
-    case "uint16":
-      return new Uint16Array(buffer);
-    case "int16":
-      return new Int16Array(buffer);
-    case "uint32":
-      return new Uint32Array(buffer);
-    case "int32":
-      return new Int32Array(buffer);
-  }
+  // copy into an aligned array (the data offset need not be a multiple of the element size)
+  const data = allocSamples(dtype === "bool" ? "uint8" : dtype, count) as NpyData;
+  new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + byteLength));
+  return { dtype, shape, data };
 }
 
 /** Encode a C-order array as a version 1.0 `.npy` file (header padded to 64 bytes, as NumPy does). */

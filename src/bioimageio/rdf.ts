@@ -36,7 +36,7 @@ const common = {
   documentation: str.optional(),
   covers: z.array(str).optional().default([]),
   version: z.union([str, num]).optional(),
-  type: z.literal("model", { error: (i) => (i.input === undefined ? "missing" : "is not a model description (type must be 'model')") }),
+  type: z.literal("model", { error: (i) => (i.input === undefined ? "missing" : `${JSON.stringify(i.input)} is not a model description (type must be 'model')`) }),
   weights: z.record(str, weightEntry),
   config: z.record(str, z.unknown()).optional().default({}),
 };

@@ -4,12 +4,14 @@
  * `EngineModel` (types.ts): CZANN tiles from `InputShape`, border `MinOverlap / 2`, BGR
  * colour order, inputs scaled to [0, 1]; legacy tiles from the ONNX input (or
  * `TotalTileHeight/Width`), border `BorderSize`, channels from `PixelType`, raw intensities
- * unless `ScaleInputsByBitdepth` is true. Isomorphic.
+ * unless `ScaleInputsByBitdepth` is true. Both carry the graph's per-image statistics
+ * (`findImageStatistics`). Isomorphic.
  */
 import type { ModelFile } from "../container/index.js";
 import { invalidModel, unsupported } from "../errors.js";
 import { classColors, PIXEL_TYPE_INFO } from "../metadata/index.js";
-import { inspectOnnx } from "../onnx/index.js";
+import { decodeModel, inspectOnnx } from "../onnx/index.js";
+import { findImageStatistics } from "../onnx/image-statistics.js";
 import type { EngineModel } from "./types.js";
 
 export interface EngineModelInfo {
@@ -24,7 +26,10 @@ export function engineModelFromFile(file: ModelFile, where = file.path ?? "model
     const what = file.payloadKind === "savedmodel" ? "a TensorFlow SavedModel" : file.payloadKind === "pickle" ? "a ZEN random-forest model (pickle)" : "not an ONNX model";
     throw unsupported(`the model is ${what}; prediction runs ONNX models only`, { where, allowed: "a .czann/.czmodel with an ONNX payload" });
   }
-  const summary = inspectOnnx(file.modelBytes);
+  const decoded = decodeModel(file.modelBytes);
+  const summary = inspectOnnx(decoded);
+  const found = findImageStatistics(decoded);
+  const imageStatistics = found.length ? { imageStatistics: found } : {};
   const input = summary.inputs[0];
   const output = summary.outputs[0];
   if (!input || !output || summary.inputs.length !== 1 || summary.outputs.length !== 1) {
@@ -56,6 +61,7 @@ export function engineModelFromFile(file: ModelFile, where = file.path ?? "model
         ...(kind === "segmentation" ? { classes: names.map((name, i) => ({ name, color: colors[i] as [number, number, number], value: i + 1 })) } : {}),
         channelOrder: "bgr",
         scaleInputs: true,
+        ...imageStatistics,
       },
       borderMissing: !m.minOverlap,
       warnings,
@@ -83,6 +89,7 @@ export function engineModelFromFile(file: ModelFile, where = file.path ?? "model
       channelOrder: "bgr",
       colorHandling: m.colorHandling === "ConvertToMonochrome" ? "convert-to-monochrome" : "split-rgb",
       scaleInputs: m.extraElement("ScaleInputsByBitdepth")?.trim().toLowerCase() === "true",
+      ...imageStatistics,
     },
     borderMissing: m.borderSize === undefined,
     warnings,

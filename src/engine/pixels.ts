@@ -16,7 +16,8 @@
  * - Grey images with several C planes: when C is a multiple of M (M > 1), each group of M
  *   consecutive C planes becomes one model input, in C order (`groupChannels`).
  * - M = S otherwise (e.g. grey+alpha into a 2-channel model): samples as stored.
- * - Anything else: a `CzmodelError` naming both counts.
+ * - Anything else: a `CzmodelError` naming both counts (and, when the model's tile and channel
+ *   count look like a channels-first model read as NHWC, the --channels-first hint).
  *
  * Scaling: value' = (value − min) / (max − min), computed in float64 and stored as float32.
  * `auto` follows the model (`scaleInputs`: CZANN always; legacy only when
@@ -28,6 +29,7 @@
  * unless scaling is `off`.
  */
 import { invalidArgument, unsupported } from "../errors.js";
+import { channelsFirstHint } from "../onnx/layout-guess.js";
 import type { ImageInfo, SampleArray, SampleOrder, SampleType } from "../io/types.js";
 import type { SimdKernels } from "./simd.js";
 import type { ChannelOrderOption, EngineModel, IntensityRange, RescaleOption } from "./types.js";
@@ -59,6 +61,8 @@ export interface ChannelMappingRequest {
   channelOrder?: ChannelOrderOption;
   colorHandling?: "convert-to-monochrome" | "split-rgb";
   groupChannels?: "auto" | "always" | "never";
+  /** Appended to the mismatch error (the channels-first hint). */
+  hint?: string;
 }
 
 const SAMPLES_FOR_ORDER: Record<SampleOrder, number> = { gray: 1, "gray-alpha": 2, rgb: 3, bgr: 3, rgba: 4, bgra: 4 };
@@ -82,7 +86,7 @@ export function planChannels(req: ChannelMappingRequest): ChannelMapping {
   const notes: string[] = [];
   const mismatch = () =>
     unsupported(
-      `cannot map the image's ${s} sample(s) per pixel (${order})${req.cPlanes > 1 ? ` and ${req.cPlanes} C planes` : ""} to the model's ${m} input channel(s)`,
+      `cannot map the image's ${s} sample(s) per pixel (${order})${req.cPlanes > 1 ? ` and ${req.cPlanes} C planes` : ""} to the model's ${m} input channel(s)${req.hint ?? ""}`,
       { allowed: "a 1-channel model (any image), a 3/4-channel model (grey or colour), or as many image samples or grey C planes (a multiple) as model channels" },
     );
 
@@ -359,6 +363,7 @@ export function planModelInput(model: EngineModel, info: ImageInfo, options: Mod
     ...(options.channelOrder ? { channelOrder: options.channelOrder } : {}),
     ...(model.colorHandling ? { colorHandling: model.colorHandling } : {}),
     ...(options.groupChannels ? { groupChannels: options.groupChannels } : {}),
+    ...(model.tile ? { hint: channelsFirstHint([1, ...model.tile, model.inputChannels]) } : {}),
   });
   const scaling = planScaling({
     sampleType: info.sampleType,

@@ -25,6 +25,9 @@
  *    partial output) and the error is rethrown (`CANCELLED` for an abort, checked between
  *    batches after one event-loop turn, so an abort event queued behind the run is seen).
  *
+ * A model that computes statistics over the image (`EngineModel.imageStatistics`) gets a note
+ * when the image takes more than one tile per plane: its results then depend on the tiling.
+ *
  * Defaults: batch 4 tiles when the model's batch dim is dynamic (a fixed batch dim is always
  * used as is); tile for dynamic models = the model's metadata tile, else the image extent
  * rounded up to `tileMultiple` (16) and capped at 1024 per axis.
@@ -32,6 +35,7 @@
 import type { InferenceSession } from "onnxruntime-common";
 import { cancelled, internalError, invalidArgument, invalidModel, isCzmodelError, unsupported } from "../errors.js";
 import type { ImageSink, ImageSource } from "../io/types.js";
+import { imageStatisticsProblem, logitAdvice } from "../validate/zen-rules.js";
 import { BlendAssembler, CropAssembler, writeOutput, type Assembler, type TileJob } from "./assembler.js";
 import { checkMinConfidence, outputInfo, type ConvertSpec, type OutputKind, type OutputTarget } from "./outputs.js";
 import { planModelInput } from "./pixels.js";
@@ -301,6 +305,9 @@ export async function predict(
     const totalTiles = tilesPerPlane * stackPlan.stacks.length;
     const notes = [...mapping.notes, ...tileNotes];
     if (plan.padded) notes.push("the image is smaller than the tile on some axis: padded by reflection (numpy 'reflect')");
+    if (tilesPerPlane > 1 && model.imageStatistics?.length) {
+      notes.push(`${imageStatisticsProblem(model.imageStatistics, tile)}: this image takes ${tilesPerPlane} tiles per plane`);
+    }
     const batch = resolveBatch(layout, options.batch, totalTiles, tile, notes);
     const runner = new BatchRunner(session, options.runtime, layout, tile, model.inputChannels, batch.run, model.name);
     const reader: TileInputReader = reuse && early ? early.reader : new TileInputReader(source, plan, stackPlan.stacks, mapping, scaling);
@@ -326,7 +333,7 @@ export async function predict(
 
     const begin = async (channels: number) => {
       if (model.kind === "segmentation" && channels < 2) {
-        throw invalidModel(`a segmentation model must output one channel per class (>= 2); this one outputs ${channels}`, {
+        throw invalidModel(`a segmentation model must output one channel per class (>= 2); this one outputs ${channels}: ${logitAdvice(channels)}`, {
           where: model.name,
         });
       }

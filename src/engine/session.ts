@@ -4,9 +4,13 @@
  * batches of tiles with reused buffers. Batches > 1 are used only when the model's batch dim
  * is dynamic. A session in another thread may take buffers on loan instead of copying them
  * (`BufferLendingSession`) and may compute two-class labels itself (`LabelLendingSession`).
+ * An output whose spatial size is not the input's is refused in the words `validate` uses
+ * (`zen-rules.ts`); messages about a shape that looks channels-first add the --channels-first hint.
  */
 import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { describeError, invalidArgument, invalidModel, isCzmodelError, unsupported } from "../errors.js";
+import { channelsFirstHint } from "../onnx/layout-guess.js";
+import { outputSpatialProblem } from "../validate/zen-rules.js";
 import type { EngineModel, OrtRuntime } from "./types.js";
 
 /** A dimension from session metadata: a positive number if fixed, else null (symbolic / unknown). */
@@ -77,12 +81,12 @@ export function inspectSession(session: InferenceSession, model: EngineModel, sp
   let spatialIn: (number | null)[] = Array.from({ length: spatialDims }, () => null);
   if (inShape && inShape.length > 0) {
     if (inShape.length !== rank) {
-      throw unsupported(`model input '${inputName}' has shape ${fmtShape(inShape)}; expected ${layout}`, { where });
+      throw unsupported(`model input '${inputName}' has shape ${fmtShape(inShape)}; expected ${layout}${channelsFirstHint(inShape)}`, { where });
     }
     const c = fixedDim(inShape[rank - 1]);
     if (c !== null && c !== model.inputChannels) {
       throw unsupported(
-        `model input '${inputName}' ${fmtShape(inShape)} is not ${layout} with ${model.inputChannels} channel(s) as the metadata says`,
+        `model input '${inputName}' ${fmtShape(inShape)} is not ${layout} with ${model.inputChannels} channel(s) as the metadata says${channelsFirstHint(inShape)}`,
         { where },
       );
     }
@@ -92,7 +96,7 @@ export function inspectSession(session: InferenceSession, model: EngineModel, sp
       spatialIn.forEach((d, i) => {
         if (d !== null && d !== model.tile![i]) {
           throw invalidModel(
-            `model input '${inputName}' ${fmtShape(inShape)} does not match the metadata's tile ${fmtShape(model.tile!)}`,
+            `model input '${inputName}' ${fmtShape(inShape)} does not match the metadata's tile ${fmtShape(model.tile!)}${channelsFirstHint(inShape)}`,
             { where },
           );
         }
@@ -102,19 +106,21 @@ export function inspectSession(session: InferenceSession, model: EngineModel, sp
   let outputChannels: number | null = null;
   if (outShape && outShape.length > 0) {
     const spatialOut = outShape.slice(1, rank - 1).map(fixedDim);
-    const same = outShape.length === rank && spatialOut.every((d, i) => d === null || spatialIn[i] === null || d === spatialIn[i]);
-    if (!same) {
+    const hint = channelsFirstHint(outShape);
+    const spatial = outShape.length === rank ? outputSpatialProblem(spatialIn, spatialOut) : undefined;
+    if (outShape.length !== rank || (spatial && hint)) {
       throw unsupported(
-        `model output '${outputName}' has shape ${fmtShape(outShape)}; expected ${layout.replace("C]", "K]")} with the input's spatial size (input ${fmtShape(inShape ?? [])})`,
+        `model output '${outputName}' has shape ${fmtShape(outShape)}; expected ${layout.replace("C]", "K]")} with the input's spatial size (input ${fmtShape(inShape ?? [])})${hint}`,
         { where },
       );
     }
+    if (spatial) throw unsupported(`model output '${outputName}' ${fmtShape(outShape)}: ${spatial}`, { where });
     outputChannels = fixedDim(outShape[rank - 1]);
   }
   const expectedOut = model.outputChannels ?? model.classes?.length;
   if (outputChannels !== null && expectedOut !== undefined && outputChannels !== expectedOut) {
     throw invalidModel(
-      `model output '${outputName}' has ${outputChannels} channel(s) but the metadata says ${expectedOut}`,
+      `model output '${outputName}' has ${outputChannels} channel(s) but the metadata says ${expectedOut}${channelsFirstHint(outShape)}`,
       { where },
     );
   }
@@ -274,17 +280,16 @@ export class BatchRunner {
       });
     }
     const shape = out.dims;
-    const ok =
-      shape.length === dims.length &&
-      shape[0] === n &&
-      this.tile.every((d, i) => shape[i + 1] === d) &&
-      (shape[shape.length - 1] ?? 0) >= 1;
-    if (!ok) {
+    const hint = channelsFirstHint(shape);
+    const layoutOk = shape.length === dims.length && shape[0] === n && (shape[shape.length - 1] ?? 0) >= 1;
+    const spatial = layoutOk ? outputSpatialProblem(this.tile, shape.slice(1, -1)) : undefined;
+    if (!layoutOk || (spatial && hint)) {
       throw unsupported(
-        `model output '${this.layout.outputName}' has shape ${fmtShape(shape)} for input ${fmtShape(dims)}; expected NHWC [N, ${this.tile.join(", ")}, K] (same spatial size as the input)`,
+        `model output '${this.layout.outputName}' has shape ${fmtShape(shape)} for input ${fmtShape(dims)}; expected NHWC [N, ${this.tile.join(", ")}, K] (same spatial size as the input)${hint}`,
         { where: this.where },
       );
     }
+    if (spatial) throw unsupported(`model output '${this.layout.outputName}' ${fmtShape(shape)}: ${spatial}`, { where: this.where });
     if (out.type !== "float32" || (!out.data && !out.labels)) {
       throw unsupported(`model output '${this.layout.outputName}' is ${out.type}; expected float32`, { where: this.where });
     }

@@ -7,6 +7,7 @@
  */
 import type { InferenceSession, TensorConstructor } from "onnxruntime-common";
 import type { ImageSink, OutputImageInfo } from "../io/types.js";
+import type { ImageStatistic } from "../onnx/image-statistics.js";
 import type { BlendMode } from "./tiling.js";
 
 /** The parts of an onnxruntime package the engine uses: the namespace of onnxruntime-node or onnxruntime-web (`import * as ort`). */
@@ -78,6 +79,11 @@ export interface EngineModel {
   scaleInputs: boolean;
   /** Dynamic spatial dims only: tile sizes are multiples of this (U-Net depth `2^d`; default 16). */
   tileMultiple?: number;
+  /**
+   * Nodes that compute statistics over the image (`findImageStatistics`): ZEN computes them per
+   * tile, so `predict` notes it when an image takes more than one tile per plane.
+   */
+  imageStatistics?: ImageStatistic[];
 }
 
 export type OutputSelection = "labels" | "probabilities" | "both";

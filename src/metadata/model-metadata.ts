@@ -7,10 +7,13 @@
  * spec gave). Writing (`toJsonText`) is Python `json.dumps` of the keys in czmodel's order.
  * Checks beyond czmodel's (§11/§12): Id is a UUID, Type in the enum, shapes rank 3–4 with
  * ints >= 1, MinOverlap one even int >= 0 per spatial dimension, segmentation Classes >= 2
- * and one per output channel, Scaling two finite numbers > 0. Isomorphic.
+ * and one per output channel (a 1-channel output gets the sigmoid advice, shapes that look
+ * channels-first the --channels-first hint), Scaling two finite numbers > 0. Isomorphic.
  */
 import { z } from "zod";
 import { invalidMetadata } from "../errors.js";
+import { channelsFirstHint } from "../onnx/layout-guess.js";
+import { oneChannelSegmentationProblem } from "../validate/zen-rules.js";
 import { isSegmentationType, MODEL_TYPES, oneOf, type ModelType } from "./enums.js";
 import { fieldError, missingOr, showValue, valueProblem, zodIssueError } from "./issues.js";
 import { parsePythonJson } from "./json-parse.js";
@@ -210,6 +213,7 @@ export class ModelMetadata {
     if (d.Classes) {
       if (isSegmentationType(d.Type)) {
         const channels = d.OutputShape[d.OutputShape.length - 1] as number;
+        if (channels === 1) throw fieldError(where, "OutputShape", oneChannelSegmentationProblem(showValue(d.OutputShape)));
         if (d.Classes.length < 2) {
           throw fieldError(where, "Classes", valueProblem(d.Classes, `has ${d.Classes.length} class`), "at least 2 class names for a segmentation model (background and objects)");
         }
@@ -217,7 +221,10 @@ export class ModelMetadata {
           throw fieldError(
             where,
             "Classes",
-            valueProblem(d.Classes, `has ${d.Classes.length} classes but OutputShape ${showValue(d.OutputShape)} has ${channels} channels`),
+            valueProblem(
+              d.Classes,
+              `has ${d.Classes.length} classes but OutputShape ${showValue(d.OutputShape)} has ${channels} channels${channelsFirstHint([1, ...d.InputShape], [1, ...d.OutputShape])}`,
+            ),
             "one class name per output channel",
           );
         }

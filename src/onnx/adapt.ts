@@ -99,11 +99,11 @@ export function adaptModelProto(model: ModelProto, options: AdaptOptions, where 
   else if (!options.forceLayout) refuseChannelsLastLooking(inType.dims, graph, input.name);
 
   const builder = GraphBuilder.forModel(model, opset);
-  const ctx = (whereOp: string, producerOp?: string): OpContext => ({
+  const ctx = (whereOp: string, producerOp?: string, producerInChain = false): OpContext => ({
     builder,
     where: whereOp,
     warn: (m) => warnings.push(m),
-    ...(producerOp ? { producerOp } : {}),
+    ...(producerOp ? { producerOp, producerInChain } : {}),
   });
 
   // ---- input side: build forward from a fresh name standing for the new input
@@ -148,10 +148,13 @@ export function adaptModelProto(model: ModelProto, options: AdaptOptions, where 
     y = toChannelsLast(ctx("--channels-first"), y);
     if (outType.dims.length >= 3) steps.push("output: NCHW → NHWC transpose");
   }
+  const modelProducerOp = producerOpOf(graph.node, producer);
   for (const spec of options.postprocessing ?? []) {
     const op = findOperation(spec.name)!;
     builder.scope = `czmodel/post/${spec.name}`;
-    y = op.apply(ctx(`--postprocess ${spec.text}`, producerOpOf(graph, producer)), y, spec.params);
+    // what feeds this op: a node emitted by the chain so far, else the model's output node
+    const inChain = producerOpOf(builder.nodes, builder.nodes.find((n) => n.output.includes(y.name)));
+    y = op.apply(ctx(`--postprocess ${spec.text}`, inChain ?? modelProducerOp, inChain !== undefined), y, spec.params);
     steps.push(`post: ${op.describe(spec.params)}`);
   }
   const postNodes = builder.nodes.splice(0);
@@ -213,13 +216,16 @@ function requireChannelsFirst(dims: (number | string | null)[], what: string, wh
   return channelsLastDims(dims);
 }
 
-/** Op type of the node computing the model output, looking through layout-only nodes. */
-function producerOpOf(graph: GraphProto, node: NodeProto | undefined): string | undefined {
+/**
+ * Op type of `node`, looking through layout-only nodes among `nodes`; undefined when the trail
+ * leaves `nodes` (or there is no node).
+ */
+function producerOpOf(nodes: NodeProto[], node: NodeProto | undefined): string | undefined {
   const layoutOnly = new Set(["Transpose", "Identity", "Reshape"]);
   let n = node;
   for (let i = 0; n && layoutOnly.has(n.opType) && i < 8; i++) {
     const src = n.input[0];
-    n = graph.node.find((m) => m.output.includes(src ?? ""));
+    n = nodes.find((m) => m.output.includes(src ?? ""));
   }
   return n?.opType;
 }

@@ -16,7 +16,8 @@
  * channels-last refusal, `graphReadsInputAsChannelsFirst` looks at the graph itself: an input
  * that reaches a Conv / pooling / normalisation node through element-wise ops only is read
  * with its channels on axis 1 (ONNX's layout for those ops), whatever its dims suggest.
- * Isomorphic.
+ * `channelsFirstHint` is the hint that messages about shapes and channel counts (pack, validate,
+ * predict) append when a shape looks channels-first. Isomorphic.
  */
 import type { GraphProto } from "onnx-buf";
 import { invalidArgument } from "../errors.js";
@@ -37,6 +38,14 @@ export function looksChannelsFirst(dims: readonly Dim[]): boolean {
 export function looksChannelsLast(dims: readonly Dim[]): boolean {
   if (dims.length < 3 || !isChannelCount(dims[dims.length - 1])) return false;
   return dims.slice(1, -1).every(isSpatial);
+}
+
+/** What messages about shapes and channel counts add when a shape looks channels-first. */
+export const CHANNELS_FIRST_HINT = "the model looks channels-first (NCHW): pack it with --channels-first";
+
+/** `"; " + CHANNELS_FIRST_HINT` when any of `shapes` (full tensor dims, batch first) looks channels-first, else "". */
+export function channelsFirstHint(...shapes: (readonly Dim[] | undefined)[]): string {
+  return shapes.some((s) => s !== undefined && looksChannelsFirst(s)) ? `; ${CHANNELS_FIRST_HINT}` : "";
 }
 
 const formatDims = (dims: readonly Dim[]) => `[${dims.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;

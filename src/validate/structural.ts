@@ -5,10 +5,17 @@
  * payload's inputs/outputs), so the same rules apply to .czann, .czmodel/.czseg, a model
  * about to be packed, and the browser page. Fixes czmodel's gaps: MinOverlap is checked per
  * spatial dim and for evenness, classes against output channels, symbolic dims only where
- * the metadata fixes the size, and the opset against the target ZEN version. Isomorphic.
+ * the metadata fixes the size, and the opset against the target ZEN version. The rules shared
+ * with `validate --run` and `predict` (output spatial size, one-channel segmentation, per-image
+ * statistics) are worded in `zen-rules.ts`; when a shape looks channels-first, the first error
+ * about shapes or channel counts says so (or, if there is none, an `input-layout` error).
+ * Isomorphic.
  */
+import type { ImageStatistic } from "../onnx/image-statistics.js";
+import { channelsFirstHint, looksChannelsFirst } from "../onnx/layout-guess.js";
 import { FindingList, makeReport, type ValidationReport } from "./findings.js";
 import { DEFAULT_TARGET, RUNTIME_MAX_IR, RUNTIME_MAX_OPSET, TARGET_RULES, type Target } from "./targets.js";
+import { imageStatisticsProblem, oneChannelSegmentationProblem, outputSpatialProblem } from "./zen-rules.js";
 
 export type Dim = number | string | null;
 
@@ -41,6 +48,8 @@ export interface ValidationSubject {
   savedModel?: { inputs: TensorFacts[]; outputs: TensorFacts[] };
   /** Warnings the reader already raised (e.g. missing BorderSize, id mismatch). */
   readerWarnings?: string[];
+  /** ONNX nodes that compute statistics over the image (`findImageStatistics`). */
+  imageStatistics?: ImageStatistic[];
 }
 
 const SEGMENTATION_TYPES = new Set([
@@ -81,6 +90,7 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
         checkOnnxVersions(subject.onnx, target, f);
         checkIo(subject, subject.onnx, "ONNX", f);
       }
+      if (subject.imageStatistics?.length) f.warning("image-statistics", imageStatisticsProblem(subject.imageStatistics, tileOf(subject)));
       break;
     case "savedmodel":
       f.warning(
@@ -96,6 +106,7 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
       f.error("unknown-payload", "the model entry is neither ONNX nor a zipped SavedModel", "model payload");
       break;
   }
+  addChannelsFirstHint(subject, f);
   return makeReport(f.items);
 }
 
@@ -134,13 +145,13 @@ function checkCzannMetadata(s: ValidationSubject, f: FindingList): void {
   if (isSegmentationType(s.modelType)) {
     const k = output[output.length - 1];
     if (!s.classes) f.error("classes-missing", `${s.modelType} models need Classes (one name per output channel)`, "model.json: Classes");
-    else if (k !== undefined && s.classes.length !== k) {
+    if (k === 1) f.error("output-one-channel", oneChannelSegmentationProblem(fmt(output)), "model.json: OutputShape");
+    else if (s.classes && k !== undefined && s.classes.length !== k) {
       f.error("classes-count", `${s.classes.length} classes but OutputShape ${fmt(output)} has ${k} channels`, "model.json: Classes");
     }
-    if (input.length && output.length && fmt(input.slice(0, -1)) !== fmt(output.slice(0, -1))) {
-      f.error("output-spatial", `segmentation OutputShape ${fmt(output)} must have the spatial size of InputShape ${fmt(input)}`, "model.json: OutputShape");
-    }
   }
+  const problem = input.length && output.length ? outputSpatialProblem(spatial, output.slice(0, -1)) : undefined;
+  if (problem) f.error("output-spatial", problem, "model.json: OutputShape");
 }
 
 function checkLegacyMetadata(s: ValidationSubject, f: FindingList): void {
@@ -198,6 +209,8 @@ function checkIo(s: ValidationSubject, io: { inputs: TensorFacts[]; outputs: Ten
   } else {
     checkLegacyIo(s, input, output, kind, f);
   }
+  const spatial = input.shape.length === rank && output.shape.length === rank ? outputSpatialProblem(input.shape.slice(1, -1), output.shape.slice(1, -1)) : undefined;
+  if (spatial && !f.items.some((x) => x.code === "output-spatial")) f.error("output-spatial", spatial, `${kind} output "${output.name}"`);
 }
 
 function compareShape(t: TensorFacts, meta: number[] | undefined, field: string, kind: string, f: FindingList): void {
@@ -229,9 +242,37 @@ function checkLegacyIo(s: ValidationSubject, input: TensorFacts, output: TensorF
     if (channels !== c) f.error("pixel-type-channels", `PixelType ${s.pixelTypes.join(", ")} gives ${channels} channel(s) but the model input has ${c}`, "XML: Channels");
   }
   const k = output.shape[3];
-  if (s.classes && fixed(k) && s.classes.length !== k) {
+  if (k === 1) f.error("output-one-channel", oneChannelSegmentationProblem(`the ${kind} output ${fmtDims(output.shape)}`), `${kind} output "${output.name}"`);
+  else if (s.classes && fixed(k) && s.classes.length !== k) {
     f.error("classes-count", `${s.classes.length} classes but the ${kind} output ${fmtDims(output.shape)} has ${k} channels`, "XML: TrainingClasses");
   }
+}
+
+/** Findings about shapes and channel counts that a channels-first model explains. */
+const SHAPE_CODES = new Set(["classes-count", "output-one-channel", "output-spatial", "shape-mismatch", "shape-rank", "input-rank", "output-rank", "pixel-type-channels"]);
+
+/**
+ * When the payload's input/output or the metadata shapes look channels-first, say so once: on the
+ * first error about shapes or channel counts, or as an `input-layout` error when there is none
+ * and the model input looks channels-first.
+ */
+function addChannelsFirstHint(s: ValidationSubject, f: FindingList): void {
+  const io = s.onnx ?? s.savedModel;
+  const kind = s.onnx ? "ONNX" : "SavedModel";
+  const input = io?.inputs[0];
+  const hint = channelsFirstHint(input?.shape, io?.outputs[0]?.shape, s.inputShape && [1, ...s.inputShape], s.outputShape && [1, ...s.outputShape]);
+  if (!hint) return;
+  const first = f.items.find((x) => x.severity === "error" && SHAPE_CODES.has(x.code));
+  if (first) first.message += hint;
+  else if (input && looksChannelsFirst(input.shape)) f.error("input-layout", `shape ${fmtDims(input.shape)} is not NHWC${hint}`, `${kind} input "${input.name}"`);
+}
+
+/** The tile in tensor order ([h, w] or [d, h, w]) when the file fixes it. */
+function tileOf(s: ValidationSubject): number[] | undefined {
+  if (s.format === "czann") return s.inputShape?.slice(0, -1);
+  const [, h, w] = s.onnx?.inputs[0]?.shape ?? [];
+  if (typeof h === "number" && h > 0 && typeof w === "number" && w > 0) return [h, w];
+  return s.legacyTile;
 }
 
 function fmt(shape: readonly number[]): string {

@@ -5,7 +5,8 @@
  */
 import type { PayloadKind } from "../container/index.js";
 import { LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
-import { inspectOnnx, type OnnxSummary } from "../onnx/index.js";
+import { decodeModel, inspectOnnx, type OnnxSummary } from "../onnx/index.js";
+import { findImageStatistics, type ImageStatistic } from "../onnx/image-statistics.js";
 import { inspectZippedSavedModel, type SavedModelSummary } from "../savedmodel/index.js";
 import { describeError } from "../errors.js";
 import type { ValidationSubject } from "./structural.js";
@@ -14,6 +15,8 @@ export interface PayloadFacts {
   payloadKind: PayloadKind;
   onnx?: OnnxSummary;
   savedModel?: SavedModelSummary;
+  /** ONNX nodes that compute statistics over the image. */
+  imageStatistics?: ImageStatistic[];
   /** Problems met while reading the payload (become findings). */
   problems: string[];
 }
@@ -23,7 +26,8 @@ export function inspectPayload(bytes: Uint8Array, payloadKind: PayloadKind): Pay
   const problems: string[] = [];
   if (payloadKind === "onnx") {
     try {
-      return { payloadKind, onnx: inspectOnnx(bytes), problems };
+      const model = decodeModel(bytes);
+      return { payloadKind, onnx: inspectOnnx(model), imageStatistics: findImageStatistics(model), problems };
     } catch (e) {
       problems.push(`the ONNX model cannot be parsed: ${describeError(e)}`);
     }
@@ -42,6 +46,7 @@ export function subjectFor(metadata: ModelMetadata | LegacyModelMetadata, payloa
     payloadKind: payload.payloadKind,
     ...(payload.onnx ? { onnx: payload.onnx } : {}),
     ...(payload.savedModel ? { savedModel: payload.savedModel } : {}),
+    ...(payload.imageStatistics?.length ? { imageStatistics: payload.imageStatistics } : {}),
     readerWarnings: [...readerWarnings, ...payload.problems],
   };
   if (metadata instanceof ModelMetadata) {

@@ -283,7 +283,8 @@ describe("bad input: clear one-line errors", () => {
     const sink = new MemoryImageSink();
     const msg = await oneLine(predictNode(model, image(), sink, {}));
     expect(msg).toBe(
-      "nchw_out: model output 'output' has shape [N, 2, 32, 32]; expected NHWC [N, H, W, K] with the input's spatial size (input [N, 32, 32, 1])",
+      "nchw_out: model output 'output' has shape [N, 2, 32, 32]; expected NHWC [N, H, W, K] with the input's spatial size (input [N, 32, 32, 1]); " +
+        "the model looks channels-first (NCHW): pack it with --channels-first",
     );
     expect(sink.aborted).toBe(true);
   });

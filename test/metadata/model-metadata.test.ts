@@ -109,9 +109,27 @@ describe("ModelMetadata validation errors (exact text)", () => {
       "one class for segmentation",
       (o) => {
         o.Classes = ["a"];
-        o.OutputShape = [512, 512, 1];
       },
       'model.json: Classes: ["a"] has 1 class (allowed: at least 2 class names for a segmentation model (background and objects))',
+    ],
+    [
+      "a 1-channel segmentation output (with 1 or 2 classes): the sigmoid advice",
+      (o) => {
+        o.Classes = ["a"];
+        o.OutputShape = [512, 512, 1];
+      },
+      "model.json: OutputShape: [512, 512, 1] has 1 channel, but a segmentation model needs one probability channel per class (at least 2): " +
+        "pack the model with --postprocess sigmoid,sigmoid-to-softmax-scores and Classes with the object first, then Background (e.g. Nucleus,Background), " +
+        "since sigmoid-to-softmax-scores gives [p, 1 − p]; leave out sigmoid if the model already ends in one",
+    ],
+    [
+      "classes against the channels of a channels-first OutputShape: the --channels-first hint",
+      (o) => {
+        o.InputShape = [1, 512, 512];
+        o.OutputShape = [2, 512, 512];
+      },
+      'model.json: Classes: ["Background", "Nucleus"] has 2 classes but OutputShape [2, 512, 512] has 512 channels; ' +
+        "the model looks channels-first (NCHW): pack it with --channels-first (allowed: one class name per output channel)",
     ],
     ["missing InputShape", (o) => delete o.InputShape, "model.json: InputShape: missing (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))"],
     ["rank 2 shape", (o) => (o.OutputShape = [512, 512]), "model.json: OutputShape: [512, 512] has fewer than 3 items (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))"],

@@ -100,15 +100,15 @@ import { makeNode, makeTensorValueInfo, type Dim } from "../../src/onnx/graph/no
 /** IR version that goes with each default-domain opset (onnx/onnx docs/Versioning.md). */
 export const IR_FOR_OPSET: Record<number, number> = { 9: 4, 10: 5, 11: 6, 12: 7, 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8 };
 
-/** A one-node model `y = Identity(x)` with the given input type and dims. */
-export function identityModel(opset: number, elemType: number, dims: Dim[]): Uint8Array {
+/** A one-node model `y = Identity(x)` (or another one-input elementwise op) with the given input type and dims. */
+export function identityModel(opset: number, elemType: number, dims: Dim[], opType = "Identity"): Uint8Array {
   const model = create(ModelProtoSchema, {
     irVersion: BigInt(IR_FOR_OPSET[opset]!),
     opsetImport: [create(OperatorSetIdProtoSchema, { domain: "", version: BigInt(opset) })],
     producerName: "czmodel-test",
     graph: create(GraphProtoSchema, {
       name: "identity",
-      node: [makeNode("Identity", ["x"], ["y"], "identity")],
+      node: [makeNode(opType, ["x"], ["y"], opType.toLowerCase())],
       input: [makeTensorValueInfo("x", elemType, dims)],
       output: [makeTensorValueInfo("y", elemType, dims)],
     }),

@@ -10,6 +10,7 @@ import { loadModelPayload, writeArchive, type ConvertResult } from "../../conver
 import { invalidArgument } from "../../errors.js";
 import { COLOR_HANDLINGS, LegacyModelMetadata, MODEL_TYPES, ModelMetadata, PIXEL_TYPES, type ColorHandling, type ModelType, type PixelType } from "../../metadata/index.js";
 import { inspectOnnx, operationsHelp, parseInputCast, type InputCastType } from "../../onnx/index.js";
+import { channelsFirstHint } from "../../onnx/layout-guess.js";
 import { DEFAULT_TARGET, TARGETS, type Target } from "../../validate/targets.js";
 import { intList, nameList, numberList, oneOf } from "../args.js";
 import { printJson, printLines } from "../output.js";
@@ -104,14 +105,16 @@ function formatFor(out: string, explicit?: "czann" | "czmodel"): "czann" | "czmo
 type Dims = (number | string | null)[];
 const isFixed = (d: number | string | null | undefined): d is number => typeof d === "number" && d > 0;
 
+/** InputShape / OutputShape from the model's NHWC dims; errors add the --channels-first hint when the dims look NCHW. */
 function shapeFromModel(dims: Dims | undefined, what: string, fallbackSpatial?: number[]): number[] {
-  if (!dims || dims.length < 4) throw invalidArgument(`the model's ${what} is not NHWC (shape ${JSON.stringify(dims)})`, { where: "model", allowed: "pack with --channels-first for NCHW models" });
+  const hint = channelsFirstHint(dims);
+  if (!dims || dims.length < 4) throw invalidArgument(`the model's ${what} is not NHWC (shape ${JSON.stringify(dims)})${hint}`, { where: "model", allowed: "pack with --channels-first for NCHW models" });
   return dims.slice(1).map((d, i, all) => {
     if (isFixed(d)) return d;
     const spatial = i < all.length - 1;
     const fb = spatial ? fallbackSpatial?.[i] : undefined;
     if (fb !== undefined) return fb;
-    throw invalidArgument(`the model's ${what} dim ${i + 1} is dynamic (${d ?? "?"})`, {
+    throw invalidArgument(`the model's ${what} dim ${i + 1} is dynamic (${d ?? "?"})${hint}`, {
       where: "model",
       allowed: spatial ? "fix it with --spatial-dims H,W (or give --input-shape / --output-shape)" : `give --${what}-shape`,
     });

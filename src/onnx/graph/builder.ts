@@ -9,7 +9,7 @@ import type { ModelProto, NodeProto, TensorProto } from "onnx-buf";
 import { TensorProto_DataType as DT } from "onnx-buf";
 import { NameAllocator } from "./names.js";
 import { makeNode, type AttrValue } from "./nodes.js";
-import { CLIP_INPUTS_FROM, reduceAxesAsInputFrom } from "./opset.js";
+import { CLIP_INPUTS_FROM, reduceAxesAsInputFrom, TOPK_LARGEST_ATTR_FROM } from "./opset.js";
 import { doubleTensor, floatTensor, int64Tensor } from "./tensors.js";
 
 export class GraphBuilder {
@@ -93,6 +93,20 @@ export class GraphBuilder {
     if (min !== undefined) attrs.min = { float: min };
     if (max !== undefined) attrs.max = { float: max };
     return this.op("Clip", [x], attrs);
+  }
+
+  /**
+   * The K largest (or smallest) values along `axis`, sorted (largest first, or smallest first);
+   * `k` is a 1-D int64 tensor of one element. Needs opset >= 10; at opset 10, which has no
+   * `largest` attribute, the smallest are taken as the negated largest of −x (exact).
+   */
+  topK(x: string, k: string, axis: number, largest: boolean): string {
+    if (this.opset >= TOPK_LARGEST_ATTR_FROM) {
+      return this.node("TopK", [x, k], { axis: { int: axis }, largest: { int: largest ? 1 : 0 }, sorted: { int: 1 } }, 2)[0]!;
+    }
+    if (largest) return this.node("TopK", [x, k], { axis: { int: axis } }, 2)[0]!;
+    const negated = this.node("TopK", [this.op("Neg", [x]), k], { axis: { int: axis } }, 2)[0]!;
+    return this.op("Neg", [negated]);
   }
 
   cast(x: string, to: number): string {

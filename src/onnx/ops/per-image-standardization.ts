@@ -3,8 +3,9 @@
  * `tf.image.per_image_standardization`): for each image of the batch, over all of H, W and C,
  *   out = (x - mean) / max(std, 1 / sqrt(N)),   N = H·W·C, std = population standard deviation.
  * N is computed at run time from the tensor's shape, so it stays right when the spatial size
- * changes. Statistics and division run in float64 (see per-image-stats.ts). Unlike czmodel's layer, no implicit uint8 → [0, 1] conversion (use --input-cast and
- * scale for that); the result does not depend on such a scale except through the 1/sqrt(N) floor.
+ * changes. Statistics and division run in float64 (see per-image-stats.ts). Unlike czmodel's
+ * layer, no implicit uint8 → [0, 1] conversion (use --input-cast and scale for that); the result
+ * does not depend on such a scale except through the 1/sqrt(N) floor.
  * Isomorphic.
  */
 import { TensorProto_DataType as DT } from "onnx-buf";
@@ -18,7 +19,7 @@ export const perImageStandardization: OpDescriptor<null> = {
   name: "per-image-standardization",
   kind: "pre-or-post",
   syntax: SYNTAX,
-  summary: "TensorFlow per-image standardization: (x - mean) / max(std, 1/sqrt(H*W*C)) over each image",
+  summary: "TensorFlow per-image standardization: (x - mean) / max(std, 1/sqrt(H*W*C)) over H, W, C of each image of the batch (each tile in ZEN), in float64",
   parse(value, where) {
     requireNoValue(value, where, SYNTAX);
     return null;
@@ -32,4 +33,5 @@ export const perImageStandardization: OpDescriptor<null> = {
     const floor = b.op("Reciprocal", [b.op("Sqrt", [b.elementCount(x.name, axes, DT.DOUBLE)])]);
     return divideToFloat(ctx, x, centered, b.op("Max", [std, floor]));
   },
+  usesImageStatistics: () => true,
 };

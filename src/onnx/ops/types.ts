@@ -20,8 +20,13 @@ export interface OpContext {
   where: string;
   /** Collects warnings (not errors) for the caller. */
   warn(message: string): void;
-  /** Name of the op type that produced the tensor at the model's output (for post ops), if any. */
+  /**
+   * Post ops: the op type that produced the tensor this op reads (looking through layout-only
+   * nodes): the model's output node for the first op, then the last node of the previous op.
+   */
   producerOp?: string;
+  /** True when `producerOp` is a node of an earlier op of the chain, not of the model. */
+  producerInChain?: boolean;
 }
 
 /** Where an operation may be used. */
@@ -41,6 +46,12 @@ export interface OpDescriptor<P = unknown> {
   describe(params: P): string;
   /** Emit the nodes; return the result tensor. */
   apply(ctx: OpContext, x: TensorState, params: P): TensorState;
+  /**
+   * True when the result depends on statistics of each image (mean, std, min/max, percentiles
+   * computed per image of the batch, i.e. per tile in ZEN), not only on each pixel and fixed
+   * parameters. Absent means false.
+   */
+  usesImageStatistics?(params: P): boolean;
 }
 
 /** One parsed entry of an op list. */

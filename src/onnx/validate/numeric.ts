@@ -1,16 +1,21 @@
 /**
  * Numeric validation of a packed model (`czmodel validate FILE --run`): run one tile with
  * onnxruntime on a given image tile or a synthetic one and check what ZEN relies on:
- * - the output shape is [N, ...OutputShape] for a [N, ...InputShape] tile;
+ * - the output shape is [N, ...OutputShape] for a [N, ...InputShape] tile, and its spatial size is
+ *   the tile's (every model type; worded as `validate` and `predict` word it, see zen-rules.ts),
+ *   with the channels-first hint when the output looks NCHW;
  * - segmentation outputs are probabilities: every value in [0, 1] and the channel values of each
  *   pixel sum to 1 ± 1e-3 (softmax); otherwise the model most likely outputs logits and should be
- *   packed with `--postprocess softmax`;
+ *   packed with `--postprocess softmax` (K >= 2 channels) or
+ *   `--postprocess sigmoid,sigmoid-to-softmax-scores` (1 channel);
  * - regression outputs are finite;
  * and report the time per tile (second run, after a warm-up) and, when the caller supplies a
  * memory probe (Node: `node/numeric-validation.ts`), the runtime's peak memory for one tile
  * against ZEN's 8 GB minimum GPU. The runtime module is a parameter (node or web). Isomorphic.
  */
 import type { Finding } from "../../validate/findings.js";
+import { logitAdvice, outputSpatialProblem } from "../../validate/zen-rules.js";
+import { channelsFirstHint } from "../layout-guess.js";
 import { runtimeMessage, type OrtModule, type OrtSession, type OrtSessionOptions } from "../ort-types.js";
 
 export interface NumericValidationMeta {
@@ -150,14 +155,18 @@ export async function runNumericValidation(
     }
 
     const expected = meta.outputShape ? [1, ...meta.outputShape] : undefined;
+    let hint = channelsFirstHint(dims);
     if (expected && (dims.length !== expected.length || dims.some((d, i) => d !== expected[i]))) {
       add(
         "error",
         "output-shape",
-        `the model returned [${dims.join(", ")}] for a [${tile.join(", ")}] tile, but OutputShape says [${expected.join(", ")}]`,
+        `the model returned [${dims.join(", ")}] for a [${tile.join(", ")}] tile, but OutputShape says [${expected.join(", ")}]${hint}`,
         `output "${outName}"`,
       );
+      hint = "";
     }
+    const spatial = dims.length === tile.length ? outputSpatialProblem(tile.slice(1, -1), dims.slice(1, -1)) : undefined;
+    if (spatial) add("error", "output-spatial", `${spatial}${hint}`, `output "${outName}"`);
     if (out.type !== "float32") {
       add("error", "output-type", `the output is ${out.type}; ZEN reads float32`, `output "${outName}"`);
       return done({ timing, ...(memory ? { memory } : {}) });
@@ -170,13 +179,18 @@ export async function runNumericValidation(
       const [lo, hi] = stats.channelSumRange;
       const inRange = stats.min >= -1e-6 && stats.max <= 1 + 1e-6;
       const sumsOk = Math.abs(lo - 1) <= SOFTMAX_SUM_TOLERANCE && Math.abs(hi - 1) <= SOFTMAX_SUM_TOLERANCE;
+      const k = dims[dims.length - 1] ?? 1;
       if (!inRange || !sumsOk) {
         add(
           "error",
           "output-not-probabilities",
           `segmentation outputs must be class probabilities (each in [0, 1], summing to 1 ± ${SOFTMAX_SUM_TOLERANCE} per pixel), ` +
-            `but values range over [${fmt(stats.min)}, ${fmt(stats.max)}] and per-pixel sums over [${fmt(lo)}, ${fmt(hi)}]: ` +
-            `it looks like logits; pack the model with --postprocess softmax`,
+            (k === 1
+              ? `but the output has 1 channel with values over [${fmt(stats.min)}, ${fmt(stats.max)}]: ${logitAdvice(1)}`
+              : `but values range over [${fmt(stats.min)}, ${fmt(stats.max)}] and per-pixel sums over [${fmt(lo)}, ${fmt(hi)}]: ` +
+                (k === 2 && sumsOk
+                  ? `the channels sum to 1 but leave [0, 1], as [p, 1 − p] of a 1-channel logit p does; ${logitAdvice(1)}`
+                  : `it looks like logits; ${logitAdvice(k)}`)),
           `output "${outName}"`,
         );
       }
