@@ -226,7 +226,7 @@ export function packView(worker: WorkerClient): HTMLElement {
       out.push({ severity: "warning", text: "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it" });
     }
     const testFailed = imported?.summary.test?.passed === false;
-    if (testFailed) out.push({ severity: "error", text: "the imported model does not reproduce the package's test output (see the test-tensor check above)" });
+    if (testFailed) out.push({ severity: "error", text: "the imported model does not reproduce the package's test output (see the test-tensor check above); tick \"Write the file even if ZEN would reject it\" to download it anyway" });
     const facts = inspectPayload(adapted.bytes, "onnx");
     const summary = facts.onnx ?? model.summary;
     const changed = adapted.steps.length > 0;
@@ -303,13 +303,19 @@ export function packView(worker: WorkerClient): HTMLElement {
     setChildren(importBox);
   }
 
+  /** A dropped model: a zip is a bioimage.io package, anything else ONNX. The view is aria-busy meanwhile. */
   async function loadFile(file: File): Promise<void> {
-    if (await isZip(file)) await importZip(file);
-    else await loadModel(file);
+    const load = ++loads;
+    view.setAttribute("aria-busy", "true");
+    try {
+      if (await isZip(file)) await importZip(file, load);
+      else await loadModel(file, load);
+    } finally {
+      if (load === loads) view.removeAttribute("aria-busy");
+    }
   }
 
-  async function importZip(file: File): Promise<void> {
-    const load = ++loads;
+  async function importZip(file: File, load: number): Promise<void> {
     leaveImport();
     model = undefined;
     form.hidden = true;
@@ -348,13 +354,13 @@ export function packView(worker: WorkerClient): HTMLElement {
     refresh();
   }
 
-  async function loadModel(file: File): Promise<void> {
-    ++loads;
+  async function loadModel(file: File, load: number): Promise<void> {
     leaveImport();
     setChildren(loadError);
     setChildren(result);
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
+      if (load !== loads) return;
       const summary = inspectOnnx(bytes);
       model = { name: file.name, bytes, summary };
     } catch (e) {
@@ -431,9 +437,9 @@ export function packView(worker: WorkerClient): HTMLElement {
     }
   });
 
-  return h(
+  const view = h(
     "section",
-    { class: "view", "aria-labelledby": "pack-title" },
+    { class: "view", id: "pack-view", "aria-labelledby": "pack-title" },
     h("h2", { id: "pack-title" }, "Pack an ONNX model or import a bioimage.io package"),
     h(
       "div",
@@ -453,4 +459,5 @@ export function packView(worker: WorkerClient): HTMLElement {
     empty,
     form,
   );
+  return view;
 }
