@@ -54,11 +54,11 @@ describe("bioimage.io package on the Pack tab", () => {
     await s?.close();
   });
 
-  /** Load a zip into the Pack tab; resolves when the import finished or failed. */
+  /** Load a zip into the Pack tab; resolves when the import finished or failed (the view is no longer aria-busy). */
   async function load(name: string, bytes?: Uint8Array): Promise<void> {
     if (bytes) await writeFile(zipPath(name), bytes);
     await s.page.setInputFiles("#pack-onnx", zipPath(name));
-    await s.page.locator("#pack-import-test, #pack-error .error-message").first().waitFor({ timeout: 120_000 });
+    await s.page.locator("#pack-view:not([aria-busy])").waitFor({ timeout: 120_000 });
   }
 
   async function shownError(): Promise<string> {
@@ -137,7 +137,10 @@ describe("bioimage.io package on the Pack tab", () => {
     const withoutId = (x: ModelMetadata) => ({ ...x.toJson({ includeExtra: true }), Id: undefined });
     assert.deepEqual(JSON.parse(JSON.stringify(withoutId(m))), JSON.parse(JSON.stringify(withoutId(cli.metadata as ModelMetadata))));
     assert.ok(Buffer.from(file.modelBytes).equals(Buffer.from(cli.modelBytes)), "the page's ONNX equals czmodel import's");
-    assert.deepEqual(file.license, cli.license);
+    // LICENSE.txt names where the package came from: the .zip here, the folder there
+    const text = (f: { license: { bytes: Uint8Array } | null }) => new TextDecoder().decode(f.license?.bytes);
+    assert.match(text(file), /^SPDX-License-Identifier: MIT\n[^]*Imported from the bioimage\.io package unet2d_nuclei_broad\.zip /);
+    assert.equal(text(file).replace("unet2d_nuclei_broad.zip", "unet2d_nuclei_broad"), text(cli));
     assert.deepEqual(file.entries.map((e) => e.name), cli.entries.map((e) => e.name));
   });
 
@@ -160,6 +163,37 @@ describe("bioimage.io package on the Pack tab", () => {
     assert.ok(Buffer.from(file.modelBytes).equals(Buffer.from(imported.modelBytes)), "the graph is the imported one");
     assert.deepEqual(file.license, imported.license);
     await screenshot(page, "bioimageio-nuclei-edited");
+
+    // a legacy .czmodel would get raw intensities, but the imported graph multiplies by 65535
+    await page.selectOption("#pack-format", "czmodel");
+    await page.locator("#pack-messages li.error", { hasText: "File format" }).waitFor();
+    assert.equal(await page.getAttribute("#pack-format", "aria-invalid"), "true");
+    assert.equal(await page.locator("#pack-download").isDisabled(), true);
+    await page.selectOption("#pack-format", "czann");
+    await page.locator("#pack-download:enabled").waitFor();
+  });
+
+  it("a package whose test output the model does not reproduce shows the failure and needs 'write anyway'", async () => {
+    const { page } = s;
+    // the nuclei package with its test output inverted (p → 1 − p) and that file's SHA-256 dropped
+    const bytes = await zipFolder(NUCLEI, "", (name, b) => {
+      if (name === "rdf.yaml") return new TextEncoder().encode(new TextDecoder().decode(b).replace(/\r?\n[ \t]*sha256: 39925fb38bc7[0-9a-f]*/, ""));
+      if (name !== "test_output.npy") return b;
+      const out = b.slice();
+      const start = 10 + new DataView(out.buffer).getUint16(8, true);
+      const values = new Float32Array(out.buffer, start, (out.length - start) / 4);
+      for (let i = 0; i < values.length; i++) values[i] = 1 - values[i]!;
+      return out;
+    });
+    await load("inverted.zip", bytes);
+    assert.match((await page.locator("#pack-import-test").textContent()) ?? "", /^Test tensors: failed/);
+    const flips = Number(/^(\d+) of 262144 pixels$/.exec((await page.locator("#pack-import-flips").textContent()) ?? "")?.[1]);
+    assert.ok(flips > 100_000, `label flips: ${flips}`);
+    await page.locator("#pack-messages li.error", { hasText: "does not reproduce the package's test output" }).waitFor();
+    assert.equal(await page.locator("#pack-download").isDisabled(), true);
+    await page.check("#pack-force");
+    await page.locator("#pack-download:enabled").waitFor();
+    await screenshot(page, "bioimageio-test-failed");
     assert.deepEqual(unexpectedErrors(s.errors), []);
   });
 });
