@@ -67,7 +67,9 @@ export async function loadPackage(files: PackageFiles): Promise<LoadedPackage> {
 
 /** Lowercase hex SHA-256 (Web Crypto: Node ≥ 20 and browsers). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw unsupported("checking SHA-256 needs Web Crypto, which browsers offer only on https or localhost pages", { where: "sha256" });
+  const digest = await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
