@@ -91,8 +91,9 @@ export function readNpy(bytes: Uint8Array, where: string): NpyArray {
   if (bytes.length - dataStart < byteLength) {
     throw invalidArgument(`the .npy file holds ${bytes.length - dataStart} data bytes; shape ${shapeText} needs ${byteLength}`, { where });
   }
-  // copy into an aligned buffer (the data offset need not be a multiple of the element size)
-  const buffer = bytes.slice(dataStart, dataStart + byteLength).buffer;
+  // copy into an aligned buffer of its own (the data offset need not be a multiple of the
+  // element size); not `bytes.slice`, which on a Node Buffer is a view of the whole file
+  const buffer = new Uint8Array(bytes.subarray(dataStart, dataStart + byteLength)).buffer;
   return { dtype, shape, data: typedView(dtype, buffer) };
 }
 
