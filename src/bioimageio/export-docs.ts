@@ -19,6 +19,8 @@ export interface DocsContext {
   creator: string;
   inputId: string;
   outputId: string;
+  /** Extra files in the package (the model file's licence entry). */
+  attachments: string[];
 }
 
 const MAX_DESCRIPTION = 1024;
@@ -86,6 +88,7 @@ export function readmeFor(ctx: DocsContext): string {
       `- Model file: \`${cell(plan.fileName)}\` (${plan.format === "czann" ? "CZANN: model.json + ONNX" : "legacy CZMODEL: XML + ONNX"})`,
       `- Packaged ${ctx.timestamp} by ${ctx.creator}; the ZEN metadata is kept under \`config.czmodel\` in rdf.yaml.`,
       `- Weights: \`weights.onnx\` is the model file's ONNX network${ctx.wrapped ? `, with an RGB→BGR${plan.colour === "rgba" ? "A" : ""} channel swap prepended (see Inputs)` : ", unchanged"}.`,
+      ...ctx.attachments.map((a) => `- \`${a}\`: the licence file packed in the model file (an attachment).`),
     ].join("\n"),
   );
 

@@ -183,9 +183,43 @@ function pixelSize(file: ModelFile, warnings: string[]): [number, number] | unde
   return [um(sy), um(sx)];
 }
 
+export interface DescriptiveFields {
+  name?: string;
+  authors: string[];
+  license?: string;
+  cite: CiteEntry[];
+  warnings: string[];
+}
+
+/** Check the user's descriptive options (name, authors, licence, citations); callers may run this before reading the model. */
+export function checkDescriptiveOptions(o: PlanOptions): DescriptiveFields {
+  const warnings: string[] = [];
+  const authors = (o.authors ?? []).map((a) => a.trim());
+  if (authors.some((a) => a === "")) throw invalidArgument("an author name is empty", { where: "--author" });
+  const license = checkLicense(o.license, warnings);
+  const cite = o.cite ?? [];
+  if (authors.length === 0) warnings.push("no --author: the package names no authors (bioimage.io asks for them before upload)");
+  if (!license) warnings.push("no --license: the package states no licence (bioimage.io asks for an SPDX id before upload)");
+  if (cite.length === 0) warnings.push("no --cite: the package has no citation (bioimage.io asks for one before upload)");
+  return { ...(o.name !== undefined ? { name: checkName(o.name) } : {}), authors, ...(license ? { license } : {}), cite, warnings };
+}
+
+const PAYLOAD_WORDS: Record<string, string> = {
+  savedmodel: "a TensorFlow SavedModel",
+  pickle: "a ZEN random-forest model (pickle)",
+  unknown: "not an ONNX model",
+};
+
 /** Decide everything about the package of `file` (see the module doc). */
 export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
   const where = file.path ?? "model";
+  if (file.payloadKind !== "onnx") {
+    throw unsupported(`the model is ${PAYLOAD_WORDS[file.payloadKind] ?? "not an ONNX model"}; a bioimage.io package is made from an ONNX model`, {
+      where,
+      allowed: "a .czann/.czmodel/.czseg with an ONNX payload",
+    });
+  }
+  const descriptive = checkDescriptiveOptions(o);
   const { model, warnings: engineWarnings } = engineModelFromFile(file, where);
   const warnings = [...engineWarnings];
   if (model.spatialDims === 3 || (model.tile && model.tile.length === 3)) {
@@ -237,16 +271,10 @@ export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
   const pixelType = pixelTypeFor(file, m, o, warnings);
   const zenName = (file.format === "czann" ? file.metadata.modelName : file.metadata.modelName) ?? "";
   const fileName = baseName(where);
-  const name = o.name !== undefined ? checkName(o.name) : rdfName(zenName || fileName.replace(/\.(czann|czmodel|czseg)$/i, ""));
+  const name = descriptive.name ?? rdfName(zenName || fileName.replace(/\.(czann|czmodel|czseg)$/i, ""));
   const pixelSizeUm = pixelSize(file, warnings);
-
-  const authors = (o.authors ?? []).map((a) => a.trim());
-  if (authors.some((a) => a === "")) throw invalidArgument("an author name is empty", { where: "--author" });
-  const license = checkLicense(o.license, warnings);
-  const cite = o.cite ?? [];
-  if (authors.length === 0) warnings.push("no --author: the package names no authors (bioimage.io asks for them before upload)");
-  if (!license) warnings.push("no --license: the package states no licence (bioimage.io asks for an SPDX id before upload)");
-  if (cite.length === 0) warnings.push("no --cite: the package has no citation (bioimage.io asks for one before upload)");
+  const { authors, license, cite } = descriptive;
+  warnings.push(...descriptive.warnings);
 
   return {
     engine: model,

@@ -51,9 +51,8 @@ function centredAxis(n: number, tile: number): { start: number; length: number; 
 const COLOUR_ORDERS: ReadonlySet<SampleOrder> = new Set(["rgb", "bgr", "rgba", "bgra"]);
 
 /** One tile of `source` (plane 0, or the first C planes) as the package's test input. */
-export async function testInputFromImage(plan: ExportPlan, source: ImageSource, name: string): Promise<TestInput> {
+export async function testInputFromImage(plan: ExportPlan, source: ImageSource, name: string, where = name): Promise<TestInput> {
   const info = source.info;
-  const where = name;
   if (info.sampleType !== "uint8" && info.sampleType !== "uint16") {
     throw unsupported(`the test image holds ${info.sampleType} samples`, { where, allowed: "an 8- or 16-bit image (uint8, uint16)" });
   }

@@ -38,8 +38,8 @@ export interface ExportOptions extends Omit<PlanOptions, "testImageType"> {
   runtime: OrtRuntime;
   sessionOptions?: InferenceSession.SessionOptions;
   signal?: AbortSignal;
-  /** The image the test tile is cut from (its centre, plane 0); none: synthetic blobs. */
-  testImage?: { source: ImageSource; name: string };
+  /** The image the test tile is cut from (its centre, plane 0); none: synthetic blobs. `name` goes into the docs, `path` (default `name`) into errors. */
+  testImage?: { source: ImageSource; name: string; path?: string };
   /** The package's timestamp (default now). */
   timestamp?: Date;
   /** Named in the description and config, e.g. `czmodel 0.1.0`. */
@@ -111,7 +111,7 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   const opset = inspectOnnx(weights.bytes).defaultOpset;
   if (opset < 7) throw unsupported(`the ONNX model has opset ${opset || "none"}`, { where, allowed: "opset 7 or newer (bioimage.io's minimum)" });
 
-  const input = testImage ? await testInputFromImage(plan, testImage.source, testImage.name) : syntheticTestInput(plan);
+  const input = testImage ? await testInputFromImage(plan, testImage.source, testImage.name, testImage.path) : syntheticTestInput(plan);
   const run = await runTestInput(plan, input, {
     runtime: options.runtime,
     ...(options.sessionOptions ? { sessionOptions: options.sessionOptions } : {}),
@@ -125,7 +125,10 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   const date = options.timestamp ?? new Date();
   const timestamp = isoTimestamp(date);
   const creator = options.creator ?? "czmodel";
-  const docs: DocsContext = { plan, input, run, wrapped: weights.wrapped, timestamp, creator, inputId: INPUT_ID, outputId: OUTPUT_ID };
+  const taken = new Set(["rdf.yaml", "README.md", "weights.onnx", "test_input.npy", "test_output.npy", "cover.png"]);
+  const licence = file.license ? { name: attachmentName(file.license.name, taken), bytes: file.license.bytes } : undefined;
+  const attachments = licence ? [licence.name] : [];
+  const docs: DocsContext = { plan, input, run, wrapped: weights.wrapped, timestamp, creator, inputId: INPUT_ID, outputId: OUTPUT_ID, attachments };
   const readme = new TextEncoder().encode(readmeFor(docs));
 
   const named: [string, Uint8Array][] = [
@@ -134,14 +137,8 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
     ["test_input.npy", testInputNpy],
     ["test_output.npy", testOutputNpy],
     ["cover.png", cover],
+    ...(licence ? [[licence.name, licence.bytes] as [string, Uint8Array]] : []),
   ];
-  const taken = new Set(["rdf.yaml", ...named.map(([n]) => n)]);
-  const attachments: string[] = [];
-  if (file.license) {
-    const name = attachmentName(file.license.name, taken);
-    named.push([name, file.license.bytes]);
-    attachments.push(name);
-  }
   const files: ExportedFile[] = [];
   const refs = new Map<string, PackageFile>();
   for (const [name, bytes] of named) {

@@ -13,6 +13,7 @@ import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import type { OpenImageOptions } from "../../io/open.js";
 import type { ImageSource } from "../../io/types.js";
+import { checkDescriptiveOptions } from "../export-plan.js";
 import { exportBioimageio, type BioimageioExport, type ExportOptions } from "../export.js";
 
 export interface ExportFileOptions extends Omit<ExportOptions, "runtime" | "testImage" | "sessionOptions"> {
@@ -40,6 +41,7 @@ function checkOutPath(out: string): void {
 
 export async function exportBioimageioFile(modelPath: string, outPath: string, options: ExportFileOptions = {}): Promise<ExportFileResult> {
   checkOutPath(outPath);
+  checkDescriptiveOptions(options);
   const { testImage, openOptions, overwrite = false, threads, ...rest } = options;
   const target = await FileByteTarget.create(outPath, { overwrite });
   let source: ImageSource | undefined;
@@ -50,7 +52,7 @@ export async function exportBioimageioFile(modelPath: string, outPath: string, o
       ...rest,
       runtime: nodeRuntime,
       sessionOptions: nodeSessionOptions(threads),
-      ...(source && testImage ? { testImage: { source, name: basename(testImage) } } : {}),
+      ...(source && testImage ? { testImage: { source, name: basename(testImage), path: testImage } } : {}),
     });
     await target.write(0, result.zip);
     await target.commit();

@@ -59,7 +59,8 @@ export function registerExportBioimageio(program: Command): void {
     )
     .action(async (model: string, out: string, opts: ExportCliOptions) => {
       const result = await runExport(model, out, opts);
-      if (opts.json) printJson({ ok: true, ...result });
+      const { rdf: _rdf, ...summary } = result;
+      if (opts.json) printJson({ ok: true, ...summary });
       else printLines(exportText(result));
     });
 }
