@@ -1,5 +1,6 @@
 /**
- * The cover image of an exported package (PNG, 8-bit RGB, at most 512 pixels high): for a
+ * The cover image of an exported package (PNG, 8-bit RGB, at most 512 pixels high and, as
+ * bioimage.io asks, under 500 KB: shrunk by integer factors until it is): for a
  * segmentation model the test input with ZEN's labels drawn over it in the class colours
  * (background classes left uncoloured), for a regression model the test input and the
  * model's output side by side (2:1, the aspect bioimage.io asks for), each contrast-stretched.
@@ -41,20 +42,29 @@ function sideBySide(a: Uint8Array, b: Uint8Array, width: number, height: number)
   return out;
 }
 
-/** The cover PNG of the package. */
+/** bioimage.io asks for covers smaller than 500 KB. */
+export const COVER_MAX_BYTES = 500_000;
+
+/** The cover PNG of the package: panels of at most 512 pixels, shrunk further until the file is under 500 KB. */
 export function coverPng(plan: ExportPlan, input: TestInput, run: TestRun): Uint8Array {
   const { width, height } = input;
-  const f = Math.ceil(Math.max(width, height) / COVER_PANEL_SIZE);
   const none = new Uint8Array(width * height);
-  const inputRgb = (labels: Uint8Array | Uint16Array, classes: { value: number; color: [number, number, number] }[], skip: number[]) =>
-    renderOverlay({ width, height, image: input.data, samplesPerPixel: plan.inputChannels, labels, classes, skipValues: skip });
+  let panels: Uint8Array[];
   if (plan.classes && run.labels) {
     const skip = plan.classes.filter((c) => /^background$/i.test(c.name.trim())).map((c) => c.value);
-    const small = shrink(inputRgb(run.labels, plan.classes, skip), width, height, f);
-    return encode({ width: small.width, height: small.height, data: small.data, channels: 3, depth: 8 });
+    panels = [renderOverlay({ width, height, image: input.data, samplesPerPixel: plan.inputChannels, labels: run.labels, classes: plan.classes, skipValues: skip })];
+  } else {
+    panels = [
+      renderOverlay({ width, height, image: input.data, samplesPerPixel: plan.inputChannels, labels: none, classes: [] }),
+      renderOverlay({ width, height, image: run.output, samplesPerPixel: plan.outputChannels, labels: none, classes: [] }),
+    ];
   }
-  const left = shrink(inputRgb(none, [], []), width, height, f);
-  const outRgb = renderOverlay({ width, height, image: run.output, samplesPerPixel: plan.outputChannels, labels: none, classes: [] });
-  const right = shrink(outRgb, width, height, f);
-  return encode({ width: 2 * left.width, height: left.height, data: sideBySide(left.data, right.data, left.width, left.height), channels: 3, depth: 8 });
+  let png: Uint8Array = new Uint8Array(0);
+  for (let f = Math.ceil(Math.max(width, height) / COVER_PANEL_SIZE); f <= Math.max(width, height); f++) {
+    const small = panels.map((p) => shrink(p, width, height, f));
+    const [a, b] = small as [ReturnType<typeof shrink>, ReturnType<typeof shrink> | undefined];
+    png = encode({ width: small.length * a.width, height: a.height, data: b ? sideBySide(a.data, b.data, a.width, a.height) : a.data, channels: 3, depth: 8 });
+    if (png.length < COVER_MAX_BYTES) break;
+  }
+  return png;
 }
