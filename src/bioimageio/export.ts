@@ -117,6 +117,7 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
     ...(options.sessionOptions ? { sessionOptions: options.sessionOptions } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  options.signal?.throwIfAborted();
   const [h, w] = plan.tile;
   const testInputNpy = writeNpy({ dtype: plan.pixelType, shape: [1, h, w, plan.inputChannels], data: input.data });
   const testOutputNpy = writeNpy({ dtype: "float32", shape: [1, h, w, plan.outputChannels], data: run.output });
@@ -168,6 +169,7 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   const zippable: Zippable = { "rdf.yaml": new TextEncoder().encode(rdf) };
   for (const [name, bytes] of named) zippable[name] = name.endsWith(".png") ? [bytes, { level: 0 }] : bytes;
   const zip = zipSync(zippable, { level: 6, mtime: date });
+  options.signal?.throwIfAborted();
 
   return {
     zip,

@@ -2,15 +2,16 @@
  * `czmodel export-bioimageio` beyond the happy path: bad inputs (one `czmodel: error:` line,
  * exit 2, and nothing written: the output folder is listed before and after), `--help`, and
  * packages of models packed here with awkward metadata (class names that are not
- * identifiers, a name with dots, an odd border, a licence file), the synthetic test image and
- * the JSON error document.
+ * identifiers, a name with dots, an odd border, a licence file), the synthetic test image,
+ * the JSON error document and Ctrl-C (a real SIGINT to a real process).
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { strToU8, unzipSync, zipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEPRECATED_SPDX_LICENSE_IDS, SPDX_LICENSE_IDS } from "../../src/bioimageio/export-licenses.js";
-import { fixture, testdata } from "../helpers/paths.js";
+import { fixture, repoRoot, testdata } from "../helpers/paths.js";
 import { czmodel, expectOneLineError, listTree, parseJson, scratchDir, text, type CliResult } from "../cli/helpers.js";
 import { ajvErrors, pythonCheck, readRdf, SCHEMA_PATH, unzipTo } from "./helpers.js";
 
@@ -152,5 +153,25 @@ describe("export-bioimageio odds and ends", () => {
     const [ids, deprecated] = schema.$defs.bioimageio__spec__model__v0_5__ModelDescr!.properties.license!.anyOf;
     expect([...SPDX_LICENSE_IDS].sort()).toEqual([...ids!.enum!].sort());
     expect([...DEPRECATED_SPDX_LICENSE_IDS].sort()).toEqual([...deprecated!.enum!].sort());
+  });
+});
+
+describe("export-bioimageio: Ctrl-C", () => {
+  it("SIGINT while the package is being made exits 130 and leaves nothing behind", async () => {
+    const dir = await scratchDir("bioimageio-sigint-");
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "export-bioimageio", testdata("models", "simple_nuclei_segmodel.czann"), join(dir, "p.zip"), "--test-image", testdata("images", "nuclei_0000.png")], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // the output is claimed (a hidden temp file) before any work: interrupt once it is there
+    const deadline = Date.now() + 20_000;
+    while ((await readdir(dir)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await readdir(dir)).toHaveLength(1);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^czmodel: error: [^\n]*cancelled[^\n]*\n$|^czmodel: error: [^\n]*interrupted[^\n]*\n$/);
+    expect(await readdir(dir)).toEqual([]);
   });
 });

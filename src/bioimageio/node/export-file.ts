@@ -55,6 +55,7 @@ export async function exportBioimageioFile(modelPath: string, outPath: string, o
       ...(source && testImage ? { testImage: { source, name: basename(testImage), path: testImage } } : {}),
     });
     await target.write(0, result.zip);
+    options.signal?.throwIfAborted();
     await target.commit();
     const { zip, ...summary } = result;
     return { ...summary, path: outPath, bytes: zip.length };
