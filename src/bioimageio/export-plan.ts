@@ -220,8 +220,9 @@ export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
     });
   }
   const descriptive = checkDescriptiveOptions(o);
-  const { model, warnings: engineWarnings } = engineModelFromFile(file, where);
-  const warnings = [...engineWarnings];
+  const { model, borderMissing, warnings: engineWarnings } = engineModelFromFile(file, where);
+  // the engine's advice on a missing border names predict's --border, which export has not
+  const warnings = borderMissing ? ["the model file names no context border (MinOverlap / BorderSize): the package declares no halo"] : [...engineWarnings];
   if (model.spatialDims === 3 || (model.tile && model.tile.length === 3)) {
     throw unsupported("3-D (NDHWC) models are not exported to bioimage.io yet", { where, allowed: "2-D models" });
   }
@@ -269,7 +270,7 @@ export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
   }
 
   const pixelType = pixelTypeFor(file, m, o, warnings);
-  const zenName = (file.format === "czann" ? file.metadata.modelName : file.metadata.modelName) ?? "";
+  const zenName = file.metadata.modelName ?? "";
   const fileName = baseName(where);
   const name = descriptive.name ?? rdfName(zenName || fileName.replace(/\.(czann|czmodel|czseg)$/i, ""));
   const pixelSizeUm = pixelSize(file, warnings);

@@ -148,6 +148,21 @@ describe("export-bioimageio odds and ends", () => {
     expect(readme).toContain("`LICENSE.txt`: the licence file packed in the model file");
   });
 
+  it("declares no halo for a model file that names no border", async () => {
+    const model = join(work, "noborder.czann");
+    const packed = await czmodel("pack", onnx512, "--type", "Regression", "--out", model);
+    expect(packed.status, packed.stderr).toBe(0);
+    const dir = await scratchDir("bioimageio-noborder-");
+    const r = await czmodel("export-bioimageio", model, join(dir, "p.zip"), "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect((parseJson(r).warnings as string[]).join("\n")).toContain("names no context border");
+    await unzipTo(join(dir, "p.zip"), join(dir, "p"));
+    const rdf = (await readRdf(join(dir, "p"))) as { outputs: { axes: Record<string, unknown>[] }[] };
+    expect(rdf.outputs[0]!.axes.map((a) => a.halo)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(await ajvErrors(rdf)).toEqual([]);
+    expect((await pythonCheck(join(dir, "p"))).errors).toEqual([]);
+  });
+
   it("knows the SPDX ids of the bioimage.io 0.5.7 schema", async () => {
     const schema = JSON.parse(await readFile(SCHEMA_PATH, "utf8")) as { $defs: Record<string, { properties: Record<string, { anyOf: { enum?: string[] }[] }> }> };
     const [ids, deprecated] = schema.$defs.bioimageio__spec__model__v0_5__ModelDescr!.properties.license!.anyOf;
