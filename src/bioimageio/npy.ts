@@ -90,7 +90,8 @@ export function readNpy(bytes: Uint8Array, where: string): NpyArray {
   if (bytes.length - dataStart < byteLength) {
     throw invalidArgument(`the .npy file holds ${bytes.length - dataStart} data bytes; shape ${shapeText} needs ${byteLength}`, { where });
   }
-  // copy into an aligned array (the data offset need not be a multiple of the element size)
+  // copy into an aligned array of its own (the data offset need not be a multiple of the element
+  // size; and `bytes` may be a Node Buffer, whose `slice` is a view of the whole file)
   const data = allocSamples(dtype === "bool" ? "uint8" : dtype, count) as NpyData;
   new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + byteLength));
   return { dtype, shape, data };

@@ -10,6 +10,7 @@ import { registerPack } from "./commands/pack.js";
 import { registerUnpack } from "./commands/unpack.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerExtraCommands } from "./commands/extra.js";
+import { registerExportBioimageio } from "./commands/export-bioimageio.js";
 import { runAndExit } from "./run.js";
 import { VERSION } from "./version.js";
 
@@ -25,6 +26,7 @@ export function czmodelProgram(): Command {
   registerValidate(program);
   registerUnpack(program);
   registerExtraCommands(program);
+  registerExportBioimageio(program);
   return program;
 }
 
