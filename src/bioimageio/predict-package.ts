@@ -29,6 +29,7 @@ import type { ModelDescription, WeightsFormat } from "./description.js";
 import { PackageSink, SampleSource } from "./plane-io.js";
 import { outputChannelNames, packageEngineModel, planPackageRun, resolveStatistics, type PackageRunPlan, type StepStatistics } from "./run-package.js";
 import { methodFor, passesFor, regionCount, SampleStatistician, type StatisticsMethod } from "./sample-pass.js";
+import { requireSingleTensors } from "./to-zen.js";
 
 export interface PackageInput {
   description: ModelDescription;
@@ -101,6 +102,7 @@ export function noOnnxWeights(desc: ModelDescription, where: string) {
 
 /** Check the package and plan its run (no image needed). */
 export function preparePackage(input: PackageInput, options: Pick<PackagePredictOptions, "tile"> = {}): PreparedPackage {
+  requireSingleTensors(input.description, input.where);
   const summary = inspectOnnx(input.onnx);
   if (summary.inputs.length !== 1 || summary.outputs.length !== 1) {
     throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, { where: input.onnxWhere, allowed: "one of each" });

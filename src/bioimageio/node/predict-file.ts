@@ -15,6 +15,7 @@ import { openImageFile } from "../../io/node/open-file.js";
 import type { PredictFileOptions, PredictFileResult } from "../../node-api.js";
 import { MAX_WEIGHTS_BYTES, readChecked } from "../package.js";
 import { noOnnxWeights, predictPackage, preparePackage, type PackagePredictResult } from "../predict-package.js";
+import { requireSingleTensors } from "../to-zen.js";
 import { openPackage } from "./open-package.js";
 
 /** Whether predict's MODEL argument names a bioimage.io package rather than a ZEN model file. */
@@ -49,6 +50,7 @@ export async function predictPackageFile(packagePath: string, imagePath: string,
   const pkg = await openPackage(packagePath);
   const desc = pkg.description;
   const where = `${pkg.files.where}: ${pkg.files.rdfName}`;
+  requireSingleTensors(desc, where);
   const weights = desc.weights.onnx;
   if (!weights) throw noOnnxWeights(desc, where);
   const onnx = await readChecked(pkg, weights, "weights.onnx", MAX_WEIGHTS_BYTES);
