@@ -1,8 +1,11 @@
 /**
  * One-call file APIs (Node) that the CLI commands are thin wrappers of:
  * `validateFile` (structural + optional numeric check) and `predictFile` (model file + image
- * file → output file(s), streaming, atomic).
+ * file → output file(s), streaming, atomic; a bioimage.io package instead of a model file runs
+ * with the package's own semantics, see src/bioimageio/predict-package.ts).
  */
+import { isPackagePath, predictPackageFile } from "./bioimageio/node/predict-file.js";
+import type { PackageRunSummary } from "./bioimageio/predict-package.js";
 import { readModelFile } from "./container/node/index.js";
 import { engineModelFromFile } from "./engine/from-model-file.js";
 import { predictNode, type NodePredictOptions } from "./engine/node/index.js";
@@ -72,6 +75,8 @@ export interface PredictFileResult extends PredictResult {
   /** The files written (labels/regression first). */
   files: string[];
   warnings: string[];
+  /** A bioimage.io package run: its ops and the statistics used per sample. */
+  package?: PackageRunSummary;
 }
 
 /** out.ome.tif → out.probabilities.ome.tif (the second output of `output: "both"`). */
@@ -82,6 +87,7 @@ export function probabilitiesPath(out: string): string {
 
 /** Run a model file on an image file and write the result; nothing is left behind on failure. */
 export async function predictFile(modelPath: string, imagePath: string, outPath: string, options: PredictFileOptions = {}): Promise<PredictFileResult> {
+  if (await isPackagePath(modelPath)) return predictPackageFile(modelPath, imagePath, outPath, options);
   const file = await readModelFile(modelPath);
   const { model, borderMissing, warnings } = engineModelFromFile(file, modelPath);
   if (borderMissing && file.format === "czmodel" && options.border === undefined) {

@@ -1,7 +1,9 @@
 /**
  * `czmodel predict MODEL IMAGE -o OUT …`: run a model over an image of any size the way ZEN
  * Intellesis does (tiles with borders, crop-and-place), streaming from the input file to the
- * output file. Progress bar on a TTY; Ctrl-C or an error leaves no partial output.
+ * output file. MODEL may also be a bioimage.io package, run with the package's own semantics
+ * (src/bioimageio/predict-package.ts). Progress bar on a TTY; Ctrl-C or an error leaves no
+ * partial output.
  */
 import { Option, type Command } from "commander";
 import type { IntensityRange, PlaneFilter } from "../../engine/index.js";
@@ -35,6 +37,23 @@ interface PredictCliOptions extends ImageOpenCliOptions {
 
 const AXES = ["scene", "t", "c", "z"] as const;
 
+const PACKAGE_HELP = `
+bioimage.io packages (MODEL is a folder, a .zip, or a .yaml description; ONNX weights, SHA-256 checked):
+  The package runs with its own semantics, not ZEN's: raw intensities (no /255 or /65535) in the
+  image's channel order, its pre-/post-processing steps, tiles of a valid input size (--tile to
+  pick another), border = the output's halo, and its output channels written as float32 under
+  their names. Per-sample statistics (zero_mean_unit_variance, scale_range, clip with
+  percentiles) are computed over the whole plane in a streaming first pass, never per tile, then
+  fixed into the graph: mean and population std in float64; percentiles as numpy's linear
+  np.percentile, exact (8/16-bit: a 65536-bin histogram per channel; float: two passes over the
+  float32 bit patterns). Steps before a statistics step (scale_linear, fixed mean/std, clip,
+  sigmoid, binarize) are applied in the pass, so the statistics are those of the tensor at that
+  step. Each plane (z, t, C group, scene) is one sample with its own statistics: one model run
+  per plane. Refused in one line: per_dataset statistics, statistics of another tensor, statistics
+  steps in the output's post-processing (they would need a second model pass), a per-channel
+  percentile clip of several channels, packages without ONNX weights or with several tensors.
+  --json adds "package": the ops and, per plane, the statistics used.`;
+
 /** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
 export function parsePlaneFilter(text: string): PlaneFilter {
   const filter: PlaneFilter = {};
@@ -61,14 +80,14 @@ export function registerPredict(program: Command): void {
   program
     .command("predict")
     .description("run a model on an image of any size, tile by tile like ZEN, streaming to the output file")
-    .argument("<model>", ".czann, .czmodel or .czseg file")
+    .argument("<model>", ".czann, .czmodel or .czseg file, or a bioimage.io package (folder, .zip, or its rdf.yaml / bioimageio.yaml)")
     .argument("<image>", "PNG, TIFF / BigTIFF / OME-TIFF, CZI, or an OME-Zarr folder")
     .requiredOption("-o, --out <file>", `output file (${OUTPUT_EXTENSIONS})`)
     .addOption(new Option("--output <what>", "segmentation: class labels, per-class probabilities, or both (both: a second file NAME.probabilities.EXT)").choices(["labels", "probabilities", "both"]).default("labels"))
     .option("--min-confidence <p>", "labels: pixels whose best class probability is below P get the value 0 (unclassified)", numberIn(0, 1))
     .option("--border <n>", "context pixels per tile side (default: MinOverlap / 2, or the legacy BorderSize)", intList("--border", { count: [1, 2, 3] }))
     .addOption(new Option("--blend <mode>", "stitching: none = crop-and-place like ZEN; linear / gaussian = weighted blending of overlaps").choices(["none", "linear", "gaussian"]).default("none"))
-    .option("--tile <h,w>", "tile size for models with dynamic spatial dims (snapped to the model's stride)", intList("--tile", { min: 1, count: [2, 3] }))
+    .option("--tile <h,w>", "tile size for models with dynamic spatial dims (snapped to the model's stride); packages: one of its valid input sizes", intList("--tile", { min: 1, count: [2, 3] }))
     .option("--batch <n>", "tiles per model run (models with a dynamic batch dim only)", positiveInt)
     .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
     .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
@@ -90,7 +109,8 @@ export function registerPredict(program: Command): void {
     .option("--debug", "show stack traces on errors")
     .addHelpText(
       "after",
-      "\nExamples:\n  czmodel predict nuclei.czann nuclei.png -o labels.png\n  czmodel predict nuclei.czann big.ome.tif -o labels.ome.tif --output both --min-confidence 0.6\n  czmodel predict denoise.czann stack.czi -o denoised.ome.zarr --plane z=0-4 --threads 2",
+      "\nExamples:\n  czmodel predict nuclei.czann nuclei.png -o labels.png\n  czmodel predict nuclei.czann big.ome.tif -o labels.ome.tif --output both --min-confidence 0.6\n  czmodel predict denoise.czann stack.czi -o denoised.ome.zarr --plane z=0-4 --threads 2\n  czmodel predict unet2d_nuclei_broad/ big.ome.tif -o probability.ome.tif --json\n" +
+        PACKAGE_HELP,
     )
     .action(async (modelPath: string, imagePath: string, opts: PredictCliOptions) => {
       const result = await runPredict(modelPath, imagePath, opts);
@@ -130,12 +150,26 @@ export async function runPredict(modelPath: string, imagePath: string, opts: Pre
   }
 }
 
+function packageText(p: NonNullable<PredictFileResult["package"]>): string[] {
+  const lines = [`  package ${p.name} (format ${p.formatVersion}): ${[...p.preprocessing, "model", ...p.postprocessing].join(" → ")}`];
+  for (const s of p.samples) {
+    const plane = p.samples.length > 1 ? ` (plane z=${s.plane.z} t=${s.plane.t} c=${s.plane.c} scene=${s.plane.scene})` : "";
+    for (const st of s.statistics) {
+      const values = Object.entries(st.values).map(([k, v]) => `${k} ${v.map((x) => Number(x.toPrecision(7))).join(", ")}`).join("; ");
+      lines.push(`  statistics${plane}: ${st.step} ${st.scope}: ${values}`);
+    }
+  }
+  if (p.statisticsMethod) lines.push(`  statistics: ${p.statisticsMethod} (${formatDuration(p.statisticsMs)})`);
+  return lines;
+}
+
 function predictText(r: PredictFileResult): string[] {
   return [
     `wrote ${r.files.join(" and ")} (${r.outputs.map((o) => `${o.kind}, ${o.width}x${o.height}, ${o.samplesPerPixel} x ${o.sampleType}`).join("; ")})`,
     `  model ${r.model.name} (${r.model.kind}); tile ${r.tile.join("x")}, border ${r.border.join("/")}, ${r.tiles} tiles in ${r.batches} batches of up to ${r.batchSize}`,
     `  input: ${r.channelMapping}; ${r.inputScaling}`,
     `  ${r.megapixels.toFixed(2)} MP in ${formatDuration(r.elapsedMs)} (${r.megapixelsPerSecond.toFixed(2)} MP/s)`,
+    ...(r.package ? packageText(r.package) : []),
     ...r.notes.map((n) => `  note: ${n}`),
     ...r.warnings.map((w) => `  warning: ${w}`),
   ];

@@ -1,0 +1,130 @@
+/**
+ * Adapters that let the engine run once per sample of a package while the output stays one
+ * file: `SampleSource` shows one sample of an image (one plane, or its group of grey C planes)
+ * as an image of its own; `PackageSink` takes the engine's output for that sample and writes it
+ * at the sample's plane of the real sink, which is begun once (with every output plane, the
+ * package's channel names and description) and finished after the last sample. Both forward
+ * the optional buffer-reuse capabilities of what they wrap (`readRegionInto`, `writeTile`,
+ * `releasesBands`), so the engine streams through them as it does through the real ones.
+ * Isomorphic.
+ */
+import { internalError } from "../errors.js";
+import { readsRegionsInto, releasesBands } from "../io/reuse.js";
+import { writesTiles, type ImageInfo, type ImageSink, type ImageSource, type OutputImageInfo, type PlaneIndex, type PlaneSizes, type Rect, type SampleArray } from "../io/types.js";
+
+/** One sample of `source`: the planes `planes` (grouped C planes become C 0..n−1) of one scene. */
+export class SampleSource implements ImageSource {
+  readonly info: ImageInfo;
+  readRegionInto?: (plane: PlaneIndex, rect: Rect, out: SampleArray) => Promise<SampleArray>;
+
+  constructor(
+    private readonly source: ImageSource,
+    private readonly planes: PlaneIndex[],
+  ) {
+    const full = source.info;
+    const scene = full.scenes[planes[0]!.scene] ?? { width: full.width, height: full.height };
+    const names = full.channelNames && full.channelNames.length === full.sizes.c ? planes.map((p) => full.channelNames![p.c]!) : undefined;
+    const rest: ImageInfo = { ...full };
+    delete rest.channelNames;
+    this.info = {
+      ...rest,
+      width: scene.width,
+      height: scene.height,
+      scenes: [scene],
+      sizes: { scene: 1, t: 1, c: planes.length, z: 1 },
+      ...(names ? { channelNames: names } : {}),
+    };
+    if (readsRegionsInto(source)) {
+      const inner = source;
+      this.readRegionInto = (plane, rect, out) => inner.readRegionInto(this.planeOf(plane), rect, out);
+    }
+  }
+
+  private planeOf(p: PlaneIndex): PlaneIndex {
+    const plane = this.planes[p.c];
+    if (!plane || p.scene !== 0 || p.t !== 0 || p.z !== 0) throw internalError(`plane ${JSON.stringify(p)} is outside the sample`);
+    return plane;
+  }
+
+  readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
+    return this.source.readRegion(this.planeOf(plane), rect);
+  }
+
+  /** The image is closed by its owner. */
+  async close(): Promise<void> {}
+}
+
+export interface PackageSinkOptions {
+  /** Every output plane of the whole run. */
+  sizes: PlaneSizes;
+  planeNames?: string[];
+  /** The package's output channel names. */
+  channelNames: string[];
+  /** Merged into the output's description. */
+  description: Record<string, unknown>;
+  /** Engine runs that will write into this sink (`finish` is passed on after the last). */
+  runs: number;
+}
+
+/** The real sink seen by one engine run after another (see the module doc). */
+export class PackageSink implements ImageSink {
+  /** Output plane the current run writes (null: the run writes every plane itself). */
+  target: PlaneIndex | null = null;
+  writeTile?: (plane: PlaneIndex, rect: Rect, data: SampleArray) => Promise<void>;
+  readonly releasesBands?: true;
+  private begun: OutputImageInfo | null = null;
+  private finished = 0;
+
+  constructor(
+    private readonly inner: ImageSink,
+    private readonly options: PackageSinkOptions,
+  ) {
+    if (writesTiles(inner)) this.writeTile = (plane, rect, data) => inner.writeTile(this.map(plane), rect, data);
+    if (releasesBands(inner)) this.releasesBands = true;
+  }
+
+  /** What the real sink was begun with. */
+  get info(): OutputImageInfo | null {
+    return this.begun;
+  }
+
+  private map(p: PlaneIndex): PlaneIndex {
+    if (!this.target) return p;
+    if (p.scene !== 0 || p.t !== 0 || p.c !== 0 || p.z !== 0) throw internalError(`a one-sample run wrote plane ${JSON.stringify(p)}`);
+    return this.target;
+  }
+
+  async begin(info: OutputImageInfo): Promise<void> {
+    if (this.begun) {
+      const b = this.begun;
+      if (info.width !== b.width || info.height !== b.height || info.samplesPerPixel !== b.samplesPerPixel || info.sampleType !== b.sampleType) {
+        throw internalError("samples of one image gave outputs of different shapes");
+      }
+      return;
+    }
+    const rest: OutputImageInfo = { ...info };
+    delete rest.planeNames;
+    const full: OutputImageInfo = {
+      ...rest,
+      sizes: this.options.sizes,
+      ...(this.options.planeNames ? { planeNames: this.options.planeNames } : {}),
+      channelNames: this.options.channelNames,
+      description: { ...info.description, ...this.options.description },
+    };
+    await this.inner.begin(full);
+    this.begun = full;
+  }
+
+  writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void> {
+    return this.inner.writeBand(this.map(plane), y, rows, data);
+  }
+
+  async finish(): Promise<void> {
+    this.finished++;
+    if (this.finished === this.options.runs) await this.inner.finish();
+  }
+
+  abort(): Promise<void> {
+    return this.inner.abort();
+  }
+}
