@@ -111,7 +111,9 @@ export function planZenImport(
   const tile = chooseTile(inLayout.y, inLayout.x, options.tile, `${where}: inputs[0]`, notes);
   checkOutputSize(output, outLayout, input, tile, `${where}: outputs[0] (${output.id})`);
   const packageOutputChannels = channelCount(outLayout.channel, output, desc, `${where}: outputs[0]`);
-  const border: [number, number] = [outLayout.y.halo, outLayout.x.halo];
+  const hints = czmodelHints(desc);
+  const border: [number, number] = hints.border && hints.border.every((b, i) => b <= [outLayout.y.halo, outLayout.x.halo][i]!) ? hints.border : [outLayout.y.halo, outLayout.x.halo];
+  if (hints.border === border) notes.push(`border: ${border.join(", ")} (the ZEN border the package was exported with; its halo is rounded up to even)`);
   border.forEach((b, i) => {
     if (2 * b >= tile[i]!) throw unsupported(`halo ${b} leaves no tile centre in a ${tile[i]} tile`, { where: `${where}: outputs[0]`, allowed: `halo < ${tile[i]! / 2}` });
   });
@@ -155,6 +157,8 @@ export function planZenImport(
   } else {
     type = options.type ?? "Regression";
   }
+  if (!options.classes && classes && hints.classes?.length === classes.length) classes = hints.classes;
+  if (!options.type && hints.type && classes && hints.type !== "Regression") type = hints.type;
   if (options.classes) {
     if (!classes) throw invalidArgument("--classes is for segmentation models; this one imports as Regression", { where: "--classes" });
     if (options.classes.length !== classes.length) {
@@ -187,7 +191,7 @@ export function planZenImport(
     ...(classes ? { classes } : {}),
     border,
     ...(scaling ? { scaling } : {}),
-    modelName: options.name ?? desc.name,
+    modelName: options.name ?? hints.name ?? desc.name,
     outputMapping,
     usesSampleStatistics: sampleStats,
     notes,
@@ -417,4 +421,32 @@ export function parsePixelType(text: string): InputPixelType {
 export function parseModelType(text: string): ModelType {
   if ((MODEL_TYPES as readonly string[]).includes(text)) return text as ModelType;
   throw invalidArgument(`unknown model type "${text}"`, { where: "--type", allowed: MODEL_TYPES.join(", ") });
+}
+
+interface CzmodelHints {
+  border?: [number, number];
+  classes?: string[];
+  type?: ModelType;
+  name?: string;
+}
+
+/**
+ * What `export-bioimageio` recorded under `config.czmodel` about the ZEN model it came from:
+ * the exact border (the rdf's halo may be rounded up to even), the original class names (the
+ * rdf's channel names are identifiers), the model Type and name. Wrong-typed entries are ignored.
+ */
+function czmodelHints(desc: ModelDescription): CzmodelHints {
+  const c = desc.config.czmodel;
+  if (typeof c !== "object" || c === null) return {};
+  const cfg = c as Record<string, unknown>;
+  const hints: CzmodelHints = {};
+  const b = cfg.border;
+  if (Array.isArray(b) && b.length === 2 && b.every((v) => Number.isInteger(v) && v >= 0)) hints.border = [b[0] as number, b[1] as number];
+  const classes = cfg.classes;
+  if (Array.isArray(classes) && classes.every((x) => typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string")) {
+    hints.classes = classes.map((x) => (x as { name: string }).name);
+  }
+  if (typeof cfg.model_type === "string" && (MODEL_TYPES as readonly string[]).includes(cfg.model_type)) hints.type = cfg.model_type as ModelType;
+  if (typeof cfg.model_name === "string" && cfg.model_name !== "") hints.name = cfg.model_name;
+  return hints;
 }
