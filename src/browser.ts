@@ -11,6 +11,7 @@ export * from "./container/index.js";
 export * from "./onnx/index.js";
 export { inspectSavedModel, inspectZippedSavedModel, type SavedModelSummary } from "./savedmodel/index.js";
 export * from "./convert/index.js";
+export * from "./bioimageio/index.js";
 export { describeModelFile, describePayload, type ModelFileDescription, type ModelPayloadDescription } from "./inspect/describe.js";
 export { validateStructure, isSegmentationType, type ValidationSubject, type TensorFacts } from "./validate/structural.js";
 export { inspectPayload, subjectFor, type PayloadFacts } from "./validate/subject.js";

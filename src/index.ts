@@ -43,5 +43,9 @@ export { predictNode, nodeRuntime, type NodePredictOptions } from "./engine/node
 export { openImageFile } from "./io/node/open-file.js";
 export { createImageFileSink, outputFormatForPath, OUTPUT_EXTENSIONS, type FileSinkOptions, type OutputFormat } from "./io/node/create-sink.js";
 export { FileByteSource } from "./io/node/file-byte-source.js";
+// bioimage.io packages on files
+export { openPackage } from "./bioimageio/node/open-package.js";
+export { exportBioimageioFile, type ExportFileOptions, type ExportFileResult } from "./bioimageio/node/export-file.js";
+export { predictPackageFile, type PackageFileResult } from "./bioimageio/node/predict-file.js";
 // one-call helpers
 export { validateFile, predictFile, type ValidateFileOptions, type PredictFileOptions } from "./node-api.js";

@@ -16,6 +16,7 @@
  * written with fflate (deflated, the PNG stored). Isomorphic: the ONNX runtime and the test
  * image are passed in; `./node/export-file.ts` does the file handling.
  */
+import { sha256Hex } from "./package.js";
 import { zipSync, type Zippable } from "fflate";
 import type { InferenceSession } from "onnxruntime-common";
 import type { ModelFile } from "../container/index.js";
@@ -74,12 +75,6 @@ export interface BioimageioExport {
   files: ExportedFile[];
   notes: string[];
   warnings: string[];
-}
-
-/** SHA-256 of some bytes as lower-case hex (Web Crypto, so it runs in a browser too). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** `2026-11-21T10:11:12+00:00`: ISO 8601 in the form bioimage.io's own examples use. */
@@ -191,4 +186,4 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   };
 }
 
-export { PIXEL_TYPE_MAX };
+export { PIXEL_TYPE_MAX, sha256Hex };
