@@ -64,7 +64,7 @@ export async function importPackage(pkg: LoadedPackage, options: ImportPackageOp
   const where = `${pkg.files.where}: ${pkg.files.rdfName}`;
   requireSingleTensors(desc, where);
   const weights = desc.weights.onnx;
-  if (!weights) throw noOnnx(desc, where);
+  if (!weights) throw noOnnxWeights(desc, where);
   const onnx = await readChecked(pkg, weights, "weights.onnx", MAX_WEIGHTS_BYTES);
   const testInput = await readTensor(pkg, desc.inputs[0]!.testTensor, "test input");
   const testOutput = await readTensor(pkg, desc.outputs[0]!.testTensor, "test output");
@@ -100,7 +100,8 @@ export async function importPackage(pkg: LoadedPackage, options: ImportPackageOp
   return { plan, prepared, bytes, ...(test ? { test } : {}), steps: adapted.steps, warnings };
 }
 
-function noOnnx(desc: ModelDescription, where: string) {
+/** The one-line error for a package without ONNX weights: the formats it has and how to export ONNX. */
+export function noOnnxWeights(desc: ModelDescription, where: string) {
   const present = Object.keys(desc.weights) as WeightsFormat[];
   const hint = present.map((f) => EXPORT_HINT[f]).find(Boolean);
   return unsupported(`the package has no ONNX weights (it has ${present.map((f) => FORMAT_NAMES[f] ?? f).join(", ") || "none"})`, {

@@ -89,17 +89,6 @@ export interface PackagePredictResult extends PredictResult {
   package: PackageRunSummary;
 }
 
-const FORMAT_NAMES: WeightsFormat[] = ["pytorch_state_dict", "torchscript", "tensorflow_saved_model_bundle", "keras_hdf5", "tensorflow_js"];
-
-/** The one-line error for a package without ONNX weights. */
-export function noOnnxWeights(desc: ModelDescription, where: string) {
-  const present = FORMAT_NAMES.filter((f) => desc.weights[f]);
-  return unsupported(`the package has no ONNX weights (it has ${present.join(", ") || "none"}); predict runs ONNX weights only`, {
-    where,
-    allowed: "a package with weights.onnx in its description (export them, e.g. torch.onnx.export(model, example, 'weights.onnx', opset_version=17))",
-  });
-}
-
 /** Check the package and plan its run (no image needed). */
 export function preparePackage(input: PackageInput, options: Pick<PackagePredictOptions, "tile"> = {}): PreparedPackage {
   requireSingleTensors(input.description, input.where);

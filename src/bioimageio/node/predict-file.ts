@@ -14,7 +14,8 @@ import { createImageFileSink } from "../../io/node/create-sink.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import type { PredictFileOptions, PredictFileResult } from "../../node-api.js";
 import { MAX_WEIGHTS_BYTES, readChecked } from "../package.js";
-import { noOnnxWeights, predictPackage, preparePackage, type PackagePredictResult } from "../predict-package.js";
+import { noOnnxWeights } from "../import.js";
+import { predictPackage, preparePackage, type PackagePredictResult } from "../predict-package.js";
 import { requireSingleTensors } from "../to-zen.js";
 import { openPackage } from "./open-package.js";
 
