@@ -1,6 +1,6 @@
 /**
- * Building `.czann` and legacy `.czmodel` archives exactly as czmodel does (FORMATS.md
- * §2–4): entry names and order, STORED, `writestr` attributes for generated entries, and for
+ * Building `.czann` and legacy `.czmodel` archives exactly as czmodel does
+ * (docs/formats.md#zip-layout, docs/formats.md#czann-entries, docs/formats.md#legacy-entries): entry names and order, STORED, `writestr` attributes for generated entries, and for
  * a license what `ZipFile.write(path, arcname=basename)` sets (the file's mtime and
  * `(st_mode & 0xFFFF) << 16`). `…ZipEntries` give the entry list for streaming writers;
  * `build…` give the archive bytes. Isomorphic.

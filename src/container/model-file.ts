@@ -2,7 +2,7 @@
  * Turning a ZIP's entry list + entry bytes into a `ModelFile`: the one function both readers
  * (in-memory / browser and Node streaming) share. The format is detected by content, not by
  * extension: `model.json` → CZANN, `<guid>.xml` → legacy. ZEN variants are accepted
- * (FORMATS.md §8): any entry order, case-insensitive `model.json` / `model.model`, backslash
+ * (docs/formats.md#files-made-by-zen): any entry order, case-insensitive `model.json` / `model.model`, backslash
  * names, `modelid=` anywhere or missing (warning); a legacy file's guids in the entry names
  * are compared with `<Id>` (warning on mismatch). Declared sizes are checked against the
  * limits before any entry is read. Isomorphic.

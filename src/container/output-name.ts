@@ -1,5 +1,5 @@
 /**
- * Output file naming as czmodel does it (FORMATS.md §6.3): default name `DNNModel`, the
+ * Output file naming as czmodel does it (docs/formats.md#output-file-names): default name `DNNModel`, the
  * extension appended only when the name does not already end with it (case-insensitive).
  * Fix over czmodel ≥ 4.0: `.czseg` counts as a legacy extension, so `x.czseg` stays `x.czseg`
  * (czmodel would write `x.czseg.czmodel`). Isomorphic.

@@ -1,5 +1,5 @@
 /**
- * What kind of model payload a `.model` entry holds, from its first bytes (FORMATS.md §7):
+ * What kind of model payload a `.model` entry holds, from its first bytes (docs/formats.md#model-payload):
  * `0x08` → ONNX `ModelProto` (field 1 `ir_version`), `PK\x03\x04` → zipped TensorFlow
  * SavedModel, `0x80` → Python pickle (ZEN random-forest models). Isomorphic.
  */

@@ -1,6 +1,6 @@
 /**
- * STORED-only ZIP writer that reproduces Python `zipfile` output byte for byte (FORMATS.md
- * §2): version needed 20, made-by `(host << 8) | 20`, flags 0 (0x0800 only for a non-ASCII
+ * STORED-only ZIP writer that reproduces Python `zipfile` output byte for byte
+ * (docs/formats.md#zip-layout): version needed 20, made-by `(host << 8) | 20`, flags 0 (0x0800 only for a non-ASCII
  * name), no extra fields, no data descriptor, external attributes `0o600 << 16` (what
  * `writestr` sets) unless given, DOS time from the local wall clock, no ZIP64, no comment.
  * No npm zip library writes these bytes (yazl sets flag 0x0800 and made-by 0x033F), hence

@@ -1,6 +1,6 @@
 /**
  * Default class colours of legacy metadata, identical to czmodel's endless HLS generator
- * (`czmodel/core/util/color_generation.py`, FORMATS.md §4.4) including its quirks: colour 4
+ * (`czmodel/core/util/color_generation.py`, docs/formats.md#class-colours) including its quirks: colour 4
  * repeats red and float error gives 254s. Python's float `%` (sign of the divisor) and the
  * exact operation order of `colorsys.hls_to_rgb` are reproduced. Isomorphic.
  */

@@ -1,6 +1,6 @@
 /**
  * Conversion-spec JSON (the input of czmodel's `convert_from_json_spec` and of the CLI),
- * FORMATS.md §6, both flavours:
+ * docs/formats.md#conversion-specs, both flavours:
  * - CZANN (nested): `{"ModelMetadata": {model.json keys}, "ModelPath": …, "LicenseFile": …}`;
  * - legacy (flat): `BorderSize`, `ColorHandling`, `PixelType` (string or list), `Classes`,
  *   `ModelPath`, optional `LicenseFile`, `TestImageFile`, `Id`.

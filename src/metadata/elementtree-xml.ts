@@ -1,6 +1,6 @@
 /**
  * XML writing byte-compatible with Python's `xml.etree.ElementTree.ElementTree.write(buf,
- * encoding="utf-8", xml_declaration=True)` (FORMATS.md §4.2): single-quoted declaration and
+ * encoding="utf-8", xml_declaration=True)` (docs/formats.md#xml-serialisation): single-quoted declaration and
  * one `\n`, no whitespace between elements, `<Tag />` for an element with no text and no
  * children, ElementTree's text and attribute escaping, attributes in insertion order, no
  * trailing newline. A builder library cannot give these exact bytes, hence ~40 lines here.

@@ -1,6 +1,6 @@
 /**
  * The closed value sets of the model metadata: CZANN model types, legacy pixel types and
- * colour handlings (FORMATS.md §4.3, §5.1). Pure data, isomorphic.
+ * colour handlings (docs/formats.md#pixel-types-and-colour-handling, docs/formats.md#model-types). Pure data, isomorphic.
  */
 
 /** CZANN `Type` values, in czmodel's enum order. */

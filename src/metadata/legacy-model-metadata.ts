@@ -1,9 +1,9 @@
 /**
- * `LegacyModelMetadata`: the `<guid>.xml` of `.czmodel` / `.czseg` files (FORMATS.md §4).
+ * `LegacyModelMetadata`: the `<guid>.xml` of `.czmodel` / `.czseg` files (docs/formats.md#legacy-entries, docs/formats.md#legacy-xml).
  *
  * Writing gives the bytes of czmodel's `to_xml()` + ElementTree (`Version="3.1.0"`,
  * czmodel's element order, class attributes `colB colG colR LabelValue Name`). Reading
- * accepts czmodel's and ZEN's variants (§8): any element / attribute order, `Version` `1` or
+ * accepts czmodel's and ZEN's variants (docs/formats.md#files-made-by-zen): any element / attribute order, `Version` `1` or
  * `3.0.0`, missing `BorderSize` (a warning), one class or several channels, unknown
  * elements such as `TotalTileHeight` / `ScaleInputsByBitdepth` (kept in `extraElements` and
  * written back after the known ones). Values are checked with zod (PixelType and
@@ -195,7 +195,7 @@ export class LegacyModelMetadata {
     return this.classes.map((c) => c.name);
   }
 
-  /** Build from parameters; class colours / LabelValues default to czmodel's (§4.4). */
+  /** Build from parameters; class colours / LabelValues default to czmodel's (docs/formats.md#class-colours). */
   static fromParams(p: LegacyModelMetadataParams, where = "metadata"): LegacyModelMetadata {
     const pixelTypes = typeof p.pixelTypes === "string" ? [p.pixelTypes] : [...p.pixelTypes];
     const colors = classColors(p.classes.length);

@@ -1,11 +1,11 @@
 /**
- * `ModelMetadata`: the CZANN `model.json` (FORMATS.md §3.2–3.3), validated with zod.
+ * `ModelMetadata`: the CZANN `model.json` (docs/formats.md#modeljson, docs/formats.md#json-serialisation), validated with zod.
  *
  * Reading keeps everything a re-write needs to give the same bytes: unknown keys (`extra`,
  * e.g. ZEN's `ModelDescription`) in order, and whether each `Scaling` value was written as
  * an int or a float (`[1, 1]` vs `[1.0, 1.0]`; czmodel writes floats, Python keeps what a
  * spec gave). Writing (`toJsonText`) is Python `json.dumps` of the keys in czmodel's order.
- * Checks beyond czmodel's (§11/§12): Id is a UUID, Type in the enum, shapes rank 3–4 with
+ * Checks beyond czmodel's (docs/formats.md#model-rules): Id is a UUID, Type in the enum, shapes rank 3–4 with
  * ints >= 1, MinOverlap one even int >= 0 per spatial dimension, segmentation Classes >= 2
  * and one per output channel (a 1-channel output gets the sigmoid advice, shapes that look
  * channels-first the --channels-first hint), Scaling two finite numbers > 0. Isomorphic.

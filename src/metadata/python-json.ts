@@ -1,6 +1,6 @@
 /**
  * Python-compatible JSON writing: `pythonJsonDumps(value)` produces exactly the text of
- * Python's `json.dumps(value)` with default arguments (FORMATS.md §3.3): `", "` and `": "`
+ * Python's `json.dumps(value)` with default arguments (docs/formats.md#json-serialisation): `", "` and `": "`
  * separators, one line, `ensure_ascii` escapes with lowercase hex and surrogate pairs, and
  * floats in Python `repr` form (`1.0`, `1e-07`, `1e+16`). `JSON.stringify` differs on every
  * one of these points, so this is hand-written.

@@ -1,6 +1,6 @@
 /**
  * Reads the serving signature out of a zipped SavedModel payload (the `.model` entry of an old
- * czmodel file, FORMATS.md §7): finds `saved_model.pb` at the zip's top level and inspects it.
+ * czmodel file, docs/formats.md#model-payload): finds `saved_model.pb` at the zip's top level and inspects it.
  * Uses fflate's `unzipSync` (these payloads are small enough to hold in memory). Isomorphic.
  */
 import { unzipSync } from "fflate";

@@ -1,7 +1,7 @@
 /**
  * Shared set-up of the browser tests: serve the built page (`web/dist`, built by
  * `npm run build:web`) with or without COOP/COEP, drive Debian's Chromium headless through
- * playwright-core (the launch flags of DEPENDENCIES.md §11), collect page errors, save
+ * playwright-core (with the headless launch flags in LAUNCH_ARGS below), collect page errors, save
  * screenshots as artifacts under `test-results/browser/`, and catch downloads.
  */
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";

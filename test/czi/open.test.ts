@@ -1,7 +1,7 @@
 /**
  * Opening the 8 real sample CZIs: dimensions, sizes, pixel types, compression, scenes,
  * pyramid levels, channel names, scaling, attachments and the directory itself, checked
- * against literal values (from PROVENANCE.md / CZI.md) and against the independent Python
+ * against literal values (from docs/czi.md#sample-files) and against the independent Python
  * parse in test/fixtures/czi/reference.json.
  */
 import { describe, expect, it } from "vitest";

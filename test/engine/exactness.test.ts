@@ -1,6 +1,6 @@
 /**
  * Tiled == untiled, bit for bit, for fully convolutional models when the border covers the
- * receptive radius (INFERENCE.md §10), and a visible seam when it does not. Models and
+ * receptive radius (docs/inference.md#tiled-equals-untiled), and a visible seam when it does not. Models and
  * torch reference outputs come from scripts/fixtures/engine_models.py:
  * fcn3 = three 3×3 convs (receptive field 7, radius 3), fcn3d = two 3×3×3 convs (radius 2).
  */

@@ -1,5 +1,5 @@
 /**
- * Output metadata and small engine units: czmodel's class colour sequence (FORMATS.md §4.4
+ * Output metadata and small engine units: czmodel's class colour sequence (docs/formats.md#class-colours
  * table), label sample type by class count, class value checks, stack planning (C groups,
  * scenes), and that the isomorphic engine imports nothing Node-only.
  */
@@ -14,7 +14,7 @@ import type { ImageInfo } from "../../src/io/types.js";
 import { repoRoot } from "../helpers/paths.js";
 
 describe("class colours (czmodel sequence)", () => {
-  it("matches the first 30 colours of FORMATS.md §4.4", () => {
+  it("matches the first 30 colours of docs/formats.md#class-colours", () => {
     expect(czmodelClassColors(30)).toEqual([
       [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 0], [254, 255, 0],
       [0, 254, 255], [0, 255, 127], [255, 0, 127], [127, 0, 255], [255, 127, 0],

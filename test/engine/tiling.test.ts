@@ -1,5 +1,5 @@
 /**
- * Tiling plans: the two worked examples of INFERENCE.md §5.1 (cztile), edge cases, the
+ * Tiling plans: the two worked examples of docs/inference.md#tiling-geometry (cztile), edge cases, the
  * properties every plan must have, numpy-reflect padding, stride snapping and blend weights.
  */
 import { describe, expect, it } from "vitest";

@@ -45,7 +45,7 @@ describe("openImageFile", () => {
   it("opens CZI through the CZI reader", async () => {
     const source = await openImageFile(testdata("czi", "100x100.czi"));
     expect(source.info.format).toBe("czi");
-    expect(source.info).toMatchObject({ width: 10, height: 10, sampleType: "uint8" }); // stored 10×10 px (PROVENANCE.md)
+    expect(source.info).toMatchObject({ width: 10, height: 10, sampleType: "uint8" }); // stored 10×10 px (docs/czi.md#sample-files)
     await source.close();
   });
 

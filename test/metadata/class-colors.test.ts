@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classColor, classColors } from "../../src/metadata/index.js";
 
-// FORMATS.md §4.4, from czmodel's generator (checked against Python).
+// docs/formats.md#class-colours, from czmodel's generator (checked against Python).
 const TABLE_1_20 = [
   [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 0], [254, 255, 0],
   [0, 254, 255], [0, 255, 127], [255, 0, 127], [127, 0, 255], [255, 127, 0],

@@ -1,6 +1,6 @@
 /**
  * CZI code tables: pixel types (code → name, bytes per pixel, samples, sample type, order)
- * and compression codes (code → name). Values from the CZI reference (CZI.md §7, §8), which
+ * and compression codes (code → name). Values from the CZI reference (docs/czi.md#pixel-types, docs/czi.md#compression), which
  * follows libCZI and czifile. Pixel types whose sample layout the sources disagree on
  * (Gray32, Gray64 / Gray64Float) or that are complex are listed but not readable.
  */

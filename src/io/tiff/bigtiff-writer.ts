@@ -2,7 +2,7 @@
  * Low-level encoding of tiled BigTIFF: the 16-byte header and one IFD per page (tags, tile
  * offsets and byte counts, ImageDescription). Written by hand because no npm library writes
  * tiled BigTIFF with an OME-XML ImageDescription (geotiff writes stripped classic TIFF only,
- * sharp/libvips has no ImageDescription or SubIFD option — DEPENDENCIES.md §7).
+ * sharp/libvips has no ImageDescription or SubIFD option).
  *
  * Layout used by `OmeTiffSink`: header, then tile data as it is produced, then all IFDs (each
  * followed by its out-of-line values) at the end; the header's first-IFD offset is patched

@@ -1,7 +1,7 @@
 /**
  * `ImageSink` that writes OME-Zarr as Zarr v2 + NGFF 0.4, the layout Python's zarr 2 (and
  * ome-zarr-py, napari, Fiji's N5 plugin) read. zarrita writes only Zarr v3, so the few JSON
- * files and the chunk files are written here (DEPENDENCIES.md §8).
+ * files and the chunk files are written here.
  *
  * Layout (one scene): `.zgroup`, `.zattrs` (`multiscales` with axes t, c, z, y, x and a
  * scale transform in micrometres; `omero` channel labels; for label images NGFF

@@ -1,5 +1,5 @@
 /**
- * Zips a TensorFlow SavedModel folder the way czmodel's TensorFlow fallback does (FORMATS.md §7):
+ * Zips a TensorFlow SavedModel folder the way czmodel's TensorFlow fallback does (docs/formats.md#model-payload):
  * a STORED zip whose entries are the folder's files only (no directory entries), named by their
  * path relative to the folder with `/` separators.
  *
