@@ -1,5 +1,5 @@
 /**
- * What the engine writes (INFERENCE.md §6): the output targets of a run and the conversion of
+ * What the engine writes (docs/inference.md#output-conversion): the output targets of a run and the conversion of
  * model output (float32, K values per pixel) into them.
  *
  * - labels: `value of argmax_k p_k` (ties → lowest k, as numpy), i.e. class index + 1 by

@@ -2,7 +2,7 @@
  * Pixel conversion: from image samples (any `SampleType`, 1–4 interleaved samples per pixel,
  * optionally several C planes) to the float32 NHWC values a model expects.
  *
- * Owns the channel-mapping rules and the intensity scaling (INFERENCE.md §3, §4):
+ * Owns the channel-mapping rules and the intensity scaling (docs/inference.md#intensity-scaling, docs/inference.md#channel-mapping):
  *
  * Channel mapping (model channels M, image samples per pixel S):
  * - Alpha is dropped, except for a 4-channel (BGRA) model, which gets the image's alpha or,

@@ -3,7 +3,7 @@
  * selected plane of an image, streaming bands to the sink(s).
  *
  * Pipeline (memory bounded by tiles in flight, independent of image size):
- * 1. plan channels, scaling, planes and tiles (cztile geometry, INFERENCE.md §5); when the
+ * 1. plan channels, scaling, planes and tiles (cztile geometry, docs/inference.md#tiling-geometry); when the
  *    tile is known without the session, the first tile is read while the session opens;
  * 2. tiles are taken in batches; batch i + 1 is started as soon as batch i is done and
  *    i + 1 is read, so the session runs while batch i is stitched and batch i + 2 is read and

@@ -2,9 +2,9 @@
  * Tiling plans for tiled inference (pure functions, no I/O).
  *
  * Owns: the ZEN / cztile per-axis strategy ("almost equal border, fixed total length",
- * INFERENCE.md §5.1), its 2-D and 3-D products, numpy-`reflect` index mapping for images
- * smaller than a tile (§5.3), snapping of tile sizes for models with dynamic spatial dims,
- * and the 1-D weights of the optional blended stitching mode (§5.4).
+ * docs/inference.md#tiling-geometry), its 2-D and 3-D products, numpy-`reflect` index mapping for images
+ * smaller than a tile (docs/inference.md#images-smaller-than-a-tile), snapping of tile sizes for models with dynamic spatial dims,
+ * and the 1-D weights of the optional blended stitching mode (docs/inference.md#stitching).
  *
  * Written by hand because cztile is a Python package; the arithmetic (float64 `j * f`, then
  * `floor`) is the same in JS, so the geometry matches cztile exactly.

@@ -23,7 +23,7 @@ export type SessionFactory = (options: { threads?: number }) => Promise<Inferenc
 
 export interface EngineClass {
   name: string;
-  /** [r, g, b] 0..255; default: czmodel's colour sequence (FORMATS.md §4.4). */
+  /** [r, g, b] 0..255; default: czmodel's colour sequence (docs/formats.md#class-colours). */
   color?: [number, number, number];
   /** Label value of this class; default index + 1 (= legacy `LabelValue`). Must be >= 1 and unique. */
   value?: number;

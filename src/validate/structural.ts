@@ -1,5 +1,5 @@
 /**
- * Structural validation: does a model file follow ZEN's ANN model rules (FORMATS.md §11)?
+ * Structural validation: does a model file follow ZEN's ANN model rules (docs/formats.md#model-rules)?
  *
  * Works on a `ValidationSubject`, a flat description of the file (metadata facts plus the
  * payload's inputs/outputs), so the same rules apply to .czann, .czmodel/.czseg, a model
@@ -59,7 +59,7 @@ const SEGMENTATION_TYPES = new Set([
   "MultiClassSemanticSegmentation",
 ]);
 
-/** Channels per legacy PixelType (FORMATS.md §4.3). */
+/** Channels per legacy PixelType (docs/formats.md#pixel-types-and-colour-handling). */
 const PIXEL_TYPE_CHANNELS: Record<string, number> = {
   Gray8: 1,
   Gray16: 1,

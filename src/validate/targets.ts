@@ -1,7 +1,7 @@
 /**
  * ZEN versions a model can be validated against (`--target`), and what each accepts.
  *
- * Facts from FORMATS.md §9 (czmodel compatibility tables) and §11 (ANN spec: ONNX opset 12).
+ * Facts from docs/formats.md#zen-compatibility (czmodel compatibility tables) and docs/formats.md#model-rules (ANN spec: ONNX opset 12).
  * Which opsets a given ZEN release's ONNX Runtime loads is not published; we apply the spec's
  * opset 12 strictly for the older releases (error above it) and as advice for ZEN 3.13
  * (warning above it). Anything onnxruntime 1.30 itself cannot load (IR > 13, opset > 26) is an
@@ -33,7 +33,7 @@ export const TARGET_RULES: Record<Target, TargetRules> = {
   "zen-3.13": { label: "ZEN 3.13", specOpset: 12, strictOpset: false, adviseIr: 10, readsCzann: "yes", reads3d: true },
 };
 
-/** Limits of the ONNX Runtime this tool runs models with (DEPENDENCIES.md §2). */
+/** Limits of the ONNX Runtime this tool runs models with (onnxruntime 1.30.0, pinned in package.json). */
 export const RUNTIME_MAX_IR = 13;
 export const RUNTIME_MAX_OPSET = 26;
 

@@ -53,7 +53,7 @@ export interface NumericValidationResult {
   output?: { dims: number[]; min: number; max: number; nonFinite: number; channelSumRange?: [number, number] };
 }
 
-/** ZEN's minimum hardware: a GPU with 8 GB (FORMATS.md §11). */
+/** ZEN's minimum hardware: a GPU with 8 GB (docs/formats.md#model-rules). */
 export const ZEN_MIN_GPU_BYTES = 8 * 1024 ** 3;
 export const SOFTMAX_SUM_TOLERANCE = 1e-3;
 
