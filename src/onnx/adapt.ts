@@ -181,19 +181,22 @@ export function adaptModelProto(model: ModelProto, options: AdaptOptions, where 
   replaceValueInfo(graph.input, input.name, newInputType, newInputDims);
   replaceValueInfo(graph.output, output.name, y.elemType, y.dims);
 
-  if (options.spatialDims) {
-    const blockers = findSpatialBlockers(model);
-    if (blockers.length > 0) {
-      const b = blockers[0]!;
-      throw unsupported(`the model is not spatially invariant: ${b.opType} node "${b.node}" ${b.reason}`, {
-        where: "--spatial-dims",
-        allowed: "fully convolutional models",
-      });
-    }
-    const r = setSpatialDims(model, options.spatialDims);
-    steps.push(`spatial dims set to ${options.spatialDims.join("×")}`, ...r.rewritten.map((s) => `  rewrote ${s}`));
-  }
+  if (options.spatialDims) steps.push(...resizeSpatialDims(model, options.spatialDims));
   return { warnings, steps };
+}
+
+/** Fix the spatial dims of a fully convolutional model; refuses a model that is not spatially invariant. */
+function resizeSpatialDims(model: ModelProto, spatialDims: NonNullable<AdaptOptions["spatialDims"]>): string[] {
+  const blockers = findSpatialBlockers(model);
+  if (blockers.length > 0) {
+    const b = blockers[0]!;
+    throw unsupported(`the model is not spatially invariant: ${b.opType} node "${b.node}" ${b.reason}`, {
+      where: "--spatial-dims",
+      allowed: "fully convolutional models",
+    });
+  }
+  const r = setSpatialDims(model, spatialDims);
+  return [`spatial dims set to ${spatialDims.join("×")}`, ...r.rewritten.map((s) => `  rewrote ${s}`)];
 }
 
 /**
