@@ -1,6 +1,6 @@
 /**
- * Command-line entry points: `czmodel` (all commands) and the seed's single-purpose tools
- * `savedmodel2czmodel` / `savedmodel2czann` (czmodel's console scripts: SPEC OUTDIR NAME).
+ * Command-line entry points: `czmodel` (all commands) and the two single-purpose converters
+ * `savedmodel2czmodel` / `savedmodel2czann` that mirror czmodel's Python console scripts (SPEC OUTDIR NAME).
  */
 import { Command } from "commander";
 import { registerConvert, defineConvert } from "./commands/convert.js";
@@ -9,7 +9,8 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerPack } from "./commands/pack.js";
 import { registerUnpack } from "./commands/unpack.js";
 import { registerValidate } from "./commands/validate.js";
-import { registerExtraCommands } from "./commands/extra.js";
+import { registerImageInfo } from "./commands/image-info.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerExportBioimageio } from "./commands/export-bioimageio.js";
 import { runAndExit } from "./run.js";
 import { VERSION } from "./version.js";
@@ -25,13 +26,14 @@ export function czmodelProgram(): Command {
   registerInspect(program);
   registerValidate(program);
   registerUnpack(program);
-  registerExtraCommands(program);
+  registerPredict(program);
+  registerImageInfo(program);
   registerExportBioimageio(program);
   return program;
 }
 
-/** The program of the seed's single-purpose tools (`savedmodel2czmodel`, `savedmodel2czann`): SPEC OUTDIR [NAME]. */
-export function seedProgram(name: string, format: "czann" | "czmodel"): Command {
+/** The program of a single-purpose converter (`savedmodel2czmodel`, `savedmodel2czann`): SPEC OUTDIR [NAME]. */
+export function specConverterProgram(name: string, format: "czann" | "czmodel"): Command {
   const program = new Command(name)
     .description(`convert the model described by a conversion-spec JSON into a .${format} (czmodel's ${name})`)
     .version(VERSION)
@@ -43,8 +45,8 @@ export async function czmodelMain(argv: string[]): Promise<void> {
   await runAndExit(czmodelProgram(), argv);
 }
 export async function savedmodel2czmodelMain(argv: string[]): Promise<void> {
-  await runAndExit(seedProgram("savedmodel2czmodel", "czmodel"), argv);
+  await runAndExit(specConverterProgram("savedmodel2czmodel", "czmodel"), argv);
 }
 export async function savedmodel2czannMain(argv: string[]): Promise<void> {
-  await runAndExit(seedProgram("savedmodel2czann", "czann"), argv);
+  await runAndExit(specConverterProgram("savedmodel2czann", "czann"), argv);
 }

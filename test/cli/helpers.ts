@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { unzipSync } from "fflate";
 import type { Command } from "commander";
 import { afterAll, expect } from "vitest";
-import { czmodelProgram, seedProgram } from "../../src/cli/entry.js";
+import { czmodelProgram, specConverterProgram } from "../../src/cli/entry.js";
 import { runProgram } from "../../src/cli/run.js";
 import { repoRoot, tempDir } from "../helpers/paths.js";
 
@@ -68,12 +68,12 @@ export function czmodel(...argv: string[]): Promise<CliResult> {
 
 /** `savedmodel2czmodel ARGS…` in-process. */
 export function savedmodel2czmodel(...argv: string[]): Promise<CliResult> {
-  return capture(seedProgram("savedmodel2czmodel", "czmodel"), argv);
+  return capture(specConverterProgram("savedmodel2czmodel", "czmodel"), argv);
 }
 
 /** `savedmodel2czann ARGS…` in-process. */
 export function savedmodel2czann(...argv: string[]): Promise<CliResult> {
-  return capture(seedProgram("savedmodel2czann", "czann"), argv);
+  return capture(specConverterProgram("savedmodel2czann", "czann"), argv);
 }
 
 /** Run `node bin/<bin>.js ARGS…` as a real process (cwd: the repo root unless given). */

@@ -1,5 +1,5 @@
 /**
- * `czmodel convert SPEC OUTDIR [NAME] [--format]` and the seed's own commands
+ * `czmodel convert SPEC OUTDIR [NAME] [--format]` and the single-purpose converters
  * `savedmodel2czmodel SPEC OUTDIR [NAME]` / `savedmodel2czann SPEC OUTDIR [NAME]`: pack the
  * model a ZEISS conversion-spec JSON describes. The spec's flavour picks the format unless
  * `--format` (or the command name) says otherwise.
