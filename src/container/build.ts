@@ -8,7 +8,7 @@
 import { invalidArgument } from "../errors.js";
 import type { LegacyModelMetadata } from "../metadata/legacy-model-metadata.js";
 import type { ModelMetadata } from "../metadata/model-metadata.js";
-import { basenamePath } from "../metadata/string-path.js";
+import { basenamePath } from "../paths/portable-path.js";
 import type { ZipTimestamp } from "./dos-time.js";
 import { writeZip, type ZipEntryInput, type ZipWriteOptions } from "./zip-writer.js";
 

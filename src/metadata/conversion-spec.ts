@@ -18,7 +18,7 @@ import { parsePythonJson } from "./json-parse.js";
 import { LegacyModelMetadata } from "./legacy-model-metadata.js";
 import { ModelMetadata } from "./model-metadata.js";
 import { PyFloat } from "./python-json.js";
-import { basenamePath, dirnamePath, resolvePath } from "./string-path.js";
+import { basenamePath, dirnamePath, resolvePath } from "../paths/portable-path.js";
 import { isUuid, UUID_ALLOWED } from "./uuid.js";
 
 interface SpecCommon {

@@ -28,6 +28,5 @@ export {
   type XmlExtraElement,
 } from "./legacy-model-metadata.js";
 export { parseConversionSpec, type ConversionSpec } from "./conversion-spec.js";
-export { basenamePath, dirnamePath, isAbsolutePath, normalizePath, resolvePath, toSlashes } from "./string-path.js";
 export { decodeUtf8Text, encodeUtf8 } from "./text.js";
 export { showValue } from "./issues.js";

@@ -1,5 +1,5 @@
 /**
- * Pure-string path helpers for the isomorphic metadata code (no `node:path`): spec files may
+ * Portable path helpers for isomorphic code (no `node:path`), used to resolve the paths inside conversion specs: spec files may
  * come from Windows (`models\\unet.onnx`, `C:\\data\\x.onnx`) and be read on Linux, so `\`
  * is treated as a separator everywhere and results use `/`. Drive-letter (`C:/…`), UNC
  * (`//server/…`) and POSIX absolute paths are kept absolute.

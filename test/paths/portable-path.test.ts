@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { basenamePath, dirnamePath, isAbsolutePath, normalizePath, resolvePath } from "../../src/metadata/index.js";
+import { basenamePath, dirnamePath, isAbsolutePath, normalizePath, resolvePath } from "../../src/paths/portable-path.js";
 
 describe("pure-string paths", () => {
   it.each([
