@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { invalidMetadata } from "../errors.js";
-import { COLOR_HANDLINGS, oneOf, PIXEL_TYPES } from "./enums.js";
+import { COLOR_HANDLINGS, describeChoices, PIXEL_TYPES } from "./enums.js";
 import { missingOr, showValue, zodIssueError } from "./issues.js";
 import { parsePythonJson } from "./json-parse.js";
 import { LegacyModelMetadata } from "./legacy-model-metadata.js";
@@ -68,9 +68,9 @@ function legacyAllowed(path: ReadonlyArray<PropertyKey>): string | undefined {
     case "BorderSize":
       return "an integer >= 0 (context pixels per tile side)";
     case "ColorHandling":
-      return oneOf(COLOR_HANDLINGS);
+      return describeChoices(COLOR_HANDLINGS);
     case "PixelType":
-      return `${oneOf(PIXEL_TYPES)}, or a list of them`;
+      return `${describeChoices(PIXEL_TYPES)}, or a list of them`;
     case "Classes":
       return path.length > 1 ? "a string" : "a list of at least 2 class names";
     case "ModelPath":

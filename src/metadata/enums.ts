@@ -89,6 +89,6 @@ export function isColorHandling(value: unknown): value is ColorHandling {
 }
 
 /** `one of A, B, C` — the `allowed` text for a closed set. */
-export function oneOf(values: readonly string[]): string {
+export function describeChoices(values: readonly string[]): string {
   return `one of ${values.join(", ")}`;
 }

@@ -11,7 +11,7 @@
  * Isomorphic.
  */
 import { z } from "zod";
-import { COLOR_HANDLINGS, oneOf, PIXEL_TYPES, type ColorHandling, type PixelType } from "./enums.js";
+import { COLOR_HANDLINGS, describeChoices, PIXEL_TYPES, type ColorHandling, type PixelType } from "./enums.js";
 import { classColors, type Rgb } from "./class-colors.js";
 import { writeElementTreeXml, type XmlElement } from "./elementtree-xml.js";
 import { fieldError, missingOr, valueProblem } from "./issues.js";
@@ -114,9 +114,9 @@ function allowedFor(path: ReadonlyArray<PropertyKey>): string | undefined {
     case "Id":
       return UUID_ALLOWED;
     case "ColorHandling":
-      return oneOf(COLOR_HANDLINGS);
+      return describeChoices(COLOR_HANDLINGS);
     case "Channels":
-      return index === undefined ? "at least one <Item PixelType=…/>" : oneOf(PIXEL_TYPES);
+      return index === undefined ? "at least one <Item PixelType=…/>" : describeChoices(PIXEL_TYPES);
     case "TrainingClasses":
       if (index === undefined) return "at least one <Item Name=… colR=… colG=… colB=… LabelValue=…/>";
       if (attr === "Name") return "text";

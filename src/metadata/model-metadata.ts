@@ -14,7 +14,7 @@ import { z } from "zod";
 import { invalidMetadata } from "../errors.js";
 import { channelsFirstHint } from "../onnx/layout-guess.js";
 import { oneChannelSegmentationProblem } from "../validate/zen-rules.js";
-import { isSegmentationType, MODEL_TYPES, oneOf, type ModelType } from "./enums.js";
+import { isSegmentationType, MODEL_TYPES, describeChoices, type ModelType } from "./enums.js";
 import { fieldError, missingOr, showValue, valueProblem, zodIssueError } from "./issues.js";
 import { parsePythonJson } from "./json-parse.js";
 import { numberValue, PyFloat, pythonJsonDumps } from "./python-json.js";
@@ -92,7 +92,7 @@ function allowedFor(path: ReadonlyArray<PropertyKey>): string | undefined {
     case "Id":
       return UUID_ALLOWED;
     case "Type":
-      return oneOf(MODEL_TYPES);
+      return describeChoices(MODEL_TYPES);
     case "InputShape":
     case "OutputShape":
       return element ? "an integer >= 1" : SHAPE_ALLOWED;
