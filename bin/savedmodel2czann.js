@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Launcher for `savedmodel2czann`: runs the TypeScript sources through tsx in a development checkout,
-// or the compiled `dist/` when the sources are not there (an installed package).
+// Launcher for `savedmodel2czann`: the compiled dist/ in an installed package, the TypeScript sources
+// through tsx in a development checkout (see load-cli.js).
 import { loadCli } from "./load-cli.js";
 
 const cli = await loadCli();

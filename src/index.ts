@@ -27,7 +27,7 @@
 export * from "./browser.js";
 
 // files: containers, conversion, unpacking
-export { readModelFile, unpackModel, writeFileAtomic, writeCzannFile, writeLegacyFile, type UnpackOptions } from "./container/node/index.js";
+export { readModelFile, unpackModel, writeFileAtomic, type UnpackOptions } from "./container/node/index.js";
 export {
   convertFromModelSpec,
   convertFromJsonSpec,

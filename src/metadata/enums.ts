@@ -25,10 +25,6 @@ export const SEGMENTATION_MODEL_TYPES: readonly ModelType[] = [
   "MultiClassSemanticSegmentation",
 ];
 
-export function isModelType(value: unknown): value is ModelType {
-  return typeof value === "string" && (MODEL_TYPES as readonly string[]).includes(value);
-}
-
 export function isSegmentationType(type: ModelType): boolean {
   return SEGMENTATION_MODEL_TYPES.includes(type);
 }
@@ -75,18 +71,10 @@ export const PIXEL_TYPE_INFO: Readonly<Record<PixelType, PixelTypeInfo>> = {
   Bgr192ComplexFloat: { samples: 3, sampleType: "float32", complex: true, bytesPerSample: 8, bytesPerPixel: 24, order: "bgr" },
 };
 
-export function isPixelType(value: unknown): value is PixelType {
-  return typeof value === "string" && (PIXEL_TYPES as readonly string[]).includes(value);
-}
-
 /** Legacy `ColorHandling` values. */
 export const COLOR_HANDLINGS = ["ConvertToMonochrome", "SplitRgb"] as const;
 
 export type ColorHandling = (typeof COLOR_HANDLINGS)[number];
-
-export function isColorHandling(value: unknown): value is ColorHandling {
-  return typeof value === "string" && (COLOR_HANDLINGS as readonly string[]).includes(value);
-}
 
 /** `one of A, B, C` — the `allowed` text for a closed set. */
 export function describeChoices(values: readonly string[]): string {

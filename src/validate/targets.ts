@@ -37,6 +37,3 @@ export const TARGET_RULES: Record<Target, TargetRules> = {
 export const RUNTIME_MAX_IR = 13;
 export const RUNTIME_MAX_OPSET = 26;
 
-export function isTarget(value: string): value is Target {
-  return (TARGETS as readonly string[]).includes(value);
-}

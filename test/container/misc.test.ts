@@ -5,6 +5,7 @@ import { crc32 as zlibCrc32 } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildCzann,
+  buildLegacy,
   crc32,
   dateToDos,
   dosToDate,
@@ -14,7 +15,7 @@ import {
   writeZip,
   zipHeaders,
 } from "../../src/container/index.js";
-import { readModelFile, writeCzannFile, writeLegacyFile } from "../../src/container/node/index.js";
+import { readModelFile, writeFileAtomic } from "../../src/container/node/index.js";
 import { LegacyModelMetadata, ModelMetadata } from "../../src/metadata/index.js";
 import { tempDir, testdata } from "../helpers/paths.js";
 
@@ -88,17 +89,18 @@ describe("zip writer limits", () => {
   });
 });
 
-describe("writeCzannFile / writeLegacyFile (streamed, atomic)", () => {
+describe("model files built in memory and written atomically", () => {
   const metadata = ModelMetadata.fromParams({ id: "3f13b6da-d9c4-4a01-8b92-a02951bb0397", type: "Regression", inputShape: [8, 8, 1], outputShape: [8, 8, 1], minOverlap: [2, 2] });
   const model = new Uint8Array(200_000).map((_, i) => (i * 31) & 0xff);
   model[0] = 0x08;
   const date = new Date(2024, 5, 1, 12, 0, 0);
 
-  it("streaming the model from a file gives the same bytes as buildCzann", async () => {
+  it("a model read from a file gives the same bytes on disk as buildCzann in memory", async () => {
     const modelPath = join(dir, "model.onnx");
     await writeFile(modelPath, model);
     const out = join(dir, "streamed.czann");
-    await writeCzannFile(out, { metadata, model: { filePath: modelPath }, license: { name: "LICENSE", bytes: new Uint8Array([65]) } }, { hostByte: 3, date });
+    const fromFile = new Uint8Array(await readFile(modelPath));
+    await writeFileAtomic(out, buildCzann({ metadata, model: fromFile, license: { name: "LICENSE", bytes: new Uint8Array([65]) } }, { hostByte: 3, date }));
     const expected = buildCzann({ metadata, model, license: { name: "LICENSE", bytes: new Uint8Array([65]) } }, { hostByte: 3, date });
     expect(Buffer.from(await readFile(out)).equals(Buffer.from(expected))).toBe(true);
     const back = await readModelFile(out);
@@ -109,7 +111,7 @@ describe("writeCzannFile / writeLegacyFile (streamed, atomic)", () => {
   it("writes a legacy file from memory that reads back with the same metadata", async () => {
     const legacy = LegacyModelMetadata.fromParams({ colorHandling: "SplitRgb", pixelTypes: ["Gray8"], classes: ["bg", "fg", "edge"], borderSize: 4, modelName: "net.onnx" });
     const out = join(dir, "x.czmodel");
-    await writeLegacyFile(out, { metadata: legacy, model }, { date });
+    await writeFileAtomic(out, buildLegacy({ metadata: legacy, model }, { date }));
     const back = await readModelFileBytes(new Uint8Array(readFileSync(out)), "x.czmodel");
     if (back.format !== "czmodel") throw new Error("format");
     expect(back.metadata).toEqual(legacy);
@@ -117,12 +119,12 @@ describe("writeCzannFile / writeLegacyFile (streamed, atomic)", () => {
     expect(back.warnings).toEqual([]);
   });
 
-  it("a .czseg from the test data re-packs through writeLegacyFile byte-identically", async () => {
+  it("a .czseg from the test data re-packs through buildLegacy + writeFileAtomic byte-identically", async () => {
     const src = testdata("models", "simple_nuclei_segmodel_legacy.czseg");
     const m = await readModelFile(src);
     if (m.format !== "czmodel") throw new Error("format");
     const out = join(dir, "copy.czseg");
-    await writeLegacyFile(out, { metadata: m.metadata, model: m.modelBytes }, { hostByte: 0, date: m.entries[0]!.dosDateTime });
+    await writeFileAtomic(out, buildLegacy({ metadata: m.metadata, model: m.modelBytes }, { hostByte: 0, date: m.entries[0]!.dosDateTime }));
     expect(Buffer.from(await readFile(out)).equals(readFileSync(src))).toBe(true);
   });
 });

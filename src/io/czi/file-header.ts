@@ -72,10 +72,3 @@ export async function readFileHeader(source: ByteSource): Promise<CziFileHeader>
   return header;
 }
 
-/** True when `head` (the first 16 or more bytes of a file) is the start of a CZI file. */
-export function looksLikeCzi(head: Uint8Array): boolean {
-  const magic = "ZISRAWFILE";
-  if (head.length < 16) return false;
-  for (let i = 0; i < 16; i++) if (head[i] !== (i < magic.length ? magic.charCodeAt(i) : 0)) return false;
-  return true;
-}

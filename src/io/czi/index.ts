@@ -6,7 +6,7 @@
 export { CziImage, openCzi, type CziLevelInfo, type CziOpenOptions, type DecodedSubblock } from "./czi-image.js";
 export type { CziAttachment } from "./attachments.js";
 export type { CziDimensionEntry, SubblockEntry } from "./directory.js";
-export { looksLikeCzi, type CziFileHeader } from "./file-header.js";
+export type { CziFileHeader } from "./file-header.js";
 export type { CziMetadataSummary } from "./metadata.js";
 export type { CziPyramidLevel } from "./layout.js";
 export { compressionName, pixelTypeByCode, type CziPixelType } from "./enums.js";
