@@ -13,7 +13,7 @@ export { inspectSavedModel, inspectZippedSavedModel, type SavedModelSummary } fr
 export * from "./convert/index.js";
 export * from "./bioimageio/index.js";
 export { describeModelFile, describePayload, type ModelFileDescription, type ModelPayloadDescription } from "./inspect/describe.js";
-export { validateStructure, isSegmentationType, type ValidationSubject, type TensorFacts } from "./validate/structural.js";
+export { validateStructure, type ValidationSubject, type TensorFacts } from "./validate/structural.js";
 export { inspectPayload, subjectFor, type PayloadFacts } from "./validate/subject.js";
 export { makeReport, type Finding, type Severity, type ValidationReport } from "./validate/findings.js";
 export { TARGETS, DEFAULT_TARGET, TARGET_RULES, type Target } from "./validate/targets.js";
