@@ -20,7 +20,8 @@ import { runNumericValidationNode } from "./onnx/node/index.js";
 import { makeReport, type ValidationReport } from "./validate/findings.js";
 import { numericMetaFor, tileFromImage } from "./validate/node/run-inputs.js";
 import { validateStructure } from "./validate/structural.js";
-import { inspectPayload, subjectFor } from "./validate/subject.js";
+import { inspectPayload } from "./inspect/payload.js";
+import { subjectFor } from "./validate/subject.js";
 import type { Target } from "./validate/targets.js";
 
 export interface ValidateFileOptions {

@@ -11,7 +11,8 @@ import { LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
 import { adaptModel, type OnnxSummary } from "../onnx/index.js";
 import type { ValidationReport } from "../validate/findings.js";
 import { validateStructure } from "../validate/structural.js";
-import { inspectPayload, subjectFor } from "../validate/subject.js";
+import { inspectPayload } from "../inspect/payload.js";
+import { subjectFor } from "../validate/subject.js";
 import { hasAdaptation, resolveOps, type ConvertOptions } from "./options.js";
 
 export type ModelPayload =

@@ -8,7 +8,8 @@
 import { readModelFileBytes, type ModelFile } from "../../src/container/index.js";
 import type { Finding } from "../../src/validate/findings.js";
 import { validateStructure } from "../../src/validate/structural.js";
-import { inspectPayload, subjectFor } from "../../src/validate/subject.js";
+import { inspectPayload } from "../../src/inspect/payload.js";
+import { subjectFor } from "../../src/validate/subject.js";
 import { TARGETS, type Target } from "../../src/validate/targets.js";
 import { errorBox, factTable, formatBytes, h, setChildren } from "./dom.js";
 import { dropZone } from "./drop-zone.js";

@@ -28,7 +28,8 @@ import {
 import { inspectOnnx, OPERATIONS, type OnnxSummary, type TensorSummary } from "../../src/onnx/index.js";
 import { TARGETS, type Target } from "../../src/validate/targets.js";
 import { validateStructure } from "../../src/validate/structural.js";
-import { inspectPayload, subjectFor } from "../../src/validate/subject.js";
+import { inspectPayload } from "../../src/inspect/payload.js";
+import { subjectFor } from "../../src/validate/subject.js";
 import { ClassEditor } from "./class-editor.js";
 import { debounce, download, errorBox, errorText, h, setChildren } from "./dom.js";
 import { dropZone } from "./drop-zone.js";
