@@ -18,6 +18,17 @@ export { subjectFor } from "./validate/subject.js";
 export { inspectPayload, type PayloadFacts } from "./inspect/payload.js";
 export { makeReport, type Finding, type Severity, type ValidationReport } from "./validate/findings.js";
 export { TARGETS, DEFAULT_TARGET, TARGET_RULES, type Target } from "./validate/targets.js";
+export { validateModel, type ModelToValidate, type NumericRun, type ValidateModelOptions, type ModelValidationReport } from "./validate/model.js";
+export {
+  runNumericValidation,
+  syntheticTile,
+  ZEN_MIN_GPU_BYTES,
+  SOFTMAX_SUM_TOLERANCE,
+  type MemoryProbe,
+  type NumericValidationMeta,
+  type NumericValidationOptions,
+  type NumericValidationResult,
+} from "./validate/numeric.js";
 export * from "./engine/index.js";
 export { engineModelFromFile, type EngineModelInfo } from "./engine/from-model-file.js";
 export * from "./io/types.js";

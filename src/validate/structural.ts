@@ -257,8 +257,11 @@ function addChannelsFirstHint(s: ValidationSubject, f: FindingList): void {
   else if (input && looksChannelsFirst(input.shape)) f.error("input-layout", `shape ${fmtDims(input.shape)} is not NHWC${hint}`, `${kind} input "${input.name}"`);
 }
 
-/** The tile in tensor order ([h, w] or [d, h, w]) when the file fixes it. */
-function tileOf(s: ValidationSubject): number[] | undefined {
+/**
+ * The tile in tensor order ([h, w] or [d, h, w]) when the file fixes it: CZANN InputShape;
+ * legacy: the ONNX input's fixed spatial dims, else TotalTileHeight/Width.
+ */
+export function tileOf(s: ValidationSubject): number[] | undefined {
   if (s.format === "czann") return s.inputShape?.slice(0, -1);
   const [, h, w] = s.onnx?.inputs[0]?.shape ?? [];
   if (typeof h === "number" && h > 0 && typeof w === "number" && w > 0) return [h, w];
