@@ -38,11 +38,11 @@ export interface FileValidationReport extends ValidationReport {
 /** Validate a model file against ZEN's rules (and numerically with `run`). */
 export async function validateFile(path: string, options: ValidateFileOptions = {}): Promise<FileValidationReport> {
   const model = await readModelFile(path);
-  const target = options.target;
-  const image = options.image && model.payloadKind === "onnx" ? options.image : undefined;
-  const input = image ? await tileFromImage(model, image) : undefined;
+  const { target, run, image } = options;
+  // the engine cuts the image tile; validation only runs it (nothing to cut for a non-ONNX payload)
+  const input = image && model.payloadKind === "onnx" ? await tileFromImage(model, image) : undefined;
   const { payload: _payload, numeric, ...report } =
-    options.run || options.image ? await validateModel(model, { target, run: nodeRun(input ? { input } : {}) }) : validateModel(model, { target });
+    run || image ? await validateModel(model, { target, run: nodeRun(input ? { input } : {}) }) : validateModel(model, { target });
   return {
     format: model.format,
     ...report,
