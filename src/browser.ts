@@ -12,11 +12,23 @@ export * from "./onnx/index.js";
 export { inspectSavedModel, inspectZippedSavedModel, type SavedModelSummary } from "./savedmodel/index.js";
 export * from "./convert/index.js";
 export * from "./bioimageio/index.js";
-export { describeModelFile, describePayload, type ModelFileDescription, type ModelPayloadDescription } from "./inspect/describe.js";
-export { validateStructure, isSegmentationType, type ValidationSubject, type TensorFacts } from "./validate/structural.js";
-export { inspectPayload, subjectFor, type PayloadFacts } from "./validate/subject.js";
+export { describeModelFile, type ModelFileDescription, type ModelPayloadDescription } from "./inspect/describe.js";
+export { validateStructure, type ValidationSubject, type TensorFacts } from "./validate/structural.js";
+export { subjectFor } from "./validate/subject.js";
+export { inspectPayload, type PayloadFacts } from "./inspect/payload.js";
 export { makeReport, type Finding, type Severity, type ValidationReport } from "./validate/findings.js";
 export { TARGETS, DEFAULT_TARGET, TARGET_RULES, type Target } from "./validate/targets.js";
+export { validateModel, type ModelToValidate, type NumericRun, type ValidateModelOptions, type ModelValidationReport } from "./validate/model.js";
+export {
+  runNumericValidation,
+  syntheticTile,
+  ZEN_MIN_GPU_BYTES,
+  SOFTMAX_SUM_TOLERANCE,
+  type MemoryProbe,
+  type NumericValidationMeta,
+  type NumericValidationOptions,
+  type NumericValidationResult,
+} from "./validate/numeric.js";
 export * from "./engine/index.js";
 export { engineModelFromFile, type EngineModelInfo } from "./engine/from-model-file.js";
 export * from "./io/types.js";

@@ -37,7 +37,8 @@ export {
   type JsonSpecOptions,
 } from "./convert/node/index.js";
 export { zipSavedModelFolder } from "./savedmodel/node/index.js";
-export { runNumericValidationNode, checkSpatialInvarianceNode } from "./onnx/node/index.js";
+export { checkSpatialInvarianceNode } from "./onnx/node/index.js";
+export { runNumericValidationNode, nodeRun } from "./validate/node/index.js";
 // engine and images on files
 export { predictNode, nodeRuntime, type NodePredictOptions } from "./engine/node/index.js";
 export { openImageFile } from "./io/node/open-file.js";

@@ -15,12 +15,11 @@ import { createImageFileSink } from "./io/node/create-sink.js";
 import { openImageFile } from "./io/node/open-file.js";
 import type { OpenImageOptions } from "./io/open.js";
 import type { ImageSink } from "./io/types.js";
-import type { NumericValidationResult } from "./onnx/index.js";
-import { runNumericValidationNode } from "./onnx/node/index.js";
-import { makeReport, type ValidationReport } from "./validate/findings.js";
-import { numericMetaFor, tileFromImage } from "./validate/node/run-inputs.js";
-import { validateStructure } from "./validate/structural.js";
-import { inspectPayload, subjectFor } from "./validate/subject.js";
+import { tileFromImage } from "./engine/node/centre-tile.js";
+import type { ValidationReport } from "./validate/findings.js";
+import { validateModel } from "./validate/model.js";
+import { nodeRun } from "./validate/node/index.js";
+import type { NumericValidationResult } from "./validate/numeric.js";
 import type { Target } from "./validate/targets.js";
 
 export interface ValidateFileOptions {
@@ -39,21 +38,14 @@ export interface FileValidationReport extends ValidationReport {
 /** Validate a model file against ZEN's rules (and numerically with `run`). */
 export async function validateFile(path: string, options: ValidateFileOptions = {}): Promise<FileValidationReport> {
   const model = await readModelFile(path);
-  const facts = inspectPayload(model.modelBytes, model.payloadKind);
-  const findings = [...validateStructure(subjectFor(model.metadata, facts, model.warnings), options.target).findings];
-  let numeric: NumericValidationResult | undefined;
-  if (options.run || options.image) {
-    if (model.payloadKind !== "onnx") {
-      findings.push({ severity: "error", code: "run-not-onnx", message: "a numeric check needs an ONNX model" });
-    } else {
-      const input = options.image ? await tileFromImage(model, options.image) : undefined;
-      numeric = await runNumericValidationNode(model.modelBytes, numericMetaFor(model), input ? { input } : {});
-      findings.push(...numeric.findings);
-    }
-  }
+  const { target, run, image } = options;
+  // the engine cuts the image tile; validation only runs it (nothing to cut for a non-ONNX payload)
+  const input = image && model.payloadKind === "onnx" ? await tileFromImage(model, image) : undefined;
+  const { payload: _payload, numeric, ...report } =
+    run || image ? await validateModel(model, { target, run: nodeRun(input ? { input } : {}) }) : validateModel(model, { target });
   return {
     format: model.format,
-    ...makeReport(findings),
+    ...report,
     ...(numeric ? { numeric: { timing: numeric.timing, memory: numeric.memory, output: numeric.output } } : {}),
   };
 }

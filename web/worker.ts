@@ -22,8 +22,10 @@ import { openImageSource } from "../src/io/open.js";
 import { PngSink } from "../src/io/png/index.js";
 import { OmeTiffSink } from "../src/io/tiff/index.js";
 import type { ImageSink, ImageSource, OutputImageInfo, PlaneIndex } from "../src/io/types.js";
-import { runNumericValidation, type OrtModule } from "../src/onnx/index.js";
-import { numericMetaFor, tileFromSource } from "../src/validate/run-inputs.js";
+import type { OrtModule } from "../src/onnx/index.js";
+import { tileFromSource } from "../src/engine/centre-tile.js";
+import { numericMetaFor } from "../src/validate/model.js";
+import { runNumericValidation } from "../src/validate/numeric.js";
 import type { ErrorInfo, ImportSummary, Op, PredictSummary, ReplyMessage, RequestMessage, Requests } from "./src/protocol.js";
 import { renderImage, renderResult, valueRange, type ResultPlane } from "./src/render.js";
 

@@ -10,8 +10,7 @@ import { invalidModel } from "../errors.js";
 import { LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
 import { adaptModel, type OnnxSummary } from "../onnx/index.js";
 import type { ValidationReport } from "../validate/findings.js";
-import { validateStructure } from "../validate/structural.js";
-import { inspectPayload, subjectFor } from "../validate/subject.js";
+import { validateModel } from "../validate/model.js";
 import { hasAdaptation, resolveOps, type ConvertOptions } from "./options.js";
 
 export type ModelPayload =
@@ -69,8 +68,7 @@ export function prepareModel(
   adapted: AdaptedPayload = adaptPayload(input.payload, options),
   where = "pack",
 ): PreparedModel {
-  const facts = inspectPayload(adapted.bytes, input.payload.kind);
-  const report = validateStructure(subjectFor(input.metadata, facts), options.target);
+  const { payload: facts, ...report } = validateModel({ metadata: input.metadata, modelBytes: adapted.bytes, payloadKind: input.payload.kind }, { target: options.target });
   if (!report.ok && !options.force) {
     const errors = report.findings.filter((f) => f.severity === "error");
     const text = errors.map((f) => (f.where ? `${f.where}: ${f.message}` : f.message)).join("; ");

@@ -1,14 +1,13 @@
 /**
  * A plain, JSON-ready description of a model file — what `czmodel inspect --json` prints and
  * the browser page shows: format, the metadata with its keys as written in the file, the
- * payload's inputs/outputs, the zip entries and the licence. Sits above the container and ONNX
- * layers, which it combines. Isomorphic.
+ * payload's inputs/outputs (read by `inspectPayload`, as validation reads them), the zip
+ * entries and the licence. Sits above the container and ONNX layers, which it combines. Isomorphic.
  */
 import { decodeUtf8Text, parsePythonJson, parseXmlDocument, plainJson, type XmlNode } from "../metadata/index.js";
-import { inspectOnnx, type TensorSummary } from "../onnx/index.js";
-import { inspectZippedSavedModel } from "../savedmodel/index.js";
-import { describeError } from "../errors.js";
+import type { TensorSummary } from "../onnx/index.js";
 import type { ModelFile } from "../container/index.js";
+import { inspectPayload, type PayloadFacts } from "./payload.js";
 
 export interface ModelPayloadDescription {
   format: "onnx" | "savedmodel" | "unknown";
@@ -62,26 +61,25 @@ function metadataAsWritten(file: ModelFile): Record<string, unknown> {
   return typeof json === "string" ? { [root.name]: json } : json;
 }
 
-export function describePayload(bytes: Uint8Array, kind: ModelFile["payloadKind"]): ModelPayloadDescription {
-  const empty = { irVersion: null, opset: [], producer: null, inputs: [], outputs: [], size: bytes.length };
-  try {
-    if (kind === "onnx") {
-      const s = inspectOnnx(bytes);
-      return { format: "onnx", irVersion: s.irVersion, opset: s.opset, producer: s.producer, inputs: s.inputs, outputs: s.outputs, size: bytes.length };
-    }
-    if (kind === "savedmodel") {
-      const s = inspectZippedSavedModel(bytes);
-      return {
-        ...empty,
-        format: "savedmodel",
-        producer: { name: "tensorflow", version: s.tensorflowVersion },
-        inputs: s.inputs.map(({ name, type, shape }) => ({ name, type, shape })),
-        outputs: s.outputs.map(({ name, type, shape }) => ({ name, type, shape })),
-      };
-    }
-  } catch (e) {
-    return { ...empty, format: kind === "onnx" ? "onnx" : "savedmodel", note: describeError(e) };
+/** The JSON-ready form of what `inspectPayload` found. */
+function payloadDescription(facts: PayloadFacts, size: number): ModelPayloadDescription {
+  const empty = { irVersion: null, opset: [], producer: null, inputs: [], outputs: [], size };
+  const kind = facts.payloadKind;
+  if (facts.onnx) {
+    const s = facts.onnx;
+    return { format: "onnx", irVersion: s.irVersion, opset: s.opset, producer: s.producer, inputs: s.inputs, outputs: s.outputs, size };
   }
+  if (facts.savedModel) {
+    const s = facts.savedModel;
+    return {
+      ...empty,
+      format: "savedmodel",
+      producer: { name: "tensorflow", version: s.tensorflowVersion },
+      inputs: s.inputs.map(({ name, type, shape }) => ({ name, type, shape })),
+      outputs: s.outputs.map(({ name, type, shape }) => ({ name, type, shape })),
+    };
+  }
+  if (facts.failure !== undefined) return { ...empty, format: kind === "onnx" ? "onnx" : "savedmodel", note: facts.failure };
   return { ...empty, format: "unknown", note: kind === "pickle" ? "Python pickle (a ZEN random-forest model), not a neural network" : "not ONNX and not a zipped SavedModel" };
 }
 
@@ -90,7 +88,7 @@ export function describeModelFile(file: ModelFile): ModelFileDescription {
     format: file.format,
     metadataEntry: file.metadataEntryName,
     metadata: metadataAsWritten(file),
-    model: describePayload(file.modelBytes, file.payloadKind),
+    model: payloadDescription(inspectPayload(file.modelBytes, file.payloadKind), file.modelBytes.length),
     entries: file.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize, method: e.method })),
     license: file.license?.name ?? null,
     warnings: file.warnings,

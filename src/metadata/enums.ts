@@ -77,6 +77,11 @@ export const COLOR_HANDLINGS = ["ConvertToMonochrome", "SplitRgb"] as const;
 export type ColorHandling = (typeof COLOR_HANDLINGS)[number];
 
 /** `one of A, B, C` — the `allowed` text for a closed set. */
+/** True for one of ZEN's pixel type names. */
+export function isPixelType(value: unknown): value is PixelType {
+  return typeof value === "string" && (PIXEL_TYPES as readonly string[]).includes(value);
+}
+
 export function describeChoices(values: readonly string[]): string {
   return `one of ${values.join(", ")}`;
 }

@@ -13,11 +13,11 @@
 import { z } from "zod";
 import { invalidMetadata } from "../errors.js";
 import { channelsFirstHint } from "../onnx/layout-guess.js";
-import { oneChannelSegmentationProblem } from "../validate/zen-rules.js";
 import { isSegmentationType, MODEL_TYPES, describeChoices, type ModelType } from "./enums.js";
 import { fieldError, missingOr, showValue, valueProblem, zodIssueError } from "./issues.js";
 import { parsePythonJson } from "./json-parse.js";
 import { numberValue, PyFloat, pythonJsonDumps } from "./python-json.js";
+import { oneChannelSegmentationProblem } from "./segmentation-advice.js";
 import { decodeUtf8Text, encodeUtf8 } from "./text.js";
 import { isUuid, randomUuid, UUID_ALLOWED } from "./uuid.js";
 

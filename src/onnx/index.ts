@@ -1,8 +1,9 @@
 /**
  * Public API of the ONNX area (isomorphic): payload decode/encode and inspection, model
  * adaptation by graph edits, the op registry and CLI op-list parser, layout guessing, the
- * per-image-statistics detector, the spatial-invariance proof and the numeric validation
- * (both take the onnxruntime module as a parameter). Node-only wrappers live in `./node/`.
+ * per-image-statistics detector and the spatial-invariance proof (it takes the onnxruntime
+ * module as a parameter). Node-only wrappers live in `./node/`. The numeric check of a packed
+ * model is validation and lives in `../validate/numeric.ts`.
  */
 export { decodeModel, encodeModel, type ModelProto } from "./model-io.js";
 export { inspectOnnx, defaultOpsetOf, type OnnxSummary, type TensorSummary } from "./inspect.js";
@@ -22,14 +23,4 @@ export {
   type InvarianceResult,
   type InvarianceRun,
 } from "./spatial/check-invariance.js";
-export {
-  runNumericValidation,
-  syntheticTile,
-  ZEN_MIN_GPU_BYTES,
-  SOFTMAX_SUM_TOLERANCE,
-  type MemoryProbe,
-  type NumericValidationMeta,
-  type NumericValidationOptions,
-  type NumericValidationResult,
-} from "./validate/numeric.js";
 export type { OrtModule } from "./ort-types.js";

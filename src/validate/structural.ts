@@ -11,6 +11,7 @@
  * about shapes or channel counts says so (or, if there is none, an `input-layout` error).
  * Isomorphic.
  */
+import { isPixelType, isSegmentationType, PIXEL_TYPE_INFO, type ModelType } from "../metadata/enums.js";
 import type { ImageStatistic } from "../onnx/image-statistics.js";
 import { channelsFirstHint, looksChannelsFirst } from "../onnx/layout-guess.js";
 import { FindingList, makeReport, type ValidationReport } from "./findings.js";
@@ -52,28 +53,17 @@ export interface ValidationSubject {
   imageStatistics?: ImageStatistic[];
 }
 
-const SEGMENTATION_TYPES = new Set([
-  "SingleClassInstanceSegmentation",
-  "MultiClassInstanceSegmentation",
-  "SingleClassSemanticSegmentation",
-  "MultiClassSemanticSegmentation",
-]);
+/**
+ * Whether the segmentation rules (Classes present, one output channel per class) apply: the
+ * four segmentation `Type`s, and a subject without a Type (legacy files are segmentation).
+ */
+function segmentationRulesApply(type: string | undefined): boolean {
+  return type === undefined || isSegmentationType(type as ModelType);
+}
 
-/** Channels per legacy PixelType (docs/formats.md#pixel-types-and-colour-handling). */
-const PIXEL_TYPE_CHANNELS: Record<string, number> = {
-  Gray8: 1,
-  Gray16: 1,
-  Gray32Float: 1,
-  Bgr24: 3,
-  Bgr48: 3,
-  Bgr96Float: 3,
-  Bgra32: 4,
-  Gray64ComplexFloat: 1,
-  Bgr192ComplexFloat: 3,
-};
-
-export function isSegmentationType(type: string | undefined): boolean {
-  return type === undefined || SEGMENTATION_TYPES.has(type);
+/** Channels per legacy PixelType (docs/formats.md#pixel-types-and-colour-handling); 1 for a name the table lacks. */
+function pixelTypeChannels(pixelType: string): number {
+  return isPixelType(pixelType) ? PIXEL_TYPE_INFO[pixelType].samples : 1;
 }
 
 export function validateStructure(subject: ValidationSubject, target: Target = DEFAULT_TARGET): ValidationReport {
@@ -142,7 +132,7 @@ function checkCzannMetadata(s: ValidationSubject, f: FindingList): void {
   } else {
     f.warning("min-overlap-missing", "no MinOverlap: tiles will be stitched without context borders (seams likely)", "model.json: MinOverlap");
   }
-  if (isSegmentationType(s.modelType)) {
+  if (segmentationRulesApply(s.modelType)) {
     const k = output[output.length - 1];
     if (!s.classes) f.error("classes-missing", `${s.modelType} models need Classes (one name per output channel)`, "model.json: Classes");
     if (k === 1) f.error("output-one-channel", oneChannelSegmentationProblem(fmt(output)), "model.json: OutputShape");
@@ -238,7 +228,7 @@ function checkLegacyIo(s: ValidationSubject, input: TensorFacts, output: TensorF
     f.error("border-too-large", `BorderSize ${s.borderSize} must be less than half the tile size ${tile}`, "XML: BorderSize");
   }
   if (s.pixelTypes && fixed(c)) {
-    const channels = s.pixelTypes.reduce((n, p) => n + (PIXEL_TYPE_CHANNELS[p] ?? 1), 0);
+    const channels = s.pixelTypes.reduce((n, p) => n + pixelTypeChannels(p), 0);
     if (channels !== c) f.error("pixel-type-channels", `PixelType ${s.pixelTypes.join(", ")} gives ${channels} channel(s) but the model input has ${c}`, "XML: Channels");
   }
   const k = output.shape[3];
@@ -267,8 +257,11 @@ function addChannelsFirstHint(s: ValidationSubject, f: FindingList): void {
   else if (input && looksChannelsFirst(input.shape)) f.error("input-layout", `shape ${fmtDims(input.shape)} is not NHWC${hint}`, `${kind} input "${input.name}"`);
 }
 
-/** The tile in tensor order ([h, w] or [d, h, w]) when the file fixes it. */
-function tileOf(s: ValidationSubject): number[] | undefined {
+/**
+ * The tile in tensor order ([h, w] or [d, h, w]) when the file fixes it: CZANN InputShape;
+ * legacy: the ONNX input's fixed spatial dims, else TotalTileHeight/Width.
+ */
+export function tileOf(s: ValidationSubject): number[] | undefined {
   if (s.format === "czann") return s.inputShape?.slice(0, -1);
   const [, h, w] = s.onnx?.inputs[0]?.shape ?? [];
   if (typeof h === "number" && h > 0 && typeof w === "number" && w > 0) return [h, w];

@@ -6,9 +6,13 @@
  * - a segmentation output is one probability channel per class, and what to pack a logit
  *   output with (`softmax` for K >= 2 channels, `sigmoid,sigmoid-to-softmax-scores` for one);
  * - statistics a model computes over the image are computed per tile in ZEN.
- * No runtime imports, so that the metadata layer can use it too. Isomorphic.
+ * The segmentation wording itself lives in `metadata/segmentation-advice.ts` (reading a
+ * `model.json` needs it, and the metadata layer sits below this one); it is re-exported here.
+ * Isomorphic.
  */
 import type { ImageStatistic } from "../onnx/image-statistics.js";
+
+export { logitAdvice, oneChannelSegmentationProblem } from "../metadata/segmentation-advice.js";
 
 type Dim = number | string | null | undefined;
 
@@ -24,22 +28,6 @@ export function outputSpatialProblem(inputSpatial: readonly Dim[], outputSpatial
     inputSpatial.length !== outputSpatial.length || inputSpatial.some((d, i) => fixed(d) && fixed(outputSpatial[i]) && d !== outputSpatial[i]);
   if (!differs) return undefined;
   return `output spatial size ${fmt(outputSpatial)} differs from input spatial size ${fmt(inputSpatial)}; ZEN requires output spatial size == input spatial size`;
-}
-
-/** What to pack a segmentation model that outputs logits with, by its output channel count. */
-export function logitAdvice(channels: number): string {
-  if (channels === 1) {
-    return (
-      "pack the model with --postprocess sigmoid,sigmoid-to-softmax-scores and Classes with the object first, then Background " +
-      "(e.g. Nucleus,Background), since sigmoid-to-softmax-scores gives [p, 1 − p]; leave out sigmoid if the model already ends in one"
-    );
-  }
-  return "pack the model with --postprocess softmax";
-}
-
-/** A segmentation output with one channel: `what` names it, e.g. `[64, 64, 1]` or `the ONNX output [?, 64, 64, 1]`. */
-export function oneChannelSegmentationProblem(what: string): string {
-  return `${what} has 1 channel, but a segmentation model needs one probability channel per class (at least 2): ${logitAdvice(1)}`;
 }
 
 /** `[h, w]` (or `[d, h, w]`) → `W×H` (`W×H×D`). */

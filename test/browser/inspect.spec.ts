@@ -12,7 +12,8 @@ import { buildCzann } from "../../src/container/index.js";
 import { readModelFile } from "../../src/container/node/index.js";
 import { ModelMetadata } from "../../src/metadata/index.js";
 import { validateStructure } from "../../src/validate/structural.js";
-import { inspectPayload, subjectFor } from "../../src/validate/subject.js";
+import { inspectPayload } from "../../src/inspect/payload.js";
+import { subjectFor } from "../../src/validate/subject.js";
 import { testdata } from "../helpers/paths.js";
 import { openPage, screenshot, unexpectedErrors, type PageSession } from "./helpers.js";
 

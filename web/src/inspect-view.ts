@@ -7,8 +7,7 @@
  */
 import { readModelFileBytes, type ModelFile } from "../../src/container/index.js";
 import type { Finding } from "../../src/validate/findings.js";
-import { validateStructure } from "../../src/validate/structural.js";
-import { inspectPayload, subjectFor } from "../../src/validate/subject.js";
+import { validateModel } from "../../src/validate/model.js";
 import { TARGETS, type Target } from "../../src/validate/targets.js";
 import { errorBox, factTable, formatBytes, h, setChildren } from "./dom.js";
 import { dropZone } from "./drop-zone.js";
@@ -38,7 +37,7 @@ export function inspectView(worker: WorkerClient): HTMLElement {
   function showStructural(): void {
     if (!current) return;
     const { model } = current;
-    const report = validateStructure(subjectFor(model.metadata, inspectPayload(model.modelBytes, model.payloadKind), model.warnings), target.value as Target);
+    const report = validateModel(model, { target: target.value as Target });
     const verdict = report.ok
       ? h("p", { class: "verdict ok", id: "inspect-verdict" }, `Valid for ${target.value}: ${report.warnings} warning(s).`)
       : h("p", { class: "verdict error", id: "inspect-verdict" }, `ZEN would reject this model: ${report.errors} error(s), ${report.warnings} warning(s).`);

@@ -27,8 +27,8 @@ import {
 } from "../../src/metadata/index.js";
 import { inspectOnnx, OPERATIONS, type OnnxSummary, type TensorSummary } from "../../src/onnx/index.js";
 import { TARGETS, type Target } from "../../src/validate/targets.js";
-import { validateStructure } from "../../src/validate/structural.js";
-import { inspectPayload, subjectFor } from "../../src/validate/subject.js";
+import { inspectPayload } from "../../src/inspect/payload.js";
+import { validateModel } from "../../src/validate/model.js";
 import { ClassEditor } from "./class-editor.js";
 import { debounce, download, errorBox, errorText, h, setChildren } from "./dom.js";
 import { dropZone } from "./drop-zone.js";
@@ -237,7 +237,7 @@ export function packView(worker: WorkerClient): HTMLElement {
       fail(e);
       return { messages: out, ready: false, summary, adapted: changed };
     }
-    const report = validateStructure(subjectFor(meta, facts), opts.target);
+    const report = validateModel({ metadata: meta, modelBytes: adapted.bytes, payloadKind: "onnx" }, { target: opts.target, payload: facts });
     for (const f of report.findings) {
       const text = f.where ? `${f.where}: ${f.message}` : f.message;
       out.push({ severity: f.severity, text, ...(fieldOf(text) ? { field: fieldOf(text)! } : {}) });

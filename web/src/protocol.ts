@@ -4,7 +4,7 @@
  * for long jobs. Errors cross the boundary as plain `ErrorInfo` (code, message, where,
  * allowed) so the page shows exactly the text the CLI prints.
  */
-import type { NumericValidationResult } from "../../src/onnx/index.js";
+import type { NumericValidationResult } from "../../src/validate/numeric.js";
 import type { ImageInfo, OutputImageInfo, PlaneIndex, Rect } from "../../src/io/types.js";
 import type { BlendMode, PredictProgress, PredictResult } from "../../src/engine/index.js";
 import type { TestTensorResult } from "../../src/bioimageio/test-tensors.js";

@@ -1,3 +1,2 @@
-/** Node-only entry points of the ONNX area (onnxruntime-node, process memory). */
-export { runNumericValidationNode, rssMemoryProbe } from "./numeric-validation.js";
+/** Node-only entry points of the ONNX area (onnxruntime-node). */
 export { checkSpatialInvarianceNode } from "./spatial.js";

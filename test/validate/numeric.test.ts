@@ -8,11 +8,11 @@ import { readFileSync } from "node:fs";
 import { decode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { adaptModel } from "../../src/onnx/adapt.js";
-import { runNumericValidationNode } from "../../src/onnx/node/numeric-validation.js";
+import { runNumericValidationNode } from "../../src/validate/node/numeric.js";
 import { parseOpList } from "../../src/onnx/ops/index.js";
-import { runNumericValidation } from "../../src/onnx/validate/numeric.js";
+import { runNumericValidation } from "../../src/validate/numeric.js";
 import { testdata } from "../helpers/paths.js";
-import { onnxFixture, ort, realModel } from "./helpers.js";
+import { onnxFixture, ort, realModel } from "../onnx/helpers.js";
 
 const SEG = "SingleClassSemanticSegmentation";
 

@@ -4,7 +4,8 @@
  * created to after the second run, taking the process's peak RSS (`resourceUsage().maxRSS`)
  * into account when it rose. onnxruntime-node runs on the calling thread, so sampling during
  * a run is not possible; its CPU arena keeps what a run allocated, so the RSS after the runs is
- * close to the peak. A CPU measure: it stands in for the GPU memory ZEN would need. Node only.
+ * close to the peak. A CPU measure: it stands in for the GPU memory ZEN would need. `nodeRun`
+ * packs both as the runner `validateModel` takes. Node only.
  */
 import * as ort from "onnxruntime-node";
 import {
@@ -13,7 +14,8 @@ import {
   type NumericValidationMeta,
   type NumericValidationOptions,
   type NumericValidationResult,
-} from "../validate/numeric.js";
+} from "../numeric.js";
+import type { NumericRun } from "../model.js";
 
 export function rssMemoryProbe(): MemoryProbe {
   let baseRss = 0;
@@ -39,4 +41,9 @@ export function runNumericValidationNode(
   options: NumericValidationOptions = {},
 ): Promise<NumericValidationResult> {
   return runNumericValidation(bytes, meta, ort, { memory: rssMemoryProbe(), ...options });
+}
+
+/** The runner `validateModel(file, { run })` takes in Node: onnxruntime-node with the RSS memory probe. */
+export function nodeRun(options: NumericValidationOptions = {}): NumericRun {
+  return { ort, memory: rssMemoryProbe(), ...options };
 }

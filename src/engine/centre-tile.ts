@@ -1,35 +1,16 @@
 /**
- * Inputs for a numeric check (`validate --run`): the numeric-validation metadata of a model
- * file, and one model-sized tile cut from the centre of an image (reflect-padded when the
- * image is smaller), converted with exactly the engine's pixel rules (channel mapping, BGR
- * order, scaling). Isomorphic; `./node/run-inputs.ts` opens image files.
+ * One model-sized input tile cut from the centre of an image (reflect-padded when the image is
+ * smaller), converted with exactly the engine's pixel rules (channel mapping, BGR order,
+ * scaling): the image input of the numeric check (`validate --run --image`). The engine owns
+ * it because it is the engine's tile building; validation only receives the finished tile.
+ * Isomorphic; `./node/centre-tile.ts` opens image files.
  */
 import type { ModelFile } from "../container/index.js";
-import { engineModelFromFile } from "../engine/from-model-file.js";
-import { fillTile, planModelInput } from "../engine/pixels.js";
-import { roiIndexMap, roiReadWindow, type Tile1D } from "../engine/tiling.js";
 import { invalidArgument } from "../errors.js";
 import type { ImageSource } from "../io/types.js";
-import type { NumericValidationMeta } from "../onnx/index.js";
-import { inspectOnnx } from "../onnx/index.js";
-
-/** Tile shape and expectations the numeric check needs. */
-export function numericMetaFor(file: ModelFile): NumericValidationMeta {
-  if (file.format === "czann") {
-    const m = file.metadata;
-    return { type: m.type, inputShape: [...m.inputShape], outputShape: [...m.outputShape], ...(m.classes ? { classes: [...m.classes] } : {}) };
-  }
-  const m = file.metadata;
-  const { model } = engineModelFromFile(file);
-  const tile = model.tile ?? [256, 256];
-  const [output] = inspectOnnx(file.modelBytes).outputs;
-  const k = output?.shape[3];
-  return {
-    inputShape: [...tile, model.inputChannels],
-    ...(typeof k === "number" && k > 0 ? { outputShape: [...tile, k] } : {}),
-    classes: m.classNames,
-  };
-}
+import { engineModelFromFile } from "./from-model-file.js";
+import { fillTile, planModelInput } from "./pixels.js";
+import { roiIndexMap, roiReadWindow, type Tile1D } from "./tiling.js";
 
 /** The centred tile of `length` on an axis of `n` pixels (reflect-padded beyond the image). */
 function centredTile(n: number, length: number): Tile1D {

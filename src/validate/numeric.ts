@@ -10,13 +10,14 @@
  *   `--postprocess sigmoid,sigmoid-to-softmax-scores` (1 channel);
  * - regression outputs are finite;
  * and report the time per tile (second run, after a warm-up) and, when the caller supplies a
- * memory probe (Node: `node/numeric-validation.ts`), the runtime's peak memory for one tile
- * against ZEN's 8 GB minimum GPU. The runtime module is a parameter (node or web). Isomorphic.
+ * memory probe (Node: `node/numeric.ts`), the runtime's peak memory for one tile
+ * against ZEN's 8 GB minimum GPU. The runtime module is a parameter (node or web), so this
+ * module owns the checks and never loads a runtime itself. Isomorphic.
  */
-import type { Finding } from "../../validate/findings.js";
-import { logitAdvice, outputSpatialProblem } from "../../validate/zen-rules.js";
-import { channelsFirstHint } from "../layout-guess.js";
-import { runtimeMessage, type OrtModule, type OrtSession, type OrtSessionOptions } from "../ort-types.js";
+import { channelsFirstHint } from "../onnx/layout-guess.js";
+import { runtimeMessage, type OrtModule, type OrtSession, type OrtSessionOptions } from "../onnx/ort-types.js";
+import type { Finding } from "./findings.js";
+import { logitAdvice, outputSpatialProblem } from "./zen-rules.js";
 
 export interface NumericValidationMeta {
   /** CZANN `Type` (e.g. `SingleClassSemanticSegmentation`, `Regression`); legacy files: undefined. */

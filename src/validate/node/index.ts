@@ -1,0 +1,5 @@
+/**
+ * Node-only entry points of validation: the numeric check with onnxruntime-node and a memory
+ * probe reading the process's resident set size.
+ */
+export { runNumericValidationNode, rssMemoryProbe, nodeRun } from "./numeric.js";
