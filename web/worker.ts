@@ -15,7 +15,7 @@ import { readModelFileBytes, type ModelFile } from "../src/container/index.js";
 import { planModelInput, predict, type EngineModel, type OrtRuntime } from "../src/engine/index.js";
 import { engineModelFromFile } from "../src/engine/from-model-file.js";
 import { describeError, isCzmodelError } from "../src/errors.js";
-import { BlobByteSource } from "../src/io/byte-source.js";
+import { BlobByteSource } from "../src/bytes/byte-source.js";
 import { MemoryByteTarget } from "../src/io/byte-target.js";
 import { MemoryImageSink } from "../src/io/memory/index.js";
 import { openImageSource } from "../src/io/open.js";

@@ -162,11 +162,13 @@ export function inflateLimited(data: Uint8Array, size: number, where: string): U
   return out;
 }
 
+const crcHex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
+
 /** Check an entry's CRC-32. */
 export function verifyCrc(actual: number, e: ZipEntryInfo, where: string): void {
   if (actual >>> 0 !== e.crc32 >>> 0) {
     throw invalidContainer(
-      `CRC-32 mismatch: data has ${(actual >>> 0).toString(16).padStart(8, "0")}, the directory says ${(e.crc32 >>> 0).toString(16).padStart(8, "0")} (corrupt file)`,
+      `CRC-32 mismatch: data has ${crcHex(actual)}, the directory says ${crcHex(e.crc32)} (corrupt file)`,
       { where },
     );
   }

@@ -10,7 +10,7 @@ import { ioError, unsupported } from "../../errors.js";
 import { openImageSource, SUPPORTED_INPUTS, type OpenImageOptions } from "../open.js";
 import type { ImageSource } from "../types.js";
 import { openOmeZarrFolder } from "../zarr/node/open-folder.js";
-import { FileByteSource } from "./file-byte-source.js";
+import { FileByteSource } from "../../bytes/node/file-byte-source.js";
 import { nodeInflate } from "./zlib-compressor.js";
 
 const ZARR_MARKERS = [".zattrs", ".zgroup", "zarr.json"];
