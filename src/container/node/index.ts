@@ -1,5 +1,5 @@
 /**
- * Node-only model-file I/O: reading with yauzl (streamed, CRC-checked), safe unpacking,
+ * Node-only model-file I/O: reading by range (`node:zlib`, CRC-checked), safe unpacking,
  * atomic file writes and streamed archive writing.
  */
 export { readModelFile } from "./read-model-file.js";
@@ -14,4 +14,4 @@ export {
   type NodeZipEntryInput,
   type ZipFileEntryInput,
 } from "./write-zip-file.js";
-export { openZip, type OpenedZip } from "./yauzl-zip.js";
+export { openZip, openZipSource, NODE_ZIP_CODEC } from "./zip-file.js";
