@@ -1,7 +1,7 @@
 /**
  * Node entry for reading images: `openImageFile(path)` opens a file (PNG, TIFF, CZI; detected
  * by content) through a `FileByteSource`, or a folder that is an OME-Zarr store (it holds
- * `.zattrs`, `.zgroup` or `zarr.json`) through zarrita's `FileSystemStore`. TIFF deflate tiles
+ * `.zattrs`, `.zgroup` or `zarr.json`) through a store of `FileByteSource`s. TIFF deflate tiles
  * are inflated with `node:zlib`.
  */
 import { stat } from "node:fs/promises";
