@@ -32,7 +32,7 @@ export {
 export * from "./engine/index.js";
 export { engineModelFromFile, type EngineModelInfo } from "./engine/from-model-file.js";
 export * from "./io/types.js";
-export { MemoryByteSource, BlobByteSource, type ByteSource } from "./io/byte-source.js";
+export { MemoryByteSource, BlobByteSource, type ByteSource } from "./bytes/byte-source.js";
 export { openImageSource, detectFormat, SUPPORTED_INPUTS, type ImageInput, type OpenImageOptions } from "./io/open.js";
 export * from "./io/memory/index.js";
 export { renderOverlay, type OverlayClass, type OverlayInput } from "./render/overlay.js";

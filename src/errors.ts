@@ -17,6 +17,7 @@ export type ErrorCode =
   | "INVALID_IMAGE" // an image file is broken
   | "UNSUPPORTED" // valid input that this tool does not handle (codec, pixel type …)
   | "IO" // a file could not be read or written
+  | "OUT_OF_RANGE" // a read past the end of the bytes there are (a truncated file)
   | "CANCELLED" // the user or the caller aborted a job
   | "INTERNAL"; // a bug: an invariant did not hold
 
@@ -84,6 +85,8 @@ export const unsupported = (problem: string, details?: CzmodelErrorDetails) =>
   new CzmodelError("UNSUPPORTED", problem, details);
 export const ioError = (problem: string, details?: CzmodelErrorDetails) =>
   new CzmodelError("IO", problem, details);
+export const outOfRange = (problem: string, details?: CzmodelErrorDetails) =>
+  new CzmodelError("OUT_OF_RANGE", problem, details);
 export const cancelled = (problem = "cancelled", details?: CzmodelErrorDetails) =>
   new CzmodelError("CANCELLED", problem, details);
 export const internalError = (problem: string, details?: CzmodelErrorDetails) =>

@@ -43,7 +43,7 @@ export { runNumericValidationNode, nodeRun } from "./validate/node/index.js";
 export { predictNode, nodeRuntime, type NodePredictOptions } from "./engine/node/index.js";
 export { openImageFile } from "./io/node/open-file.js";
 export { createImageFileSink, outputFormatForPath, OUTPUT_EXTENSIONS, type FileSinkOptions, type OutputFormat } from "./io/node/create-sink.js";
-export { FileByteSource } from "./io/node/file-byte-source.js";
+export { FileByteSource } from "./bytes/node/file-byte-source.js";
 // bioimage.io packages on files
 export { openPackage } from "./bioimageio/node/open-package.js";
 export { exportBioimageioFile, type ExportFileOptions, type ExportFileResult } from "./bioimageio/node/export-file.js";

@@ -11,11 +11,11 @@
 import * as ort from "onnxruntime-web/wasm";
 import { importPackage } from "../src/bioimageio/import.js";
 import { loadPackage, zipPackage } from "../src/bioimageio/package.js";
-import { readModelFileBytes, type ModelFile } from "../src/container/index.js";
+import { readModelFromSource, type ModelFile } from "../src/container/index.js";
 import { planModelInput, predict, type EngineModel, type OrtRuntime } from "../src/engine/index.js";
 import { engineModelFromFile } from "../src/engine/from-model-file.js";
 import { describeError, isCzmodelError } from "../src/errors.js";
-import { BlobByteSource } from "../src/io/byte-source.js";
+import { BlobByteSource } from "../src/bytes/byte-source.js";
 import { MemoryByteTarget } from "../src/io/byte-target.js";
 import { MemoryImageSink } from "../src/io/memory/index.js";
 import { openImageSource } from "../src/io/open.js";
@@ -48,7 +48,7 @@ function errorInfo(e: unknown): ErrorInfo {
 }
 
 async function readModel(file: File): Promise<ModelFile> {
-  return readModelFileBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+  return readModelFromSource(new BlobByteSource(file, file.name));
 }
 
 function resultPlane(plane: PlaneIndex): ResultPlane {

@@ -9,6 +9,7 @@ import { normalizeEntryName, safeEntryPath } from "../container/zip-names.js";
 import { invalidContainer, invalidMetadata, ioError, unsupported } from "../errors.js";
 import type { FileRef, ModelDescription } from "./description.js";
 import { MAX_RDF_BYTES, parseRdf } from "./rdf.js";
+import { bytesToHex } from "../bytes/hex.js";
 
 /** Read access to the files of one package. */
 export interface PackageFiles {
@@ -70,7 +71,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw unsupported("checking SHA-256 needs Web Crypto, which browsers offer only on https or localhost pages", { where: "sha256" });
   const digest = await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(new Uint8Array(digest));
 }
 
 /** Read a file the description names and check its SHA-256 when the description gives one. */

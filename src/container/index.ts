@@ -17,7 +17,17 @@ export {
   type ZipLayout,
   type ZipWriteOptions,
 } from "./zip-writer.js";
-export { readZipDirectory, readZipEntryData, inflateLimited, type ZipEntryInfo, type ZipEntryRecord } from "./zip-reader.js";
+export {
+  readZipDirectory,
+  readZipEntryData,
+  inflateLimited,
+  ZipArchive,
+  DEFAULT_ZIP_CODEC,
+  type OpenZipOptions,
+  type ZipCodec,
+  type ZipEntryInfo,
+  type ZipEntryRecord,
+} from "./zip-reader.js";
 export { decodeEntryName, entryBaseName, normalizeEntryName, safeEntryPath } from "./zip-names.js";
 export { DEFAULT_ZIP_LIMITS, zipLimits, type ZipLimits } from "./limits.js";
 export { sniffPayload, type PayloadKind } from "./payload.js";
@@ -42,3 +52,4 @@ export {
   type ZipAccess,
 } from "./model-file.js";
 export { readModelFileBytes } from "./read-model-bytes.js";
+export { readModelFromSource, type ReadModelSourceOptions } from "./read-model-source.js";

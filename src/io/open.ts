@@ -6,12 +6,13 @@
  */
 import type { Readable } from "@zarrita/storage";
 import { invalidImage, unsupported } from "../errors.js";
-import type { ByteSource } from "./byte-source.js";
+import type { ByteSource } from "../bytes/byte-source.js";
 import { openCzi, type CziOpenOptions } from "./czi/index.js";
 import { openPng } from "./png/png-source.js";
 import { openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
 import type { ImageSource } from "./types.js";
 import { openOmeZarr } from "./zarr/zarr-source.js";
+import { bytesToHex } from "../bytes/hex.js";
 
 export type DetectedFormat = "png" | "tiff" | "czi" | "unknown";
 
@@ -63,7 +64,7 @@ export async function openImageSource(input: ImageInput, options: OpenImageOptio
       case "czi":
         return await openCzi(source, options.czi);
       case "unknown": {
-        const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+        const hex = bytesToHex(head.subarray(0, 8), " ");
         throw unsupported(`not a recognised image format (starts with bytes ${hex})`, { where: source.name, allowed: SUPPORTED_INPUTS });
       }
     }

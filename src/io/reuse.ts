@@ -5,7 +5,7 @@
  * an implementation may add to the plain contract; callers check with the `…Into` / `releases…`
  * helpers and fall back to the plain calls. Isomorphic.
  */
-import type { ByteSource } from "./byte-source.js";
+import type { ByteReaderInto, ByteSource } from "../bytes/byte-source.js";
 import type { ImageSink, ImageSource, PlaneIndex, Rect, SampleArray } from "./types.js";
 
 /** An `ImageSource` that reads a region into a buffer the caller owns. */
@@ -21,11 +21,7 @@ export function readsRegionsInto(source: ImageSource): source is ImageSource & R
   return typeof (source as Partial<RegionReaderInto>).readRegionInto === "function";
 }
 
-/** A `ByteSource` that reads a range into a buffer the caller owns. */
-export interface ByteReaderInto {
-  /** Like `read`, into `out` (at least `length` bytes); returns the view of `out` that holds the bytes. */
-  readInto(offset: number, length: number, out: Uint8Array): Promise<Uint8Array>;
-}
+export type { ByteReaderInto } from "../bytes/byte-source.js";
 
 export function readsBytesInto(source: ByteSource): source is ByteSource & ByteReaderInto {
   return typeof (source as Partial<ByteReaderInto>).readInto === "function";

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { MemoryByteSource, type ByteSource } from "../../src/io/byte-source.js";
+import { MemoryByteSource, type ByteSource } from "../../src/bytes/byte-source.js";
 import type { SampleArray } from "../../src/io/types.js";
 import { openCzi, type CziImage, type CziOpenOptions } from "../../src/io/czi/index.js";
 import { openCziFile } from "../../src/io/czi/node/open-czi-file.js";

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BlobByteSource } from "../../src/io/byte-source.js";
+import { BlobByteSource } from "../../src/bytes/byte-source.js";
 import { CzmodelError } from "../../src/errors.js";
 import { openCzi } from "../../src/io/czi/index.js";
-import { FileByteSource } from "../../src/io/node/file-byte-source.js";
+import { FileByteSource } from "../../src/bytes/node/file-byte-source.js";
 import { planeIndices, type PlaneIndex, type SampleArray } from "../../src/io/types.js";
 import { RecordingByteSource, SAMPLE_FILES, openSample, reference, samplePath, sha256 } from "./czi-helpers.js";
 

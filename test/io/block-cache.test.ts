@@ -7,7 +7,7 @@
  * The policy's parts are also tested on `BlockCache` directly.
  */
 import { describe, expect, it } from "vitest";
-import { MemoryByteSource } from "../../src/io/byte-source.js";
+import { MemoryByteSource } from "../../src/bytes/byte-source.js";
 import { MemoryByteTarget } from "../../src/io/byte-target.js";
 import { nodeInflate, nodeZlibCompressor } from "../../src/io/node/zlib-compressor.js";
 import { BlockCache, type BlockPlace } from "../../src/io/tiff/block-cache.js";

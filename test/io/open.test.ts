@@ -6,7 +6,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MemoryByteSource } from "../../src/io/byte-source.js";
+import { MemoryByteSource } from "../../src/bytes/byte-source.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { detectFormat, openImageSource } from "../../src/io/open.js";
 import { fixture, tempDir, testdata } from "../helpers/paths.js";

@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { MemoryByteSource } from "../../src/io/byte-source.js";
+import { MemoryByteSource } from "../../src/bytes/byte-source.js";
 import { createImageFileSink } from "../../src/io/node/create-sink.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { openPng } from "../../src/io/png/png-source.js";

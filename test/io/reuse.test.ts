@@ -11,14 +11,14 @@ import { deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ChunkGrid } from "../../src/io/chunk-grid.js";
 import { MemoryImageSink } from "../../src/io/memory/index.js";
-import { FileByteSource } from "../../src/io/node/file-byte-source.js";
+import { FileByteSource } from "../../src/bytes/node/file-byte-source.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { nodeInflate } from "../../src/io/node/zlib-compressor.js";
 import { OmeTiffSink } from "../../src/io/tiff/ome-tiff-sink.js";
 import { defaultTileCacheBytes, recentFloorBytes, TiffImageSource } from "../../src/io/tiff/tiff-source.js";
 import type { IfdInfo } from "../../src/io/tiff/ifd.js";
 import { readsBytesInto, readsRegionsInto, releasesBands } from "../../src/io/reuse.js";
-import { MemoryByteSource } from "../../src/io/byte-source.js";
+import { MemoryByteSource } from "../../src/bytes/byte-source.js";
 import { fixture } from "../helpers/paths.js";
 
 describe("buffer reuse", () => {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BlobByteSource, MemoryByteSource, type ByteSource } from "../../src/io/byte-source.js";
+import { BlobByteSource, MemoryByteSource, type ByteSource } from "../../src/bytes/byte-source.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { openTiff } from "../../src/io/tiff/tiff-source.js";
 import { fixture } from "../helpers/paths.js";

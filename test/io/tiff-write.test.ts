@@ -7,7 +7,7 @@
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MemoryByteSource } from "../../src/io/byte-source.js";
+import { MemoryByteSource } from "../../src/bytes/byte-source.js";
 import { MemoryByteTarget } from "../../src/io/byte-target.js";
 import { createImageFileSink } from "../../src/io/node/create-sink.js";
 import { openImageFile } from "../../src/io/node/open-file.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LegacyModelMetadata, writeElementTreeXml, type XmlElement } from "../../src/metadata/index.js";
 import { fixture, testdata } from "../helpers/paths.js";
-import yauzl from "yauzl";
+import { openZip } from "../../src/container/node/index.js";
 
 interface PyTree {
   tag: string;
@@ -22,21 +22,13 @@ const lines = (name: string) =>
     .map((l) => JSON.parse(l));
 
 async function firstEntryText(path: string): Promise<string> {
-  const zip = await yauzl.openPromise(path, { lazyEntries: true });
-  return new Promise((resolve, reject) => {
-    zip.on("entry", (e: yauzl.Entry) => {
-      zip.openReadStream(e, (err, rs) => {
-        if (err) return reject(err);
-        const chunks: Buffer[] = [];
-        rs.on("data", (c: Buffer) => chunks.push(c));
-        rs.on("end", () => {
-          zip.close();
-          resolve(Buffer.concat(chunks).toString("utf8"));
-        });
-      });
-    });
-    zip.readEntry();
-  });
+  const zip = await openZip(path);
+  try {
+    const first = zip.entries[0]!;
+    return new TextDecoder().decode(await zip.read(first, first.size));
+  } finally {
+    await zip.close();
+  }
 }
 
 describe("ElementTree writer vs Python xml.etree (fixture from /usr/bin/python3)", () => {

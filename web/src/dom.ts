@@ -4,6 +4,7 @@
  */
 import { describeError, isCzmodelError } from "../../src/errors.js";
 import { PageError } from "./worker-client.js";
+import { bytesToHex } from "../../src/bytes/hex.js";
 export { formatBytes } from "../../src/render/format.js";
 
 type Child = Node | string | number | null | undefined | false;
@@ -52,7 +53,7 @@ export function rgbCss([r, g, b]: readonly [number, number, number]): string {
 }
 
 export function rgbHex([r, g, b]: readonly [number, number, number]): string {
-  return "#" + [r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("");
+  return "#" + bytesToHex([r, g, b]);
 }
 
 export function hexRgb(hex: string): [number, number, number] {

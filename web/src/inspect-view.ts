@@ -5,7 +5,8 @@
  * numeric check (`runNumericValidation` in the worker) on a synthetic tile or a tile of a
  * dropped test image. A bad file shows the library's error, as the CLI prints it.
  */
-import { readModelFileBytes, type ModelFile } from "../../src/container/index.js";
+import { BlobByteSource } from "../../src/bytes/byte-source.js";
+import { readModelFromSource, type ModelFile } from "../../src/container/index.js";
 import type { Finding } from "../../src/validate/findings.js";
 import { validateModel } from "../../src/validate/model.js";
 import { TARGETS, type Target } from "../../src/validate/targets.js";
@@ -50,7 +51,7 @@ export function inspectView(worker: WorkerClient): HTMLElement {
     setChildren(numeric);
     empty.hidden = true;
     try {
-      const model = await readModelFileBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+      const model = await readModelFromSource(new BlobByteSource(file, file.name));
       current = { file, model };
     } catch (e) {
       setChildren(body, errorBox(e));

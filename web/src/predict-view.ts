@@ -4,7 +4,8 @@
  * Cancel button, see the result as a class-coloured overlay (legend with per-class
  * visibility, opacity, pan / zoom), and download it as PNG or OME-TIFF.
  */
-import { readModelFileBytes, type ModelFile } from "../../src/container/index.js";
+import { BlobByteSource } from "../../src/bytes/byte-source.js";
+import { readModelFromSource, type ModelFile } from "../../src/container/index.js";
 import type { PredictProgress } from "../../src/engine/index.js";
 import type { ImageInfo, PlaneIndex } from "../../src/io/types.js";
 import { debounce, download, errorBox, factTable, formatBytes, h, setChildren, swatch } from "./dom.js";
@@ -148,7 +149,7 @@ export function predictView(worker: WorkerClient): HTMLElement {
     model = undefined;
     ready();
     try {
-      const m = await readModelFileBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+      const m = await readModelFromSource(new BlobByteSource(file, file.name));
       model = { file, model: m, classes: modelClasses(m) };
       const meta = m.metadata;
       setChildren(

@@ -1,9 +1,9 @@
 /**
- * Node-only model-file I/O: reading with yauzl (streamed, CRC-checked), safe unpacking,
+ * Node-only model-file I/O: reading by range (`node:zlib`, CRC-checked), safe unpacking,
  * atomic file writes.
  */
 export { readModelFile } from "./read-model-file.js";
 export { unpackModel, type UnpackOptions } from "./unpack-model.js";
 export { writeFileAtomic, tempPathFor, type WriteData, type WriteFileAtomicOptions } from "./write-file-atomic.js";
 export { defaultHostByte } from "./host-byte.js";
-export { openZip, type OpenedZip } from "./yauzl-zip.js";
+export { openZip, openZipSource, NODE_ZIP_CODEC } from "./zip-file.js";

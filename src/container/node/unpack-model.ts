@@ -14,7 +14,7 @@ import { join, resolve, sep } from "node:path";
 import { invalidContainer, ioError, isCzmodelError } from "../../errors.js";
 import { checkEntrySize, zipLimits, type ZipLimits } from "../limits.js";
 import { safeEntryPath } from "../zip-names.js";
-import { openZip } from "./yauzl-zip.js";
+import { openZip } from "./zip-file.js";
 
 export interface UnpackOptions {
   limits?: Partial<ZipLimits>;
@@ -30,7 +30,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** Create `file` (must not exist) and fill it with the chunks `feed` produces. */
-async function writeStreamed(file: string, feed: (write: (chunk: Buffer) => Promise<void>) => Promise<void>): Promise<void> {
+async function writeStreamed(file: string, feed: (write: (chunk: Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
   const fh = await open(file, "wx");
   try {
     await feed(async (chunk) => {

@@ -1,15 +1,17 @@
 /**
  * `writeFileAtomic(path, data)`: write a file so that readers see either the old file or
- * the complete new one, never a partial one: the bytes go to a temporary file in the same
- * folder (same file system, so the final `rename` is atomic), are flushed to disk, and the
- * temp file is renamed over `path`. On any failure the temp file is removed and `path` is
+ * the complete new one, never a partial one: the bytes go to a temporary file beside `path`
+ * (`src/bytes/node/atomic.ts`, the same temp-then-rename the image outputs use), are flushed
+ * to disk, and the temp file is moved over `path`. On any failure the temp file is removed and `path` is
  * untouched. Accepts one buffer or a (sync or async) sequence of chunks, so a multi-GB
  * archive can be written piece by piece without joining it. Node only.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { discardTemp, moveIntoPlace, tempPathFor } from "../../bytes/node/atomic.js";
 import { ioError, isCzmodelError } from "../../errors.js";
+
+export { tempPathFor };
 
 export type WriteData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
@@ -20,11 +22,6 @@ export interface WriteFileAtomicOptions {
   createDir?: boolean;
   /** Flush to disk before the rename (default true). */
   fsync?: boolean;
-}
-
-/** The temp-file name used next to `path` (exported for tests). */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 async function* chunksOf(data: WriteData): AsyncIterable<Uint8Array> {
@@ -56,10 +53,10 @@ export async function writeFileAtomic(path: string, data: WriteData, options: Wr
     if (options.fsync ?? true) await fh.datasync();
     await fh.close();
     fh = undefined;
-    await rename(tmp, path);
+    await moveIntoPlace(tmp, path);
   } catch (e) {
     if (fh) await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await discardTemp(tmp).catch(() => undefined);
     if (isCzmodelError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw ioError(`cannot write the file${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, { where: path, cause: e });

@@ -3,11 +3,12 @@
  * attachment: Thumbnail, TimeStamps, EventList, LookupTables …) and reading one attachment's
  * payload (`ZISRAWATTACH`). Attachments never matter for pixels.
  */
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage, unsupported } from "../../errors.js";
 import { LeReader, at } from "./binary.js";
 import { GiB, MAX_ATTACHMENT_DIRECTORY_BYTES } from "./limits.js";
 import { readSegmentHeader } from "./segment.js";
+import { bytesToHex as hex } from "../../bytes/hex.js";
 
 export interface CziAttachment {
   index: number;
@@ -24,10 +25,6 @@ export interface CziAttachment {
 const ATTDIR_HEADER_SIZE = 256;
 const ATTACHMENT_ENTRY_SIZE = 128;
 const ATTACHMENT_HEADER_SIZE = 256;
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Payload position and size of the attachment segment at `position`. */
 async function attachmentPayload(source: ByteSource, position: number, what: string): Promise<{ offset: number; size: number }> {

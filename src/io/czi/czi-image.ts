@@ -5,7 +5,7 @@
  * of decoded subblocks, and row-band reads of big uncompressed subblocks), so a multi-GB
  * CZI streams in bounded memory. Works on any `ByteSource` (Node file, browser Blob).
  */
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { CzmodelError, invalidArgument, invalidImage, unsupported } from "../../errors.js";
 import {
   allocSamples,
@@ -381,7 +381,7 @@ export class CziImage implements ImageSource {
 
 /** True for errors that mean "this part of the file is broken", which we can survive. */
 function isFileProblem(e: unknown): e is CzmodelError {
-  return e instanceof CzmodelError && (e.code === "INVALID_IMAGE" || e.code === "UNSUPPORTED" || e.code === "INVALID_METADATA");
+  return e instanceof CzmodelError && (e.code === "INVALID_IMAGE" || e.code === "OUT_OF_RANGE" || e.code === "UNSUPPORTED" || e.code === "INVALID_METADATA");
 }
 
 /**

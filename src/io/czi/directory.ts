@@ -4,7 +4,7 @@
  * Parsed once at open into `SubblockEntry` records; everything else indexes these.
  * The same DV parser reads the entry copy inside each subblock segment.
  */
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage, unsupported } from "../../errors.js";
 import { LeReader, at } from "./binary.js";
 import { pixelTypeByCode } from "./enums.js";

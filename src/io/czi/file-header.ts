@@ -2,10 +2,11 @@
  * The `ZISRAWFILE` header at offset 0: version, file GUIDs, multi-part file number and the
  * positions of the subblock directory, the metadata and the attachment directory.
  */
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage, unsupported } from "../../errors.js";
 import { LeReader, at } from "./binary.js";
 import { SEGMENT_HEADER_SIZE, parseSegmentHeader } from "./segment.js";
+import { bytesToHex as guid } from "../../bytes/hex.js";
 
 export interface CziFileHeader {
   major: number;
@@ -22,10 +23,6 @@ export interface CziFileHeader {
 }
 
 const FILE_HEADER_DATA_SIZE = 512;
-
-function guid(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 export async function readFileHeader(source: ByteSource): Promise<CziFileHeader> {
   const where = at(source.name, "file header", 0);

@@ -5,7 +5,7 @@
  * fast-xml-parser; a broken XML only costs the summary (a warning), never the pixels.
  */
 import { XMLParser } from "fast-xml-parser";
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage } from "../../errors.js";
 import type { PhysicalSize } from "../types.js";
 import { LeReader, at } from "./binary.js";

@@ -3,7 +3,7 @@
  * checked read of a whole segment's data. Every segment read by the reader goes through
  * here, so its position and size are checked against the file before any data is read.
  */
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage } from "../../errors.js";
 import { LeReader, at } from "./binary.js";
 

@@ -4,7 +4,7 @@
  * next known segment (no overlap) and against its directory entry (the copy inside the
  * segment must agree). Reading and decoding the pixel data is in `decode.ts`.
  */
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage } from "../../errors.js";
 import { LeReader, at } from "./binary.js";
 import { parseDvEntry, type SubblockEntry } from "./directory.js";

@@ -4,10 +4,11 @@
  * deletes, so a failed or cancelled job leaves no partial output. The temp file is created
  * by `create()`, so an unwritable output folder fails before any work is done.
  */
-import { open, rm, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
+import { discardTemp, tempPathFor } from "../../bytes/node/atomic.js";
 import { cancelled, internalError, ioError } from "../../errors.js";
 import type { ByteTarget } from "../byte-target.js";
-import { checkTarget, describeWriteError, renameIntoPlace, tempPathFor } from "./output-path.js";
+import { checkTarget, describeWriteError, renameIntoPlace } from "./output-path.js";
 
 export interface FileTargetOptions {
   /** Replace an existing output (default false: an existing output is an error). */
@@ -82,6 +83,6 @@ export class FileByteTarget implements ByteTarget {
     this.handle = undefined;
     await Promise.allSettled([...this.inFlight]);
     await handle?.close().catch(() => undefined);
-    await rm(this.tempPath, { force: true });
+    await discardTemp(this.tempPath);
   }
 }

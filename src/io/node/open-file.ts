@@ -1,7 +1,7 @@
 /**
  * Node entry for reading images: `openImageFile(path)` opens a file (PNG, TIFF, CZI; detected
  * by content) through a `FileByteSource`, or a folder that is an OME-Zarr store (it holds
- * `.zattrs`, `.zgroup` or `zarr.json`) through zarrita's `FileSystemStore`. TIFF deflate tiles
+ * `.zattrs`, `.zgroup` or `zarr.json`) through a store of `FileByteSource`s. TIFF deflate tiles
  * are inflated with `node:zlib`.
  */
 import { stat } from "node:fs/promises";
@@ -10,7 +10,7 @@ import { ioError, unsupported } from "../../errors.js";
 import { openImageSource, SUPPORTED_INPUTS, type OpenImageOptions } from "../open.js";
 import type { ImageSource } from "../types.js";
 import { openOmeZarrFolder } from "../zarr/node/open-folder.js";
-import { FileByteSource } from "./file-byte-source.js";
+import { FileByteSource } from "../../bytes/node/file-byte-source.js";
 import { nodeInflate } from "./zlib-compressor.js";
 
 const ZARR_MARKERS = [".zattrs", ".zgroup", "zarr.json"];

@@ -1,17 +1,12 @@
 /**
- * Temp-then-rename for outputs (Node only): the temp name beside the target, the checks that
- * run before any work (target exists, folder writable) and the final rename. Shared by the
- * file target (PNG, OME-TIFF) and the folder target (OME-Zarr).
+ * Image outputs on top of the temp-then-rename helper (`src/bytes/node/atomic.ts`), Node
+ * only: the checks that run before any work (target exists, folder writable), the final move
+ * with the outputs' own error wording, and that wording. Shared by the file target (PNG,
+ * OME-TIFF) and the folder target (OME-Zarr).
  */
-import { randomBytes } from "node:crypto";
-import { rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { stat } from "node:fs/promises";
+import { moveIntoPlace } from "../../bytes/node/atomic.js";
 import { ioError } from "../../errors.js";
-
-/** `<dir>/.<name>.<random>.partial`: hidden, in the same folder so that rename is atomic. */
-export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomBytes(4).toString("hex")}.partial`);
-}
 
 /** Why a write failed, in words, from a Node error code. */
 export function describeWriteError(e: unknown): string {
@@ -57,17 +52,9 @@ export async function checkTarget(target: string, overwrite: boolean): Promise<v
  */
 export async function renameIntoPlace(temp: string, target: string, overwrite: boolean): Promise<void> {
   await checkTarget(target, overwrite);
-  let aside: string | undefined;
   try {
-    const s = await stat(target).catch(() => undefined);
-    if (s?.isDirectory()) {
-      aside = tempPathFor(target) + ".old";
-      await rename(target, aside);
-    }
-    await rename(temp, target);
+    await moveIntoPlace(temp, target, { replaceFolder: true });
   } catch (e) {
-    if (aside) await rename(aside, target).catch(() => undefined);
     throw ioError(describeWriteError(e), { where: target, cause: e });
   }
-  if (aside) await rm(aside, { recursive: true, force: true });
 }

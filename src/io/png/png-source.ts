@@ -9,7 +9,7 @@
  */
 import { convertIndexedToRgb, decode, type DecodedPng } from "fast-png";
 import { invalidImage } from "../../errors.js";
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { roundSignificant } from "../physical-units.js";
 import { checkPlane, checkRect } from "../region.js";
 import { allocSamples, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleOrder } from "../types.js";

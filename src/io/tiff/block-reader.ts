@@ -11,7 +11,7 @@
  */
 import { BaseDecoder, getDecoder } from "geotiff";
 import { invalidImage } from "../../errors.js";
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { readsBytesInto } from "../reuse.js";
 import { allocSamples, bytesPerSample, type SampleArray, type SampleType } from "../types.js";
 import { BlockCache, type CachedBlock } from "./block-cache.js";

@@ -6,8 +6,8 @@
  * `ByteSource`'s "file is truncated" error. Implements the duck type of geotiff's `BaseSource`
  * (`fetch`, `fileSize`, `close`), which geotiff does not export as a value.
  */
-import type { ByteSource } from "../byte-source.js";
-import { checkRange } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
+import { checkRange } from "../../bytes/byte-source.js";
 
 interface Slice {
   offset: number;

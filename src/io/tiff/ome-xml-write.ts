@@ -17,6 +17,7 @@
  */
 import type { OutputClass, PhysicalSize } from "../types.js";
 import { roundSignificant } from "../physical-units.js";
+import { bytesToHex } from "../../bytes/hex.js";
 
 export interface OmeChannelSpec {
   name?: string;
@@ -147,7 +148,7 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
 
 /** `#rrggbb` for a colour. */
 export function hexColor([r, g, b]: [number, number, number]): string {
-  return "#" + [r, g, b].map((v) => (v & 0xff).toString(16).padStart(2, "0")).join("");
+  return "#" + bytesToHex([r, g, b]);
 }
 
 /** The annotations that carry a segmentation's kind, classes and provenance (see module doc). */

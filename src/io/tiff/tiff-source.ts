@@ -9,7 +9,7 @@ import { GeoTIFF } from "geotiff";
 import { invalidArgument, invalidImage, isCzmodelError, unsupported } from "../../errors.js";
 import { checkPlane, checkRect } from "../region.js";
 import type { RegionReaderInto } from "../reuse.js";
-import type { ByteSource } from "../byte-source.js";
+import type { ByteSource } from "../../bytes/byte-source.js";
 import { allocSamples, bytesPerSample, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleType } from "../types.js";
 import type { BlockCache } from "./block-cache.js";
 import { BlockReader, type Inflate } from "./block-reader.js";

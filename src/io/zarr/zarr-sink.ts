@@ -23,6 +23,7 @@ import { outputChannelNames } from "../output-channel-names.js";
 import { bytesPerSample, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
 import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
+import { bytesToHex } from "../../bytes/hex.js";
 
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -40,7 +41,7 @@ export interface OmeZarrSinkOptions {
 const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
-const hex = ([r, g, b]: [number, number, number]) => [r, g, b].map((v) => (v & 0xff).toString(16).padStart(2, "0")).join("").toUpperCase();
+const hex = ([r, g, b]: [number, number, number]) => bytesToHex([r, g, b]).toUpperCase();
 
 export class OmeZarrSink implements ImageSink, ReleasesBands {
   /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */

@@ -1,6 +1,6 @@
 /**
  * `ImageSource` for OME-Zarr (Zarr v2 and v3; NGFF 0.4 and 0.5) through zarrita over any
- * zarrita store (Node: `@zarrita/storage/fs`, browser: fetch or a custom store). Reads the
+ * zarrita store (Node: the folder `ByteSourceStore`, browser: fetch or a custom store). Reads the
  * full-resolution dataset only, by region: zarrita fetches and decodes just the chunks the
  * region touches. A `bioformats2raw.layout` root (one image group per series: `0/`, `1/` …)
  * gives one scene per series. Samples per pixel are always 1 (NGFF keeps colours as C).

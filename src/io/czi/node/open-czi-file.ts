@@ -2,7 +2,7 @@
  * Node convenience: open a CZI file by path (positioned reads through one file handle;
  * `close()` on the image closes the file).
  */
-import { FileByteSource } from "../../node/file-byte-source.js";
+import { FileByteSource } from "../../../bytes/node/file-byte-source.js";
 import { openCzi, type CziImage, type CziOpenOptions } from "../czi-image.js";
 
 export async function openCziFile(path: string, options?: CziOpenOptions): Promise<CziImage> {

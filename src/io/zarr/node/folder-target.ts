@@ -4,10 +4,11 @@
  * `abort()` deletes. The temp folder is created by `create()`, so an unwritable output folder
  * fails before any work is done.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { discardTemp, tempPathFor } from "../../../bytes/node/atomic.js";
 import { cancelled, ioError } from "../../../errors.js";
-import { checkTarget, describeWriteError, renameIntoPlace, tempPathFor } from "../../node/output-path.js";
+import { checkTarget, describeWriteError, renameIntoPlace } from "../../node/output-path.js";
 import type { KeyValueTarget } from "../key-value-target.js";
 
 export class FolderTarget implements KeyValueTarget {
@@ -69,6 +70,6 @@ export class FolderTarget implements KeyValueTarget {
     if (this.finished) return;
     this.aborted = true;
     await Promise.allSettled([...this.inFlight]); // a write still running could recreate folders
-    await rm(this.tempPath, { recursive: true, force: true });
+    await discardTemp(this.tempPath);
   }
 }

@@ -1,12 +1,14 @@
 /**
- * Random-access byte sources: the one way image and model readers get at bytes.
+ * Random-access byte sources: the one way image readers (TIFF, CZI, PNG, OME-Zarr zips) and
+ * model-file readers (ZIP containers, zipped SavedModels) get at bytes.
  *
  * A reader that only asks a `ByteSource` for ranges works the same on a Node file handle,
  * a browser `Blob`/`File` (both stream: nothing is read that is not asked for) and an
- * in-memory buffer. Isomorphic: no `node:*` imports (the file-backed source lives in
- * `src/io/node/file-byte-source.ts`).
+ * in-memory buffer. A range past the end is an `OUT_OF_RANGE` error (the file is truncated),
+ * whatever the format. Base layer, isomorphic: no `node:*` imports (the file-backed source
+ * lives in `src/bytes/node/file-byte-source.ts`).
  */
-import { invalidImage } from "../errors.js";
+import { outOfRange } from "../errors.js";
 
 export interface ByteSource {
   /** Total size in bytes. */
@@ -25,14 +27,20 @@ export interface ByteSource {
 /** Throws the standard "truncated" error when `[offset, offset+length)` is outside `[0, size)`. */
 export function checkRange(source: { size: number; name: string }, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw invalidImage(`invalid byte range offset=${offset} length=${length}`, { where: source.name });
+    throw outOfRange(`invalid byte range offset=${offset} length=${length}`, { where: source.name });
   }
   if (offset + length > source.size) {
-    throw invalidImage(
+    throw outOfRange(
       `file is truncated: needs bytes ${offset}..${offset + length} but it has only ${source.size}`,
       { where: source.name },
     );
   }
+}
+
+/** A source that can also read into a caller's buffer (no allocation per read). */
+export interface ByteReaderInto {
+  /** Like `read`, into `out` (at least `length` bytes); returns the view of `out` that holds the bytes. */
+  readInto(offset: number, length: number, out: Uint8Array): Promise<Uint8Array>;
 }
 
 /** A `ByteSource` over bytes already in memory. */

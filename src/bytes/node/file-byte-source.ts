@@ -3,9 +3,8 @@
  * so a multi-GB file is never loaded whole; `readInto` reads into the caller's buffer.
  */
 import { open, type FileHandle } from "node:fs/promises";
-import { checkRange, type ByteSource } from "../byte-source.js";
 import { internalError, ioError } from "../../errors.js";
-import type { ByteReaderInto } from "../reuse.js";
+import { checkRange, type ByteReaderInto, type ByteSource } from "../byte-source.js";
 
 export class FileByteSource implements ByteSource, ByteReaderInto {
   private closed = false;

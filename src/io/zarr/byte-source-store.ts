@@ -1,0 +1,36 @@
+/**
+ * A read-only zarrita store whose values come from `ByteSource`s: one source per key, opened
+ * by an injected function (Node: a file in the store's folder; a browser could open `File`s
+ * of a picked folder). So the Zarr reader gets its bytes through the same `ByteSource` layer
+ * as the TIFF, CZI and PNG readers: `get` reads a whole value, `getRange` only the asked
+ * range (or suffix), and each source is closed after use. Isomorphic.
+ */
+import type { AbsolutePath, AsyncReadable, RangeQuery } from "@zarrita/storage";
+import type { ByteSource } from "../../bytes/byte-source.js";
+
+/** Opens the value stored under `key` (`/`-separated, no leading `/`), or `undefined` when there is none. */
+export type OpenKey = (key: string) => Promise<ByteSource | undefined>;
+
+export class ByteSourceStore implements AsyncReadable {
+  constructor(private readonly openKey: OpenKey) {}
+
+  private async withSource(key: AbsolutePath, read: (source: ByteSource) => Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+    const source = await this.openKey(key.replace(/^\/+/, ""));
+    if (!source) return undefined;
+    try {
+      return await read(source);
+    } finally {
+      await source.close();
+    }
+  }
+
+  get(key: AbsolutePath): Promise<Uint8Array | undefined> {
+    return this.withSource(key, (s) => s.read(0, s.size));
+  }
+
+  getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
+    return this.withSource(key, (s) =>
+      "suffixLength" in range ? s.read(Math.max(0, s.size - range.suffixLength), Math.min(range.suffixLength, s.size)) : s.read(range.offset, range.length),
+    );
+  }
+}
