@@ -66,7 +66,7 @@ function output(over: Partial<OutputImageInfo> = {}): OutputImageInfo {
 
 function summary(out: OutputImageInfo = output(), notes: string[] = []): PredictSummary {
   return {
-    model: "nuclei",
+    model: { name: "nuclei", kind: "segmentation" },
     tile: [256, 256],
     border: [8, 8],
     tiles: 4,
@@ -78,7 +78,7 @@ function summary(out: OutputImageInfo = output(), notes: string[] = []): Predict
     megapixelsPerSecond: 0.0524,
     output: out,
     threads: 2,
-  } as PredictSummary;
+  };
 }
 
 describe("predict state", () => {
