@@ -1,7 +1,7 @@
 /**
  * Flow 2, Inspect & validate: drop a `.czann` / `.czmodel` / `.czseg` and see its metadata,
  * class colours, ONNX inputs/outputs, ZIP entries and reader warnings, the structural
- * validation report (`validateStructure`, for a chosen ZEN version), and on request the
+ * validation report (`validateModel`, for a chosen ZEN version), and on request the
  * numeric check (`runNumericValidation` in the worker) on a synthetic tile or a tile of a
  * dropped test image. A bad file shows the library's error, as the CLI prints it.
  */

@@ -6,438 +6,151 @@
  * test tensors) and fills the form from the file it made; downloading gives that file as is,
  * or the same graph re-packed with the form's edits when there are any. All checks and the
  * archive itself come from the library (`adaptPayload`, `ModelMetadata` /
- * `LegacyModelMetadata`, `validateStructure`, `packModel`, `importPackage`); this module only
- * reads the form.
+ * `LegacyModelMetadata`, `validateModel`, `packModel`, `importPackage`); this module only
+ * reads the form. The state and what it means live in `pack-state.ts`; this module builds the
+ * DOM, reads the form into a `PackForm`, and draws what the state functions return.
  */
-import { outputFileName, readModelFileBytes, type LicenseInput } from "../../src/container/index.js";
-import { adaptPayload, packModel } from "../../src/convert/pack.js";
-import type { ConvertOptions } from "../../src/convert/options.js";
-import { invalidArgument } from "../../src/errors.js";
-import {
-  COLOR_HANDLINGS,
-  isSegmentationType,
-  LegacyModelMetadata,
-  MODEL_TYPES,
-  ModelMetadata,
-  parseConversionSpec,
-  PIXEL_TYPES,
-  PIXEL_TYPE_INFO,
-  type ModelType,
-  type PixelType,
-} from "../../src/metadata/index.js";
-import { inspectOnnx, OPERATIONS, type OnnxSummary, type TensorSummary } from "../../src/onnx/index.js";
-import { TARGETS, type Target } from "../../src/validate/targets.js";
-import { inspectPayload } from "../../src/inspect/payload.js";
-import { validateModel } from "../../src/validate/model.js";
+import { MODEL_TYPES, COLOR_HANDLINGS, parseConversionSpec, PIXEL_TYPES } from "../../src/metadata/index.js";
+import { inspectOnnx, OPERATIONS } from "../../src/onnx/index.js";
+import { TARGETS } from "../../src/validate/targets.js";
 import { ClassEditor } from "./class-editor.js";
-import { debounce, download, errorBox, errorText, h, setChildren } from "./dom.js";
+import { debounce, download, errorBox, h, setChildren } from "./dom.js";
 import { dropZone } from "./drop-zone.js";
-import { field, fieldOf, ioTable, numberList, select, shapeText, type Message } from "./form.js";
+import { field, ioTable, select } from "./form.js";
 import { importPanel, isZip } from "./package-import.js";
-import type { ImportSummary } from "./protocol.js";
+import {
+  checkForm,
+  createPackState,
+  defaultsFor,
+  downloadLabel,
+  downloadPlan,
+  importFields,
+  importLicenseHint,
+  isLatest,
+  isLegacy,
+  leaveImport,
+  licenseAfterChoice,
+  pixelTypeForLegacy,
+  readImport,
+  specFields,
+  specNotes,
+  startLoad,
+  type PackForm,
+} from "./pack-state.js";
 import type { WorkerClient } from "./worker-client.js";
 
-interface Loaded {
-  name: string;
-  bytes: Uint8Array;
-  summary: OnnxSummary;
+/** The form's controls, by the `PackForm` value each holds. */
+function packControls() {
+  return {
+    format: select("pack-format", ["czann", "czmodel"], "czann"),
+    name: h("input", { id: "pack-name", type: "text", autocomplete: "off" }),
+    type: select("pack-type", MODEL_TYPES, "SingleClassSemanticSegmentation"),
+    overlap: h("input", { id: "pack-overlap", type: "text", placeholder: "e.g. 8, 8", autocomplete: "off" }),
+    scaling: h("input", { id: "pack-scaling", type: "text", placeholder: "e.g. 2.2e-7, 2.2e-7", autocomplete: "off" }),
+    border: h("input", { id: "pack-border", type: "number", min: 0, step: 1, placeholder: "e.g. 4" }),
+    pixelType: select("pack-pixel-type", PIXEL_TYPES, "Gray16"),
+    colorHandling: select("pack-color-handling", COLOR_HANDLINGS, "SplitRgb"),
+    pre: h("input", { id: "pack-pre", type: "text", placeholder: "e.g. rgb-to-bgr,scale=0.5", autocomplete: "off" }),
+    post: h("input", { id: "pack-post", type: "text", placeholder: "e.g. softmax", autocomplete: "off" }),
+    channelsFirst: h("input", { id: "pack-channels-first", type: "checkbox" }),
+    inputCast: select("pack-input-cast", ["none", "uint8", "uint16"], "none"),
+    spatial: h("input", { id: "pack-spatial", type: "text", placeholder: "e.g. 512, 512", autocomplete: "off" }),
+    target: select("pack-target", TARGETS, "zen-3.13"),
+    force: h("input", { id: "pack-force", type: "checkbox" }),
+  };
+}
+type Controls = ReturnType<typeof packControls>;
+type TextKey = Exclude<keyof Controls, "channelsFirst" | "force">;
+const TEXT_KEYS: TextKey[] = ["format", "name", "type", "overlap", "scaling", "border", "pixelType", "colorHandling", "pre", "post", "inputCast", "spatial", "target"];
+
+function readForm(c: Controls, classes: ClassEditor): PackForm {
+  const text = Object.fromEntries(TEXT_KEYS.map((k) => [k, c[k].value])) as Record<TextKey, string>;
+  return { ...text, channelsFirst: c.channelsFirst.checked, force: c.force.checked, classNames: classes.names, classColors: classes.colors };
 }
 
-/** A bioimage.io import: what the worker made, and the file's metadata and licence as read back. */
-interface Imported {
-  summary: ImportSummary;
-  fileName: string;
-  metadata: ModelMetadata;
-  license: LicenseInput | null;
+function writeForm(c: Controls, classes: ClassEditor, values: Partial<PackForm>): void {
+  for (const k of TEXT_KEYS) if (values[k] !== undefined) c[k].value = values[k];
+  if (values.channelsFirst !== undefined) c.channelsFirst.checked = values.channelsFirst;
+  if (values.force !== undefined) c.force.checked = values.force;
+  if (values.classNames) classes.set(values.classNames, values.classColors);
 }
 
-export function packView(worker: WorkerClient): HTMLElement {
-  let model: Loaded | undefined;
-  let imported: Imported | undefined;
-  let license: LicenseInput | null = null;
-  /** Bumped by every dropped file, so a slow import that is overtaken is dropped. */
-  let loads = 0;
+/** The page's elements of the flow (the form's parts, not yet laid out). */
+function packParts(onClasses: () => void) {
+  const c = packControls();
+  const classes = new ClassEditor("pack-classes", onClasses);
+  return {
+    c,
+    classes,
+    downloadButton: h("button", { type: "button", id: "pack-download", class: "primary", disabled: true }, "Download .czann"),
+    messages: h("ul", { id: "pack-messages", class: "messages", "aria-live": "polite" }),
+    ioBox: h("div", { id: "pack-io" }),
+    result: h("div", { id: "pack-result", "aria-live": "polite" }),
+    loadError: h("div", { id: "pack-error" }),
+    importBox: h("div", { id: "pack-import", "aria-live": "polite" }),
+    licenseFile: h("input", { id: "pack-license", type: "file", "aria-describedby": "pack-license-hint" }),
+    licenseHint: h("p", { class: "hint", id: "pack-license-hint" }),
+    empty: h("p", { class: "empty", id: "pack-empty" }, "No model yet: drop an ONNX file or a bioimage.io package .zip to start."),
+    czannOnly: [
+      field("pack-type", "Model type", c.type),
+      field("pack-overlap", "Min overlap (px, per spatial axis, even)", c.overlap, "Total overlap between neighbouring tiles; the border per side is half of it."),
+      field("pack-scaling", "Pixel size x, y (metres)", c.scaling, "Optional: the pixel size the model was trained at."),
+    ],
+    legacyOnly: [field("pack-border", "Border size (px per tile side)", c.border), field("pack-pixel-type", "Pixel type", c.pixelType), field("pack-color-handling", "Colour handling", c.colorHandling)],
+  };
+}
 
-  const format = select("pack-format", ["czann", "czmodel"], "czann");
-  const name = h("input", { id: "pack-name", type: "text", autocomplete: "off" });
-  const type = select("pack-type", MODEL_TYPES, "SingleClassSemanticSegmentation");
-  const overlap = h("input", { id: "pack-overlap", type: "text", placeholder: "e.g. 8, 8", autocomplete: "off" });
-  const scaling = h("input", { id: "pack-scaling", type: "text", placeholder: "e.g. 2.2e-7, 2.2e-7", autocomplete: "off" });
-  const border = h("input", { id: "pack-border", type: "number", min: 0, step: 1, placeholder: "e.g. 4" });
-  const pixelType = select("pack-pixel-type", PIXEL_TYPES, "Gray16");
-  const colorHandling = select("pack-color-handling", COLOR_HANDLINGS, "SplitRgb");
-  const pre = h("input", { id: "pack-pre", type: "text", placeholder: "e.g. rgb-to-bgr,scale=0.5", autocomplete: "off" });
-  const post = h("input", { id: "pack-post", type: "text", placeholder: "e.g. softmax", autocomplete: "off" });
-  const channelsFirst = h("input", { id: "pack-channels-first", type: "checkbox" });
-  const inputCast = select("pack-input-cast", ["none", "uint8", "uint16"], "none");
-  const spatial = h("input", { id: "pack-spatial", type: "text", placeholder: "e.g. 512, 512", autocomplete: "off" });
-  const target = select("pack-target", TARGETS, "zen-3.13");
-  const force = h("input", { id: "pack-force", type: "checkbox" });
-  const classes = new ClassEditor("pack-classes", () => refresh());
-  const downloadButton = h("button", { type: "button", id: "pack-download", class: "primary", disabled: true }, "Download .czann");
-  const messages = h("ul", { id: "pack-messages", class: "messages", "aria-live": "polite" });
-  const ioBox = h("div", { id: "pack-io" });
-  const result = h("div", { id: "pack-result", "aria-live": "polite" });
-  const loadError = h("div", { id: "pack-error" });
-  const importBox = h("div", { id: "pack-import", "aria-live": "polite" });
-  const licenseFile = h("input", { id: "pack-license", type: "file", "aria-describedby": "pack-license-hint" });
-  const licenseHint = h("p", { class: "hint", id: "pack-license-hint" });
-  const empty = h("p", { class: "empty", id: "pack-empty" }, "No model yet: drop an ONNX file or a bioimage.io package .zip to start.");
+/** The page's elements of the flow, the form laid out. */
+function packElements(onClasses: () => void) {
+  const parts = packParts(onClasses);
+  return { ...parts, form: packForm(parts) };
+}
+type Elements = ReturnType<typeof packElements>;
 
-  const czannOnly = [field("pack-type", "Model type", type), field("pack-overlap", "Min overlap (px, per spatial axis, even)", overlap, "Total overlap between neighbouring tiles; the border per side is half of it."), field("pack-scaling", "Pixel size x, y (metres)", scaling, "Optional: the pixel size the model was trained at.")];
-  const legacyOnly = [field("pack-border", "Border size (px per tile side)", border), field("pack-pixel-type", "Pixel type", pixelType), field("pack-color-handling", "Colour handling", colorHandling)];
-
+function packForm(el: ReturnType<typeof packParts>): HTMLFormElement {
+  const c = el.c;
   const opHelp = h(
     "details",
     { class: "hint" },
     h("summary", {}, "Operations"),
     h("ul", {}, ...OPERATIONS.map((o) => h("li", {}, h("code", {}, o.syntax), ` — ${o.summary} (${o.kind === "pre-or-post" ? "pre/post" : o.kind})`))),
   );
-  const form = h(
+  return h(
     "form",
     { id: "pack-form", class: "form", hidden: true, onsubmit: (e: Event) => e.preventDefault() },
     h(
       "fieldset",
       {},
       h("legend", {}, "Metadata"),
-      field("pack-format", "File format", format, "czann: ZEN 3.4+ (model.json); czmodel: legacy ZEN segmentation format (XML)."),
-      field("pack-name", "Model name", name),
-      ...czannOnly,
-      ...legacyOnly,
-      h("div", { class: "field" }, h("span", { class: "label", id: "pack-classes-label" }, "Classes (one per output channel)"), classes.element),
-      h("div", { class: "field", "data-field": "pack-license" }, h("label", { for: "pack-license" }, "Licence file (optional)"), licenseFile, licenseHint),
+      field("pack-format", "File format", c.format, "czann: ZEN 3.4+ (model.json); czmodel: legacy ZEN segmentation format (XML)."),
+      field("pack-name", "Model name", c.name),
+      ...el.czannOnly,
+      ...el.legacyOnly,
+      h("div", { class: "field" }, h("span", { class: "label", id: "pack-classes-label" }, "Classes (one per output channel)"), el.classes.element),
+      h("div", { class: "field", "data-field": "pack-license" }, h("label", { for: "pack-license" }, "Licence file (optional)"), el.licenseFile, el.licenseHint),
     ),
     h(
       "fieldset",
       {},
       h("legend", {}, "Pre-processing and spatial dims"),
-      field("pack-pre", "Pre-processing ops", pre, "Prepended to the graph, comma-separated, applied in order (NHWC)."),
+      field("pack-pre", "Pre-processing ops", c.pre, "Prepended to the graph, comma-separated, applied in order (NHWC)."),
       opHelp,
-      field("pack-post", "Post-processing ops", post, "Appended to the graph, e.g. softmax when the model outputs logits."),
-      h("div", { class: "field check" }, channelsFirst, h("label", { for: "pack-channels-first" }, "The model is channels-first (NCHW): wrap it in transposes")),
-      field("pack-input-cast", "Input cast", inputCast, "Make the input uint8/uint16 and cast to float32 inside the model."),
-      field("pack-spatial", "Spatial dims H, W (or D, H, W)", spatial, "Fix the tile size of a model with dynamic spatial dims."),
-      field("pack-target", "Validate for", target),
+      field("pack-post", "Post-processing ops", c.post, "Appended to the graph, e.g. softmax when the model outputs logits."),
+      h("div", { class: "field check" }, c.channelsFirst, h("label", { for: "pack-channels-first" }, "The model is channels-first (NCHW): wrap it in transposes")),
+      field("pack-input-cast", "Input cast", c.inputCast, "Make the input uint8/uint16 and cast to float32 inside the model."),
+      field("pack-spatial", "Spatial dims H, W (or D, H, W)", c.spatial, "Fix the tile size of a model with dynamic spatial dims."),
+      field("pack-target", "Validate for", c.target),
     ),
     h("h3", {}, "Validation"),
-    messages,
-    h("div", { class: "field check" }, force, h("label", { for: "pack-force" }, "Write the file even if ZEN would reject it")),
-    downloadButton,
-    result,
+    el.messages,
+    h("div", { class: "field check" }, c.force, h("label", { for: "pack-force" }, "Write the file even if ZEN would reject it")),
+    el.downloadButton,
+    el.result,
   );
+}
 
-  licenseFile.addEventListener("change", async () => {
-    const f = licenseFile.files?.[0];
-    license = f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : (imported?.license ?? null);
-    refresh();
-  });
-
-  function showFormat(): void {
-    const legacy = format.value === "czmodel";
-    for (const el of czannOnly) el.hidden = legacy;
-    for (const el of legacyOnly) el.hidden = !legacy;
-    downloadButton.textContent = legacy ? "Download .czmodel" : "Download .czann";
-    classes.colorsEditable = legacy;
-  }
-
-  function options(): ConvertOptions {
-    const spatialDims = numberList(spatial.value, "Spatial dims", "2 or 3 integers >= 1, e.g. 512, 512");
-    return {
-      ...(pre.value.trim() ? { preprocessing: pre.value } : {}),
-      ...(post.value.trim() ? { postprocessing: post.value } : {}),
-      ...(channelsFirst.checked ? { channelsFirst: true } : {}),
-      ...(inputCast.value !== "none" ? { inputCast: inputCast.value as "uint8" | "uint16" } : {}),
-      ...(spatialDims ? { spatialDims } : {}),
-      target: target.value as Target,
-      ...(force.checked ? { force: true } : {}),
-    };
-  }
-
-  /** Fixed dims of a tensor without the batch axis, or a clear error. */
-  function fixedShape(t: TensorSummary | undefined, what: string): number[] {
-    if (!t) throw invalidArgument(`the model has no ${what}`, { where: "model" });
-    const dims = t.shape.slice(1);
-    if (!dims.every((d) => typeof d === "number" && d > 0)) {
-      throw invalidArgument(`the model's ${what} "${t.name}" has dynamic dims ${shapeText(t)}; a .czann needs a fixed tile size`, {
-        where: "Spatial dims",
-        allowed: "set Spatial dims H, W under Pre-processing",
-      });
-    }
-    return dims as number[];
-  }
-
-  function metadata(adapted: OnnxSummary): ModelMetadata | LegacyModelMetadata {
-    const names = classes.names;
-    const modelName = name.value.trim() || undefined;
-    if (format.value === "czmodel") {
-      const b = border.value.trim();
-      return LegacyModelMetadata.fromParams({
-        ...(modelName ? { modelName } : {}),
-        colorHandling: colorHandling.value as (typeof COLOR_HANDLINGS)[number],
-        pixelTypes: pixelType.value as PixelType,
-        classes: names.map((n, i) => ({ name: n, color: classes.colors[i]!, labelValue: i + 1 })),
-        ...(b ? { borderSize: Number(b) } : {}),
-      });
-    }
-    const minOverlap = numberList(overlap.value, "metadata: MinOverlap", "one even integer >= 0 per spatial axis, e.g. 8, 8");
-    const scale = numberList(scaling.value, "metadata: Scaling", "2 numbers > 0 (pixel size x, y in metres)");
-    const t = type.value as ModelType;
-    return ModelMetadata.fromParams({
-      type: t,
-      inputShape: fixedShape(adapted.inputs[0], "input"),
-      outputShape: fixedShape(adapted.outputs[0], "output"),
-      ...(minOverlap ? { minOverlap } : {}),
-      ...(names.length || isSegmentationType(t) ? { classes: names } : {}),
-      ...(modelName ? { modelName } : {}),
-      ...(scale ? { scaling: scale as unknown as [number, number] } : {}),
-      // an import keeps its model id and the package description (ModelDescription)
-      ...(imported ? { id: imported.metadata.id, extra: imported.metadata.extra } : {}),
-    });
-  }
-
-  /** Everything the form currently says, checked: messages, and what packing would need. */
-  function check(): { messages: Message[]; ready: boolean; summary?: OnnxSummary; adapted?: boolean } {
-    const out: Message[] = [];
-    const fail = (e: unknown) => {
-      const text = errorText(e);
-      out.push({ severity: "error", text, ...(fieldOf(text) ? { field: fieldOf(text)! } : {}) });
-    };
-    if (!model) return { messages: out, ready: false };
-    let opts: ConvertOptions;
-    let adapted: ReturnType<typeof adaptPayload>;
-    try {
-      opts = options();
-      adapted = adaptPayload({ kind: "onnx", bytes: model.bytes }, opts);
-    } catch (e) {
-      fail(e);
-      return { messages: out, ready: false };
-    }
-    for (const s of adapted.steps) out.push({ severity: "info", text: s });
-    for (const w of adapted.warnings) out.push({ severity: "warning", text: w });
-    if (imported && format.value === "czmodel") {
-      out.push({
-        severity: "error",
-        field: "pack-format",
-        text: "File format: the imported graph expects ZEN's CZANN input scaling (x / pixel range), which a legacy .czmodel does not apply; write a .czann, or use czmodel import PACKAGE -o NAME.czmodel",
-      });
-      return { messages: out, ready: false };
-    }
-    if (imported && adapted.steps.length > 0) {
-      out.push({ severity: "warning", text: "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it" });
-    }
-    const testFailed = imported?.summary.test?.passed === false;
-    if (testFailed) out.push({ severity: "error", text: "the imported model does not reproduce the package's test output (see the test-tensor check above); tick \"Write the file even if ZEN would reject it\" to download it anyway" });
-    const facts = inspectPayload(adapted.bytes, "onnx");
-    const summary = facts.onnx ?? model.summary;
-    const changed = adapted.steps.length > 0;
-    let meta: ModelMetadata | LegacyModelMetadata;
-    try {
-      meta = metadata(summary);
-    } catch (e) {
-      fail(e);
-      return { messages: out, ready: false, summary, adapted: changed };
-    }
-    const report = validateModel({ metadata: meta, modelBytes: adapted.bytes, payloadKind: "onnx" }, { target: opts.target, payload: facts });
-    for (const f of report.findings) {
-      const text = f.where ? `${f.where}: ${f.message}` : f.message;
-      out.push({ severity: f.severity, text, ...(fieldOf(text) ? { field: fieldOf(text)! } : {}) });
-    }
-    return { messages: out, ready: (report.ok && !testFailed) || Boolean(opts.force), summary, adapted: changed };
-  }
-
-  function refresh(): void {
-    showFormat();
-    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-    const { messages: list, ready, summary, adapted } = check();
-    setChildren(
-      messages,
-      ...(list.length === 0 && model ? [h("li", { class: "ok" }, "No problems found: ZEN would accept this model.")] : []),
-      ...list.map((m, i) => {
-        const id = `pack-msg-${i}`;
-        if (m.field && m.severity === "error") {
-          const control = document.getElementById(m.field);
-          control?.setAttribute("aria-invalid", "true");
-          control?.setAttribute("aria-errormessage", id);
-        }
-        return h("li", { class: m.severity, id }, h("strong", {}, `${m.severity}: `), m.text);
-      }),
-    );
-    if (model && summary && adapted) setChildren(ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`), ioTable(summary, "After pre-/post-processing"));
-    else if (model) setChildren(ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`));
-    downloadButton.disabled = !ready;
-  }
-  const refreshSoon = debounce(refresh, 150);
-  const edited = () => {
-    setChildren(result);
-    refreshSoon();
-  };
-  form.addEventListener("input", edited);
-  form.addEventListener("change", edited);
-
-  function fillDefaults(loaded: Loaded): void {
-    const stem = loaded.name.replace(/\.[^.]*$/, "");
-    name.value = stem;
-    const out = loaded.summary.outputs[0]?.shape;
-    const channels = out?.[out.length - 1];
-    const k = typeof channels === "number" ? channels : 2;
-    type.value = k === 1 ? "Regression" : k === 2 ? "SingleClassSemanticSegmentation" : "MultiClassSemanticSegmentation";
-    classes.set(k === 1 ? [] : ["Background", ...Array.from({ length: k - 1 }, (_, i) => `Class ${i + 1}`)]);
-  }
-
-  function fillCzann(m: ModelMetadata): void {
-    format.value = "czann";
-    type.value = m.type;
-    name.value = m.modelName ?? "";
-    overlap.value = m.minOverlap?.join(", ") ?? "";
-    scaling.value = m.scaling?.join(", ") ?? "";
-    classes.set(m.classes ?? []);
-  }
-
-  /** Forget an earlier import (its panel, licence and the graph edits made on it). */
-  function leaveImport(): void {
-    if (!imported) return;
-    imported = undefined;
-    license = null;
-    licenseFile.value = "";
-    setChildren(licenseHint);
-    setChildren(importBox);
-  }
-
-  /** A dropped model: a zip is a bioimage.io package, anything else ONNX. The view is aria-busy meanwhile. */
-  async function loadFile(file: File): Promise<void> {
-    const load = ++loads;
-    view.setAttribute("aria-busy", "true");
-    try {
-      if (await isZip(file)) await importZip(file, load);
-      else await loadModel(file, load);
-    } finally {
-      if (load === loads) view.removeAttribute("aria-busy");
-    }
-  }
-
-  async function importZip(file: File, load: number): Promise<void> {
-    leaveImport();
-    model = undefined;
-    form.hidden = true;
-    empty.hidden = true;
-    setChildren(ioBox);
-    setChildren(result);
-    setChildren(loadError, h("p", { role: "status", id: "pack-importing" }, `Importing ${file.name}: reading the package, adapting its graph for ZEN, running its test tensors…`));
-    let next: Imported;
-    let bytes: Uint8Array;
-    try {
-      const summary = await worker.call("importPackage", { file });
-      const archive = await readModelFileBytes(summary.bytes, file.name);
-      if (!(archive.metadata instanceof ModelMetadata)) throw new Error("the import did not give a .czann");
-      bytes = archive.modelBytes;
-      next = { summary, fileName: file.name, metadata: archive.metadata, license: archive.license };
-      model = { name: `${file.name} (imported graph)`, bytes, summary: inspectOnnx(bytes) };
-    } catch (e) {
-      if (load !== loads) return;
-      model = undefined;
-      empty.hidden = false;
-      setChildren(loadError, errorBox(e));
-      return;
-    }
-    if (load !== loads) return;
-    imported = next;
-    license = next.license;
-    licenseFile.value = "";
-    setChildren(licenseHint, next.license ? `The package's ${next.license.name} (licence, authors, citation) is included; choose a file to replace it.` : "");
-    pre.value = post.value = spatial.value = "";
-    channelsFirst.checked = force.checked = false;
-    inputCast.value = "none";
-    fillCzann(next.metadata);
-    setChildren(loadError);
-    setChildren(importBox, importPanel(next.summary, file.name));
-    form.hidden = false;
-    refresh();
-  }
-
-  async function loadModel(file: File, load: number): Promise<void> {
-    leaveImport();
-    setChildren(loadError);
-    setChildren(result);
-    try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      if (load !== loads) return;
-      const summary = inspectOnnx(bytes);
-      model = { name: file.name, bytes, summary };
-    } catch (e) {
-      model = undefined;
-      form.hidden = true;
-      setChildren(ioBox);
-      setChildren(loadError, errorBox(e));
-      return;
-    }
-    fillDefaults(model);
-    form.hidden = false;
-    empty.hidden = true;
-    refresh();
-  }
-
-  async function loadSpec(file: File): Promise<void> {
-    setChildren(loadError);
-    try {
-      const spec = parseConversionSpec(await file.text(), file.name);
-      if (spec.flavour === "czann") {
-        fillCzann(spec.metadata);
-      } else {
-        const m = spec.metadata;
-        format.value = "czmodel";
-        name.value = m.modelName;
-        border.value = m.borderSize === undefined ? "" : String(m.borderSize);
-        pixelType.value = m.pixelTypes[0] ?? "Gray16";
-        colorHandling.value = m.colorHandling;
-        classes.set(m.classNames, m.classes.map((c) => c.color));
-      }
-      const notes = [`Filled from ${file.name} (model: ${spec.rawPaths.modelPath}; drop that ONNX file above).`, ...spec.warnings];
-      setChildren(loadError, h("ul", { class: "messages" }, ...notes.map((n) => h("li", { class: "info" }, n))));
-      form.hidden = !model;
-      refresh();
-    } catch (e) {
-      setChildren(loadError, errorBox(e, "Invalid spec"));
-    }
-  }
-
-  downloadButton.addEventListener("click", () => {
-    if (!model) return;
-    setChildren(result);
-    try {
-      const { summary = model.summary, adapted = false } = check();
-      const meta = metadata(summary);
-      const base = (name.value.trim() || "DNNModel").replace(/[\\/:*?"<>|]+/g, "_");
-      // an import with no edits downloads the very file importPackage made and checked
-      if (imported && !adapted && license === imported.license && meta instanceof ModelMetadata && meta.toJsonText() === imported.metadata.toJsonText()) {
-        const fileName = outputFileName(base, "czann");
-        download(imported.summary.bytes, fileName);
-        setChildren(result, h("p", { class: "ok", role: "status" }, `Wrote ${fileName} (${imported.summary.bytes.byteLength} bytes, czann): the file imported from ${imported.fileName}, as checked on its test tensors.`));
-        return;
-      }
-      const input = { payload: { kind: "onnx" as const, bytes: model.bytes }, metadata: meta, license };
-      const packed = packModel(input, options());
-      const fileName = outputFileName(base, packed.format);
-      download(packed.bytes, fileName);
-      const how = imported ? `: the graph imported from ${imported.fileName}, re-packed with your edits` : "";
-      setChildren(
-        result,
-        h("p", { class: "ok", role: "status" }, `Wrote ${fileName} (${packed.bytes.byteLength} bytes, ${packed.format})${how}.`),
-        packed.warnings.length ? h("ul", { class: "messages" }, ...packed.warnings.map((w) => h("li", { class: "warning" }, w))) : null,
-      );
-    } catch (e) {
-      setChildren(result, errorBox(e));
-    }
-  });
-
-  format.addEventListener("change", () => {
-    if (format.value === "czmodel" && model) {
-      const c = model.summary.inputs[0]?.shape.at(-1);
-      const byChannels = PIXEL_TYPES.find((p) => PIXEL_TYPE_INFO[p].samples === c && !PIXEL_TYPE_INFO[p].complex);
-      if (byChannels && PIXEL_TYPE_INFO[pixelType.value as PixelType].samples !== c) pixelType.value = c === 1 ? "Gray16" : byChannels;
-    }
-  });
-
-  const view = h(
+function layout(el: Elements, onModel: (f: File) => void, onSpec: (f: File) => void): HTMLElement {
+  return h(
     "section",
     { class: "view", id: "pack-view", "aria-labelledby": "pack-title" },
     h("h2", { id: "pack-title" }, "Pack an ONNX model or import a bioimage.io package"),
@@ -449,15 +162,198 @@ export function packView(worker: WorkerClient): HTMLElement {
         label: "ONNX model or bioimage.io package",
         hint: "Drop an .onnx file, or a bioimage.io model package .zip (imported and checked on its test tensors), or choose one.",
         accept: ".onnx,.zip",
-        onFiles: ([f]) => void loadFile(f!),
+        onFiles: ([f]) => onModel(f!),
       }),
-      dropZone({ id: "pack-spec", label: "Conversion spec (optional)", hint: "A czmodel JSON spec fills the form.", accept: ".json", onFiles: ([f]) => void loadSpec(f!) }),
+      dropZone({ id: "pack-spec", label: "Conversion spec (optional)", hint: "A czmodel JSON spec fills the form.", accept: ".json", onFiles: ([f]) => onSpec(f!) }),
     ),
-    loadError,
-    importBox,
-    ioBox,
-    empty,
-    form,
+    el.loadError,
+    el.importBox,
+    el.ioBox,
+    el.empty,
+    el.form,
   );
-  return view;
+}
+
+/** The view: DOM events go to the state functions of `pack-state.ts`, and the state is drawn back. */
+class PackView {
+  readonly state = createPackState();
+  readonly el = packElements(() => this.refresh());
+  readonly element: HTMLElement;
+
+  constructor(private readonly worker: WorkerClient) {
+    const el = this.el;
+    el.licenseFile.addEventListener("change", async () => {
+      const f = el.licenseFile.files?.[0];
+      this.state.license = licenseAfterChoice(this.state, f ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : undefined);
+      this.refresh();
+    });
+    const refreshSoon = debounce(() => this.refresh(), 150);
+    const edited = () => {
+      setChildren(el.result);
+      refreshSoon();
+    };
+    el.form.addEventListener("input", edited);
+    el.form.addEventListener("change", edited);
+    el.downloadButton.addEventListener("click", () => this.download());
+    el.c.format.addEventListener("change", () => {
+      const pixelType = isLegacy(this.form()) ? pixelTypeForLegacy(this.state.model, el.c.pixelType.value) : undefined;
+      if (pixelType) el.c.pixelType.value = pixelType;
+    });
+    this.element = layout(
+      el,
+      (f) => void this.loadFile(f),
+      (f) => void this.loadSpec(f),
+    );
+  }
+
+  private form(): PackForm {
+    return readForm(this.el.c, this.el.classes);
+  }
+
+  private fill(values: Partial<PackForm>): void {
+    writeForm(this.el.c, this.el.classes, values);
+  }
+
+  private showFormat(): void {
+    const el = this.el;
+    const legacy = isLegacy(this.form());
+    for (const e of el.czannOnly) e.hidden = legacy;
+    for (const e of el.legacyOnly) e.hidden = !legacy;
+    el.downloadButton.textContent = downloadLabel(this.form());
+    el.classes.colorsEditable = legacy;
+  }
+
+  private refresh(): void {
+    const { state, el } = this;
+    const model = state.model;
+    this.showFormat();
+    for (const e of el.form.querySelectorAll("[aria-invalid]")) e.removeAttribute("aria-invalid");
+    const { messages: list, ready, summary, adapted } = checkForm(state, this.form());
+    setChildren(
+      el.messages,
+      ...(list.length === 0 && model ? [h("li", { class: "ok" }, "No problems found: ZEN would accept this model.")] : []),
+      ...list.map((m, i) => {
+        const id = `pack-msg-${i}`;
+        if (m.field && m.severity === "error") {
+          const control = document.getElementById(m.field);
+          control?.setAttribute("aria-invalid", "true");
+          control?.setAttribute("aria-errormessage", id);
+        }
+        return h("li", { class: m.severity, id }, h("strong", {}, `${m.severity}: `), m.text);
+      }),
+    );
+    if (model && summary && adapted) setChildren(el.ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`), ioTable(summary, "After pre-/post-processing"));
+    else if (model) setChildren(el.ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`));
+    el.downloadButton.disabled = !ready;
+  }
+
+  /** Forget an earlier import (its panel, licence and the graph edits made on it). */
+  private leaveImport(): void {
+    if (!leaveImport(this.state)) return;
+    this.el.licenseFile.value = "";
+    setChildren(this.el.licenseHint);
+    setChildren(this.el.importBox);
+  }
+
+  /** A dropped model: a zip is a bioimage.io package, anything else ONNX. The view is aria-busy meanwhile. */
+  private async loadFile(file: File): Promise<void> {
+    const load = startLoad(this.state);
+    this.element.setAttribute("aria-busy", "true");
+    try {
+      if (await isZip(file)) await this.importZip(file, load);
+      else await this.loadModel(file, load);
+    } finally {
+      if (isLatest(this.state, load)) this.element.removeAttribute("aria-busy");
+    }
+  }
+
+  private async importZip(file: File, load: number): Promise<void> {
+    const { state, el } = this;
+    this.leaveImport();
+    state.model = undefined;
+    el.form.hidden = true;
+    el.empty.hidden = true;
+    setChildren(el.ioBox);
+    setChildren(el.result);
+    setChildren(el.loadError, h("p", { role: "status", id: "pack-importing" }, `Importing ${file.name}: reading the package, adapting its graph for ZEN, running its test tensors…`));
+    let next: Awaited<ReturnType<typeof readImport>>;
+    try {
+      next = await readImport(await this.worker.call("importPackage", { file }), file.name);
+      state.model = next.model;
+    } catch (e) {
+      if (!isLatest(state, load)) return;
+      state.model = undefined;
+      el.empty.hidden = false;
+      setChildren(el.loadError, errorBox(e));
+      return;
+    }
+    if (!isLatest(state, load)) return;
+    state.imported = next.imported;
+    state.license = next.imported.license;
+    el.licenseFile.value = "";
+    setChildren(el.licenseHint, importLicenseHint(next.imported.license));
+    this.fill(importFields(next.imported));
+    setChildren(el.loadError);
+    setChildren(el.importBox, importPanel(next.imported.summary, file.name));
+    el.form.hidden = false;
+    this.refresh();
+  }
+
+  private async loadModel(file: File, load: number): Promise<void> {
+    const { state, el } = this;
+    this.leaveImport();
+    setChildren(el.loadError);
+    setChildren(el.result);
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (!isLatest(state, load)) return;
+      state.model = { name: file.name, bytes, summary: inspectOnnx(bytes) };
+    } catch (e) {
+      state.model = undefined;
+      el.form.hidden = true;
+      setChildren(el.ioBox);
+      setChildren(el.loadError, errorBox(e));
+      return;
+    }
+    this.fill(defaultsFor(state.model));
+    el.form.hidden = false;
+    el.empty.hidden = true;
+    this.refresh();
+  }
+
+  private async loadSpec(file: File): Promise<void> {
+    const el = this.el;
+    setChildren(el.loadError);
+    try {
+      const spec = parseConversionSpec(await file.text(), file.name);
+      this.fill(specFields(spec));
+      setChildren(el.loadError, h("ul", { class: "messages" }, ...specNotes(spec, file.name).map((n) => h("li", { class: "info" }, n))));
+      el.form.hidden = !this.state.model;
+      this.refresh();
+    } catch (e) {
+      setChildren(el.loadError, errorBox(e, "Invalid spec"));
+    }
+  }
+
+  private download(): void {
+    const el = this.el;
+    if (!this.state.model) return;
+    setChildren(el.result);
+    try {
+      const plan = downloadPlan(this.state, this.form());
+      if (!plan) return;
+      download(plan.bytes, plan.fileName);
+      setChildren(
+        el.result,
+        h("p", { class: "ok", role: "status" }, plan.status),
+        plan.warnings.length ? h("ul", { class: "messages" }, ...plan.warnings.map((w) => h("li", { class: "warning" }, w))) : null,
+      );
+    } catch (e) {
+      setChildren(el.result, errorBox(e));
+    }
+  }
+}
+
+export function packView(worker: WorkerClient): HTMLElement {
+  return new PackView(worker).element;
 }
