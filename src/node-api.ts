@@ -13,7 +13,7 @@ import type { PredictResult, SinkPair } from "./engine/index.js";
 import { invalidArgument } from "./errors.js";
 import { createImageFileSink } from "./io/node/create-sink.js";
 import { openImageFile } from "./io/node/open-file.js";
-import type { OpenImageOptions } from "./io/open.js";
+import type { FilePredictResult, PredictFileOptions } from "./engine/node/predict-file-types.js";
 import type { ImageSink } from "./io/types.js";
 import { tileFromImage } from "./engine/node/centre-tile.js";
 import type { ValidationReport } from "./validate/findings.js";
@@ -50,23 +50,9 @@ export async function validateFile(path: string, options: ValidateFileOptions = 
   };
 }
 
-export type PredictFileOptions = Omit<NodePredictOptions, "runtime"> & {
-  /** Replace existing outputs (default false). */
-  overwrite?: boolean;
-  /** Where the probabilities go when `output` is `both` (default `NAME.probabilities.EXT`). */
-  probabilitiesOut?: string;
-  /** Written into the outputs' metadata (OME Creator / PNG text). */
-  creator?: string;
-  /** How to open the input image, e.g. `{ czi: { otherDimensions: "first" } }` (`--czi-other-dimensions first`). */
-  openOptions?: OpenImageOptions;
-  /** Tile compression of OME-TIFF / OME-Zarr outputs: `auto` (default: labels deflated, float32 outputs stored raw), `deflate`, `none`. */
-  compression?: "auto" | "deflate" | "none";
-};
+export type { PredictFileOptions } from "./engine/node/predict-file-types.js";
 
-export interface PredictFileResult extends PredictResult {
-  /** The files written (labels/regression first). */
-  files: string[];
-  warnings: string[];
+export interface PredictFileResult extends FilePredictResult {
   /** A bioimage.io package run: its ops and the statistics used per sample. */
   package?: PackageRunSummary;
 }

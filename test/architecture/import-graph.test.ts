@@ -16,10 +16,9 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
 }
 
-/** The top folder under src/ a file belongs to (undefined for the entry files at src/). */
+/** The top folder under src/ a file belongs to; a file at src/ itself (an entry, errors.ts) stands for itself. */
 function topFolder(file: string): string | undefined {
-  const parts = relative(SRC, file).split(sep);
-  return parts.length > 1 ? parts[0] : undefined;
+  return relative(SRC, file).split(sep)[0];
 }
 
 function imports(file: string): string[] {
@@ -34,7 +33,7 @@ function folderGraph(): Map<string, Map<string, string>> {
     if (!from) continue;
     for (const spec of imports(file)) {
       if (!spec.startsWith(".")) continue;
-      const to = topFolder(resolve(dirname(file), spec));
+      const to = topFolder(resolve(dirname(file), spec).replace(/\.js$/, ".ts"));
       if (!to || to === from) continue;
       if (!graph.has(from)) graph.set(from, new Map());
       graph.get(from)!.set(to, relative(SRC, file));

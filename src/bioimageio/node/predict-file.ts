@@ -12,7 +12,7 @@ import { predictNode } from "../../engine/node/index.js";
 import { invalidArgument } from "../../errors.js";
 import { createImageFileSink } from "../../io/node/create-sink.js";
 import { openImageFile } from "../../io/node/open-file.js";
-import type { PredictFileOptions, PredictFileResult } from "../../node-api.js";
+import type { FilePredictResult, PredictFileOptions } from "../../engine/node/predict-file-types.js";
 import { MAX_WEIGHTS_BYTES, readChecked } from "../package.js";
 import { noOnnxWeights } from "../import.js";
 import { predictPackage, preparePackage, type PackagePredictResult } from "../predict-package.js";
@@ -29,7 +29,7 @@ export async function isPackagePath(path: string): Promise<boolean> {
   );
 }
 
-export type PackageFileResult = PredictFileResult & Pick<PackagePredictResult, "package">;
+export type PackageFileResult = FilePredictResult & Pick<PackagePredictResult, "package">;
 
 function refuseZenOptions(options: PredictFileOptions): void {
   const refuse = (where: string, why: string) => {
