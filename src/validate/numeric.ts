@@ -177,24 +177,8 @@ export async function runNumericValidation(
       add("error", "output-not-finite", `${stats.nonFinite} of ${data.length} output values are NaN or infinite`, `output "${outName}"`);
     }
     if (isSegmentation(meta) && stats.nonFinite === 0) {
-      const [lo, hi] = stats.channelSumRange;
-      const inRange = stats.min >= -1e-6 && stats.max <= 1 + 1e-6;
-      const sumsOk = Math.abs(lo - 1) <= SOFTMAX_SUM_TOLERANCE && Math.abs(hi - 1) <= SOFTMAX_SUM_TOLERANCE;
-      const k = dims[dims.length - 1] ?? 1;
-      if (!inRange || !sumsOk) {
-        add(
-          "error",
-          "output-not-probabilities",
-          `segmentation outputs must be class probabilities (each in [0, 1], summing to 1 ± ${SOFTMAX_SUM_TOLERANCE} per pixel), ` +
-            (k === 1
-              ? `but the output has 1 channel with values over [${fmt(stats.min)}, ${fmt(stats.max)}]: ${logitAdvice(1)}`
-              : `but values range over [${fmt(stats.min)}, ${fmt(stats.max)}] and per-pixel sums over [${fmt(lo)}, ${fmt(hi)}]: ` +
-                (k === 2 && sumsOk
-                  ? `the channels sum to 1 but leave [0, 1], as [p, 1 − p] of a 1-channel logit p does; ${logitAdvice(1)}`
-                  : `it looks like logits; ${logitAdvice(k)}`)),
-          `output "${outName}"`,
-        );
-      }
+      const problem = probabilitiesProblem(stats, dims[dims.length - 1] ?? 1);
+      if (problem) add("error", "output-not-probabilities", problem, `output "${outName}"`);
     } else if (isRegression(meta) && stats.nonFinite === 0) {
       add("info", "output-range", `regression output values range over [${fmt(stats.min)}, ${fmt(stats.max)}]`, `output "${outName}"`);
     }
@@ -206,6 +190,23 @@ export async function runNumericValidation(
   } finally {
     await session.release();
   }
+}
+
+/** Why a segmentation output is not per-class probabilities (with the fix), or undefined when it is. */
+function probabilitiesProblem(stats: ReturnType<typeof outputStats>, k: number): string | undefined {
+  const [lo, hi] = stats.channelSumRange;
+  const inRange = stats.min >= -1e-6 && stats.max <= 1 + 1e-6;
+  const sumsOk = Math.abs(lo - 1) <= SOFTMAX_SUM_TOLERANCE && Math.abs(hi - 1) <= SOFTMAX_SUM_TOLERANCE;
+  if (inRange && sumsOk) return undefined;
+  return (
+    `segmentation outputs must be class probabilities (each in [0, 1], summing to 1 ± ${SOFTMAX_SUM_TOLERANCE} per pixel), ` +
+    (k === 1
+      ? `but the output has 1 channel with values over [${fmt(stats.min)}, ${fmt(stats.max)}]: ${logitAdvice(1)}`
+      : `but values range over [${fmt(stats.min)}, ${fmt(stats.max)}] and per-pixel sums over [${fmt(lo)}, ${fmt(hi)}]: ` +
+        (k === 2 && sumsOk
+          ? `the channels sum to 1 but leave [0, 1], as [p, 1 − p] of a 1-channel logit p does; ${logitAdvice(1)}`
+          : `it looks like logits; ${logitAdvice(k)}`))
+  );
 }
 
 function fmt(v: number): string {
