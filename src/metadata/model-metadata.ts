@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { invalidMetadata } from "../errors.js";
-import { channelsFirstHint } from "../onnx/layout-guess.js";
+import { channelsFirstHint } from "./shape-layout.js";
 import { isSegmentationType, MODEL_TYPES, describeChoices, type ModelType } from "./enums.js";
 import { fieldError, missingOr, showValue, valueProblem, zodIssueError } from "./issues.js";
 import { parsePythonJson } from "./json-parse.js";

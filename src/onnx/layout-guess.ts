@@ -16,37 +16,15 @@
  * channels-last refusal, `graphReadsInputAsChannelsFirst` looks at the graph itself: an input
  * that reaches a Conv / pooling / normalisation node through element-wise ops only is read
  * with its channels on axis 1 (ONNX's layout for those ops), whatever its dims suggest.
- * `channelsFirstHint` is the hint that messages about shapes and channel counts (pack, validate,
- * predict) append when a shape looks channels-first. Isomorphic.
+ * The dims-only rules and `channelsFirstHint` live in metadata/shape-layout.ts (metadata's own
+ * messages use them) and are re-exported here. Isomorphic.
  */
 import type { GraphProto } from "onnx-buf";
 import { invalidArgument } from "../errors.js";
+import { looksChannelsFirst, looksChannelsLast } from "../metadata/shape-layout.js";
 import type { Dim } from "./graph/nodes.js";
 
-/** The largest dim still taken for a channel count. */
-export const MAX_CHANNELS_GUESS = 16;
-
-const isChannelCount = (d: Dim | undefined) => typeof d === "number" && d >= 1 && d <= MAX_CHANNELS_GUESS;
-const isSpatial = (d: Dim) => typeof d !== "number" || d > MAX_CHANNELS_GUESS;
-
-export function looksChannelsFirst(dims: readonly Dim[]): boolean {
-  if (dims.length < 3 || !isChannelCount(dims[1])) return false;
-  return dims.slice(2).every(isSpatial);
-}
-
-/** The mirror of `looksChannelsFirst`: a small channel count last, spatial dims between batch and it. */
-export function looksChannelsLast(dims: readonly Dim[]): boolean {
-  if (dims.length < 3 || !isChannelCount(dims[dims.length - 1])) return false;
-  return dims.slice(1, -1).every(isSpatial);
-}
-
-/** What messages about shapes and channel counts add when a shape looks channels-first. */
-export const CHANNELS_FIRST_HINT = "the model looks channels-first (NCHW): pack it with --channels-first";
-
-/** `"; " + CHANNELS_FIRST_HINT` when any of `shapes` (full tensor dims, batch first) looks channels-first, else "". */
-export function channelsFirstHint(...shapes: (readonly Dim[] | undefined)[]): string {
-  return shapes.some((s) => s !== undefined && looksChannelsFirst(s)) ? `; ${CHANNELS_FIRST_HINT}` : "";
-}
+export { CHANNELS_FIRST_HINT, channelsFirstHint, looksChannelsFirst, looksChannelsLast, MAX_CHANNELS_GUESS } from "../metadata/shape-layout.js";
 
 const formatDims = (dims: readonly Dim[]) => `[${dims.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
 
