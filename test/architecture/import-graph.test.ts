@@ -73,12 +73,42 @@ function cycles(graph: Map<string, Map<string, string>>): string[][] {
   return found;
 }
 
+/** The rows of docs/architecture.md: a folder imports only folders on lower rows. */
+const LEVELS: Record<string, number> = {
+  "errors.ts": -3,
+  paths: -2,
+  bytes: -2,
+  metadata: -1,
+  container: 0,
+  onnx: 0,
+  io: 0,
+  savedmodel: 1,
+  render: 1,
+  inspect: 2,
+  validate: 3,
+  engine: 4,
+  convert: 4,
+  bioimageio: 5,
+  "node-api.ts": 6,
+  "browser.ts": 7,
+  "index.ts": 7,
+  cli: 8,
+};
+
 describe("src/ import graph", () => {
   const graph = folderGraph();
 
   it("has no folder-level import cycle", () => {
     const described = cycles(graph).map((c) => c.flatMap((a) => c.filter((b) => graph.get(a)?.has(b)).map((b) => `${a} -> ${b} (${graph.get(a)!.get(b)})`)));
     expect(described).toEqual([]);
+  });
+
+  it("imports only folders on lower rows of the layer picture", () => {
+    const upward = [...graph].flatMap(([from, targets]) =>
+      [...targets].filter(([to]) => !(LEVELS[to]! < LEVELS[from]! || (from === "index.ts" && to === "browser.ts"))).map(([to, file]) => `${from} -> ${to} (${file})`),
+    );
+    expect(Object.keys(LEVELS).sort()).toEqual(expect.arrayContaining([...graph.keys()].sort()));
+    expect(upward).toEqual([]);
   });
 
   it("keeps validation below the engine and image IO, and the ONNX layer below validation", () => {
