@@ -11,7 +11,7 @@ import { engineModelFromFile } from "../engine/from-model-file.js";
 import type { EngineClass, EngineModel } from "../engine/types.js";
 import { invalidArgument, unsupported } from "../errors.js";
 import { classColors, PIXEL_TYPE_INFO } from "../metadata/index.js";
-import { inspectOnnx } from "../onnx/index.js";
+import { summarizeOnnx } from "../onnx/index.js";
 import { DEPRECATED_SPDX_LICENSE_IDS, SPDX_LICENSE_IDS } from "./export-licenses.js";
 
 export const EXPORT_PIXEL_TYPES = ["uint8", "uint16"] as const;
@@ -230,7 +230,7 @@ export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
     throw unsupported("the model has no fixed tile size (dynamic spatial dims and no tile in its metadata)", { where, allowed: "a model with a fixed input size" });
   }
   const tile: [number, number] = [model.tile[0], model.tile[1]];
-  const summary = inspectOnnx(file.modelBytes);
+  const summary = summarizeOnnx(file.modelBytes);
   const inDims = summary.inputs[0]!.shape;
   const outDims = summary.outputs[0]!.shape;
   if (inDims.length !== 4 || outDims.length !== 4) {

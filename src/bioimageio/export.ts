@@ -23,7 +23,7 @@ import type { ModelFile } from "../container/index.js";
 import type { OrtRuntime } from "../engine/types.js";
 import { unsupported } from "../errors.js";
 import type { ImageSource } from "../io/types.js";
-import { adaptModel, inspectOnnx, parseOpList } from "../onnx/index.js";
+import { adaptModel, summarizeOnnx, parseOpList } from "../onnx/index.js";
 import { coverPng } from "./export-cover.js";
 import { describeExport, readmeFor, type DocsContext } from "./export-docs.js";
 import { planExport, PIXEL_TYPE_MAX, type ExportPixelType, type ExportPlan, type PlanOptions } from "./export-plan.js";
@@ -103,7 +103,7 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   const testImage = options.testImage;
   const plan = planExport(file, { ...options, ...(testImage ? { testImageType: testImage.source.info.sampleType } : {}) });
   const weights = weightsFor(file, plan, where);
-  const opset = inspectOnnx(weights.bytes).defaultOpset;
+  const opset = summarizeOnnx(weights.bytes).defaultOpset;
   if (opset < 7) throw unsupported(`the ONNX model has opset ${opset || "none"}`, { where, allowed: "opset 7 or newer (bioimage.io's minimum)" });
 
   const input = testImage ? await testInputFromImage(plan, testImage.source, testImage.name, testImage.path) : syntheticTestInput(plan);

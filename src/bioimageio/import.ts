@@ -14,7 +14,7 @@ import { buildArchive, prepareModel, type PreparedModel } from "../convert/pack.
 import type { OrtRuntime } from "../engine/types.js";
 import { unsupported } from "../errors.js";
 import { LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
-import { adaptModel, inspectOnnx, parseOpList } from "../onnx/index.js";
+import { adaptModel, summarizeOnnx, parseOpList } from "../onnx/index.js";
 import type { Target } from "../validate/targets.js";
 import type { ModelDescription, WeightsFormat } from "./description.js";
 import { readNpy, type NpyArray } from "./npy.js";
@@ -68,7 +68,7 @@ export async function importPackage(pkg: LoadedPackage, options: ImportPackageOp
   const onnx = await readChecked(pkg, weights, "weights.onnx", MAX_WEIGHTS_BYTES);
   const testInput = await readTensor(pkg, desc.inputs[0]!.testTensor, "test input");
   const testOutput = await readTensor(pkg, desc.outputs[0]!.testTensor, "test output");
-  const summary = inspectOnnx(onnx);
+  const summary = summarizeOnnx(onnx);
   if (summary.inputs.length !== 1 || summary.outputs.length !== 1) {
     throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, { where: `${pkg.files.where}: ${weights.source}`, allowed: "one of each" });
   }

@@ -24,7 +24,7 @@ import { planTiles2D, tileCount, type BlendMode } from "../engine/tiling.js";
 import type { ChannelOrderOption, EngineModel, PlaneFilter, PredictOptions, PredictProgress, PredictResult } from "../engine/types.js";
 import { invalidModel, unsupported } from "../errors.js";
 import type { ImageSink, ImageSource, PlaneIndex } from "../io/types.js";
-import { inspectOnnx } from "../onnx/index.js";
+import { summarizeOnnx } from "../onnx/index.js";
 import type { ModelDescription, WeightsFormat } from "./description.js";
 import { PackageSink, SampleSource } from "./plane-io.js";
 import { outputChannelNames, packageEngineModel, planPackageRun, resolveStatistics, type PackageRunPlan, type StepStatistics } from "./run-package.js";
@@ -92,7 +92,7 @@ export interface PackagePredictResult extends PredictResult {
 /** Check the package and plan its run (no image needed). */
 export function preparePackage(input: PackageInput, options: Pick<PackagePredictOptions, "tile"> = {}): PreparedPackage {
   requireSingleTensors(input.description, input.where);
-  const summary = inspectOnnx(input.onnx);
+  const summary = summarizeOnnx(input.onnx);
   if (summary.inputs.length !== 1 || summary.outputs.length !== 1) {
     throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, { where: input.onnxWhere, allowed: "one of each" });
   }

@@ -10,7 +10,7 @@
 import type { ModelFile } from "../container/index.js";
 import { invalidModel, unsupported } from "../errors.js";
 import { classColors, PIXEL_TYPE_INFO } from "../metadata/index.js";
-import { decodeModel, inspectOnnx } from "../onnx/index.js";
+import { decodeModel, summarizeOnnx } from "../onnx/index.js";
 import { findImageStatistics } from "../onnx/image-statistics.js";
 import type { EngineModel } from "./types.js";
 
@@ -27,7 +27,7 @@ export function engineModelFromFile(file: ModelFile, where = file.path ?? "model
     throw unsupported(`the model is ${what}; prediction runs ONNX models only`, { where, allowed: "a .czann/.czmodel with an ONNX payload" });
   }
   const decoded = decodeModel(file.modelBytes);
-  const summary = inspectOnnx(decoded);
+  const summary = summarizeOnnx(decoded);
   const found = findImageStatistics(decoded);
   const imageStatistics = found.length ? { imageStatistics: found } : {};
   const input = summary.inputs[0];

@@ -1,13 +1,13 @@
 /**
  * A plain, JSON-ready description of a model file — what `czmodel inspect --json` prints and
  * the browser page shows: format, the metadata with its keys as written in the file, the
- * payload's inputs/outputs (read by `inspectPayload`, as validation reads them), the zip
+ * payload's inputs/outputs (read by `readPayloadFacts`, as validation reads them), the zip
  * entries and the licence. Sits above the container and ONNX layers, which it combines. Isomorphic.
  */
 import { decodeUtf8Text, parsePythonJson, parseXmlDocument, plainJson, type XmlNode } from "../metadata/index.js";
 import type { TensorSummary } from "../onnx/index.js";
 import type { ModelFile } from "../container/index.js";
-import { inspectPayload, type PayloadFacts } from "./payload.js";
+import { readPayloadFacts, type PayloadFacts } from "./payload.js";
 
 export interface ModelPayloadDescription {
   format: "onnx" | "savedmodel" | "unknown";
@@ -61,7 +61,7 @@ function metadataAsWritten(file: ModelFile): Record<string, unknown> {
   return typeof json === "string" ? { [root.name]: json } : json;
 }
 
-/** The JSON-ready form of what `inspectPayload` found. */
+/** The JSON-ready form of what `readPayloadFacts` found. */
 function payloadDescription(facts: PayloadFacts, size: number): ModelPayloadDescription {
   const empty = { irVersion: null, opset: [], producer: null, inputs: [], outputs: [], size };
   const kind = facts.payloadKind;
@@ -88,7 +88,7 @@ export function describeModelFile(file: ModelFile): ModelFileDescription {
     format: file.format,
     metadataEntry: file.metadataEntryName,
     metadata: metadataAsWritten(file),
-    model: payloadDescription(inspectPayload(file.modelBytes, file.payloadKind), file.modelBytes.length),
+    model: payloadDescription(readPayloadFacts(file.modelBytes, file.payloadKind), file.modelBytes.length),
     entries: file.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize, method: e.method })),
     license: file.license?.name ?? null,
     warnings: file.warnings,

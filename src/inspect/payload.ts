@@ -6,9 +6,9 @@
  */
 import type { PayloadKind } from "../container/index.js";
 import { describeError } from "../errors.js";
-import { decodeModel, inspectOnnx, type OnnxSummary } from "../onnx/index.js";
+import { decodeModel, summarizeOnnx, type OnnxSummary } from "../onnx/index.js";
 import { findImageStatistics, type ImageStatistic } from "../onnx/image-statistics.js";
-import { inspectZippedSavedModel, type SavedModelSummary } from "../savedmodel/index.js";
+import { summarizeZippedSavedModel, type SavedModelSummary } from "../savedmodel/index.js";
 
 export interface PayloadFacts {
   payloadKind: PayloadKind;
@@ -23,11 +23,11 @@ export interface PayloadFacts {
 }
 
 /** Inspect a model payload without failing: problems are collected, not thrown. */
-export function inspectPayload(bytes: Uint8Array, payloadKind: PayloadKind): PayloadFacts {
+export function readPayloadFacts(bytes: Uint8Array, payloadKind: PayloadKind): PayloadFacts {
   if (payloadKind === "onnx") {
     try {
       const model = decodeModel(bytes);
-      return { payloadKind, onnx: inspectOnnx(model), imageStatistics: findImageStatistics(model), problems: [] };
+      return { payloadKind, onnx: summarizeOnnx(model), imageStatistics: findImageStatistics(model), problems: [] };
     } catch (e) {
       const failure = describeError(e);
       return { payloadKind, problems: [`the ONNX model cannot be parsed: ${failure}`], failure };
@@ -35,7 +35,7 @@ export function inspectPayload(bytes: Uint8Array, payloadKind: PayloadKind): Pay
   }
   if (payloadKind === "savedmodel") {
     try {
-      return { payloadKind, savedModel: inspectZippedSavedModel(bytes), problems: [] };
+      return { payloadKind, savedModel: summarizeZippedSavedModel(bytes), problems: [] };
     } catch (e) {
       const failure = describeError(e);
       return { payloadKind, problems: [`the SavedModel's serving signature cannot be read: ${failure}`], failure };

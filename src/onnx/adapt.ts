@@ -26,7 +26,7 @@ import { GraphBuilder } from "./graph/builder.js";
 import { makeTensorValueInfo, readTensorType, writeTensorDims, type Dim } from "./graph/nodes.js";
 import { MIN_EDIT_OPSET } from "./graph/opset.js";
 import { renameTensor } from "./graph/walk.js";
-import { defaultOpsetOf, inspectOnnx, type OnnxSummary } from "./inspect.js";
+import { defaultOpsetOf, summarizeOnnx, type OnnxSummary } from "./summary.js";
 import { refuseChannelsFirstLooking, refuseChannelsLastLooking } from "./layout-guess.js";
 import { decodeModel, encodeModel } from "./model-io.js";
 import { channelsLastDims, toChannelsFirst, toChannelsLast } from "./ops/channels-first.js";
@@ -67,9 +67,9 @@ const isEmpty = (o: AdaptOptions) =>
 
 export function adaptModel(bytes: Uint8Array, options: AdaptOptions = {}, where = "ONNX model"): AdaptResult {
   const model = decodeModel(bytes, where);
-  if (isEmpty(options)) return { bytes, summary: inspectOnnx(model), warnings: [], steps: [] };
+  if (isEmpty(options)) return { bytes, summary: summarizeOnnx(model), warnings: [], steps: [] };
   const { warnings, steps } = adaptModelProto(model, options, where);
-  return { bytes: encodeModel(model), summary: inspectOnnx(model), warnings, steps };
+  return { bytes: encodeModel(model), summary: summarizeOnnx(model), warnings, steps };
 }
 
 /** The same on a decoded model, in place. */

@@ -6,7 +6,7 @@
  * model is validation and lives in `../validate/numeric.ts`.
  */
 export { decodeModel, encodeModel, type ModelProto } from "./model-io.js";
-export { inspectOnnx, defaultOpsetOf, type OnnxSummary, type TensorSummary } from "./inspect.js";
+export { summarizeOnnx, defaultOpsetOf, type OnnxSummary, type TensorSummary } from "./summary.js";
 export { onnxTypeName, onnxTypeFromName } from "./tensor-types.js";
 export { adaptModel, adaptModelProto, type AdaptOptions, type AdaptResult } from "./adapt.js";
 export { OPERATIONS, findOperation, parseOpList, operationsHelp, opsUseImageStatistics, type OpRole } from "./ops/index.js";

@@ -1,3 +1,3 @@
 /** Public API of the TensorFlow SavedModel area (isomorphic); `./node/` zips a SavedModel folder. */
-export { inspectSavedModel, SERVING_SIGNATURE, type SavedModelSummary, type SavedModelTensor } from "./inspect.js";
-export { inspectZippedSavedModel } from "./zipped.js";
+export { summarizeSavedModel, SERVING_SIGNATURE, type SavedModelSummary, type SavedModelTensor } from "./summary.js";
+export { summarizeZippedSavedModel } from "./zipped.js";

@@ -8,9 +8,9 @@
 import { checkEntrySize, DEFAULT_ZIP_LIMITS } from "../container/limits.js";
 import { readZipDirectory, readZipEntryData, type ZipEntryRecord } from "../container/zip-reader.js";
 import { invalidModel } from "../errors.js";
-import { inspectSavedModel, type SavedModelSummary } from "./inspect.js";
+import { summarizeSavedModel, type SavedModelSummary } from "./summary.js";
 
-export function inspectZippedSavedModel(zipBytes: Uint8Array, where = "zipped SavedModel"): SavedModelSummary {
+export function summarizeZippedSavedModel(zipBytes: Uint8Array, where = "zipped SavedModel"): SavedModelSummary {
   let entry: ZipEntryRecord | undefined;
   let pb: Uint8Array | undefined;
   try {
@@ -23,5 +23,5 @@ export function inspectZippedSavedModel(zipBytes: Uint8Array, where = "zipped Sa
     throw invalidModel("not a zipped TensorFlow SavedModel: the zip cannot be read", { where, cause });
   }
   if (!pb) throw invalidModel("not a TensorFlow SavedModel: saved_model.pb is missing from the zip", { where });
-  return inspectSavedModel(pb, `${where}: saved_model.pb`);
+  return summarizeSavedModel(pb, `${where}: saved_model.pb`);
 }

@@ -1,14 +1,14 @@
 /**
  * `validateModel`: the one entry of validation. Given a model (a `ModelFile` as the readers
  * return it, or metadata plus payload bytes about to be packed) and a ZEN target, it reads the
- * payload once (`inspectPayload`), runs the structural rules (`structural.ts`) and, when a
+ * payload once (`readPayloadFacts`), runs the structural rules (`structural.ts`) and, when a
  * runner is injected with `run`, the numeric check on one tile (`numeric.ts`). Validation never
  * loads a runtime or builds image tiles itself: the caller passes the onnxruntime module (and,
  * optionally, a tile the engine cut from an image). Isomorphic.
  */
 import type { PayloadKind } from "../container/index.js";
 import { unsupported, invalidModel } from "../errors.js";
-import { inspectPayload, type PayloadFacts } from "../inspect/payload.js";
+import { readPayloadFacts, type PayloadFacts } from "../inspect/payload.js";
 import { PIXEL_TYPE_INFO, type LegacyModelMetadata } from "../metadata/index.js";
 import { ModelMetadata } from "../metadata/index.js";
 import type { OrtModule } from "../onnx/ort-types.js";
@@ -38,7 +38,7 @@ export interface NumericRun extends NumericValidationOptions {
 export interface ValidateModelOptions {
   /** ZEN version to check against (default `DEFAULT_TARGET`). */
   target?: Target;
-  /** The payload as `inspectPayload` already read it, to save a second parse. */
+  /** The payload as `readPayloadFacts` already read it, to save a second parse. */
   payload?: PayloadFacts;
   /** Also run the model on one tile with this runner and check the output numerically. */
   run?: NumericRun;
@@ -58,7 +58,7 @@ export interface ModelValidationReport extends ValidationReport {
 export function validateModel(file: ModelToValidate, options?: ValidateModelOptions & { run?: undefined }): ModelValidationReport;
 export function validateModel(file: ModelToValidate, options: ValidateModelOptions & { run: NumericRun }): Promise<ModelValidationReport>;
 export function validateModel(file: ModelToValidate, options: ValidateModelOptions = {}): ModelValidationReport | Promise<ModelValidationReport> {
-  const payload = options.payload ?? inspectPayload(file.modelBytes, file.payloadKind);
+  const payload = options.payload ?? readPayloadFacts(file.modelBytes, file.payloadKind);
   const structural = validateStructure(subjectFor(file.metadata, payload, [...(file.warnings ?? [])]), options.target);
   if (!options.run) return { ...structural, payload };
   return withNumericCheck(file, payload, structural.findings, options.run);
@@ -81,7 +81,7 @@ export function numericMetaFor(file: ModelToValidate): NumericValidationMeta {
   if (file.payloadKind !== "onnx" && !(file.metadata instanceof ModelMetadata)) {
     throw unsupported("the model is not an ONNX model; the numeric check runs ONNX models only", { where: file.path ?? "model" });
   }
-  return numericMeta(file, inspectPayload(file.modelBytes, file.payloadKind));
+  return numericMeta(file, readPayloadFacts(file.modelBytes, file.payloadKind));
 }
 
 function numericMeta(file: ModelToValidate, payload: PayloadFacts): NumericValidationMeta {

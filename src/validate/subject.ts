@@ -1,6 +1,6 @@
 /**
  * Builds the `ValidationSubject` the structural rules run on from the library's own objects:
- * a metadata object (CZANN or legacy) plus the payload's facts (`inspectPayload` in
+ * a metadata object (CZANN or legacy) plus the payload's facts (`readPayloadFacts` in
  * `inspect/payload.ts`: ONNX summary, SavedModel signature). Isomorphic.
  */
 import type { PayloadFacts } from "../inspect/payload.js";

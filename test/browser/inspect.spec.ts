@@ -12,7 +12,7 @@ import { buildCzann } from "../../src/container/index.js";
 import { readModelFile } from "../../src/container/node/index.js";
 import { ModelMetadata } from "../../src/metadata/index.js";
 import { validateStructure } from "../../src/validate/structural.js";
-import { inspectPayload } from "../../src/inspect/payload.js";
+import { readPayloadFacts } from "../../src/inspect/payload.js";
 import { subjectFor } from "../../src/validate/subject.js";
 import { testdata } from "../helpers/paths.js";
 import { openPage, screenshot, unexpectedErrors, type PageSession } from "./helpers.js";
@@ -87,7 +87,7 @@ describe("inspect and validate in the page", () => {
     });
     const path = join(s.dir, "mismatch.czann");
     await writeFile(path, buildCzann({ metadata, model: real.modelBytes }));
-    const expected = validateStructure(subjectFor(metadata, inspectPayload(real.modelBytes, "onnx"), []));
+    const expected = validateStructure(subjectFor(metadata, readPayloadFacts(real.modelBytes, "onnx"), []));
     assert.equal(expected.ok, false);
     await page.setInputFiles("#inspect-model", path);
     await page.locator("#inspect-verdict", { hasText: "reject" }).waitFor();

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readModelFile } from "../../src/container/node/index.js";
 import { ModelMetadata, parseConversionSpec } from "../../src/metadata/index.js";
-import { inspectOnnx } from "../../src/onnx/index.js";
+import { summarizeOnnx } from "../../src/onnx/index.js";
 import { fixture, testdata } from "../helpers/paths.js";
 import { downloadFrom, openPage, screenshot, unexpectedErrors, type PageSession } from "./helpers.js";
 
@@ -187,7 +187,7 @@ describe("pack in the page", () => {
     const m = file.metadata as ModelMetadata;
     assert.deepEqual(m.inputShape, [256, 256, 1]);
     assert.deepEqual(m.outputShape, [256, 256, 2]);
-    const stored = inspectOnnx(file.modelBytes);
+    const stored = summarizeOnnx(file.modelBytes);
     assert.deepEqual(stored.inputs[0]!.shape, ["batch", 256, 256, 1]);
     assert.ok(file.modelBytes.byteLength > (await readFile(fcn3)).byteLength, "the stored graph has the extra op");
   });
@@ -197,7 +197,7 @@ describe("pack in the page", () => {
     const bad = join(s.dir, "broken.onnx");
     const bytes = new Uint8Array(await readFile(testdata("images", "nuclei_0000.png"))).subarray(0, 200);
     await writeFile(bad, bytes);
-    const expected = messageOf(() => inspectOnnx(bytes));
+    const expected = messageOf(() => summarizeOnnx(bytes));
     await page.setInputFiles("#pack-onnx", bad);
     await page.locator("#pack-error .error-message").waitFor();
     assert.equal(await page.locator("#pack-error .error-message").textContent(), expected);

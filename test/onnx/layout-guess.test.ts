@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { decodeModel } from "../../src/onnx/model-io.js";
-import { inspectOnnx } from "../../src/onnx/inspect.js";
+import { summarizeOnnx } from "../../src/onnx/summary.js";
 import { graphReadsInputAsChannelsFirst, looksChannelsFirst, looksChannelsLast } from "../../src/onnx/layout-guess.js";
 import { onnxFixture, REAL_MODELS, realModel } from "./helpers.js";
 
@@ -38,12 +38,12 @@ describe("looksChannelsFirst", () => {
   });
 
   it("fires on the NCHW U-Net fixture only", () => {
-    expect(looksChannelsFirst(inspectOnnx(decodeModel(onnxFixture("unet_nchw.onnx"))).inputs[0]!.shape)).toBe(true);
+    expect(looksChannelsFirst(summarizeOnnx(decodeModel(onnxFixture("unet_nchw.onnx"))).inputs[0]!.shape)).toBe(true);
     for (const name of ["not_invariant.onnx", "two_inputs.onnx"]) {
-      expect(looksChannelsFirst(inspectOnnx(decodeModel(onnxFixture(name))).inputs[0]!.shape), name).toBe(false);
+      expect(looksChannelsFirst(summarizeOnnx(decodeModel(onnxFixture(name))).inputs[0]!.shape), name).toBe(false);
     }
     for (const file of REAL_MODELS) {
-      const s = inspectOnnx(decodeModel(realModel(file)));
+      const s = summarizeOnnx(decodeModel(realModel(file)));
       expect(looksChannelsFirst(s.inputs[0]!.shape), file).toBe(false);
       expect(looksChannelsFirst(s.outputs[0]!.shape), file).toBe(false);
     }
@@ -79,9 +79,9 @@ describe("looksChannelsLast", () => {
   });
 
   it("fires on the real NHWC models' inputs, not on the NCHW U-Net fixture", () => {
-    expect(looksChannelsLast(inspectOnnx(decodeModel(onnxFixture("unet_nchw.onnx"))).inputs[0]!.shape)).toBe(false);
+    expect(looksChannelsLast(summarizeOnnx(decodeModel(onnxFixture("unet_nchw.onnx"))).inputs[0]!.shape)).toBe(false);
     for (const file of REAL_MODELS) {
-      expect(looksChannelsLast(inspectOnnx(decodeModel(realModel(file))).inputs[0]!.shape), file).toBe(true);
+      expect(looksChannelsLast(summarizeOnnx(decodeModel(realModel(file))).inputs[0]!.shape), file).toBe(true);
     }
   });
 });

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { CzmodelError } from "../../src/errors.js";
-import { inspectSavedModel } from "../../src/savedmodel/inspect.js";
+import { summarizeSavedModel } from "../../src/savedmodel/summary.js";
 import { listSavedModelFiles, zipSavedModelFolder } from "../../src/savedmodel/node/zip-folder.js";
-import { inspectZippedSavedModel } from "../../src/savedmodel/zipped.js";
+import { summarizeZippedSavedModel } from "../../src/savedmodel/zipped.js";
 import { fixture, tempDir } from "../helpers/paths.js";
 
 const dir = fixture("onnx", "savedmodel");
@@ -26,9 +26,9 @@ interface Expected {
 }
 const expected = JSON.parse(await readFile(fixture("onnx", "savedmodel_expected.json"), "utf8")) as Expected;
 
-describe("inspectSavedModel", () => {
+describe("summarizeSavedModel", () => {
   it("reads the serving_default signature of the meta graph tagged serve", async () => {
-    const s = inspectSavedModel(new Uint8Array(await readFile(join(dir, "saved_model.pb"))));
+    const s = summarizeSavedModel(new Uint8Array(await readFile(join(dir, "saved_model.pb"))));
     expect(s.tags).toEqual(expected.tags);
     expect(s.tensorflowVersion).toBe(expected.tensorflowVersion);
     expect(s.methodName).toBe(expected.methodName);
@@ -38,13 +38,13 @@ describe("inspectSavedModel", () => {
   });
 
   it("rejects bytes that are not a SavedModel and one without serving_default", () => {
-    const bad = () => inspectSavedModel(new Uint8Array([0x0a, 0x05, 1, 2]), "m/saved_model.pb");
+    const bad = () => summarizeSavedModel(new Uint8Array([0x0a, 0x05, 1, 2]), "m/saved_model.pb");
     expect(bad).toThrow(CzmodelError);
     expect(bad).toThrow(/^m\/saved_model\.pb: not a TensorFlow SavedModel: malformed protobuf/);
     // SavedModel { meta_graphs { meta_info_def { tags: "serve" } } }
     const noSig = new Uint8Array([0x12, 0x09, 0x0a, 0x07, 0x22, 0x05, ...new TextEncoder().encode("serve")]);
-    expect(() => inspectSavedModel(noSig)).toThrow(/has no "serving_default" signature/);
-    expect(() => inspectSavedModel(new Uint8Array([0x08, 0x01]))).toThrow(/holds no meta graph/);
+    expect(() => summarizeSavedModel(noSig)).toThrow(/has no "serving_default" signature/);
+    expect(() => summarizeSavedModel(new Uint8Array([0x08, 0x01]))).toThrow(/holds no meta graph/);
   });
 });
 
@@ -74,7 +74,7 @@ describe("zipSavedModelFolder", () => {
     }
     expect(count).toBe(expected.zipOrder.length);
     // and the zipped payload can be inspected in memory
-    expect(inspectZippedSavedModel(zip).inputs).toEqual(expected.inputs);
+    expect(summarizeZippedSavedModel(zip).inputs).toEqual(expected.inputs);
   });
 
   it("refuses a folder without saved_model.pb with the folder in the message", async () => {

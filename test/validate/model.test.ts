@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { readModelFile } from "../../src/container/node/index.js";
 import { engineModelFromFile } from "../../src/engine/from-model-file.js";
-import { inspectPayload } from "../../src/inspect/payload.js";
+import { readPayloadFacts } from "../../src/inspect/payload.js";
 import { numericMetaFor, validateModel } from "../../src/validate/model.js";
 import { nodeRun } from "../../src/validate/node/index.js";
 import { validateStructure } from "../../src/validate/structural.js";
@@ -20,7 +20,7 @@ describe("validateModel", () => {
     const file = await readModelFile(testdata("models", name));
     for (const target of TARGETS) {
       const { payload, ...report } = validateModel(file, { target });
-      expect(report).toEqual(validateStructure(subjectFor(file.metadata, inspectPayload(file.modelBytes, file.payloadKind), file.warnings), target));
+      expect(report).toEqual(validateStructure(subjectFor(file.metadata, readPayloadFacts(file.modelBytes, file.payloadKind), file.warnings), target));
       expect(payload.payloadKind).toBe(file.payloadKind);
     }
   });
@@ -34,7 +34,7 @@ describe("validateModel", () => {
 
   it("uses payload facts it is given instead of reading the payload again", async () => {
     const file = await readModelFile(testdata("models", "simple_nuclei_segmodel.czann"));
-    const payload = inspectPayload(file.modelBytes, file.payloadKind);
+    const payload = readPayloadFacts(file.modelBytes, file.payloadKind);
     expect(validateModel(file, { payload }).payload).toBe(payload);
   });
 

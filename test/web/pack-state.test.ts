@@ -8,10 +8,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readModelFileBytes } from "../../src/container/index.js";
 import { readModelFile } from "../../src/container/node/index.js";
 import { LegacyModelMetadata, ModelMetadata, parseConversionSpec } from "../../src/metadata/index.js";
-import { inspectOnnx } from "../../src/onnx/index.js";
+import { summarizeOnnx } from "../../src/onnx/index.js";
 import { validateStructure } from "../../src/validate/structural.js";
 import { subjectFor } from "../../src/validate/subject.js";
-import { inspectPayload } from "../../src/inspect/payload.js";
+import { readPayloadFacts } from "../../src/inspect/payload.js";
 import {
   checkForm,
   convertOptions,
@@ -47,7 +47,7 @@ let loaded: Loaded;
 
 beforeAll(async () => {
   const bytes = (await readModelFile(testdata("models", "simple_nuclei_segmodel.czann"))).modelBytes;
-  loaded = { name: "nuclei_unet.onnx", bytes, summary: inspectOnnx(bytes) };
+  loaded = { name: "nuclei_unet.onnx", bytes, summary: summarizeOnnx(bytes) };
 });
 
 /** State with the nuclei model loaded and the form filled as the page fills it on a drop. */
@@ -173,7 +173,7 @@ describe("pack state: live validation", () => {
   it("validates through the library's structural check", () => {
     const { form } = withModel();
     const meta = packMetadata(form, loaded.summary);
-    const facts = inspectPayload(loaded.bytes, "onnx");
+    const facts = readPayloadFacts(loaded.bytes, "onnx");
     const report = validate(meta, loaded.bytes, facts, "zen-3.4");
     expect(report).toEqual({ ...validateStructure(subjectFor(meta, facts), "zen-3.4"), payload: facts });
     expect(report.ok).toBe(true);

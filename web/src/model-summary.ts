@@ -5,7 +5,7 @@
  */
 import type { ModelFile } from "../../src/container/index.js";
 import { czmodelClassColors } from "../../src/engine/index.js";
-import { inspectOnnx } from "../../src/onnx/index.js";
+import { summarizeOnnx } from "../../src/onnx/index.js";
 import { dataTable, factTable, formatBytes, h, rgbHex, swatch } from "./dom.js";
 
 export interface ClassInfo {
@@ -73,7 +73,7 @@ export function metadataTable(file: ModelFile): HTMLElement {
 export function onnxTables(file: ModelFile): HTMLElement {
   if (file.payloadKind !== "onnx") return h("p", {}, `Model payload: ${file.payloadKind} (not ONNX; it cannot be inspected or run here).`);
   try {
-    const s = inspectOnnx(file.modelBytes);
+    const s = summarizeOnnx(file.modelBytes);
     const shape = (d: (number | string | null)[]) => `[${d.map((x) => (x === null ? "?" : String(x))).join(", ")}]`;
     return h(
       "div",

@@ -22,10 +22,10 @@ import {
   type ModelType,
   type PixelType,
 } from "../../src/metadata/index.js";
-import { inspectOnnx, type OnnxSummary, type TensorSummary } from "../../src/onnx/index.js";
+import { summarizeOnnx, type OnnxSummary, type TensorSummary } from "../../src/onnx/index.js";
 import type { ValidationReport } from "../../src/validate/findings.js";
 import type { Target } from "../../src/validate/targets.js";
-import { inspectPayload, type PayloadFacts } from "../../src/inspect/payload.js";
+import { readPayloadFacts, type PayloadFacts } from "../../src/inspect/payload.js";
 import { validateModel } from "../../src/validate/model.js";
 import { errorText } from "./dom.js";
 import { fieldOf, numberList, shapeText, type Message } from "./form.js";
@@ -239,7 +239,7 @@ export function checkForm(state: PackState, form: PackForm): PackCheck {
   if (imported && adapted.steps.length > 0) out.push({ severity: "warning", text: IMPORT_EDITS_WARNING });
   const testFailed = imported?.summary.test?.passed === false;
   if (testFailed) out.push({ severity: "error", text: IMPORT_TEST_FAILED });
-  const facts = inspectPayload(adapted.bytes, "onnx");
+  const facts = readPayloadFacts(adapted.bytes, "onnx");
   const summary = facts.onnx ?? model.summary;
   const changed = adapted.steps.length > 0;
   let meta: ModelMetadata | LegacyModelMetadata;
@@ -314,7 +314,7 @@ export async function readImport(summary: ImportSummary, fileName: string): Prom
   const bytes = archive.modelBytes;
   return {
     imported: { summary, fileName, metadata: archive.metadata, license: archive.license },
-    model: { name: `${fileName} (imported graph)`, bytes, summary: inspectOnnx(bytes) },
+    model: { name: `${fileName} (imported graph)`, bytes, summary: summarizeOnnx(bytes) },
   };
 }
 

@@ -11,7 +11,7 @@
  * DOM, reads the form into a `PackForm`, and draws what the state functions return.
  */
 import { MODEL_TYPES, COLOR_HANDLINGS, parseConversionSpec, PIXEL_TYPES } from "../../src/metadata/index.js";
-import { inspectOnnx, OPERATIONS } from "../../src/onnx/index.js";
+import { summarizeOnnx, OPERATIONS } from "../../src/onnx/index.js";
 import { TARGETS } from "../../src/validate/targets.js";
 import { ClassEditor } from "./class-editor.js";
 import { debounce, download, errorBox, h, setChildren } from "./dom.js";
@@ -307,7 +307,7 @@ class PackView {
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       if (!isLatest(state, load)) return;
-      state.model = { name: file.name, bytes, summary: inspectOnnx(bytes) };
+      state.model = { name: file.name, bytes, summary: summarizeOnnx(bytes) };
     } catch (e) {
       state.model = undefined;
       el.form.hidden = true;

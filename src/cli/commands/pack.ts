@@ -9,7 +9,7 @@ import { adaptPayload, type ConvertOptions } from "../../convert/index.js";
 import { loadModelPayload, writeArchive, type ConvertResult } from "../../convert/node/index.js";
 import { invalidArgument } from "../../errors.js";
 import { COLOR_HANDLINGS, LegacyModelMetadata, MODEL_TYPES, ModelMetadata, PIXEL_TYPES, type ColorHandling, type ModelType, type PixelType } from "../../metadata/index.js";
-import { inspectOnnx, operationsHelp, parseInputCast, type InputCastType } from "../../onnx/index.js";
+import { summarizeOnnx, operationsHelp, parseInputCast, type InputCastType } from "../../onnx/index.js";
 import { channelsFirstHint } from "../../onnx/layout-guess.js";
 import { DEFAULT_TARGET, TARGETS, type Target } from "../../validate/targets.js";
 import { intList, nameList, numberList, oneOf } from "../args.js";
@@ -134,7 +134,7 @@ export async function pack(model: string, o: PackCliOptions): Promise<ConvertRes
   let inputShape = o.inputShape;
   let outputShape = o.outputShape;
   if (payload.kind === "onnx" && (!inputShape || !outputShape)) {
-    const summary = inspectOnnx(adapted.bytes);
+    const summary = summarizeOnnx(adapted.bytes);
     inputShape ??= shapeFromModel(summary.inputs[0]?.shape, "input");
     outputShape ??= shapeFromModel(summary.outputs[0]?.shape, "output", inputShape.slice(0, -1));
   }

@@ -12,7 +12,7 @@ import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
 import { invalidArgument, invalidModel, ioError, unsupported } from "../../errors.js";
 import { LegacyModelMetadata, ModelMetadata, parseConversionSpec } from "../../metadata/index.js";
-import { encodeModel, inspectOnnx, type ModelProto } from "../../onnx/index.js";
+import { encodeModel, summarizeOnnx, type ModelProto } from "../../onnx/index.js";
 import { zipSavedModelFolder } from "../../savedmodel/node/index.js";
 import { checkSpatialInvarianceNode } from "../../onnx/node/index.js";
 import type { ValidationReport } from "../../validate/findings.js";
@@ -99,7 +99,7 @@ export function metadataForFormat(
   if (format === "czmodel") return metadata instanceof ModelMetadata ? czannToLegacy(metadata, choices, warnings) : metadata;
   if (metadata instanceof ModelMetadata) return metadata;
   if (payloadKind !== "onnx") throw unsupported("a legacy spec with a SavedModel can only be written as .czmodel", { where: "--format czann", allowed: "czmodel" });
-  const summary = inspectOnnx(modelBytes);
+  const summary = summarizeOnnx(modelBytes);
   const [input] = summary.inputs;
   const [output] = summary.outputs;
   if (!input || !output) throw invalidModel("the model has no input or no output", { where: "model" });

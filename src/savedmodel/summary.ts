@@ -69,7 +69,7 @@ export const SERVING_SIGNATURE = "serving_default";
  * Inspect `saved_model.pb` bytes. Throws `INVALID_MODEL` (at `where`) when the bytes are not a
  * SavedModel or it has no `serving_default` signature.
  */
-export function inspectSavedModel(savedModelPb: Uint8Array, where = "saved_model.pb"): SavedModelSummary {
+export function summarizeSavedModel(savedModelPb: Uint8Array, where = "saved_model.pb"): SavedModelSummary {
   try {
     return inspect(savedModelPb, where);
   } catch (e) {

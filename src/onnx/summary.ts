@@ -20,7 +20,7 @@ export interface OnnxSummary {
   outputs: TensorSummary[];
 }
 
-export function inspectOnnx(model: Uint8Array | ModelProto): OnnxSummary {
+export function summarizeOnnx(model: Uint8Array | ModelProto): OnnxSummary {
   const m = model instanceof Uint8Array ? decodeModel(model) : model;
   const graph = m.graph;
   const initializerNames = new Set((graph?.initializer ?? []).map((t) => t.name));
