@@ -9,7 +9,8 @@
 import { unsupported } from "../../errors.js";
 import { readTensorType } from "../graph/nodes.js";
 import { decodeModel, encodeModel } from "../model-io.js";
-import { runtimeMessage, syntheticData, type OrtModule, type OrtSessionOptions } from "../ort-types.js";
+import { runtimeMessage, type OrtModule, type OrtSessionOptions } from "../ort-types.js";
+import { syntheticData } from "../synthetic-data.js";
 import { onnxTypeName } from "../tensor-types.js";
 import { findSpatialBlockers } from "./blockers.js";
 import { setSpatialDims } from "./set-spatial-dims.js";
