@@ -8,8 +8,8 @@ import { isPackagePath, predictPackageFile } from "./bioimageio/node/predict-fil
 import type { PackageRunSummary } from "./bioimageio/predict-package.js";
 import { readModelFile } from "./container/node/index.js";
 import { engineModelFromFile } from "./engine/from-model-file.js";
-import { predictNode, type NodePredictOptions } from "./engine/node/index.js";
-import type { PredictResult, SinkPair } from "./engine/index.js";
+import { predictNode, } from "./engine/node/index.js";
+import type { SinkPair } from "./engine/index.js";
 import { invalidArgument } from "./errors.js";
 import { createImageFileSink } from "./io/node/create-sink.js";
 import { openImageFile } from "./io/node/open-file.js";

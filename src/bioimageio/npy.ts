@@ -68,7 +68,7 @@ export function readNpy(bytes: Uint8Array, where: string): NpyArray {
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + headerLen));
   const descr = headerField(header, "descr", "'[^']*'|\"[^\"]*\"", where).slice(1, -1);
   const dtype = DESCR[descr];
-  if (!dtype) throw unsupported(`.npy dtype '${descr}' is not supported`, { where, allowed: Object.keys(DESCR_OF).join(", ") + " (little-endian)" });
+  if (!dtype) throw unsupported(`.npy dtype '${descr}' is not supported`, { where, allowed: `${Object.keys(DESCR_OF).join(", ")} (little-endian)` });
   if (headerField(header, "fortran_order", "True|False", where) === "True") {
     throw unsupported(".npy arrays in Fortran order are not supported", { where, allowed: "C order (numpy's default)" });
   }
@@ -102,7 +102,7 @@ export function writeNpy(array: NpyArray): Uint8Array {
   const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(", ")})`;
   let header = `{'descr': '${DESCR_OF[array.dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
   const unpadded = 10 + header.length + 1;
-  header += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  header += `${" ".repeat((64 - (unpadded % 64)) % 64)}\n`;
   const data = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
   const out = new Uint8Array(10 + header.length + data.length);
   out.set(MAGIC, 0);

@@ -25,7 +25,7 @@ import type { ChannelOrderOption, EngineModel, PlaneFilter, PredictOptions, Pred
 import { invalidModel, unsupported } from "../errors.js";
 import type { ImageSink, ImageSource, PlaneIndex } from "../io/types.js";
 import { summarizeOnnx } from "../onnx/index.js";
-import type { ModelDescription, WeightsFormat } from "./description.js";
+import type { ModelDescription, } from "./description.js";
 import { PackageSink, SampleSource } from "./plane-io.js";
 import { outputChannelNames, packageEngineModel, planPackageRun, resolveStatistics, type PackageRunPlan, type StepStatistics } from "./run-package.js";
 import { methodFor, passesFor, regionCount, SampleStatistician, type StatisticsMethod } from "./sample-pass.js";

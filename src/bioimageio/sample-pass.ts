@@ -19,7 +19,6 @@ import type { ChannelMapping } from "../engine/pixels.js";
 import type { ImageSource, PlaneIndex, Rect, SampleArray } from "../io/types.js";
 import {
   addSamples,
-  floatKey,
   KeyHistogram,
   KeyRefinement,
   MomentAccumulator,

@@ -112,7 +112,7 @@ export function planZenImport(
   checkOutputSize(output, outLayout, input, tile, `${where}: outputs[0] (${output.id})`);
   const packageOutputChannels = channelCount(outLayout.channel, output, desc, `${where}: outputs[0]`);
   const hints = czmodelHints(desc);
-  const border: [number, number] = hints.border && hints.border.every((b, i) => b <= [outLayout.y.halo, outLayout.x.halo][i]!) ? hints.border : [outLayout.y.halo, outLayout.x.halo];
+  const border: [number, number] = hints.border?.every((b, i) => b <= [outLayout.y.halo, outLayout.x.halo][i]!) ? hints.border : [outLayout.y.halo, outLayout.x.halo];
   if (hints.border === border) notes.push(`border: ${border.join(", ")} (the ZEN border the package was exported with; its halo is rounded up to even)`);
   border.forEach((b, i) => {
     if (2 * b >= tile[i]!) throw unsupported(`halo ${b} leaves no tile centre in a ${tile[i]} tile`, { where: `${where}: outputs[0]`, allowed: `halo < ${tile[i]! / 2}` });
@@ -318,7 +318,7 @@ function leadingInverseScale(input: TensorDescription, range: number): number | 
   if (range === 1) return undefined;
   const i = input.processing.findIndex((s) => s.id !== "ensure_dtype");
   const s = input.processing[i];
-  if (!s || s.id !== "scale_linear" || typeof s.gain !== "number" || s.offset !== 0) return undefined;
+  if (s?.id !== "scale_linear" || typeof s.gain !== "number" || s.offset !== 0) return undefined;
   return Math.abs(s.gain * range - 1) < 1e-6 ? i : undefined;
 }
 

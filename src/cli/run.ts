@@ -4,7 +4,7 @@
  * validation findings exit 1, bugs exit 70; a stack trace only with `--debug`.
  */
 import { CommanderError, type Command } from "commander";
-import { CzmodelError, describeError, isCzmodelError } from "../errors.js";
+import { type CzmodelError, describeError, isCzmodelError } from "../errors.js";
 
 /** Thrown by a command to end with a given exit status after it printed its own output. */
 export class ExitStatus extends Error {

@@ -7,7 +7,7 @@
  */
 import { buildCzann, buildLegacy, crc32, type LicenseInput } from "../container/index.js";
 import { invalidModel } from "../errors.js";
-import { LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
+import { type LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
 import { adaptModel, type OnnxSummary } from "../onnx/index.js";
 import type { ValidationReport } from "../validate/findings.js";
 import { validateModel } from "../validate/model.js";

@@ -119,7 +119,7 @@ export async function runNumericValidation(
   const sessionMs = performance.now() - t0;
   try {
     const meta0 = session.inputMetadata[0];
-    const inType = meta0 && meta0.isTensor ? meta0.type : "float32";
+    const inType = meta0?.isTensor ? meta0.type : "float32";
     if (inType !== "float32") {
       add("error", "input-type", `the model input is ${inType}; ZEN feeds float32 tiles with values in [0, 1]`, `input "${session.inputNames[0]}"`);
       return done();

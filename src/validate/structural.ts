@@ -165,7 +165,7 @@ function checkOnnxVersions(onnx: NonNullable<ValidationSubject["onnx"]>, target:
   if (onnx.defaultOpset > RUNTIME_MAX_OPSET) {
     f.error("opset-unloadable", `opset ${onnx.defaultOpset} cannot be loaded by ONNX Runtime (allowed: <= ${RUNTIME_MAX_OPSET})`, "ONNX opset_import");
   } else if (onnx.defaultOpset > rules.specOpset) {
-    const text = `opset ${onnx.defaultOpset} is above the ZEN model spec's opset ${rules.specOpset}${rules.strictOpset ? "" : "; support in " + rules.label + " is unverified"}: re-export with opset ${rules.specOpset}`;
+    const text = `opset ${onnx.defaultOpset} is above the ZEN model spec's opset ${rules.specOpset}${rules.strictOpset ? "" : `; support in ${rules.label} is unverified`}: re-export with opset ${rules.specOpset}`;
     if (rules.strictOpset) f.error("opset-too-new", `${rules.label}: ${text}`, "ONNX opset_import");
     else f.warning("opset-too-new", text, "ONNX opset_import");
   }

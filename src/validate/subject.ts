@@ -4,7 +4,7 @@
  * `inspect/payload.ts`: ONNX summary, SavedModel signature). Isomorphic.
  */
 import type { PayloadFacts } from "../inspect/payload.js";
-import { LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
+import { type LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
 import type { ValidationSubject } from "./structural.js";
 
 export function subjectFor(metadata: ModelMetadata | LegacyModelMetadata, payload: PayloadFacts, readerWarnings: string[] = []): ValidationSubject {

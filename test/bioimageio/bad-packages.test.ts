@@ -79,7 +79,7 @@ describe("czmodel import refuses bad packages in one line, exit 2, nothing writt
   });
 
   it("no ONNX weights names the formats present and how to export", async () => {
-    const b = await brokenPackage((t) => t.replace(/  onnx:\r?\n    source: weights.onnx\r?\n(    .*\r?\n)+?(?=  pytorch_state_dict)/, ""));
+    const b = await brokenPackage((t) => t.replace(/ {2}onnx:\r?\n {4}source: weights.onnx\r?\n( {4}.*\r?\n)+?(?= {2}pytorch_state_dict)/, ""));
     await expectRefused(b.pkg, b.out, b.outDir, [/no ONNX weights \(it has pytorch_state_dict, torchscript\)/, /torch\.onnx\.export/]);
   });
 

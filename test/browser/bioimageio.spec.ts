@@ -18,7 +18,7 @@ import { importPackage } from "../../src/bioimageio/import.js";
 import { loadPackage, zipPackage } from "../../src/bioimageio/package.js";
 import { readModelFile } from "../../src/container/node/index.js";
 import type { OrtRuntime } from "../../src/engine/types.js";
-import { ModelMetadata } from "../../src/metadata/index.js";
+import type { ModelMetadata } from "../../src/metadata/index.js";
 import { repoRoot, testdata } from "../helpers/paths.js";
 import { downloadFrom, openPage, screenshot, unexpectedErrors, type PageSession } from "./helpers.js";
 

@@ -289,7 +289,7 @@ describe("bad pack options", () => {
 
   it("--out that names a folder (trailing separator) is refused instead of writing a file next to it", async () => {
     const dir = await scratchDir("cli-bad-pack-");
-    for (const out of [join(dir, "models") + "/", join(dir, "models") + "\\"]) {
+    for (const out of [`${join(dir, "models")}/`, `${join(dir, "models")}\\`]) {
       const r = await czmodel("pack", onnxPath, ...SEG, "--out", out);
       expectOneLineError(r, ["--out", "names a folder"]);
     }

@@ -6,7 +6,6 @@
  */
 import { rejectionOf } from "../helpers/errors.js";
 import { describe, expect, it } from "vitest";
-import { CzmodelError } from "../../src/errors.js";
 import type { PlaneIndex } from "../../src/io/types.js";
 import {
   dimensionFieldOffset,

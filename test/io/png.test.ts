@@ -127,8 +127,8 @@ describe("PNG sink", () => {
     expect(firstDifference((await sharpRaw(path, true, bits === 16)).values, all)).toBe(-1);
     const meta = await python<{ ihdr: number[]; text: Record<string, string> }>(READ_PNG_TEXT, path);
     expect(meta.ihdr).toEqual([61, 47, bits, 0]);
-    expect(JSON.parse(meta.text["czmodel"]!)).toEqual({ kind: "labels", classes, unclassifiedValue: 0 });
-    expect(meta.text["czmodel"]).toContain("Zellkern \\u00b5");
+    expect(JSON.parse(meta.text.czmodel!)).toEqual({ kind: "labels", classes, unclassifiedValue: 0 });
+    expect(meta.text.czmodel).toContain("Zellkern \\u00b5");
   });
 
   it.each([

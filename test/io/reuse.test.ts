@@ -15,7 +15,7 @@ import { FileByteSource } from "../../src/bytes/node/file-byte-source.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { nodeInflate } from "../../src/io/node/zlib-compressor.js";
 import { OmeTiffSink } from "../../src/io/tiff/ome-tiff-sink.js";
-import { defaultTileCacheBytes, recentFloorBytes, TiffImageSource } from "../../src/io/tiff/tiff-source.js";
+import { defaultTileCacheBytes, recentFloorBytes, type TiffImageSource } from "../../src/io/tiff/tiff-source.js";
 import type { IfdInfo } from "../../src/io/tiff/ifd.js";
 import { readsBytesInto, readsRegionsInto, releasesBands } from "../../src/io/reuse.js";
 import { MemoryByteSource } from "../../src/bytes/byte-source.js";

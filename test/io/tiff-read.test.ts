@@ -40,7 +40,7 @@ describe("TIFF reader reads what tifffile / tiffcp wrote", () => {
       }
       if (exp.channelNames) expect(info.channelNames).toEqual(exp.channelNames);
       if (exp.sceneNames) expect(info.scenes.map((s) => s.name)).toEqual(exp.sceneNames);
-      if (exp.dimensionOrder) expect(info.details?.["dimensionOrder"]).toBe(exp.dimensionOrder);
+      if (exp.dimensionOrder) expect(info.details?.dimensionOrder).toBe(exp.dimensionOrder);
       for (let s = 0; s < exp.scenes.length; s++) {
         const got = await readScene(source, s);
         expect(firstDifference(got, exp.scenes[s]!.data, exp.tolerance ?? 0)).toBe(-1);

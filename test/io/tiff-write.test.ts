@@ -13,7 +13,7 @@ import { createImageFileSink } from "../../src/io/node/create-sink.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { OmeTiffSink } from "../../src/io/tiff/ome-tiff-sink.js";
 import { openTiff } from "../../src/io/tiff/tiff-source.js";
-import { allocSamples, type OutputImageInfo, type SampleArray } from "../../src/io/types.js";
+import { allocSamples, type OutputImageInfo, } from "../../src/io/types.js";
 import { tempDir } from "../helpers/paths.js";
 import { firstDifference, partialFiles, python, readScene, sha256 } from "./helpers.js";
 import { canonicalOutput, writeShuffledTiles } from "./shuffled-tiles.js";

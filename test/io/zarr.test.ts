@@ -138,7 +138,7 @@ describe("OME-Zarr sink → Python zarr 2", () => {
     const img = r.images[0]!;
     expect(img).toMatchObject({ shape: [1, 1, 1, 200, 300], chunks: [1, 1, 1, 128, 128], dtype: "uint8", compressor: { id: "zlib", level: 6 } });
     expect(img.sha256).toBe(await sha256(canonical!));
-    expect(img.attrs["multiscales"]).toEqual([
+    expect(img.attrs.multiscales).toEqual([
       {
         version: "0.4",
         name: "prediction",
@@ -163,7 +163,7 @@ describe("OME-Zarr sink → Python zarr 2", () => {
         { "label-value": 2, class: "Nucleus" },
       ],
     });
-    expect(img.attrs["czmodel"]).toEqual({ kind: "labels", classes, unclassifiedValue: 0, description: { model: "nuclei" } });
+    expect(img.attrs.czmodel).toEqual({ kind: "labels", classes, unclassifiedValue: 0, description: { model: "nuclei" } });
 
     const back = await openImageFile(path);
     expect(back.info).toMatchObject({ format: "ome-zarr", width: 300, height: 200, sampleType: "uint8", channelNames: ["labels"], physicalSize: { x: 0.5e-6, y: 0.5e-6 } });
@@ -192,7 +192,7 @@ describe("OME-Zarr sink → Python zarr 2", () => {
     for (let s = 0; s < 2; s++) {
       expect(r.images[s]).toMatchObject({ shape: [2, 2, 2, 45, 70], chunks: [1, 1, 1, 32, 32], dtype: "float32", compressor: null });
       expect(r.images[s]!.sha256).toBe(await sha256(canonical[s]!));
-      expect(r.images[s]!.attrs["omero"]).toEqual({
+      expect(r.images[s]!.attrs.omero).toEqual({
         channels: [
           { label: "Background", color: "000000", active: true },
           { label: "Nucleus", color: "FF0000", active: true },

@@ -5,7 +5,7 @@
  * against each document.
  */
 import { describe, expect, it } from "vitest";
-import { CzmodelError } from "../../src/errors.js";
+import type { CzmodelError } from "../../src/errors.js";
 import { parseXmlDocument } from "../../src/metadata/xml-read.js";
 import { errorOf } from "../helpers/errors.js";
 

@@ -1,6 +1,6 @@
 /** parseOpList: the CLI syntax for --preprocess/--postprocess, its errors and the help text. */
 import { describe, expect, it } from "vitest";
-import { CzmodelError } from "../../src/errors.js";
+import type { CzmodelError } from "../../src/errors.js";
 import { OPERATIONS, operationsHelp, opsUseImageStatistics, parseOpList } from "../../src/onnx/ops/index.js";
 import { errorOf } from "../helpers/errors.js";
 

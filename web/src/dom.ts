@@ -53,7 +53,7 @@ export function rgbCss([r, g, b]: readonly [number, number, number]): string {
 }
 
 export function rgbHex([r, g, b]: readonly [number, number, number]): string {
-  return "#" + bytesToHex([r, g, b]);
+  return `#${bytesToHex([r, g, b])}`;
 }
 
 export function hexRgb(hex: string): [number, number, number] {

@@ -12,7 +12,7 @@ import { adaptPayload, packModel } from "../../src/convert/pack.js";
 import type { ConvertOptions } from "../../src/convert/options.js";
 import { invalidArgument } from "../../src/errors.js";
 import {
-  COLOR_HANDLINGS,
+  type COLOR_HANDLINGS,
   isSegmentationType,
   LegacyModelMetadata,
   ModelMetadata,

@@ -29,7 +29,7 @@ export async function moveIntoPlace(temp: string, target: string, options: MoveI
   if (options.replaceFolder) {
     const s = await stat(target).catch(() => undefined);
     if (s?.isDirectory()) {
-      aside = tempPathFor(target) + ".old";
+      aside = `${tempPathFor(target)}.old`;
       await rename(target, aside);
     }
   }

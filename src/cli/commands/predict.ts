@@ -10,7 +10,7 @@ import type { IntensityRange, PlaneFilter } from "../../engine/index.js";
 import { cancelled, invalidArgument } from "../../errors.js";
 import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { predictFile, type PredictFileResult } from "../../node-api.js";
-import { intList, numberIn, oneOf, positiveInt } from "../args.js";
+import { intList, numberIn, positiveInt } from "../args.js";
 import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";

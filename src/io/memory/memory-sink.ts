@@ -4,7 +4,7 @@
  * inside the plane, never overlapping; every pixel written before `finish`), failing loudly when
  * it is broken, so tests of the engine also test the contract. Isomorphic.
  */
-import { internalError, invalidArgument } from "../../errors.js";
+import { internalError, } from "../../errors.js";
 import { allocSamples, planeCount, planeIndices, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
 import type { ReleasesBands } from "../reuse.js";
 import { checkPlane, planeOffset, sampleTypeOf } from "./planes.js";

@@ -23,7 +23,7 @@ export function pngMetadataText(info: OutputImageInfo): string {
     ...(info.channelNames ? { channelNames: info.channelNames } : {}),
     ...(info.description ? { description: info.description } : {}),
   };
-  return JSON.stringify(meta).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  return JSON.stringify(meta).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export class PngSink implements ImageSink, ReleasesBands {

@@ -64,7 +64,7 @@ export class PngImageSource implements ImageSource {
       pixels = convertIndexedToRgb(png);
       channels = png.palette[0]?.length ?? 3;
       depth = 8;
-      details["palette"] = png.palette.length;
+      details.palette = png.palette.length;
     } else if (png.depth < 8) {
       pixels = unpackLowBitGrey(png);
       depth = 8;
@@ -78,7 +78,7 @@ export class PngImageSource implements ImageSource {
     const res = png.resolution;
     const physicalSize =
       res && res.unit === 1 && res.x > 0 && res.y > 0 ? { x: roundSignificant(1 / res.x), y: roundSignificant(1 / res.y) } : undefined;
-    if (Object.keys(png.text).length > 0) details["text"] = Object.keys(png.text);
+    if (Object.keys(png.text).length > 0) details.text = Object.keys(png.text);
     return new PngImageSource(source.name, pixels, {
       format: "png",
       width: png.width,

@@ -86,13 +86,13 @@ export function parseOmeXml(xml: string, fileName: string): OmeImage[] {
     throw invalidMetadata(`OME-XML is malformed: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`, { where });
   }
   const doc = parser.parse(text) as Node;
-  const ome = doc["OME"] as Node | undefined;
+  const ome = doc.OME as Node | undefined;
   if (!ome) throw invalidMetadata("ImageDescription has no <OME> root element", { where });
-  const images = (ome["Image"] as Node[] | undefined) ?? [];
+  const images = (ome.Image as Node[] | undefined) ?? [];
   if (images.length === 0) throw invalidMetadata("OME-XML has no <Image>", { where });
   return images.map((image, i) => {
     const w = `${where}: Image[${i}]`;
-    const pixels = image["Pixels"] as Node | undefined;
+    const pixels = image.Pixels as Node | undefined;
     if (!pixels || typeof pixels !== "object") throw invalidMetadata("Image has no <Pixels>", { where: w });
     const order = attr(pixels, "DimensionOrder") ?? "XYZCT";
     if (!/^XY(ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/.test(order)) {
@@ -103,13 +103,13 @@ export function parseOmeXml(xml: string, fileName: string): OmeImage[] {
       const m = physical(pixels, axis);
       if (m !== undefined) physicalSize[axis.toLowerCase() as "x" | "y" | "z"] = m;
     }
-    const channels = ((pixels["Channel"] as Node[] | undefined) ?? []).map((ch) => {
+    const channels = ((pixels.Channel as Node[] | undefined) ?? []).map((ch) => {
       const name = attr(ch, "Name");
       const spp = attr(ch, "SamplesPerPixel");
       return { ...(name !== undefined ? { name } : {}), ...(spp !== undefined ? { samplesPerPixel: Number(spp) } : {}) };
     });
-    const tiffData = ((pixels["TiffData"] as Node[] | undefined) ?? []).map((td) => {
-      const uuid = td["UUID"] as Node | string | undefined;
+    const tiffData = ((pixels.TiffData as Node[] | undefined) ?? []).map((td) => {
+      const uuid = td.UUID as Node | string | undefined;
       const fileNameAttr = uuid && typeof uuid === "object" ? attr(uuid, "FileName") : undefined;
       const planeCount = attr(td, "PlaneCount");
       return {

@@ -148,7 +148,7 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
 
 /** `#rrggbb` for a colour. */
 export function hexColor([r, g, b]: [number, number, number]): string {
-  return "#" + bytesToHex([r, g, b]);
+  return `#${bytesToHex([r, g, b])}`;
 }
 
 /** The annotations that carry a segmentation's kind, classes and provenance (see module doc). */

@@ -85,8 +85,8 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
     const layout = buildTiffLayout(ifds, tiff.littleEndian, name);
     const used = new Set(layout.scenes.flatMap((s) => s.planes.map((p) => p.ifd)));
     for (const i of used) checkBlocksInside(ifds[i]!, source.size, name);
-    layout.details["bigTiff"] = tiff.bigTiff;
-    layout.details["byteOrder"] = tiff.littleEndian ? "little-endian" : "big-endian";
+    layout.details.bigTiff = tiff.bigTiff;
+    layout.details.byteOrder = tiff.littleEndian ? "little-endian" : "big-endian";
     const pages = used.size > 0 ? [...used].map((i) => ifds[i]!) : ifds;
     const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(pages, layout.sampleType);
     const floor = Math.min(cacheBytes, recentFloorBytes(pages, layout.sampleType));

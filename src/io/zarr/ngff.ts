@@ -32,14 +32,14 @@ function isObject(v: unknown): v is Json {
 
 /** The object that holds `multiscales` (NGFF 0.5 nests it under `ome`), or undefined. */
 export function ngffRoot(attrs: Json): Json | undefined {
-  if (isObject(attrs["ome"]) && Array.isArray((attrs["ome"] as Json)["multiscales"])) return attrs["ome"] as Json;
-  if (Array.isArray(attrs["multiscales"])) return attrs;
+  if (isObject(attrs.ome) && Array.isArray((attrs.ome as Json).multiscales)) return attrs.ome as Json;
+  if (Array.isArray(attrs.multiscales)) return attrs;
   return undefined;
 }
 
 function axisName(axis: unknown, i: number, where: string): AxisName {
-  const name = typeof axis === "string" ? axis : isObject(axis) ? axis["name"] : undefined;
-  const type = isObject(axis) ? axis["type"] : undefined;
+  const name = typeof axis === "string" ? axis : isObject(axis) ? axis.name : undefined;
+  const type = isObject(axis) ? axis.type : undefined;
   const lower = typeof name === "string" ? name.toLowerCase() : "";
   if (["t", "c", "z", "y", "x"].includes(lower)) return lower as AxisName;
   if (type === "time") return "t";
@@ -49,45 +49,45 @@ function axisName(axis: unknown, i: number, where: string): AxisName {
 
 function scaleOf(transforms: unknown): number[] | undefined {
   if (!Array.isArray(transforms)) return undefined;
-  const scale = transforms.find((t) => isObject(t) && t["type"] === "scale" && Array.isArray(t["scale"])) as Json | undefined;
-  return scale ? (scale["scale"] as unknown[]).map(Number) : undefined;
+  const scale = transforms.find((t) => isObject(t) && t.type === "scale" && Array.isArray(t.scale)) as Json | undefined;
+  return scale ? (scale.scale as unknown[]).map(Number) : undefined;
 }
 
 /** Parse the first multiscale image of `root` (from `ngffRoot`). */
 export function parseNgffImage(root: Json, attrs: Json, where: string): NgffImage {
-  const multiscales = root["multiscales"] as unknown[];
+  const multiscales = root.multiscales as unknown[];
   const ms = multiscales[0];
   if (!isObject(ms)) throw invalidMetadata("multiscales[0] is not an object", { where });
-  const version = typeof ms["version"] === "string" ? ms["version"] : typeof root["version"] === "string" ? (root["version"] as string) : undefined;
-  const datasets = ms["datasets"];
-  if (!Array.isArray(datasets) || datasets.length === 0 || !isObject(datasets[0]) || typeof datasets[0]["path"] !== "string") {
+  const version = typeof ms.version === "string" ? ms.version : typeof root.version === "string" ? (root.version as string) : undefined;
+  const datasets = ms.datasets;
+  if (!Array.isArray(datasets) || datasets.length === 0 || !isObject(datasets[0]) || typeof datasets[0].path !== "string") {
     throw invalidMetadata("multiscales[0].datasets[0].path is missing", { where });
   }
-  const rawAxes = Array.isArray(ms["axes"]) ? (ms["axes"] as unknown[]) : ["t", "c", "z", "y", "x"];
+  const rawAxes = Array.isArray(ms.axes) ? (ms.axes as unknown[]) : ["t", "c", "z", "y", "x"];
   const axes = rawAxes.map((a, i) => axisName(a, i, `${where}: multiscales[0].axes`));
   if (new Set(axes).size !== axes.length) throw invalidMetadata(`axes ${axes.join(",")} repeat a name`, { where });
   if (!axes.includes("y") || !axes.includes("x")) throw unsupported(`unsupported axes ${axes.join(",")}: no y and x`, { where });
 
   let physicalSize: PhysicalSize | undefined;
-  const scale = scaleOf(datasets[0]["coordinateTransformations"]);
-  const msScale = scaleOf(ms["coordinateTransformations"]);
+  const scale = scaleOf(datasets[0].coordinateTransformations);
+  const msScale = scaleOf(ms.coordinateTransformations);
   if (scale && scale.length === axes.length) {
     for (const axis of ["x", "y", "z"] as const) {
       const i = axes.indexOf(axis);
-      const unit = isObject(rawAxes[i]) ? (rawAxes[i] as Json)["unit"] : undefined;
+      const unit = isObject(rawAxes[i]) ? (rawAxes[i] as Json).unit : undefined;
       if (i < 0 || typeof unit !== "string") continue;
       const metres = toMetres(scale[i]! * (msScale && msScale.length === axes.length ? msScale[i]! : 1), unit);
       if (metres !== undefined) (physicalSize ??= {})[axis] = metres;
     }
   }
-  const omero = isObject(root["omero"]) ? root["omero"] : isObject(attrs["omero"]) ? attrs["omero"] : undefined;
-  const channels = omero && Array.isArray(omero["channels"]) ? (omero["channels"] as unknown[]) : [];
-  const channelNames = channels.map((ch, i) => (isObject(ch) && typeof ch["label"] === "string" ? (ch["label"] as string) : `C${i}`));
+  const omero = isObject(root.omero) ? root.omero : isObject(attrs.omero) ? attrs.omero : undefined;
+  const channels = omero && Array.isArray(omero.channels) ? (omero.channels as unknown[]) : [];
+  const channelNames = channels.map((ch, i) => (isObject(ch) && typeof ch.label === "string" ? (ch.label as string) : `C${i}`));
   return {
     ...(version ? { version } : {}),
-    ...(typeof ms["name"] === "string" ? { name: ms["name"] } : {}),
+    ...(typeof ms.name === "string" ? { name: ms.name } : {}),
     axes,
-    datasetPath: datasets[0]["path"] as string,
+    datasetPath: datasets[0].path as string,
     levels: datasets.length,
     ...(physicalSize ? { physicalSize } : {}),
     ...(channels.length > 0 ? { channelNames } : {}),

@@ -132,7 +132,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       ],
     };
     const classes = info.classes ?? [];
-    attrs["omero"] = {
+    attrs.omero = {
       channels: this.channelNames().map((label, i) => {
         const cls = info.kind === "probabilities" && classes.length === info.samplesPerPixel ? classes[i % info.samplesPerPixel] : undefined;
         return { label, color: cls ? hex(cls.color) : "FFFFFF", active: true };
@@ -145,7 +145,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
         properties: classes.map((c) => ({ "label-value": c.value, class: c.name })),
       };
     }
-    attrs["czmodel"] = {
+    attrs.czmodel = {
       kind: info.kind,
       ...(info.classes ? { classes: info.classes } : {}),
       ...(info.unclassifiedValue !== undefined ? { unclassifiedValue: info.unclassifiedValue } : {}),

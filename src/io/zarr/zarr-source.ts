@@ -98,7 +98,7 @@ export class ZarrImageSource implements ImageSource {
       const rootLocation = zarr.root(store);
       const group = await openGroup(rootLocation, name);
       const attrs = group.attrs as Record<string, unknown>;
-      const layout = (attrs["bioformats2raw.layout"] ?? (attrs["ome"] as Record<string, unknown> | undefined)?.["bioformats2raw.layout"]) as unknown;
+      const layout = (attrs["bioformats2raw.layout"] ?? (attrs.ome as Record<string, unknown> | undefined)?.["bioformats2raw.layout"]) as unknown;
       const scenes: Scene[] = [];
       if (layout !== undefined && !ngffRoot(attrs)) {
         for (let i = 0; i < 100_000; i++) {
@@ -119,7 +119,7 @@ export class ZarrImageSource implements ImageSource {
         (s) => s.array.dtype === s0.array.dtype && (["t", "c", "z"] as const).every((a) => s.sizeOf(a) === s0.sizeOf(a)),
       );
       const details: Record<string, unknown> = layout !== undefined ? { bioformats2rawLayout: layout } : {};
-      if (usable.length < scenes.length) details["skippedSeries"] = scenes.map((s, i) => (usable.includes(s) ? -1 : i)).filter((i) => i >= 0);
+      if (usable.length < scenes.length) details.skippedSeries = scenes.map((s, i) => (usable.includes(s) ? -1 : i)).filter((i) => i >= 0);
       return new ZarrImageSource(name, usable, details);
     } catch (e) {
       if (isCzmodelError(e)) throw e;

@@ -77,7 +77,7 @@ export function makeTensorValueInfo(name: string, elemType: number, dims: Dim[],
 /** Element type and dims of a tensor value info (undefined for non-tensor or shapeless values). */
 export function readTensorType(v: ValueInfoProto): { elemType: number; dims: Dim[] } | undefined {
   const t = v.type?.value;
-  if (!t || t.case !== "tensorType" || !t.value.shape) return undefined;
+  if (t?.case !== "tensorType" || !t.value.shape) return undefined;
   const dims = t.value.shape.dim.map((d): Dim => {
     if (d.value.case === "dimValue") return Number(d.value.value);
     if (d.value.case === "dimParam" && d.value.value) return d.value.value;
@@ -89,7 +89,7 @@ export function readTensorType(v: ValueInfoProto): { elemType: number; dims: Dim
 /** Set the dims of a tensor value info in place, keeping each dimension's `denotation`. */
 export function writeTensorDims(v: ValueInfoProto, dims: Dim[]): void {
   const t = v.type?.value;
-  if (!t || t.case !== "tensorType") return;
+  if (t?.case !== "tensorType") return;
   const old = t.value.shape?.dim ?? [];
   const next = dims.map((d, i) => {
     const dim = makeDim(d);

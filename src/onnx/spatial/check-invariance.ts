@@ -104,7 +104,7 @@ export async function checkSpatialInvariance(bytes: Uint8Array, ort: OrtModule, 
     return spatialOf(r.output).map((o, k) => o / i[k]!);
   });
   const first = scales[0];
-  const consistent = first !== undefined && scales.every((s) => s !== undefined && s.every((v, k) => v === first[k]));
+  const consistent = first !== undefined && scales.every((s) => s?.every((v, k) => v === first[k]));
   if (!consistent) {
     const shown = runs.map((r) => `[${r.output.join(", ")}] at ${spatialOf(r.input).join("×")}`).join(", ");
     throw refuse(`its output size does not follow the input size (${shown})`);
