@@ -26,27 +26,20 @@
  */
 export * from "./browser.js";
 
-// files: containers, conversion, unpacking
+// model files and conversion on disk
 export { readModelFile, unpackModel, writeFileAtomic, type UnpackOptions } from "./container/node/index.js";
-export {
-  convertFromModelSpec,
-  convertFromJsonSpec,
-  loadModelPayload,
-  type ModelSpec,
-  type ConvertResult,
-  type JsonSpecOptions,
-} from "./convert/node/index.js";
+export { convertFromModelSpec, convertFromJsonSpec, type ModelSpec, type ConvertResult, type JsonSpecOptions } from "./convert/node/index.js";
 export { zipSavedModelFolder } from "./savedmodel/node/index.js";
 export { checkSpatialInvarianceNode } from "./onnx/node/index.js";
-export { runNumericValidationNode, nodeRun } from "./validate/node/index.js";
-// engine and images on files
+export { nodeRun } from "./validate/node/index.js";
+// prediction and images on files
 export { predictNode, nodeRuntime, type NodePredictOptions } from "./engine/node/index.js";
 export { openImageFile } from "./io/node/open-file.js";
-export { createImageFileSink, outputFormatForPath, OUTPUT_EXTENSIONS, type FileSinkOptions, type OutputFormat } from "./io/node/create-sink.js";
+export { createImageFileSink, type FileSinkOptions, type OutputFormat } from "./io/node/create-sink.js";
 export { FileByteSource } from "./bytes/node/file-byte-source.js";
 // bioimage.io packages on files
 export { openPackage } from "./bioimageio/node/open-package.js";
 export { exportBioimageioFile, type ExportFileOptions, type ExportFileResult } from "./bioimageio/node/export-file.js";
 export { predictPackageFile, type PackageFileResult } from "./bioimageio/node/predict-file.js";
-// one-call helpers
-export { validateFile, predictFile, type ValidateFileOptions, type PredictFileOptions } from "./node-api.js";
+// one-call helpers (what the CLI commands wrap)
+export { validateFile, predictFile, type ValidateFileOptions, type FileValidationReport, type PredictFileOptions, type PredictFileResult } from "./node-api.js";
