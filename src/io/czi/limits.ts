@@ -12,10 +12,10 @@ export const GiB = 1024 * MiB;
 export const MAX_DIMENSION_COUNT = 40;
 
 /** Largest decoded subblock (stored width × height × bytes per pixel) we allocate. */
-export const DEFAULT_MAX_SUBBLOCK_BYTES = GiB;
+export const DEFAULT_MAX_SUBBLOCK_BYTES = 1024 * MiB;
 
 /** Largest region (`readRegion` / `readLevel` output) we allocate. */
-export const DEFAULT_MAX_REGION_BYTES = GiB;
+export const DEFAULT_MAX_REGION_BYTES = 1024 * MiB;
 
 /** Largest subblock directory segment we read in one go (≈ 2–5 million subblocks). */
 export const MAX_DIRECTORY_BYTES = 512 * MiB;
