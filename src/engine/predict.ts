@@ -293,7 +293,7 @@ export async function predict(
       return { tile: earlyTiles, border: earlyBorder, plan: earlyPlan, reader: earlyReader };
     });
 
-    ({ session, owned: ownsSession } = await openSession(model, options.runtime, options.threads, options.sessionOptions));
+    ({ session, owned: ownsSession } = await openSession(model, options.runtime, options.threads, options.sessionOptions, options.createSession));
     checkAbort();
     const layout = inspectSession(session, model, dims);
     const { tile, notes: tileNotes } = resolveTile(model, layout, options, extent, dims);
