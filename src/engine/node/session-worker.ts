@@ -7,11 +7,12 @@
  *
  * Started by `worker-session.ts`: built, as `session-worker.js` next to it; from sources, as
  * this `.ts` file through tsx's require hook. So it uses neither `import.meta` nor top-level
- * await, and imports only node built-ins, onnxruntime-node and types.
+ * await, and loads only node built-ins, onnxruntime-node (from the path its parent resolved)
+ * and types.
  */
+import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { InferenceSession, OnnxValue, Tensor } from "onnxruntime-common";
-import * as ort from "onnxruntime-node";
 import type { LabelsRequest, LendReply, LendRequest, SessionInfo, SessionWorkerData, WireTensor, WorkerMessage, WorkerReply } from "./worker-protocol.js";
 
 /** The exports of the engine's SIMD module this worker uses. */
@@ -24,6 +25,8 @@ interface SimdExports {
 const port = parentPort;
 if (!port) throw new Error("session-worker runs only as a worker thread");
 const data = workerData as SessionWorkerData;
+// Required, not imported: loading the CommonJS package through the ESM loader costs more.
+const ort = createRequire(data.ortPath)(data.ortPath) as typeof import("onnxruntime-node");
 let session: InferenceSession | undefined;
 
 function loadSimd(bytes: Uint8Array<ArrayBuffer> | null): SimdExports | null {

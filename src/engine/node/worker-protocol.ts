@@ -7,6 +7,8 @@ import type { InferenceSession, Tensor } from "onnxruntime-common";
 
 /** `workerData` of the session worker. */
 export interface SessionWorkerData {
+  /** onnxruntime-node's main file, as resolved by the main thread. */
+  ortPath: string;
   /** The engine's SIMD kernels (`assemble()` in `simd.ts`), for two-class labels; null where WebAssembly SIMD is missing. */
   simd: Uint8Array<ArrayBuffer> | null;
 }

@@ -33,12 +33,15 @@ import type { LabelsReply, LendReply, SessionInfo, SessionWorkerData, WireTensor
  * hook, then requires it (tsx's ESM hooks would start a loader thread per worker, ~0.3 s;
  * the require hook costs a few ms, and the worker imports nothing that needs ESM).
  */
-function startWorker(workerData: SessionWorkerData): Worker {
+function startWorker(simd: Uint8Array<ArrayBuffer> | null): Worker {
   const here = import.meta.url;
+  const resolve = createRequire(here).resolve;
+  const workerData: SessionWorkerData = { ortPath: resolve("onnxruntime-node"), simd };
   if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
-    const tsx = createRequire(here).resolve("tsx/cjs/api");
-    const file = fileURLToPath(new URL("./session-worker.ts", here));
-    const boot = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(file)});`;
+    // onnxruntime-node is required before the hook, so that its many files skip it.
+    const [ort, tsx] = [workerData.ortPath, resolve("tsx/cjs/api")].map((p) => JSON.stringify(p));
+    const file = JSON.stringify(fileURLToPath(new URL("./session-worker.ts", here)));
+    const boot = `require(${ort});\nrequire(${tsx}).register();\nrequire(${file});`;
     return new Worker(boot, { eval: true, workerData });
   }
   return new Worker(new URL("./session-worker.js", here), { workerData });
@@ -68,7 +71,7 @@ export class WorkerSession implements BufferLendingSession, LabelLendingSession 
 
   /** Start a worker, load onnxruntime-node there and create the session. */
   static async create(bytes: Uint8Array, options: InferenceSession.SessionOptions, runtime: OrtRuntime): Promise<WorkerSession> {
-    const worker = startWorker({ simd: simdKernels() ? assemble() : null });
+    const worker = startWorker(simdKernels() ? assemble() : null);
     worker.unref();
     let next = 0;
     const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
