@@ -1,9 +1,28 @@
 /**
  * The prediction engine (isomorphic): `predict` plus the pieces a caller may want on their
- * own (tiling plans, pixel conversion rules, class colours, types). The ONNX runtime is passed
- * in (`PredictOptions.runtime`); `src/engine/node/` binds onnxruntime-node.
+ * own (the pure prediction plan, tiling plans, pixel conversion rules, class colours, types).
+ * The ONNX runtime is passed in (`PredictOptions.runtime`); `src/engine/node/` binds
+ * onnxruntime-node.
  */
-export { predict, defaultBatchFor, DEFAULT_BATCH, DEFAULT_BATCH_PIXELS, DEFAULT_TILE_MULTIPLE } from "./predict.js";
+export { predict } from "./predict.js";
+export {
+  planPrediction,
+  planInput,
+  planGeometry,
+  planOutputs,
+  defaultBatchFor,
+  DEFAULT_BATCH,
+  DEFAULT_BATCH_PIXELS,
+  DEFAULT_TILE_MULTIPLE,
+  type PredictionPlan,
+  type PlanRequest,
+  type PlanOptions,
+  type ModelFacts,
+  type SessionFacts,
+  type InputPlan,
+  type TileGeometry,
+  type BatchPlan,
+} from "./plan.js";
 export type {
   EngineClass,
   EngineModel,

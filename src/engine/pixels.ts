@@ -353,7 +353,11 @@ export interface ModelInputOptions {
 }
 
 /** Channel mapping and intensity scaling for feeding `info`'s pixels to `model`. */
-export function planModelInput(model: EngineModel, info: ImageInfo, options: ModelInputOptions = {}): { mapping: ChannelMapping; scaling: Scaling } {
+export function planModelInput(
+  model: Pick<EngineModel, "inputChannels" | "channelOrder" | "colorHandling" | "tile" | "scaleInputs">,
+  info: ImageInfo,
+  options: ModelInputOptions = {},
+): { mapping: ChannelMapping; scaling: Scaling } {
   const mapping = planChannels({
     samplesPerPixel: info.samplesPerPixel,
     sampleOrder: info.sampleOrder,

@@ -11,7 +11,7 @@ import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { describeError, invalidArgument, invalidModel, isCzmodelError, unsupported } from "../errors.js";
 import { channelsFirstHint } from "../onnx/layout-guess.js";
 import { outputSpatialProblem } from "../validate/zen-rules.js";
-import type { EngineModel, OrtRuntime } from "./types.js";
+import type { EngineModel, OrtRuntime, SessionFactory } from "./types.js";
 
 /** A dimension from session metadata: a positive number if fixed, else null (symbolic / unknown). */
 const fixedDim = (d: unknown): number | null => (typeof d === "number" && Number.isInteger(d) && d > 0 ? d : null);
@@ -32,12 +32,16 @@ export interface SessionLayout {
 
 const fmtShape = (shape: readonly unknown[]): string => `[${shape.map((d) => (typeof d === "number" ? d : String(d))).join(", ")}]`;
 
-/** Create a session from the model's bytes (or its factory). Errors become `INVALID_MODEL`. */
+/**
+ * Create a session from the model's bytes, or with `createSession` when given (then not owned:
+ * the caller releases it). Errors become `INVALID_MODEL`.
+ */
 export async function openSession(
   model: EngineModel,
   runtime: OrtRuntime,
   threads: number | undefined,
   extra: InferenceSession.SessionOptions | undefined,
+  createSession?: SessionFactory,
 ): Promise<{ session: InferenceSession; owned: boolean }> {
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw invalidArgument(`thread count ${threads} is not a positive integer`, { where: "--threads" });
@@ -45,8 +49,8 @@ export async function openSession(
   const options: InferenceSession.SessionOptions = { ...extra };
   if (threads !== undefined) options.intraOpNumThreads = threads;
   try {
-    if (typeof model.onnx === "function") {
-      return { session: await model.onnx(threads === undefined ? {} : { threads }), owned: false };
+    if (createSession) {
+      return { session: await createSession(threads === undefined ? {} : { threads }), owned: false };
     }
     return { session: await runtime.InferenceSession.create(model.onnx, options), owned: true };
   } catch (e) {

@@ -54,8 +54,8 @@ export interface EngineModel {
   id?: string;
   /** `segmentation` (per-pixel class probabilities out) or `regression` (image out). */
   kind: "segmentation" | "regression";
-  /** The ONNX model bytes, or a factory for an already prepared session. */
-  onnx: Uint8Array | SessionFactory;
+  /** The ONNX model bytes (a session made elsewhere is passed as `PredictOptions.createSession`). */
+  onnx: Uint8Array;
   /**
    * Spatial input size: `[h, w]` for NHWC models, `[z, h, w]` for NDHWC (rank-5) models;
    * `null` when the model's spatial dims are dynamic and its metadata names no size.
@@ -119,8 +119,15 @@ export interface PredictProgress {
 }
 
 export interface PredictOptions {
-  /** The ONNX runtime package to run with (also used for input tensors when `model.onnx` is a factory). */
+  /** The ONNX runtime package to run with (also used for input tensors when `createSession` is given). */
   runtime: OrtRuntime;
+  /**
+   * Creates the session instead of `runtime.InferenceSession.create(model.onnx)`, e.g. one in a
+   * worker thread or one kept open across runs. `predict` does not release a session made so:
+   * its maker does. Errors it throws are reported as the model's (`INVALID_MODEL`) unless they
+   * are czmodel errors already.
+   */
+  createSession?: SessionFactory;
   /** Segmentation: which outputs (default `labels`). Ignored for regression. */
   output?: OutputSelection;
   /** Segmentation labels: pixels whose best class probability is below this get `unclassifiedValue` 0. */
@@ -133,7 +140,7 @@ export interface PredictOptions {
   tile?: number[];
   /** Tiles per session run (dynamic batch dim: default up to 4, fewer for big tiles so one batch holds at most 1 MP; fixed batch dim: its size). */
   batch?: number;
-  /** onnxruntime-node intra-op threads (`intraOpNumThreads`; passed to a session factory as `threads`). onnxruntime-web uses `env.wasm.numThreads` instead. */
+  /** onnxruntime-node intra-op threads (`intraOpNumThreads`; passed to `createSession` as `threads`). onnxruntime-web uses `env.wasm.numThreads` instead. */
   threads?: number;
   /** Extra session options (execution providers, …) merged under the engine's own. */
   sessionOptions?: InferenceSession.SessionOptions;

@@ -138,7 +138,8 @@ describe("pipeline", () => {
     const calls: number[][] = [];
     const events: PredictProgress[] = [];
     const sink = new MemoryImageSink({ tiles: false });
-    const r = await predictNode({ ...seg, onnx: spyFactory(fcn3Bytes, calls) }, image(), sink, {
+    const r = await predictNode(seg, image(), sink, {
+      createSession: spyFactory(fcn3Bytes, calls),
       batch: 3,
       onProgress: (e) => events.push(e),
     });

@@ -23,7 +23,7 @@ export type NodePredictOptions = Omit<PredictOptions, "runtime"> & {
   runtime?: OrtRuntime;
   /**
    * Run the session in a worker thread: `auto` (default) when the image has at least
-   * `WORKER_MIN_MEGAPIXELS` pixels over all planes. Ignored when `model.onnx` is a factory.
+   * `WORKER_MIN_MEGAPIXELS` pixels over all planes. Ignored when `createSession` is given.
    */
   worker?: boolean | "auto";
 };
@@ -45,16 +45,15 @@ export async function predictNode(
   options: NodePredictOptions = {},
 ): Promise<PredictResult> {
   const { worker = "auto", runtime = nodeRuntime, ...rest } = options;
-  const bytes = model.onnx;
   const sessionOptions = nodeSessionOptions(undefined, rest.sessionOptions);
-  if (!wantsWorker(worker, source) || typeof bytes === "function") return predict(model, source, sink, { ...rest, sessionOptions, runtime });
+  if (!wantsWorker(worker, source) || rest.createSession) return predict(model, source, sink, { ...rest, sessionOptions, runtime });
   let session: WorkerSession | undefined;
-  const factory = async ({ threads }: { threads?: number }) => {
-    session = await WorkerSession.create(bytes, nodeSessionOptions(threads, rest.sessionOptions), runtime);
+  const createSession = async ({ threads }: { threads?: number }) => {
+    session = await WorkerSession.create(model.onnx, nodeSessionOptions(threads, rest.sessionOptions), runtime);
     return session.asSession();
   };
   try {
-    return await predict({ ...model, onnx: factory }, source, sink, { ...rest, runtime });
+    return await predict(model, source, sink, { ...rest, runtime, createSession });
   } finally {
     await session?.release().catch(() => undefined);
   }

@@ -14,158 +14,37 @@
  * lent output buffer (onnxruntime's pre-allocated outputs). For a two-class model whose
  * output is only needed as labels, `runLendingLabels` goes one step further: the worker runs
  * the engine's SIMD argmax on the output where the model wrote it and returns one label per
- * pixel (no 8 MB copy per 1024² tile on the main thread). Node-only.
+ * pixel (no 8 MB copy per 1024² tile on the main thread). The worker's code is
+ * `session-worker.ts`; the messages are typed in `worker-protocol.ts`. Node-only.
  */
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { InferenceSession, OnnxValue, Tensor } from "onnxruntime-common";
 import type { BufferLendingSession, LabelLendingRequest, LabelLendingResult, LabelLendingSession, LendingRequest, LendingResult } from "../session.js";
 import { assemble, simdKernels } from "../simd.js";
 import type { OrtRuntime } from "../types.js";
+import type { LabelsReply, LendReply, SessionInfo, SessionWorkerData, WireTensor, WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const ort = require(workerData.ortPath);
-let session;
-const wire = (out) => {
-  const value = {};
-  const transfer = [];
-  for (const [name, t] of Object.entries(out)) {
-    value[name] = { type: t.type, data: t.data, dims: t.dims };
-    if (t.data && t.data.buffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
+/**
+ * Start the worker of `session-worker.ts`. Built, this file is `worker-session.js` and the
+ * worker is `session-worker.js` next to it. Run from sources (tsx, vitest), this file is a
+ * `.ts` URL and the worker's source is `session-worker.ts`: the worker registers tsx's require
+ * hook, then requires it (tsx's ESM hooks would start a loader thread per worker, ~0.3 s;
+ * the require hook costs a few ms, and the worker imports nothing that needs ESM).
+ */
+function startWorker(simd: Uint8Array<ArrayBuffer> | null): Worker {
+  const here = import.meta.url;
+  const resolve = createRequire(here).resolve;
+  const workerData: SessionWorkerData = { ortPath: resolve("onnxruntime-node"), simd };
+  if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
+    // onnxruntime-node is required before the hook, so that its many files skip it.
+    const [ort, tsx] = [workerData.ortPath, resolve("tsx/cjs/api")].map((p) => JSON.stringify(p));
+    const file = JSON.stringify(fileURLToPath(new URL("./session-worker.ts", here)));
+    const boot = `require(${ort});\nrequire(${tsx}).register();\nrequire(${file});`;
+    return new Worker(boot, { eval: true, workerData });
   }
-  return { value, transfer };
-};
-// Float32Array over a whole buffer: transferable without copying what is not ours.
-const own = (data) => data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
-// The engine's SIMD kernels (src/engine/simd.ts, assembled there and sent here), for labels.
-let simd = null;
-try {
-  if (workerData.simd && WebAssembly.validate(workerData.simd)) simd = new WebAssembly.Instance(new WebAssembly.Module(workerData.simd)).exports;
-} catch (e) {
-  simd = null;
-}
-const reserve = (bytes) => {
-  const have = simd.memory.buffer.byteLength;
-  if (have < bytes) simd.memory.grow(Math.ceil((bytes - have) / 65536));
-  return simd.memory.buffer;
-};
-// One message at a time: a run's output lives in the kernels' memory until its labels are out.
-let queue = Promise.resolve();
-parentPort.on("message", (msg) => {
-  queue = queue.then(() => handle(msg));
-});
-async function handle(msg) {
-  if (msg.type === "labels") {
-    // Run into the kernels' memory and turn the two-class output into labels right here.
-    const back = [msg.input, msg.labels];
-    try {
-      const input = new Float32Array(msg.input, 0, msg.inputLength);
-      const feeds = { [msg.inputName]: new ort.Tensor("float32", input, msg.inputDims) };
-      const pixels = msg.outputDims.slice(0, -1).reduce((a, b) => a * b, 1);
-      const u16 = msg.labelType === "uint16";
-      const outBytes = (pixels * 8 + 15) & ~15;
-      const labelBytes = (pixels * (u16 ? 2 : 1) + 15) & ~15;
-      const memory = reserve(outBytes + labelBytes + 256);
-      const output = new ort.Tensor("float32", new Float32Array(memory, 0, pixels * 2), msg.outputDims);
-      const out = (await session.run(feeds, { [msg.outputName]: output }))[msg.outputName];
-      if (!out) throw new Error("the model returned no '" + msg.outputName + "' output");
-      (u16 ? simd.argmax2U16 : simd.argmax2U8)(0, outBytes, pixels, msg.v0, msg.v1);
-      const Labels = u16 ? Uint16Array : Uint8Array;
-      new Labels(msg.labels, 0, pixels).set(new Labels(simd.memory.buffer, outBytes, pixels));
-      parentPort.postMessage({ id: msg.id, ok: true, value: { input: msg.input, labels: msg.labels, type: out.type, dims: out.dims } }, back);
-    } catch (e) {
-      parentPort.postMessage({ id: msg.id, ok: false, error: String((e && e.message) || e) }, back);
-    }
-    return;
-  }
-  if (msg.type === "lend") {
-    // The lent buffers always go back, also when the run fails.
-    const back = [msg.input];
-    if (msg.output) back.push(msg.output);
-    try {
-      const input = new Float32Array(msg.input, 0, msg.inputLength);
-      const feeds = { [msg.inputName]: new ort.Tensor("float32", input, msg.inputDims) };
-      const size = msg.outputDims ? msg.outputDims.reduce((a, b) => a * b, 1) : 0;
-      const preset = msg.output !== undefined && msg.outputDims !== undefined && msg.output.byteLength >= size * 4;
-      const fetches = preset
-        ? { [msg.outputName]: new ort.Tensor("float32", new Float32Array(msg.output, 0, size), msg.outputDims) }
-        : [msg.outputName];
-      const out = (await session.run(feeds, fetches))[msg.outputName];
-      if (!out) throw new Error("the model returned no '" + msg.outputName + "' output");
-      const value = { input: msg.input, type: out.type, dims: out.dims, output: null };
-      if (preset) {
-        value.output = msg.output; // onnxruntime wrote into it
-      } else {
-        if (msg.output) value.spare = msg.output;
-        if (out.type === "float32") {
-          const data = own(out.data);
-          value.output = data.buffer;
-          back.push(data.buffer);
-        }
-      }
-      parentPort.postMessage({ id: msg.id, ok: true, value }, back);
-    } catch (e) {
-      parentPort.postMessage({ id: msg.id, ok: false, error: String((e && e.message) || e) }, back);
-    }
-    return;
-  }
-  try {
-    if (msg.type === "create") {
-      session = await ort.InferenceSession.create(msg.bytes, msg.options);
-      parentPort.postMessage({ id: msg.id, ok: true, value: {
-        inputNames: session.inputNames, outputNames: session.outputNames,
-        inputMetadata: session.inputMetadata, outputMetadata: session.outputMetadata, labels: simd !== null } });
-    } else if (msg.type === "run") {
-      const feeds = {};
-      for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-      const { value, transfer } = wire(await session.run(feeds, msg.fetches));
-      parentPort.postMessage({ id: msg.id, ok: true, value }, transfer);
-    } else if (msg.type === "release") {
-      if (session) await session.release();
-      parentPort.postMessage({ id: msg.id, ok: true });
-    }
-  } catch (e) {
-    parentPort.postMessage({ id: msg.id, ok: false, error: String((e && e.message) || e) });
-  }
-}
-`;
-
-interface Reply {
-  id: number;
-  ok: boolean;
-  value?: unknown;
-  error?: string;
-}
-
-interface SessionInfo {
-  inputNames: string[];
-  outputNames: string[];
-  inputMetadata: InferenceSession.ValueMetadata[];
-  outputMetadata: InferenceSession.ValueMetadata[];
-  /** The worker has the SIMD kernels, so it can compute two-class labels. */
-  labels: boolean;
-}
-
-interface WireTensor {
-  type: Tensor.Type;
-  data: Tensor.DataType;
-  dims: readonly number[];
-}
-
-interface LabelsReply {
-  input: ArrayBuffer;
-  labels: ArrayBuffer;
-  type: Tensor.Type;
-  dims: readonly number[];
-}
-
-interface LendReply {
-  input: ArrayBuffer;
-  output: ArrayBuffer | null;
-  spare?: ArrayBuffer;
-  type: Tensor.Type;
-  dims: readonly number[];
+  return new Worker(new URL("./session-worker.js", here), { workerData });
 }
 
 /** An `InferenceSession` whose work happens in a worker thread. */
@@ -179,7 +58,7 @@ export class WorkerSession implements BufferLendingSession, LabelLendingSession 
 
   private constructor(
     private readonly worker: Worker,
-    private readonly call: (msg: Record<string, unknown>, transfer?: ArrayBuffer[]) => Promise<unknown>,
+    private readonly call: (msg: WorkerRequest, transfer?: ArrayBuffer[]) => Promise<unknown>,
     private readonly runtime: OrtRuntime,
     info: SessionInfo,
   ) {
@@ -192,9 +71,7 @@ export class WorkerSession implements BufferLendingSession, LabelLendingSession 
 
   /** Start a worker, load onnxruntime-node there and create the session. */
   static async create(bytes: Uint8Array, options: InferenceSession.SessionOptions, runtime: OrtRuntime): Promise<WorkerSession> {
-    const ortPath = createRequire(import.meta.url).resolve("onnxruntime-node");
-    const simd = simdKernels() ? assemble() : null;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath, simd } });
+    const worker = startWorker(simdKernels() ? assemble() : null);
     worker.unref();
     let next = 0;
     const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -203,17 +80,17 @@ export class WorkerSession implements BufferLendingSession, LabelLendingSession 
       pending.clear();
     };
     // Keep the process alive only while a call is waiting (an idle, forgotten session must not).
-    worker.on("message", (reply: Reply) => {
+    worker.on("message", (reply: WorkerReply) => {
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);
       if (pending.size === 0) worker.unref();
       if (reply.ok) p.resolve(reply.value);
-      else p.reject(new Error(reply.error ?? "onnxruntime worker failed"));
+      else p.reject(new Error(reply.error || "onnxruntime worker failed"));
     });
     worker.on("error", (e) => failAll(e instanceof Error ? e : new Error(String(e))));
     worker.on("exit", (code) => failAll(new Error(`onnxruntime worker exited (code ${code})`)));
-    const call = (msg: Record<string, unknown>, transfer: ArrayBuffer[] = []) =>
+    const call = (msg: WorkerRequest, transfer: ArrayBuffer[] = []) =>
       new Promise<unknown>((resolve, reject) => {
         const id = next++;
         pending.set(id, { resolve, reject });
@@ -289,21 +166,23 @@ export class WorkerSession implements BufferLendingSession, LabelLendingSession 
     const whole = (a: ArrayBufferView) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
     if (!this.canComputeLabels) throw new Error("runLendingLabels: this worker has no SIMD kernels");
     if (!whole(input) || !whole(labels) || labels.buffer === input.buffer) throw new Error("runLendingLabels: the input and labels must be separate, whole buffers");
+    const inputBuffer = input.buffer as ArrayBuffer;
+    const labelBuffer = labels.buffer as ArrayBuffer;
     const reply = (await this.call(
       {
         type: "labels",
         inputName: request.inputName,
-        input: input.buffer,
+        input: inputBuffer,
         inputLength: request.inputLength,
         inputDims: request.inputDims,
         outputName: request.outputName,
         outputDims: request.outputDims,
-        labels: labels.buffer,
+        labels: labelBuffer,
         labelType: labels instanceof Uint16Array ? "uint16" : "uint8",
         v0: request.values[0],
         v1: request.values[1],
       },
-      [input.buffer as ArrayBuffer, labels.buffer as ArrayBuffer],
+      [inputBuffer, labelBuffer],
     )) as LabelsReply;
     return {
       input: new Float32Array(reply.input),
