@@ -46,7 +46,8 @@ export type { Finding, Severity, ValidationReport } from "./validate/findings.js
 export { TARGETS, DEFAULT_TARGET, type Target } from "./validate/targets.js";
 
 // prediction
-export { predict } from "./engine/index.js";
+export { predict, planPrediction } from "./engine/index.js";
+export type { PredictionPlan, PlanRequest, PlanOptions, ModelFacts, SessionFacts } from "./engine/index.js";
 export type { EngineModel, EngineClass, OrtRuntime, PredictOptions, PredictProgress, PredictResult, SinkPair } from "./engine/index.js";
 export { engineModelFromFile, type EngineModelInfo } from "./engine/from-model-file.js";
 

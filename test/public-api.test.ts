@@ -45,6 +45,7 @@ const BROWSER = [
     "packModel",
     "parseConversionSpec",
     "parseOpList",
+    "planPrediction",
     "predict",
     "predictPackage",
     "readModelFileBytes",
