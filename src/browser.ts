@@ -35,7 +35,7 @@ export { MemoryByteSource, BlobByteSource, type ByteSource } from "./bytes/byte-
 
 // ONNX payloads
 export { summarizeOnnx, adaptModel, OPERATIONS, parseOpList, checkSpatialInvariance, findImageStatistics } from "./onnx/index.js";
-export type { OnnxSummary, TensorSummary, AdaptOptions, AdaptResult, ImageStatistic, OrtModule } from "./onnx/index.js";
+export type { OnnxSummary, TensorSummary, AdaptOptions, AdaptResult, ImageStatistic } from "./onnx/index.js";
 export { summarizeSavedModel, summarizeZippedSavedModel, type SavedModelSummary } from "./savedmodel/index.js";
 
 // packing, inspection, validation

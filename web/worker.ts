@@ -22,7 +22,6 @@ import { openImageSource } from "../src/io/open.js";
 import { PngSink } from "../src/io/png/index.js";
 import { OmeTiffSink } from "../src/io/tiff/index.js";
 import type { ImageSink, ImageSource, OutputImageInfo, PlaneIndex } from "../src/io/types.js";
-import type { OrtModule } from "../src/onnx/index.js";
 import { tileFromSource } from "../src/engine/centre-tile.js";
 import { numericMetaFor } from "../src/validate/model.js";
 import { runNumericValidation } from "../src/validate/numeric.js";
@@ -116,7 +115,7 @@ const handlers: { [K in Op]: Handler<K> } = {
       const p = settings.plane;
       const sink = new MemoryImageSink();
       const r = await predict(model, image.source, sink, {
-        runtime: ort as unknown as OrtRuntime,
+        runtime: ort,
         threads,
         planes: { scene: [p.scene], t: [p.t], ...(is3d ? {} : { z: [p.z] }) },
         ...(settings.minConfidence !== undefined ? { minConfidence: settings.minConfidence } : {}),
@@ -175,13 +174,13 @@ const handlers: { [K in Op]: Handler<K> } = {
         await source.close();
       }
     }
-    const r = await runNumericValidation(file.modelBytes, meta, ort as unknown as OrtModule, { ...(input ? { input } : {}), where: modelFile.name });
+    const r = await runNumericValidation(file.modelBytes, meta, ort, { ...(input ? { input } : {}), where: modelFile.name });
     return { ...r, input: description };
   },
 
   async importPackage({ file }) {
     const pkg = await loadPackage(zipPackage(new Uint8Array(await file.arrayBuffer()), file.name));
-    const r = await importPackage(pkg, { runtime: ort as unknown as OrtRuntime });
+    const r = await importPackage(pkg, { runtime: ort });
     const { tile, pixelType, inputRange, preprocessing, postprocessing, notes } = r.plan;
     const summary: ImportSummary = {
       bytes: r.bytes,

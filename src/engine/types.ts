@@ -5,18 +5,13 @@
  * the options of `predict`, its progress events and its result. Isomorphic; type-only
  * imports of onnxruntime-common.
  */
-import type { InferenceSession, TensorConstructor } from "onnxruntime-common";
+import type { InferenceSession } from "onnxruntime-common";
 import type { ImageSink, OutputImageInfo } from "../io/types.js";
 import type { ImageStatistic } from "../onnx/image-statistics.js";
 import type { BlendMode } from "./tiling.js";
 
-/** The parts of an onnxruntime package the engine uses: the namespace of onnxruntime-node or onnxruntime-web (`import * as ort`). */
-export interface OrtRuntime {
-  InferenceSession: {
-    create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
-  };
-  Tensor: TensorConstructor;
-}
+export type { OrtRuntime } from "../onnx/ort-types.js";
+import type { OrtRuntime } from "../onnx/ort-types.js";
 
 /** Creates the session for a model (e.g. one kept open by the browser page across runs). */
 export type SessionFactory = (options: { threads?: number }) => Promise<InferenceSession>;

@@ -23,4 +23,4 @@ export {
   type InvarianceResult,
   type InvarianceRun,
 } from "./spatial/check-invariance.js";
-export type { OrtModule } from "./ort-types.js";
+export type { OrtRuntime } from "./ort-types.js";

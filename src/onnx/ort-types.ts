@@ -4,7 +4,17 @@
  */
 import type * as OrtCommon from "onnxruntime-common";
 
-export type OrtModule = Pick<typeof OrtCommon, "InferenceSession" | "Tensor">;
+/**
+ * The parts of an onnxruntime package this library uses: the namespace of onnxruntime-node or
+ * onnxruntime-web (`import * as ort`). The engine, the numeric validation and the
+ * spatial-invariance proof all take it as an argument.
+ */
+export interface OrtRuntime {
+  InferenceSession: {
+    create(model: Uint8Array, options?: OrtCommon.InferenceSession.SessionOptions): Promise<OrtCommon.InferenceSession>;
+  };
+  Tensor: OrtCommon.TensorConstructor;
+}
 export type OrtSession = OrtCommon.InferenceSession;
 export type OrtSessionOptions = OrtCommon.InferenceSession.SessionOptions;
 export type OrtTensor = OrtCommon.Tensor;

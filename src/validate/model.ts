@@ -11,7 +11,7 @@ import { unsupported, invalidModel } from "../errors.js";
 import { readPayloadFacts, type PayloadFacts } from "../inspect/payload.js";
 import { PIXEL_TYPE_INFO, type LegacyModelMetadata } from "../metadata/index.js";
 import { ModelMetadata } from "../metadata/index.js";
-import type { OrtModule } from "../onnx/ort-types.js";
+import type { OrtRuntime } from "../onnx/ort-types.js";
 import { makeReport, type Finding, type ValidationReport } from "./findings.js";
 import { runNumericValidation, type NumericValidationMeta, type NumericValidationOptions, type NumericValidationResult } from "./numeric.js";
 import { tileOf, validateStructure } from "./structural.js";
@@ -32,7 +32,7 @@ export interface ModelToValidate {
 /** The injected runner of the numeric check: the onnxruntime module plus how to run the tile. */
 export interface NumericRun extends NumericValidationOptions {
   /** onnxruntime-node, onnxruntime-web, or anything with the same `InferenceSession`/`Tensor` API. */
-  ort: OrtModule;
+  ort: OrtRuntime;
 }
 
 export interface ValidateModelOptions {

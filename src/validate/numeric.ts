@@ -15,7 +15,7 @@
  * module owns the checks and never loads a runtime itself. Isomorphic.
  */
 import { channelsFirstHint } from "../onnx/layout-guess.js";
-import { runtimeMessage, type OrtModule, type OrtSession, type OrtSessionOptions } from "../onnx/ort-types.js";
+import { runtimeMessage, type OrtRuntime, type OrtSession, type OrtSessionOptions } from "../onnx/ort-types.js";
 import type { Finding } from "./findings.js";
 import { logitAdvice, outputSpatialProblem } from "./zen-rules.js";
 
@@ -85,7 +85,7 @@ const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 export async function runNumericValidation(
   bytes: Uint8Array,
   meta: NumericValidationMeta,
-  ort: OrtModule,
+  ort: OrtRuntime,
   options: NumericValidationOptions = {},
 ): Promise<NumericValidationResult> {
   const findings: Finding[] = [];

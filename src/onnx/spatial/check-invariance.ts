@@ -9,7 +9,7 @@
 import { unsupported } from "../../errors.js";
 import { readTensorType } from "../graph/nodes.js";
 import { decodeModel, encodeModel } from "../model-io.js";
-import { runtimeMessage, type OrtModule, type OrtSessionOptions } from "../ort-types.js";
+import { runtimeMessage, type OrtRuntime, type OrtSessionOptions } from "../ort-types.js";
 import { syntheticData } from "../synthetic-data.js";
 import { onnxTypeName } from "../tensor-types.js";
 import { findSpatialBlockers } from "./blockers.js";
@@ -54,7 +54,7 @@ export function defaultInvarianceSizes(target: number[] | undefined, spatialRank
       ];
 }
 
-export async function checkSpatialInvariance(bytes: Uint8Array, ort: OrtModule, options: InvarianceOptions = {}): Promise<InvarianceResult> {
+export async function checkSpatialInvariance(bytes: Uint8Array, ort: OrtRuntime, options: InvarianceOptions = {}): Promise<InvarianceResult> {
   const where = options.where ?? "--spatial-dims";
   const model = decodeModel(bytes);
   const refuse = (why: string) => unsupported(`the model is not spatially invariant: ${why}`, { where, allowed: "fully convolutional models" });
