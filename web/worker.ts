@@ -12,7 +12,7 @@ import * as ort from "onnxruntime-web/wasm";
 import { importPackage } from "../src/bioimageio/import.js";
 import { loadPackage, zipPackage } from "../src/bioimageio/package.js";
 import { readModelFromSource, type ModelFile } from "../src/container/index.js";
-import { planModelInput, predict, type EngineModel, type OrtRuntime } from "../src/engine/index.js";
+import { planModelInput, predict, type EngineModel } from "../src/engine/index.js";
 import { engineModelFromFile } from "../src/engine/from-model-file.js";
 import { describeError, isCzmodelError } from "../src/errors.js";
 import { BlobByteSource } from "../src/bytes/byte-source.js";
