@@ -45,7 +45,7 @@ export const DEFAULT_TILE_MULTIPLE = 16;
 /** What planning needs to know about the model: its description without the ONNX bytes. */
 export type ModelFacts = Omit<EngineModel, "onnx">;
 
-/** What planning needs to know about the session: its input/output names and shapes (`inspectSession`). */
+/** What planning needs to know about the session: its input/output names and shapes (`readSessionLayout`). */
 export type SessionFacts = SessionLayout;
 
 /** The options of `predict` that planning reads. */

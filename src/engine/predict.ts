@@ -33,7 +33,7 @@ import type { ImageSink, ImageSource } from "../io/types.js";
 import { openOutputs, runBatches } from "./batch-pipeline.js";
 import { planGeometry, planInput, planOutputs, planPrediction, type TileGeometry } from "./plan.js";
 import { predictResult, progressEvent } from "./report.js";
-import { BatchRunner, inspectSession, openSession } from "./session.js";
+import { BatchRunner, readSessionLayout, openSession } from "./session.js";
 import { TileInputReader } from "./tile-input.js";
 import type { EngineModel, PredictOptions, PredictResult, SinkPair } from "./types.js";
 
@@ -109,7 +109,7 @@ export async function predict(
 
     ({ session, owned: ownsSession } = await openSession(model, options.runtime, options.threads, options.sessionOptions, options.createSession));
     checkAbort();
-    const layout = inspectSession(session, model, input.dims);
+    const layout = readSessionLayout(session, model, input.dims);
     let geometry = planGeometry(model, input, options, layout);
     const reuse = early !== null && sameNumbers(early.geometry.tile, geometry.tile) && sameNumbers(early.geometry.border, geometry.border);
     if (reuse) geometry = { ...geometry, grid: early.geometry.grid };

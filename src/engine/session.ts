@@ -63,7 +63,7 @@ export async function openSession(
  * Read and check the session's input/output layout against the model description.
  * `spatialDims` is 2 or 3; one-line errors name what is wrong.
  */
-export function inspectSession(session: InferenceSession, model: EngineModel, spatialDims: 2 | 3): SessionLayout {
+export function readSessionLayout(session: InferenceSession, model: EngineModel, spatialDims: 2 | 3): SessionLayout {
   const where = model.name;
   const rank = spatialDims + 2;
   const layout = spatialDims === 3 ? "NDHWC [N, D, H, W, C]" : "NHWC [N, H, W, C]";
