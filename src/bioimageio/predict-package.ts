@@ -198,46 +198,69 @@ export async function predictPackage(pkg: PreparedPackage, source: ImageSource, 
         pixelsBefore += r.megapixels;
       }
     }
-    const first = results[0];
-    if (!first || !out.info || !ops) throw invalidModel("nothing was predicted", { where: pkg.where });
-    const elapsedMs = now() - started;
-    const notes = [...new Set([...zen.notes, ...results.flatMap((r) => r.notes)])];
-    if (withStats) {
-      notes.push(
-        stacks.stacks.length > 1
-          ? `per-sample statistics: each of the ${stacks.stacks.length} planes is normalised with its own whole-plane statistics (one model run per plane)`
-          : "per-sample statistics: computed over the whole image before tiling",
-      );
-    }
-    return {
-      model: { name: plan.description.name, kind: "regression" },
-      tile: first.tile,
-      border: first.border,
-      blend: first.blend,
-      batchSize: first.batchSize,
-      tilesPerPlane: first.tilesPerPlane,
-      tiles: results.reduce((s, r) => s + r.tiles, 0),
-      batches: results.reduce((s, r) => s + r.batches, 0),
-      outputs: [out.info],
-      channelMapping: first.channelMapping,
-      inputScaling: "none (raw intensities, as the package expects)",
-      notes,
-      elapsedMs,
-      megapixels: megapixelsTotal,
-      megapixelsPerSecond: elapsedMs > 0 ? (megapixelsTotal * 1000) / elapsedMs : 0,
-      package: {
-        name: plan.description.name,
-        formatVersion: plan.description.formatVersion,
-        preprocessing: ops.pre,
-        postprocessing: ops.post,
-        ...(withStats ? { statisticsMethod: METHOD_WORDS[method] } : {}),
-        samples,
-        statisticsMs,
-        runs,
-      },
-    };
+    if (!results[0] || !out.info || !ops) throw invalidModel("nothing was predicted", { where: pkg.where });
+    return packageResult({ pkg, results, output: out.info, ops, samples, statisticsMs, runs, sampleCount: stacks.stacks.length, method, started, megapixelsTotal });
   } catch (e) {
     await sink.abort().catch(() => undefined);
     throw e;
   }
+}
+
+/** What `packageResult` puts together after the runs. */
+interface PackageRuns {
+  pkg: PreparedPackage;
+  results: PredictResult[];
+  output: NonNullable<PackageSink["info"]>;
+  ops: { pre: string[]; post: string[] };
+  samples: PackageRunSummary["samples"];
+  statisticsMs: number;
+  runs: number;
+  sampleCount: number;
+  method: StatisticsMethod;
+  started: number;
+  megapixelsTotal: number;
+}
+
+/** The engine results of every sample folded into one package result. */
+function packageResult(r: PackageRuns): PackagePredictResult {
+  const { plan } = r.pkg;
+  const { results, ops, samples, started, megapixelsTotal, method, runs } = r;
+  const first = results[0]!;
+  const withStats = plan.statistics.length > 0;
+  const elapsedMs = now() - started;
+  const notes = [...new Set([...plan.zen.notes, ...results.flatMap((result) => result.notes)])];
+  if (withStats) {
+    notes.push(
+      r.sampleCount > 1
+        ? `per-sample statistics: each of the ${r.sampleCount} planes is normalised with its own whole-plane statistics (one model run per plane)`
+        : "per-sample statistics: computed over the whole image before tiling",
+    );
+  }
+  return {
+    model: { name: plan.description.name, kind: "regression" },
+    tile: first.tile,
+    border: first.border,
+    blend: first.blend,
+    batchSize: first.batchSize,
+    tilesPerPlane: first.tilesPerPlane,
+    tiles: results.reduce((s, result) => s + result.tiles, 0),
+    batches: results.reduce((s, result) => s + result.batches, 0),
+    outputs: [r.output],
+    channelMapping: first.channelMapping,
+    inputScaling: "none (raw intensities, as the package expects)",
+    notes,
+    elapsedMs,
+    megapixels: megapixelsTotal,
+    megapixelsPerSecond: elapsedMs > 0 ? (megapixelsTotal * 1000) / elapsedMs : 0,
+    package: {
+      name: plan.description.name,
+      formatVersion: plan.description.formatVersion,
+      preprocessing: ops.pre,
+      postprocessing: ops.post,
+      ...(withStats ? { statisticsMethod: METHOD_WORDS[method] } : {}),
+      samples,
+      statisticsMs: r.statisticsMs,
+      runs,
+    },
+  };
 }
