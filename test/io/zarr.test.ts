@@ -59,7 +59,7 @@ describe("OME-Zarr reader reads what Python wrote", () => {
 
 interface ZarrReport {
   root: Record<string, unknown>;
-  images: { attrs: Record<string, any>; shape: number[]; chunks: number[]; dtype: string; compressor: Record<string, unknown> | null; sha256: string }[];
+  images: { attrs: Record<string, unknown>; shape: number[]; chunks: number[]; dtype: string; compressor: Record<string, unknown> | null; sha256: string }[];
 }
 
 const READ_ZARR = String.raw`
