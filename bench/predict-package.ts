@@ -29,20 +29,23 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      sizes: { type: "string", default: "2048,4096,8192" },
-      package: { type: "string", default: join(shared, "bioimageio", "unet2d_nuclei_broad") },
-      tile: { type: "string" },
-      keep: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-    },
-  }).values;
-} catch (e) {
-  usage((e as Error).message);
+/** The parsed flags; a bad command line ends in usage(). */
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        sizes: { type: "string", default: "2048,4096,8192" },
+        package: { type: "string", default: join(shared, "bioimageio", "unet2d_nuclei_broad") },
+        tile: { type: "string" },
+        keep: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (e) {
+    usage((e as Error).message);
+  }
 }
+const parsed = parseOptions();
 const sizes = parsed.sizes.split(",").map((s) => {
   const n = Number(s);
   if (!Number.isSafeInteger(n) || n < 1) usage(`--sizes: "${s}" is not a positive whole number`);

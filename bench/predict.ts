@@ -56,22 +56,25 @@ function positiveInt(name: string, text: string): number {
   return n;
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      sizes: { type: "string", default: "4096,16384,32768" },
-      repeat: { type: "string", default: "3" },
-      output: { type: "string", default: "labels" },
-      input: { type: "string", default: "deflate" },
-      threads: { type: "string" },
-      keep: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-    },
-  }).values;
-} catch (e) {
-  usage((e as Error).message);
+/** The parsed flags; a bad command line ends in usage(). */
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        sizes: { type: "string", default: "4096,16384,32768" },
+        repeat: { type: "string", default: "3" },
+        output: { type: "string", default: "labels" },
+        input: { type: "string", default: "deflate" },
+        threads: { type: "string" },
+        keep: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (e) {
+    usage((e as Error).message);
+  }
 }
+const parsed = parseOptions();
 const sizes = parsed.sizes.split(",").map((s) => positiveInt("--sizes", s));
 const repeat = positiveInt("--repeat", parsed.repeat);
 const threads = parsed.threads === undefined ? undefined : String(positiveInt("--threads", parsed.threads));

@@ -86,7 +86,7 @@ const PY_KEYWORDS = new Set(
 
 /** A free-text name as a Python identifier (what bioimage.io wants for channel names), unique within `taken`. */
 export function toIdentifier(text: string, taken: Set<string>): string {
-  let id = text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  let id = text.normalize("NFKD").replace(/\P{ASCII}/gu, "").replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
   if (id === "") id = "channel";
   if (/^[0-9]/.test(id)) id = `_${id}`;
   if (PY_KEYWORDS.has(id)) id = `${id}_`;

@@ -19,7 +19,6 @@ export const MAX_RDF_BYTES = 4 * 1024 * 1024;
 const num = z.number();
 const str = z.string();
 const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
-const numOrList = z.union([num, z.array(num).min(1)]);
 const fileRef = loose({ source: str.min(1), sha256: str.optional() });
 const author = loose({ name: str.optional(), affiliation: str.optional(), orcid: str.optional(), github_user: str.optional() });
 const citeEntry = loose({ text: str, doi: str.optional(), url: str.optional() });
@@ -228,11 +227,6 @@ function kwNumber(kw: Kwargs, key: string, def: number | null, where: string): n
   const v = kw[key];
   if (v === undefined || v === null) return def;
   if (typeof v !== "number" || !Number.isFinite(v)) throw invalidMetadata(`kwargs.${key} must be a finite number`, { where });
-  return v;
-}
-function kwRequired(kw: Kwargs, key: string, where: string): number {
-  const v = kwNumber(kw, key, null, where);
-  if (v === null) throw invalidMetadata(`kwargs.${key} is missing`, { where });
   return v;
 }
 function kwValues(kw: Kwargs, key: string, axis: unknown, def: number | undefined, where: string): AxisValues {

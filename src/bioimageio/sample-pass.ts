@@ -142,7 +142,7 @@ export class SampleStatistician {
       for (let k = 0; k < channels; k++) {
         this.channelValues(k, windows, pixels, buf, fns?.[k] ?? null);
         moments[groupOf(k)]!.add(buf, pixels);
-        keyHists?.[groupOf(k)]!.add(bits, buf, pixels);
+        if (keyHists) keyHists[groupOf(k)]!.add(bits, buf, pixels);
       }
     });
     const nanCount = moments.reduce((s, m) => s + m.nan, 0);

@@ -199,7 +199,7 @@ export class MomentAccumulator {
     let max = this.max;
     for (let i = 0; i < count; i++) {
       const v = values[i]!;
-      if (v !== v) {
+      if (Number.isNaN(v)) {
         nan++;
         continue;
       }
@@ -216,7 +216,7 @@ export class MomentAccumulator {
     let m2b = 0;
     for (let i = 0; i < count; i++) {
       const v = values[i]!;
-      if (v !== v) continue;
+      if (Number.isNaN(v)) continue;
       const d = v - meanB;
       m2b += d * d;
     }
@@ -242,7 +242,7 @@ export class KeyHistogram {
     const high = this.high;
     for (let i = 0; i < count; i++) {
       const v = values[i]!;
-      if (v !== v) continue;
+      if (Number.isNaN(v)) continue;
       high[floatKey(bits[i]!) >>> 16]!++;
     }
   }
@@ -280,7 +280,7 @@ export class KeyRefinement {
     for (let i = 0; i < count; i++) {
       const k = floatKey(bits[i]!);
       const s = slot[k >>> 16]!;
-      if (s < 0 || values[i]! !== values[i]!) continue;
+      if (s < 0 || Number.isNaN(values[i]!)) continue;
       lows[s]![k & 0xffff]!++;
     }
   }

@@ -219,7 +219,7 @@ function layoutOf(t: TensorDescription, where: string): Layout {
   const kinds = t.axes.map((a) => (a.type === "space" ? a.id : a.type)).join(",");
   const odd = t.axes.find((a) => a.type === "time" || a.type === "index" || (a.type === "space" && a.id !== "x" && a.id !== "y"));
   if (odd) throw unsupported(`axis ${odd.id} (${odd.type}): ZEN models are 2-D (y, x) with channels`, { where, allowed: "axes batch, channel, y, x" });
-  const [b, c, y, x] = t.axes;
+  const [, c, y, x] = t.axes;
   if (kinds === "batch,channel,y,x") return { channelsFirst: true, channel: c!, y: y!, x: x! };
   if (kinds === "batch,y,x,channel") return { channelsFirst: false, channel: x!, y: c!, x: y! };
   throw unsupported(`axes [${t.axes.map((a) => a.id).join(", ")}] cannot be mapped to ZEN's NHWC`, { where, allowed: "[batch, channel, y, x] or [batch, y, x, channel]" });

@@ -59,7 +59,7 @@ const MAX32 = 0xffffffff;
 
 function encodeName(name: string): { bytes: Uint8Array; flags: number } {
   // Python: ASCII names as is, others UTF-8 with flag bit 11.
-  const ascii = /^[\x00-\x7f]*$/.test(name);
+  const ascii = /^\p{ASCII}*$/u.test(name);
   return { bytes: new TextEncoder().encode(name), flags: ascii ? 0 : 0x0800 };
 }
 
@@ -161,7 +161,7 @@ export function zipParts(entries: readonly ZipEntryInput[], options: ZipWriteOpt
     options,
   );
   const parts: Uint8Array[] = [];
-  entries.forEach((e, i) => parts.push(layout.localHeaders[i] as Uint8Array, e.data));
+  for (const [i, e] of entries.entries()) parts.push(layout.localHeaders[i] as Uint8Array, e.data);
   parts.push(layout.tail);
   return parts;
 }

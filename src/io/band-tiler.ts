@@ -39,7 +39,7 @@ export class BandTiler {
   private buffer: SampleArray | undefined;
   private bufferRows = 0;
   private readonly rowLength: number;
-  private readonly arrayType: Function;
+  private readonly arrayType: new (length: number) => SampleArray;
 
   constructor(
     private readonly layout: BandLayout,
@@ -48,7 +48,7 @@ export class BandTiler {
   ) {
     this.planes = [...planeIndices(layout.sizes)];
     this.rowLength = layout.width * layout.samplesPerPixel;
-    this.arrayType = allocSamples(layout.sampleType, 0).constructor;
+    this.arrayType = allocSamples(layout.sampleType, 0).constructor as new (length: number) => SampleArray;
   }
 
   /** True once every row of every plane has been written. */

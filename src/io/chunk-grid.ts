@@ -69,7 +69,7 @@ export class ChunkGrid {
   private readonly done: Uint8Array;
   private emitted = 0;
   private readonly pool: SampleArray[] = [];
-  private readonly arrayType: Function;
+  private readonly arrayType: new (length: number) => SampleArray;
   private readonly chunkSamples: number;
 
   constructor(
@@ -82,7 +82,7 @@ export class ChunkGrid {
     this.perPlane = this.across * this.down;
     this.planeCount = sizes.scene * sizes.t * sizes.c * sizes.z;
     this.done = new Uint8Array(this.planeCount * this.perPlane);
-    this.arrayType = allocSamples(layout.sampleType, 0).constructor;
+    this.arrayType = allocSamples(layout.sampleType, 0).constructor as new (length: number) => SampleArray;
     this.chunkSamples = layout.chunkWidth * layout.chunkHeight * layout.samplesPerPixel;
   }
 

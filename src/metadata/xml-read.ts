@@ -72,6 +72,7 @@ function toXmlNode(node: OrderedNode, name: string, where: string): XmlNode {
 
 /** An element or attribute name from the document, safe to print on one line. */
 function shown(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: this replaces the C0 controls and DEL in names from the document, so they must be in the class
   const flat = name.replace(/[\u0000-\u001f\u007f]/g, "?");
   return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
 }
@@ -88,7 +89,7 @@ const REWRITES: Rewrite[] = [
   [/^Expected closing tag '(.*)' \(opened in line (\d+), col (\d+)\) instead of closing tag '(.*)'\.$/, (m) =>
     `closing tag </${shown(m[4]!)}> does not match <${shown(m[1]!)}> opened at line ${m[2]}, column ${m[3]}`],
   [/^Unclosed tag '(.*)'\.$/, (m) => `<${shown(m[1]!)}> is never closed`],
-  [/^Invalid '(\[[^]*\])' found\.$/, (m, src) => {
+  [/^Invalid '(\[[\s\S]*\])' found\.$/, (m, src) => {
     let open: string[] = [];
     try {
       open = (JSON.parse(m[1]!) as unknown[]).map(String);
@@ -112,7 +113,7 @@ const REWRITES: Rewrite[] = [
   [/^Attribute '(.*)' is an invalid name\.$/, (m) => `"${shown(m[1]!)}" is not a valid attribute name`],
   [/^Attribute '(.*)' is repeated\.$/, (m) => `attribute ${shown(m[1]!)} is repeated`],
   [/^char '&' is not expected\.$/, () => "a bare '&' (write &amp;)"],
-  [/^char '([^]*)' is not expected\.$/, (m) => `unexpected character ${JSON.stringify(m[1])} outside the root element`],
+  [/^char '([\s\S]*)' is not expected\.$/, (m) => `unexpected character ${JSON.stringify(m[1])} outside the root element`],
   [/^Multiple possible root nodes found\.$/, () => "a second root element (a document has exactly one)"],
   [/^Extra text at the end$/, () => "text after the root element"],
   [/^Start tag expected\.$/, () => ({ text: "no root element", at: null })],

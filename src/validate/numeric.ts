@@ -125,7 +125,7 @@ export async function runNumericValidation(
       return done();
     }
     const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", input, tile) };
-    let result;
+    let result: Awaited<ReturnType<OrtSession["run"]>>;
     const t1 = performance.now();
     let firstRunMs: number;
     let tileMs: number;

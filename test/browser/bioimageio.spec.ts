@@ -139,7 +139,7 @@ describe("bioimage.io package on the Pack tab", () => {
     assert.ok(Buffer.from(file.modelBytes).equals(Buffer.from(cli.modelBytes)), "the page's ONNX equals czmodel import's");
     // LICENSE.txt names where the package came from: the .zip here, the folder there
     const text = (f: { license: { bytes: Uint8Array } | null }) => new TextDecoder().decode(f.license?.bytes);
-    assert.match(text(file), /^SPDX-License-Identifier: MIT\n[^]*Imported from the bioimage\.io package unet2d_nuclei_broad\.zip /);
+    assert.match(text(file), /^SPDX-License-Identifier: MIT\n[\s\S]*Imported from the bioimage\.io package unet2d_nuclei_broad\.zip /);
     assert.equal(text(file).replace("unet2d_nuclei_broad.zip", "unet2d_nuclei_broad"), text(cli));
     assert.deepEqual(file.entries.map((e) => e.name), cli.entries.map((e) => e.name));
   });

@@ -22,27 +22,44 @@ class CountingSource extends MemoryByteSource {
   }
 }
 
+/** Little-endian fields appended to a byte list; the calls chain, so each record below stays one line. */
+class LittleEndian {
+  readonly out: number[] = [];
+  u16(v: number): this {
+    this.out.push(v & 0xff, (v >>> 8) & 0xff);
+    return this;
+  }
+  u32(v: number): this {
+    this.out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+    return this;
+  }
+  u64(v: number): this {
+    return this.u32(v % 2 ** 32).u32(Math.floor(v / 2 ** 32));
+  }
+  bytes(b: Uint8Array): this {
+    this.out.push(...b);
+    return this;
+  }
+}
+
 /** One STORED entry in a ZIP64 archive (sizes and offset only in the ZIP64 fields), built by hand. */
 function zip64Archive(name: string, data: Uint8Array, crc: number): Uint8Array {
   const enc = new TextEncoder().encode(name);
-  const out: number[] = [];
-  const u16 = (v: number) => out.push(v & 0xff, (v >>> 8) & 0xff);
-  const u32 = (v: number) => out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
-  const u64 = (v: number) => (u32(v % 2 ** 32), u32(Math.floor(v / 2 ** 32)));
+  const w = new LittleEndian();
   // local header
-  u32(0x04034b50), u16(45), u16(0), u16(0), u16(0), u16(0), u32(crc), u32(0xffffffff), u32(0xffffffff), u16(enc.length), u16(20);
-  out.push(...enc), u16(1), u16(16), u64(data.length), u64(data.length);
-  out.push(...data);
-  const cdOffset = out.length;
-  u32(0x02014b50), u16(45), u16(45), u16(0), u16(0), u16(0), u16(0), u32(crc), u32(0xffffffff), u32(0xffffffff);
-  u16(enc.length), u16(28), u16(0), u16(0), u16(0), u32(0), u32(0xffffffff);
-  out.push(...enc), u16(1), u16(24), u64(data.length), u64(data.length), u64(0);
-  const cdSize = out.length - cdOffset;
-  const eocd64 = out.length;
-  u32(0x06064b50), u64(44), u16(45), u16(45), u32(0), u32(0), u64(1), u64(1), u64(cdSize), u64(cdOffset);
-  u32(0x07064b50), u32(0), u64(eocd64), u32(1);
-  u32(0x06054b50), u16(0), u16(0), u16(0xffff), u16(0xffff), u32(0xffffffff), u32(0xffffffff), u16(0);
-  return new Uint8Array(out);
+  w.u32(0x04034b50).u16(45).u16(0).u16(0).u16(0).u16(0).u32(crc).u32(0xffffffff).u32(0xffffffff).u16(enc.length).u16(20);
+  w.bytes(enc).u16(1).u16(16).u64(data.length).u64(data.length);
+  w.bytes(data);
+  const cdOffset = w.out.length;
+  w.u32(0x02014b50).u16(45).u16(45).u16(0).u16(0).u16(0).u16(0).u32(crc).u32(0xffffffff).u32(0xffffffff);
+  w.u16(enc.length).u16(28).u16(0).u16(0).u16(0).u32(0).u32(0xffffffff);
+  w.bytes(enc).u16(1).u16(24).u64(data.length).u64(data.length).u64(0);
+  const cdSize = w.out.length - cdOffset;
+  const eocd64 = w.out.length;
+  w.u32(0x06064b50).u64(44).u16(45).u16(45).u32(0).u32(0).u64(1).u64(1).u64(cdSize).u64(cdOffset);
+  w.u32(0x07064b50).u32(0).u64(eocd64).u32(1);
+  w.u32(0x06054b50).u16(0).u16(0).u16(0xffff).u16(0xffff).u32(0xffffffff).u32(0xffffffff).u16(0);
+  return new Uint8Array(w.out);
 }
 
 describe("ZIP reader by range", () => {

@@ -125,7 +125,7 @@ describe("--json on failure: {ok: false, error} on stdout, one line on stderr", 
   /** Arguments that make `name` fail on a missing input file. */
   function failingArgs(name: string, missing: string, work: string): string[] {
     const cmd = czmodelProgram().commands.find((c) => c.name() === name)!;
-    const args = cmd.registeredArguments.filter((a) => a.required).map((a, i) => (i === 0 ? missing : join(work, `arg${i}`)));
+    const args = cmd.registeredArguments.filter((a) => a.required).map((_, i) => (i === 0 ? missing : join(work, `arg${i}`)));
     const required = cmd.options.filter((o) => o.mandatory).flatMap((o) => [o.long!, join(work, "out.czann")]);
     return [name, ...args, ...required, "--json"];
   }

@@ -273,7 +273,7 @@ describe("dimensions", () => {
     const img = await openBytes(bytes, "h.czi", { otherDimensions: "first" });
     expect(img.warnings).toContain("dimension H has size 2: only H=0 is read");
     expect(img.info.details?.subblocks).toBe(28);
-    expect((img.info.details?.scenes as { subblocks: number }[])[0]!.subblocks).toBe(9);
+    expect((img.info.details!.scenes as { subblocks: number }[])[0]!.subblocks).toBe(9);
   });
 
   it("a Z index far from the others is an implausible image", async () => {

@@ -77,6 +77,6 @@ export function buildCzi(tiles: SynthTile[]): Uint8Array {
   segmentHeader(view, bytes, directoryPosition, "ZISRAWDIRECTORY", align32(directoryData), directoryData);
   view.setInt32(directoryPosition + 32, tiles.length, true);
   let e = directoryPosition + 32 + 128;
-  tiles.forEach((t, i) => (e += writeEntry(view, bytes, e, t, positions[i]!)));
+  for (const [i, t] of tiles.entries()) e += writeEntry(view, bytes, e, t, positions[i]!);
   return bytes;
 }

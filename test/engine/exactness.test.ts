@@ -111,7 +111,7 @@ describe("tiled vs untiled (3-D, rank-5 model, receptive radius 2)", () => {
     const sink = new MemoryImageSink();
     await predictNode(model, stack, sink, options);
     const all = new Float32Array(D * H3 * W3);
-    sink.allPlanes().forEach(({ index, data }) => all.set(data as Float32Array, index.z * H3 * W3));
+    for (const { index, data } of sink.allPlanes()) all.set(data as Float32Array, index.z * H3 * W3);
     return all;
   }
 

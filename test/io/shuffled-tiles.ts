@@ -21,7 +21,10 @@ function cuts(n: number, max: number, rand: () => number): [number, number][] {
 export async function writeShuffledTiles(sink: ImageSink, info: OutputImageInfo, f: SampleAt, seed = 1): Promise<SampleArray[]> {
   if (!writesTiles(sink)) throw new Error("the sink does not take rectangles");
   let state = seed >>> 0 || 1;
-  const rand = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
   const { t: T, c: C, z: Z, scene: S } = info.sizes;
   const K = info.samplesPerPixel;
   const { width: W, height: H } = info;

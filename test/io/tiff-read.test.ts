@@ -83,7 +83,10 @@ describe("TIFF regions", () => {
     const counted: ByteSource = {
       size: inner.size,
       name: inner.name,
-      read: (o, n) => ((read += n), inner.read(o, n)),
+      read: (o, n) => {
+        read += n;
+        return inner.read(o, n);
+      },
       close: () => inner.close(),
     };
     const source = await openTiff(counted);

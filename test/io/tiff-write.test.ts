@@ -28,6 +28,7 @@ interface TiffReport {
   maps: Record<string, Record<string, string>>;
 }
 
+// biome-ignore lint/complexity/noUselessStringRaw: embedded Python is String.raw in every test, so a backslash added to it later reaches Python as written
 const READ_OME_TIFF = String.raw`
 import sys, json, hashlib, tifffile, numpy as np, xml.etree.ElementTree as ET
 t = tifffile.TiffFile(sys.argv[1])

@@ -29,7 +29,7 @@ import {
 const checked: Record<string, Uint8Array> = {};
 
 /** A literal string as a RegExp source. */
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Deterministic pseudo-random floats in [0, 1). */
 function noise(n: number, seed = 1): Float32Array {
@@ -257,11 +257,11 @@ describe("adaptModel: refusals and warnings", () => {
     const hint =
       "looks channels-first (NCHW: 3 channels at axis 1, the spatial dims after it), but the edits assume channels last (NHWC); " +
       "add --channels-first to wrap the model in NHWC ↔ NCHW transposes";
-    expectError(() => adaptModel(unet, { spatialDims: [64, 64] }), new RegExp(`^--spatial-dims: the model input \\[batch, 3, height, width\\] ${escape(hint)}$`));
+    expectError(() => adaptModel(unet, { spatialDims: [64, 64] }), new RegExp(`^--spatial-dims: the model input \\[batch, 3, height, width\\] ${escapeRegExp(hint)}$`));
     for (const op of ["rgb-to-bgr", "per-image-standardization", "scale=1:2:3", "transpose-channels=2/1/0"]) {
       expectError(
         () => adaptModel(unet, { preprocessing: parseOpList(`${op},clip=0/1`) }),
-        new RegExp(`^--preprocess ${escape(op)}: the model input \\[batch, 3, height, width\\] ${escape(hint)}$`),
+        new RegExp(`^--preprocess ${escapeRegExp(op)}: the model input \\[batch, 3, height, width\\] ${escapeRegExp(hint)}$`),
       );
     }
     expectError(
@@ -284,7 +284,7 @@ describe("adaptModel: refusals and warnings", () => {
       const text =
         `--channels-first: the model input ${dims} already looks channels-last (NHWC: 1 channel on the last axis, the spatial dims before it), ` +
         "so wrapping it in NHWC ↔ NCHW transposes would break it; drop --channels-first (or add --force if the model really is NCHW)";
-      expectError(() => adaptModel(realModel(file), { channelsFirst: true }), new RegExp(`^${escape(text)}$`));
+      expectError(() => adaptModel(realModel(file), { channelsFirst: true }), new RegExp(`^${escapeRegExp(text)}$`));
       // also with other edits asked for at the same time
       expectError(() => adaptModel(realModel(file), { channelsFirst: true, postprocessing: parseOpList("clip=0/1", "post") }), /already looks channels-last/);
     }
@@ -330,7 +330,7 @@ describe("adaptModel: refusals and warnings", () => {
     const unet = onnxFixture("unet_nchw.onnx"); // 3 input channels, 2 output channels
     const tc = (order: string, role: "pre" | "post" = "pre") =>
       () => adaptModel(unet, { channelsFirst: true, [role === "pre" ? "preprocessing" : "postprocessing"]: parseOpList(`transpose-channels=${order}`, role) });
-    const exact = (fn: () => unknown, text: string) => expectError(fn, new RegExp(`^${escape(text)}$`));
+    const exact = (fn: () => unknown, text: string) => expectError(fn, new RegExp(`^${escapeRegExp(text)}$`));
     exact(
       tc("2/0"),
       "--preprocess transpose-channels=2/0: the order lists 2 channels but the model input has 3; the channel order 2/0 is not a permutation without gaps (missing 1) (allowed: a permutation of 0..2, e.g. 2/1/0)",

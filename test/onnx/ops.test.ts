@@ -26,7 +26,7 @@ const edited: Record<string, Uint8Array> = {};
 const OPSET_SENSITIVE = /^(per-image-standardization|zero-mean-unit-variance|scale-range|clip|binarize)/;
 
 /** Percentiles pN in an op's text other than p0/p100 (those need TopK, opset >= 10). */
-export function topKPercentiles(op: string): number[] {
+function topKPercentiles(op: string): number[] {
   return [...op.matchAll(/[=/]p([0-9.]+)/g)].map((m) => Number(m[1])).filter((p) => p !== 0 && p !== 100);
 }
 

@@ -50,7 +50,7 @@ export class ClassEditor {
     this.rows = [];
     this.list.replaceChildren();
     const defaults = classColors(names.length);
-    names.forEach((n, i) => this.add(n, colors?.[i] ?? defaults[i]!));
+    for (const [i, n] of names.entries()) this.add(n, colors?.[i] ?? defaults[i]!);
   }
 
   private add(name: string, color?: readonly [number, number, number]): void {

@@ -63,7 +63,9 @@ export function imageInfoText(file: string, info: ImageInfo): string[] {
   if (p && (p.x || p.y || p.z)) rows.push(["pixel size", [p.x ? `x ${length(p.x)}` : "", p.y ? `y ${length(p.y)}` : "", p.z ? `z ${length(p.z)}` : ""].filter(Boolean).join(", ")]);
   if (info.channelNames?.length) rows.push(["channels", info.channelNames.join(", ")]);
   if (info.scenes.length > 1) {
-    info.scenes.forEach((sc, i) => rows.push([`scene ${i}`, `${sc.width} x ${sc.height}${sc.origin ? ` at (${sc.origin.x}, ${sc.origin.y})` : ""}${sc.name ? ` "${sc.name}"` : ""}`]));
+    for (const [i, sc] of info.scenes.entries()) {
+      rows.push([`scene ${i}`, `${sc.width} x ${sc.height}${sc.origin ? ` at (${sc.origin.x}, ${sc.origin.y})` : ""}${sc.name ? ` "${sc.name}"` : ""}`]);
+    }
   }
   for (const [k, v] of Object.entries(info.details ?? {})) rows.push([k, detailValue(v)]);
   return [`${file}:`, ...formatTable(rows)];

@@ -6,7 +6,7 @@
  * untouched. Accepts one buffer or a (sync or async) sequence of chunks, so a multi-GB
  * archive can be written piece by piece without joining it. Node only.
  */
-import { mkdir, open } from "node:fs/promises";
+import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { discardTemp, moveIntoPlace, tempPathFor } from "../../bytes/node/atomic.js";
 import { ioError, isCzmodelError } from "../../errors.js";
@@ -35,7 +35,7 @@ async function* chunksOf(data: WriteData): AsyncIterable<Uint8Array> {
 export async function writeFileAtomic(path: string, data: WriteData, options: WriteFileAtomicOptions = {}): Promise<void> {
   if (options.createDir) await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
-  let fh;
+  let fh: FileHandle | undefined;
   try {
     fh = await open(tmp, "wx", options.mode ?? 0o666);
   } catch (e) {

@@ -57,7 +57,8 @@ export class MemoryImageSink implements ImageSink, ReleasesBands {
     if (data.length !== w * h * K) throw internalError(`tile has ${data.length} samples, expected ${w * h * K}`);
     if (sampleTypeOf(data) !== info.sampleType) throw internalError(`tile is ${sampleTypeOf(data)}, sink expects ${info.sampleType}`);
     const p = planeOffset(info.sizes, plane);
-    const covered = (this.covered[p] ??= new Uint8Array(info.width * info.height));
+    const covered = this.covered[p] ?? new Uint8Array(info.width * info.height);
+    this.covered[p] = covered;
     const dst = this.planes[p]!;
     for (let r = 0; r < h; r++) {
       const row = (y + r) * info.width + x;

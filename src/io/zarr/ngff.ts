@@ -77,7 +77,10 @@ export function parseNgffImage(root: Json, attrs: Json, where: string): NgffImag
       const unit = isObject(rawAxes[i]) ? (rawAxes[i] as Json).unit : undefined;
       if (i < 0 || typeof unit !== "string") continue;
       const metres = toMetres(scale[i]! * (msScale && msScale.length === axes.length ? msScale[i]! : 1), unit);
-      if (metres !== undefined) (physicalSize ??= {})[axis] = metres;
+      if (metres !== undefined) {
+        physicalSize ??= {};
+        physicalSize[axis] = metres;
+      }
     }
   }
   const omero = isObject(root.omero) ? root.omero : isObject(attrs.omero) ? attrs.omero : undefined;

@@ -23,7 +23,7 @@ import { zeroMeanUnitVariance } from "./zero-mean-unit-variance.js";
 export type { OpDescriptor, OpSpec, OpContext, TensorState, OpKind } from "./types.js";
 
 /** Every operation, in help order. */
-export const OPERATIONS: readonly OpDescriptor<any>[] = [
+export const OPERATIONS: readonly OpDescriptor[] = [
   rgbToBgr,
   rgbaToBgra,
   transposeChannels,
@@ -40,7 +40,7 @@ export const OPERATIONS: readonly OpDescriptor<any>[] = [
   sigmoidToSoftmaxScores,
 ];
 
-export function findOperation(name: string): OpDescriptor<any> | undefined {
+export function findOperation(name: string): OpDescriptor | undefined {
   return OPERATIONS.find((o) => o.name === name);
 }
 

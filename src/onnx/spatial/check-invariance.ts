@@ -9,7 +9,7 @@
 import { unsupported } from "../../errors.js";
 import { readTensorType } from "../graph/nodes.js";
 import { decodeModel, encodeModel } from "../model-io.js";
-import { runtimeMessage, type OrtRuntime, type OrtSessionOptions } from "../ort-types.js";
+import { runtimeMessage, type OrtRuntime, type OrtSession, type OrtSessionOptions } from "../ort-types.js";
 import { syntheticData } from "../synthetic-data.js";
 import { onnxTypeName } from "../tensor-types.js";
 import { findSpatialBlockers } from "./blockers.js";
@@ -76,7 +76,7 @@ export async function checkSpatialInvariance(bytes: Uint8Array, ort: OrtRuntime,
     setSpatialDims(copy, size, where);
     const dims = [batch, ...size, channels];
     const label = size.join("×");
-    let session;
+    let session: OrtSession;
     try {
       session = await ort.InferenceSession.create(encodeModel(copy), options.sessionOptions ?? { logSeverityLevel: 4 });
     } catch (e) {

@@ -106,7 +106,7 @@ function traceConstSources(
   const p = producers.get(name);
   if (!p || !PASS_THROUGH.has(p.opType)) return;
   const ins = p.opType === "Concat" ? p.input : p.input.slice(0, 1);
-  ins.forEach((inName, i) => traceConstSources(graph, producers, inName, p, i, out, depth + 1));
+  for (const [i, inName] of ins.entries()) traceConstSources(graph, producers, inName, p, i, out, depth + 1);
 }
 
 function rewriteShapeConstants(model: ModelProto, old: number[], next: number[], result: SetSpatialDimsResult, where: string): void {
