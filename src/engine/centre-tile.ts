@@ -25,7 +25,7 @@ function centredTile(n: number, length: number): Tile1D {
 /** One input tile (NHWC float32) from the centre of plane 0 of `source`. */
 export async function tileFromSource(file: ModelFile, source: ImageSource): Promise<Float32Array> {
   const { model } = engineModelFromFile(file);
-  if (!model.tile || model.tile.length !== 2) {
+  if (model.tile?.length !== 2) {
     throw invalidArgument("--image works with 2-D models of fixed tile size", { where: "--image" });
   }
   const [th, tw] = model.tile;

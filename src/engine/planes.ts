@@ -75,20 +75,20 @@ export function planStacks(info: ImageInfo, filter: PlaneFilter | undefined, pla
   const group = (scene: number, t: number, c: number, z: number): PlaneIndex[] =>
     Array.from({ length: planesPerInput }, (_, g) => ({ scene, t, c: c * planesPerInput + g, z }));
   const stacks: Stack[] = [];
-  scenes.forEach((scene, si) =>
-    ts.forEach((t, ti) =>
-      cs.forEach((c, ci) => {
+  for (const [si, scene] of scenes.entries()) {
+    for (const [ti, t] of ts.entries()) {
+      for (const [ci, c] of cs.entries()) {
         if (spatialDims === 3) {
           stacks.push({
             outPlanes: zs.map((_, zi) => ({ scene: si, t: ti, c: ci, z: zi })),
             inputs: zs.map((z) => group(scene, t, c, z)),
           });
         } else {
-          zs.forEach((z, zi) => stacks.push({ outPlanes: [{ scene: si, t: ti, c: ci, z: zi }], inputs: [group(scene, t, c, z)] }));
+          for (const [zi, z] of zs.entries()) stacks.push({ outPlanes: [{ scene: si, t: ti, c: ci, z: zi }], inputs: [group(scene, t, c, z)] });
         }
-      }),
-    ),
-  );
+      }
+    }
+  }
   const names = info.channelNames;
   const outChannelNames =
     names && names.length === sizes.c

@@ -75,8 +75,8 @@ export function readSessionLayout(session: InferenceSession, model: EngineModel,
   const outputName = session.outputNames[0]!;
   const inMeta = session.inputMetadata?.find((m) => m.name === inputName);
   const outMeta = session.outputMetadata?.find((m) => m.name === outputName);
-  const inShape = inMeta && inMeta.isTensor ? inMeta.shape : undefined;
-  const outShape = outMeta && outMeta.isTensor ? outMeta.shape : undefined;
+  const inShape = inMeta?.isTensor ? inMeta.shape : undefined;
+  const outShape = outMeta?.isTensor ? outMeta.shape : undefined;
   if (inMeta?.isTensor && inMeta.type !== "float32") {
     throw unsupported(`model input '${inputName}' is ${inMeta.type}; ZEN models take float32`, { where });
   }
