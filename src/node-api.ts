@@ -58,7 +58,7 @@ export interface PredictFileResult extends FilePredictResult {
 }
 
 /** out.ome.tif → out.probabilities.ome.tif (the second output of `output: "both"`). */
-export function probabilitiesPath(out: string): string {
+function probabilitiesPath(out: string): string {
   const m = /(\.ome\.tiff?|\.ome\.zarr|\.[^./\\]+)$/i.exec(out);
   return m ? `${out.slice(0, m.index)}.probabilities${m[1]}` : `${out}.probabilities`;
 }

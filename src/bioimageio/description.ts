@@ -46,8 +46,6 @@ export type ProcessingStep =
   | { id: "binarize"; threshold: AxisValues }
   | { id: "scale_mean_variance"; referenceTensor: string; axes: StatAxes; eps: number };
 
-export type ProcessingId = ProcessingStep["id"];
-
 export interface TensorDescription {
   id: string;
   description: string;

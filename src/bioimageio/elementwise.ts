@@ -21,7 +21,7 @@ export type ChannelFunctions = ValueFn[] | null;
 const f32 = Math.fround;
 
 /** `v` (a scalar or values along the channel axis) as one number per channel. */
-export function perChannel(v: AxisValues, channels: number, tensor: TensorDescription, where: string): number[] {
+function perChannel(v: AxisValues, channels: number, tensor: TensorDescription, where: string): number[] {
   if (typeof v === "number") return Array<number>(channels).fill(v);
   const axis = tensor.axes.find((a) => a.id === v.axis);
   if (axis?.type !== "channel") throw unsupported(`values along axis ${v.axis} (only along the channel axis can be mapped)`, { where });

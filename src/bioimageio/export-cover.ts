@@ -12,7 +12,7 @@ import type { ExportPlan } from "./export-plan.js";
 import type { TestInput, TestRun } from "./export-tensors.js";
 
 /** Longest side of one cover panel. */
-export const COVER_PANEL_SIZE = 512;
+const COVER_PANEL_SIZE = 512;
 
 /** Box-filter an RGB image down by an integer factor. */
 function shrink(rgb: Uint8Array, width: number, height: number, f: number): { data: Uint8Array; width: number; height: number } {
@@ -43,7 +43,7 @@ function sideBySide(a: Uint8Array, b: Uint8Array, width: number, height: number)
 }
 
 /** bioimage.io asks for covers smaller than 500 KB. */
-export const COVER_MAX_BYTES = 500_000;
+const COVER_MAX_BYTES = 500_000;
 
 /** The cover PNG of the package: panels of at most 512 pixels, shrunk further until the file is under 500 KB. */
 export function coverPng(plan: ExportPlan, input: TestInput, run: TestRun): Uint8Array {

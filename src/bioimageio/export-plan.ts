@@ -27,7 +27,7 @@ export interface CiteEntry {
 }
 
 /** How the package's input channels relate to the ZEN model's. */
-export type ColourLayout = "gray" | "rgb" | "rgba" | "channels";
+type ColourLayout = "gray" | "rgb" | "rgba" | "channels";
 
 export interface ExportPlan {
   engine: EngineModel;
@@ -85,7 +85,7 @@ const PY_KEYWORDS = new Set(
 );
 
 /** A free-text name as a Python identifier (what bioimage.io wants for channel names), unique within `taken`. */
-export function toIdentifier(text: string, taken: Set<string>): string {
+function toIdentifier(text: string, taken: Set<string>): string {
   let id = text.normalize("NFKD").replace(/\P{ASCII}/gu, "").replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
   if (id === "") id = "channel";
   if (/^[0-9]/.test(id)) id = `_${id}`;
@@ -97,7 +97,7 @@ export function toIdentifier(text: string, taken: Set<string>): string {
 }
 
 /** The model name as a valid rdf `name`: only `A-Za-z0-9_+- ()`, 5 to 128 characters. */
-export function rdfName(text: string): string {
+function rdfName(text: string): string {
   let name = text.replace(NAME_CHARS, "_").replace(/\s+/g, " ").trim();
   if (name.length < 5) name = `${name} ZEN model`.trim();
   return name.slice(0, 128);

@@ -26,7 +26,7 @@ import type { ImageSource } from "../io/types.js";
 import { adaptModel, summarizeOnnx, parseOpList } from "../onnx/index.js";
 import { coverPng } from "./export-cover.js";
 import { describeExport, readmeFor, type DocsContext } from "./export-docs.js";
-import { planExport, PIXEL_TYPE_MAX, type ExportPixelType, type ExportPlan, type PlanOptions } from "./export-plan.js";
+import { planExport, type ExportPixelType, type ExportPlan, type PlanOptions } from "./export-plan.js";
 import { buildRdf, FORMAT_VERSION, INPUT_ID, OUTPUT_ID, rdfYaml, type PackageFile } from "./export-rdf.js";
 import { runTestInput, syntheticTestInput, testInputFromImage, type TestInput } from "./export-tensors.js";
 import { writeNpy } from "./npy.js";
@@ -47,7 +47,7 @@ export interface ExportOptions extends Omit<PlanOptions, "testImageType"> {
   creator?: string;
 }
 
-export interface ExportedFile {
+interface ExportedFile {
   name: string;
   bytes: number;
   sha256: string;
@@ -186,4 +186,4 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   };
 }
 
-export { PIXEL_TYPE_MAX, sha256Hex };
+;

@@ -9,9 +9,9 @@
 import { invalidArgument, unsupported } from "../errors.js";
 import { allocSamples, bytesPerSample } from "../io/types.js";
 
-export type NpyDtype = "float32" | "float64" | "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "bool";
+type NpyDtype = "float32" | "float64" | "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "bool";
 
-export type NpyData = Float32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+type NpyData = Float32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
 export interface NpyArray {
   dtype: NpyDtype;
@@ -48,7 +48,7 @@ const DESCR_OF: Record<NpyDtype, string> = {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Most elements a test tensor may have (1 Gi elements); larger shapes are refused before allocating. */
-export const MAX_NPY_ELEMENTS = 1 << 30;
+const MAX_NPY_ELEMENTS = 1 << 30;
 
 function headerField(header: string, key: string, pattern: string, where: string): string {
   const m = new RegExp(`['"]${key}['"]\\s*:\\s*(${pattern})`).exec(header);

@@ -46,7 +46,7 @@ export function pickRdfName(names: string[], where: string): string {
 }
 
 /** The package-relative path of a source named in the description, or an error for URLs and paths that leave the package. */
-export function packagePath(source: string, where: string): string {
+function packagePath(source: string, where: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     throw unsupported(`${source} is a URL; files are read only from inside the package`, { where, allowed: "a package with its files (download it from bioimage.io as a .zip)" });
   }

@@ -47,7 +47,7 @@ export interface PreparedPackage extends PackageInput {
 }
 
 /** Options of the engine run a package prediction passes on. */
-export type EngineRunOptions = Omit<PredictOptions, "runtime">;
+type EngineRunOptions = Omit<PredictOptions, "runtime">;
 /** An engine run: `predict` with a runtime, or `predictNode`. */
 export type EngineRun = (model: EngineModel, source: ImageSource, sink: ImageSink, options: EngineRunOptions) => Promise<PredictResult>;
 

@@ -31,7 +31,7 @@ import type { GroupStatistics, StatNeeds } from "./statistics.js";
 import { planZenImport, requireSingleTensors, type ZenImportPlan } from "./to-zen.js";
 
 /** One per-sample statistics step of the input. */
-export interface StatisticsStep {
+interface StatisticsStep {
   index: number;
   step: Extract<ProcessingStep, { id: "zero_mean_unit_variance" | "scale_range" | "clip" }>;
   scope: StatScope;
@@ -208,7 +208,7 @@ function normalise(a: number[], d: number[], eps: number, where: string, text: (
 }
 
 /** The ops the graph gets for a sample: the package's steps with the statistics steps fixed. */
-export function packageOps(plan: PackageRunPlan, fixedPre: ReadonlyMap<number, string[]>, onnxInputDims: (number | string | null)[]): ZenImportPlan {
+function packageOps(plan: PackageRunPlan, fixedPre: ReadonlyMap<number, string[]>, onnxInputDims: (number | string | null)[]): ZenImportPlan {
   const tile = plan.zen.tile;
   return planZenImport(plan.description, onnxInputDims, undefined, undefined, { mode: "package", fixedPre, tile }, plan.where);
 }

@@ -33,7 +33,7 @@ import {
 } from "./statistics.js";
 
 /** Side of the square regions read at a time. */
-export const REGION = 1024;
+const REGION = 1024;
 
 /** An elementwise function per model channel (null: identity). */
 export type ChannelFns = ((x: number) => number)[] | null;

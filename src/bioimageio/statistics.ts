@@ -169,7 +169,7 @@ export function statisticsOfCounts(values: Float64Array, counts: Float64Array, n
 // Float images: moments and float32 key histograms
 
 /** Order-preserving 32-bit key of a float32 bit pattern (negative values flipped). */
-export function floatKey(bits: number): number {
+function floatKey(bits: number): number {
   return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
 }
 
@@ -177,7 +177,7 @@ const keyBits = new Uint32Array(1);
 const keyFloat = new Float32Array(keyBits.buffer);
 
 /** The float32 value of a key made by `floatKey`. */
-export function keyValue(key: number): number {
+function keyValue(key: number): number {
   keyBits[0] = key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
   return keyFloat[0]!;
 }

@@ -30,12 +30,12 @@ import { stepsToOps, usesSampleStatistics } from "./processing.js";
 
 export type InputPixelType = "uint8" | "uint16" | "float32";
 export const INPUT_PIXEL_TYPES: readonly InputPixelType[] = ["uint8", "uint16", "float32"];
-export const PIXEL_RANGE: Record<InputPixelType, number> = { uint8: 255, uint16: 65535, float32: 1 };
+const PIXEL_RANGE: Record<InputPixelType, number> = { uint8: 255, uint16: 65535, float32: 1 };
 
 /** The tile chosen for parameterized sizes when `--tile` is not given: the smallest valid size from this on. */
-export const PREFERRED_TILE = 512;
+const PREFERRED_TILE = 512;
 /** Largest tile side accepted (ZEN tiles are at most a few thousand pixels; larger is a broken description). */
-export const MAX_TILE = 16384;
+const MAX_TILE = 16384;
 
 export interface ImportOptions {
   /** Tile `[H, W]`; must be a valid input size. */
@@ -58,7 +58,7 @@ export interface ImportOptions {
 }
 
 /** How the ZEN model's output compares with the package's output channels. */
-export type OutputMapping = "same" | "first-of-pair";
+type OutputMapping = "same" | "first-of-pair";
 
 export interface ZenImportPlan {
   input: TensorDescription;

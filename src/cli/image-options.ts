@@ -8,7 +8,7 @@ import { Option } from "commander";
 import type { CziOpenOptions } from "../io/czi/index.js";
 import type { OpenImageOptions } from "../io/open.js";
 
-export const CZI_OTHER_DIMENSIONS = ["error", "first"] as const;
+const CZI_OTHER_DIMENSIONS = ["error", "first"] as const;
 
 export interface ImageOpenCliOptions {
   cziOtherDimensions?: NonNullable<CziOpenOptions["otherDimensions"]>;

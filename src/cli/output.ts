@@ -1,10 +1,6 @@
 /**
  * How commands print results: a human text on stdout, or with `--json` one JSON document.
  */
-export interface OutputOptions {
-  json?: boolean;
-  quiet?: boolean;
-}
 
 export { formatBytes } from "../render/format.js";
 

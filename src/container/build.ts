@@ -13,7 +13,7 @@ import type { ZipTimestamp } from "./dos-time.js";
 import { writeZip, type ZipEntryInput, type ZipWriteOptions } from "./zip-writer.js";
 
 /** Default file mode of a license file: a regular file, 0644 (what `ZipFile.write` records on Linux). */
-export const DEFAULT_LICENSE_MODE = 0o100644;
+const DEFAULT_LICENSE_MODE = 0o100644;
 
 export interface LicenseInput {
   /** File name or path; the archive name is its last segment. */
@@ -43,7 +43,7 @@ export interface LegacyInput {
 export type BuildOptions = ZipWriteOptions;
 
 /** The license entry, or nothing. */
-export function licenseEntry(license: LicenseInput | null | undefined, reserved: readonly string[]): ZipEntryInput[] {
+function licenseEntry(license: LicenseInput | null | undefined, reserved: readonly string[]): ZipEntryInput[] {
   if (!license) return [];
   const name = basenamePath(license.name);
   if (name === "") throw invalidArgument(`license file name ${JSON.stringify(license.name)} has no file name part`, { where: "license" });
@@ -61,7 +61,7 @@ export function licenseEntry(license: LicenseInput | null | undefined, reserved:
 }
 
 /** Entries of a `.czann`: `model.json`, `model.model`, [license]. */
-export function czannZipEntries(input: CzannInput): ZipEntryInput[] {
+function czannZipEntries(input: CzannInput): ZipEntryInput[] {
   return [
     { name: "model.json", data: input.metadata.toBytes() },
     { name: "model.model", data: input.model, ...(input.modelCrc32 !== undefined ? { crc32: input.modelCrc32 } : {}) },
@@ -70,7 +70,7 @@ export function czannZipEntries(input: CzannInput): ZipEntryInput[] {
 }
 
 /** Entries of a legacy `.czmodel`: `<id>.xml`, `<id>.model`, [license], empty `modelid=<id>`. */
-export function legacyZipEntries(input: LegacyInput): ZipEntryInput[] {
+function legacyZipEntries(input: LegacyInput): ZipEntryInput[] {
   const id = input.metadata.id;
   const names = [`${id}.xml`, `${id}.model`, `modelid=${id}`];
   return [

@@ -15,7 +15,7 @@ import { sniffPayload, type PayloadKind } from "./payload.js";
 import type { ZipEntryInfo } from "./zip-reader.js";
 import { entryBaseName, normalizeEntryName } from "./zip-names.js";
 
-export type { ZipEntryInfo } from "./zip-reader.js";
+;
 
 interface ModelFileCommon {
   /** The file's path when read from disk. */

@@ -7,7 +7,7 @@
 
 export type ModelFileKind = "czann" | "czmodel";
 
-export const DEFAULT_OUTPUT_NAME = "DNNModel";
+const DEFAULT_OUTPUT_NAME = "DNNModel";
 
 export function outputFileName(name: string | undefined, kind: ModelFileKind): string {
   const base = name ?? DEFAULT_OUTPUT_NAME;

@@ -50,7 +50,7 @@ export interface ZipCodec {
   crc32(bytes: Uint8Array, previous: number): number;
 }
 
-export const DEFAULT_ZIP_CODEC: ZipCodec = Object.freeze({ inflateRaw: fflateInflateRaw, crc32 });
+const DEFAULT_ZIP_CODEC: ZipCodec = Object.freeze({ inflateRaw: fflateInflateRaw, crc32 });
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
@@ -106,7 +106,7 @@ function isZipStart(bytes: Uint8Array): boolean {
 const multiDisk = (where: string) => unsupported("multi-disk (split) ZIP archive", { where, allowed: "a single-file ZIP archive" });
 
 /** Map a numeric compression method; other methods are refused. */
-export function compressionMethod(code: number, where: string): "stored" | "deflate" {
+function compressionMethod(code: number, where: string): "stored" | "deflate" {
   if (code === 0) return "stored";
   if (code === 8) return "deflate";
   throw unsupported(`compression method ${code} is not supported`, { where, allowed: "0 (stored) or 8 (deflate)" });
@@ -264,7 +264,7 @@ const corruptDeflate = (e: unknown, where: string) =>
 const wrongSize = (actual: number, size: number, where: string) => invalidContainer(`entry inflates to ${actual} bytes but declares ${size}`, { where });
 
 /** Inflate raw DEFLATE data into exactly `size` bytes, stopping as soon as output exceeds it (synchronous). */
-export function inflateLimited(data: Uint8Array, size: number, where: string): Uint8Array {
+function inflateLimited(data: Uint8Array, size: number, where: string): Uint8Array {
   const out = new Uint8Array(size);
   let pos = 0;
   let over = false;
@@ -291,7 +291,7 @@ export function inflateLimited(data: Uint8Array, size: number, where: string): U
 const crcHex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
 
 /** Check an entry's CRC-32. */
-export function verifyCrc(actual: number, e: ZipEntryInfo, where: string): void {
+function verifyCrc(actual: number, e: ZipEntryInfo, where: string): void {
   if (actual >>> 0 !== e.crc32 >>> 0) {
     throw invalidContainer(`CRC-32 mismatch: data has ${crcHex(actual)}, the directory says ${crcHex(e.crc32)} (corrupt file)`, { where });
   }

@@ -15,7 +15,7 @@ import { crc32 } from "./crc32.js";
 import { toDos, type ZipTimestamp } from "./dos-time.js";
 
 /** External attributes Python's `ZipFile.writestr(name, data)` gives an entry: `0o600 << 16`. */
-export const WRITESTR_EXTERNAL_ATTRIBUTES = 0o600 << 16;
+const WRITESTR_EXTERNAL_ATTRIBUTES = 0o600 << 16;
 /** Host byte of "version made by": 0 = MS-DOS/Windows, 3 = Unix. */
 export type ZipHostByte = 0x00 | 0x03;
 
@@ -149,7 +149,7 @@ export function zipHeaders(entries: readonly ZipEntryHeader[], options: ZipWrite
 }
 
 /** The archive as pieces: `[header0, data0, header1, data1, …, centralDirectory+EOCD]` (data not copied). */
-export function zipParts(entries: readonly ZipEntryInput[], options: ZipWriteOptions = {}): Uint8Array[] {
+function zipParts(entries: readonly ZipEntryInput[], options: ZipWriteOptions = {}): Uint8Array[] {
   const layout = zipHeaders(
     entries.map((e) => ({
       name: e.name,
@@ -167,7 +167,7 @@ export function zipParts(entries: readonly ZipEntryInput[], options: ZipWriteOpt
 }
 
 /** Join pieces into one buffer. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

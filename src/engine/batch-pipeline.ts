@@ -80,7 +80,7 @@ function readyLabels(runner: BatchRunner, plan: PredictionPlan, targets: OutputT
 }
 
 /** Every tile of every stack, in the order the assembler expects (stack, z, y, x). */
-export function* tileJobs(stacks: number, grid: TilePlan2D | TilePlan3D): Generator<TileJob> {
+function* tileJobs(stacks: number, grid: TilePlan2D | TilePlan3D): Generator<TileJob> {
   const nz = "zs" in grid ? grid.zs.length : 1;
   for (let stack = 0; stack < stacks; stack++)
     for (let zi = 0; zi < nz; zi++)
@@ -88,7 +88,7 @@ export function* tileJobs(stacks: number, grid: TilePlan2D | TilePlan3D): Genera
 }
 
 /** Output pixels of a tile's centre (what it adds to the finished image). */
-export function centrePixels(grid: TilePlan2D | TilePlan3D, job: TileJob): number {
+function centrePixels(grid: TilePlan2D | TilePlan3D, job: TileJob): number {
   const y = grid.ys[job.yi]!;
   const x = grid.xs[job.xi]!;
   const z = "zs" in grid ? grid.zs[job.zi]! : { start: 0, end: 1 };

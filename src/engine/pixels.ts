@@ -35,7 +35,7 @@ import type { SimdKernels } from "./simd.js";
 import type { ChannelOrderOption, EngineModel, IntensityRange, RescaleOption } from "./types.js";
 
 /** One model channel: the mean of some source samples, or a constant (already scaled). */
-export type ChannelSource =
+type ChannelSource =
   | { kind: "samples"; picks: { plane: number; sample: number }[] }
   | { kind: "constant"; value: "opaque" };
 

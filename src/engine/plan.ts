@@ -33,14 +33,14 @@ import type { EngineModel, PredictOptions } from "./types.js";
  * (activations of every layer): four 1024² tiles of the real nuclei model took the process
  * past 1.4 GB, one tile stays near 0.55 GB, and on a CPU batching adds little speed.
  */
-export const DEFAULT_BATCH = 4;
-export const DEFAULT_BATCH_PIXELS = 1 << 20;
+const DEFAULT_BATCH = 4;
+const DEFAULT_BATCH_PIXELS = 1 << 20;
 
-export function defaultBatchFor(tile: readonly number[]): number {
+function defaultBatchFor(tile: readonly number[]): number {
   const pixels = tile.reduce((a, b) => a * b, 1);
   return Math.max(1, Math.min(DEFAULT_BATCH, Math.floor(DEFAULT_BATCH_PIXELS / pixels)));
 }
-export const DEFAULT_TILE_MULTIPLE = 16;
+const DEFAULT_TILE_MULTIPLE = 16;
 
 /** What planning needs to know about the model: its description without the ONNX bytes. */
 export type ModelFacts = Omit<EngineModel, "onnx">;
@@ -84,7 +84,7 @@ export interface TileGeometry {
 }
 
 /** Tiles per session run: `max` tiles are taken per batch; `run` is the batch the buffers hold (a fixed batch dim is always filled up to it). */
-export interface BatchPlan {
+interface BatchPlan {
   max: number;
   run: number;
   /** Whether the model's batch dim is dynamic (a short last batch runs short). */

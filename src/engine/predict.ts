@@ -37,7 +37,7 @@ import { BatchRunner, readSessionLayout, openSession } from "./session.js";
 import { TileInputReader } from "./tile-input.js";
 import type { EngineModel, PredictOptions, PredictResult, SinkPair } from "./types.js";
 
-export { DEFAULT_BATCH, DEFAULT_BATCH_PIXELS, DEFAULT_TILE_MULTIPLE, defaultBatchFor } from "./plan.js";
+;
 
 const now = (): number => performance.now();
 

@@ -81,7 +81,7 @@ export interface EngineModel {
   imageStatistics?: ImageStatistic[];
 }
 
-export type OutputSelection = "labels" | "probabilities" | "both";
+type OutputSelection = "labels" | "probabilities" | "both";
 export type ChannelOrderOption = "bgr" | "rgb" | "as-is";
 export type RescaleOption = "auto" | "on" | "off";
 /** `dtype`: 0..type max; `bitdepth`: 0..2^significantBits-1; or an explicit `[min, max]`. */

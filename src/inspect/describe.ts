@@ -9,7 +9,7 @@ import type { TensorSummary } from "../onnx/index.js";
 import type { ModelFile } from "../container/index.js";
 import { readPayloadFacts, type PayloadFacts } from "./payload.js";
 
-export interface ModelPayloadDescription {
+interface ModelPayloadDescription {
   format: "onnx" | "savedmodel" | "unknown";
   irVersion: number | null;
   opset: { domain: string; version: number }[];

@@ -17,7 +17,7 @@ import { bytesToHex } from "../bytes/hex.js";
 export type DetectedFormat = "png" | "tiff" | "czi" | "unknown";
 
 /** A Zarr store (any zarrita `Readable`) with a name for messages. */
-export interface ZarrInput {
+interface ZarrInput {
   store: Readable;
   name: string;
 }

@@ -17,7 +17,7 @@ const METRES_PER_UNIT: Record<string, number> = {
 };
 
 /** Metres per `unit`, or `undefined` for an unknown or non-length unit (pixel, reference frame …). */
-export function metresPerUnit(unit: string): number | undefined {
+function metresPerUnit(unit: string): number | undefined {
   const key = unit.trim();
   return METRES_PER_UNIT[key] ?? METRES_PER_UNIT[key.toLowerCase()];
 }

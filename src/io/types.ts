@@ -55,7 +55,7 @@ export interface PhysicalSize {
   z?: number;
 }
 
-export interface SceneInfo {
+interface SceneInfo {
   width: number;
   height: number;
   name?: string;

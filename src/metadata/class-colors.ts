@@ -28,7 +28,7 @@ function hueChannel(m1: number, m2: number, hueIn: number): number {
 }
 
 /** Python `colorsys.hls_to_rgb`. */
-export function hlsToRgb(h: number, l: number, s: number): [number, number, number] {
+function hlsToRgb(h: number, l: number, s: number): [number, number, number] {
   if (s === 0.0) return [l, l, l];
   const m2 = l <= 0.5 ? l * (1.0 + s) : l + s - l * s;
   const m1 = 2.0 * l - m2;

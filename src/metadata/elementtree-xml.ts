@@ -17,12 +17,12 @@ export interface XmlElement {
 }
 
 /** ElementTree `_escape_cdata`: only `&`, `<`, `>`. */
-export function escapeXmlText(s: string): string {
+function escapeXmlText(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** ElementTree `_escape_attrib` (Python 3.11): `& < > "` and `\r \n \t` as character references. */
-export function escapeXmlAttribute(s: string): string {
+function escapeXmlAttribute(s: string): string {
   return s
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -48,7 +48,7 @@ function serialize(el: XmlElement, out: string[]): void {
 }
 
 /** The element alone, as ElementTree writes it (no declaration). */
-export function elementTreeToString(root: XmlElement): string {
+function elementTreeToString(root: XmlElement): string {
   const out: string[] = [];
   serialize(root, out);
   return out.join("");
@@ -57,9 +57,4 @@ export function elementTreeToString(root: XmlElement): string {
 /** The whole document text: `<?xml version='1.0' encoding='utf-8'?>\n` + the root element. */
 export function writeElementTreeXml(root: XmlElement): string {
   return `<?xml version='1.0' encoding='utf-8'?>\n${elementTreeToString(root)}`;
-}
-
-/** The document as UTF-8 bytes (no BOM). */
-export function writeElementTreeXmlBytes(root: XmlElement): Uint8Array {
-  return new TextEncoder().encode(writeElementTreeXml(root));
 }

@@ -5,28 +5,28 @@
  * Pure data + validation, isomorphic.
  */
 export * from "./enums.js";
-export { PyFloat, numberValue, pythonFloatRepr, pythonJsonString, pythonJsonDumps } from "./python-json.js";
-export { parsePythonJson, plainJson, type PyJsonValue } from "./json-parse.js";
+export { PyFloat,  pythonFloatRepr,  pythonJsonDumps } from "./python-json.js";
+export { parsePythonJson, plainJson,  } from "./json-parse.js";
 export {
-  escapeXmlAttribute,
-  escapeXmlText,
-  elementTreeToString,
+  
+  
+  
   writeElementTreeXml,
-  writeElementTreeXmlBytes,
+  
   type XmlElement,
 } from "./elementtree-xml.js";
 export { parseXmlDocument, type XmlNode } from "./xml-read.js";
-export { classColor, classColors, hlsToRgb, type Rgb } from "./class-colors.js";
-export { isUuid, randomUuid } from "./uuid.js";
-export { ModelMetadata, MODEL_JSON_KEYS, type ModelMetadataParams } from "./model-metadata.js";
+export { classColor, classColors,  type Rgb } from "./class-colors.js";
+;
+export { ModelMetadata,  type ModelMetadataParams } from "./model-metadata.js";
 export {
   LegacyModelMetadata,
-  LEGACY_XML_VERSION,
-  LEGACY_XML_VERSIONS_READ,
-  type LegacyClass,
-  type LegacyModelMetadataParams,
-  type XmlExtraElement,
+  
+  
+  
+  
+  
 } from "./legacy-model-metadata.js";
 export { parseConversionSpec, type ConversionSpec } from "./conversion-spec.js";
-export { decodeUtf8Text, encodeUtf8 } from "./text.js";
-export { showValue } from "./issues.js";
+export { decodeUtf8Text,  } from "./text.js";
+;

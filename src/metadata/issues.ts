@@ -25,7 +25,7 @@ export function showValue(v: unknown, max = 80): string {
 }
 
 /** `["Classes", 2]` → `Classes[2]`; `["a", "b"]` → `a.b`. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   let s = "";
   for (const p of path) {
     if (typeof p === "number") s += `[${p}]`;
@@ -35,7 +35,7 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** `where: field` (either may be empty). */
-export function joinWhere(where: string, field: string): string {
+function joinWhere(where: string, field: string): string {
   if (!field) return where;
   if (!where) return field;
   return `${where}: ${field}`;

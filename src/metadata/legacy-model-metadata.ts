@@ -20,9 +20,9 @@ import { isUuid, randomUuid, UUID_ALLOWED } from "./uuid.js";
 import { parseXmlDocument, type XmlNode } from "./xml-read.js";
 
 /** `Model@Version` that czmodel 1.x–6.x writes. */
-export const LEGACY_XML_VERSION = "3.1.0";
+const LEGACY_XML_VERSION = "3.1.0";
 /** Versions known to be read by ZEN: czmodel 1.x+ (`3.1.0`), 0.x (`3.0.0`), ZEN's own RF models (`1`). */
-export const LEGACY_XML_VERSIONS_READ = ["3.1.0", "3.0.0", "1"] as const;
+const LEGACY_XML_VERSIONS_READ = ["3.1.0", "3.0.0", "1"] as const;
 
 export interface LegacyClass {
   name: string;

@@ -22,7 +22,7 @@ import { decodeUtf8Text, encodeUtf8 } from "./text.js";
 import { isUuid, randomUuid, UUID_ALLOWED } from "./uuid.js";
 
 /** model.json keys in the order czmodel writes them. */
-export const MODEL_JSON_KEYS = ["Id", "Type", "InputShape", "OutputShape", "MinOverlap", "Classes", "ModelName", "Scaling"] as const;
+const MODEL_JSON_KEYS = ["Id", "Type", "InputShape", "OutputShape", "MinOverlap", "Classes", "ModelName", "Scaling"] as const;
 
 export interface ModelMetadataParams {
   /** Generated (random UUID) when absent. */

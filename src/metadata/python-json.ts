@@ -61,7 +61,7 @@ export function pythonFloatRepr(v: number): string {
 }
 
 /** Python `json` string literal with `ensure_ascii=True`. */
-export function pythonJsonString(s: string): string {
+function pythonJsonString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -10,7 +10,7 @@
 type Dim = number | string | null;
 
 /** The largest dim still taken for a channel count. */
-export const MAX_CHANNELS_GUESS = 16;
+const MAX_CHANNELS_GUESS = 16;
 
 const isChannelCount = (d: Dim | undefined) => typeof d === "number" && d >= 1 && d <= MAX_CHANNELS_GUESS;
 const isSpatial = (d: Dim) => typeof d !== "number" || d > MAX_CHANNELS_GUESS;
@@ -27,7 +27,7 @@ export function looksChannelsLast(dims: readonly Dim[]): boolean {
 }
 
 /** What messages about shapes and channel counts add when a shape looks channels-first. */
-export const CHANNELS_FIRST_HINT = "the model looks channels-first (NCHW): pack it with --channels-first";
+const CHANNELS_FIRST_HINT = "the model looks channels-first (NCHW): pack it with --channels-first";
 
 /** `"; " + CHANNELS_FIRST_HINT` when any of `shapes` (full tensor dims, batch first) looks channels-first, else "". */
 export function channelsFirstHint(...shapes: (readonly Dim[] | undefined)[]): string {

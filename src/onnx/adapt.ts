@@ -73,7 +73,7 @@ export function adaptModel(bytes: Uint8Array, options: AdaptOptions = {}, where 
 }
 
 /** The same on a decoded model, in place. */
-export function adaptModelProto(model: ModelProto, options: AdaptOptions, where = "ONNX model"): { warnings: string[]; steps: string[] } {
+function adaptModelProto(model: ModelProto, options: AdaptOptions, where = "ONNX model"): { warnings: string[]; steps: string[] } {
   const warnings: string[] = [];
   const steps: string[] = [];
   if (isEmpty(options)) return { warnings, steps };

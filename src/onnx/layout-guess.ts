@@ -24,7 +24,7 @@ import { invalidArgument } from "../errors.js";
 import { looksChannelsFirst, looksChannelsLast } from "../metadata/shape-layout.js";
 import type { Dim } from "./graph/nodes.js";
 
-export { CHANNELS_FIRST_HINT, channelsFirstHint, looksChannelsFirst, looksChannelsLast, MAX_CHANNELS_GUESS } from "../metadata/shape-layout.js";
+export {  channelsFirstHint, looksChannelsFirst, looksChannelsLast,  } from "../metadata/shape-layout.js";
 
 const formatDims = (dims: readonly Dim[]) => `[${dims.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
 

@@ -17,7 +17,6 @@ export interface OrtRuntime {
 }
 export type OrtSession = OrtCommon.InferenceSession;
 export type OrtSessionOptions = OrtCommon.InferenceSession.SessionOptions;
-export type OrtTensor = OrtCommon.Tensor;
 
 /** First line of an error message from the runtime (they can be long and multi-line). */
 export function runtimeMessage(e: unknown): string {

@@ -42,7 +42,7 @@ export function defaultOpsetOf(model: ModelProto): number {
 }
 
 /** Name, element type and dims of one graph input/output. Non-tensor types read as `type` = their kind. */
-export function summarizeValueInfo(v: ValueInfoProto): TensorSummary {
+function summarizeValueInfo(v: ValueInfoProto): TensorSummary {
   const t = v.type?.value;
   if (t?.case !== "tensorType") {
     return { name: v.name, type: t?.case ?? "unknown", shape: [] };

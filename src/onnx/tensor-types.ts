@@ -44,9 +44,3 @@ const ONNX_TYPE_NAMES: Record<number, string> = {
 export function onnxTypeName(elemType: number): string {
   return ONNX_TYPE_NAMES[elemType] ?? (elemType === 0 ? "undefined" : `unknown(${elemType})`);
 }
-
-/** The ONNX `TensorProto.DataType` for a name from `onnxTypeName`, if any. */
-export function onnxTypeFromName(name: string): number | undefined {
-  for (const [k, v] of Object.entries(ONNX_TYPE_NAMES)) if (v === name) return Number(k);
-  return undefined;
-}

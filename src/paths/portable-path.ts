@@ -6,7 +6,7 @@
  */
 
 /** `\` → `/`. */
-export function toSlashes(p: string): string {
+function toSlashes(p: string): string {
   return p.replace(/\\/g, "/");
 }
 

@@ -7,7 +7,7 @@
  * Isomorphic.
  */
 
-export type WireValue =
+type WireValue =
   | { wire: 0; value: bigint } // varint
   | { wire: 1; value: Uint8Array } // fixed64
   | { wire: 2; value: Uint8Array } // length-delimited (bytes, string, sub-message, packed)

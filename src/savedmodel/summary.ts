@@ -19,7 +19,7 @@ import type { TensorSummary } from "../onnx/tensor-types.js";
 import { bytesOf, int64Of, mapEntry, ProtoDecodeError, readFields, stringOf } from "./proto-reader.js";
 
 /** A signature input/output: `name` is the signature key, `tensorName` the graph tensor (`serving_default_input:0`). */
-export interface SavedModelTensor extends TensorSummary {
+interface SavedModelTensor extends TensorSummary {
   tensorName: string;
 }
 
@@ -63,7 +63,7 @@ const TF_TYPES: Record<number, string> = {
   23: "uint64",
 };
 
-export const SERVING_SIGNATURE = "serving_default";
+const SERVING_SIGNATURE = "serving_default";
 
 /**
  * Inspect `saved_model.pb` bytes. Throws `INVALID_MODEL` (at `where`) when the bytes are not a

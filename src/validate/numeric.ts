@@ -55,15 +55,15 @@ export interface NumericValidationResult {
 }
 
 /** ZEN's minimum hardware: a GPU with 8 GB (docs/formats.md#model-rules). */
-export const ZEN_MIN_GPU_BYTES = 8 * 1024 ** 3;
-export const SOFTMAX_SUM_TOLERANCE = 1e-3;
+const ZEN_MIN_GPU_BYTES = 8 * 1024 ** 3;
+const SOFTMAX_SUM_TOLERANCE = 1e-3;
 
 const isSegmentation = (m: NumericValidationMeta) =>
   m.type === undefined ? (m.classes?.length ?? 0) > 0 : /Segmentation/.test(m.type);
 const isRegression = (m: NumericValidationMeta) => m.type === "Regression";
 
 /** A smooth pattern with some noise in [0, 1], deterministic. */
-export function syntheticTile(shape: number[]): Float32Array {
+function syntheticTile(shape: number[]): Float32Array {
   const c = shape[shape.length - 1]!;
   const w = shape[shape.length - 2]!;
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));

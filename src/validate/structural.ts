@@ -18,9 +18,9 @@ import { FindingList, makeReport, type ValidationReport } from "./findings.js";
 import { DEFAULT_TARGET, RUNTIME_MAX_IR, RUNTIME_MAX_OPSET, TARGET_RULES, type Target } from "./targets.js";
 import { imageStatisticsProblem, oneChannelSegmentationProblem, outputSpatialProblem } from "./zen-rules.js";
 
-export type Dim = number | string | null;
+type Dim = number | string | null;
 
-export interface TensorFacts {
+interface TensorFacts {
   name: string;
   type: string;
   shape: Dim[];

@@ -31,12 +31,12 @@ export function outputSpatialProblem(inputSpatial: readonly Dim[], outputSpatial
 }
 
 /** `[h, w]` (or `[d, h, w]`) → `W×H` (`W×H×D`). */
-export function formatTile(spatial: readonly number[]): string {
+function formatTile(spatial: readonly number[]): string {
   return [...spatial].reverse().join("×");
 }
 
 /** `ReduceMean "/ReduceMean" over axes [1, 2, 3], …` (the first `max`, then how many more). */
-export function describeImageStatistics(found: readonly ImageStatistic[], max = 3): string {
+function describeImageStatistics(found: readonly ImageStatistic[], max = 3): string {
   const shown = found.slice(0, max).map((s) => `${s.opType} "${s.node}" ${s.reason}`);
   if (found.length > max) shown.push(`${found.length - max} more`);
   return shown.join(", ");

@@ -23,7 +23,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return el;
 }
 
-export function append(el: Element, ...children: Child[]): void {
+function append(el: Element, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     el.append(typeof c === "number" ? String(c) : c);
@@ -48,7 +48,7 @@ export function errorBox(e: unknown, prefix = "Error"): HTMLElement {
   return h("p", { class: "error", role: "alert" }, h("strong", {}, `${prefix}: `), h("span", { class: "error-message" }, errorText(e)));
 }
 
-export function rgbCss([r, g, b]: readonly [number, number, number]): string {
+function rgbCss([r, g, b]: readonly [number, number, number]): string {
   return `rgb(${r}, ${g}, ${b})`;
 }
 

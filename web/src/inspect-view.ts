@@ -15,7 +15,7 @@ import { dropZone } from "./drop-zone.js";
 import { classTable, entriesTable, metadataTable, modelClasses, onnxTables } from "./model-summary.js";
 import type { WorkerClient } from "./worker-client.js";
 
-export function findingList(findings: Finding[], id: string, okText: string): HTMLElement {
+function findingList(findings: Finding[], id: string, okText: string): HTMLElement {
   if (findings.length === 0) return h("ul", { class: "messages", id }, h("li", { class: "ok" }, okText));
   return h(
     "ul",

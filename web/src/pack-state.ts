@@ -205,14 +205,14 @@ export interface PackCheck {
 }
 
 /** A message for a library text, pointing at the form field it names. */
-export function messageFor(severity: Message["severity"], text: string): Message {
+function messageFor(severity: Message["severity"], text: string): Message {
   const field = fieldOf(text);
   return { severity, text, ...(field ? { field } : {}) };
 }
 
 export const LEGACY_IMPORT_ERROR =
   "File format: the imported graph expects ZEN's CZANN input scaling (x / pixel range), which a legacy .czmodel does not apply; write a .czann, or use czmodel import PACKAGE -o NAME.czmodel";
-export const IMPORT_EDITS_WARNING = "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it";
+const IMPORT_EDITS_WARNING = "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it";
 export const IMPORT_TEST_FAILED =
   'the imported model does not reproduce the package\'s test output (see the test-tensor check above); tick "Write the file even if ZEN would reject it" to download it anyway';
 

@@ -13,7 +13,7 @@ import type { ClassInfo } from "./model-summary.js";
 import type { PredictSettings, PredictSummary } from "./protocol.js";
 
 /** Longest side of the overview pictures. */
-export const OVERVIEW = 2048;
+const OVERVIEW = 2048;
 
 /** The size of the overview picture of a `width × height` scene (at most OVERVIEW a side). */
 export function overviewSize(width: number, height: number): [number, number] {
@@ -25,7 +25,7 @@ export function overviewSize(width: number, height: number): [number, number] {
 export const AXES = ["scene", "t", "c", "z"] as const;
 export type Axis = (typeof AXES)[number];
 
-export const AXIS_LABELS: Record<Axis, string> = { scene: "Scene", t: "Time point", c: "Channel", z: "Z slice" };
+const AXIS_LABELS: Record<Axis, string> = { scene: "Scene", t: "Time point", c: "Channel", z: "Z slice" };
 
 export type Blend = NonNullable<PredictSettings["blend"]>;
 export const BLENDS: readonly Blend[] = ["none", "linear", "gaussian"];

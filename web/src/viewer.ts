@@ -16,7 +16,7 @@ export interface ViewRect {
   height: number;
 }
 
-export interface DetailPictures {
+interface DetailPictures {
   image: Picture;
   result?: Picture;
 }

@@ -10,13 +10,13 @@ import { invalidArgument, invalidContainer, ioError } from "../../errors.js";
 import { loadPackage, pickRdfName, zipPackage, type LoadedPackage, type PackageFiles } from "../package.js";
 
 /** Largest zipped package read into memory. */
-export const MAX_ZIP_PACKAGE_BYTES = 4 * 1024 * 1024 * 1024;
+const MAX_ZIP_PACKAGE_BYTES = 4 * 1024 * 1024 * 1024;
 
 export async function openPackage(source: string): Promise<LoadedPackage> {
   return loadPackage(await packageFiles(source));
 }
 
-export async function packageFiles(source: string): Promise<PackageFiles> {
+async function packageFiles(source: string): Promise<PackageFiles> {
   const info = await stat(source).catch((e: NodeJS.ErrnoException) => {
     throw ioError(e.code === "ENOENT" ? "no such file or folder" : `cannot be read (${e.code ?? e.message})`, { where: source, cause: e });
   });

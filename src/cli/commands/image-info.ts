@@ -51,7 +51,7 @@ function detailValue(v: unknown): string {
   return String(v);
 }
 
-export function imageInfoText(file: string, info: ImageInfo): string[] {
+function imageInfoText(file: string, info: ImageInfo): string[] {
   const s = info.sizes;
   const rows: string[][] = [
     ["format", info.format],

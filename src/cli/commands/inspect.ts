@@ -31,7 +31,7 @@ function value(v: unknown): string {
   return String(v);
 }
 
-export function inspectText(file: string, d: ModelFileDescription): string[] {
+function inspectText(file: string, d: ModelFileDescription): string[] {
   const lines: string[] = [];
   const kind = d.format === "czann" ? "CZANN model" : "legacy CZMODEL model";
   lines.push(`${file}: ${kind} (metadata in ${d.metadataEntry})`);

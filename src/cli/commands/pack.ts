@@ -121,7 +121,7 @@ function shapeFromModel(dims: Dims | undefined, what: string, fallbackSpatial?: 
   });
 }
 
-export async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
+async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
   const out = o.out!;
   if (/[\\/]$/.test(out) || basename(out) === "" || basename(out) === "." || basename(out) === "..") {
     // basename("out/") is "out": without this check the file would land next to the folder as out.czann

@@ -55,7 +55,7 @@ bioimage.io packages (MODEL is a folder, a .zip, or a .yaml description; ONNX we
   --json adds "package": the ops and, per plane, the statistics used.`;
 
 /** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
-export function parsePlaneFilter(text: string): PlaneFilter {
+function parsePlaneFilter(text: string): PlaneFilter {
   const filter: PlaneFilter = {};
   for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
     const m = /^(scene|s|t|c|z)=(\d+)(?:-(\d+))?$/.exec(part);
@@ -119,7 +119,7 @@ export function registerPredict(program: Command): void {
     });
 }
 
-export async function runPredict(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<PredictFileResult> {
+async function runPredict(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<PredictFileResult> {
   const controller = new AbortController();
   const onSigint = () => controller.abort(cancelled("interrupted (Ctrl-C); no output was written"));
   process.once("SIGINT", onSigint);

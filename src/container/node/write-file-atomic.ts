@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import { discardTemp, moveIntoPlace, tempPathFor } from "../../bytes/node/atomic.js";
 import { ioError, isCzmodelError } from "../../errors.js";
 
-export { tempPathFor };
+;
 
 export type WriteData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 

@@ -75,7 +75,7 @@ function payloadFromBytes(bytes: Uint8Array, where: string): ModelPayload {
   });
 }
 
-export async function loadLicense(path: string | null | undefined): Promise<LicenseInput | null> {
+async function loadLicense(path: string | null | undefined): Promise<LicenseInput | null> {
   if (!path) return null;
   try {
     const [bytes, s] = await Promise.all([readFile(path), stat(path)]);
@@ -88,7 +88,7 @@ export async function loadLicense(path: string | null | undefined): Promise<Lice
 }
 
 /** Turn metadata into the wanted flavour, using the (adapted) model's shapes when needed. */
-export function metadataForFormat(
+function metadataForFormat(
   metadata: ModelMetadata | LegacyModelMetadata,
   format: "czann" | "czmodel",
   modelBytes: Uint8Array,

@@ -3,8 +3,8 @@ export {
   convertFromModelSpec,
   convertFromJsonSpec,
   loadModelPayload,
-  loadLicense,
-  metadataForFormat,
+  
+  
   writeArchive,
   writeCreatingFolder,
   type ModelSpec,

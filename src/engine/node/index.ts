@@ -14,7 +14,7 @@ import { nodeSessionOptions } from "./session-options.js";
 import { WorkerSession } from "./worker-session.js";
 
 export { WorkerSession } from "./worker-session.js";
-export { NODE_SESSION_OPTIONS, nodeSessionOptions } from "./session-options.js";
+export {  nodeSessionOptions } from "./session-options.js";
 
 /** onnxruntime-node, typed as the engine's runtime. */
 export const nodeRuntime: OrtRuntime = ort;
@@ -29,7 +29,7 @@ export type NodePredictOptions = Omit<PredictOptions, "runtime"> & {
 };
 
 /** Image size (all planes) from which `worker: "auto"` uses a worker thread. */
-export const WORKER_MIN_MEGAPIXELS = 4;
+const WORKER_MIN_MEGAPIXELS = 4;
 
 function wantsWorker(choice: boolean | "auto", source: ImageSource): boolean {
   if (choice !== "auto") return choice;

@@ -11,7 +11,7 @@
  */
 import type { InferenceSession } from "onnxruntime-common";
 
-export const NODE_SESSION_OPTIONS: Readonly<InferenceSession.SessionOptions> = Object.freeze({
+const NODE_SESSION_OPTIONS: Readonly<InferenceSession.SessionOptions> = Object.freeze({
   graphOptimizationLevel: "all",
   enableCpuMemArena: true,
   enableMemPattern: true,

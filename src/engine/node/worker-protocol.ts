@@ -21,14 +21,14 @@ export interface WireTensor {
 }
 
 /** Create the session from the model bytes. Reply: `SessionInfo`. */
-export interface CreateRequest {
+interface CreateRequest {
   type: "create";
   bytes: Uint8Array;
   options: InferenceSession.SessionOptions;
 }
 
 /** Run with copied feeds. Reply: the outputs, `Record<string, WireTensor>`. */
-export interface RunRequest {
+interface RunRequest {
   type: "run";
   feeds: Record<string, WireTensor>;
   fetches?: readonly string[];
@@ -62,7 +62,7 @@ export interface LabelsRequest {
 }
 
 /** Release the session. Reply: no value. */
-export interface ReleaseRequest {
+interface ReleaseRequest {
   type: "release";
 }
 

@@ -12,7 +12,7 @@ import { MAX_DIMENSION_COUNT, MAX_DIRECTORY_BYTES, MAX_LOGICAL_EXTENT } from "./
 import { SEGMENT_HEADER_SIZE, readSegmentHeader } from "./segment.js";
 
 /** One dimension entry of a directory entry, as stored. */
-export interface CziDimensionEntry {
+interface CziDimensionEntry {
   /** One character: X, Y, C, Z, T, S, M, B, H, V, R, I … */
   dimension: string;
   start: number;

@@ -5,7 +5,7 @@
  * `CziOpenOptions` where a real file might need it.
  */
 
-export const MiB = 1024 * 1024;
+const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 
 /** libCZI rejects directory entries with more dimensions than this. */

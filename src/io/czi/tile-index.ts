@@ -15,7 +15,7 @@ export interface RawRect {
 
 const LINEAR_LIMIT = 64;
 
-export function intersects(a: RawRect, b: RawRect): boolean {
+function intersects(a: RawRect, b: RawRect): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
@@ -23,7 +23,7 @@ export function intersects(a: RawRect, b: RawRect): boolean {
  * Sort key of libCZI's default composition (`sortByM`): subblocks without M first, then
  * ascending M, then directory order; later ones are drawn over earlier ones.
  */
-export function drawOrder(a: SubblockEntry, b: SubblockEntry): number {
+function drawOrder(a: SubblockEntry, b: SubblockEntry): number {
   const am = a.m ?? -Infinity;
   const bm = b.m ?? -Infinity;
   if (am !== bm) return am < bm ? -1 : 1;

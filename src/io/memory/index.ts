@@ -4,5 +4,5 @@
  * which decodes into memory anyway. Isomorphic.
  */
 export { MemoryImageSource, type MemoryImageOptions } from "./memory-source.js";
-export { MemoryImageSink, type MemoryImageSinkOptions } from "./memory-sink.js";
-export { planeOffset, sampleTypeOf } from "./planes.js";
+export { MemoryImageSink,  } from "./memory-sink.js";
+;

@@ -22,7 +22,7 @@ export type OutputFormat = "png" | "ome-tiff" | "ome-zarr";
  * uses the level hardly changes speed or size; 3 is kept from the default strategy, where it
  * was 4 times faster than 6. OME-Zarr keeps level 6, which its `.zarray` records.
  */
-export const DEFAULT_TIFF_LEVEL = 3;
+const DEFAULT_TIFF_LEVEL = 3;
 
 export const OUTPUT_EXTENSIONS = ".png, .ome.tif, .ome.tiff, .tif, .tiff, .ome.zarr, .zarr";
 
@@ -47,7 +47,7 @@ export interface FileSinkOptions {
 }
 
 /** The output format a file name asks for, or undefined. */
-export function outputFormatForPath(path: string): OutputFormat | undefined {
+function outputFormatForPath(path: string): OutputFormat | undefined {
   const name = path.replace(/[\\/]+$/, "").toLowerCase();
   if (name.endsWith(".png")) return "png";
   if (/\.(ome\.)?tiff?$/.test(name)) return "ome-tiff";

@@ -15,7 +15,7 @@ import { planeCount } from "../types.js";
 import type { ReleasesBands } from "../reuse.js";
 
 /** The `tEXt` value: JSON with every non-ASCII character escaped (tEXt is Latin-1). */
-export function pngMetadataText(info: OutputImageInfo): string {
+function pngMetadataText(info: OutputImageInfo): string {
   const meta = {
     kind: info.kind,
     ...(info.classes ? { classes: info.classes } : {}),

@@ -11,7 +11,7 @@ import { invalidImage, invalidMetadata, unsupported } from "../../errors.js";
 import { toMetres } from "../physical-units.js";
 import type { PhysicalSize } from "../types.js";
 
-export interface OmeTiffData {
+interface OmeTiffData {
   ifd: number;
   ifdGiven: boolean;
   firstC: number;

@@ -49,7 +49,7 @@ export interface OmeXmlOptions {
   uuid?: string;
 }
 
-export const OME_NAMESPACE = "http://www.openmicroscopy.org/Schemas/OME/2016-06";
+const OME_NAMESPACE = "http://www.openmicroscopy.org/Schemas/OME/2016-06";
 
 /** Escape text for an XML attribute or element; non-ASCII characters become `&#N;`. */
 export function xmlEscape(text: string): string {
@@ -68,7 +68,7 @@ export function xmlEscape(text: string): string {
 }
 
 /** RGB → OME `Color` (RGBA packed into a signed 32-bit integer, alpha 255). */
-export function omeColor([r, g, b]: [number, number, number]): number {
+function omeColor([r, g, b]: [number, number, number]): number {
   return ((r & 0xff) << 24) | ((g & 0xff) << 16) | ((b & 0xff) << 8) | 0xff;
 }
 
@@ -147,7 +147,7 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
 }
 
 /** `#rrggbb` for a colour. */
-export function hexColor([r, g, b]: [number, number, number]): string {
+function hexColor([r, g, b]: [number, number, number]): string {
   return `#${bytesToHex([r, g, b])}`;
 }
 

@@ -16,13 +16,13 @@ import { checkDecodable, compressionName, sampleTypeOf, type IfdInfo } from "./i
 import { isImageJ, parseImageJ } from "./imagej.js";
 import { isOmeXml, omePlaneIfds, parseOmeXml, planeOrdinal } from "./ome-xml-read.js";
 
-export interface PlaneRef {
+interface PlaneRef {
   ifd: number;
   /** The sample of the page that is this plane, or `null` for all samples (interleaved). */
   sample: number | null;
 }
 
-export interface TiffScene {
+interface TiffScene {
   width: number;
   height: number;
   name?: string;

@@ -28,7 +28,7 @@ export type AttrValue =
   | { floats: number[] }
   | { string: string };
 
-export function attribute(name: string, v: AttrValue): AttributeProto {
+function attribute(name: string, v: AttrValue): AttributeProto {
   if ("int" in v) return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(v.int) });
   if ("ints" in v) return create(AttributeProtoSchema, { name, type: AT.INTS, ints: v.ints.map(BigInt) });
   if ("float" in v) return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: v.float });
@@ -52,7 +52,7 @@ export function makeNode(
   });
 }
 
-export function makeDim(d: Dim): TensorShapeProto_Dimension {
+function makeDim(d: Dim): TensorShapeProto_Dimension {
   if (typeof d === "number") return create(TensorShapeProto_DimensionSchema, { value: { case: "dimValue", value: BigInt(d) } });
   if (typeof d === "string") return create(TensorShapeProto_DimensionSchema, { value: { case: "dimParam", value: d } });
   return create(TensorShapeProto_DimensionSchema, {});

@@ -47,7 +47,7 @@ export function int64Tensor(name: string, values: ArrayLike<number>, dims: numbe
   });
 }
 
-export function isExternal(t: TensorProto): boolean {
+function isExternal(t: TensorProto): boolean {
   return t.dataLocation === TensorProto_DataLocation.EXTERNAL;
 }
 

@@ -11,7 +11,7 @@ export function forEachGraph(graph: GraphProto, fn: (g: GraphProto) => void): vo
   for (const node of graph.node) for (const sub of subgraphsOf(node)) forEachGraph(sub, fn);
 }
 
-export function subgraphsOf(node: NodeProto): GraphProto[] {
+function subgraphsOf(node: NodeProto): GraphProto[] {
   const out: GraphProto[] = [];
   for (const a of node.attribute) {
     if (a.g) out.push(a.g);

@@ -9,16 +9,16 @@ import type { Dim } from "../graph/nodes.js";
 import type { OpContext, TensorState } from "./types.js";
 
 /** Permutation taking channel-last to channel-first: [0, r-1, 1, …, r-2]. */
-export function toChannelsFirstPerm(rank: number): number[] {
+function toChannelsFirstPerm(rank: number): number[] {
   return [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)];
 }
 
 /** Permutation taking channel-first to channel-last: [0, 2, …, r-1, 1]. */
-export function toChannelsLastPerm(rank: number): number[] {
+function toChannelsLastPerm(rank: number): number[] {
   return [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
 }
 
-export function permute<T>(dims: T[], perm: number[]): T[] {
+function permute<T>(dims: T[], perm: number[]): T[] {
   return perm.map((p) => dims[p]!);
 }
 

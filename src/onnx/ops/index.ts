@@ -20,7 +20,7 @@ import { transposeChannels } from "./transpose-channels.js";
 import type { OpDescriptor, OpSpec } from "./types.js";
 import { zeroMeanUnitVariance } from "./zero-mean-unit-variance.js";
 
-export type { OpDescriptor, OpSpec, OpContext, TensorState, OpKind } from "./types.js";
+export type { OpDescriptor, OpSpec,    } from "./types.js";
 
 /** Every operation, in help order. */
 export const OPERATIONS: readonly OpDescriptor[] = [
@@ -55,7 +55,7 @@ export function opsUseImageStatistics(specs: readonly OpSpec[]): boolean {
 
 export type OpRole = "pre" | "post";
 
-export function allowedIn(op: OpDescriptor<unknown>, role: OpRole): boolean {
+function allowedIn(op: OpDescriptor<unknown>, role: OpRole): boolean {
   return op.kind === "pre-or-post" || op.kind === role;
 }
 

@@ -23,10 +23,10 @@ import { scopeAxes, type StatScope } from "./stat-scope.js";
 import type { OpContext, TensorState } from "./types.js";
 
 /** True when `p` needs TopK (anything but the minimum p0 and the maximum p100). */
-export const needsTopK = (p: number): boolean => p !== 0 && p !== 100;
+const needsTopK = (p: number): boolean => p !== 0 && p !== 100;
 
 /** Refuse percentiles other than p0/p100 below opset 10, naming the op. */
-export function requirePercentileOpset(ctx: OpContext, percentiles: number[]): void {
+function requirePercentileOpset(ctx: OpContext, percentiles: number[]): void {
   const opset = ctx.builder.opset;
   if (opset >= TOPK_DYNAMIC_K_FROM || !percentiles.some(needsTopK)) return;
   throw unsupported(`percentiles need ONNX opset >= ${TOPK_DYNAMIC_K_FROM} (TopK with a run-time K), but the model has opset ${opset}`, {

@@ -11,7 +11,7 @@ import type { OpContext, OpDescriptor } from "./types.js";
 const SYNTAX = "sigmoid";
 
 /** Producers whose output is already a probability in [0, 1]. */
-export const PROBABILITY_PRODUCERS = new Set(["Sigmoid", "Softmax"]);
+const PROBABILITY_PRODUCERS = new Set(["Sigmoid", "Softmax"]);
 
 /**
  * For post ops: `the model's output already comes from a Softmax node` (or `the previous

@@ -14,7 +14,7 @@ import type { OpContext, TensorState } from "./types.js";
 
 export type StatScope = "joint" | "per-channel";
 
-export const STAT_SCOPES: readonly StatScope[] = ["joint", "per-channel"];
+const STAT_SCOPES: readonly StatScope[] = ["joint", "per-channel"];
 
 /**
  * Take an optional leading scope token off `parts`. A first token that is a word but no scope

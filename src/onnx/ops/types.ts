@@ -30,7 +30,7 @@ export interface OpContext {
 }
 
 /** Where an operation may be used. */
-export type OpKind = "pre" | "post" | "pre-or-post";
+type OpKind = "pre" | "post" | "pre-or-post";
 
 export interface OpDescriptor<P = unknown> {
   /** kebab-case CLI name. */

@@ -25,7 +25,7 @@ import { scopeAxes, scopeWords, takeScope, type StatScope } from "./stat-scope.j
 import type { OpDescriptor } from "./types.js";
 
 const SYNTAX = "zero-mean-unit-variance[=EPS | =SCOPE[/EPS]] (per image) or zero-mean-unit-variance=MEAN/STD[/EPS] (fixed)";
-export const DEFAULT_EPS = 1e-6;
+const DEFAULT_EPS = 1e-6;
 
 export type ZeroMeanUnitVarianceParams =
   | { mode: "per-image"; scope: StatScope; eps: number }

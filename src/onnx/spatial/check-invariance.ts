@@ -15,7 +15,7 @@ import { onnxTypeName } from "../tensor-types.js";
 import { findSpatialBlockers } from "./blockers.js";
 import { setSpatialDims } from "./set-spatial-dims.js";
 
-export interface InvarianceRun {
+interface InvarianceRun {
   input: number[];
   output: number[];
   ms: number;

@@ -17,7 +17,7 @@ import {
 } from "../numeric.js";
 import type { NumericRun } from "../model.js";
 
-export function rssMemoryProbe(): MemoryProbe {
+function rssMemoryProbe(): MemoryProbe {
   let baseRss = 0;
   let basePeak = 0;
   return {

@@ -8,7 +8,7 @@ import { ByteSourceStore } from "../byte-source-store.js";
 import { openOmeZarr, type ZarrImageSource } from "../zarr-source.js";
 
 /** The store over the folder `root`: a missing file is a missing key. */
-export function folderStore(root: string): ByteSourceStore {
+function folderStore(root: string): ByteSourceStore {
   return new ByteSourceStore(async (key) => {
     try {
       return await FileByteSource.open(join(root, key));
