@@ -54,9 +54,22 @@ const print = (result: OneResult) => console.log(JSON.stringify(result));
 if (mode === "e2e") {
   const [model, image, out, output, threads] = args as [string, string, string, string, string?];
   const cpu = process.cpuUsage();
-  const r = await predictFile(model, image, out, { overwrite: true, output: output as PredictFileOptions["output"], ...threadsOption(threads) });
+  const r = await predictFile(model, image, out, {
+    overwrite: true,
+    output: output as PredictFileOptions["output"],
+    ...threadsOption(threads),
+  });
   const used = cpuFields(cpu);
-  print({ ms: r.elapsedMs, ...used, peakRssMb: peakRssMb(), tiles: r.tiles, megapixels: r.megapixels, batch: r.batchSize, tile: r.tile, files: r.files });
+  print({
+    ms: r.elapsedMs,
+    ...used,
+    peakRssMb: peakRssMb(),
+    tiles: r.tiles,
+    megapixels: r.megapixels,
+    batch: r.batchSize,
+    tile: r.tile,
+    files: r.files,
+  });
 } else if (mode === "runtime") {
   const [modelPath, tilesText, batchText, threads] = args as [string, string, string, string?];
   const readCpu = process.cpuUsage();
@@ -75,7 +88,8 @@ if (mode === "e2e") {
   const full = new ort.Tensor("float32", data, [batch, h, w, model.inputChannels]);
   for (let done = 0; done < tiles; done += batch) {
     const n = Math.min(batch, tiles - done);
-    const input = n === batch ? full : new ort.Tensor("float32", data.subarray(0, n * h * w * model.inputChannels), [n, h, w, model.inputChannels]);
+    const input =
+      n === batch ? full : new ort.Tensor("float32", data.subarray(0, n * h * w * model.inputChannels), [n, h, w, model.inputChannels]);
     await session.run({ [inputName]: input });
   }
   await session.release();

@@ -63,11 +63,15 @@ interface PackageRun {
 /** One CLI run in its own process: its JSON result and peak RSS. */
 async function measurePackageRun(pkg: string, image: string, out: string, extra: string[] = []): Promise<PackageRun> {
   const t0 = performance.now();
-  const { stdout, stderr } = await run(process.execPath, ["--import", "./bench/peak-rss.mjs", "bin/czmodel.js", "predict", pkg, image, "-o", out, "--overwrite", "--json", ...extra], {
-    cwd: root,
-    maxBuffer: 16 << 20,
-    env: { ...process.env, CI: "1" },
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ["--import", "./bench/peak-rss.mjs", "bin/czmodel.js", "predict", pkg, image, "-o", out, "--overwrite", "--json", ...extra],
+    {
+      cwd: root,
+      maxBuffer: 16 << 20,
+      env: { ...process.env, CI: "1" },
+    },
+  );
   const wallS = (performance.now() - t0) / 1000;
   const j = JSON.parse(stdout) as { megapixels: number; tiles: number; package: { statisticsMs: number } };
   const rss = /peak-rss-kb (\d+)/.exec(stderr);
@@ -94,6 +98,16 @@ try {
 const header = ["size", "MP", "tiles", "wall s", "stats s", "MP/s", "peak RSS MB"];
 console.log(header.join("\t"));
 for (const r of rows) {
-  console.log([`${r.size}²`, r.megapixels.toFixed(1), r.tiles, r.wallS.toFixed(1), r.statisticsS.toFixed(2), (r.megapixels / r.wallS).toFixed(2), r.peakRssMb.toFixed(0)].join("\t"));
+  console.log(
+    [
+      `${r.size}²`,
+      r.megapixels.toFixed(1),
+      r.tiles,
+      r.wallS.toFixed(1),
+      r.statisticsS.toFixed(2),
+      (r.megapixels / r.wallS).toFixed(2),
+      r.peakRssMb.toFixed(0),
+    ].join("\t"),
+  );
 }
 if (parsed.json) console.log(JSON.stringify(rows));

@@ -46,7 +46,9 @@ const source = join(shared, "images", "nuclei_0000.png");
 
 function usage(message: string): never {
   console.error(`bench/predict.ts: ${message}`);
-  console.error("usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--keep] [--json]");
+  console.error(
+    "usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--keep] [--json]",
+  );
   process.exit(2);
 }
 
@@ -85,11 +87,15 @@ const compressInput = parsed.input === "deflate";
 const { keep, json } = parsed;
 
 async function child(args: string[]): Promise<OneResult> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args, ...(threads ? [threads] : [])], {
-    cwd: root,
-    maxBuffer: 1 << 20,
-    env: { ...process.env, CI: "1" },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args, ...(threads ? [threads] : [])],
+    {
+      cwd: root,
+      maxBuffer: 1 << 20,
+      env: { ...process.env, CI: "1" },
+    },
+  );
   return JSON.parse(stdout.trim().split("\n").pop()!) as OneResult;
 }
 
@@ -196,7 +202,9 @@ const columns: [string, number, (r: Row) => string][] = [
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]![1]) : c.padStart(columns[i]![1]))).join(" ");
 
 const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
-console.log(`model ${model}\nthreads ${threads ?? "all cores"}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`);
+console.log(
+  `model ${model}\nthreads ${threads ?? "all cores"}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
+);
 const rows: Row[] = [];
 try {
   for (const size of sizes) rows.push(await measure(size, dir));

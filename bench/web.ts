@@ -37,7 +37,12 @@ let imagePath = option("--image");
 if (!imagePath) {
   const size = Number(option("--size") ?? 4096);
   imagePath = join(tmpdir(), `czmodel-bench-nuclei-${size}.ome.tif`);
-  await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), imagePath, { width: size, height: size, compress: false, overwrite: true });
+  await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), imagePath, {
+    width: size,
+    height: size,
+    compress: false,
+    overwrite: true,
+  });
 }
 const threads = Math.max(1, Math.min(4, cpus().length));
 
@@ -66,7 +71,9 @@ async function openBenchPage(): Promise<{ run(): Promise<Run>; close(): Promise<
       await page.evaluate(() => delete document.getElementById("predict-summary")!.dataset.elapsedMs);
       await page.click("#predict-run");
       await page.waitForFunction(
-        () => document.getElementById("predict-summary")?.dataset.elapsedMs !== undefined || document.getElementById("predict-error")?.textContent,
+        () =>
+          document.getElementById("predict-summary")?.dataset.elapsedMs !== undefined ||
+          document.getElementById("predict-error")?.textContent,
         null,
         { timeout: 600_000 },
       );
@@ -119,4 +126,6 @@ const ratio = best(page).mps / best(node).mps;
 console.log(`model ${modelPath}\nimage ${imagePath}: ${best(page).tiles} tiles, ${threads} wasm thread(s) on both sides`);
 console.log(line("page (Chromium, worker)", page));
 console.log(line("onnxruntime-web in Node", node));
-console.log(`ratio page / Node: best ${ratio.toFixed(2)}, median of paired runs ${paired.toFixed(2)} (target >= 0.7) ${paired >= 0.7 ? "OK" : "BELOW TARGET"}`);
+console.log(
+  `ratio page / Node: best ${ratio.toFixed(2)}, median of paired runs ${paired.toFixed(2)} (target >= 0.7) ${paired >= 0.7 ? "OK" : "BELOW TARGET"}`,
+);

@@ -8,7 +8,12 @@ const source = new URL("../src/cli/entry.ts", import.meta.url);
 const compiled = new URL("../dist/src/cli/entry.js", import.meta.url);
 
 function installed() {
-  return !existsSync(source) || fileURLToPath(import.meta.url).split(/[\\/]/).includes("node_modules");
+  return (
+    !existsSync(source) ||
+    fileURLToPath(import.meta.url)
+      .split(/[\\/]/)
+      .includes("node_modules")
+  );
 }
 
 export async function loadCli() {

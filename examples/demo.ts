@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     console.log(`         ${d.format}, entries ${d.entries.map((e) => e.name).join(", ")}; ONNX IR ${d.model.irVersion}, input ${io}`);
     const report = await validateFile(path, { run: true, image: imagePath });
     const tile = report.numeric?.timing;
-    console.log(`         ${report.ok ? "valid for ZEN" : "INVALID"}: ${report.errors} error(s), ${report.warnings} warning(s)${tile ? `; one tile runs in ${tile.tileMs.toFixed(1)} ms` : ""}`);
+    console.log(
+      `         ${report.ok ? "valid for ZEN" : "INVALID"}: ${report.errors} error(s), ${report.warnings} warning(s)${tile ? `; one tile runs in ${tile.tileMs.toFixed(1)} ms` : ""}`,
+    );
     for (const f of report.findings.filter((x) => x.severity !== "info")) console.log(`         ${f.severity}: ${f.message}`);
   }
 
@@ -73,7 +75,9 @@ async function main(): Promise<void> {
   const labelsPath = join(outDir, "cells-labels.png");
   const result = await predictFile(packed[0]!.path, imagePath, labelsPath, { overwrite: true });
   console.log(`\npredicted ${show(imagePath)} -> ${show(labelsPath)}`);
-  console.log(`         ${result.tiles} tiles of ${result.tile.join("x")} with ${result.border.join("/")} px borders, ${result.megapixelsPerSecond.toFixed(2)} MP/s; ${result.channelMapping}; ${result.inputScaling}`);
+  console.log(
+    `         ${result.tiles} tiles of ${result.tile.join("x")} with ${result.border.join("/")} px borders, ${result.megapixelsPerSecond.toFixed(2)} MP/s; ${result.channelMapping}; ${result.inputScaling}`,
+  );
 
   const image = await openImageFile(imagePath);
   const labels = await openImageFile(labelsPath);

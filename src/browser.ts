@@ -26,7 +26,15 @@ export {
   type ConversionSpec,
   type Rgb,
 } from "./metadata/index.js";
-export { MODEL_TYPES, SEGMENTATION_MODEL_TYPES, PIXEL_TYPES, COLOR_HANDLINGS, type ModelType, type PixelType, type ColorHandling } from "./metadata/enums.js";
+export {
+  MODEL_TYPES,
+  SEGMENTATION_MODEL_TYPES,
+  PIXEL_TYPES,
+  COLOR_HANDLINGS,
+  type ModelType,
+  type PixelType,
+  type ColorHandling,
+} from "./metadata/enums.js";
 
 // model files (from bytes, a Blob or any ByteSource)
 export { readModelFileBytes, readModelFromSource, buildCzann, buildLegacy, outputFileName } from "./container/index.js";
@@ -41,7 +49,13 @@ export { summarizeSavedModel, summarizeZippedSavedModel, type SavedModelSummary 
 // packing, inspection, validation
 export { packModel, czannToLegacy, legacyToCzann, type PackInput, type ConvertOptions } from "./convert/index.js";
 export { describeModelFile, type ModelFileDescription } from "./inspect/describe.js";
-export { validateModel, type ModelToValidate, type NumericRun, type ValidateModelOptions, type ModelValidationReport } from "./validate/model.js";
+export {
+  validateModel,
+  type ModelToValidate,
+  type NumericRun,
+  type ValidateModelOptions,
+  type ModelValidationReport,
+} from "./validate/model.js";
 export type { Finding, Severity, ValidationReport } from "./validate/findings.js";
 export { TARGETS, DEFAULT_TARGET, type Target } from "./validate/targets.js";
 
@@ -52,14 +66,33 @@ export type { EngineModel, EngineClass, OrtRuntime, PredictOptions, PredictProgr
 export { engineModelFromFile, type EngineModelInfo } from "./engine/from-model-file.js";
 
 // images
-export type { ImageSource, ImageSink, ImageInfo, OutputImageInfo, PlaneIndex, PlaneSizes, Rect, SampleArray, SampleType } from "./io/types.js";
+export type {
+  ImageSource,
+  ImageSink,
+  ImageInfo,
+  OutputImageInfo,
+  PlaneIndex,
+  PlaneSizes,
+  Rect,
+  SampleArray,
+  SampleType,
+} from "./io/types.js";
 export { openImageSource, detectFormat, SUPPORTED_INPUTS, type ImageInput, type OpenImageOptions } from "./io/open.js";
 export { MemoryImageSource, MemoryImageSink, type MemoryImageOptions } from "./io/memory/index.js";
 export { renderOverlay, type OverlayClass, type OverlayInput } from "./render/overlay.js";
 export { formatBytes } from "./render/format.js";
 
 // bioimage.io packages
-export { loadPackage, zipPackage, importPackage, exportBioimageio, predictPackage, checkTestTensors, readNpy, writeNpy } from "./bioimageio/index.js";
+export {
+  loadPackage,
+  zipPackage,
+  importPackage,
+  exportBioimageio,
+  predictPackage,
+  checkTestTensors,
+  readNpy,
+  writeNpy,
+} from "./bioimageio/index.js";
 export type {
   ModelDescription,
   LoadedPackage,

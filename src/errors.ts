@@ -71,26 +71,16 @@ export function isCzmodelError(e: unknown): e is CzmodelError {
 }
 
 /** Shorthands: each builds a `CzmodelError` of one code. */
-export const invalidArgument = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("INVALID_ARGUMENT", problem, details);
-export const invalidMetadata = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("INVALID_METADATA", problem, details);
-export const invalidContainer = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("INVALID_CONTAINER", problem, details);
-export const invalidModel = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("INVALID_MODEL", problem, details);
-export const invalidImage = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("INVALID_IMAGE", problem, details);
-export const unsupported = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("UNSUPPORTED", problem, details);
-export const ioError = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("IO", problem, details);
-export const outOfRange = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("OUT_OF_RANGE", problem, details);
-export const cancelled = (problem = "cancelled", details?: CzmodelErrorDetails) =>
-  new CzmodelError("CANCELLED", problem, details);
-export const internalError = (problem: string, details?: CzmodelErrorDetails) =>
-  new CzmodelError("INTERNAL", problem, details);
+export const invalidArgument = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("INVALID_ARGUMENT", problem, details);
+export const invalidMetadata = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("INVALID_METADATA", problem, details);
+export const invalidContainer = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("INVALID_CONTAINER", problem, details);
+export const invalidModel = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("INVALID_MODEL", problem, details);
+export const invalidImage = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("INVALID_IMAGE", problem, details);
+export const unsupported = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("UNSUPPORTED", problem, details);
+export const ioError = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("IO", problem, details);
+export const outOfRange = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("OUT_OF_RANGE", problem, details);
+export const cancelled = (problem = "cancelled", details?: CzmodelErrorDetails) => new CzmodelError("CANCELLED", problem, details);
+export const internalError = (problem: string, details?: CzmodelErrorDetails) => new CzmodelError("INTERNAL", problem, details);
 
 /** Render any thrown value as a short message (for errors that are not ours). */
 export function describeError(e: unknown): string {

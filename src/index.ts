@@ -28,7 +28,13 @@ export * from "./browser.js";
 
 // model files and conversion on disk
 export { readModelFile, unpackModel, writeFileAtomic, type UnpackOptions } from "./container/node/index.js";
-export { convertFromModelSpec, convertFromJsonSpec, type ModelSpec, type ConvertResult, type JsonSpecOptions } from "./convert/node/index.js";
+export {
+  convertFromModelSpec,
+  convertFromJsonSpec,
+  type ModelSpec,
+  type ConvertResult,
+  type JsonSpecOptions,
+} from "./convert/node/index.js";
 export { zipSavedModelFolder } from "./savedmodel/node/index.js";
 export { checkSpatialInvarianceNode } from "./onnx/node/index.js";
 export { nodeRun } from "./validate/node/index.js";
@@ -42,4 +48,11 @@ export { openPackage } from "./bioimageio/node/open-package.js";
 export { exportBioimageioFile, type ExportFileOptions, type ExportFileResult } from "./bioimageio/node/export-file.js";
 export { predictPackageFile, type PackageFileResult } from "./bioimageio/node/predict-file.js";
 // one-call helpers (what the CLI commands wrap)
-export { validateFile, predictFile, type ValidateFileOptions, type FileValidationReport, type PredictFileOptions, type PredictFileResult } from "./node-api.js";
+export {
+  validateFile,
+  predictFile,
+  type ValidateFileOptions,
+  type FileValidationReport,
+  type PredictFileOptions,
+  type PredictFileResult,
+} from "./node-api.js";

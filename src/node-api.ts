@@ -8,7 +8,7 @@ import { isPackagePath, predictPackageFile } from "./bioimageio/node/predict-fil
 import type { PackageRunSummary } from "./bioimageio/predict-package.js";
 import { readModelFile } from "./container/node/index.js";
 import { engineModelFromFile } from "./engine/from-model-file.js";
-import { predictNode, } from "./engine/node/index.js";
+import { predictNode } from "./engine/node/index.js";
 import type { SinkPair } from "./engine/index.js";
 import { invalidArgument } from "./errors.js";
 import { createImageFileSink } from "./io/node/create-sink.js";
@@ -41,8 +41,11 @@ export async function validateFile(path: string, options: ValidateFileOptions = 
   const { target, run, image } = options;
   // the engine cuts the image tile; validation only runs it (nothing to cut for a non-ONNX payload)
   const input = image && model.payloadKind === "onnx" ? await tileFromImage(model, image) : undefined;
-  const { payload: _payload, numeric, ...report } =
-    run || image ? await validateModel(model, { target, run: nodeRun(input ? { input } : {}) }) : validateModel(model, { target });
+  const {
+    payload: _payload,
+    numeric,
+    ...report
+  } = run || image ? await validateModel(model, { target, run: nodeRun(input ? { input } : {}) }) : validateModel(model, { target });
   return {
     format: model.format,
     ...report,
@@ -64,12 +67,20 @@ function probabilitiesPath(out: string): string {
 }
 
 /** Run a model file on an image file and write the result; nothing is left behind on failure. */
-export async function predictFile(modelPath: string, imagePath: string, outPath: string, options: PredictFileOptions = {}): Promise<PredictFileResult> {
+export async function predictFile(
+  modelPath: string,
+  imagePath: string,
+  outPath: string,
+  options: PredictFileOptions = {},
+): Promise<PredictFileResult> {
   if (await isPackagePath(modelPath)) return predictPackageFile(modelPath, imagePath, outPath, options);
   const file = await readModelFile(modelPath);
   const { model, borderMissing, warnings } = engineModelFromFile(file, modelPath);
   if (borderMissing && file.format === "czmodel" && options.border === undefined) {
-    throw invalidArgument("the model file names no BorderSize", { where: modelPath, allowed: "give the border per tile side (--border N)" });
+    throw invalidArgument("the model file names no BorderSize", {
+      where: modelPath,
+      allowed: "give the border per tile side (--border N)",
+    });
   }
   const { overwrite = false, probabilitiesOut, creator, openOptions, compression = "auto", ...predictOptions } = options;
   if (!["auto", "deflate", "none"].includes(compression)) {
@@ -81,9 +92,13 @@ export async function predictFile(modelPath: string, imagePath: string, outPath:
   const source = await openImageFile(imagePath, openOptions);
   const sinks: ImageSink[] = [];
   try {
-    for (const f of files) sinks.push(await createImageFileSink(f, { overwrite, compress, imageName: model.name, ...(creator ? { creator } : {}) }));
+    for (const f of files)
+      sinks.push(await createImageFileSink(f, { overwrite, compress, imageName: model.name, ...(creator ? { creator } : {}) }));
     const sink: ImageSink | SinkPair = both ? { labels: sinks[0]!, probabilities: sinks[1]! } : sinks[0]!;
-    const result = await predictNode(model, source, sink, { ...predictOptions, output: model.kind === "segmentation" ? (options.output ?? "labels") : "labels" });
+    const result = await predictNode(model, source, sink, {
+      ...predictOptions,
+      output: model.kind === "segmentation" ? (options.output ?? "labels") : "labels",
+    });
     return { ...result, files, warnings };
   } catch (e) {
     // predict aborts the sinks it was given; this also covers a failure before it started

@@ -67,7 +67,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         file = join(file, "index.html");
         s = await stat(file);
       }
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Length": String(s.size) });
+      res.writeHead(200, {
+        ...headers,
+        "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+        "Content-Length": String(s.size),
+      });
       if (req.method === "HEAD") res.end();
       else createReadStream(file).pipe(res);
     } catch {

@@ -204,7 +204,8 @@ function transferables(value: unknown): Transferable[] {
   if (!value || typeof value !== "object") return [];
   const out: Transferable[] = [];
   for (const v of Object.values(value)) {
-    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.push(v.buffer);
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength)
+      out.push(v.buffer);
   }
   return out;
 }

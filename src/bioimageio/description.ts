@@ -39,7 +39,15 @@ export type ProcessingStep =
   | { id: "scale_linear"; gain: AxisValues; offset: AxisValues }
   | { id: "fixed_zero_mean_unit_variance"; mean: AxisValues; std: AxisValues; eps: number }
   | { id: "zero_mean_unit_variance"; axes: StatAxes; eps: number; mode: "per_sample" | "per_dataset" }
-  | { id: "scale_range"; axes: StatAxes; minPercentile: number; maxPercentile: number; eps: number; referenceTensor: string | null; mode: "per_sample" | "per_dataset" }
+  | {
+      id: "scale_range";
+      axes: StatAxes;
+      minPercentile: number;
+      maxPercentile: number;
+      eps: number;
+      referenceTensor: string | null;
+      mode: "per_sample" | "per_dataset";
+    }
   | { id: "clip"; min: number | null; max: number | null; minPercentile: number | null; maxPercentile: number | null; axes: StatAxes }
   | { id: "sigmoid" }
   | { id: "softmax"; axis: string }

@@ -75,7 +75,8 @@ export function compose(first: ChannelFunctions, then: ChannelFunctions): Channe
 export function stepFunctions(step: ProcessingStep, tensor: TensorDescription, channels: number, where: string): ChannelFunctions {
   switch (step.id) {
     case "ensure_dtype":
-      if (!/^float(32|64)$/.test(step.dtype)) throw unsupported(`ensure_dtype to ${step.dtype} before a statistics step`, { where, allowed: "float32 / float64" });
+      if (!/^float(32|64)$/.test(step.dtype))
+        throw unsupported(`ensure_dtype to ${step.dtype} before a statistics step`, { where, allowed: "float32 / float64" });
       return null;
     case "scale_linear":
       return scaleLinearFns(perChannel(step.gain, channels, tensor, where), perChannel(step.offset, channels, tensor, where));

@@ -52,7 +52,17 @@ export function coverPng(plan: ExportPlan, input: TestInput, run: TestRun): Uint
   let panels: Uint8Array[];
   if (plan.classes && run.labels) {
     const skip = plan.classes.filter((c) => /^background$/i.test(c.name.trim())).map((c) => c.value);
-    panels = [renderOverlay({ width, height, image: input.data, samplesPerPixel: plan.inputChannels, labels: run.labels, classes: plan.classes, skipValues: skip })];
+    panels = [
+      renderOverlay({
+        width,
+        height,
+        image: input.data,
+        samplesPerPixel: plan.inputChannels,
+        labels: run.labels,
+        classes: plan.classes,
+        skipValues: skip,
+      }),
+    ];
   } else {
     panels = [
       renderOverlay({ width, height, image: input.data, samplesPerPixel: plan.inputChannels, labels: none, classes: [] }),
@@ -63,7 +73,13 @@ export function coverPng(plan: ExportPlan, input: TestInput, run: TestRun): Uint
   for (let f = Math.ceil(Math.max(width, height) / COVER_PANEL_SIZE); f <= Math.max(width, height); f++) {
     const small = panels.map((p) => shrink(p, width, height, f));
     const [a, b] = small as [ReturnType<typeof shrink>, ReturnType<typeof shrink> | undefined];
-    png = encode({ width: small.length * a.width, height: a.height, data: b ? sideBySide(a.data, b.data, a.width, a.height) : a.data, channels: 3, depth: 8 });
+    png = encode({
+      width: small.length * a.width,
+      height: a.height,
+      data: b ? sideBySide(a.data, b.data, a.width, a.height) : a.data,
+      channels: 3,
+      depth: 8,
+    });
     if (png.length < COVER_MAX_BYTES) break;
   }
   return png;

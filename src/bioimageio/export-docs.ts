@@ -39,7 +39,9 @@ function colourWords(plan: ExportPlan): string {
 }
 
 function scalingWords(plan: ExportPlan): string {
-  return plan.gain === null ? "fed as raw values (the model file does not scale inputs)" : `scaled by 1/${PIXEL_TYPE_MAX[plan.pixelType]} as in ZEN`;
+  return plan.gain === null
+    ? "fed as raw values (the model file does not scale inputs)"
+    : `scaled by 1/${PIXEL_TYPE_MAX[plan.pixelType]} as in ZEN`;
 }
 
 function list(names: string[], max: number): string {
@@ -56,7 +58,10 @@ export function describeExport(ctx: DocsContext): string {
     ...(ctx.wrapped ? ["ZEN feeds BGR; these weights take RGB (an RGB-to-BGR swap was put in front of the network)."] : []),
   ];
   const output = plan.classes
-    ? `Output: per-class probabilities (${list(plan.classes.map((c) => c.name), 6)}).`
+    ? `Output: per-class probabilities (${list(
+        plan.classes.map((c) => c.name),
+        6,
+      )}).`
     : `Output: ${plan.outputChannels} channel(s) of predicted intensities (regression).`;
   parts.push(output);
   let text = parts.join(" ");
@@ -107,12 +112,17 @@ export function readmeFor(ctx: DocsContext): string {
     );
   }
   if (plan.engine.colorHandling === "convert-to-monochrome") {
-    inputLines.push("- ZEN converts colour images to grey (ColorHandling ConvertToMonochrome) and feeds the grey value to every colour channel; do the same.");
+    inputLines.push(
+      "- ZEN converts colour images to grey (ColorHandling ConvertToMonochrome) and feeds the grey value to every colour channel; do the same.",
+    );
   }
   inputLines.push(
     `- Tiling: ZEN runs tiles of exactly ${h} × ${w} pixels with a context border of ${by === bx ? by : `${by} (y) / ${bx} (x)`} pixels per side, which it crops from each output tile (${plan.format === "czann" ? "MinOverlap / 2" : "BorderSize"}). The output axes declare it as \`halo\` ${plan.halo[0] === plan.halo[1] ? plan.halo[0] : plan.halo.join(" / ")}${plan.halo[0] !== by || plan.halo[1] !== bx ? " (rounded up to an even number, as bioimage.io requires)" : ""}.`,
   );
-  if (plan.pixelSizeUm) inputLines.push(`- Pixel size of the training data: ${plan.pixelSizeUm[1]} µm (x) × ${plan.pixelSizeUm[0]} µm (y), from the model's \`Scaling\`.`);
+  if (plan.pixelSizeUm)
+    inputLines.push(
+      `- Pixel size of the training data: ${plan.pixelSizeUm[1]} µm (x) × ${plan.pixelSizeUm[0]} µm (y), from the model's \`Scaling\`.`,
+    );
   p(inputLines.join("\n"));
 
   p("## Outputs");
@@ -128,7 +138,9 @@ export function readmeFor(ctx: DocsContext): string {
       ].join("\n"),
     );
   } else {
-    p(`Tensor \`${ctx.outputId}\`: ${plan.outputChannels} float32 channel(s) (${plan.outputChannelNames.join(", ")}), the model's regression output (e.g. a restored image) on the input's grid.`);
+    p(
+      `Tensor \`${ctx.outputId}\`: ${plan.outputChannels} float32 channel(s) (${plan.outputChannelNames.join(", ")}), the model's regression output (e.g. a restored image) on the input's grid.`,
+    );
   }
 
   p("## Validation");

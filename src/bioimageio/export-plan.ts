@@ -81,12 +81,18 @@ export interface PlanOptions {
 const NAME_CHARS = /[^A-Za-z0-9_+\- ()]/g;
 const NAME_BAD = /[^A-Za-z0-9_+\- ()]/;
 const PY_KEYWORDS = new Set(
-  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" "),
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(
+    " ",
+  ),
 );
 
 /** A free-text name as a Python identifier (what bioimage.io wants for channel names), unique within `taken`. */
 function toIdentifier(text: string, taken: Set<string>): string {
-  let id = text.normalize("NFKD").replace(/\P{ASCII}/gu, "").replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  let id = text
+    .normalize("NFKD")
+    .replace(/\P{ASCII}/gu, "")
+    .replace(/[^A-Za-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   if (id === "") id = "channel";
   if (/^[0-9]/.test(id)) id = `_${id}`;
   if (PY_KEYWORDS.has(id)) id = `${id}_`;
@@ -105,7 +111,10 @@ function rdfName(text: string): string {
 
 function checkName(name: string): string {
   if (NAME_BAD.test(name) || name.length < 5 || name.length > 128) {
-    throw invalidArgument(`"${name}" is not a valid bioimage.io model name`, { where: "--name", allowed: "5 to 128 letters, digits, spaces and _ + - ( )" });
+    throw invalidArgument(`"${name}" is not a valid bioimage.io model name`, {
+      where: "--name",
+      allowed: "5 to 128 letters, digits, spaces and _ + - ( )",
+    });
   }
   return name;
 }
@@ -137,7 +146,8 @@ export function parseCite(entry: string): CiteEntry {
   if (!m) {
     throw invalidArgument(`"${entry}" names no DOI or URL`, {
       where: "--cite",
-      allowed: 'TEXT=DOI or TEXT=URL, e.g. "Ronneberger et al. 2015=10.1007/978-3-319-24574-4_28" (bioimage.io needs a DOI or URL per citation)',
+      allowed:
+        'TEXT=DOI or TEXT=URL, e.g. "Ronneberger et al. 2015=10.1007/978-3-319-24574-4_28" (bioimage.io needs a DOI or URL per citation)',
     });
   }
   const text = m[1]!.trim();
@@ -156,7 +166,10 @@ function baseName(path: string): string {
 function pixelTypeFor(file: ModelFile, channels: number, o: PlanOptions, warnings: string[]): ExportPixelType {
   if (o.pixelType) {
     if (!(EXPORT_PIXEL_TYPES as readonly string[]).includes(o.pixelType)) {
-      throw invalidArgument(`pixel type "${o.pixelType}" is not supported`, { where: "--pixel-type", allowed: EXPORT_PIXEL_TYPES.join(", ") });
+      throw invalidArgument(`pixel type "${o.pixelType}" is not supported`, {
+        where: "--pixel-type",
+        allowed: EXPORT_PIXEL_TYPES.join(", "),
+      });
     }
     return o.pixelType;
   }
@@ -164,7 +177,10 @@ function pixelTypeFor(file: ModelFile, channels: number, o: PlanOptions, warning
   if (file.format === "czmodel") {
     const t = file.metadata.pixelTypes[0] ? PIXEL_TYPE_INFO[file.metadata.pixelTypes[0]].sampleType : undefined;
     if (t === "uint8" || t === "uint16") return t;
-    if (t) warnings.push(`the model's pixel type ${file.metadata.pixelTypes[0]} has no integer counterpart; the package takes ${channels >= 3 ? "uint8" : "uint16"}`);
+    if (t)
+      warnings.push(
+        `the model's pixel type ${file.metadata.pixelTypes[0]} has no integer counterpart; the package takes ${channels >= 3 ? "uint8" : "uint16"}`,
+      );
   }
   return channels === 3 || channels === 4 ? "uint8" : "uint16";
 }
@@ -214,30 +230,45 @@ const PAYLOAD_WORDS: Record<string, string> = {
 export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
   const where = file.path ?? "model";
   if (file.payloadKind !== "onnx") {
-    throw unsupported(`the model is ${PAYLOAD_WORDS[file.payloadKind] ?? "not an ONNX model"}; a bioimage.io package is made from an ONNX model`, {
-      where,
-      allowed: "a .czann/.czmodel/.czseg with an ONNX payload",
-    });
+    throw unsupported(
+      `the model is ${PAYLOAD_WORDS[file.payloadKind] ?? "not an ONNX model"}; a bioimage.io package is made from an ONNX model`,
+      {
+        where,
+        allowed: "a .czann/.czmodel/.czseg with an ONNX payload",
+      },
+    );
   }
   const descriptive = checkDescriptiveOptions(o);
   const { model, borderMissing, warnings: engineWarnings } = engineModelFromFile(file, where);
   // the engine's advice on a missing border names predict's --border, which export has not
-  const warnings = borderMissing ? ["the model file names no context border (MinOverlap / BorderSize): the package declares no halo"] : [...engineWarnings];
+  const warnings = borderMissing
+    ? ["the model file names no context border (MinOverlap / BorderSize): the package declares no halo"]
+    : [...engineWarnings];
   if (model.spatialDims === 3 || (model.tile && model.tile.length === 3)) {
     throw unsupported("3-D (NDHWC) models are not exported to bioimage.io yet", { where, allowed: "2-D models" });
   }
   if (!model.tile) {
-    throw unsupported("the model has no fixed tile size (dynamic spatial dims and no tile in its metadata)", { where, allowed: "a model with a fixed input size" });
+    throw unsupported("the model has no fixed tile size (dynamic spatial dims and no tile in its metadata)", {
+      where,
+      allowed: "a model with a fixed input size",
+    });
   }
   const tile: [number, number] = [model.tile[0], model.tile[1]];
   const summary = summarizeOnnx(file.modelBytes);
   const inDims = summary.inputs[0]!.shape;
   const outDims = summary.outputs[0]!.shape;
   if (inDims.length !== 4 || outDims.length !== 4) {
-    throw unsupported(`the ONNX input/output have ranks ${inDims.length}/${outDims.length}`, { where, allowed: "NHWC input and output (rank 4)" });
+    throw unsupported(`the ONNX input/output have ranks ${inDims.length}/${outDims.length}`, {
+      where,
+      allowed: "NHWC input and output (rank 4)",
+    });
   }
   const batch = inDims[0];
-  if (typeof batch === "number" && batch > 1) throw unsupported(`the model's batch dim is fixed to ${batch}`, { where, allowed: "batch 1 or dynamic (bioimage.io feeds one sample)" });
+  if (typeof batch === "number" && batch > 1)
+    throw unsupported(`the model's batch dim is fixed to ${batch}`, {
+      where,
+      allowed: "batch 1 or dynamic (bioimage.io feeds one sample)",
+    });
   const m = model.inputChannels;
   const kFromOnnx = typeof outDims[3] === "number" && outDims[3] > 0 ? outDims[3] : undefined;
   const k = model.outputChannels ?? kFromOnnx;
@@ -254,13 +285,20 @@ export function planExport(file: ModelFile, o: PlanOptions = {}): ExportPlan {
 
   const colour: ColourLayout = m === 1 ? "gray" : m === 3 ? "rgb" : m === 4 ? "rgba" : "channels";
   const inputChannelNames =
-    colour === "gray" ? ["gray"] : colour === "rgb" ? ["R", "G", "B"] : colour === "rgba" ? ["R", "G", "B", "A"] : Array.from({ length: m }, (_, i) => `c${i}`);
+    colour === "gray"
+      ? ["gray"]
+      : colour === "rgb"
+        ? ["R", "G", "B"]
+        : colour === "rgba"
+          ? ["R", "G", "B", "A"]
+          : Array.from({ length: m }, (_, i) => `c${i}`);
 
   let classes: Required<EngineClass>[] | undefined;
   let outputChannelNames: string[];
   if (model.kind === "segmentation") {
     const given = model.classes ?? [];
-    if (given.length !== k) throw unsupported(`the model outputs ${k} channel(s) but its metadata lists ${given.length} classes`, { where });
+    if (given.length !== k)
+      throw unsupported(`the model outputs ${k} channel(s) but its metadata lists ${given.length} classes`, { where });
     const colours = classColors(k);
     classes = given.map((c, i) => ({ name: c.name, value: c.value ?? i + 1, color: c.color ?? colours[i]! }));
     const taken = new Set<string>();

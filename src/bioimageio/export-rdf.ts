@@ -47,11 +47,16 @@ function inputTensor(ctx: RdfContext): Obj {
   const { plan } = ctx;
   const [h, w] = plan.tile;
   const steps: Obj[] = [{ id: "ensure_dtype", kwargs: { dtype: "float32" } }];
-  if (plan.gain !== null) steps.push({ id: "scale_linear", kwargs: { gain: plan.gain } }, { id: "ensure_dtype", kwargs: { dtype: "float32" } });
+  if (plan.gain !== null)
+    steps.push({ id: "scale_linear", kwargs: { gain: plan.gain } }, { id: "ensure_dtype", kwargs: { dtype: "float32" } });
   const scaling = plan.gain === null ? "raw values" : `ZEN divides by ${PIXEL_TYPE_MAX[plan.pixelType]}`;
   return {
     id: INPUT_ID,
-    description: `${plan.pixelType} ${plan.colour === "channels" ? `${plan.inputChannels}-channel` : plan.inputChannelNames.join("")} image tile; ${scaling}${ctx.wrapped ? "; RGB (ZEN feeds BGR)" : ""}`.slice(0, 128),
+    description:
+      `${plan.pixelType} ${plan.colour === "channels" ? `${plan.inputChannels}-channel` : plan.inputChannelNames.join("")} image tile; ${scaling}${ctx.wrapped ? "; RGB (ZEN feeds BGR)" : ""}`.slice(
+        0,
+        128,
+      ),
     axes: [
       { type: "batch", ...(plan.batchFixed ? { size: 1 } : {}) },
       { type: "space", id: "y", size: h, ...spaceUnit(plan, 0) },
@@ -76,7 +81,12 @@ function outputTensor(ctx: RdfContext): Obj {
   return {
     id: OUTPUT_ID,
     description: (plan.classes ? "class probabilities (softmax), one channel per ZEN class" : "regression output (float32)").slice(0, 128),
-    axes: [{ type: "batch", ...(plan.batchFixed ? { size: 1 } : {}) }, space("y", 0), space("x", 1), { type: "channel", id: "channel", channel_names: plan.outputChannelNames }],
+    axes: [
+      { type: "batch", ...(plan.batchFixed ? { size: 1 } : {}) },
+      space("y", 0),
+      space("x", 1),
+      { type: "channel", id: "channel", channel_names: plan.outputChannelNames },
+    ],
     data: plan.classes ? { type: "float32", range: [0.0, 1.0] } : { type: "float32" },
     test_tensor: ctx.testOutput,
   };
@@ -107,7 +117,14 @@ function czmodelConfig(ctx: RdfContext): Obj {
     rgb_to_bgr_in_weights: ctx.wrapped,
     ...(plan.engine.colorHandling ? { color_handling: plan.engine.colorHandling } : {}),
     ...(plan.classes
-      ? { classes: plan.classes.map((c, i) => ({ name: c.name, channel: plan.outputChannelNames[i], label_value: c.value, color: [...c.color] })) }
+      ? {
+          classes: plan.classes.map((c, i) => ({
+            name: c.name,
+            channel: plan.outputChannelNames[i],
+            label_value: c.value,
+            color: [...c.color],
+          })),
+        }
       : {}),
     ...(plan.pixelSizeUm ? { pixel_size_um: [...plan.pixelSizeUm] } : {}),
     test_input: o.kind === "image" ? { image: o.name, x: o.x, y: o.y, width: o.width, height: o.height } : { image: "synthetic blobs" },
@@ -124,7 +141,9 @@ export function buildRdf(ctx: RdfContext): Obj {
     description: ctx.description,
     ...(plan.authors.length ? { authors: plan.authors.map((name) => ({ name })) } : {}),
     ...(plan.license ? { license: plan.license } : {}),
-    ...(plan.cite.length ? { cite: plan.cite.map((c) => ({ text: c.text, ...(c.doi ? { doi: c.doi } : {}), ...(c.url ? { url: c.url } : {}) })) } : {}),
+    ...(plan.cite.length
+      ? { cite: plan.cite.map((c) => ({ text: c.text, ...(c.doi ? { doi: c.doi } : {}), ...(c.url ? { url: c.url } : {}) })) }
+      : {}),
     tags: tags(plan),
     timestamp: ctx.timestamp,
     documentation: ctx.documentation,

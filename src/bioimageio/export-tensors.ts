@@ -21,7 +21,9 @@ export interface TestInput {
   height: number;
   width: number;
   /** Where the pixels came from, for the documentation. */
-  origin: { kind: "image"; name: string; imageWidth: number; imageHeight: number; x: number; y: number; width: number; height: number } | { kind: "synthetic" };
+  origin:
+    | { kind: "image"; name: string; imageWidth: number; imageHeight: number; x: number; y: number; width: number; height: number }
+    | { kind: "synthetic" };
   notes: string[];
 }
 
@@ -66,7 +68,8 @@ export async function testInputFromImage(plan: ExportPlan, source: ImageSource, 
   const m = plan.inputChannels;
   const notes: string[] = [];
   const sizes = info.sizes;
-  if (sizes.scene > 1 || sizes.t > 1 || sizes.z > 1) notes.push("the test image has several scenes, time points or z planes: the first one was used");
+  if (sizes.scene > 1 || sizes.t > 1 || sizes.z > 1)
+    notes.push("the test image has several scenes, time points or z planes: the first one was used");
 
   // which source planes / samples feed each package channel (mean when several)
   const r = order.startsWith("bgr") ? 2 : 0;
@@ -102,7 +105,8 @@ export async function testInputFromImage(plan: ExportPlan, source: ImageSource, 
 
   const srcMax = PIXEL_TYPE_MAX[info.sampleType];
   const dstMax = PIXEL_TYPE_MAX[plan.pixelType];
-  if (srcMax !== dstMax) notes.push(`the ${info.sampleType} test image was converted to ${plan.pixelType} (× ${dstMax}/${srcMax}, rounded)`);
+  if (srcMax !== dstMax)
+    notes.push(`the ${info.sampleType} test image was converted to ${plan.pixelType} (× ${dstMax}/${srcMax}, rounded)`);
   const out = alloc(plan, th * tw * m);
   for (let y = 0; y < th; y++) {
     const ry = ys.map[y]!;
@@ -121,7 +125,8 @@ export async function testInputFromImage(plan: ExportPlan, source: ImageSource, 
       }
     }
   }
-  if (info.height < th || info.width < tw) notes.push(`the ${info.width}x${info.height} test image is smaller than the ${tw}x${th} tile: it was reflect-padded, as ZEN pads it`);
+  if (info.height < th || info.width < tw)
+    notes.push(`the ${info.width}x${info.height} test image is smaller than the ${tw}x${th} tile: it was reflect-padded, as ZEN pads it`);
   return {
     data: out,
     height: th,
@@ -220,6 +225,7 @@ export async function runTestInput(plan: ExportPlan, input: TestInput, options: 
   if (!(output instanceof Float32Array) || output.length !== height * width * plan.outputChannels) {
     throw internalError(`the engine returned ${output.length} ${output.constructor.name} samples for the test tile`);
   }
-  if (labels !== undefined && !(labels instanceof Uint8Array) && !(labels instanceof Uint16Array)) throw internalError("labels are not uint8/uint16");
+  if (labels !== undefined && !(labels instanceof Uint8Array) && !(labels instanceof Uint16Array))
+    throw internalError("labels are not uint8/uint16");
   return { output, ...(labels ? { labels } : {}), result };
 }

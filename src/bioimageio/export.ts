@@ -104,7 +104,8 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   const plan = planExport(file, { ...options, ...(testImage ? { testImageType: testImage.source.info.sampleType } : {}) });
   const weights = weightsFor(file, plan, where);
   const opset = summarizeOnnx(weights.bytes).defaultOpset;
-  if (opset < 7) throw unsupported(`the ONNX model has opset ${opset || "none"}`, { where, allowed: "opset 7 or newer (bioimage.io's minimum)" });
+  if (opset < 7)
+    throw unsupported(`the ONNX model has opset ${opset || "none"}`, { where, allowed: "opset 7 or newer (bioimage.io's minimum)" });
 
   const input = testImage ? await testInputFromImage(plan, testImage.source, testImage.name, testImage.path) : syntheticTestInput(plan);
   const run = await runTestInput(plan, input, {
@@ -124,7 +125,17 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
   const taken = new Set(["rdf.yaml", "README.md", "weights.onnx", "test_input.npy", "test_output.npy", "cover.png"]);
   const licence = file.license ? { name: attachmentName(file.license.name, taken), bytes: file.license.bytes } : undefined;
   const attachments = licence ? [licence.name] : [];
-  const docs: DocsContext = { plan, input, run, wrapped: weights.wrapped, timestamp, creator, inputId: INPUT_ID, outputId: OUTPUT_ID, attachments };
+  const docs: DocsContext = {
+    plan,
+    input,
+    run,
+    wrapped: weights.wrapped,
+    timestamp,
+    creator,
+    inputId: INPUT_ID,
+    outputId: OUTPUT_ID,
+    attachments,
+  };
   const readme = new TextEncoder().encode(readmeFor(docs));
 
   const named: [string, Uint8Array][] = [
@@ -185,5 +196,3 @@ export async function exportBioimageio(file: ModelFile, options: ExportOptions):
     warnings: [...plan.warnings, ...weights.warnings],
   };
 }
-
-;

@@ -70,7 +70,10 @@ export async function importPackage(pkg: LoadedPackage, options: ImportPackageOp
   const testOutput = await readTensor(pkg, desc.outputs[0]!.testTensor, "test output");
   const summary = summarizeOnnx(onnx);
   if (summary.inputs.length !== 1 || summary.outputs.length !== 1) {
-    throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, { where: `${pkg.files.where}: ${weights.source}`, allowed: "one of each" });
+    throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, {
+      where: `${pkg.files.where}: ${weights.source}`,
+      allowed: "one of each",
+    });
   }
   const plan = planZenImport(desc, summary.inputs[0]!.shape, testInput, testOutput, options, where);
   const adapted = adaptModel(
@@ -92,11 +95,15 @@ export async function importPackage(pkg: LoadedPackage, options: ImportPackageOp
     "import",
   );
   const bytes = buildArchive(prepared, license);
-  const test = testInput && testOutput ? await checkTestTensors(bytes, plan, testInput, testOutput, toleranceFor(desc, plan.output.id), options.runtime, where) : undefined;
+  const test =
+    testInput && testOutput
+      ? await checkTestTensors(bytes, plan, testInput, testOutput, toleranceFor(desc, plan.output.id), options.runtime, where)
+      : undefined;
   // the package's own per-sample warning says more than the graph detector's (it names predict PACKAGE)
   const graphStats = new Set(prepared.report.findings.filter((f) => f.code === "image-statistics").map((f) => f.message));
   const warnings = [...plan.warnings, ...prepared.warnings.filter((w) => !(plan.usesSampleStatistics && graphStats.has(w)))];
-  if (!testInput || !testOutput) warnings.push("the package has no test tensors: the imported model was not checked against the package's own outputs");
+  if (!testInput || !testOutput)
+    warnings.push("the package has no test tensors: the imported model was not checked against the package's own outputs");
   return { plan, prepared, bytes, ...(test ? { test } : {}), steps: adapted.steps, warnings };
 }
 
@@ -110,7 +117,11 @@ export function noOnnxWeights(desc: ModelDescription, where: string) {
   });
 }
 
-async function readTensor(pkg: LoadedPackage, ref: { source: string; sha256?: string } | undefined, what: string): Promise<NpyArray | undefined> {
+async function readTensor(
+  pkg: LoadedPackage,
+  ref: { source: string; sha256?: string } | undefined,
+  what: string,
+): Promise<NpyArray | undefined> {
   if (!ref) return undefined;
   if (!/\.npy$/i.test(ref.source)) return undefined;
   const bytes = await readChecked(pkg, ref, what, MAX_TENSOR_BYTES);
@@ -122,8 +133,19 @@ function metadataFor(plan: ZenImportPlan, desc: ModelDescription, options: Impor
   if (options.format === "czmodel") {
     const gray = plan.pixelType === "uint8" ? "Gray8" : plan.pixelType === "uint16" ? "Gray16" : "Gray32Float";
     const colour = plan.pixelType === "uint8" ? "Bgr24" : plan.pixelType === "uint16" ? "Bgr48" : "Bgr96Float";
-    const pixel = plan.inputChannels === 1 ? gray : plan.inputChannels === 3 ? colour : plan.inputChannels === 4 && plan.pixelType === "uint8" ? "Bgra32" : undefined;
-    if (!pixel) throw unsupported(`a legacy .czmodel has no pixel type for ${plan.inputChannels} ${plan.pixelType} channels`, { where: "import", allowed: "write a .czann" });
+    const pixel =
+      plan.inputChannels === 1
+        ? gray
+        : plan.inputChannels === 3
+          ? colour
+          : plan.inputChannels === 4 && plan.pixelType === "uint8"
+            ? "Bgra32"
+            : undefined;
+    if (!pixel)
+      throw unsupported(`a legacy .czmodel has no pixel type for ${plan.inputChannels} ${plan.pixelType} channels`, {
+        where: "import",
+        allowed: "write a .czann",
+      });
     return LegacyModelMetadata.fromParams(
       {
         ...(options.id ? { id: options.id } : {}),
@@ -159,7 +181,13 @@ function licenseFor(desc: ModelDescription, source: string): LicenseInput | null
     ...(desc.license ? [`SPDX-License-Identifier: ${desc.license}`, ""] : []),
     `${desc.name}${desc.version ? ` (version ${desc.version})` : ""}`,
     `Imported from the bioimage.io package ${source.split(/[\\/]/).pop()} (format ${desc.formatVersion}) by czmodel import.`,
-    ...(desc.authors.length ? ["", "Authors:", ...desc.authors.map((a) => `  ${a.name}${a.affiliation ? `, ${a.affiliation}` : ""}${a.orcid ? ` (ORCID ${a.orcid})` : ""}`)] : []),
+    ...(desc.authors.length
+      ? [
+          "",
+          "Authors:",
+          ...desc.authors.map((a) => `  ${a.name}${a.affiliation ? `, ${a.affiliation}` : ""}${a.orcid ? ` (ORCID ${a.orcid})` : ""}`),
+        ]
+      : []),
     ...(desc.cite.length ? ["", "Cite:", ...desc.cite.map((c) => `  ${c.text}${c.doi ? ` doi:${c.doi}` : c.url ? ` ${c.url}` : ""}`)] : []),
     "",
   ];

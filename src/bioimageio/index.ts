@@ -5,13 +5,10 @@
  * The Node entry adds the file-based forms (`openPackage`, `exportBioimageioFile`,
  * `predictPackageFile`).
  */
-export type { ModelDescription,       } from "./description.js";
-;
-export { readNpy, writeNpy, type NpyArray,  } from "./npy.js";
-export { zipPackage, loadPackage,   type PackageFiles, type LoadedPackage } from "./package.js";
-;
-;
+export type { ModelDescription } from "./description.js";
+export { readNpy, writeNpy, type NpyArray } from "./npy.js";
+export { zipPackage, loadPackage, type PackageFiles, type LoadedPackage } from "./package.js";
 export { importPackage, type ImportPackageOptions, type ImportResult } from "./import.js";
-export { checkTestTensors,   } from "./test-tensors.js";
+export { checkTestTensors } from "./test-tensors.js";
 export { exportBioimageio, type ExportOptions, type BioimageioExport } from "./export.js";
-export {  predictPackage, type PackagePredictOptions, type PackagePredictResult } from "./predict-package.js";
+export { predictPackage, type PackagePredictOptions, type PackagePredictResult } from "./predict-package.js";

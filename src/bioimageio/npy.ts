@@ -68,7 +68,8 @@ export function readNpy(bytes: Uint8Array, where: string): NpyArray {
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + headerLen));
   const descr = headerField(header, "descr", "'[^']*'|\"[^\"]*\"", where).slice(1, -1);
   const dtype = DESCR[descr];
-  if (!dtype) throw unsupported(`.npy dtype '${descr}' is not supported`, { where, allowed: `${Object.keys(DESCR_OF).join(", ")} (little-endian)` });
+  if (!dtype)
+    throw unsupported(`.npy dtype '${descr}' is not supported`, { where, allowed: `${Object.keys(DESCR_OF).join(", ")} (little-endian)` });
   if (headerField(header, "fortran_order", "True|False", where) === "True") {
     throw unsupported(".npy arrays in Fortran order are not supported", { where, allowed: "C order (numpy's default)" });
   }
@@ -84,7 +85,8 @@ export function readNpy(bytes: Uint8Array, where: string): NpyArray {
       return n;
     });
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count > MAX_NPY_ELEMENTS) throw invalidArgument(`.npy shape ${shapeText} has ${count} elements, more than ${MAX_NPY_ELEMENTS}`, { where });
+  if (count > MAX_NPY_ELEMENTS)
+    throw invalidArgument(`.npy shape ${shapeText} has ${count} elements, more than ${MAX_NPY_ELEMENTS}`, { where });
   const dataStart = start + headerLen;
   const byteLength = count * bytesPerSample(dtype === "bool" ? "uint8" : dtype);
   if (bytes.length - dataStart < byteLength) {

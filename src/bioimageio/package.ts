@@ -40,15 +40,24 @@ export function pickRdfName(names: string[], where: string): string {
   const suffixed = names.filter((n) => n.endsWith(".bioimageio.yaml"));
   if (suffixed.length === 1) return suffixed[0]!;
   if (suffixed.length > 1) {
-    throw invalidContainer(`has several descriptions (${suffixed.join(", ")}) and no bioimageio.yaml or rdf.yaml`, { where, allowed: "name the one to use: PACKAGE/NAME.bioimageio.yaml" });
+    throw invalidContainer(`has several descriptions (${suffixed.join(", ")}) and no bioimageio.yaml or rdf.yaml`, {
+      where,
+      allowed: "name the one to use: PACKAGE/NAME.bioimageio.yaml",
+    });
   }
-  throw invalidContainer("holds no bioimage.io description", { where, allowed: "a package with rdf.yaml, bioimageio.yaml or NAME.bioimageio.yaml at its top level" });
+  throw invalidContainer("holds no bioimage.io description", {
+    where,
+    allowed: "a package with rdf.yaml, bioimageio.yaml or NAME.bioimageio.yaml at its top level",
+  });
 }
 
 /** The package-relative path of a source named in the description, or an error for URLs and paths that leave the package. */
 function packagePath(source: string, where: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-    throw unsupported(`${source} is a URL; files are read only from inside the package`, { where, allowed: "a package with its files (download it from bioimage.io as a .zip)" });
+    throw unsupported(`${source} is a URL; files are read only from inside the package`, {
+      where,
+      allowed: "a package with its files (download it from bioimage.io as a .zip)",
+    });
   }
   return safeEntryPath(source, where);
 }
@@ -69,7 +78,8 @@ export async function loadPackage(files: PackageFiles): Promise<LoadedPackage> {
 /** Lowercase hex SHA-256 (Web Crypto: Node ≥ 20 and browsers). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) throw unsupported("checking SHA-256 needs Web Crypto, which browsers offer only on https or localhost pages", { where: "sha256" });
+  if (!subtle)
+    throw unsupported("checking SHA-256 needs Web Crypto, which browsers offer only on https or localhost pages", { where: "sha256" });
   const digest = await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return bytesToHex(new Uint8Array(digest));
 }
@@ -82,7 +92,10 @@ export async function readChecked(pkg: LoadedPackage, ref: FileRef, what: string
   if (ref.sha256) {
     const actual = await sha256Hex(bytes);
     if (actual !== ref.sha256.toLowerCase()) {
-      throw invalidContainer(`${path} has SHA-256 ${actual}, but the description says ${ref.sha256}`, { where, allowed: "the file the description was made for" });
+      throw invalidContainer(`${path} has SHA-256 ${actual}, but the description says ${ref.sha256}`, {
+        where,
+        allowed: "the file the description was made for",
+      });
     }
   }
   return bytes;

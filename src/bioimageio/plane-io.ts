@@ -10,7 +10,17 @@
  */
 import { internalError } from "../errors.js";
 import { readsRegionsInto, releasesBands } from "../io/reuse.js";
-import { writesTiles, type ImageInfo, type ImageSink, type ImageSource, type OutputImageInfo, type PlaneIndex, type PlaneSizes, type Rect, type SampleArray } from "../io/types.js";
+import {
+  writesTiles,
+  type ImageInfo,
+  type ImageSink,
+  type ImageSource,
+  type OutputImageInfo,
+  type PlaneIndex,
+  type PlaneSizes,
+  type Rect,
+  type SampleArray,
+} from "../io/types.js";
 
 /** One sample of `source`: the planes `planes` (grouped C planes become C 0..n−1) of one scene. */
 export class SampleSource implements ImageSource {
@@ -97,7 +107,12 @@ export class PackageSink implements ImageSink {
   async begin(info: OutputImageInfo): Promise<void> {
     if (this.begun) {
       const b = this.begun;
-      if (info.width !== b.width || info.height !== b.height || info.samplesPerPixel !== b.samplesPerPixel || info.sampleType !== b.sampleType) {
+      if (
+        info.width !== b.width ||
+        info.height !== b.height ||
+        info.samplesPerPixel !== b.samplesPerPixel ||
+        info.sampleType !== b.sampleType
+      ) {
         throw internalError("samples of one image gave outputs of different shapes");
       }
       return;

@@ -25,9 +25,16 @@ import type { ChannelOrderOption, EngineModel, PlaneFilter, PredictOptions, Pred
 import { invalidModel, unsupported } from "../errors.js";
 import type { ImageSink, ImageSource, PlaneIndex } from "../io/types.js";
 import { summarizeOnnx } from "../onnx/index.js";
-import type { ModelDescription, } from "./description.js";
+import type { ModelDescription } from "./description.js";
 import { PackageSink, SampleSource } from "./plane-io.js";
-import { outputChannelNames, packageEngineModel, planPackageRun, resolveStatistics, type PackageRunPlan, type StepStatistics } from "./run-package.js";
+import {
+  outputChannelNames,
+  packageEngineModel,
+  planPackageRun,
+  resolveStatistics,
+  type PackageRunPlan,
+  type StepStatistics,
+} from "./run-package.js";
 import { methodFor, passesFor, regionCount, SampleStatistician, type StatisticsMethod } from "./sample-pass.js";
 import { requireSingleTensors } from "./to-zen.js";
 
@@ -94,7 +101,10 @@ export function preparePackage(input: PackageInput, options: Pick<PackagePredict
   requireSingleTensors(input.description, input.where);
   const summary = summarizeOnnx(input.onnx);
   if (summary.inputs.length !== 1 || summary.outputs.length !== 1) {
-    throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, { where: input.onnxWhere, allowed: "one of each" });
+    throw unsupported(`the ONNX weights have ${summary.inputs.length} inputs and ${summary.outputs.length} outputs`, {
+      where: input.onnxWhere,
+      allowed: "one of each",
+    });
   }
   const onnxInputDims = summary.inputs[0]!.shape;
   const plan = planPackageRun(input.description, onnxInputDims, options.tile ? { tile: options.tile } : {}, input.where);
@@ -102,20 +112,37 @@ export function preparePackage(input: PackageInput, options: Pick<PackagePredict
 }
 
 const METHOD_WORDS: Record<StatisticsMethod, string> = {
-  histogram: "whole plane, exact: one streaming pass, a 65536-bin histogram per channel (8/16-bit image); mean and population std in float64, numpy linear percentiles",
-  float32: "whole plane, exact: streaming float64 mean and population std (merged per region); numpy linear percentiles from two passes over the float32 bit patterns",
+  histogram:
+    "whole plane, exact: one streaming pass, a 65536-bin histogram per channel (8/16-bit image); mean and population std in float64, numpy linear percentiles",
+  float32:
+    "whole plane, exact: streaming float64 mean and population std (merged per region); numpy linear percentiles from two passes over the float32 bit patterns",
 };
 
 const now = () => performance.now();
 
 /** Run a prepared package over `source` into `sink` (see the module doc). */
-export async function predictPackage(pkg: PreparedPackage, source: ImageSource, sink: ImageSink, options: PackagePredictOptions, run: EngineRun): Promise<PackagePredictResult> {
+export async function predictPackage(
+  pkg: PreparedPackage,
+  source: ImageSource,
+  sink: ImageSink,
+  options: PackagePredictOptions,
+  run: EngineRun,
+): Promise<PackagePredictResult> {
   const started = now();
   const { plan } = pkg;
   const zen = plan.zen;
   const info = source.info;
   try {
-    const stub: EngineModel = { name: plan.description.name, kind: "regression", onnx: new Uint8Array(), tile: zen.tile, border: zen.border, inputChannels: zen.inputChannels, channelOrder: "rgb", scaleInputs: false };
+    const stub: EngineModel = {
+      name: plan.description.name,
+      kind: "regression",
+      onnx: new Uint8Array(),
+      tile: zen.tile,
+      border: zen.border,
+      inputChannels: zen.inputChannels,
+      channelOrder: "rgb",
+      scaleInputs: false,
+    };
     const { mapping } = planModelInput(stub, info, options.channelOrder ? { channelOrder: options.channelOrder } : {});
     const stacks = planStacks(info, options.planes, mapping.planesPerInput, 2);
     const { width, height } = stacks;
@@ -199,7 +226,19 @@ export async function predictPackage(pkg: PreparedPackage, source: ImageSource, 
       }
     }
     if (!results[0] || !out.info || !ops) throw invalidModel("nothing was predicted", { where: pkg.where });
-    return packageResult({ pkg, results, output: out.info, ops, samples, statisticsMs, runs, sampleCount: stacks.stacks.length, method, started, megapixelsTotal });
+    return packageResult({
+      pkg,
+      results,
+      output: out.info,
+      ops,
+      samples,
+      statisticsMs,
+      runs,
+      sampleCount: stacks.stacks.length,
+      method,
+      started,
+      megapixelsTotal,
+    });
   } catch (e) {
     await sink.abort().catch(() => undefined);
     throw e;

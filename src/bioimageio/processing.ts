@@ -25,7 +25,10 @@ export function statScope(tensor: TensorDescription, axes: StatAxes, where: stri
   const space = tensor.axes.filter((a) => a.type === "space").map((a) => a.id);
   const channel = tensor.axes.find((a) => a.type === "channel")?.id;
   if (!space.every((id) => ids.has(id))) {
-    throw unsupported(`statistics over axes [${[...ids].join(", ")}] leave out a space axis`, { where, allowed: "statistics over every space axis (per channel or joint)" });
+    throw unsupported(`statistics over axes [${[...ids].join(", ")}] leave out a space axis`, {
+      where,
+      allowed: "statistics over every space axis (per channel or joint)",
+    });
   }
   return channel !== undefined && ids.has(channel) ? "joint" : "per-channel";
 }
@@ -67,7 +70,10 @@ function stepToOps(step: ProcessingStep, tensor: TensorDescription, where: strin
   switch (step.id) {
     case "ensure_dtype":
       if (!/^float(32|64)$/.test(step.dtype)) {
-        throw unsupported(`ensure_dtype to ${step.dtype} inside the chain`, { where, allowed: "float32 / float64 (ZEN models compute in float32)" });
+        throw unsupported(`ensure_dtype to ${step.dtype} inside the chain`, {
+          where,
+          allowed: "float32 / float64 (ZEN models compute in float32)",
+        });
       }
       return [];
     case "scale_linear":
@@ -80,9 +86,14 @@ function stepToOps(step: ProcessingStep, tensor: TensorDescription, where: strin
     case "scale_range":
       requirePerSample(step.mode, where);
       if (step.referenceTensor !== null && step.referenceTensor !== tensor.id) {
-        throw unsupported(`scale_range with reference_tensor ${step.referenceTensor} (statistics of another tensor)`, { where, allowed: "statistics of the tensor itself" });
+        throw unsupported(`scale_range with reference_tensor ${step.referenceTensor} (statistics of another tensor)`, {
+          where,
+          allowed: "statistics of the tensor itself",
+        });
       }
-      return [`scale-range=${statScope(tensor, step.axes, where)}/p${fmt(step.minPercentile)}/p${fmt(step.maxPercentile)}/${fmt(step.eps)}`];
+      return [
+        `scale-range=${statScope(tensor, step.axes, where)}/p${fmt(step.minPercentile)}/p${fmt(step.maxPercentile)}/${fmt(step.eps)}`,
+      ];
     case "clip": {
       const lo = step.minPercentile !== null ? `p${fmt(step.minPercentile)}` : step.min !== null ? fmt(step.min) : "";
       const hi = step.maxPercentile !== null ? `p${fmt(step.maxPercentile)}` : step.max !== null ? fmt(step.max) : "";
@@ -93,18 +104,24 @@ function stepToOps(step: ProcessingStep, tensor: TensorDescription, where: strin
       return ["sigmoid"];
     case "softmax": {
       const axis = tensor.axes.find((a) => a.id === step.axis);
-      if (axis?.type !== "channel") throw unsupported(`softmax over axis ${step.axis}`, { where, allowed: "softmax over the channel axis" });
+      if (axis?.type !== "channel")
+        throw unsupported(`softmax over axis ${step.axis}`, { where, allowed: "softmax over the channel axis" });
       return ["softmax"];
     }
     case "binarize":
       return [`binarize=${values(step.threshold, tensor, where)}`];
     case "scale_mean_variance":
-      throw unsupported("scale_mean_variance (it matches the output to another tensor's statistics, which a ZEN model cannot see)", { where });
+      throw unsupported("scale_mean_variance (it matches the output to another tensor's statistics, which a ZEN model cannot see)", {
+        where,
+      });
   }
 }
 
 function requirePerSample(mode: "per_sample" | "per_dataset", where: string): void {
   if (mode === "per_dataset") {
-    throw unsupported("per_dataset statistics (the package does not hold the dataset's values)", { where, allowed: "per_sample or fixed statistics" });
+    throw unsupported("per_dataset statistics (the package does not hold the dataset's values)", {
+      where,
+      allowed: "per_sample or fixed statistics",
+    });
   }
 }

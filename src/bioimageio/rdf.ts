@@ -10,7 +10,18 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { invalidMetadata, unsupported } from "../errors.js";
 import { zodIssueError } from "../metadata/issues.js";
-import type { Axis, AxisSize, AxisType, AxisValues, FileRef, ModelDescription, ProcessingStep, StatAxes, TensorDescription, Tolerance } from "./description.js";
+import type {
+  Axis,
+  AxisSize,
+  AxisType,
+  AxisValues,
+  FileRef,
+  ModelDescription,
+  ProcessingStep,
+  StatAxes,
+  TensorDescription,
+  Tolerance,
+} from "./description.js";
 import { DEFAULT_TOLERANCE } from "./description.js";
 
 /** Largest rdf text accepted (a real one is a few KiB). */
@@ -35,7 +46,9 @@ const common = {
   documentation: str.optional(),
   covers: z.array(str).optional().default([]),
   version: z.union([str, num]).optional(),
-  type: z.literal("model", { error: (i) => (i.input === undefined ? "missing" : `${JSON.stringify(i.input)} is not a model description (type must be 'model')`) }),
+  type: z.literal("model", {
+    error: (i) => (i.input === undefined ? "missing" : `${JSON.stringify(i.input)} is not a model description (type must be 'model')`),
+  }),
   weights: z.record(str, weightEntry),
   config: z.record(str, z.unknown()).optional().default({}),
 };
@@ -55,10 +68,7 @@ const axis05 = loose({
   scale: z.number().positive().optional(),
   unit: z.union([str, z.null()]).optional(),
 });
-const data05 = z.union([
-  loose({ type: str.optional(), range: z.array(z.unknown()).length(2).optional() }),
-  z.array(z.unknown()),
-]);
+const data05 = z.union([loose({ type: str.optional(), range: z.array(z.unknown()).length(2).optional() }), z.array(z.unknown())]);
 const tensor05 = loose({
   id: str.min(1),
   description: str.optional().default(""),
@@ -112,7 +122,10 @@ export function parseRdf(text: string, where: string): ModelDescription {
   const version = String((raw as Record<string, unknown>).format_version ?? "");
   if (/^0\.5\./.test(version)) return from05(check(model05, raw, where), where);
   if (/^0\.4\./.test(version)) return from04(check(model04, raw, where), where);
-  throw unsupported(`format_version ${JSON.stringify(version || null)} is not supported`, { where, allowed: "bioimage.io model descriptions of format 0.4.x or 0.5.x" });
+  throw unsupported(`format_version ${JSON.stringify(version || null)} is not supported`, {
+    where,
+    allowed: "bioimage.io model descriptions of format 0.4.x or 0.5.x",
+  });
 }
 
 function check<T extends z.ZodType>(schema: T, raw: unknown, where: string): z.output<T> {
@@ -139,7 +152,10 @@ function commonFields(m: z.output<typeof model05> | z.output<typeof model04>) {
     covers: m.covers,
     ...(m.version !== undefined ? { version: String(m.version) } : {}),
     weights: Object.fromEntries(
-      Object.entries(m.weights).map(([k, w]) => [k, { source: w.source, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.opset_version ? { opsetVersion: w.opset_version } : {}) }]),
+      Object.entries(m.weights).map(([k, w]) => [
+        k,
+        { source: w.source, ...(w.sha256 ? { sha256: w.sha256 } : {}), ...(w.opset_version ? { opsetVersion: w.opset_version } : {}) },
+      ]),
     ),
     config: m.config,
     reproducibilityTolerance: tolerances(m.config),
@@ -152,7 +168,8 @@ function tolerances(config: Record<string, unknown>): Tolerance[] {
   return list.map((t) => ({
     relative: typeof t.relative_tolerance === "number" ? t.relative_tolerance : DEFAULT_TOLERANCE.relative,
     absolute: typeof t.absolute_tolerance === "number" ? t.absolute_tolerance : DEFAULT_TOLERANCE.absolute,
-    mismatchedPerMillion: typeof t.mismatched_elements_per_million === "number" ? t.mismatched_elements_per_million : DEFAULT_TOLERANCE.mismatchedPerMillion,
+    mismatchedPerMillion:
+      typeof t.mismatched_elements_per_million === "number" ? t.mismatched_elements_per_million : DEFAULT_TOLERANCE.mismatchedPerMillion,
     outputIds: Array.isArray(t.output_ids) ? t.output_ids.map(String) : [],
     weightsFormats: Array.isArray(t.weights_formats) ? t.weights_formats.map(String) : [],
   }));
@@ -182,7 +199,8 @@ function from05(m: z.output<typeof model05>, where: string): ModelDescription {
         size = { kind: "reference", tensorId: r.tensor_id, axisId: r.axis_id, offset: r.offset ?? 0, scale: ratio };
       } else if (a.type === "channel") size = { kind: "fixed", value: a.channel_names?.length ?? 1 };
       else size = { kind: a.type === "batch" ? "any" : "any" };
-      if (a.type === "channel" && !a.channel_names) throw invalidMetadata("a channel axis needs channel_names", { where: `${at}.axes[${j}]` });
+      if (a.type === "channel" && !a.channel_names)
+        throw invalidMetadata("a channel axis needs channel_names", { where: `${at}.axes[${j}]` });
       return {
         id,
         type: a.type,
@@ -219,7 +237,10 @@ const range = (r: unknown[]): [number | null, number | null] => {
   return [end(r[0]), end(r[1])];
 };
 
-const ref = (f: { source: string; sha256?: string | undefined }): FileRef => ({ source: f.source, ...(f.sha256 ? { sha256: f.sha256 } : {}) });
+const ref = (f: { source: string; sha256?: string | undefined }): FileRef => ({
+  source: f.source,
+  ...(f.sha256 ? { sha256: f.sha256 } : {}),
+});
 
 type Kwargs = Record<string, unknown>;
 
@@ -259,7 +280,8 @@ function eps(kw: Kwargs, where: string): number {
   return e;
 }
 
-const KNOWN_STEPS = "ensure_dtype, scale_linear, fixed_zero_mean_unit_variance, zero_mean_unit_variance, scale_range, clip, sigmoid, softmax, binarize, scale_mean_variance";
+const KNOWN_STEPS =
+  "ensure_dtype, scale_linear, fixed_zero_mean_unit_variance, zero_mean_unit_variance, scale_range, clip, sigmoid, softmax, binarize, scale_mean_variance";
 
 /** One 0.5 processing step (also used for 0.4 steps after renaming their kwargs). */
 function step05(p: z.output<typeof procStep>, where: string): ProcessingStep {
@@ -277,8 +299,17 @@ function step05(p: z.output<typeof procStep>, where: string): ProcessingStep {
     case "scale_range": {
       const minPercentile = percentile(kw, "min_percentile", 0, 0, 100, where)!;
       const maxPercentile = percentile(kw, "max_percentile", 100, 0, 100, where)!;
-      if (!(minPercentile < maxPercentile)) throw invalidMetadata(`min_percentile ${minPercentile} is not below max_percentile ${maxPercentile}`, { where });
-      return { id, axes: kwAxes(kw, where), minPercentile, maxPercentile, eps: eps(kw, where), referenceTensor: typeof kw.reference_tensor === "string" ? kw.reference_tensor : null, mode: "per_sample" };
+      if (!(minPercentile < maxPercentile))
+        throw invalidMetadata(`min_percentile ${minPercentile} is not below max_percentile ${maxPercentile}`, { where });
+      return {
+        id,
+        axes: kwAxes(kw, where),
+        minPercentile,
+        maxPercentile,
+        eps: eps(kw, where),
+        referenceTensor: typeof kw.reference_tensor === "string" ? kw.reference_tensor : null,
+        mode: "per_sample",
+      };
     }
     case "clip": {
       const step = {
@@ -289,7 +320,8 @@ function step05(p: z.output<typeof procStep>, where: string): ProcessingStep {
         maxPercentile: percentile(kw, "max_percentile", null, 0, 100, where),
         axes: kwAxes(kw, where),
       } as const;
-      if (step.min === null && step.max === null && step.minPercentile === null && step.maxPercentile === null) throw invalidMetadata("clip needs a min or a max", { where });
+      if (step.min === null && step.max === null && step.minPercentile === null && step.maxPercentile === null)
+        throw invalidMetadata("clip needs a min or a max", { where });
       if (step.min !== null && step.minPercentile !== null) throw invalidMetadata("clip has both min and min_percentile", { where });
       if (step.max !== null && step.maxPercentile !== null) throw invalidMetadata("clip has both max and max_percentile", { where });
       return step;
@@ -323,11 +355,18 @@ const axisIdOf = (letter: string) => LETTER[letter]?.id ?? letter;
 
 function from04(m: z.output<typeof model04>, where: string): ModelDescription {
   const lettersOf = (name: string) => [...m.inputs, ...m.outputs].find((t) => t.name === name)?.axes ?? "";
-  const tensor = (t: z.output<typeof tensor04>, role: "inputs" | "outputs", i: number, test: string | undefined, sample: string | undefined): TensorDescription => {
+  const tensor = (
+    t: z.output<typeof tensor04>,
+    role: "inputs" | "outputs",
+    i: number,
+    test: string | undefined,
+    sample: string | undefined,
+  ): TensorDescription => {
     const at = `${where}: ${role}[${i}]`;
     const letters = [...t.axes];
     const shape = t.shape;
-    if (Array.isArray(shape) && shape.length !== letters.length) throw invalidMetadata(`shape has ${shape.length} entries for axes '${t.axes}'`, { where: `${at}.shape` });
+    if (Array.isArray(shape) && shape.length !== letters.length)
+      throw invalidMetadata(`shape has ${shape.length} entries for axes '${t.axes}'`, { where: `${at}.shape` });
     const axes = letters.map((l, j): Axis => {
       let size: AxisSize;
       if (Array.isArray(shape)) size = { kind: "fixed", value: shape[j]! };
@@ -340,7 +379,10 @@ function from04(m: z.output<typeof model04>, where: string): ModelDescription {
         const scale = r.scale[j] ?? 1;
         const offset = r.offset[j] ?? 0;
         const refLetter = lettersOf(r.reference_tensor)[j] ?? l;
-        size = scale === 0 ? { kind: "fixed", value: Math.round(2 * offset) } : { kind: "reference", tensorId: r.reference_tensor, axisId: axisIdOf(refLetter), offset: 2 * offset, scale };
+        size =
+          scale === 0
+            ? { kind: "fixed", value: Math.round(2 * offset) }
+            : { kind: "reference", tensorId: r.reference_tensor, axisId: axisIdOf(refLetter), offset: 2 * offset, scale };
       }
       const { id, type } = LETTER[l]!;
       const channels = size.kind === "fixed" ? size.value : undefined;
@@ -387,11 +429,17 @@ function step04(p: z.output<typeof procStep>, tensorLetters: string[], where: st
   if (name === "zero_mean_unit_variance" && mode === "fixed") {
     return step05({ id: "fixed_zero_mean_unit_variance", kwargs: { mean: kw.mean, std: kw.std, axis: listAxis } }, where);
   }
-  if ((name === "zero_mean_unit_variance" || name === "scale_range") && mode !== undefined && mode !== "per_sample" && mode !== "per_dataset") {
+  if (
+    (name === "zero_mean_unit_variance" || name === "scale_range") &&
+    mode !== undefined &&
+    mode !== "per_sample" &&
+    mode !== "per_dataset"
+  ) {
     throw invalidMetadata(`kwargs.mode ${JSON.stringify(mode)} is not known`, { where, allowed: "fixed, per_sample, per_dataset" });
   }
   if (name === "scale_linear" || name === "binarize") kw.axis = listAxis;
   const step = step05({ id: name, kwargs: kw }, where);
-  if ((step.id === "zero_mean_unit_variance" || step.id === "scale_range") && mode === "per_dataset") return { ...step, mode: "per_dataset" };
+  if ((step.id === "zero_mean_unit_variance" || step.id === "scale_range") && mode === "per_dataset")
+    return { ...step, mode: "per_dataset" };
   return step;
 }

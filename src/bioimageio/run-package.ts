@@ -56,7 +56,12 @@ export interface PlanOptions {
 }
 
 /** Check the package and find its statistics steps (see the module doc). */
-export function planPackageRun(desc: ModelDescription, onnxInputDims: (number | string | null)[], options: PlanOptions, where: string): PackageRunPlan {
+export function planPackageRun(
+  desc: ModelDescription,
+  onnxInputDims: (number | string | null)[],
+  options: PlanOptions,
+  where: string,
+): PackageRunPlan {
   requireSingleTensors(desc, where);
   const input = desc.inputs[0]!;
   const output = desc.outputs[0]!;
@@ -70,7 +75,14 @@ export function planPackageRun(desc: ModelDescription, onnxInputDims: (number | 
   const statistics = findStatisticsSteps(input, where);
   // the package's plan with the statistics steps left out: checks layout, sizes, halo and every other step
   const skip = new Map(statistics.map((s) => [s.index, [] as string[]]));
-  const zen = planZenImport(desc, onnxInputDims, undefined, undefined, { mode: "package", fixedPre: skip, ...(options.tile ? { tile: options.tile } : {}) }, where);
+  const zen = planZenImport(
+    desc,
+    onnxInputDims,
+    undefined,
+    undefined,
+    { mode: "package", fixedPre: skip, ...(options.tile ? { tile: options.tile } : {}) },
+    where,
+  );
   const channels = zen.inputChannels;
   statistics.forEach((s) => {
     if (s.step.id === "clip" && s.scope === "per-channel" && channels > 1) {
@@ -102,9 +114,18 @@ function findStatisticsSteps(input: TensorDescription, where: string): Statistic
     } else if (step.id === "scale_range") {
       perSample(step.mode, at);
       if (step.referenceTensor !== null && step.referenceTensor !== input.id) {
-        throw unsupported(`scale_range with reference_tensor ${step.referenceTensor} (statistics of another tensor)`, { where: at, allowed: "statistics of the tensor itself" });
+        throw unsupported(`scale_range with reference_tensor ${step.referenceTensor} (statistics of another tensor)`, {
+          where: at,
+          allowed: "statistics of the tensor itself",
+        });
       }
-      out.push({ index, step, scope: statScope(input, step.axes, at), needs: { moments: false, percentiles: [step.minPercentile, step.maxPercentile] }, where: at });
+      out.push({
+        index,
+        step,
+        scope: statScope(input, step.axes, at),
+        needs: { moments: false, percentiles: [step.minPercentile, step.maxPercentile] },
+        where: at,
+      });
     } else if (step.id === "clip") {
       const ps = [step.minPercentile, step.maxPercentile].filter((p): p is number => p !== null);
       out.push({ index, step, scope: statScope(input, step.axes, at), needs: { moments: false, percentiles: ps }, where: at });
@@ -115,7 +136,10 @@ function findStatisticsSteps(input: TensorDescription, where: string): Statistic
 
 function perSample(mode: "per_sample" | "per_dataset", where: string): void {
   if (mode === "per_dataset") {
-    throw unsupported("per_dataset statistics (the package does not hold the dataset's values, and one image is not the dataset)", { where, allowed: "per_sample or fixed statistics" });
+    throw unsupported("per_dataset statistics (the package does not hold the dataset's values, and one image is not the dataset)", {
+      where,
+      allowed: "per_sample or fixed statistics",
+    });
   }
 }
 
@@ -154,7 +178,8 @@ export async function resolveStatistics(plan: PackageRunPlan, statistician: Samp
     }
     const groups = await statistician.statistics(stat.scope, prefix, stat.needs);
     // per channel: the group of each channel (joint: the one group)
-    const of = (pick: (g: GroupStatistics) => number) => Array.from({ length: channels }, (_, c) => pick(groups[stat.scope === "joint" ? 0 : c]!));
+    const of = (pick: (g: GroupStatistics) => number) =>
+      Array.from({ length: channels }, (_, c) => pick(groups[stat.scope === "joint" ? 0 : c]!));
     const values: Record<string, number[]> = {};
     const record = (key: string, pick: (g: GroupStatistics) => number) => (values[key] = groups.map(pick));
     const fixed = fixedStep(stat, of, record, channels);
@@ -173,7 +198,14 @@ function fixedStep(stat: StatisticsStep, of: Of, record: Recorder, channels: num
   if (s.id === "zero_mean_unit_variance") {
     record("mean", (g) => g.mean);
     record("std", (g) => g.std);
-    return normalise(of((g) => g.mean), of((g) => g.std), s.eps, stat.where, (m, sd) => `zero-mean-unit-variance=${m}/${sd}/${num(s.eps)}`, 1e-6);
+    return normalise(
+      of((g) => g.mean),
+      of((g) => g.std),
+      s.eps,
+      stat.where,
+      (m, sd) => `zero-mean-unit-variance=${m}/${sd}/${num(s.eps)}`,
+      1e-6,
+    );
   }
   const p = (q: number) => {
     record(pKey(q), (g) => g.percentiles.get(q)!);
@@ -198,8 +230,22 @@ function fixedStep(stat: StatisticsStep, of: Of, record: Recorder, channels: num
  * `(x − a) / (d + eps)` per channel: the fixed op `text(a, d)` when every d is at least `minD`
  * (what the op accepts), else the same as `scale-linear=G/O`.
  */
-function normalise(a: number[], d: number[], eps: number, where: string, text: (a: string, d: string) => string, minD: number): { ops: string[]; fns: ChannelFunctions } {
-  if (d.every((v) => v >= minD)) return { ops: [text(list(a), list(d))], fns: subtractDivideFns(a, d.map((v) => v + eps)) };
+function normalise(
+  a: number[],
+  d: number[],
+  eps: number,
+  where: string,
+  text: (a: string, d: string) => string,
+  minD: number,
+): { ops: string[]; fns: ChannelFunctions } {
+  if (d.every((v) => v >= minD))
+    return {
+      ops: [text(list(a), list(d))],
+      fns: subtractDivideFns(
+        a,
+        d.map((v) => v + eps),
+      ),
+    };
   const gain = d.map((v) => 1 / (v + eps));
   if (!gain.every(Number.isFinite)) throw unsupported("the image is constant and eps is 0: the step divides by zero", { where });
   const offset = a.map((v, c) => -v * gain[c]!);
@@ -208,13 +254,23 @@ function normalise(a: number[], d: number[], eps: number, where: string, text: (
 }
 
 /** The ops the graph gets for a sample: the package's steps with the statistics steps fixed. */
-function packageOps(plan: PackageRunPlan, fixedPre: ReadonlyMap<number, string[]>, onnxInputDims: (number | string | null)[]): ZenImportPlan {
+function packageOps(
+  plan: PackageRunPlan,
+  fixedPre: ReadonlyMap<number, string[]>,
+  onnxInputDims: (number | string | null)[],
+): ZenImportPlan {
   const tile = plan.zen.tile;
   return planZenImport(plan.description, onnxInputDims, undefined, undefined, { mode: "package", fixedPre, tile }, plan.where);
 }
 
 /** The engine's model for a sample: the weights with the package's ops (statistics fixed), NHWC, fixed to the tile. */
-export function packageEngineModel(plan: PackageRunPlan, onnx: Uint8Array, onnxInputDims: (number | string | null)[], fixedPre: ReadonlyMap<number, string[]>, weightsWhere: string): { model: EngineModel; ops: ZenImportPlan } {
+export function packageEngineModel(
+  plan: PackageRunPlan,
+  onnx: Uint8Array,
+  onnxInputDims: (number | string | null)[],
+  fixedPre: ReadonlyMap<number, string[]>,
+  weightsWhere: string,
+): { model: EngineModel; ops: ZenImportPlan } {
   const ops = packageOps(plan, fixedPre, onnxInputDims);
   const adapted = adaptModel(
     onnx,
@@ -250,4 +306,3 @@ export function outputChannelNames(plan: PackageRunPlan): string[] {
   const names = axis?.channelNames;
   return names && names.length === n ? [...names] : Array.from({ length: n }, (_, i) => `channel${i}`);
 }
-

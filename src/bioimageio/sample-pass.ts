@@ -147,7 +147,10 @@ export class SampleStatistician {
     });
     const nanCount = moments.reduce((s, m) => s + m.nan, 0);
     if (nanCount > 0) {
-      throw unsupported(`the sample holds ${nanCount} NaN value(s); its statistics would be NaN`, { where: "statistics pass", allowed: "images without NaN" });
+      throw unsupported(`the sample holds ${nanCount} NaN value(s); its statistics would be NaN`, {
+        where: "statistics pass",
+        allowed: "images without NaN",
+      });
     }
     // ranks to refine, per group
     const located = keyHists?.map((h, gi) => {

@@ -54,7 +54,7 @@ export function numpyLerp(a: number, b: number, t: number): number {
 export function percentileRanks(n: number, q: number): { i: number; j: number; g: number } {
   const v = (n - 1) * (q / 100);
   if (v >= n - 1) return { i: n - 1, j: n - 1, g: v - (n - 1) };
-  if (v <= 0) return { i: 0, j: Math.min(1, n - 1), g: Math.max(v , 0) };
+  if (v <= 0) return { i: 0, j: Math.min(1, n - 1), g: Math.max(v, 0) };
   const i = Math.floor(v);
   return { i, j: i + 1, g: v - i };
 }

@@ -36,7 +36,9 @@ export interface TestTensorResult {
 export function toleranceFor(desc: ModelDescription, outputId: string): Tolerance {
   return (
     desc.reproducibilityTolerance.find(
-      (t) => (t.weightsFormats.length === 0 || t.weightsFormats.includes("onnx")) && (t.outputIds.length === 0 || t.outputIds.includes(outputId)),
+      (t) =>
+        (t.weightsFormats.length === 0 || t.weightsFormats.includes("onnx")) &&
+        (t.outputIds.length === 0 || t.outputIds.includes(outputId)),
     ) ?? DEFAULT_TOLERANCE
   );
 }
@@ -51,7 +53,8 @@ interface Planar {
 
 /** A 4-D test tensor `[1, C, H, W]` or `[1, H, W, C]` as planar access. */
 function planar(t: NpyArray, channelsFirst: boolean, where: string): Planar {
-  if (t.shape.length !== 4 || t.shape[0] !== 1) throw invalidArgument(`test tensor of shape [${t.shape.join(", ")}]; expected 4 axes with batch 1`, { where });
+  if (t.shape.length !== 4 || t.shape[0] !== 1)
+    throw invalidArgument(`test tensor of shape [${t.shape.join(", ")}]; expected 4 axes with batch 1`, { where });
   const [, a, b, c] = t.shape as [number, number, number, number];
   const d = t.data;
   if (channelsFirst) return { channels: a, height: b, width: c, at: (ch, i) => d[ch * b * c + i] as number };
@@ -62,18 +65,31 @@ function planar(t: NpyArray, channelsFirst: boolean, where: string): Planar {
 function testImage(p: Planar, plan: ZenImportPlan, where: string): MemoryImageSource {
   const n = p.width * p.height;
   const out: SampleArray =
-    plan.pixelType === "uint8" ? new Uint8Array(n * p.channels) : plan.pixelType === "uint16" ? new Uint16Array(n * p.channels) : new Float32Array(n * p.channels);
+    plan.pixelType === "uint8"
+      ? new Uint8Array(n * p.channels)
+      : plan.pixelType === "uint16"
+        ? new Uint16Array(n * p.channels)
+        : new Float32Array(n * p.channels);
   const max = plan.pixelType === "uint8" ? 255 : 65535;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < p.channels; c++) {
       const v = p.at(c, i);
       if (plan.pixelType !== "float32" && !(Number.isInteger(v) && v >= 0 && v <= max)) {
-        throw invalidArgument(`the test input holds ${v}, which is not a ${plan.pixelType} value`, { where, allowed: "--pixel-type float32, or the pixel type of the images the model was made for" });
+        throw invalidArgument(`the test input holds ${v}, which is not a ${plan.pixelType} value`, {
+          where,
+          allowed: "--pixel-type float32, or the pixel type of the images the model was made for",
+        });
       }
       out[i * p.channels + c] = v;
     }
   }
-  return new MemoryImageSource({ width: p.width, height: p.height, planes: [out], samplesPerPixel: p.channels, ...(p.channels === 2 ? { sampleOrder: "gray-alpha" as const } : {}) });
+  return new MemoryImageSource({
+    width: p.width,
+    height: p.height,
+    planes: [out],
+    samplesPerPixel: p.channels,
+    ...(p.channels === 2 ? { sampleOrder: "gray-alpha" as const } : {}),
+  });
 }
 
 export async function checkTestTensors(
@@ -88,11 +104,16 @@ export async function checkTestTensors(
   const input = planar(testInput, plan.channelsFirst, `${where}: test input`);
   const expected = planar(testOutput, plan.channelsFirst, `${where}: test output`);
   if (expected.height !== input.height || expected.width !== input.width) {
-    throw invalidArgument(`the test output is ${expected.height}×${expected.width} but the test input ${input.height}×${input.width}`, { where });
+    throw invalidArgument(`the test output is ${expected.height}×${expected.width} but the test input ${input.height}×${input.width}`, {
+      where,
+    });
   }
   const { model } = engineModelFromFile(await readModelFileBytes(archive, "imported model"));
   const sink = new MemoryImageSink();
-  await predict(model, testImage(input, plan, where), sink, { runtime, output: model.kind === "segmentation" ? "probabilities" : "labels" });
+  await predict(model, testImage(input, plan, where), sink, {
+    runtime,
+    output: model.kind === "segmentation" ? "probabilities" : "labels",
+  });
   const actual = sink.plane({ scene: 0, t: 0, c: 0, z: 0 }) as Float32Array;
   const k = actual.length / (input.width * input.height);
   const pixels = input.width * input.height;

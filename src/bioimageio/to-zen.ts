@@ -112,12 +112,20 @@ export function planZenImport(
   checkOutputSize(output, outLayout, input, tile, `${where}: outputs[0] (${output.id})`);
   const packageOutputChannels = channelCount(outLayout.channel, output, desc, `${where}: outputs[0]`);
   const hints = czmodelHints(desc);
-  const border: [number, number] = hints.border?.every((b, i) => b <= [outLayout.y.halo, outLayout.x.halo][i]!) ? hints.border : [outLayout.y.halo, outLayout.x.halo];
-  if (hints.border === border) notes.push(`border: ${border.join(", ")} (the ZEN border the package was exported with; its halo is rounded up to even)`);
+  const border: [number, number] = hints.border?.every((b, i) => b <= [outLayout.y.halo, outLayout.x.halo][i]!)
+    ? hints.border
+    : [outLayout.y.halo, outLayout.x.halo];
+  if (hints.border === border)
+    notes.push(`border: ${border.join(", ")} (the ZEN border the package was exported with; its halo is rounded up to even)`);
   border.forEach((b, i) => {
-    if (2 * b >= tile[i]!) throw unsupported(`halo ${b} leaves no tile centre in a ${tile[i]} tile`, { where: `${where}: outputs[0]`, allowed: `halo < ${tile[i]! / 2}` });
+    if (2 * b >= tile[i]!)
+      throw unsupported(`halo ${b} leaves no tile centre in a ${tile[i]} tile`, {
+        where: `${where}: outputs[0]`,
+        allowed: `halo < ${tile[i]! / 2}`,
+      });
   });
-  if (border[0] === 0 && border[1] === 0) warnings.push("the package declares no halo: ZEN will stitch tiles without context borders (MinOverlap 0), which may show seams");
+  if (border[0] === 0 && border[1] === 0)
+    warnings.push("the package declares no halo: ZEN will stitch tiles without context borders (MinOverlap 0), which may show seams");
 
   const format = options.format ?? "czann";
   const zen = options.mode !== "package";
@@ -126,7 +134,8 @@ export function planZenImport(
   const pre: string[] = [];
   if (zen && inputChannels === 3) pre.push("rgb-to-bgr");
   if (zen && inputChannels === 4) pre.push("rgba-to-bgra");
-  if (zen && (inputChannels === 3 || inputChannels === 4)) notes.push("colour: ZEN feeds BGR(A); the model reverses it to the package's RGB(A) first");
+  if (zen && (inputChannels === 3 || inputChannels === 4))
+    notes.push("colour: ZEN feeds BGR(A); the model reverses it to the package's RGB(A) first");
   const cancelled = leadingInverseScale(input, inputRange);
   if (inputRange !== 1 && cancelled === undefined) pre.push(`scale-linear=${inputRange}/0`);
   if (zen) {
@@ -152,7 +161,8 @@ export function planZenImport(
     outputMapping = "first-of-pair";
     type = options.type ?? "SingleClassSemanticSegmentation";
   } else if (kind === "classes") {
-    classes = names.length === packageOutputChannels ? [...names] : Array.from({ length: packageOutputChannels }, (_, i) => `Class${i + 1}`);
+    classes =
+      names.length === packageOutputChannels ? [...names] : Array.from({ length: packageOutputChannels }, (_, i) => `Class${i + 1}`);
     type = options.type ?? SEGMENTATION(packageOutputChannels);
   } else {
     type = options.type ?? "Regression";
@@ -162,11 +172,14 @@ export function planZenImport(
   if (options.classes) {
     if (!classes) throw invalidArgument("--classes is for segmentation models; this one imports as Regression", { where: "--classes" });
     if (options.classes.length !== classes.length) {
-      throw invalidArgument(`${options.classes.length} class names for ${classes.length} classes (${classes.join(", ")})`, { where: "--classes" });
+      throw invalidArgument(`${options.classes.length} class names for ${classes.length} classes (${classes.join(", ")})`, {
+        where: "--classes",
+      });
     }
     classes = options.classes;
   }
-  if (format === "czmodel" && !classes) throw unsupported("a legacy .czmodel holds only segmentation models; this one is Regression", { where, allowed: "write a .czann" });
+  if (format === "czmodel" && !classes)
+    throw unsupported("a legacy .czmodel holds only segmentation models; this one is Regression", { where, allowed: "write a .czann" });
   if (type === "Regression" && classes) classes = undefined;
   const sampleStats = [...input.processing, ...output.processing].some(usesSampleStatistics);
   if (sampleStats && zen) {
@@ -218,11 +231,18 @@ interface Layout {
 function layoutOf(t: TensorDescription, where: string): Layout {
   const kinds = t.axes.map((a) => (a.type === "space" ? a.id : a.type)).join(",");
   const odd = t.axes.find((a) => a.type === "time" || a.type === "index" || (a.type === "space" && a.id !== "x" && a.id !== "y"));
-  if (odd) throw unsupported(`axis ${odd.id} (${odd.type}): ZEN models are 2-D (y, x) with channels`, { where, allowed: "axes batch, channel, y, x" });
+  if (odd)
+    throw unsupported(`axis ${odd.id} (${odd.type}): ZEN models are 2-D (y, x) with channels`, {
+      where,
+      allowed: "axes batch, channel, y, x",
+    });
   const [, c, y, x] = t.axes;
   if (kinds === "batch,channel,y,x") return { channelsFirst: true, channel: c!, y: y!, x: x! };
   if (kinds === "batch,y,x,channel") return { channelsFirst: false, channel: x!, y: c!, x: y! };
-  throw unsupported(`axes [${t.axes.map((a) => a.id).join(", ")}] cannot be mapped to ZEN's NHWC`, { where, allowed: "[batch, channel, y, x] or [batch, y, x, channel]" });
+  throw unsupported(`axes [${t.axes.map((a) => a.id).join(", ")}] cannot be mapped to ZEN's NHWC`, {
+    where,
+    allowed: "[batch, channel, y, x] or [batch, y, x, channel]",
+  });
 }
 
 function channelCount(axis: Axis, t: TensorDescription, desc: ModelDescription, where: string): number {
@@ -248,7 +268,8 @@ function chooseTile(y: Axis, x: Axis, requested: number[] | undefined, where: st
   if (requested) {
     if (requested.length !== 2) throw invalidArgument(`--tile needs 2 values (H,W), got ${requested.length}`, { where: "--tile" });
     axes.forEach((a, i) => {
-      if (!validSize(a, requested[i]!)) throw invalidArgument(`${requested[i]} is not a valid size of axis ${a.id} (${describeSize(a)})`, { where: "--tile" });
+      if (!validSize(a, requested[i]!))
+        throw invalidArgument(`${requested[i]} is not a valid size of axis ${a.id} (${describeSize(a)})`, { where: "--tile" });
     });
     notes.push(`tile: ${requested.join("×")} (--tile)`);
     return [requested[0]!, requested[1]!];
@@ -260,10 +281,16 @@ function chooseTile(y: Axis, x: Axis, requested: number[] | undefined, where: st
     throw unsupported(`axis ${a.id} has no fixed or parameterized size`, { where, allowed: "give the tile with --tile H,W" });
   }) as [number, number];
   tile.forEach((t, i) => {
-    if (t > MAX_TILE) throw unsupported(`axis ${axes[i]!.id} needs a tile of ${t} pixels`, { where, allowed: `tiles up to ${MAX_TILE}; give a smaller valid --tile` });
+    if (t > MAX_TILE)
+      throw unsupported(`axis ${axes[i]!.id} needs a tile of ${t} pixels`, {
+        where,
+        allowed: `tiles up to ${MAX_TILE}; give a smaller valid --tile`,
+      });
   });
   const param = axes.some((a) => a.size.kind === "parameterized");
-  notes.push(`tile: ${tile.join("×")} (${param ? `the smallest valid size ≥ ${PREFERRED_TILE}; valid: ${axes.map(describeSize).join(" × ")}` : "the package's fixed input size"})`);
+  notes.push(
+    `tile: ${tile.join("×")} (${param ? `the smallest valid size ≥ ${PREFERRED_TILE}; valid: ${axes.map(describeSize).join(" × ")}` : "the package's fixed input size"})`,
+  );
   return tile;
 }
 
@@ -281,15 +308,27 @@ function checkOutputSize(output: TensorDescription, layout: Layout, input: Tenso
       (s.kind === "reference" && s.tensorId === input.id && s.axisId === a.id && (s.scale ?? 1) === 1 && s.offset === 0) ||
       (s.kind === "fixed" && s.value === tile[i]);
     if (!same) {
-      const what = s.kind === "reference" ? `${s.scale ?? 1} × ${s.tensorId}.${s.axisId} + ${s.offset}` : s.kind === "fixed" ? String(s.value) : "not fixed";
-      throw unsupported(`output axis ${a.id} has size ${what}, not the input's ${tile[i]}: ZEN needs outputs of the input's spatial size`, { where });
+      const what =
+        s.kind === "reference"
+          ? `${s.scale ?? 1} × ${s.tensorId}.${s.axisId} + ${s.offset}`
+          : s.kind === "fixed"
+            ? String(s.value)
+            : "not fixed";
+      throw unsupported(`output axis ${a.id} has size ${what}, not the input's ${tile[i]}: ZEN needs outputs of the input's spatial size`, {
+        where,
+      });
     }
   });
   void output;
 }
 
 /** A float test input holding whole numbers in 0..255 / 0..65535 came from 8/16-bit images. */
-function choosePixelType(requested: InputPixelType | undefined, test: NpyArray | undefined, input: TensorDescription, notes: string[]): InputPixelType {
+function choosePixelType(
+  requested: InputPixelType | undefined,
+  test: NpyArray | undefined,
+  input: TensorDescription,
+  notes: string[],
+): InputPixelType {
   if (requested) {
     notes.push(`pixel type: ${requested} (--pixel-type)`);
     return requested;
@@ -304,8 +343,19 @@ function choosePixelType(requested: InputPixelType | undefined, test: NpyArray |
       if (v > max) max = v;
       if (whole && !Number.isInteger(v)) whole = false;
     }
-    const type: InputPixelType = test.dtype === "uint8" ? "uint8" : test.dtype === "uint16" ? "uint16" : whole && min >= 0 && max <= 255 ? "uint8" : whole && min >= 0 && max <= 65535 ? "uint16" : "float32";
-    notes.push(`pixel type: ${type} (the test input is ${test.dtype} with values ${min}..${max}${whole ? ", whole numbers" : ""}; override with --pixel-type)`);
+    const type: InputPixelType =
+      test.dtype === "uint8"
+        ? "uint8"
+        : test.dtype === "uint16"
+          ? "uint16"
+          : whole && min >= 0 && max <= 255
+            ? "uint8"
+            : whole && min >= 0 && max <= 65535
+              ? "uint16"
+              : "float32";
+    notes.push(
+      `pixel type: ${type} (the test input is ${test.dtype} with values ${min}..${max}${whole ? ", whole numbers" : ""}; override with --pixel-type)`,
+    );
     return type;
   }
   const declared = input.dataType === "uint8" || input.dataType === "uint16" ? input.dataType : "float32";
@@ -324,7 +374,13 @@ function leadingInverseScale(input: TensorDescription, range: number): number | 
 
 type OutputKind = "pair" | "classes" | "regression";
 
-function outputKind(output: TensorDescription, k: number, testOutput: NpyArray | undefined, options: ImportOptions, notes: string[]): OutputKind {
+function outputKind(
+  output: TensorDescription,
+  k: number,
+  testOutput: NpyArray | undefined,
+  options: ImportOptions,
+  notes: string[],
+): OutputKind {
   const last = [...output.processing].reverse().find((s) => s.id !== "ensure_dtype");
   const wantsSeg = options.type !== undefined && options.type !== "Regression";
   if (options.type === "Regression") {
@@ -408,7 +464,10 @@ function fixedSpatial(dims: (number | string | null)[], channelsFirst: boolean, 
   const [h, w] = channelsFirst ? [dims[2], dims[3]] : [dims[1], dims[2]];
   const fixed = typeof h === "number" && h > 0 && typeof w === "number" && w > 0;
   if (fixed && (h !== tile[0] || w !== tile[1])) {
-    throw invalidMetadata(`the ONNX input is fixed at ${h}×${w}, but the tile is ${tile.join("×")}`, { where, allowed: `--tile ${h},${w}` });
+    throw invalidMetadata(`the ONNX input is fixed at ${h}×${w}, but the tile is ${tile.join("×")}`, {
+      where,
+      allowed: `--tile ${h},${w}`,
+    });
   }
   return fixed;
 }
@@ -443,10 +502,14 @@ function czmodelHints(desc: ModelDescription): CzmodelHints {
   const b = cfg.border;
   if (Array.isArray(b) && b.length === 2 && b.every((v) => Number.isInteger(v) && v >= 0)) hints.border = [b[0] as number, b[1] as number];
   const classes = cfg.classes;
-  if (Array.isArray(classes) && classes.every((x) => typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string")) {
+  if (
+    Array.isArray(classes) &&
+    classes.every((x) => typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string")
+  ) {
     hints.classes = classes.map((x) => (x as { name: string }).name);
   }
-  if (typeof cfg.model_type === "string" && (MODEL_TYPES as readonly string[]).includes(cfg.model_type)) hints.type = cfg.model_type as ModelType;
+  if (typeof cfg.model_type === "string" && (MODEL_TYPES as readonly string[]).includes(cfg.model_type))
+    hints.type = cfg.model_type as ModelType;
   if (typeof cfg.model_name === "string" && cfg.model_name !== "") hints.name = cfg.model_name;
   return hints;
 }

@@ -30,10 +30,7 @@ export function checkRange(source: { size: number; name: string }, offset: numbe
     throw outOfRange(`invalid byte range offset=${offset} length=${length}`, { where: source.name });
   }
   if (offset + length > source.size) {
-    throw outOfRange(
-      `file is truncated: needs bytes ${offset}..${offset + length} but it has only ${source.size}`,
-      { where: source.name },
-    );
+    throw outOfRange(`file is truncated: needs bytes ${offset}..${offset + length} but it has only ${source.size}`, { where: source.name });
   }
 }
 

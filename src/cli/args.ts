@@ -14,7 +14,8 @@ export function intList(option: string, opts: { min?: number; count?: number[] }
     const items = list(text);
     const min = opts.min ?? 0;
     const values = items.map((s) => {
-      if (!/^-?\d+$/.test(s)) throw new InvalidArgumentError(`"${s}" is not an integer (allowed: comma-separated integers >= ${min}, e.g. 16,16).`);
+      if (!/^-?\d+$/.test(s))
+        throw new InvalidArgumentError(`"${s}" is not an integer (allowed: comma-separated integers >= ${min}, e.g. 16,16).`);
       const v = Number(s);
       if (v < min) throw new InvalidArgumentError(`${v} is less than ${min}.`);
       return v;
@@ -34,7 +35,8 @@ export function numberList(option: string, count?: number) {
       if (s === "" || !Number.isFinite(v)) throw new InvalidArgumentError(`"${s}" is not a number.`);
       return v;
     });
-    if (count !== undefined && values.length !== count) throw new InvalidArgumentError(`expected ${count} values, got ${values.length} (${option} ${text}).`);
+    if (count !== undefined && values.length !== count)
+      throw new InvalidArgumentError(`expected ${count} values, got ${values.length} (${option} ${text}).`);
     return values;
   };
 }
@@ -42,7 +44,8 @@ export function numberList(option: string, count?: number) {
 /** Comma-separated non-empty names. */
 export function nameList(text: string): string[] {
   const names = list(text);
-  if (names.some((n) => n === "")) throw new InvalidArgumentError(`empty name in "${text}" (allowed: comma-separated names, e.g. Background,Nucleus).`);
+  if (names.some((n) => n === ""))
+    throw new InvalidArgumentError(`empty name in "${text}" (allowed: comma-separated names, e.g. Background,Nucleus).`);
   return names;
 }
 
@@ -58,7 +61,8 @@ export function oneOf<T extends string>(values: readonly T[]) {
 export function numberIn(min: number, max: number) {
   return (text: string): number => {
     const v = Number(text);
-    if (text.trim() === "" || !Number.isFinite(v) || v < min || v > max) throw new InvalidArgumentError(`"${text}" is not a number in ${min}..${max}.`);
+    if (text.trim() === "" || !Number.isFinite(v) || v < min || v > max)
+      throw new InvalidArgumentError(`"${text}" is not a number in ${min}..${max}.`);
     return v;
   };
 }

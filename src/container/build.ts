@@ -48,7 +48,10 @@ function licenseEntry(license: LicenseInput | null | undefined, reserved: readon
   const name = basenamePath(license.name);
   if (name === "") throw invalidArgument(`license file name ${JSON.stringify(license.name)} has no file name part`, { where: "license" });
   if (reserved.includes(name)) {
-    throw invalidArgument(`license file name ${JSON.stringify(name)} clashes with the model file's own entry`, { where: "license", allowed: "another file name" });
+    throw invalidArgument(`license file name ${JSON.stringify(name)} clashes with the model file's own entry`, {
+      where: "license",
+      allowed: "another file name",
+    });
   }
   return [
     {

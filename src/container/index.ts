@@ -4,42 +4,26 @@
  * file functions are in `./node/index.js`.
  */
 export { crc32 } from "./crc32.js";
-export { dateToDos, dosToDate,   type ZipTimestamp } from "./dos-time.js";
+export { dateToDos, dosToDate, type ZipTimestamp } from "./dos-time.js";
 export {
   writeZip,
-  
   zipHeaders,
-  
-  
-  
-  
   type ZipHostByte,
-  
-  
 } from "./zip-writer.js";
-;
-;
-;
 export { sniffPayload, type PayloadKind } from "./payload.js";
-export { outputFileName,   } from "./output-name.js";
+export { outputFileName } from "./output-name.js";
 export {
   buildCzann,
   buildLegacy,
-  
-  
-  
   type BuildOptions,
   type CzannInput,
   type LegacyInput,
   type LicenseInput,
 } from "./build.js";
 export type {
-  
   CzannModelFile,
   LegacyModelFile,
   ModelFile,
-  
-  
 } from "./model-file.js";
 export { readModelFileBytes } from "./read-model-bytes.js";
-export { readModelFromSource,  } from "./read-model-source.js";
+export { readModelFromSource } from "./read-model-source.js";

@@ -15,8 +15,6 @@ import { sniffPayload, type PayloadKind } from "./payload.js";
 import type { ZipEntryInfo } from "./zip-reader.js";
 import { entryBaseName, normalizeEntryName } from "./zip-names.js";
 
-;
-
 interface ModelFileCommon {
   /** The file's path when read from disk. */
   path?: string;
@@ -76,7 +74,10 @@ function czannLayout(files: ZipEntryInfo[], where: string, jsons: ZipEntryInfo[]
   if (!metadata) {
     metadata = jsons[0];
     if (!metadata) {
-      throw invalidContainer(`no model.json entry (entries: ${listNames(files)})`, { where, allowed: "a .czann archive with model.json and model.model" });
+      throw invalidContainer(`no model.json entry (entries: ${listNames(files)})`, {
+        where,
+        allowed: "a .czann archive with model.json and model.model",
+      });
     }
     warnings.push(`${where}: no model.json entry; read the metadata from ${JSON.stringify(metadata.name)}`);
   }
@@ -85,7 +86,10 @@ function czannLayout(files: ZipEntryInfo[], where: string, jsons: ZipEntryInfo[]
   if (!model) {
     model = models[0];
     if (!model) {
-      throw invalidContainer(`no model.model entry (entries: ${listNames(files)})`, { where, allowed: "a .czann archive with model.json and model.model" });
+      throw invalidContainer(`no model.model entry (entries: ${listNames(files)})`, {
+        where,
+        allowed: "a .czann archive with model.json and model.model",
+      });
     }
     warnings.push(`${where}: no model.model entry; read the model from ${JSON.stringify(model.name)}`);
   }
@@ -107,7 +111,10 @@ function legacyLayout(files: ZipEntryInfo[], where: string, xmls: ZipEntryInfo[]
   if (modelIds.length > 1) warnings.push(`${where}: ${modelIds.length} modelid= entries; using ${JSON.stringify(modelId?.name)}`);
   const metadata = (idFromName !== undefined ? xmls.find((e) => lower(stem(e)) === lower(idFromName)) : undefined) ?? xmls[0];
   if (!metadata) {
-    throw invalidContainer(`no <guid>.xml entry (entries: ${listNames(files)})`, { where, allowed: "a .czmodel/.czseg archive with <guid>.xml and <guid>.model" });
+    throw invalidContainer(`no <guid>.xml entry (entries: ${listNames(files)})`, {
+      where,
+      allowed: "a .czmodel/.czseg archive with <guid>.xml and <guid>.model",
+    });
   }
   if (xmls.length > 1) warnings.push(`${where}: ${xmls.length} .xml entries; using ${JSON.stringify(metadata.name)}`);
   const models = files.filter((e) => base(e).endsWith(".model"));
@@ -115,7 +122,10 @@ function legacyLayout(files: ZipEntryInfo[], where: string, xmls: ZipEntryInfo[]
   if (!model) {
     model = models[0];
     if (!model) {
-      throw invalidContainer(`no <guid>.model entry (entries: ${listNames(files)})`, { where, allowed: "a .czmodel/.czseg archive with <guid>.xml and <guid>.model" });
+      throw invalidContainer(`no <guid>.model entry (entries: ${listNames(files)})`, {
+        where,
+        allowed: "a .czmodel/.czseg archive with <guid>.xml and <guid>.model",
+      });
     }
     warnings.push(`${where}: model entry ${JSON.stringify(model.name)} does not match the metadata entry ${JSON.stringify(metadata.name)}`);
   }
@@ -176,7 +186,10 @@ export async function readModelFromZip(access: ZipAccess, options: ReadModelOpti
   }
   const metadata = LegacyModelMetadata.fromBytes(metadataBytes, metaWhere, warnings);
   const id = lower(metadata.id);
-  const named: Array<[string, string]> = [[layout.metadata.name, stem(layout.metadata)], [layout.model.name, stem(layout.model)]];
+  const named: Array<[string, string]> = [
+    [layout.metadata.name, stem(layout.metadata)],
+    [layout.model.name, stem(layout.model)],
+  ];
   if (layout.modelId) named.push([layout.modelId.name, entryBaseName(layout.modelId.name).slice("modelid=".length)]);
   for (const [entryName, guid] of named) {
     if (lower(guid) !== id) warnings.push(`${where}: ${entryName}: the name's id ${guid} differs from <Id> ${metadata.id}`);

@@ -100,7 +100,9 @@ function u64(dv: DataView, at: number, where: string): number {
 }
 
 function isZipStart(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6);
+  return (
+    bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6)
+  );
 }
 
 const multiDisk = (where: string) => unsupported("multi-disk (split) ZIP archive", { where, allowed: "a single-file ZIP archive" });
@@ -130,9 +132,12 @@ function* directorySteps(size: number, fileName: string, maxEntries: number): St
     if (isZipStart(head)) {
       throw invalidContainer("truncated ZIP archive: the end-of-central-directory record is missing", { where: fileName });
     }
-    throw invalidContainer("not a ZIP archive (no end-of-central-directory record); model files (.czann, .czmodel, .czseg) are ZIP archives", {
-      where: fileName,
-    });
+    throw invalidContainer(
+      "not a ZIP archive (no end-of-central-directory record); model files (.czann, .czmodel, .czseg) are ZIP archives",
+      {
+        where: fileName,
+      },
+    );
   }
   const eocd = tailStart + at;
   let count = dv.getUint16(at + 10, true);
@@ -148,7 +153,9 @@ function* directorySteps(size: number, fileName: string, maxEntries: number): St
     if (locator.getUint32(4, true) !== 0 || locator.getUint32(16, true) > 1) throw multiDisk(fileName);
     const recordAt = u64(locator, 8, fileName);
     if (recordAt + EOCD64_SIZE > locatorAt) {
-      throw invalidContainer("truncated or corrupt ZIP archive: the ZIP64 end-of-central-directory record lies outside the file", { where: fileName });
+      throw invalidContainer("truncated or corrupt ZIP archive: the ZIP64 end-of-central-directory record lies outside the file", {
+        where: fileName,
+      });
     }
     const record = view(yield { offset: recordAt, length: EOCD64_SIZE });
     if (record.getUint32(0, true) !== SIG_EOCD64) {
@@ -162,9 +169,12 @@ function* directorySteps(size: number, fileName: string, maxEntries: number): St
   } else if (dv.getUint16(at + 4, true) !== 0 || dv.getUint16(at + 6, true) !== 0) {
     throw multiDisk(fileName);
   }
-  if (count > maxEntries) throw invalidContainer(`archive has ${count} entries`, { where: fileName, allowed: `at most ${maxEntries} entries` });
+  if (count > maxEntries)
+    throw invalidContainer(`archive has ${count} entries`, { where: fileName, allowed: `at most ${maxEntries} entries` });
   if (cdOffset + cdSize > cdLimit) {
-    throw invalidContainer(`truncated or corrupt ZIP archive: the central directory (${cdOffset}+${cdSize}) lies outside the file`, { where: fileName });
+    throw invalidContainer(`truncated or corrupt ZIP archive: the central directory (${cdOffset}+${cdSize}) lies outside the file`, {
+      where: fileName,
+    });
   }
   const cd = yield { offset: cdOffset, length: cdSize };
   return parseCentralDirectory(cd, count, fileName);
@@ -195,7 +205,9 @@ function parseCentralDirectory(cd: Uint8Array, count: number, fileName: string):
     const extraLen = dv.getUint16(p + 30, true);
     const commentLen = dv.getUint16(p + 32, true);
     if (p + CENTRAL_SIZE + nameLen + extraLen + commentLen > cd.length) {
-      throw invalidContainer(`corrupt ZIP archive: central directory record ${i + 1} of ${count} runs past the directory`, { where: fileName });
+      throw invalidContainer(`corrupt ZIP archive: central directory record ${i + 1} of ${count} runs past the directory`, {
+        where: fileName,
+      });
     }
     const utf8Flag = (flags & 0x0800) !== 0;
     const nameStart = p + CENTRAL_SIZE;
@@ -209,7 +221,8 @@ function parseCentralDirectory(cd: Uint8Array, count: number, fileName: string):
       const z = zip64Extra(cd.subarray(nameStart + nameLen, nameStart + nameLen + extraLen));
       let q = 0;
       const next = () => {
-        if (!z || q + 8 > z.byteLength) throw invalidContainer("corrupt ZIP archive: the ZIP64 extra field is missing or short", { where: at });
+        if (!z || q + 8 > z.byteLength)
+          throw invalidContainer("corrupt ZIP archive: the ZIP64 extra field is missing or short", { where: at });
         const v = u64(z, q, at);
         q += 8;
         return v;
@@ -248,7 +261,9 @@ function* dataOffsetSteps(size: number, e: ZipEntryRecord, where: string): Steps
   if (dv.getUint32(0, true) !== SIG_LOCAL) throw invalidContainer("corrupt ZIP archive: bad local header signature", { where });
   const start = o + LOCAL_SIZE + dv.getUint16(26, true) + dv.getUint16(28, true);
   if (start + e.compressedSize > size) {
-    throw invalidContainer(`truncated ZIP archive: entry data (${e.compressedSize} bytes at ${start}) runs past the end of the file`, { where });
+    throw invalidContainer(`truncated ZIP archive: entry data (${e.compressedSize} bytes at ${start}) runs past the end of the file`, {
+      where,
+    });
   }
   return start;
 }
@@ -258,10 +273,12 @@ export function readZipDirectory(bytes: Uint8Array, fileName: string, maxEntries
   return runSync(directorySteps(bytes.length, fileName, maxEntries), bytes);
 }
 
-const overflow = (size: number, where: string) => invalidContainer(`entry inflates to more than its declared ${size} bytes (zip bomb?)`, { where });
+const overflow = (size: number, where: string) =>
+  invalidContainer(`entry inflates to more than its declared ${size} bytes (zip bomb?)`, { where });
 const corruptDeflate = (e: unknown, where: string) =>
   invalidContainer(`corrupt DEFLATE data: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
-const wrongSize = (actual: number, size: number, where: string) => invalidContainer(`entry inflates to ${actual} bytes but declares ${size}`, { where });
+const wrongSize = (actual: number, size: number, where: string) =>
+  invalidContainer(`entry inflates to ${actual} bytes but declares ${size}`, { where });
 
 /** Inflate raw DEFLATE data into exactly `size` bytes, stopping as soon as output exceeds it (synchronous). */
 function inflateLimited(data: Uint8Array, size: number, where: string): Uint8Array {
@@ -356,7 +373,10 @@ export class ZipArchive {
     const rec = this.records.get(entry);
     if (!rec) throw invalidContainer("internal: entry does not belong to this archive", { where });
     if (entry.size > maxBytes) {
-      throw invalidContainer(`entry declares ${entry.size} bytes, more than the limit of ${maxBytes} (zip bomb?)`, { where, allowed: `at most ${maxBytes} bytes` });
+      throw invalidContainer(`entry declares ${entry.size} bytes, more than the limit of ${maxBytes} (zip bomb?)`, {
+        where,
+        allowed: `at most ${maxBytes} bytes`,
+      });
     }
     return { rec, where };
   }

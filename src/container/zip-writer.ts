@@ -69,7 +69,8 @@ export function zipHeaders(entries: readonly ZipEntryHeader[], options: ZipWrite
   if (hostByte !== 0x00 && hostByte !== 0x03) {
     throw invalidArgument(`ZIP host byte ${String(hostByte)} is not supported`, { allowed: "0 (Windows) or 3 (Unix)" });
   }
-  if (entries.length > 0xffff) throw invalidArgument(`${entries.length} entries need ZIP64, which model files never use`, { allowed: "at most 65535 entries" });
+  if (entries.length > 0xffff)
+    throw invalidArgument(`${entries.length} entries need ZIP64, which model files never use`, { allowed: "at most 65535 entries" });
   const defaultDos = toDos(options.date ?? new Date());
   const seen = new Set<string>();
   const localHeaders: Uint8Array[] = [];
@@ -79,13 +80,20 @@ export function zipHeaders(entries: readonly ZipEntryHeader[], options: ZipWrite
     if (seen.has(e.name)) throw invalidArgument(`duplicate ZIP entry name ${JSON.stringify(e.name)}`);
     seen.add(e.name);
     if (!Number.isSafeInteger(e.size) || e.size < 0 || e.size > MAX32) {
-      throw invalidArgument(`entry ${JSON.stringify(e.name)} has ${e.size} bytes; sizes over 4 GiB need ZIP64, which model files never use`, {
-        allowed: "at most 4294967295 bytes per entry",
-      });
+      throw invalidArgument(
+        `entry ${JSON.stringify(e.name)} has ${e.size} bytes; sizes over 4 GiB need ZIP64, which model files never use`,
+        {
+          allowed: "at most 4294967295 bytes per entry",
+        },
+      );
     }
-    if (offset > MAX32) throw invalidArgument("the archive would exceed 4 GiB before its last entry; ZIP64 is not written", { allowed: "an archive below 4 GiB" });
+    if (offset > MAX32)
+      throw invalidArgument("the archive would exceed 4 GiB before its last entry; ZIP64 is not written", {
+        allowed: "an archive below 4 GiB",
+      });
     const { bytes: nameBytes, flags } = encodeName(e.name);
-    if (nameBytes.length > 0xffff) throw invalidArgument(`entry name is too long (${nameBytes.length} bytes)`, { allowed: "at most 65535 bytes" });
+    if (nameBytes.length > 0xffff)
+      throw invalidArgument(`entry name is too long (${nameBytes.length} bytes)`, { allowed: "at most 65535 bytes" });
     const dos = e.timestamp ? toDos(e.timestamp) : defaultDos;
     const ext = (e.externalAttributes ?? WRITESTR_EXTERNAL_ATTRIBUTES) >>> 0;
 
@@ -128,7 +136,9 @@ export function zipHeaders(entries: readonly ZipEntryHeader[], options: ZipWrite
   }
   const cdSize = centrals.reduce((n, x) => n + x.length, 0);
   if (offset > MAX32 || offset + cdSize > MAX32) {
-    throw invalidArgument("the archive would exceed 4 GiB; ZIP64 is not written (czmodel files never use it)", { allowed: "an archive below 4 GiB" });
+    throw invalidArgument("the archive would exceed 4 GiB; ZIP64 is not written (czmodel files never use it)", {
+      allowed: "an archive below 4 GiB",
+    });
   }
   const tail = new Uint8Array(cdSize + 22);
   let p = 0;

@@ -25,13 +25,21 @@ export interface LegacyChoices {
 }
 
 export function czannToLegacy(m: ModelMetadata, choices: LegacyChoices = {}, warnings: string[] = []): LegacyModelMetadata {
-  if (!m.classes) throw invalidArgument(`a ${m.type} model has no Classes; the legacy format holds segmentation models only`, { where: "--format czmodel" });
-  if (m.inputShape.length !== 3) throw invalidArgument("3-D models cannot be written as legacy .czmodel", { where: "--format czmodel", allowed: "czann" });
+  if (!m.classes)
+    throw invalidArgument(`a ${m.type} model has no Classes; the legacy format holds segmentation models only`, {
+      where: "--format czmodel",
+    });
+  if (m.inputShape.length !== 3)
+    throw invalidArgument("3-D models cannot be written as legacy .czmodel", { where: "--format czmodel", allowed: "czann" });
   const channels = m.inputShape[2] ?? 1;
   let pixelTypes = choices.pixelTypes;
   if (!pixelTypes) {
     const p = DEFAULT_PIXEL_TYPE[channels];
-    if (!p) throw invalidArgument(`no default pixel type for a ${channels}-channel input`, { where: "--pixel-type", allowed: "give --pixel-type" });
+    if (!p)
+      throw invalidArgument(`no default pixel type for a ${channels}-channel input`, {
+        where: "--pixel-type",
+        allowed: "give --pixel-type",
+      });
     pixelTypes = [p];
     warnings.push(`PixelType ${p} chosen for a ${channels}-channel input; set --pixel-type to change it`);
   }
@@ -50,7 +58,10 @@ export function legacyToCzann(m: LegacyModelMetadata, input: TensorSummary, outp
   const fixed = (dims: (number | string | null)[], what: string): number[] =>
     dims.slice(1).map((d, i) => {
       if (typeof d !== "number" || d <= 0) {
-        throw invalidArgument(`the model's ${what} dim ${i + 1} is dynamic; a .czann needs fixed shapes`, { where: "--format czann", allowed: "pack with --spatial-dims H,W" });
+        throw invalidArgument(`the model's ${what} dim ${i + 1} is dynamic; a .czann needs fixed shapes`, {
+          where: "--format czann",
+          allowed: "pack with --spatial-dims H,W",
+        });
       }
       return d;
     });

@@ -68,7 +68,10 @@ export function prepareModel(
   adapted: AdaptedPayload = adaptPayload(input.payload, options),
   where = "pack",
 ): PreparedModel {
-  const { payload: facts, ...report } = validateModel({ metadata: input.metadata, modelBytes: adapted.bytes, payloadKind: input.payload.kind }, { target: options.target });
+  const { payload: facts, ...report } = validateModel(
+    { metadata: input.metadata, modelBytes: adapted.bytes, payloadKind: input.payload.kind },
+    { target: options.target },
+  );
   if (!report.ok && !options.force) {
     const errors = report.findings.filter((f) => f.severity === "error");
     const text = errors.map((f) => (f.where ? `${f.where}: ${f.message}` : f.message)).join("; ");

@@ -128,7 +128,8 @@ export class CropAssembler implements Assembler {
 
   place(job: TileJob, out: Float32Array, index: number, labels?: Uint8Array | Uint16Array): OutputWrite[] {
     const { plan, targets } = this;
-    if (labels && (targets.length !== 1 || targets[0]!.kind !== "labels")) throw internalError("ready labels for a run that writes more than labels");
+    if (labels && (targets.length !== 1 || targets[0]!.kind !== "labels"))
+      throw internalError("ready labels for a run that writes more than labels");
     if (this.tileMode) return this.placeTile(job, out, index, labels);
     const zt = this.zs[job.zi]!;
     const yt = plan.ys[job.yi]!;
@@ -181,7 +182,14 @@ export class CropAssembler implements Assembler {
         const pool = this.pools[i];
         const written = pool ? () => (--pending[i]! === 0 ? void pool.push(done.whole[i]!) : undefined) : undefined;
         const rect = { x: 0, y: unitY0, width: W, height: unitRows };
-        writes.push({ target, plane, rect, band: true, data: done.buffers[i]!.subarray(dz * per, (dz + 1) * per), ...(written ? { written } : {}) });
+        writes.push({
+          target,
+          plane,
+          rect,
+          band: true,
+          data: done.buffers[i]!.subarray(dz * per, (dz + 1) * per),
+          ...(written ? { written } : {}),
+        });
       });
     }
     return writes;
@@ -202,7 +210,12 @@ export class CropAssembler implements Assembler {
     for (let dz = 0; dz < zt.end - zt.start; dz++) {
       const plane = stack.outPlanes[zt.start + dz];
       if (!plane) throw internalError(`no output plane for z ${zt.start + dz}`);
-      const src = { data: out, offset: index * td * th * tw + ((zt.left + dz) * th + yt.left) * tw + xt.left, strideZ: th * tw, strideY: tw };
+      const src = {
+        data: out,
+        offset: index * td * th * tw + ((zt.left + dz) * th + yt.left) * tw + xt.left,
+        strideZ: th * tw,
+        strideY: tw,
+      };
       targets.forEach((target, i) => {
         // Buffers hold a whole tile, so one fits the centre of any tile of the plan.
         const whole = this.acquire(i, th * tw);
@@ -270,7 +283,12 @@ export class BlendAssembler implements Assembler {
     if (!b) {
       const { width: W, height: H } = this.plan;
       const area = Math.min(BLEND_BLOCK, W - bx * BLEND_BLOCK) * Math.min(BLEND_BLOCK, H - by * BLEND_BLOCK);
-      b = { acc: new Float32Array(BLEND_BLOCK * BLEND_BLOCK * this.channels), wsum: new Float32Array(BLEND_BLOCK * BLEND_BLOCK), final: 0, area };
+      b = {
+        acc: new Float32Array(BLEND_BLOCK * BLEND_BLOCK * this.channels),
+        wsum: new Float32Array(BLEND_BLOCK * BLEND_BLOCK),
+        final: 0,
+        area,
+      };
       this.blocks.set(key, b);
     }
     return b;

@@ -34,9 +34,12 @@ export interface OpenOutputs {
 /** Check the model's output channels, start every sink and make the assembler. */
 export async function openOutputs(model: EngineModel, plan: PredictionPlan, sinks: ImageSink[], channels: number): Promise<OpenOutputs> {
   if (model.kind === "segmentation" && channels < 2) {
-    throw invalidModel(`a segmentation model must output one channel per class (>= 2); this one outputs ${channels}: ${logitAdvice(channels)}`, {
-      where: model.name,
-    });
+    throw invalidModel(
+      `a segmentation model must output one channel per class (>= 2); this one outputs ${channels}: ${logitAdvice(channels)}`,
+      {
+        where: model.name,
+      },
+    );
   }
   if (model.kind === "regression" && model.outputChannels !== undefined && model.outputChannels !== channels) {
     throw invalidModel(`the model outputs ${channels} channel(s) but its metadata says ${model.outputChannels}`, { where: model.name });

@@ -23,8 +23,16 @@ export interface EngineModelInfo {
 
 export function engineModelFromFile(file: ModelFile, where = file.path ?? "model"): EngineModelInfo {
   if (file.payloadKind !== "onnx") {
-    const what = file.payloadKind === "savedmodel" ? "a TensorFlow SavedModel" : file.payloadKind === "pickle" ? "a ZEN random-forest model (pickle)" : "not an ONNX model";
-    throw unsupported(`the model is ${what}; prediction runs ONNX models only`, { where, allowed: "a .czann/.czmodel with an ONNX payload" });
+    const what =
+      file.payloadKind === "savedmodel"
+        ? "a TensorFlow SavedModel"
+        : file.payloadKind === "pickle"
+          ? "a ZEN random-forest model (pickle)"
+          : "not an ONNX model";
+    throw unsupported(`the model is ${what}; prediction runs ONNX models only`, {
+      where,
+      allowed: "a .czann/.czmodel with an ONNX payload",
+    });
   }
   const decoded = decodeModel(file.modelBytes);
   const summary = summarizeOnnx(decoded);
@@ -33,13 +41,21 @@ export function engineModelFromFile(file: ModelFile, where = file.path ?? "model
   const input = summary.inputs[0];
   const output = summary.outputs[0];
   if (!input || !output || summary.inputs.length !== 1 || summary.outputs.length !== 1) {
-    throw invalidModel(`the ONNX model has ${summary.inputs.length} inputs and ${summary.outputs.length} outputs; prediction needs exactly one of each`, { where });
+    throw invalidModel(
+      `the ONNX model has ${summary.inputs.length} inputs and ${summary.outputs.length} outputs; prediction needs exactly one of each`,
+      { where },
+    );
   }
   const warnings: string[] = [];
   if (file.format === "czann") {
     const m = file.metadata;
-    const kind = m.type === "Regression" ? "regression" : /SemanticSegmentation|InstanceSegmentation/.test(m.type) ? "segmentation" : undefined;
-    if (!kind) throw unsupported(`models of Type ${m.type} cannot be run as image-to-image predictions`, { where, allowed: "segmentation and Regression models" });
+    const kind =
+      m.type === "Regression" ? "regression" : /SemanticSegmentation|InstanceSegmentation/.test(m.type) ? "segmentation" : undefined;
+    if (!kind)
+      throw unsupported(`models of Type ${m.type} cannot be run as image-to-image predictions`, {
+        where,
+        allowed: "segmentation and Regression models",
+      });
     const spatial = m.inputShape.slice(0, -1);
     const tile = (spatial.length === 3 ? [spatial[0], spatial[1], spatial[2]] : [spatial[0], spatial[1]]) as EngineModel["tile"];
     const overlap = m.minOverlap ?? [];
@@ -58,7 +74,9 @@ export function engineModelFromFile(file: ModelFile, where = file.path ?? "model
         spatialDims: spatial.length === 3 ? 3 : 2,
         inputChannels: m.inputShape[m.inputShape.length - 1] ?? 1,
         ...(m.outputShape.length ? { outputChannels: m.outputShape[m.outputShape.length - 1] } : {}),
-        ...(kind === "segmentation" ? { classes: names.map((name, i) => ({ name, color: colors[i] as [number, number, number], value: i + 1 })) } : {}),
+        ...(kind === "segmentation"
+          ? { classes: names.map((name, i) => ({ name, color: colors[i] as [number, number, number], value: i + 1 })) }
+          : {}),
         channelOrder: "bgr",
         scaleInputs: true,
         ...imageStatistics,

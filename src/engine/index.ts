@@ -7,30 +7,16 @@
 export { predict } from "./predict.js";
 export {
   planPrediction,
-  
-  
-  
-  
-  
-  
-  
   type PredictionPlan,
   type PlanRequest,
   type PlanOptions,
   type ModelFacts,
   type SessionFacts,
-  
-  
-  
 } from "./plan.js";
 export type {
   EngineClass,
   EngineModel,
   OrtRuntime,
-  
-  
-  
-  
   IntensityRange,
   PlaneFilter,
   SinkPair,
@@ -38,23 +24,7 @@ export type {
   PredictProgress,
   PredictResult,
 } from "./types.js";
-export type {
-  
-  
-  
-  
-  
-  
-  
-  
-  
-  
-  
-  
-  
-  BlendMode,
-} from "./tiling.js";
-export {   planModelInput,    } from "./pixels.js";
+export type { BlendMode } from "./tiling.js";
+export { planModelInput } from "./pixels.js";
 /** czmodel's class colour sequence (alias of the metadata module's `classColors`). */
 export { classColors as czmodelClassColors } from "../metadata/class-colors.js";
-;

@@ -174,7 +174,16 @@ function argmax2(s: Float32Array, sp: number, d: SampleArray, dp: number, n: num
   for (let x = 0; x < n; x++, sp += 2) d[dp + x] = s[sp + 1]! > s[sp]! ? v1 : v0;
 }
 
-function argmax2Confident(s: Float32Array, sp: number, d: SampleArray, dp: number, n: number, v0: number, v1: number, minConf: number): void {
+function argmax2Confident(
+  s: Float32Array,
+  sp: number,
+  d: SampleArray,
+  dp: number,
+  n: number,
+  v0: number,
+  v1: number,
+  minConf: number,
+): void {
   for (let x = 0; x < n; x++, sp += 2) {
     const a = s[sp]!;
     const b = s[sp + 1]!;
@@ -182,7 +191,16 @@ function argmax2Confident(s: Float32Array, sp: number, d: SampleArray, dp: numbe
   }
 }
 
-function argmaxRow(s: Float32Array, sp: number, d: SampleArray, dp: number, n: number, k: number, values: ArrayLike<number>, minConf: number): void {
+function argmaxRow(
+  s: Float32Array,
+  sp: number,
+  d: SampleArray,
+  dp: number,
+  n: number,
+  k: number,
+  values: ArrayLike<number>,
+  minConf: number,
+): void {
   for (let x = 0; x < n; x++, sp += k) {
     let best = s[sp]!;
     let bi = 0;

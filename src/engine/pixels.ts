@@ -35,9 +35,7 @@ import type { SimdKernels } from "./simd.js";
 import type { ChannelOrderOption, EngineModel, IntensityRange, RescaleOption } from "./types.js";
 
 /** One model channel: the mean of some source samples, or a constant (already scaled). */
-type ChannelSource =
-  | { kind: "samples"; picks: { plane: number; sample: number }[] }
-  | { kind: "constant"; value: "opaque" };
+type ChannelSource = { kind: "samples"; picks: { plane: number; sample: number }[] } | { kind: "constant"; value: "opaque" };
 
 export interface ChannelMapping {
   /** C planes combined into one model input (1 unless grey C planes are grouped). */
@@ -87,17 +85,20 @@ export function planChannels(req: ChannelMappingRequest): ChannelMapping {
   const mismatch = () =>
     unsupported(
       `cannot map the image's ${s} sample(s) per pixel (${order})${req.cPlanes > 1 ? ` and ${req.cPlanes} C planes` : ""} to the model's ${m} input channel(s)${req.hint ?? ""}`,
-      { allowed: "a 1-channel model (any image), a 3/4-channel model (grey or colour), or as many image samples or grey C planes (a multiple) as model channels" },
+      {
+        allowed:
+          "a 1-channel model (any image), a 3/4-channel model (grey or colour), or as many image samples or grey C planes (a multiple) as model channels",
+      },
     );
 
   // Grey C planes grouped into the model's channels.
   const groupable = !colour && m > 1 && req.cPlanes >= m && req.cPlanes % m === 0;
   const group = req.groupChannels ?? "auto";
   if (group === "always" && !groupable) {
-    throw invalidArgument(
-      `cannot group ${req.cPlanes} C plane(s) of ${order} samples into the model's ${m} input channels`,
-      { where: "groupChannels", allowed: "grey images whose C count is a multiple of the model's channels" },
-    );
+    throw invalidArgument(`cannot group ${req.cPlanes} C plane(s) of ${order} samples into the model's ${m} input channels`, {
+      where: "groupChannels",
+      allowed: "grey images whose C count is a multiple of the model's channels",
+    });
   }
   if (groupable && group !== "never") {
     return {
@@ -310,7 +311,14 @@ export function fillTile(
  * without reflection (consecutive rows, a contiguous run of columns), converted in one call
  * per Z slice. False (nothing written) when the case does not apply.
  */
-function fillTileSimd(out: Float32Array, offset: number, src: TileSamples, mapping: ChannelMapping, scaling: Scaling, simd: SimdKernels): boolean {
+function fillTileSimd(
+  out: Float32Array,
+  offset: number,
+  src: TileSamples,
+  mapping: ChannelMapping,
+  scaling: Scaling,
+  simd: SimdKernels,
+): boolean {
   const ch = mapping.channels;
   if (ch.length !== 1 || ch[0]!.kind !== "samples" || ch[0]!.picks.length !== 1 || src.samplesPerPixel !== 1) return false;
   const { rowMap, colMap, readWidth, zMap } = src;
@@ -336,11 +344,30 @@ function fillContiguous(out: Float32Array, d: number, n: number, samples: Sample
   for (let x = 0; x < n; x++) out[d + x] = (samples[i + x]! - min) / span;
 }
 
-function fillRun(out: Float32Array, d: number, step: number, n: number, samples: SampleArray, i: number, stride: number, min: number, span: number): void {
+function fillRun(
+  out: Float32Array,
+  d: number,
+  step: number,
+  n: number,
+  samples: SampleArray,
+  i: number,
+  stride: number,
+  min: number,
+  span: number,
+): void {
   for (let x = 0; x < n; x++, d += step, i += stride) out[d] = (samples[i]! - min) / span;
 }
 
-function fillMapped(out: Float32Array, d: number, step: number, samples: SampleArray, base: number, cols: Int32Array, min: number, span: number): void {
+function fillMapped(
+  out: Float32Array,
+  d: number,
+  step: number,
+  samples: SampleArray,
+  base: number,
+  cols: Int32Array,
+  min: number,
+  span: number,
+): void {
   for (let x = 0; x < cols.length; x++, d += step) out[d] = (samples[base + cols[x]!]! - min) / span;
 }
 

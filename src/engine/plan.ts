@@ -24,7 +24,16 @@ import { checkMinConfidence, type OutputKind } from "./outputs.js";
 import { planModelInput, type ChannelMapping, type Scaling } from "./pixels.js";
 import { planStacks, type StackPlan } from "./planes.js";
 import type { SessionLayout } from "./session.js";
-import { defaultDynamicTile, planTiles2D, planTiles3D, snapTileSize, tileCount, type BlendMode, type TilePlan2D, type TilePlan3D } from "./tiling.js";
+import {
+  defaultDynamicTile,
+  planTiles2D,
+  planTiles3D,
+  snapTileSize,
+  tileCount,
+  type BlendMode,
+  type TilePlan2D,
+  type TilePlan3D,
+} from "./tiling.js";
 import type { EngineModel, PredictOptions } from "./types.js";
 
 /**
@@ -51,7 +60,17 @@ export type SessionFacts = SessionLayout;
 /** The options of `predict` that planning reads. */
 export type PlanOptions = Pick<
   PredictOptions,
-  "output" | "minConfidence" | "border" | "blend" | "tile" | "batch" | "planes" | "channelOrder" | "rescale" | "intensityRange" | "groupChannels"
+  | "output"
+  | "minConfidence"
+  | "border"
+  | "blend"
+  | "tile"
+  | "batch"
+  | "planes"
+  | "channelOrder"
+  | "rescale"
+  | "intensityRange"
+  | "groupChannels"
 >;
 
 /** The part of the plan that needs no session (`planInput`). */
@@ -149,7 +168,13 @@ function checkInts(values: readonly number[], min: number, what: string, where: 
 }
 
 /** The tile in tensor order; fixed by the session, else option / metadata / default. */
-function resolveTile(model: ModelFacts, spatialIn: readonly (number | null)[], options: PlanOptions, extent: number[], dims: number): { tile: number[]; notes: string[] } {
+function resolveTile(
+  model: ModelFacts,
+  spatialIn: readonly (number | null)[],
+  options: PlanOptions,
+  extent: number[],
+  dims: number,
+): { tile: number[]; notes: string[] } {
   const notes: string[] = [];
   const requested = options.tile;
   if (requested) {
@@ -232,13 +257,20 @@ export function planGeometry(model: ModelFacts, input: InputPlan, options: PlanO
 }
 
 /** Pick the batch size: > 1 only for a dynamic batch dim. */
-function planBatch(session: SessionFacts, requested: number | undefined, tiles: number, tile: readonly number[], notes: string[]): BatchPlan {
+function planBatch(
+  session: SessionFacts,
+  requested: number | undefined,
+  tiles: number,
+  tile: readonly number[],
+  notes: string[],
+): BatchPlan {
   if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
     throw invalidArgument(`batch size ${requested} is not a positive integer`, { where: "--batch" });
   }
   if (!session.batchDynamic) {
     const fixed = session.fixedBatch ?? 1;
-    if (requested !== undefined && requested !== fixed) notes.push(`the model's batch size is fixed to ${fixed}; --batch ${requested} ignored`);
+    if (requested !== undefined && requested !== fixed)
+      notes.push(`the model's batch size is fixed to ${fixed}; --batch ${requested} ignored`);
     return { max: fixed, run: fixed, dynamic: false };
   }
   const max = Math.max(1, Math.min(requested ?? defaultBatchFor(tile), tiles));

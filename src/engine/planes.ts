@@ -84,7 +84,8 @@ export function planStacks(info: ImageInfo, filter: PlaneFilter | undefined, pla
             inputs: zs.map((z) => group(scene, t, c, z)),
           });
         } else {
-          for (const [zi, z] of zs.entries()) stacks.push({ outPlanes: [{ scene: si, t: ti, c: ci, z: zi }], inputs: [group(scene, t, c, z)] });
+          for (const [zi, z] of zs.entries())
+            stacks.push({ outPlanes: [{ scene: si, t: ti, c: ci, z: zi }], inputs: [group(scene, t, c, z)] });
         }
       }
     }

@@ -37,8 +37,6 @@ import { BatchRunner, readSessionLayout, openSession } from "./session.js";
 import { TileInputReader } from "./tile-input.js";
 import type { EngineModel, PredictOptions, PredictResult, SinkPair } from "./types.js";
 
-;
-
 const now = (): number => performance.now();
 
 function isSinkPair(s: ImageSink | SinkPair): s is SinkPair {
@@ -107,7 +105,13 @@ export async function predict(
       return { geometry, reader };
     });
 
-    ({ session, owned: ownsSession } = await openSession(model, options.runtime, options.threads, options.sessionOptions, options.createSession));
+    ({ session, owned: ownsSession } = await openSession(
+      model,
+      options.runtime,
+      options.threads,
+      options.sessionOptions,
+      options.createSession,
+    ));
     checkAbort();
     const layout = readSessionLayout(session, model, input.dims);
     let geometry = planGeometry(model, input, options, layout);
@@ -124,11 +128,18 @@ export async function predict(
       begin: (channels) => openOutputs(model, plan, sinks, channels),
       ...(signal ? { signal } : {}),
       checkAbort,
-      ...(onProgress ? { onBatch: (tiles: number, pixels: number) => onProgress(progressEvent(plan, tiles, pixels, now() - started)) } : {}),
+      ...(onProgress
+        ? { onBatch: (tiles: number, pixels: number) => onProgress(progressEvent(plan, tiles, pixels, now() - started)) }
+        : {}),
     });
     for (const t of targets) await t.sink.finish();
     if (ownsSession) await session.release();
-    return predictResult(plan, targets.map((t) => t.info), batches, now() - started);
+    return predictResult(
+      plan,
+      targets.map((t) => t.info),
+      batches,
+      now() - started,
+    );
   } catch (e) {
     await Promise.allSettled(sinks.map((s) => s.abort()));
     if (ownsSession && session) await session.release().catch(() => undefined);

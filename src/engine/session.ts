@@ -85,7 +85,9 @@ export function readSessionLayout(session: InferenceSession, model: EngineModel,
   let spatialIn: (number | null)[] = Array.from({ length: spatialDims }, () => null);
   if (inShape && inShape.length > 0) {
     if (inShape.length !== rank) {
-      throw unsupported(`model input '${inputName}' has shape ${fmtShape(inShape)}; expected ${layout}${channelsFirstHint(inShape)}`, { where });
+      throw unsupported(`model input '${inputName}' has shape ${fmtShape(inShape)}; expected ${layout}${channelsFirstHint(inShape)}`, {
+        where,
+      });
     }
     const c = fixedDim(inShape[rank - 1]);
     if (c !== null && c !== model.inputChannels) {
@@ -218,7 +220,10 @@ function wholeLabels(a: Uint8Array | Uint16Array): Uint8Array | Uint16Array {
 }
 
 function computesLabels(session: InferenceSession): session is InferenceSession & LabelLendingSession {
-  return (session as Partial<LabelLendingSession>).canComputeLabels === true && typeof (session as Partial<LabelLendingSession>).runLendingLabels === "function";
+  return (
+    (session as Partial<LabelLendingSession>).canComputeLabels === true &&
+    typeof (session as Partial<LabelLendingSession>).runLendingLabels === "function"
+  );
 }
 
 function isLending(session: InferenceSession): session is InferenceSession & BufferLendingSession {
@@ -275,7 +280,11 @@ export class BatchRunner {
     const withLabels = labels !== undefined && this.canComputeLabels && this.channels === 2;
     let out: { type: string; dims: readonly number[]; data: Float32Array | null; labels?: Uint8Array | Uint16Array };
     try {
-      out = withLabels ? await this.runLabels(buffer, n, dims, labels) : this.lending ? await this.runLent(buffer, n, dims) : await this.runPlain(buffer, n, dims);
+      out = withLabels
+        ? await this.runLabels(buffer, n, dims, labels)
+        : this.lending
+          ? await this.runLent(buffer, n, dims)
+          : await this.runPlain(buffer, n, dims);
     } catch (e) {
       if (isCzmodelError(e)) throw e;
       throw invalidModel(`onnxruntime failed to run the model on a ${fmtShape(dims)} tile batch: ${describeError(e)}`, {
@@ -311,7 +320,11 @@ export class BatchRunner {
   /** Give back a batch's output once it is stitched (its buffer may be reused by a later run). */
   recycle(output: BatchOutput): void {
     if (output.labels) {
-      this.freeLabels.push(output.labels.length * output.labels.BYTES_PER_ELEMENT === output.labels.buffer.byteLength ? output.labels : wholeLabels(output.labels));
+      this.freeLabels.push(
+        output.labels.length * output.labels.BYTES_PER_ELEMENT === output.labels.buffer.byteLength
+          ? output.labels
+          : wholeLabels(output.labels),
+      );
       return;
     }
     if (!this.lending || this.channels === null) return;

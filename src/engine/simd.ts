@@ -179,7 +179,16 @@ function argmaxBody(u16: boolean): number[] {
     ? [...mask(0), ...mask(32), ...v.i16narrow32s]
     : [...mask(0), ...mask(32), ...v.i16narrow32s, ...mask(64), ...mask(96), ...v.i16narrow32s, ...v.i8narrow16s];
   // 16 (u8) or 8 (u16) pixels a step: 128 or 64 bytes of pairs in, 16 bytes of labels out.
-  const step = [...op.get(1), ...op.get(7), ...op.get(6), ...masks, ...v.bitselect, ...v.store(0), ...bump(0, u16 ? 64 : 128), ...bump(1, 16)];
+  const step = [
+    ...op.get(1),
+    ...op.get(7),
+    ...op.get(6),
+    ...masks,
+    ...v.bitselect,
+    ...v.store(0),
+    ...bump(0, u16 ? 64 : 128),
+    ...bump(1, 16),
+  ];
   const splat = u16 ? v.i16splat : v.i8splat;
   return [
     ...op.get(3),
@@ -212,17 +221,24 @@ export function assemble(): Uint8Array<ArrayBuffer> {
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0],
   ];
   // locals: one i32 (end) and four v128
-  const locals = vec([[1, I32], [4, V128]]);
+  const locals = vec([
+    [1, I32],
+    [4, V128],
+  ]);
   const bodies = FUNCS.map((f) => {
     const code = [...locals, ...f.body(), ...op.end];
     return [...uleb(code.length), ...code];
   });
-  const exports = [
-    [...str("memory"), 0x02, 0],
-    ...FUNCS.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]),
-  ];
+  const exports = [[...str("memory"), 0x02, 0], ...FUNCS.map((f, i) => [...str(f.name), 0x00, ...uleb(i)])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(3, vec(FUNCS.map((f) => [f.type]))),
     ...section(5, vec([[0x00, ...uleb(1)]])),
@@ -266,7 +282,16 @@ export class SimdKernels {
    * `n` uint8 / uint16 samples — or false (nothing written) when the float32 arithmetic could
    * differ from the float64 formula for this range (`canScale`).
    */
-  scale(samples: Uint8Array | Uint16Array, start: number, stride: number, rows: number, n: number, out: Float32Array, min: number, span: number): boolean {
+  scale(
+    samples: Uint8Array | Uint16Array,
+    start: number,
+    stride: number,
+    rows: number,
+    n: number,
+    out: Float32Array,
+    min: number,
+    span: number,
+  ): boolean {
     const u16 = samples instanceof Uint16Array;
     if (!this.canScale(u16, min, span)) return false;
     const total = rows * n;

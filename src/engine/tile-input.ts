@@ -52,7 +52,8 @@ export class TileInputReader {
   /** Read tile `job` and write it, converted, into `out` at `offset` (NHWC / NDHWC float32). */
   async readInto(job: TileJob, out: Float32Array, offset: number): Promise<void> {
     const early = this.prefetched;
-    const same = early !== null && early.job.stack === job.stack && early.job.zi === job.zi && early.job.yi === job.yi && early.job.xi === job.xi;
+    const same =
+      early !== null && early.job.stack === job.stack && early.job.zi === job.zi && early.job.yi === job.yi && early.job.xi === job.xi;
     if (same) this.prefetched = null;
     const samples = await (same ? early.promise : this.read(job));
     try {
@@ -106,7 +107,11 @@ export class TileInputReader {
             if (into) {
               const window = this.pool.pop() ?? allocSamples(source.info.sampleType, this.windowSamples);
               try {
-                data = await into.readRegionInto(plane, rect, window.length >= expected ? window : allocSamples(source.info.sampleType, expected));
+                data = await into.readRegionInto(
+                  plane,
+                  rect,
+                  window.length >= expected ? window : allocSamples(source.info.sampleType, expected),
+                );
               } catch (e) {
                 this.pool.push(window);
                 throw e;

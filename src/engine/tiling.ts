@@ -96,12 +96,7 @@ export interface TilePlan2D {
   padded: boolean;
 }
 
-export function planTiles2D(
-  height: number,
-  width: number,
-  tile: readonly [number, number],
-  border: readonly [number, number],
-): TilePlan2D {
+export function planTiles2D(height: number, width: number, tile: readonly [number, number], border: readonly [number, number]): TilePlan2D {
   const ys = cztile1D(height, tile[0], border[0]);
   const xs = cztile1D(width, tile[1], border[1]);
   return {

@@ -80,7 +80,11 @@ function payloadDescription(facts: PayloadFacts, size: number): ModelPayloadDesc
     };
   }
   if (facts.failure !== undefined) return { ...empty, format: kind === "onnx" ? "onnx" : "savedmodel", note: facts.failure };
-  return { ...empty, format: "unknown", note: kind === "pickle" ? "Python pickle (a ZEN random-forest model), not a neural network" : "not ONNX and not a zipped SavedModel" };
+  return {
+    ...empty,
+    format: "unknown",
+    note: kind === "pickle" ? "Python pickle (a ZEN random-forest model), not a neural network" : "not ONNX and not a zipped SavedModel",
+  };
 }
 
 export function describeModelFile(file: ModelFile): ModelFileDescription {

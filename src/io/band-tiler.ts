@@ -39,7 +39,9 @@ export class BandTiler {
   private buffer: SampleArray | undefined;
   private bufferRows = 0;
   private readonly rowLength: number;
-  private readonly arrayType: new (length: number) => SampleArray;
+  private readonly arrayType: new (
+    length: number,
+  ) => SampleArray;
 
   constructor(
     private readonly layout: BandLayout,
@@ -59,7 +61,9 @@ export class BandTiler {
   /** How far the writer got, for messages. */
   describeProgress(): string {
     const p = this.planes[this.planeOrdinal];
-    return p ? `plane ${this.planeOrdinal + 1} of ${this.planes.length} (scene ${p.scene}, t ${p.t}, c ${p.c}, z ${p.z}) at row ${this.nextY}` : "complete";
+    return p
+      ? `plane ${this.planeOrdinal + 1} of ${this.planes.length} (scene ${p.scene}, t ${p.t}, c ${p.c}, z ${p.z}) at row ${this.nextY}`
+      : "complete";
   }
 
   async writeBand(plane: PlaneIndex, y: number, rows: number, data: SampleArray): Promise<void> {

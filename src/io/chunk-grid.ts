@@ -69,7 +69,9 @@ export class ChunkGrid {
   private readonly done: Uint8Array;
   private emitted = 0;
   private readonly pool: SampleArray[] = [];
-  private readonly arrayType: new (length: number) => SampleArray;
+  private readonly arrayType: new (
+    length: number,
+  ) => SampleArray;
   private readonly chunkSamples: number;
 
   constructor(
@@ -149,7 +151,8 @@ export class ChunkGrid {
     if (!(data instanceof this.arrayType)) {
       throw invalidArgument(`samples are a ${data.constructor.name}, expected ${this.layout.sampleType}`, { where: WHERE });
     }
-    if (data.length !== w * h * K) throw invalidArgument(`rectangle has ${data.length} samples, expected ${w} × ${h} × ${K}`, { where: WHERE });
+    if (data.length !== w * h * K)
+      throw invalidArgument(`rectangle has ${data.length} samples, expected ${w} × ${h} × ${K}`, { where: WHERE });
 
     const ready: Chunk[] = [];
     const cy0 = Math.floor(y / ch);
@@ -166,13 +169,14 @@ export class ChunkGrid {
         if (this.done[key]) throw this.overlap(rect, ordinal, cx, cy);
         let chunk = this.pending.get(key);
         if (!chunk) {
-          const area = (Math.min(cw, W - cx * cw)) * (Math.min(ch, H - cy * ch));
+          const area = Math.min(cw, W - cx * cw) * Math.min(ch, H - cy * ch);
           chunk = { data: this.takeBuffer(area < cw * ch), parts: [], filled: 0, area };
           this.pending.set(key, chunk);
         }
         const parts = chunk.parts;
         for (let i = 0; i < parts.length; i += 4) {
-          if (rx0 < parts[i + 2]! && parts[i]! < rx1 && ry0 < parts[i + 3]! && parts[i + 1]! < ry1) throw this.overlap(rect, ordinal, cx, cy);
+          if (rx0 < parts[i + 2]! && parts[i]! < rx1 && ry0 < parts[i + 3]! && parts[i + 1]! < ry1)
+            throw this.overlap(rect, ordinal, cx, cy);
         }
         parts.push(rx0, ry0, rx1, ry1);
         const n = (rx1 - rx0) * K;

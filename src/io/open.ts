@@ -39,7 +39,8 @@ const CZI_MAGIC = "ZISRAWFILE";
 export function detectFormat(head: Uint8Array): DetectedFormat {
   const starts = (bytes: number[]) => bytes.every((b, i) => head[i] === b);
   if (starts(PNG_SIGNATURE)) return "png";
-  if (starts([0x49, 0x49, 42, 0]) || starts([0x4d, 0x4d, 0, 42]) || starts([0x49, 0x49, 43, 0]) || starts([0x4d, 0x4d, 0, 43])) return "tiff";
+  if (starts([0x49, 0x49, 42, 0]) || starts([0x4d, 0x4d, 0, 42]) || starts([0x49, 0x49, 43, 0]) || starts([0x4d, 0x4d, 0, 43]))
+    return "tiff";
   if (starts([...CZI_MAGIC].map((c) => c.charCodeAt(0)))) return "czi";
   return "unknown";
 }

@@ -12,15 +12,7 @@
 
 export type SampleType = "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "float32" | "float64";
 
-export type SampleArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+export type SampleArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 /** Order of the interleaved samples of one pixel. `gray` for 1 sample, `gray-alpha` for 2. */
 export type SampleOrder = "gray" | "gray-alpha" | "rgb" | "rgba" | "bgr" | "bgra";
@@ -160,8 +152,7 @@ export function writesTiles(sink: ImageSink): sink is ImageSink & Required<Pick<
 /** Iterate plane indices in the canonical order (scene, t, c, z). */
 export function* planeIndices(sizes: PlaneSizes): Generator<PlaneIndex> {
   for (let scene = 0; scene < sizes.scene; scene++)
-    for (let t = 0; t < sizes.t; t++)
-      for (let c = 0; c < sizes.c; c++) for (let z = 0; z < sizes.z; z++) yield { scene, t, c, z };
+    for (let t = 0; t < sizes.t; t++) for (let c = 0; c < sizes.c; c++) for (let z = 0; z < sizes.z; z++) yield { scene, t, c, z };
 }
 
 export function planeCount(sizes: PlaneSizes): number {

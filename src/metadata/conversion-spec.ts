@@ -37,7 +37,18 @@ export type ConversionSpec =
   | (SpecCommon & { flavour: "legacy"; metadata: LegacyModelMetadata });
 
 const CZANN_KEYS = new Set(["ModelMetadata", "ModelPath", "LicenseFile", "TestImageFile"]);
-const LEGACY_KEYS = new Set(["BorderSize", "ColorHandling", "PixelType", "Classes", "ModelPath", "ModelFile", "LicenseFile", "TestImageFile", "Id", "Name"]);
+const LEGACY_KEYS = new Set([
+  "BorderSize",
+  "ColorHandling",
+  "PixelType",
+  "Classes",
+  "ModelPath",
+  "ModelFile",
+  "LicenseFile",
+  "TestImageFile",
+  "Id",
+  "Name",
+]);
 
 const optionalPath = z.string({ error: "is not a string" }).nullish();
 
@@ -51,11 +62,16 @@ const legacySpecSchema = z.object({
   Id: z.string({ error: "is not a string" }).refine(isUuid, { error: "is not a UUID" }).nullish(),
   BorderSize: z.int({ error: missingOr("is not an integer") }).min(0, { error: "is negative" }),
   ColorHandling: z.enum(COLOR_HANDLINGS, { error: missingOr("is not a known colour handling") }),
-  PixelType: z.union([
-    z.enum(PIXEL_TYPES, { error: missingOr("is not a known pixel type") }),
-    z.array(z.enum(PIXEL_TYPES, { error: "is not a known pixel type" })).min(1, { error: "is empty" }),
-  ], { error: missingOr("is not a pixel type or a list of pixel types") }),
-  Classes: z.array(z.string({ error: "is not a string" }), { error: missingOr("is not a list") }).min(2, { error: "has fewer than 2 classes" }),
+  PixelType: z.union(
+    [
+      z.enum(PIXEL_TYPES, { error: missingOr("is not a known pixel type") }),
+      z.array(z.enum(PIXEL_TYPES, { error: "is not a known pixel type" })).min(1, { error: "is empty" }),
+    ],
+    { error: missingOr("is not a pixel type or a list of pixel types") },
+  ),
+  Classes: z
+    .array(z.string({ error: "is not a string" }), { error: missingOr("is not a list") })
+    .min(2, { error: "has fewer than 2 classes" }),
   ModelPath: z.string({ error: missingOr("is not a string") }).min(1, { error: "is empty" }),
   LicenseFile: optionalPath,
   TestImageFile: optionalPath,
@@ -113,7 +129,11 @@ export function parseConversionSpec(jsonText: string, specPath: string): Convers
   const text = jsonText.charCodeAt(0) === 0xfeff ? jsonText.slice(1) : jsonText;
   const obj = parsePythonJson(text, where);
   if (!isObject(obj)) {
-    throw invalidMetadata(`${showValue(obj)} is not a JSON object`, { where, allowed: "a conversion spec object (CZANN: ModelMetadata, ModelPath; legacy: BorderSize, ColorHandling, PixelType, Classes, ModelPath)" });
+    throw invalidMetadata(`${showValue(obj)} is not a JSON object`, {
+      where,
+      allowed:
+        "a conversion spec object (CZANN: ModelMetadata, ModelPath; legacy: BorderSize, ColorHandling, PixelType, Classes, ModelPath)",
+    });
   }
   const baseDir = dirnamePath(specPath);
   const warnings: string[] = [];
@@ -123,7 +143,9 @@ export function parseConversionSpec(jsonText: string, specPath: string): Convers
     for (const k of Object.keys(obj)) if (!CZANN_KEYS.has(k)) warnings.push(`${where}: ${k}: unknown key, ignored`);
     const parsed = czannSpecSchema.safeParse(obj, { reportInput: true });
     if (!parsed.success) {
-      throw zodIssueError(parsed.error, where, (p) => (p[0] === "ModelPath" ? "a path to the model (relative to the spec file or absolute)" : "a path or null"));
+      throw zodIssueError(parsed.error, where, (p) =>
+        p[0] === "ModelPath" ? "a path to the model (relative to the spec file or absolute)" : "a path or null",
+      );
     }
     const metadata = ModelMetadata.fromJson(obj.ModelMetadata, `${where}: ModelMetadata`, warnings, { quietMissingId: true });
     const d = parsed.data;
@@ -138,10 +160,14 @@ export function parseConversionSpec(jsonText: string, specPath: string): Convers
 
   const looksLegacy = ["BorderSize", "ColorHandling", "PixelType", "Classes"].some((k) => k in obj);
   if (!looksLegacy) {
-    throw invalidMetadata("is neither a CZANN spec (no ModelMetadata) nor a legacy spec (no BorderSize, ColorHandling, PixelType, Classes)", {
-      where,
-      allowed: "a CZANN spec {ModelMetadata, ModelPath, LicenseFile} or a legacy spec {BorderSize, ColorHandling, PixelType, Classes, ModelPath}",
-    });
+    throw invalidMetadata(
+      "is neither a CZANN spec (no ModelMetadata) nor a legacy spec (no BorderSize, ColorHandling, PixelType, Classes)",
+      {
+        where,
+        allowed:
+          "a CZANN spec {ModelMetadata, ModelPath, LicenseFile} or a legacy spec {BorderSize, ColorHandling, PixelType, Classes, ModelPath}",
+      },
+    );
   }
   for (const k of Object.keys(obj)) if (!LEGACY_KEYS.has(k)) warnings.push(`${where}: ${k}: unknown key, ignored`);
   const input: Record<string, unknown> = { ...obj };

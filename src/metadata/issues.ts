@@ -19,7 +19,10 @@ export function showValue(v: unknown, max = 80): string {
   else if (typeof v === "number") s = Number.isFinite(v) && !Number.isInteger(v) ? pythonFloatRepr(v) : String(v);
   else if (typeof v === "boolean" || typeof v === "bigint") s = String(v);
   else if (Array.isArray(v)) s = `[${v.map((x) => showValue(x, max)).join(", ")}]`;
-  else if (typeof v === "object") s = `{${Object.keys(v as object).map((k) => JSON.stringify(k)).join(", ")}}`;
+  else if (typeof v === "object")
+    s = `{${Object.keys(v as object)
+      .map((k) => JSON.stringify(k))
+      .join(", ")}}`;
   else s = typeof v;
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -168,7 +168,9 @@ export class LegacyModelMetadata {
     this.modelName = f.modelName;
     this.colorHandling = f.colorHandling;
     this.pixelTypes = Object.freeze([...f.pixelTypes]);
-    this.classes = Object.freeze(f.classes.map((c) => Object.freeze({ name: c.name, color: [...c.color] as Rgb, labelValue: c.labelValue })));
+    this.classes = Object.freeze(
+      f.classes.map((c) => Object.freeze({ name: c.name, color: [...c.color] as Rgb, labelValue: c.labelValue })),
+    );
     this.borderSize = f.borderSize;
     this.postprocessing = f.postprocessing;
     this.version = f.version;
@@ -199,8 +201,8 @@ export class LegacyModelMetadata {
   static fromParams(p: LegacyModelMetadataParams, where = "metadata"): LegacyModelMetadata {
     const pixelTypes = typeof p.pixelTypes === "string" ? [p.pixelTypes] : [...p.pixelTypes];
     const colors = classColors(p.classes.length);
-    const classes = p.classes.map((c, i): LegacyClass =>
-      typeof c === "string" ? { name: c, color: colors[i] as Rgb, labelValue: i + 1 } : c,
+    const classes = p.classes.map(
+      (c, i): LegacyClass => (typeof c === "string" ? { name: c, color: colors[i] as Rgb, labelValue: i + 1 } : c),
     );
     const m = new LegacyModelMetadata({
       id: p.id ?? randomUuid(),
@@ -224,12 +226,14 @@ export class LegacyModelMetadata {
   static fromXml(text: string, where = "model.xml", warnings?: string[]): LegacyModelMetadata {
     const root = parseXmlDocument(text, where);
     if (root.name !== "Model") {
-      throw fieldError(where, root.name, "root element is not <Model>", "<Model Version=\"3.1.0\"> … </Model>");
+      throw fieldError(where, root.name, "root element is not <Model>", '<Model Version="3.1.0"> … </Model>');
     }
     const version = attr(root, "Version");
     if (version === undefined) warnings?.push(`${where}: Model@Version: missing; assuming ${LEGACY_XML_VERSION}`);
     else if (!(LEGACY_XML_VERSIONS_READ as readonly string[]).includes(version)) {
-      warnings?.push(`${where}: Model@Version: ${JSON.stringify(version)} is not a known version (known: ${LEGACY_XML_VERSIONS_READ.join(", ")})`);
+      warnings?.push(
+        `${where}: Model@Version: ${JSON.stringify(version)} is not a known version (known: ${LEGACY_XML_VERSIONS_READ.join(", ")})`,
+      );
     }
 
     const byName = new Map<string, XmlNode>();
@@ -266,7 +270,12 @@ export class LegacyModelMetadata {
       const issue = parsed.error.issues[0];
       const input = (issue as { input?: unknown } | undefined)?.input;
       const message = issue?.message ?? "is invalid";
-      throw fieldError(where, xmlPath(issue?.path ?? []), input === undefined ? message : valueProblem(input, message), allowedFor(issue?.path ?? []));
+      throw fieldError(
+        where,
+        xmlPath(issue?.path ?? []),
+        input === undefined ? message : valueProblem(input, message),
+        allowedFor(issue?.path ?? []),
+      );
     }
     const d = parsed.data;
     if (d.BorderSize === undefined) {

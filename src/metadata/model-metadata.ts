@@ -183,14 +183,12 @@ export class ModelMetadata {
    * `parsePythonJson`); a plain integer in `Scaling` is kept as an int. Problems are thrown
    * as `CzmodelError`s naming `where` and the field; soft problems go to `warnings`.
    */
-  static fromJson(
-    obj: unknown,
-    where = "model.json",
-    warnings?: string[],
-    options: { quietMissingId?: boolean } = {},
-  ): ModelMetadata {
+  static fromJson(obj: unknown, where = "model.json", warnings?: string[], options: { quietMissingId?: boolean } = {}): ModelMetadata {
     if (!isPlainObject(obj)) {
-      throw invalidMetadata(`${showValue(obj)} is not a JSON object`, { where, allowed: "a JSON object with Id, Type, InputShape, OutputShape, …" });
+      throw invalidMetadata(`${showValue(obj)} is not a JSON object`, {
+        where,
+        allowed: "a JSON object with Id, Type, InputShape, OutputShape, …",
+      });
     }
     const parsed = modelJsonSchema.safeParse(obj, { reportInput: true });
     if (!parsed.success) throw zodIssueError(parsed.error, where, allowedFor);
@@ -206,7 +204,10 @@ export class ModelMetadata {
       throw fieldError(
         where,
         "MinOverlap",
-        valueProblem(d.MinOverlap, `has ${d.MinOverlap.length} values but InputShape ${showValue(d.InputShape)} has ${spatial} spatial dimensions`),
+        valueProblem(
+          d.MinOverlap,
+          `has ${d.MinOverlap.length} values but InputShape ${showValue(d.InputShape)} has ${spatial} spatial dimensions`,
+        ),
         OVERLAP_ALLOWED,
       );
     }
@@ -215,7 +216,12 @@ export class ModelMetadata {
         const channels = d.OutputShape[d.OutputShape.length - 1] as number;
         if (channels === 1) throw fieldError(where, "OutputShape", oneChannelSegmentationProblem(showValue(d.OutputShape)));
         if (d.Classes.length < 2) {
-          throw fieldError(where, "Classes", valueProblem(d.Classes, `has ${d.Classes.length} class`), "at least 2 class names for a segmentation model (background and objects)");
+          throw fieldError(
+            where,
+            "Classes",
+            valueProblem(d.Classes, `has ${d.Classes.length} class`),
+            "at least 2 class names for a segmentation model (background and objects)",
+          );
         }
         if (d.Classes.length !== channels) {
           throw fieldError(

@@ -33,4 +33,3 @@ const CHANNELS_FIRST_HINT = "the model looks channels-first (NCHW): pack it with
 export function channelsFirstHint(...shapes: (readonly Dim[] | undefined)[]): string {
   return shapes.some((s) => s !== undefined && looksChannelsFirst(s)) ? `; ${CHANNELS_FIRST_HINT}` : "";
 }
-

@@ -35,7 +35,12 @@ function decodeEntities(s: string, where: string): string {
     const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
     if (m) {
       const cp = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2] ?? "", 10);
-      const valid = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0x10ffff && cp !== 0xfffe && cp !== 0xffff);
+      const valid =
+        cp === 0x9 ||
+        cp === 0xa ||
+        cp === 0xd ||
+        (cp >= 0x20 && cp <= 0xd7ff) ||
+        (cp >= 0xe000 && cp <= 0x10ffff && cp !== 0xfffe && cp !== 0xffff);
       if (!valid) throw invalidMetadata(`malformed XML: character reference ${whole} is not a valid XML character`, { where });
       return String.fromCodePoint(cp);
     }
@@ -86,24 +91,32 @@ function endPosition(src: string): { line: number; col: number } {
 /** Rewrites of fast-xml-parser's validator messages: [pattern, text, optional own position]. */
 type Rewrite = [RegExp, (m: RegExpExecArray, src: string) => string | { text: string; at?: { line: number; col: number } | null }];
 const REWRITES: Rewrite[] = [
-  [/^Expected closing tag '(.*)' \(opened in line (\d+), col (\d+)\) instead of closing tag '(.*)'\.$/, (m) =>
-    `closing tag </${shown(m[4]!)}> does not match <${shown(m[1]!)}> opened at line ${m[2]}, column ${m[3]}`],
+  [
+    /^Expected closing tag '(.*)' \(opened in line (\d+), col (\d+)\) instead of closing tag '(.*)'\.$/,
+    (m) => `closing tag </${shown(m[4]!)}> does not match <${shown(m[1]!)}> opened at line ${m[2]}, column ${m[3]}`,
+  ],
   [/^Unclosed tag '(.*)'\.$/, (m) => `<${shown(m[1]!)}> is never closed`],
-  [/^Invalid '(\[[\s\S]*\])' found\.$/, (m, src) => {
-    let open: string[] = [];
-    try {
-      open = (JSON.parse(m[1]!) as unknown[]).map(String);
-    } catch {
-      /* unexpected form: fall back to the generic text below */
-    }
-    const text = open.length
-      ? `the document ends inside <${shown(open[open.length - 1]!)}> (unclosed: ${open.map((t) => `<${shown(t)}>`).join(", ")})`
-      : "the document ends before all elements are closed";
-    return { text, at: endPosition(src) };
-  }],
+  [
+    /^Invalid '(\[[\s\S]*\])' found\.$/,
+    (m, src) => {
+      let open: string[] = [];
+      try {
+        open = (JSON.parse(m[1]!) as unknown[]).map(String);
+      } catch {
+        /* unexpected form: fall back to the generic text below */
+      }
+      const text = open.length
+        ? `the document ends inside <${shown(open[open.length - 1]!)}> (unclosed: ${open.map((t) => `<${shown(t)}>`).join(", ")})`
+        : "the document ends before all elements are closed";
+      return { text, at: endPosition(src) };
+    },
+  ],
   [/^Closing tag '(.*)' has not been opened\.$/, (m) => `closing tag </${shown(m[1]!)}> has no start tag`],
   [/^Closing tag '(.*)' doesn't have proper closing\.$/, (m) => `closing tag </${shown(m[1]!)}> is not ended by '>'`],
-  [/^Closing tag '(.*)' can't have attributes or invalid starting\.$/, (m) => `closing tag </${shown(m[1]!)}> has attributes or stray text`],
+  [
+    /^Closing tag '(.*)' can't have attributes or invalid starting\.$/,
+    (m) => `closing tag </${shown(m[1]!)}> has attributes or stray text`,
+  ],
   [/^Invalid space after '<'\.$/, () => "'<' followed by a space (write &lt; for a literal '<')"],
   [/^Tag '(.*)' is an invalid name\.$/, (m) => `"${shown(m[1]!)}" is not a valid element name`],
   [/^Attributes for '(.*)' have open quote\.$/, (m) => `an attribute value of <${shown(m[1]!)}> has no closing quote`],
@@ -117,7 +130,10 @@ const REWRITES: Rewrite[] = [
   [/^Multiple possible root nodes found\.$/, () => "a second root element (a document has exactly one)"],
   [/^Extra text at the end$/, () => "text after the root element"],
   [/^Start tag expected\.$/, () => ({ text: "no root element", at: null })],
-  [/^XML declaration allowed only at the start of the document\.$/, () => "the XML declaration <?xml …?> is not at the start of the document"],
+  [
+    /^XML declaration allowed only at the start of the document\.$/,
+    () => "the XML declaration <?xml …?> is not at the start of the document",
+  ],
 ];
 
 /** Generic text per validator error code, for messages this version does not know. */

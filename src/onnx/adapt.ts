@@ -85,10 +85,13 @@ function adaptModelProto(model: ModelProto, options: AdaptOptions, where = "ONNX
   const inits = new Set(graph.initializer.map((t) => t.name));
   const inputs = graph.input.filter((v) => !inits.has(v.name));
   if (inputs.length !== 1 || graph.output.length !== 1) {
-    throw unsupported(`adapting needs a model with exactly 1 input and 1 output; this one has ${inputs.length} input(s) and ${graph.output.length} output(s)`, {
-      where,
-      allowed: "a single-input, single-output model (ZEN feeds one image and reads one result)",
-    });
+    throw unsupported(
+      `adapting needs a model with exactly 1 input and 1 output; this one has ${inputs.length} input(s) and ${graph.output.length} output(s)`,
+      {
+        where,
+        allowed: "a single-input, single-output model (ZEN feeds one image and reads one result)",
+      },
+    );
   }
   const input = inputs[0]!;
   const output = graph.output[0]!;
@@ -133,9 +136,12 @@ function adaptModelProto(model: ModelProto, options: AdaptOptions, where = "ONNX
     steps.push("input: NHWC → NCHW transpose");
   }
   if (x.elemType !== inType.elemType) {
-    throw invalidArgument(`the model input is ${onnxTypeName(inType.elemType)} but the pre-processing chain ends in ${onnxTypeName(x.elemType)}`, {
-      where: options.inputCast ? "--input-cast" : where,
-    });
+    throw invalidArgument(
+      `the model input is ${onnxTypeName(inType.elemType)} but the pre-processing chain ends in ${onnxTypeName(x.elemType)}`,
+      {
+        where: options.inputCast ? "--input-cast" : where,
+      },
+    );
   }
   const preNodes = builder.nodes.splice(0);
 
@@ -153,7 +159,10 @@ function adaptModelProto(model: ModelProto, options: AdaptOptions, where = "ONNX
     const op = findOperation(spec.name)!;
     builder.scope = `czmodel/post/${spec.name}`;
     // what feeds this op: a node emitted by the chain so far, else the model's output node
-    const inChain = producerOpOf(builder.nodes, builder.nodes.find((n) => n.output.includes(y.name)));
+    const inChain = producerOpOf(
+      builder.nodes,
+      builder.nodes.find((n) => n.output.includes(y.name)),
+    );
     y = op.apply(ctx(`--postprocess ${spec.text}`, inChain ?? modelProducerOp, inChain !== undefined), y, spec.params);
     steps.push(`post: ${op.describe(spec.params)}`);
   }

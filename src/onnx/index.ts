@@ -6,21 +6,10 @@
  * model is validation and lives in `../validate/numeric.ts`.
  */
 export { decodeModel, encodeModel, type ModelProto } from "./model-io.js";
-export { summarizeOnnx,  type OnnxSummary, type TensorSummary } from "./summary.js";
-;
-export { adaptModel,  type AdaptOptions, type AdaptResult } from "./adapt.js";
-export { OPERATIONS, findOperation, parseOpList, operationsHelp,   } from "./ops/index.js";
-export type {  OpSpec,    } from "./ops/types.js";
-export { parseInputCast,  type InputCastType } from "./ops/input-cast.js";
-;
-;
+export { summarizeOnnx, type OnnxSummary, type TensorSummary } from "./summary.js";
+export { adaptModel, type AdaptOptions, type AdaptResult } from "./adapt.js";
+export { OPERATIONS, findOperation, parseOpList, operationsHelp } from "./ops/index.js";
+export type { OpSpec } from "./ops/types.js";
+export { parseInputCast, type InputCastType } from "./ops/input-cast.js";
 export { findImageStatistics, type ImageStatistic } from "./image-statistics.js";
-;
-export {
-  checkSpatialInvariance,
-  
-  
-  
-  
-} from "./spatial/check-invariance.js";
-;
+export { checkSpatialInvariance } from "./spatial/check-invariance.js";

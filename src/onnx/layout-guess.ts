@@ -24,7 +24,7 @@ import { invalidArgument } from "../errors.js";
 import { looksChannelsFirst, looksChannelsLast } from "../metadata/shape-layout.js";
 import type { Dim } from "./graph/nodes.js";
 
-export {  channelsFirstHint, looksChannelsFirst, looksChannelsLast,  } from "../metadata/shape-layout.js";
+export { channelsFirstHint, looksChannelsFirst, looksChannelsLast } from "../metadata/shape-layout.js";
 
 const formatDims = (dims: readonly Dim[]) => `[${dims.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
 
@@ -72,7 +72,24 @@ const CHANNELS_FIRST_OPS = new Set([
   "GlobalLpPool",
 ]);
 /** Ops that keep the layout of their input (followed when looking for the first layout-aware op). */
-const ELEMENTWISE_OPS = new Set(["Identity", "Cast", "Add", "Sub", "Mul", "Div", "Neg", "Abs", "Clip", "Relu", "Sigmoid", "Tanh", "Sqrt", "Pow", "Exp", "Log"]);
+const ELEMENTWISE_OPS = new Set([
+  "Identity",
+  "Cast",
+  "Add",
+  "Sub",
+  "Mul",
+  "Div",
+  "Neg",
+  "Abs",
+  "Clip",
+  "Relu",
+  "Sigmoid",
+  "Tanh",
+  "Sqrt",
+  "Pow",
+  "Exp",
+  "Log",
+]);
 
 /**
  * True when `inputName` reaches an NCHW-only op (Conv, pooling, batch/instance norm) as its data

@@ -13,7 +13,12 @@ import { PIXEL_TYPE_INFO, type LegacyModelMetadata } from "../metadata/index.js"
 import { ModelMetadata } from "../metadata/index.js";
 import type { OrtRuntime } from "../onnx/ort-types.js";
 import { makeReport, type Finding, type ValidationReport } from "./findings.js";
-import { runNumericValidation, type NumericValidationMeta, type NumericValidationOptions, type NumericValidationResult } from "./numeric.js";
+import {
+  runNumericValidation,
+  type NumericValidationMeta,
+  type NumericValidationOptions,
+  type NumericValidationResult,
+} from "./numeric.js";
 import { tileOf, validateStructure } from "./structural.js";
 import { subjectFor } from "./subject.js";
 import type { Target } from "./targets.js";
@@ -57,14 +62,22 @@ export interface ModelValidationReport extends ValidationReport {
  */
 export function validateModel(file: ModelToValidate, options?: ValidateModelOptions & { run?: undefined }): ModelValidationReport;
 export function validateModel(file: ModelToValidate, options: ValidateModelOptions & { run: NumericRun }): Promise<ModelValidationReport>;
-export function validateModel(file: ModelToValidate, options: ValidateModelOptions = {}): ModelValidationReport | Promise<ModelValidationReport> {
+export function validateModel(
+  file: ModelToValidate,
+  options: ValidateModelOptions = {},
+): ModelValidationReport | Promise<ModelValidationReport> {
   const payload = options.payload ?? readPayloadFacts(file.modelBytes, file.payloadKind);
   const structural = validateStructure(subjectFor(file.metadata, payload, [...(file.warnings ?? [])]), options.target);
   if (!options.run) return { ...structural, payload };
   return withNumericCheck(file, payload, structural.findings, options.run);
 }
 
-async function withNumericCheck(file: ModelToValidate, payload: PayloadFacts, structural: Finding[], run: NumericRun): Promise<ModelValidationReport> {
+async function withNumericCheck(
+  file: ModelToValidate,
+  payload: PayloadFacts,
+  structural: Finding[],
+  run: NumericRun,
+): Promise<ModelValidationReport> {
   const findings = [...structural];
   if (file.payloadKind !== "onnx") {
     findings.push({ severity: "error", code: "run-not-onnx", message: "a numeric check needs an ONNX model" });
@@ -87,13 +100,21 @@ export function numericMetaFor(file: ModelToValidate): NumericValidationMeta {
 function numericMeta(file: ModelToValidate, payload: PayloadFacts): NumericValidationMeta {
   const m = file.metadata;
   if (m instanceof ModelMetadata) {
-    return { type: m.type, inputShape: [...m.inputShape], outputShape: [...m.outputShape], ...(m.classes ? { classes: [...m.classes] } : {}) };
+    return {
+      type: m.type,
+      inputShape: [...m.inputShape],
+      outputShape: [...m.outputShape],
+      ...(m.classes ? { classes: [...m.classes] } : {}),
+    };
   }
   const where = file.path ?? "model";
   const onnx = payload.onnx;
   if (!onnx) throw invalidModel(`the ONNX model cannot be parsed: ${payload.failure ?? "unknown reason"}`, { where });
   if (onnx.inputs.length !== 1 || onnx.outputs.length !== 1) {
-    throw invalidModel(`the ONNX model has ${onnx.inputs.length} inputs and ${onnx.outputs.length} outputs; prediction needs exactly one of each`, { where });
+    throw invalidModel(
+      `the ONNX model has ${onnx.inputs.length} inputs and ${onnx.outputs.length} outputs; prediction needs exactly one of each`,
+      { where },
+    );
   }
   const tile = tileOf(subjectFor(m, payload)) ?? [256, 256];
   const channels = m.pixelTypes.reduce((n, p) => n + PIXEL_TYPE_INFO[p].samples, 0);

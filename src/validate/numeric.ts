@@ -58,8 +58,7 @@ export interface NumericValidationResult {
 const ZEN_MIN_GPU_BYTES = 8 * 1024 ** 3;
 const SOFTMAX_SUM_TOLERANCE = 1e-3;
 
-const isSegmentation = (m: NumericValidationMeta) =>
-  m.type === undefined ? (m.classes?.length ?? 0) > 0 : /Segmentation/.test(m.type);
+const isSegmentation = (m: NumericValidationMeta) => (m.type === undefined ? (m.classes?.length ?? 0) > 0 : /Segmentation/.test(m.type));
 const isRegression = (m: NumericValidationMeta) => m.type === "Regression";
 
 /** A smooth pattern with some noise in [0, 1], deterministic. */
@@ -102,7 +101,11 @@ export async function runNumericValidation(
   const count = tile.reduce((a, b) => a * b, 1);
   const input = options.input ?? syntheticTile(meta.inputShape);
   if (input.length !== count) {
-    add("error", "input-size", `the test tile has ${input.length} values, the model's InputShape [${meta.inputShape.join(", ")}] needs ${count}`);
+    add(
+      "error",
+      "input-size",
+      `the test tile has ${input.length} values, the model's InputShape [${meta.inputShape.join(", ")}] needs ${count}`,
+    );
     return done();
   }
 
@@ -121,7 +124,12 @@ export async function runNumericValidation(
     const meta0 = session.inputMetadata[0];
     const inType = meta0?.isTensor ? meta0.type : "float32";
     if (inType !== "float32") {
-      add("error", "input-type", `the model input is ${inType}; ZEN feeds float32 tiles with values in [0, 1]`, `input "${session.inputNames[0]}"`);
+      add(
+        "error",
+        "input-type",
+        `the model input is ${inType}; ZEN feeds float32 tiles with values in [0, 1]`,
+        `input "${session.inputNames[0]}"`,
+      );
       return done();
     }
     const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", input, tile) };
@@ -146,7 +154,11 @@ export async function runNumericValidation(
     const data = out.data as Float32Array;
     const dims = [...out.dims];
     const timing = { sessionMs, firstRunMs, tileMs, tile };
-    add("info", "time-per-tile", `one ${meta.inputShape.slice(0, -1).join("×")} tile took ${tileMs.toFixed(1)} ms (onnxruntime, after a ${firstRunMs.toFixed(1)} ms warm-up run)`);
+    add(
+      "info",
+      "time-per-tile",
+      `one ${meta.inputShape.slice(0, -1).join("×")} tile took ${tileMs.toFixed(1)} ms (onnxruntime, after a ${firstRunMs.toFixed(1)} ms warm-up run)`,
+    );
     let memory: NumericValidationResult["memory"];
     if (peak !== undefined && options.memory) {
       memory = { peakBytes: peak, limitBytes: ZEN_MIN_GPU_BYTES, method: options.memory.method };

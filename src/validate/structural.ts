@@ -90,7 +90,10 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
       if (subject.savedModel) checkIo(subject, subject.savedModel, "SavedModel", f);
       break;
     case "pickle":
-      f.warning("pickle-payload", "the model is a ZEN random-forest classifier (Python pickle), not a deep-learning model: its network cannot be checked");
+      f.warning(
+        "pickle-payload",
+        "the model is a ZEN random-forest classifier (Python pickle), not a deep-learning model: its network cannot be checked",
+      );
       break;
     case "unknown":
       f.error("unknown-payload", "the model entry is neither ONNX nor a zipped SavedModel", "model payload");
@@ -103,10 +106,17 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
 function checkTargetFormat(s: ValidationSubject, target: Target, f: FindingList): void {
   const rules = TARGET_RULES[target];
   if (s.format === "czann" && rules.readsCzann === "core-only") {
-    f.warning("format-target", `${rules.label}: .czann files are read by ZEN core 3.4 but need ZEN blue >= 3.5; pack with --format czmodel for ZEN blue 3.4`);
+    f.warning(
+      "format-target",
+      `${rules.label}: .czann files are read by ZEN core 3.4 but need ZEN blue >= 3.5; pack with --format czmodel for ZEN blue 3.4`,
+    );
   }
   if (s.format === "czann" && (s.inputShape?.length ?? 3) === 4 && !rules.reads3d) {
-    f.error("3d-target", `${rules.label} does not read 3-D models (InputShape [Z, H, W, C]); they need ZEN >= 3.13`, "model.json: InputShape");
+    f.error(
+      "3d-target",
+      `${rules.label} does not read 3-D models (InputShape [Z, H, W, C]); they need ZEN >= 3.13`,
+      "model.json: InputShape",
+    );
   }
 }
 
@@ -123,14 +133,19 @@ function checkCzannMetadata(s: ValidationSubject, f: FindingList): void {
       );
     }
     s.minOverlap.forEach((v, i) => {
-      if (v % 2 !== 0) f.error("min-overlap-odd", `MinOverlap[${i}] = ${v} is odd (allowed: an even integer >= 0)`, "model.json: MinOverlap");
+      if (v % 2 !== 0)
+        f.error("min-overlap-odd", `MinOverlap[${i}] = ${v} is odd (allowed: an even integer >= 0)`, "model.json: MinOverlap");
       const tile = spatial[i];
       if (tile !== undefined && v >= tile) {
         f.error("min-overlap-too-large", `MinOverlap[${i}] = ${v} is not smaller than the tile size ${tile}`, "model.json: MinOverlap");
       }
     });
   } else {
-    f.warning("min-overlap-missing", "no MinOverlap: tiles will be stitched without context borders (seams likely)", "model.json: MinOverlap");
+    f.warning(
+      "min-overlap-missing",
+      "no MinOverlap: tiles will be stitched without context borders (seams likely)",
+      "model.json: MinOverlap",
+    );
   }
   if (segmentationRulesApply(s.modelType)) {
     const k = output[output.length - 1];
@@ -147,7 +162,11 @@ function checkCzannMetadata(s: ValidationSubject, f: FindingList): void {
 function checkLegacyMetadata(s: ValidationSubject, f: FindingList): void {
   const readerSaidIt = (s.readerWarnings ?? []).some((w) => /BorderSize/.test(w));
   if ((s.borderSize === null || s.borderSize === undefined) && !readerSaidIt) {
-    f.warning("border-missing", "no BorderSize in the XML: give the border with --border when predicting (ZEN files may omit it)", "XML: BorderSize");
+    f.warning(
+      "border-missing",
+      "no BorderSize in the XML: give the border with --border when predicting (ZEN files may omit it)",
+      "XML: BorderSize",
+    );
   }
   if (!s.classes || s.classes.length < 2) {
     f.error("classes-count", `a segmentation model needs at least 2 classes, found ${s.classes?.length ?? 0}`, "XML: TrainingClasses");
@@ -158,12 +177,24 @@ function checkLegacyMetadata(s: ValidationSubject, f: FindingList): void {
 function checkOnnxVersions(onnx: NonNullable<ValidationSubject["onnx"]>, target: Target, f: FindingList): void {
   const rules = TARGET_RULES[target];
   if (onnx.irVersion > RUNTIME_MAX_IR) {
-    f.error("ir-too-new", `ONNX IR version ${onnx.irVersion} cannot be loaded by ONNX Runtime (allowed: IR <= ${RUNTIME_MAX_IR})`, "ONNX ir_version");
+    f.error(
+      "ir-too-new",
+      `ONNX IR version ${onnx.irVersion} cannot be loaded by ONNX Runtime (allowed: IR <= ${RUNTIME_MAX_IR})`,
+      "ONNX ir_version",
+    );
   } else if (onnx.irVersion > rules.adviseIr) {
-    f.warning("ir-newer-than-zen", `ONNX IR version ${onnx.irVersion} is newer than what ${rules.label} models use (IR ${rules.adviseIr}); ZEN's runtime may refuse it`, "ONNX ir_version");
+    f.warning(
+      "ir-newer-than-zen",
+      `ONNX IR version ${onnx.irVersion} is newer than what ${rules.label} models use (IR ${rules.adviseIr}); ZEN's runtime may refuse it`,
+      "ONNX ir_version",
+    );
   }
   if (onnx.defaultOpset > RUNTIME_MAX_OPSET) {
-    f.error("opset-unloadable", `opset ${onnx.defaultOpset} cannot be loaded by ONNX Runtime (allowed: <= ${RUNTIME_MAX_OPSET})`, "ONNX opset_import");
+    f.error(
+      "opset-unloadable",
+      `opset ${onnx.defaultOpset} cannot be loaded by ONNX Runtime (allowed: <= ${RUNTIME_MAX_OPSET})`,
+      "ONNX opset_import",
+    );
   } else if (onnx.defaultOpset > rules.specOpset) {
     const text = `opset ${onnx.defaultOpset} is above the ZEN model spec's opset ${rules.specOpset}${rules.strictOpset ? "" : `; support in ${rules.label} is unverified`}: re-export with opset ${rules.specOpset}`;
     if (rules.strictOpset) f.error("opset-too-new", `${rules.label}: ${text}`, "ONNX opset_import");
@@ -173,24 +204,36 @@ function checkOnnxVersions(onnx: NonNullable<ValidationSubject["onnx"]>, target:
 
 function checkIo(s: ValidationSubject, io: { inputs: TensorFacts[]; outputs: TensorFacts[] }, kind: string, f: FindingList): void {
   if (io.inputs.length !== 1) {
-    f.error("input-count", `the ${kind} model has ${io.inputs.length} inputs (${io.inputs.map((t) => t.name).join(", ")}); ZEN needs exactly one`, `${kind} inputs`);
+    f.error(
+      "input-count",
+      `the ${kind} model has ${io.inputs.length} inputs (${io.inputs.map((t) => t.name).join(", ")}); ZEN needs exactly one`,
+      `${kind} inputs`,
+    );
   }
   if (io.outputs.length !== 1) {
-    f.error("output-count", `the ${kind} model has ${io.outputs.length} outputs (${io.outputs.map((t) => t.name).join(", ")}); ZEN needs exactly one`, `${kind} outputs`);
+    f.error(
+      "output-count",
+      `the ${kind} model has ${io.outputs.length} outputs (${io.outputs.map((t) => t.name).join(", ")}); ZEN needs exactly one`,
+      `${kind} outputs`,
+    );
   }
   const input = io.inputs[0];
   const output = io.outputs[0];
   if (!input || !output) return;
   const is3d = s.format === "czann" && s.inputShape?.length === 4;
   const rank = is3d ? 5 : 4;
-  for (const [t, role] of [[input, "input"], [output, "output"]] as const) {
+  for (const [t, role] of [
+    [input, "input"],
+    [output, "output"],
+  ] as const) {
     const where = `${kind} ${role} "${t.name}"`;
     if (t.shape.length !== rank) {
       f.error(`${role}-rank`, `shape ${fmtDims(t.shape)} has rank ${t.shape.length}; expected ${rank} (${is3d ? "NDHWC" : "NHWC"})`, where);
       continue;
     }
     const batch = t.shape[0];
-    if (typeof batch === "number" && batch !== 1 && batch > 0) f.error(`${role}-batch`, `batch dim is ${batch}; ZEN needs 1 or dynamic`, where);
+    if (typeof batch === "number" && batch !== 1 && batch > 0)
+      f.error(`${role}-batch`, `batch dim is ${batch}; ZEN needs 1 or dynamic`, where);
     if (t.type !== "float32") f.error(`${role}-type`, `element type is ${t.type}; ZEN feeds and reads float32`, where);
   }
   if (s.format === "czann") {
@@ -199,19 +242,31 @@ function checkIo(s: ValidationSubject, io: { inputs: TensorFacts[]; outputs: Ten
   } else {
     checkLegacyIo(s, input, output, kind, f);
   }
-  const spatial = input.shape.length === rank && output.shape.length === rank ? outputSpatialProblem(input.shape.slice(1, -1), output.shape.slice(1, -1)) : undefined;
+  const spatial =
+    input.shape.length === rank && output.shape.length === rank
+      ? outputSpatialProblem(input.shape.slice(1, -1), output.shape.slice(1, -1))
+      : undefined;
   if (spatial && !f.items.some((x) => x.code === "output-spatial")) f.error("output-spatial", spatial, `${kind} output "${output.name}"`);
 }
 
 function compareShape(t: TensorFacts, meta: number[] | undefined, field: string, kind: string, f: FindingList): void {
   if (!meta || t.shape.length !== meta.length + 1) {
-    if (meta) f.error("shape-rank", `${kind} shape ${fmtDims(t.shape)} does not match ${field} ${fmt(meta)} (rank ${t.shape.length - 1} vs ${meta.length} without batch)`, `model.json: ${field}`);
+    if (meta)
+      f.error(
+        "shape-rank",
+        `${kind} shape ${fmtDims(t.shape)} does not match ${field} ${fmt(meta)} (rank ${t.shape.length - 1} vs ${meta.length} without batch)`,
+        `model.json: ${field}`,
+      );
     return;
   }
   meta.forEach((m, i) => {
     const d = t.shape[i + 1];
     if (typeof d === "number" && d > 0 && d !== m) {
-      f.error("shape-mismatch", `${field} ${fmt(meta)} does not match the ${kind} model's ${fmtDims(t.shape)} (dim ${i + 1}: ${m} vs ${d})`, `model.json: ${field}`);
+      f.error(
+        "shape-mismatch",
+        `${field} ${fmt(meta)} does not match the ${kind} model's ${fmtDims(t.shape)} (dim ${i + 1}: ${m} vs ${d})`,
+        `model.json: ${field}`,
+      );
     }
   });
 }
@@ -220,8 +275,14 @@ function checkLegacyIo(s: ValidationSubject, input: TensorFacts, output: TensorF
   const [, h, w, c] = input.shape;
   const fixed = (d: Dim | undefined): d is number => typeof d === "number" && d > 0;
   if (!fixed(h) || !fixed(w)) {
-    if (s.legacyTile) f.info("legacy-tile", `spatial dims are dynamic; the XML's TotalTileHeight/Width ${s.legacyTile.join("x")} define the tile`);
-    else f.error("legacy-dynamic-spatial", `legacy models must define all spatial dimensions, but the ${kind} input is ${fmtDims(input.shape)} (pack with --spatial-dims H,W)`, `${kind} input "${input.name}"`);
+    if (s.legacyTile)
+      f.info("legacy-tile", `spatial dims are dynamic; the XML's TotalTileHeight/Width ${s.legacyTile.join("x")} define the tile`);
+    else
+      f.error(
+        "legacy-dynamic-spatial",
+        `legacy models must define all spatial dimensions, but the ${kind} input is ${fmtDims(input.shape)} (pack with --spatial-dims H,W)`,
+        `${kind} input "${input.name}"`,
+      );
   }
   const tile = fixed(h) && fixed(w) ? Math.min(h, w) : s.legacyTile ? Math.min(...s.legacyTile) : undefined;
   if (tile !== undefined && typeof s.borderSize === "number" && 2 * s.borderSize >= tile) {
@@ -229,17 +290,40 @@ function checkLegacyIo(s: ValidationSubject, input: TensorFacts, output: TensorF
   }
   if (s.pixelTypes && fixed(c)) {
     const channels = s.pixelTypes.reduce((n, p) => n + pixelTypeChannels(p), 0);
-    if (channels !== c) f.error("pixel-type-channels", `PixelType ${s.pixelTypes.join(", ")} gives ${channels} channel(s) but the model input has ${c}`, "XML: Channels");
+    if (channels !== c)
+      f.error(
+        "pixel-type-channels",
+        `PixelType ${s.pixelTypes.join(", ")} gives ${channels} channel(s) but the model input has ${c}`,
+        "XML: Channels",
+      );
   }
   const k = output.shape[3];
-  if (k === 1) f.error("output-one-channel", oneChannelSegmentationProblem(`the ${kind} output ${fmtDims(output.shape)}`), `${kind} output "${output.name}"`);
+  if (k === 1)
+    f.error(
+      "output-one-channel",
+      oneChannelSegmentationProblem(`the ${kind} output ${fmtDims(output.shape)}`),
+      `${kind} output "${output.name}"`,
+    );
   else if (s.classes && fixed(k) && s.classes.length !== k) {
-    f.error("classes-count", `${s.classes.length} classes but the ${kind} output ${fmtDims(output.shape)} has ${k} channels`, "XML: TrainingClasses");
+    f.error(
+      "classes-count",
+      `${s.classes.length} classes but the ${kind} output ${fmtDims(output.shape)} has ${k} channels`,
+      "XML: TrainingClasses",
+    );
   }
 }
 
 /** Findings about shapes and channel counts that a channels-first model explains. */
-const SHAPE_CODES = new Set(["classes-count", "output-one-channel", "output-spatial", "shape-mismatch", "shape-rank", "input-rank", "output-rank", "pixel-type-channels"]);
+const SHAPE_CODES = new Set([
+  "classes-count",
+  "output-one-channel",
+  "output-spatial",
+  "shape-mismatch",
+  "shape-rank",
+  "input-rank",
+  "output-rank",
+  "pixel-type-channels",
+]);
 
 /**
  * When the payload's input/output or the metadata shapes look channels-first, say so once: on the
@@ -250,11 +334,17 @@ function addChannelsFirstHint(s: ValidationSubject, f: FindingList): void {
   const io = s.onnx ?? s.savedModel;
   const kind = s.onnx ? "ONNX" : "SavedModel";
   const input = io?.inputs[0];
-  const hint = channelsFirstHint(input?.shape, io?.outputs[0]?.shape, s.inputShape && [1, ...s.inputShape], s.outputShape && [1, ...s.outputShape]);
+  const hint = channelsFirstHint(
+    input?.shape,
+    io?.outputs[0]?.shape,
+    s.inputShape && [1, ...s.inputShape],
+    s.outputShape && [1, ...s.outputShape],
+  );
   if (!hint) return;
   const first = f.items.find((x) => x.severity === "error" && SHAPE_CODES.has(x.code));
   if (first) first.message += hint;
-  else if (input && looksChannelsFirst(input.shape)) f.error("input-layout", `shape ${fmtDims(input.shape)} is not NHWC${hint}`, `${kind} input "${input.name}"`);
+  else if (input && looksChannelsFirst(input.shape))
+    f.error("input-layout", `shape ${fmtDims(input.shape)} is not NHWC${hint}`, `${kind} input "${input.name}"`);
 }
 
 /**

@@ -7,7 +7,11 @@ import type { PayloadFacts } from "../inspect/payload.js";
 import { type LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
 import type { ValidationSubject } from "./structural.js";
 
-export function subjectFor(metadata: ModelMetadata | LegacyModelMetadata, payload: PayloadFacts, readerWarnings: string[] = []): ValidationSubject {
+export function subjectFor(
+  metadata: ModelMetadata | LegacyModelMetadata,
+  payload: PayloadFacts,
+  readerWarnings: string[] = [],
+): ValidationSubject {
   const base = {
     payloadKind: payload.payloadKind,
     ...(payload.onnx ? { onnx: payload.onnx } : {}),

@@ -36,4 +36,3 @@ export const TARGET_RULES: Record<Target, TargetRules> = {
 /** Limits of the ONNX Runtime this tool runs models with (onnxruntime 1.30.0, pinned in package.json). */
 export const RUNTIME_MAX_IR = 13;
 export const RUNTIME_MAX_OPSET = 26;
-

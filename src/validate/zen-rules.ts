@@ -25,7 +25,8 @@ const fmt = (dims: readonly Dim[]) => `[${dims.map((d) => (d === null || d === u
  */
 export function outputSpatialProblem(inputSpatial: readonly Dim[], outputSpatial: readonly Dim[]): string | undefined {
   const differs =
-    inputSpatial.length !== outputSpatial.length || inputSpatial.some((d, i) => fixed(d) && fixed(outputSpatial[i]) && d !== outputSpatial[i]);
+    inputSpatial.length !== outputSpatial.length ||
+    inputSpatial.some((d, i) => fixed(d) && fixed(outputSpatial[i]) && d !== outputSpatial[i]);
   if (!differs) return undefined;
   return `output spatial size ${fmt(outputSpatial)} differs from input spatial size ${fmt(inputSpatial)}; ZEN requires output spatial size == input spatial size`;
 }

@@ -13,7 +13,9 @@ const SRC = join(repoRoot, "src");
 const IMPORT = /(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The top folder under src/ a file belongs to; a file at src/ itself (an entry, errors.ts) stands for itself. */
@@ -99,20 +101,26 @@ describe("src/ import graph", () => {
   const graph = folderGraph();
 
   it("has no folder-level import cycle", () => {
-    const described = cycles(graph).map((c) => c.flatMap((a) => c.filter((b) => graph.get(a)?.has(b)).map((b) => `${a} -> ${b} (${graph.get(a)!.get(b)})`)));
+    const described = cycles(graph).map((c) =>
+      c.flatMap((a) => c.filter((b) => graph.get(a)?.has(b)).map((b) => `${a} -> ${b} (${graph.get(a)!.get(b)})`)),
+    );
     expect(described).toEqual([]);
   });
 
   it("imports only folders on lower rows of the layer picture", () => {
     const upward = [...graph].flatMap(([from, targets]) =>
-      [...targets].filter(([to]) => !(LEVELS[to]! < LEVELS[from]! || (from === "index.ts" && to === "browser.ts"))).map(([to, file]) => `${from} -> ${to} (${file})`),
+      [...targets]
+        .filter(([to]) => !(LEVELS[to]! < LEVELS[from]! || (from === "index.ts" && to === "browser.ts")))
+        .map(([to, file]) => `${from} -> ${to} (${file})`),
     );
     expect(Object.keys(LEVELS).sort()).toEqual(expect.arrayContaining([...graph.keys()].sort()));
     expect(upward).toEqual([]);
   });
 
   it("keeps validation below the engine and image IO, and the ONNX layer below validation", () => {
-    expect([...(graph.get("validate")?.keys() ?? [])].filter((t) => ["engine", "io", "convert", "cli", "bioimageio"].includes(t))).toEqual([]);
+    expect([...(graph.get("validate")?.keys() ?? [])].filter((t) => ["engine", "io", "convert", "cli", "bioimageio"].includes(t))).toEqual(
+      [],
+    );
     expect(graph.get("onnx")?.has("validate") ?? false).toBe(false);
     expect(graph.get("metadata")?.has("validate") ?? false).toBe(false);
   });

@@ -14,7 +14,10 @@ import { testdata } from "../helpers/paths.js";
 const NUCLEI = testdata("bioimageio", "unet2d_nuclei_broad");
 
 /** A copy of the nuclei package with `edit` applied to its rdf.yaml text. */
-async function brokenPackage(edit: (rdf: string) => string, also?: (dir: string) => Promise<void>): Promise<{ pkg: string; out: string; outDir: string }> {
+async function brokenPackage(
+  edit: (rdf: string) => string,
+  also?: (dir: string) => Promise<void>,
+): Promise<{ pkg: string; out: string; outDir: string }> {
   const root = await scratchDir("czmodel-bad-pkg-");
   const pkg = join(root, "pkg");
   await cp(NUCLEI, pkg, { recursive: true });
@@ -39,7 +42,10 @@ describe("czmodel import refuses bad packages in one line, exit 2, nothing writt
   });
 
   it("missing weights file", async () => {
-    const b = await brokenPackage((t) => t, (dir) => rm(join(dir, "weights.onnx")));
+    const b = await brokenPackage(
+      (t) => t,
+      (dir) => rm(join(dir, "weights.onnx")),
+    );
     await expectRefused(b.pkg, b.out, b.outDir, [/the package has no file weights\.onnx/]);
   });
 
@@ -79,7 +85,9 @@ describe("czmodel import refuses bad packages in one line, exit 2, nothing writt
   });
 
   it("no ONNX weights names the formats present and how to export", async () => {
-    const b = await brokenPackage((t) => t.replace(/ {2}onnx:\r?\n {4}source: weights.onnx\r?\n( {4}.*\r?\n)+?(?= {2}pytorch_state_dict)/, ""));
+    const b = await brokenPackage((t) =>
+      t.replace(/ {2}onnx:\r?\n {4}source: weights.onnx\r?\n( {4}.*\r?\n)+?(?= {2}pytorch_state_dict)/, ""),
+    );
     await expectRefused(b.pkg, b.out, b.outDir, [/no ONNX weights \(it has pytorch_state_dict, torchscript\)/, /torch\.onnx\.export/]);
   });
 

@@ -29,7 +29,11 @@ beforeAll(async () => {
 });
 
 /** Run in a fresh folder holding only `files`; the folder must look the same afterwards. */
-async function expectNothingWritten(args: (dir: string) => string[], patterns: (string | RegExp)[], files: Record<string, Uint8Array> = {}): Promise<CliResult> {
+async function expectNothingWritten(
+  args: (dir: string) => string[],
+  patterns: (string | RegExp)[],
+  files: Record<string, Uint8Array> = {},
+): Promise<CliResult> {
   const dir = await scratchDir("bioimageio-bad-");
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
   const before = await listTree(dir);
@@ -46,7 +50,11 @@ describe("export-bioimageio bad inputs: one line, exit 2, nothing written", () =
 
   it("a model file whose payload is not ONNX", async () => {
     const bad = zipSync({ "model.json": strToU8(JSON.stringify(czannMeta)), "model.model": strToU8("this is no network") }, { level: 0 });
-    await expectNothingWritten((d) => [join(d, "bad.czann"), join(d, "out.zip")], ["bad.czann", "not an ONNX model", "a bioimage.io package is made from an ONNX model"], { "bad.czann": bad });
+    await expectNothingWritten(
+      (d) => [join(d, "bad.czann"), join(d, "out.zip")],
+      ["bad.czann", "not an ONNX model", "a bioimage.io package is made from an ONNX model"],
+      { "bad.czann": bad },
+    );
   });
 
   it("an output in a folder that does not exist", async () => {
@@ -58,12 +66,17 @@ describe("export-bioimageio bad inputs: one line, exit 2, nothing written", () =
   });
 
   it("an existing output without --overwrite (left untouched)", async () => {
-    const r = await expectNothingWritten((d) => [PYTORCH, join(d, "out.zip")], ["output already exists", "--overwrite"], { "out.zip": strToU8("old") });
+    const r = await expectNothingWritten((d) => [PYTORCH, join(d, "out.zip")], ["output already exists", "--overwrite"], {
+      "out.zip": strToU8("old"),
+    });
     expect(r.stdout).toBe("");
   });
 
   it("a licence that is not an SPDX id", async () => {
-    await expectNothingWritten((d) => [PYTORCH, join(d, "out.zip"), "--license", "apache-2.0"], ["--license", "not an SPDX licence id", "did you mean Apache-2.0?"]);
+    await expectNothingWritten(
+      (d) => [PYTORCH, join(d, "out.zip"), "--license", "apache-2.0"],
+      ["--license", "not an SPDX licence id", "did you mean Apache-2.0?"],
+    );
   });
 
   it("a citation without DOI or URL", async () => {
@@ -78,7 +91,10 @@ describe("export-bioimageio bad inputs: one line, exit 2, nothing written", () =
 
   it("a missing or float test image", async () => {
     await expectNothingWritten((d) => [PYTORCH, join(d, "out.zip"), "--test-image", join(d, "nope.png")], ["nope.png: file not found"]);
-    await expectNothingWritten((d) => [PYTORCH, join(d, "out.zip"), "--test-image", fixture("io", "tiled_deflate_f32.tif")], ["tiled_deflate_f32.tif", "float32 samples", "8- or 16-bit"]);
+    await expectNothingWritten(
+      (d) => [PYTORCH, join(d, "out.zip"), "--test-image", fixture("io", "tiled_deflate_f32.tif")],
+      ["tiled_deflate_f32.tif", "float32 samples", "8- or 16-bit"],
+    );
   });
 
   it("with --json the error is also a JSON document on stdout", async () => {
@@ -117,12 +133,31 @@ describe("export-bioimageio odds and ends", () => {
     await writeFile(licence, "Use freely.\n");
     const model = join(work, "awkward.czann");
     const packed = await czmodel(
-      "pack", onnx512, "--type", "SingleClassSemanticSegmentation", "--classes", "Cell border,class", "--min-overlap", "6,6",
-      "--name", "Nuclei v2.1 (ü)", "--license", licence, "--out", model,
+      "pack",
+      onnx512,
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Cell border,class",
+      "--min-overlap",
+      "6,6",
+      "--name",
+      "Nuclei v2.1 (ü)",
+      "--license",
+      licence,
+      "--out",
+      model,
     );
     expect(packed.status, packed.stderr).toBe(0);
     const dir = await scratchDir("bioimageio-awkward-");
-    const r = await czmodel("export-bioimageio", model, join(dir, "p.zip"), "--test-image", testdata("images", "nuclei_0000.png"), "--json");
+    const r = await czmodel(
+      "export-bioimageio",
+      model,
+      join(dir, "p.zip"),
+      "--test-image",
+      testdata("images", "nuclei_0000.png"),
+      "--json",
+    );
     expect(r.status, r.stderr).toBe(0);
     const json = parseJson(r);
     expect(json).toMatchObject({ name: "Nuclei v2_1 (_)", halo: [4, 4], outputChannels: ["Cell_border", "class_"] });
@@ -164,7 +199,9 @@ describe("export-bioimageio odds and ends", () => {
   });
 
   it("knows the SPDX ids of the bioimage.io 0.5.7 schema", async () => {
-    const schema = JSON.parse(await readFile(SCHEMA_PATH, "utf8")) as { $defs: Record<string, { properties: Record<string, { anyOf: { enum?: string[] }[] }> }> };
+    const schema = JSON.parse(await readFile(SCHEMA_PATH, "utf8")) as {
+      $defs: Record<string, { properties: Record<string, { anyOf: { enum?: string[] }[] }> }>;
+    };
     const [ids, deprecated] = schema.$defs.bioimageio__spec__model__v0_5__ModelDescr!.properties.license!.anyOf;
     expect([...SPDX_LICENSE_IDS].sort()).toEqual([...ids!.enum!].sort());
     expect([...DEPRECATED_SPDX_LICENSE_IDS].sort()).toEqual([...deprecated!.enum!].sort());
@@ -174,9 +211,20 @@ describe("export-bioimageio odds and ends", () => {
 describe("export-bioimageio: Ctrl-C", () => {
   it("SIGINT while the package is being made exits 130 and leaves nothing behind", async () => {
     const dir = await scratchDir("bioimageio-sigint-");
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "export-bioimageio", testdata("models", "simple_nuclei_segmodel.czann"), join(dir, "p.zip"), "--test-image", testdata("images", "nuclei_0000.png")], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, "bin", "czmodel.js"),
+        "export-bioimageio",
+        testdata("models", "simple_nuclei_segmodel.czann"),
+        join(dir, "p.zip"),
+        "--test-image",
+        testdata("images", "nuclei_0000.png"),
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -42,13 +42,30 @@ async function exportPackage(model: string, ...args: string[]) {
   const out = join(dir, "p");
   await unzipTo(zip, out);
   const npy = async (name: string) => readNpy(await readFile(join(out, name)), name);
-  return { dir: out, json: parseJson(r), rdf: await readRdf(out), input: await npy("test_input.npy"), output: await npy("test_output.npy") };
+  return {
+    dir: out,
+    json: parseJson(r),
+    rdf: await readRdf(out),
+    input: await npy("test_input.npy"),
+    output: await npy("test_output.npy"),
+  };
 }
 
 beforeAll(async () => {
   work = await scratchDir("bioimageio-colour-models-");
   rgbModel = join(work, "rgb.czann");
-  const packed = await czmodel("pack", fixture("engine", "identity_rgb.onnx"), "--type", "Regression", "--min-overlap", "4,4", "--name", "RGB identity", "--out", rgbModel);
+  const packed = await czmodel(
+    "pack",
+    fixture("engine", "identity_rgb.onnx"),
+    "--type",
+    "Regression",
+    "--min-overlap",
+    "4,4",
+    "--name",
+    "RGB identity",
+    "--out",
+    rgbModel,
+  );
   expect(packed.status, packed.stderr).toBe(0);
   const rgbaOnnx = join(work, "identity_rgba.onnx");
   execFileSync("/usr/bin/python3", [
@@ -64,7 +81,18 @@ beforeAll(async () => {
     rgbaOnnx,
   ]);
   rgbaModel = join(work, "rgba.czann");
-  const packed4 = await czmodel("pack", rgbaOnnx, "--type", "Regression", "--min-overlap", "4,4", "--name", "RGBA identity", "--out", rgbaModel);
+  const packed4 = await czmodel(
+    "pack",
+    rgbaOnnx,
+    "--type",
+    "Regression",
+    "--min-overlap",
+    "4,4",
+    "--name",
+    "RGBA identity",
+    "--out",
+    rgbaModel,
+  );
   expect(packed4.status, packed4.stderr).toBe(0);
 });
 
@@ -73,7 +101,8 @@ async function expectBgrInsideWeights(p: Awaited<ReturnType<typeof exportPackage
   const n = 16 * 16;
   const order = channels === 3 ? [2, 1, 0] : [2, 1, 0, 3];
   const bgr = new Float32Array(n * channels);
-  for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++) bgr[i * channels + c] = (p.input.data[i * channels + order[c]!] as number) / 255;
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < channels; c++) bgr[i * channels + c] = (p.input.data[i * channels + order[c]!] as number) / 255;
   expect(maxAbsDiff(bgr, p.output.data)).toBe(0);
   const rgb = Float32Array.from(p.input.data, (v) => v / 255);
   const weights = new Uint8Array(await readFile(join(p.dir, "weights.onnx")));
@@ -92,7 +121,15 @@ describe("export-bioimageio of colour models", () => {
     expect(zen).toMatchObject({ zen_channel_order: "BGR", rgb_to_bgr_in_weights: true });
     expect(String(p.rdf.description)).toContain("ZEN feeds BGR");
     expect(await readFile(join(p.dir, "README.md"), "utf8")).toMatch(/takes R, G, B like every bioimage.io model/);
-    const onnx = execFileSync("/usr/bin/python3", ["-c", "import sys, onnx; m = onnx.load(sys.argv[1]); print(onnx.checker.check_model(m) or [n.op_type for n in m.graph.node])", join(p.dir, "weights.onnx")], { encoding: "utf8" });
+    const onnx = execFileSync(
+      "/usr/bin/python3",
+      [
+        "-c",
+        "import sys, onnx; m = onnx.load(sys.argv[1]); print(onnx.checker.check_model(m) or [n.op_type for n in m.graph.node])",
+        join(p.dir, "weights.onnx"),
+      ],
+      { encoding: "utf8" },
+    );
     expect(onnx).toMatch(/Gather|Slice|Concat/);
     await expectBgrInsideWeights(p, 3, new Uint8Array(await readFile(fixture("engine", "identity_rgb.onnx"))));
   });
@@ -109,7 +146,10 @@ describe("export-bioimageio of colour models", () => {
     const image = join(work, "colour.png");
     await writeFile(image, png);
     const p = await exportPackage(rgbModel, "--test-image", image);
-    expect(p.json).toMatchObject({ pixelType: "uint8", testInput: { kind: "image", name: "colour.png", x: 12, y: 7, width: 16, height: 16 } });
+    expect(p.json).toMatchObject({
+      pixelType: "uint8",
+      testInput: { kind: "image", name: "colour.png", x: 12, y: 7, width: 16, height: 16 },
+    });
     for (let y = 0; y < 16; y++)
       for (let x = 0; x < 16; x++)
         for (let c = 0; c < 3; c++) expect(p.input.data[(y * 16 + x) * 3 + c]).toBe(pixels[((y + 7) * 40 + x + 12) * 3 + c]);

@@ -33,10 +33,50 @@ interface Case {
 
 const LEGACY_GUID = "27eaeeab-7e9a-4f9c-88bb-6e5b477d2241";
 const CASES: Case[] = [
-  { model: "simple_nuclei_segmodel.czann", image: "nuclei_0000.png", kind: "segmentation", tile: 1024, halo: 4, pixelType: "uint16", range: 65535, channels: ["Background", "Nucleus"], payloadEntry: "model.model" },
-  { model: "simple_pytorch_nuclei_segmodel_pytorch.czann", image: "nuclei_0000.png", kind: "segmentation", tile: 512, halo: 32, pixelType: "uint16", range: 65535, channels: ["Background", "Nucleus"], payloadEntry: "model.model" },
-  { model: "simple_kidney_regmodel.czann", image: "kidney_dapi_lowsnr.png", kind: "regression", tile: 1024, halo: 4, pixelType: "uint8", range: 255, channels: ["ch0"], payloadEntry: "model.model" },
-  { model: "simple_nuclei_segmodel_legacy.czseg", image: "nuclei_0000.png", kind: "segmentation", tile: 1024, halo: 8, pixelType: "uint16", range: null, channels: ["Background", "Nucleus"], payloadEntry: `${LEGACY_GUID}.model` },
+  {
+    model: "simple_nuclei_segmodel.czann",
+    image: "nuclei_0000.png",
+    kind: "segmentation",
+    tile: 1024,
+    halo: 4,
+    pixelType: "uint16",
+    range: 65535,
+    channels: ["Background", "Nucleus"],
+    payloadEntry: "model.model",
+  },
+  {
+    model: "simple_pytorch_nuclei_segmodel_pytorch.czann",
+    image: "nuclei_0000.png",
+    kind: "segmentation",
+    tile: 512,
+    halo: 32,
+    pixelType: "uint16",
+    range: 65535,
+    channels: ["Background", "Nucleus"],
+    payloadEntry: "model.model",
+  },
+  {
+    model: "simple_kidney_regmodel.czann",
+    image: "kidney_dapi_lowsnr.png",
+    kind: "regression",
+    tile: 1024,
+    halo: 4,
+    pixelType: "uint8",
+    range: 255,
+    channels: ["ch0"],
+    payloadEntry: "model.model",
+  },
+  {
+    model: "simple_nuclei_segmodel_legacy.czseg",
+    image: "nuclei_0000.png",
+    kind: "segmentation",
+    tile: 1024,
+    halo: 8,
+    pixelType: "uint16",
+    range: null,
+    channels: ["Background", "Nucleus"],
+    payloadEntry: `${LEGACY_GUID}.model`,
+  },
 ];
 
 const FILES = ["rdf.yaml", "README.md", "weights.onnx", "test_input.npy", "test_output.npy", "cover.png"];
@@ -80,7 +120,16 @@ describe.each(CASES)("export-bioimageio $model", (c) => {
   }, 120_000);
 
   it("reports what it wrote", () => {
-    expect(json).toMatchObject({ ok: true, path: zipPath, formatVersion: "0.5.7", kind: c.kind, pixelType: c.pixelType, tile: [c.tile, c.tile], halo: [c.halo, c.halo], rgbToBgr: false });
+    expect(json).toMatchObject({
+      ok: true,
+      path: zipPath,
+      formatVersion: "0.5.7",
+      kind: c.kind,
+      pixelType: c.pixelType,
+      tile: [c.tile, c.tile],
+      halo: [c.halo, c.halo],
+      rgbToBgr: false,
+    });
     expect(json.outputChannels).toEqual(c.channels);
     expect(entries).toEqual(FILES);
   });
@@ -178,7 +227,12 @@ describe.each(CASES)("export-bioimageio $model", (c) => {
   it("keeps the ZEN metadata under config.czmodel and documents origin, inputs and classes", async () => {
     const zen = (rdf.config as Record<string, Record<string, unknown>>).czmodel!;
     const readme = await readFile(join(dir, "README.md"), "utf8");
-    expect(zen).toMatchObject({ pixel_type: c.pixelType, rgb_to_bgr_in_weights: false, zen_channel_order: "gray", input_scaling: c.range === null ? "none" : "divide_by_pixel_type_range" });
+    expect(zen).toMatchObject({
+      pixel_type: c.pixelType,
+      rgb_to_bgr_in_weights: false,
+      zen_channel_order: "gray",
+      input_scaling: c.range === null ? "none" : "divide_by_pixel_type_range",
+    });
     expect(readme).toContain(String(zen.model_id));
     expect(readme).toContain(String(zen.model_name));
     expect(readme).toContain(c.model);

@@ -28,7 +28,7 @@ export async function unzipTo(zipPath: string, dir: string): Promise<string[]> {
   return Object.keys(files);
 }
 
-let validator: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
+let validator: (((data: unknown) => boolean) & { errors?: unknown }) | undefined;
 
 /** ajv errors of `rdf` against the 0.5 model definition (empty when valid). */
 export async function ajvErrors(rdf: unknown): Promise<string[]> {
@@ -44,7 +44,8 @@ export async function ajvErrors(rdf: unknown): Promise<string[]> {
   return ok ? [] : errors.map((e) => `${e.instancePath}: ${e.message ?? "?"}`);
 }
 
-export const readRdf = async (dir: string): Promise<Record<string, unknown>> => parse(await readFile(join(dir, "rdf.yaml"), "utf8")) as Record<string, unknown>;
+export const readRdf = async (dir: string): Promise<Record<string, unknown>> =>
+  parse(await readFile(join(dir, "rdf.yaml"), "utf8")) as Record<string, unknown>;
 
 export interface PythonReport {
   errors: string[];
@@ -58,10 +59,15 @@ export interface PythonReport {
 export function pythonCheck(dir: string, image?: string): Promise<PythonReport> {
   const script = join(repoRoot, "test", "bioimageio", "check_package.py");
   return new Promise((resolve, reject) => {
-    execFile("/usr/bin/python3", [script, dir, SCHEMA_PATH, ...(image ? [image] : [])], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`check_package.py failed: ${stderr || error.message}`));
-      else resolve(JSON.parse(stdout) as PythonReport);
-    });
+    execFile(
+      "/usr/bin/python3",
+      [script, dir, SCHEMA_PATH, ...(image ? [image] : [])],
+      { maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`check_package.py failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as PythonReport);
+      },
+    );
   });
 }
 

@@ -54,7 +54,14 @@ describe("czmodel import: unet2d_nuclei_broad", () => {
     const dir = await scratchDir();
     const r = await czmodel("import", NUCLEI, "-o", join(dir, "n.czann"), "--json");
     expect(r.status).toBe(0);
-    const j = parseJson<{ ok: boolean; pixelType: string; inputRange: number; preprocessing: string[]; postprocessing: string[]; test: { passed: boolean; maxAbsDiff: number; labelFlips: number } }>(r);
+    const j = parseJson<{
+      ok: boolean;
+      pixelType: string;
+      inputRange: number;
+      preprocessing: string[];
+      postprocessing: string[];
+      test: { passed: boolean; maxAbsDiff: number; labelFlips: number };
+    }>(r);
     expect(j.ok).toBe(true);
     expect(j.pixelType).toBe("uint16");
     expect(j.inputRange).toBe(65535);
@@ -70,7 +77,10 @@ describe("czmodel import: unet2d_nuclei_broad", () => {
     const model = join(dir, "nuclei.czann");
     expect((await czmodel("import", NUCLEI, "-o", model)).status).toBe(0);
     const tif = join(dir, "input.tif");
-    await run(PY, ["-c", `import numpy as np, tifffile; a=np.load(${JSON.stringify(join(NUCLEI, "test_input.npy"))}); tifffile.imwrite(${JSON.stringify(tif)}, a[0,0].astype(np.uint16))`]);
+    await run(PY, [
+      "-c",
+      `import numpy as np, tifffile; a=np.load(${JSON.stringify(join(NUCLEI, "test_input.npy"))}); tifffile.imwrite(${JSON.stringify(tif)}, a[0,0].astype(np.uint16))`,
+    ]);
     const out = join(dir, "prob.ome.tif");
     const p = await czmodel("predict", model, tif, "-o", out, "--output", "probabilities", "--quiet");
     expect(p.stderr).toBe("");

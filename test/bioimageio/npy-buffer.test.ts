@@ -23,7 +23,15 @@ describe("npy files read from disk", () => {
     expect(back.dtype).toBe(dtype);
     expect(back.shape).toEqual([1, 2, 3, 1]);
     expect(Array.from(back.data)).toEqual(Array.from(data));
-    const py = execFileSync("/usr/bin/python3", ["-c", "import sys, json, numpy as np; a = np.load(sys.argv[1]); print(json.dumps([str(a.dtype), list(a.shape), a.ravel().tolist()]))", path], { encoding: "utf8" });
+    const py = execFileSync(
+      "/usr/bin/python3",
+      [
+        "-c",
+        "import sys, json, numpy as np; a = np.load(sys.argv[1]); print(json.dumps([str(a.dtype), list(a.shape), a.ravel().tolist()]))",
+        path,
+      ],
+      { encoding: "utf8" },
+    );
     expect(JSON.parse(py)).toEqual([dtype, [1, 2, 3, 1], Array.from(data)]);
   });
 });

@@ -31,21 +31,32 @@ const CASES = [
     name: "a",
     what: "scale_linear, then scale_range p1/p99.8 of the scaled values, then clip (uint16, histogram)",
     channels: 1,
-    pre: ["{id: ensure_dtype, kwargs: {dtype: float32}}", "{id: scale_linear, kwargs: {gain: 0.5, offset: 10}}", "{id: scale_range, kwargs: {axes: [x, y], min_percentile: 1, max_percentile: 99.8}}", "{id: clip, kwargs: {min: 0, max: 1}}"],
+    pre: [
+      "{id: ensure_dtype, kwargs: {dtype: float32}}",
+      "{id: scale_linear, kwargs: {gain: 0.5, offset: 10}}",
+      "{id: scale_range, kwargs: {axes: [x, y], min_percentile: 1, max_percentile: 99.8}}",
+      "{id: clip, kwargs: {min: 0, max: 1}}",
+    ],
     method: /histogram/,
   },
   {
     name: "b",
     what: "joint zero_mean_unit_variance of RGB, then a joint percentile clip of the normalised values (uint16, histogram)",
     channels: 3,
-    pre: ["{id: zero_mean_unit_variance, kwargs: {axes: [channel, y, x]}}", "{id: clip, kwargs: {axes: [channel, y, x], min_percentile: 0.5, max_percentile: 99.5}}"],
+    pre: [
+      "{id: zero_mean_unit_variance, kwargs: {axes: [channel, y, x]}}",
+      "{id: clip, kwargs: {axes: [channel, y, x], min_percentile: 0.5, max_percentile: 99.5}}",
+    ],
     method: /histogram/,
   },
   {
     name: "c",
     what: "zero_mean_unit_variance, then scale_range p5/p95 of the normalised values (float32, two passes)",
     channels: 1,
-    pre: ["{id: zero_mean_unit_variance, kwargs: {axes: [x, y]}}", "{id: scale_range, kwargs: {axes: [x, y], min_percentile: 5, max_percentile: 95}}"],
+    pre: [
+      "{id: zero_mean_unit_variance, kwargs: {axes: [x, y]}}",
+      "{id: scale_range, kwargs: {axes: [x, y], min_percentile: 5, max_percentile: 95}}",
+    ],
     method: /float32 bit patterns/,
   },
 ] as const;
@@ -83,12 +94,30 @@ describe("predict PACKAGE: memory does not grow with the image", () => {
     const dir = await scratchDir();
     const pkg = await identityPackage(join(dir, "pkg"), {
       channels: 1,
-      pre: ["{id: zero_mean_unit_variance, kwargs: {axes: [x, y]}}", "{id: scale_range, kwargs: {axes: [x, y], min_percentile: 1, max_percentile: 99}}"],
+      pre: [
+        "{id: zero_mean_unit_variance, kwargs: {axes: [x, y]}}",
+        "{id: scale_range, kwargs: {axes: [x, y], min_percentile: 1, max_percentile: 99}}",
+      ],
     });
     const peak = async (height: number): Promise<number> => {
       const image = join(dir, `in_${height}.ome.tif`);
       await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 2048, height, compress: false });
-      const { stderr } = await run(process.execPath, ["--import", "./bench/peak-rss.mjs", "bin/czmodel.js", "predict", pkg, image, "-o", join(dir, `out_${height}.ome.tif`), "--tile", "1024,1024"], { cwd: repoRoot });
+      const { stderr } = await run(
+        process.execPath,
+        [
+          "--import",
+          "./bench/peak-rss.mjs",
+          "bin/czmodel.js",
+          "predict",
+          pkg,
+          image,
+          "-o",
+          join(dir, `out_${height}.ome.tif`),
+          "--tile",
+          "1024,1024",
+        ],
+        { cwd: repoRoot },
+      );
       return Number(/peak-rss-kb (\d+)/.exec(stderr)![1]) / 1024;
     };
     const small = await peak(2048);

@@ -52,12 +52,17 @@ describe("predict PACKAGE refuses in one line, exit 2, nothing written", () => {
   });
 
   it("statistics in the output's post-processing (would need a second model pass)", async () => {
-    const pkg = await changedNuclei((t) => t.replace("- id: sigmoid", "- id: scale_range\n        kwargs: {axes: [x, y], min_percentile: 1, max_percentile: 99}"));
+    const pkg = await changedNuclei((t) =>
+      t.replace("- id: sigmoid", "- id: scale_range\n        kwargs: {axes: [x, y], min_percentile: 1, max_percentile: 99}"),
+    );
     await expectRefused(pkg, [/outputs\[0\]\.postprocessing\[0\] \(scale_range\): .*second model pass/]);
   });
 
   it("a softmax before a statistics step", async () => {
-    const pkg = await identityPackage(join(scratch, "softmax"), { channels: 1, pre: ["{id: softmax}", "{id: zero_mean_unit_variance, kwargs: {axes: [x, y]}}"] });
+    const pkg = await identityPackage(join(scratch, "softmax"), {
+      channels: 1,
+      pre: ["{id: softmax}", "{id: zero_mean_unit_variance, kwargs: {axes: [x, y]}}"],
+    });
     await expectRefused(pkg, [/preprocessing\[0\] \(softmax\): softmax before a statistics step/]);
   });
 

@@ -62,20 +62,39 @@ async function maxDiff(a: string, b: string): Promise<{ maxdiff: number; shape: 
 async function plainWeightsModel(): Promise<EngineModel> {
   const onnx = new Uint8Array(await readFile(join(NUCLEI, "weights.onnx")));
   const adapted = adaptModel(onnx, { channelsFirst: true, forceLayout: true, postprocessing: parseOpList("sigmoid", "post") });
-  return { name: "weights.onnx + sigmoid", kind: "regression", onnx: adapted.bytes, tile: [512, 512], border: [32, 32], inputChannels: 1, outputChannels: 1, channelOrder: "rgb", scaleInputs: false };
+  return {
+    name: "weights.onnx + sigmoid",
+    kind: "regression",
+    onnx: adapted.bytes,
+    tile: [512, 512],
+    border: [32, 32],
+    inputChannels: 1,
+    outputChannels: 1,
+    channelOrder: "rgb",
+    scaleInputs: false,
+  };
 }
 
 describe("predict PACKAGE: unet2d_nuclei_broad", () => {
   it("reproduces the package's test_output.npy from test_input.npy (uint16 TIFF)", async () => {
     const dir = await scratchDir();
     const tif = join(dir, "input.tif");
-    await run(PY, ["-c", `import numpy as np, tifffile; a=np.load(${JSON.stringify(join(NUCLEI, "test_input.npy"))}); tifffile.imwrite(${JSON.stringify(tif)}, a[0,0].astype(np.uint16))`]);
+    await run(PY, [
+      "-c",
+      `import numpy as np, tifffile; a=np.load(${JSON.stringify(join(NUCLEI, "test_input.npy"))}); tifffile.imwrite(${JSON.stringify(tif)}, a[0,0].astype(np.uint16))`,
+    ]);
     const out = join(dir, "prob.ome.tif");
     const r = await czmodel("predict", NUCLEI, tif, "-o", out, "--json");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const j = parseJson<PackageJson>(r);
-    expect(j.outputs[0]).toMatchObject({ width: 512, height: 512, samplesPerPixel: 1, sampleType: "float32", channelNames: ["probability"] });
+    expect(j.outputs[0]).toMatchObject({
+      width: 512,
+      height: 512,
+      samplesPerPixel: 1,
+      sampleType: "float32",
+      channelNames: ["probability"],
+    });
     expect(j.package.postprocessing).toEqual(["sigmoid"]);
     const { stdout } = await run(PY, [
       "-c",
@@ -98,10 +117,14 @@ describe("predict PACKAGE: unet2d_nuclei_broad", () => {
       expect(expected.perTileMaxAbsDiff).toBeGreaterThan(1);
 
       const out = join(dir, "package.ome.tif");
-      const cli = await run(process.execPath, ["--import", "./bench/peak-rss.mjs", "bin/czmodel.js", "predict", NUCLEI, join(dir, "image.tif"), "-o", out, "--json"], {
-        cwd: repoRoot,
-        maxBuffer: 16 << 20,
-      });
+      const cli = await run(
+        process.execPath,
+        ["--import", "./bench/peak-rss.mjs", "bin/czmodel.js", "predict", NUCLEI, join(dir, "image.tif"), "-o", out, "--json"],
+        {
+          cwd: repoRoot,
+          maxBuffer: 16 << 20,
+        },
+      );
       const j = JSON.parse(cli.stdout) as PackageJson;
       expect(j.ok).toBe(true);
       expect(j.tile).toEqual([512, 512]);

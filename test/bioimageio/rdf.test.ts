@@ -37,7 +37,11 @@ describe("rdf reader", () => {
         { id: "zero_mean_unit_variance", axes: expect.arrayContaining(["x", "y"]), eps: 1e-6, mode: "per_sample" },
       ]);
       expect(d.outputs[0]!.processing.filter((s) => s.id !== "ensure_dtype")).toEqual([{ id: "sigmoid" }]);
-      expect(d.weights.onnx).toEqual({ source: "weights.onnx", sha256: "85f5ac80fa977fea3562ef97c8c5950288be2c4f4cdb5d994807df97008ce088", opsetVersion: 20 });
+      expect(d.weights.onnx).toEqual({
+        source: "weights.onnx",
+        sha256: "85f5ac80fa977fea3562ef97c8c5950288be2c4f4cdb5d994807df97008ce088",
+        opsetVersion: 20,
+      });
       expect(d.inputs[0]!.testTensor?.source).toBe("test_input.npy");
       expect(d.outputs[0]!.testTensor?.source).toBe("test_output.npy");
     }
@@ -52,7 +56,9 @@ describe("rdf reader", () => {
     const d = parseRdf(readFileSync(testdata("bioimageio", "unet2d_multi_tensor", "rdf.yaml"), "utf8"), "multi");
     expect(d.inputs.map((t) => t.id)).toEqual(["input0", "input1"]);
     expect(d.inputs[0]!.axes[2]!.size).toEqual({ kind: "parameterized", min: 32, step: 16 });
-    expect(d.inputs[0]!.processing).toEqual([{ id: "zero_mean_unit_variance", axes: ["channel", "y", "x"], eps: 1e-6, mode: "per_sample" }]);
+    expect(d.inputs[0]!.processing).toEqual([
+      { id: "zero_mean_unit_variance", axes: ["channel", "y", "x"], eps: 1e-6, mode: "per_sample" },
+    ]);
   });
 
   it("refuses unknown formats and non-model descriptions in one line", () => {
@@ -68,7 +74,11 @@ describe(".npy", () => {
     expect(a.dtype).toBe("float32");
     expect(a.shape).toEqual([1, 1, 512, 512]);
     const py = (code: string) => execFileSync("/usr/bin/python3", ["-c", code], { encoding: "utf8" }).trim();
-    const [sum, first, last] = JSON.parse(py(`import numpy as np, json; a=np.load(${JSON.stringify(join(NUCLEI, "test_input.npy"))}).ravel(); print(json.dumps([float(a.astype(np.float64).sum()), float(a[0]), float(a[-1])]))`)) as number[];
+    const [sum, first, last] = JSON.parse(
+      py(
+        `import numpy as np, json; a=np.load(${JSON.stringify(join(NUCLEI, "test_input.npy"))}).ravel(); print(json.dumps([float(a.astype(np.float64).sum()), float(a[0]), float(a[-1])]))`,
+      ),
+    ) as number[];
     expect(Array.from(a.data).reduce((s, v) => s + v, 0)).toBe(sum);
     expect([a.data[0], a.data[a.data.length - 1]]).toEqual([first, last]);
     const dir = await tempDir();
@@ -76,12 +86,16 @@ describe(".npy", () => {
     const data = Uint16Array.from({ length: 24 }, (_, i) => i * 1000);
     const { writeFileSync } = await import("node:fs");
     writeFileSync(path, writeNpy({ dtype: "uint16", shape: [2, 3, 4], data }));
-    expect(py(`import numpy as np; a=np.load(${JSON.stringify(path)}); print(a.dtype, a.shape, int(a[1,2,3]))`)).toBe("uint16 (2, 3, 4) 23000");
+    expect(py(`import numpy as np; a=np.load(${JSON.stringify(path)}); print(a.dtype, a.shape, int(a[1,2,3]))`)).toBe(
+      "uint16 (2, 3, 4) 23000",
+    );
   });
 
   it("refuses broken files in one line", () => {
     expect(() => readNpy(new Uint8Array([1, 2, 3]), "x.npy")).toThrow(/x\.npy: not a NumPy \.npy file/);
     const ok = writeNpy({ dtype: "float32", shape: [4], data: new Float32Array(4) });
-    expect(() => readNpy(ok.subarray(0, ok.length - 2), "t.npy")).toThrow(/t\.npy: the \.npy file holds 14 data bytes; shape \(4,\) needs 16/);
+    expect(() => readNpy(ok.subarray(0, ok.length - 2), "t.npy")).toThrow(
+      /t\.npy: the \.npy file holds 14 data bytes; shape \(4,\) needs 16/,
+    );
   });
 });

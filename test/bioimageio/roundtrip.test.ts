@@ -41,7 +41,10 @@ describe("import(export(model))", () => {
     expect(Buffer.compare(Buffer.from(b["model.model"]!), Buffer.from(a["model.model"]!))).toBe(0);
 
     const outs = [join(dir, "a.ome.tif"), join(dir, "b.ome.tif")];
-    for (const [model, out] of [[original, outs[0]!], [back, outs[1]!]] as const) {
+    for (const [model, out] of [
+      [original, outs[0]!],
+      [back, outs[1]!],
+    ] as const) {
       const p = await czmodel("predict", model, image, "-o", out, "--output", "probabilities", "--quiet");
       expect(p.status).toBe(0);
     }

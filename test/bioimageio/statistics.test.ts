@@ -44,27 +44,39 @@ function sourceOf(file: string): { source: MemoryImageSource; channels: number }
 const relClose = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.max(Math.abs(b), 1e-300);
 
 describe("whole-sample statistics vs numpy", () => {
-  it.each(expected.cases.map((c) => [`${c.name} ${c.scope}${c.transform ? ` after scale_linear ${c.transform.gain}/${c.transform.offset}` : ""}`, c] as const))(
-    "%s",
-    async (_label, c) => {
-      const { source, channels } = sourceOf(c.file);
-      const mapping = planChannels({ samplesPerPixel: channels, sampleOrder: source.info.sampleOrder, cPlanes: 1, modelChannels: channels, modelOrder: "rgb" });
-      const st = new SampleStatistician({ source, planes: [{ scene: 0, t: 0, c: 0, z: 0 }], width: source.info.width, height: source.info.height, mapping }, { region: 64 });
-      const fns = c.transform ? scaleLinearFns(Array(channels).fill(c.transform.gain), Array(channels).fill(c.transform.offset)) : null;
-      const groups = await st.statistics(c.scope, fns, { moments: true, percentiles: expected.percentiles });
-      expect(st.method).toBe(source.info.sampleType === "float32" ? "float32" : "histogram");
-      expect(groups).toHaveLength(c.groups.length);
-      groups.forEach((g, i) => {
-        const want = c.groups[i]!;
-        expect(g.count).toBe(want.count);
-        // keys as Python's repr(float(q))
-        const got = Object.fromEntries(expected.percentiles.map((q) => [Number.isInteger(q) ? q.toFixed(1) : String(q), g.percentiles.get(q)]));
-        expect(got).toEqual(want.percentiles);
-        expect(relClose(g.mean, want.mean, 1e-13), `mean ${g.mean} vs ${want.mean}`).toBe(true);
-        expect(relClose(g.std, want.std, 1e-12), `std ${g.std} vs ${want.std}`).toBe(true);
-      });
-    },
-  );
+  it.each(
+    expected.cases.map(
+      (c) => [`${c.name} ${c.scope}${c.transform ? ` after scale_linear ${c.transform.gain}/${c.transform.offset}` : ""}`, c] as const,
+    ),
+  )("%s", async (_label, c) => {
+    const { source, channels } = sourceOf(c.file);
+    const mapping = planChannels({
+      samplesPerPixel: channels,
+      sampleOrder: source.info.sampleOrder,
+      cPlanes: 1,
+      modelChannels: channels,
+      modelOrder: "rgb",
+    });
+    const st = new SampleStatistician(
+      { source, planes: [{ scene: 0, t: 0, c: 0, z: 0 }], width: source.info.width, height: source.info.height, mapping },
+      { region: 64 },
+    );
+    const fns = c.transform ? scaleLinearFns(Array(channels).fill(c.transform.gain), Array(channels).fill(c.transform.offset)) : null;
+    const groups = await st.statistics(c.scope, fns, { moments: true, percentiles: expected.percentiles });
+    expect(st.method).toBe(source.info.sampleType === "float32" ? "float32" : "histogram");
+    expect(groups).toHaveLength(c.groups.length);
+    groups.forEach((g, i) => {
+      const want = c.groups[i]!;
+      expect(g.count).toBe(want.count);
+      // keys as Python's repr(float(q))
+      const got = Object.fromEntries(
+        expected.percentiles.map((q) => [Number.isInteger(q) ? q.toFixed(1) : String(q), g.percentiles.get(q)]),
+      );
+      expect(got).toEqual(want.percentiles);
+      expect(relClose(g.mean, want.mean, 1e-13), `mean ${g.mean} vs ${want.mean}`).toBe(true);
+      expect(relClose(g.std, want.std, 1e-12), `std ${g.std} vs ${want.std}`).toBe(true);
+    });
+  });
 
   it("reads a float image twice for inner percentiles, an 8/16-bit image once for everything", async () => {
     const f = sourceOf("f32_gray.npy");

@@ -80,7 +80,12 @@ describe("a 10000 × 10000 image", () => {
   before(async () => {
     s = await openPage("#predict");
     imagePath = join(s.dir, "nuclei_10k.ome.tif");
-    await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), imagePath, { width: SIZE, height: SIZE, compress: false, overwrite: true });
+    await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), imagePath, {
+      width: SIZE,
+      height: SIZE,
+      compress: false,
+      overwrite: true,
+    });
     modelPath = testdata("models", "simple_nuclei_segmodel.czann");
   });
   after(async () => {

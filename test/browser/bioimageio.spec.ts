@@ -26,7 +26,11 @@ const NUCLEI = testdata("bioimageio", "unet2d_nuclei_broad");
 const MULTI = testdata("bioimageio", "unet2d_multi_tensor");
 
 /** The files of a package folder as a zip, under `top/` when given. */
-async function zipFolder(folder: string, top = "", change: (name: string, bytes: Uint8Array) => Uint8Array = (_, b) => b): Promise<Uint8Array> {
+async function zipFolder(
+  folder: string,
+  top = "",
+  change: (name: string, bytes: Uint8Array) => Uint8Array = (_, b) => b,
+): Promise<Uint8Array> {
   const files: Zippable = {};
   for (const name of (await readdir(folder)).sort()) files[top + name] = change(name, new Uint8Array(await readFile(join(folder, name))));
   return zipSync(files);
@@ -77,7 +81,9 @@ describe("bioimage.io package on the Pack tab", () => {
   });
 
   it("a weights file that does not match its SHA-256, and a zip without a description, show the library's messages", async () => {
-    const tampered = await zipFolder(NUCLEI, "", (name, b) => (name === "weights.onnx" ? b.map((v, i) => (i === b.length - 1 ? v ^ 1 : v)) : b));
+    const tampered = await zipFolder(NUCLEI, "", (name, b) =>
+      name === "weights.onnx" ? b.map((v, i) => (i === b.length - 1 ? v ^ 1 : v)) : b,
+    );
     const expected = await importMessage(tampered, "tampered.zip");
     assert.match(expected, /weights\.onnx has SHA-256 [0-9a-f]{64}, but the description says 85f5ac80/);
     await load("tampered.zip", tampered);
@@ -98,19 +104,28 @@ describe("bioimage.io package on the Pack tab", () => {
     assert.equal(await page.inputValue("#pack-format"), "czann");
     assert.equal(await page.inputValue("#pack-name"), "UNet 2D Nuclei Broad");
     assert.equal(await page.inputValue("#pack-type"), "SingleClassSemanticSegmentation");
-    assert.deepEqual(await page.locator("#pack-classes .class-name").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), ["probability", "Background"]);
+    assert.deepEqual(await page.locator("#pack-classes .class-name").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), [
+      "probability",
+      "Background",
+    ]);
     assert.equal(await page.inputValue("#pack-overlap"), "64, 64");
     assert.equal(await page.inputValue("#pack-scaling"), "");
     assert.equal(await page.locator("#pack-import-tile").textContent(), "512 × 512");
     assert.equal(await page.locator("#pack-import-pixel-type").textContent(), "uint16");
     const pre = await page.locator("#pack-import-pre li").allTextContents();
-    assert.ok(pre.some((o) => o.startsWith("zero-mean-unit-variance=per-channel/")), `pre-processing ops: ${pre.join(", ")}`);
+    assert.ok(
+      pre.some((o) => o.startsWith("zero-mean-unit-variance=per-channel/")),
+      `pre-processing ops: ${pre.join(", ")}`,
+    );
     assert.ok((await page.locator("#pack-import-post li").allTextContents()).includes("sigmoid-to-softmax-scores"));
     assert.match((await page.locator("#pack-import-test").textContent()) ?? "", /^Test tensors: passed/);
     assert.match((await page.locator("#pack-import-flips").textContent()) ?? "", /^0 of 262144 pixels$/);
     assert.match((await page.locator("#pack-import-mismatched").textContent()) ?? "", /^\d+ of 262144 /);
     assert.match((await page.locator("#pack-import-maxdiff").textContent()) ?? "", /^\d\.\d\de[-+]\d+$/);
-    assert.match((await page.locator("#pack-import-warnings").textContent()) ?? "", /per-sample statistics; ZEN computes them per 512×512 tile/);
+    assert.match(
+      (await page.locator("#pack-import-warnings").textContent()) ?? "",
+      /per-sample statistics; ZEN computes them per 512×512 tile/,
+    );
     assert.deepEqual(await page.locator("#pack-messages li.error").allTextContents(), []);
     assert.equal(await page.locator("#pack-download").isDisabled(), false);
     await screenshot(page, "bioimageio-nuclei");
@@ -141,7 +156,10 @@ describe("bioimage.io package on the Pack tab", () => {
     const text = (f: { license: { bytes: Uint8Array } | null }) => new TextDecoder().decode(f.license?.bytes);
     assert.match(text(file), /^SPDX-License-Identifier: MIT\n[\s\S]*Imported from the bioimage\.io package unet2d_nuclei_broad\.zip /);
     assert.equal(text(file).replace("unet2d_nuclei_broad.zip", "unet2d_nuclei_broad"), text(cli));
-    assert.deepEqual(file.entries.map((e) => e.name), cli.entries.map((e) => e.name));
+    assert.deepEqual(
+      file.entries.map((e) => e.name),
+      cli.entries.map((e) => e.name),
+    );
   });
 
   it("an edited form downloads a file with the edits, the imported graph and description kept", async () => {
@@ -177,7 +195,8 @@ describe("bioimage.io package on the Pack tab", () => {
     const { page } = s;
     // the nuclei package with its test output inverted (p → 1 − p) and that file's SHA-256 dropped
     const bytes = await zipFolder(NUCLEI, "", (name, b) => {
-      if (name === "rdf.yaml") return new TextEncoder().encode(new TextDecoder().decode(b).replace(/\r?\n[ \t]*sha256: 39925fb38bc7[0-9a-f]*/, ""));
+      if (name === "rdf.yaml")
+        return new TextEncoder().encode(new TextDecoder().decode(b).replace(/\r?\n[ \t]*sha256: 39925fb38bc7[0-9a-f]*/, ""));
       if (name !== "test_output.npy") return b;
       const out = b.slice();
       const start = 10 + new DataView(out.buffer).getUint16(8, true);

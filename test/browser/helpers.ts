@@ -85,7 +85,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** Click `selector` and save the download it starts into `dir`; returns the saved path and name. */
-export async function downloadFrom(page: Page, selector: string, dir: string, timeout = 60_000): Promise<{ path: string; name: string; download: Download }> {
+export async function downloadFrom(
+  page: Page,
+  selector: string,
+  dir: string,
+  timeout = 60_000,
+): Promise<{ path: string; name: string; download: Download }> {
   const [download] = await Promise.all([page.waitForEvent("download", { timeout }), page.click(selector)]);
   const name = download.suggestedFilename();
   const path = join(dir, name);
@@ -96,7 +101,9 @@ export async function downloadFrom(page: Page, selector: string, dir: string, ti
 /** Wait until the prediction finished (status "Done") or failed (an error shown); returns the status text. */
 export async function waitForPrediction(page: Page, timeout = 120_000): Promise<string> {
   await page.waitForFunction(
-    () => /^Done/.test(document.getElementById("predict-status")?.textContent ?? "") || (document.getElementById("predict-error")?.textContent ?? "") !== "",
+    () =>
+      /^Done/.test(document.getElementById("predict-status")?.textContent ?? "") ||
+      (document.getElementById("predict-error")?.textContent ?? "") !== "",
     null,
     { timeout, polling: 200 },
   );

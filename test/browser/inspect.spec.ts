@@ -35,7 +35,18 @@ describe("inspect and validate in the page", () => {
     await page.setInputFiles("#inspect-model", CZANN);
     await page.locator("#inspect-verdict").waitFor();
     const body = (await page.locator("#inspect-body").textContent()) ?? "";
-    for (const text of ["34c8660b-2db4-425d-a16d-d6e803171c9a", "SingleClassSemanticSegmentation", "Simple_Nuclei_SegmentationModel", "[1024, 1024, 1]", "[1024, 1024, 2]", "[8, 8]", "model.json", "model.model", "input:0", "Identity:0"]) {
+    for (const text of [
+      "34c8660b-2db4-425d-a16d-d6e803171c9a",
+      "SingleClassSemanticSegmentation",
+      "Simple_Nuclei_SegmentationModel",
+      "[1024, 1024, 1]",
+      "[1024, 1024, 2]",
+      "[8, 8]",
+      "model.json",
+      "model.model",
+      "input:0",
+      "Identity:0",
+    ]) {
       assert.ok(body.includes(text), `the page shows ${text}`);
     }
     const classes = page.locator("table.classes tbody tr");
@@ -91,7 +102,10 @@ describe("inspect and validate in the page", () => {
     assert.equal(expected.ok, false);
     await page.setInputFiles("#inspect-model", path);
     await page.locator("#inspect-verdict", { hasText: "reject" }).waitFor();
-    assert.equal(await page.locator("#inspect-verdict").textContent(), `ZEN would reject this model: ${expected.errors} error(s), ${expected.warnings} warning(s).`);
+    assert.equal(
+      await page.locator("#inspect-verdict").textContent(),
+      `ZEN would reject this model: ${expected.errors} error(s), ${expected.warnings} warning(s).`,
+    );
     const shown = await page.locator("#inspect-findings li").allTextContents();
     assert.deepEqual(
       shown,

@@ -27,7 +27,10 @@ describe("the page offline", () => {
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
     assert.ok(cached.includes("/ort/ort-wasm-simd-threaded.wasm"), `the cache holds the wasm: ${cached.join(", ")}`);
-    assert.ok(cached.some((p) => /\/assets\/worker-.*\.js$/.test(p)), "the cache holds the worker");
+    assert.ok(
+      cached.some((p) => /\/assets\/worker-.*\.js$/.test(p)),
+      "the cache holds the worker",
+    );
 
     await s.server.close();
     await page.reload();

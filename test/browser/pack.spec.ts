@@ -58,7 +58,13 @@ describe("pack in the page", () => {
     const { page } = s;
     await page.fill("#pack-overlap", "3, 3");
     const expected = messageOf(() =>
-      ModelMetadata.fromParams({ type: "SingleClassSemanticSegmentation", inputShape: [1024, 1024, 1], outputShape: [1024, 1024, 2], minOverlap: [3, 3], classes: ["a", "b"] }),
+      ModelMetadata.fromParams({
+        type: "SingleClassSemanticSegmentation",
+        inputShape: [1024, 1024, 1],
+        outputShape: [1024, 1024, 2],
+        minOverlap: [3, 3],
+        classes: ["a", "b"],
+      }),
     );
     const message = page.locator("#pack-messages li.error");
     await message.waitFor();
@@ -71,7 +77,12 @@ describe("pack in the page", () => {
     await page.fill("#pack-classes li:nth-child(2) .class-name", "Nucleus");
     await page.locator("#pack-classes-add").click();
     const tooMany = messageOf(() =>
-      ModelMetadata.fromParams({ type: "SingleClassSemanticSegmentation", inputShape: [1024, 1024, 1], outputShape: [1024, 1024, 2], classes: ["Background", "Nucleus", "Class 2"] }),
+      ModelMetadata.fromParams({
+        type: "SingleClassSemanticSegmentation",
+        inputShape: [1024, 1024, 1],
+        outputShape: [1024, 1024, 2],
+        classes: ["Background", "Nucleus", "Class 2"],
+      }),
     );
     await page.locator("#pack-messages li.error", { hasText: "Classes" }).waitFor();
     assert.equal(await page.locator("#pack-messages li.error").first().textContent(), `error: ${tooMany}`);
@@ -137,7 +148,13 @@ describe("pack in the page", () => {
   it("an invalid conversion spec shows the same message as the CLI", async () => {
     const { page } = s;
     const specPath = join(s.dir, "bad_spec.json");
-    const text = JSON.stringify({ BorderSize: 4, ColorHandling: "SplitRgb", PixelType: "Gray12", Classes: ["Background", "Nucleus"], ModelPath: "model.onnx" });
+    const text = JSON.stringify({
+      BorderSize: 4,
+      ColorHandling: "SplitRgb",
+      PixelType: "Gray12",
+      Classes: ["Background", "Nucleus"],
+      ModelPath: "model.onnx",
+    });
     await writeFile(specPath, text);
     const expected = messageOf(() => parseConversionSpec(text, "bad_spec.json"));
     await page.setInputFiles("#pack-spec", specPath);
@@ -151,7 +168,14 @@ describe("pack in the page", () => {
     const { page } = s;
     const specPath = join(s.dir, "spec.json");
     const spec = {
-      ModelMetadata: { Type: "SingleClassSemanticSegmentation", InputShape: [1024, 1024, 1], OutputShape: [1024, 1024, 2], MinOverlap: [16, 16], Classes: ["bg", "nucleus"], ModelName: "From spec" },
+      ModelMetadata: {
+        Type: "SingleClassSemanticSegmentation",
+        InputShape: [1024, 1024, 1],
+        OutputShape: [1024, 1024, 2],
+        MinOverlap: [16, 16],
+        Classes: ["bg", "nucleus"],
+        ModelName: "From spec",
+      },
       ModelPath: "nuclei_unet.onnx",
     };
     await writeFile(specPath, JSON.stringify(spec));
@@ -170,16 +194,28 @@ describe("pack in the page", () => {
     await page.locator("#pack-io", { hasText: "fcn3.onnx" }).waitFor();
     const dynamic = page.locator("#pack-messages li.error");
     await dynamic.waitFor();
-    assert.match((await dynamic.textContent()) ?? "", /Spatial dims: the model's input "input" has dynamic dims \[batch, height, width, 1\]/);
+    assert.match(
+      (await dynamic.textContent()) ?? "",
+      /Spatial dims: the model's input "input" has dynamic dims \[batch, height, width, 1\]/,
+    );
     assert.equal(await page.getAttribute("#pack-spatial", "aria-invalid"), "true");
     await page.fill("#pack-spatial", "256, 256");
     await page.fill("#pack-pre", "scale=0.5");
     await page.locator("#pack-messages li.ok, #pack-messages li.info").first().waitFor();
     const messages = await page.locator("#pack-messages li").allTextContents();
     assert.deepEqual(messages.slice(0, 2), ["info: pre: x · 0.5", "info: spatial dims set to 256×256"]);
-    assert.deepEqual(messages.filter((m) => m.startsWith("error")), []);
-    assert.ok(messages.some((m) => /^warning: .*opset 13 is above the ZEN model spec's opset 12/.test(m)), "the opset advice is shown");
-    assert.match((await page.locator("#pack-io").textContent()) ?? "", /After pre-\/post-processing.*input\s*float32\s*\[batch, 256, 256, 1\]/s);
+    assert.deepEqual(
+      messages.filter((m) => m.startsWith("error")),
+      [],
+    );
+    assert.ok(
+      messages.some((m) => /^warning: .*opset 13 is above the ZEN model spec's opset 12/.test(m)),
+      "the opset advice is shown",
+    );
+    assert.match(
+      (await page.locator("#pack-io").textContent()) ?? "",
+      /After pre-\/post-processing.*input\s*float32\s*\[batch, 256, 256, 1\]/s,
+    );
     await screenshot(page, "pack-spatial-dims");
     const { path, name } = await downloadFrom(page, "#pack-download", s.dir);
     assert.equal(name, "fcn3.czann");

@@ -148,7 +148,8 @@ describe("predict in the page", () => {
         const c = document.getElementById("viewer-canvas") as HTMLCanvasElement;
         const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
         let coloured = 0;
-        for (let i = 0; i < d.length; i += 4) if (Math.max(d[i]!, d[i + 1]!, d[i + 2]!) - Math.min(d[i]!, d[i + 1]!, d[i + 2]!) > 40) coloured++;
+        for (let i = 0; i < d.length; i += 4)
+          if (Math.max(d[i]!, d[i + 1]!, d[i + 2]!) - Math.min(d[i]!, d[i + 1]!, d[i + 2]!) > 40) coloured++;
         return coloured / (d.length / 4);
       });
     await page.waitForTimeout(600); // the detail view is fetched 200 ms after the last move
@@ -210,7 +211,10 @@ describe("predict without cross-origin isolation", () => {
     const s = await openPage("#predict", { isolate: false });
     try {
       const { page } = s;
-      assert.match((await page.locator("#runtime-note").textContent()) ?? "", /Not cross-origin isolated: onnxruntime-web runs on 1 thread/);
+      assert.match(
+        (await page.locator("#runtime-note").textContent()) ?? "",
+        /Not cross-origin isolated: onnxruntime-web runs on 1 thread/,
+      );
       await page.setInputFiles("#predict-model", MODEL);
       await page.setInputFiles("#predict-image", IMAGE);
       await page.locator("#predict-run:not([disabled])").waitFor();

@@ -76,7 +76,10 @@ describe("ZIP reader by range", () => {
 
   it("reads only the directory and the entries asked for", async () => {
     const big = new Uint8Array(3 << 20).map((_, i) => (i * 2654435761) >>> 24);
-    const bytes = rawZip([{ name: "big.bin", data: big, method: 8 }, { name: "small.txt", data: "small" }]);
+    const bytes = rawZip([
+      { name: "big.bin", data: big, method: 8 },
+      { name: "small.txt", data: "small" },
+    ]);
     const source = new CountingSource(bytes, "two.zip");
     const zip = await ZipArchive.open(source);
     const small = zip.entries.find((e) => e.name === "small.txt")!;
@@ -102,7 +105,10 @@ describe("ZIP reader by range", () => {
 
   it("a read past the end is OUT_OF_RANGE", async () => {
     const source: ByteSource = new MemoryByteSource(new Uint8Array(10), "ten.bin");
-    await expect(source.read(5, 10)).rejects.toMatchObject({ code: "OUT_OF_RANGE", message: "ten.bin: file is truncated: needs bytes 5..15 but it has only 10" });
+    await expect(source.read(5, 10)).rejects.toMatchObject({
+      code: "OUT_OF_RANGE",
+      message: "ten.bin: file is truncated: needs bytes 5..15 but it has only 10",
+    });
   });
 });
 

@@ -43,49 +43,84 @@ async function expectRefused(model: string, args: string[], patterns: (RegExp | 
 
 describe("refused adaptations", () => {
   it("--spatial-dims on a model that is not spatially invariant (Flatten + Gemm)", async () => {
-    await expectRefused(fixture("onnx", "not_invariant.onnx"), ["--spatial-dims", "8,8", "--type", "SingleClassSemanticSegmentation", "--classes", "a,b", "--min-overlap", "2,2"], [
-      "--spatial-dims",
-      "not spatially invariant",
-      'Flatten node "/Flatten"',
-    ]);
+    await expectRefused(
+      fixture("onnx", "not_invariant.onnx"),
+      ["--spatial-dims", "8,8", "--type", "SingleClassSemanticSegmentation", "--classes", "a,b", "--min-overlap", "2,2"],
+      ["--spatial-dims", "not spatially invariant", 'Flatten node "/Flatten"'],
+    );
   });
 
   it("--spatial-dims the U-Net cannot run at (odd size through pooling)", async () => {
-    await expectRefused(UNET, ["--channels-first", "--spatial-dims", "511,512", ...SEG2], ["--spatial-dims", "not spatially invariant", "511×512"]);
+    await expectRefused(
+      UNET,
+      ["--channels-first", "--spatial-dims", "511,512", ...SEG2],
+      ["--spatial-dims", "not spatially invariant", "511×512"],
+    );
   });
 
   it("a transpose-channels order with gaps", async () => {
-    await expectRefused(UNET, ["--channels-first", "--spatial-dims", "64,64", "--preprocess", "transpose-channels=2/0", ...SEG2], [
-      "--preprocess transpose-channels=2/0",
-      "not a permutation without gaps",
-      "missing 1",
-    ]);
+    await expectRefused(
+      UNET,
+      ["--channels-first", "--spatial-dims", "64,64", "--preprocess", "transpose-channels=2/0", ...SEG2],
+      ["--preprocess transpose-channels=2/0", "not a permutation without gaps", "missing 1"],
+    );
   });
 
   it("rgb-to-bgr on a 1-channel model", async () => {
-    await expectRefused(nuclei, ["--preprocess", "rgb-to-bgr", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"], [
-      "--preprocess rgb-to-bgr",
-      "needs 3 channels",
-      "has 1",
-    ]);
+    await expectRefused(
+      nuclei,
+      [
+        "--preprocess",
+        "rgb-to-bgr",
+        "--type",
+        "SingleClassSemanticSegmentation",
+        "--classes",
+        "Background,Nucleus",
+        "--min-overlap",
+        "8,8",
+      ],
+      ["--preprocess rgb-to-bgr", "needs 3 channels", "has 1"],
+    );
   });
 
   it("an unknown pre-processing op", async () => {
-    await expectRefused(UNET, ["--channels-first", "--spatial-dims", "64,64", "--preprocess", "rgb-to-bgr,frobnicate", ...SEG2], [
-      "--preprocess",
-      'unknown operation "frobnicate"',
-      "per-image-standardization",
-    ]);
+    await expectRefused(
+      UNET,
+      ["--channels-first", "--spatial-dims", "64,64", "--preprocess", "rgb-to-bgr,frobnicate", ...SEG2],
+      ["--preprocess", 'unknown operation "frobnicate"', "per-image-standardization"],
+    );
   });
 
   it("an unknown post-processing op", async () => {
-    await expectRefused(UNET, ["--channels-first", "--spatial-dims", "64,64", "--postprocess", "sigmoidish", ...SEG2], ["--postprocess", '"sigmoidish"', "softmax"]);
+    await expectRefused(
+      UNET,
+      ["--channels-first", "--spatial-dims", "64,64", "--postprocess", "sigmoidish", ...SEG2],
+      ["--postprocess", '"sigmoidish"', "softmax"],
+    );
   });
 
   it("--channels-first on a real model that already is NHWC", async () => {
-    await expectRefused(nuclei, ["--channels-first", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"], ALREADY_NHWC);
+    await expectRefused(
+      nuclei,
+      ["--channels-first", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"],
+      ALREADY_NHWC,
+    );
     // also together with other edits, and through `convert` (the spec names the same model)
-    await expectRefused(nuclei, ["--channels-first", "--postprocess", "clip=0/1", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"], ALREADY_NHWC);
+    await expectRefused(
+      nuclei,
+      [
+        "--channels-first",
+        "--postprocess",
+        "clip=0/1",
+        "--type",
+        "SingleClassSemanticSegmentation",
+        "--classes",
+        "Background,Nucleus",
+        "--min-overlap",
+        "8,8",
+      ],
+      ALREADY_NHWC,
+    );
     const dir = await scratchDir("cli-adapt-bad-case-");
     const r = await czmodel("convert", nucleiSpec, join(dir, "out"), "nuclei", "--channels-first");
     expectOneLineError(r, ALREADY_NHWC);
@@ -94,7 +129,20 @@ describe("refused adaptations", () => {
 
   it("--channels-first --force skips the layout guess: the transposes are applied (and the scrambled shapes then fail the metadata check)", async () => {
     const dir = await scratchDir("cli-adapt-bad-case-");
-    const r = await czmodel("pack", nuclei, "--channels-first", "--force", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8", "--out", join(dir, "model.czann"));
+    const r = await czmodel(
+      "pack",
+      nuclei,
+      "--channels-first",
+      "--force",
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Background,Nucleus",
+      "--min-overlap",
+      "8,8",
+      "--out",
+      join(dir, "model.czann"),
+    );
     // NHWC [n, 1024, 1024, 2] read as NCHW and transposed to "NHWC": [n, 1024, 2, 1024]
     expectOneLineError(r, ["OutputShape [1024, 2, 1024] has 1024 channels"]);
     expect(r.stderr).not.toContain("already looks channels-last");
@@ -104,7 +152,18 @@ describe("refused adaptations", () => {
   it("graph edits on a TensorFlow SavedModel", async () => {
     await expectRefused(
       fixture("onnx", "savedmodel"),
-      ["--preprocess", "per-image-standardization", "--type", "SingleClassSemanticSegmentation", "--classes", "a,b", "--input-shape", "256,256,3", "--output-shape", "256,256,2"],
+      [
+        "--preprocess",
+        "per-image-standardization",
+        "--type",
+        "SingleClassSemanticSegmentation",
+        "--classes",
+        "a,b",
+        "--input-shape",
+        "256,256,3",
+        "--output-shape",
+        "256,256,2",
+      ],
       ["edit ONNX graphs", "SavedModel", "tf2onnx"],
     );
   });
@@ -113,7 +172,20 @@ describe("refused adaptations", () => {
 describe("softmax on an output that already is a softmax", () => {
   it("warns, and the file is still written and valid", async () => {
     const out = join(work, "double-softmax.czann");
-    const r = await czmodel("pack", nuclei, "--postprocess", "softmax", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8", "--out", out);
+    const r = await czmodel(
+      "pack",
+      nuclei,
+      "--postprocess",
+      "softmax",
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Background,Nucleus",
+      "--min-overlap",
+      "8,8",
+      "--out",
+      out,
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^wrote .*double-softmax\.czann/);
@@ -125,7 +197,21 @@ describe("softmax on an output that already is a softmax", () => {
 
   it("--json carries the warning", async () => {
     const out = join(work, "double-softmax-json.czann");
-    const r = await czmodel("pack", nuclei, "--postprocess", "softmax", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8", "--out", out, "--json");
+    const r = await czmodel(
+      "pack",
+      nuclei,
+      "--postprocess",
+      "softmax",
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Background,Nucleus",
+      "--min-overlap",
+      "8,8",
+      "--out",
+      out,
+      "--json",
+    );
     expect(r.status).toBe(0);
     const d = parseJson<{ ok: boolean; warnings: string[]; steps: string[] }>(r);
     expect(d.ok).toBe(true);

@@ -61,7 +61,11 @@ function softmaxNhwc(nchw: Float32Array, h: number, w: number, k: number): Float
   return out;
 }
 
-async function run(model: Uint8Array | string, input: Float32Array, dims: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function run(
+  model: Uint8Array | string,
+  input: Float32Array,
+  dims: number[],
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   // two calls because create()'s overloads do not take the union
   const session = typeof model === "string" ? await ort.InferenceSession.create(model) : await ort.InferenceSession.create(model);
   try {
@@ -98,11 +102,24 @@ describe("the channels-first U-Net, packed for ZEN", () => {
     cells = join(work, "cells.czann");
     // unet_nchw.onnx has 2 output channels, so two classes
     const r = await czmodel(
-      "pack", UNET,
-      "--channels-first", "--spatial-dims", "512,512",
-      "--preprocess", "rgb-to-bgr,per-image-standardization", "--postprocess", "softmax",
-      "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Cell", "--min-overlap", "32,32",
-      "--out", cells, "--json",
+      "pack",
+      UNET,
+      "--channels-first",
+      "--spatial-dims",
+      "512,512",
+      "--preprocess",
+      "rgb-to-bgr,per-image-standardization",
+      "--postprocess",
+      "softmax",
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Background,Cell",
+      "--min-overlap",
+      "32,32",
+      "--out",
+      cells,
+      "--json",
     );
     expect(r.status, r.stderr).toBe(0);
     packed = parseJson<PackJson>(r);
@@ -111,14 +128,22 @@ describe("the channels-first U-Net, packed for ZEN", () => {
   it("is written as a 512 × 512 × 3 → 2-class NHWC model, with every edit listed", async () => {
     expect(packed.ok).toBe(true);
     expect(packed.path).toBe(cells);
-    expect(packed.metadata).toMatchObject({ Type: "SingleClassSemanticSegmentation", InputShape: [512, 512, 3], OutputShape: [512, 512, 2], MinOverlap: [32, 32], Classes: ["Background", "Cell"] });
+    expect(packed.metadata).toMatchObject({
+      Type: "SingleClassSemanticSegmentation",
+      InputShape: [512, 512, 3],
+      OutputShape: [512, 512, 2],
+      MinOverlap: [32, 32],
+      Classes: ["Background", "Cell"],
+    });
     expect(packed.steps.join("\n")).toMatch(/RGB → BGR/);
     expect(packed.steps.join("\n")).toMatch(/per image/);
     expect(packed.steps.join("\n")).toMatch(/NHWC → NCHW/);
     expect(packed.steps.join("\n")).toMatch(/NCHW → NHWC/);
     expect(packed.steps.join("\n")).toMatch(/softmax/);
     expect(packed.steps.join("\n")).toMatch(/512×512/);
-    const d = parseJson<{ model: { inputs: { shape: unknown[] }[]; outputs: { shape: unknown[] }[] } }>(await czmodel("inspect", cells, "--json"));
+    const d = parseJson<{ model: { inputs: { shape: unknown[] }[]; outputs: { shape: unknown[] }[] } }>(
+      await czmodel("inspect", cells, "--json"),
+    );
     expect(d.model.inputs[0]!.shape.slice(1)).toEqual([512, 512, 3]);
     expect(d.model.outputs[0]!.shape.slice(1)).toEqual([512, 512, 2]);
   });
@@ -126,7 +151,11 @@ describe("the channels-first U-Net, packed for ZEN", () => {
   it("passes validate --run (exit 0; softmax output sums to 1)", async () => {
     const r = await czmodel("validate", cells, "--run", "--json");
     expect(r.status, r.stdout).toBe(0);
-    const d = parseJson<{ ok: boolean; errors: number; numeric: { output: { dims: number[]; nonFinite: number; channelSumRange: [number, number]; min: number; max: number } } }>(r);
+    const d = parseJson<{
+      ok: boolean;
+      errors: number;
+      numeric: { output: { dims: number[]; nonFinite: number; channelSumRange: [number, number]; min: number; max: number } };
+    }>(r);
     expect(d.ok).toBe(true);
     expect(d.errors).toBe(0);
     expect(d.numeric.output.dims).toEqual([1, 512, 512, 2]);
@@ -148,12 +177,33 @@ describe("the channels-first U-Net, packed for ZEN", () => {
   });
 
   it("packed at 32 × 32, outputs what PyTorch computes for the same chain (unet_reference.json)", async () => {
-    const ref = JSON.parse(await readFile(fixture("onnx", "unet_reference.json"), "utf8")) as { inputShape: number[]; input: number[]; rawShape: number[]; raw: number[]; chainShape: number[]; chain: number[] };
+    const ref = JSON.parse(await readFile(fixture("onnx", "unet_reference.json"), "utf8")) as {
+      inputShape: number[];
+      input: number[];
+      rawShape: number[];
+      raw: number[];
+      chainShape: number[];
+      chain: number[];
+    };
     const out = join(work, "small.czann");
     const r = await czmodel(
-      "pack", UNET, "--channels-first", "--spatial-dims", "32,32",
-      "--preprocess", "rgb-to-bgr,per-image-standardization", "--postprocess", "softmax",
-      "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Cell", "--min-overlap", "8,8", "--out", out,
+      "pack",
+      UNET,
+      "--channels-first",
+      "--spatial-dims",
+      "32,32",
+      "--preprocess",
+      "rgb-to-bgr,per-image-standardization",
+      "--postprocess",
+      "softmax",
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Background,Cell",
+      "--min-overlap",
+      "8,8",
+      "--out",
+      out,
     );
     expect(r.status, r.stderr).toBe(0);
     const input = Float32Array.from(ref.input);
@@ -171,9 +221,27 @@ describe("the channels-first U-Net, packed for ZEN", () => {
 
 describe("the real czmodel-made models re-packed with --spatial-dims 512,512 --preprocess per-image-standardization", () => {
   const cases = [
-    { file: "simple_nuclei_segmodel.czann", entry: "model.model", args: ["--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"], out: "nuclei.czann", k: 2 },
-    { file: "simple_kidney_regmodel.czann", entry: "model.model", args: ["--type", "Regression", "--min-overlap", "8,8"], out: "kidney.czann", k: 1 },
-    { file: "simple_pytorch_nuclei_segmodel_pytorch.czann", entry: "model.model", args: ["--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "64,64", "--scaling", "1,1"], out: "pytorch.czann", k: 2 },
+    {
+      file: "simple_nuclei_segmodel.czann",
+      entry: "model.model",
+      args: ["--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"],
+      out: "nuclei.czann",
+      k: 2,
+    },
+    {
+      file: "simple_kidney_regmodel.czann",
+      entry: "model.model",
+      args: ["--type", "Regression", "--min-overlap", "8,8"],
+      out: "kidney.czann",
+      k: 1,
+    },
+    {
+      file: "simple_pytorch_nuclei_segmodel_pytorch.czann",
+      entry: "model.model",
+      args: ["--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "64,64", "--scaling", "1,1"],
+      out: "pytorch.czann",
+      k: 2,
+    },
     {
       file: "simple_nuclei_segmodel_legacy.czseg",
       entry: "27eaeeab-7e9a-4f9c-88bb-6e5b477d2241.model",
@@ -191,7 +259,18 @@ describe("the real czmodel-made models re-packed with --spatial-dims 512,512 --p
     const dir = join(work, file);
     expect((await czmodel("unpack", testdata("models", file), dir)).status).toBe(0);
     const target = join(work, out);
-    const p = await czmodel("pack", join(dir, entry), "--spatial-dims", "512,512", "--preprocess", "per-image-standardization", ...args, "--out", target, "--json");
+    const p = await czmodel(
+      "pack",
+      join(dir, entry),
+      "--spatial-dims",
+      "512,512",
+      "--preprocess",
+      "per-image-standardization",
+      ...args,
+      "--out",
+      target,
+      "--json",
+    );
     expect(p.status, p.stderr).toBe(0);
     const packed = parseJson<PackJson>(p);
     expect(packed.steps.join("\n")).toMatch(/spatial dims set to 512×512/);
@@ -231,10 +310,31 @@ describe("savedmodel2czmodel with graph adaptation", () => {
     const work = await scratchDir("cli-adapt-spec-");
     await mkdir(join(work, "models"));
     const guid = "27eaeeab-7e9a-4f9c-88bb-6e5b477d2241";
-    await writeFile(join(work, "models", "Nuclei512"), await zipEntry(testdata("models", "simple_nuclei_segmodel_legacy.czseg"), `${guid}.model`));
+    await writeFile(
+      join(work, "models", "Nuclei512"),
+      await zipEntry(testdata("models", "simple_nuclei_segmodel_legacy.czseg"), `${guid}.model`),
+    );
     const spec = join(work, "spec.json");
-    await writeFile(spec, JSON.stringify({ BorderSize: 8, ColorHandling: "SplitRgb", PixelType: "Gray16", Classes: ["Background", "Nucleus"], ModelPath: "models\\Nuclei512", Id: guid }));
-    const r = await savedmodel2czmodel(spec, join(work, "out"), "nuclei512", "--spatial-dims", "512,512", "--preprocess", "per-image-standardization");
+    await writeFile(
+      spec,
+      JSON.stringify({
+        BorderSize: 8,
+        ColorHandling: "SplitRgb",
+        PixelType: "Gray16",
+        Classes: ["Background", "Nucleus"],
+        ModelPath: "models\\Nuclei512",
+        Id: guid,
+      }),
+    );
+    const r = await savedmodel2czmodel(
+      spec,
+      join(work, "out"),
+      "nuclei512",
+      "--spatial-dims",
+      "512,512",
+      "--preprocess",
+      "per-image-standardization",
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/edit: spatial dims set to 512×512/);
     expect(r.stdout).toMatch(/edit: pre: .*per image/);

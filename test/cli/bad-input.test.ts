@@ -10,7 +10,18 @@ import { join } from "node:path";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, testdata } from "../helpers/paths.js";
-import { czmodel, expectOneLineError, listTree, parseJson, savedmodel2czann, savedmodel2czmodel, text, zipEntry, type CliResult, scratchDir } from "./helpers.js";
+import {
+  czmodel,
+  expectOneLineError,
+  listTree,
+  parseJson,
+  savedmodel2czann,
+  savedmodel2czmodel,
+  text,
+  zipEntry,
+  type CliResult,
+  scratchDir,
+} from "./helpers.js";
 
 const GUID = "27eaeeab-7e9a-4f9c-88bb-6e5b477d2241";
 let work: string;
@@ -58,7 +69,12 @@ const legacyZip = (xml: string | null, model: Uint8Array | null) =>
  */
 async function expectArchiveRefused(name: string, bytes: Uint8Array | string, patterns: (RegExp | string)[]): Promise<void> {
   const { dir, path } = await lonelyFile(name, bytes);
-  for (const args of [["inspect", path], ["validate", path], ["validate", path, "--run"], ["unpack", path, join(dir, "unpacked")]]) {
+  for (const args of [
+    ["inspect", path],
+    ["validate", path],
+    ["validate", path, "--run"],
+    ["unpack", path, join(dir, "unpacked")],
+  ]) {
     const r = await czmodel(...args);
     expectOneLineError(r, [path, ...patterns]);
     expect(r.stdout).toBe("");
@@ -94,7 +110,10 @@ describe("broken archives (inspect, validate, validate --run, unpack)", () => {
   });
 
   it("a zip bomb in the metadata entry (model.json over its 1 MiB limit)", async () => {
-    const bomb = zipSync({ "model.json": [strToU8(JSON.stringify(czannMeta) + " ".repeat(3 << 20)), { level: 9 }], "model.model": [czannModel, { level: 0 }] });
+    const bomb = zipSync({
+      "model.json": [strToU8(JSON.stringify(czannMeta) + " ".repeat(3 << 20)), { level: 9 }],
+      "model.model": [czannModel, { level: 0 }],
+    });
     await expectArchiveRefused("bomb-json.czann", bomb, ["model.json", /zip bomb/]);
   });
 
@@ -115,7 +134,11 @@ describe("broken archives (inspect, validate, validate --run, unpack)", () => {
   });
 
   it("malformed JSON in model.json", async () => {
-    await expectArchiveRefused("badjson.czann", czannZip({ "model.json": strToU8('{"Id": "x", "Type": '), "model.model": czannModel }), ["model.json", "malformed JSON", "line 1"]);
+    await expectArchiveRefused("badjson.czann", czannZip({ "model.json": strToU8('{"Id": "x", "Type": '), "model.model": czannModel }), [
+      "model.json",
+      "malformed JSON",
+      "line 1",
+    ]);
   });
 
   it("malformed XML", async () => {
@@ -132,11 +155,11 @@ describe("broken archives (inspect, validate, validate --run, unpack)", () => {
   });
 
   it("an unknown Type in model.json", async () => {
-    await expectArchiveRefused("type.czann", czannZip({ "model.json": json({ ...czannMeta, Type: "Segmentation" }), "model.model": czannModel }), [
-      "model.json: Type",
-      '"Segmentation" is not a known model type',
-      "SingleClassSemanticSegmentation",
-    ]);
+    await expectArchiveRefused(
+      "type.czann",
+      czannZip({ "model.json": json({ ...czannMeta, Type: "Segmentation" }), "model.model": czannModel }),
+      ["model.json: Type", '"Segmentation" is not a known model type', "SingleClassSemanticSegmentation"],
+    );
   });
 
   it("an unknown PixelType in the legacy XML", async () => {
@@ -148,19 +171,27 @@ describe("broken archives (inspect, validate, validate --run, unpack)", () => {
   });
 
   it("Classes that do not match the output channels in model.json", async () => {
-    await expectArchiveRefused("classes.czann", czannZip({ "model.json": json({ ...czannMeta, Classes: ["a", "b", "c"] }), "model.model": czannModel }), [
-      "model.json: Classes",
-      "3 classes",
-      "2 channels",
-    ]);
+    await expectArchiveRefused(
+      "classes.czann",
+      czannZip({ "model.json": json({ ...czannMeta, Classes: ["a", "b", "c"] }), "model.model": czannModel }),
+      ["model.json: Classes", "3 classes", "2 channels"],
+    );
   });
 
   it("an odd MinOverlap in model.json", async () => {
-    await expectArchiveRefused("odd.czann", czannZip({ "model.json": json({ ...czannMeta, MinOverlap: [7, 7] }), "model.model": czannModel }), ["MinOverlap", "7 is odd"]);
+    await expectArchiveRefused(
+      "odd.czann",
+      czannZip({ "model.json": json({ ...czannMeta, MinOverlap: [7, 7] }), "model.model": czannModel }),
+      ["MinOverlap", "7 is odd"],
+    );
   });
 
   it("an invalid UUID in model.json", async () => {
-    await expectArchiveRefused("uuid.czann", czannZip({ "model.json": json({ ...czannMeta, Id: "not-a-uuid" }), "model.model": czannModel }), ["model.json: Id", '"not-a-uuid" is not a UUID']);
+    await expectArchiveRefused(
+      "uuid.czann",
+      czannZip({ "model.json": json({ ...czannMeta, Id: "not-a-uuid" }), "model.model": czannModel }),
+      ["model.json: Id", '"not-a-uuid" is not a UUID'],
+    );
   });
 });
 
@@ -220,11 +251,17 @@ const SEG = ["--type", "SingleClassSemanticSegmentation", "--classes", "Backgrou
 
 describe("bad pack options", () => {
   it("an unknown --type (usage error: one line, exit 2)", async () => {
-    await expectPackRefused(["--type", "Segmentation", "--classes", "a,b"], ["--type", "'Segmentation' is invalid", "SingleClassSemanticSegmentation"]);
+    await expectPackRefused(
+      ["--type", "Segmentation", "--classes", "a,b"],
+      ["--type", "'Segmentation' is invalid", "SingleClassSemanticSegmentation"],
+    );
   });
 
   it("an unknown --pixel-type", async () => {
-    await expectPackRefused(["--format", "czmodel", "--classes", "a,b", "--pixel-type", "Gray12", "--border", "8"], ["--pixel-type", '"Gray12"', "Gray16"]);
+    await expectPackRefused(
+      ["--format", "czmodel", "--classes", "a,b", "--pixel-type", "Gray12", "--border", "8"],
+      ["--pixel-type", '"Gray12"', "Gray16"],
+    );
   });
 
   it("a legacy .czmodel without --border (czmodel always writes BorderSize)", async () => {
@@ -233,17 +270,35 @@ describe("bad pack options", () => {
     expectOneLineError(r, ["--border is required for a .czmodel", "--min-overlap"]);
     expect(await listTree(dir)).toEqual([]);
     // --min-overlap N,N stands in for it: BorderSize = N / 2
-    const ok = await czmodel("pack", onnxPath, "--format", "czmodel", "--classes", "a,b", "--min-overlap", "16,16", "--out", join(dir, "x.czmodel"), "--json");
+    const ok = await czmodel(
+      "pack",
+      onnxPath,
+      "--format",
+      "czmodel",
+      "--classes",
+      "a,b",
+      "--min-overlap",
+      "16,16",
+      "--out",
+      join(dir, "x.czmodel"),
+      "--json",
+    );
     expect(ok.status, ok.stderr).toBe(0);
     expect(String(parseJson<{ metadata: { xml: string } }>(ok).metadata.xml)).toContain("<BorderSize>8</BorderSize>");
   });
 
   it("--classes that do not match the output channels", async () => {
-    await expectPackRefused(["--type", "SingleClassSemanticSegmentation", "--classes", "a,b,c", "--min-overlap", "8,8"], ["Classes", "3 classes", "2 channels"]);
+    await expectPackRefused(
+      ["--type", "SingleClassSemanticSegmentation", "--classes", "a,b,c", "--min-overlap", "8,8"],
+      ["Classes", "3 classes", "2 channels"],
+    );
   });
 
   it("an odd --min-overlap", async () => {
-    await expectPackRefused(["--type", "SingleClassSemanticSegmentation", "--classes", "a,b", "--min-overlap", "7,8"], ["MinOverlap[0]", "7 is odd", "even"]);
+    await expectPackRefused(
+      ["--type", "SingleClassSemanticSegmentation", "--classes", "a,b", "--min-overlap", "7,8"],
+      ["MinOverlap[0]", "7 is odd", "even"],
+    );
   });
 
   it("an invalid --id", async () => {
@@ -264,12 +319,20 @@ describe("bad pack options", () => {
     const folder = join(work, "not_a_savedmodel");
     await mkdir(join(folder, "variables"), { recursive: true });
     await writeFile(join(folder, "variables", "variables.index"), "x");
-    await expectPackRefused(["--type", "Regression", "--input-shape", "64,64,1", "--output-shape", "64,64,1"], ["not_a_savedmodel", "saved_model.pb is missing"], folder);
+    await expectPackRefused(
+      ["--type", "Regression", "--input-shape", "64,64,1", "--output-shape", "64,64,1"],
+      ["not_a_savedmodel", "saved_model.pb is missing"],
+      folder,
+    );
   });
 
   it("an ONNX model with two inputs is refused; with --force it is written and validate reports it (exit 1)", async () => {
     const twoInputs = fixture("onnx", "two_inputs.onnx");
-    await expectPackRefused(["--type", "Regression", "--min-overlap", "2,2"], ["ZEN would reject this model", "2 inputs (a, b)", "exactly one"], twoInputs);
+    await expectPackRefused(
+      ["--type", "Regression", "--min-overlap", "2,2"],
+      ["ZEN would reject this model", "2 inputs (a, b)", "exactly one"],
+      twoInputs,
+    );
     const dir = await scratchDir("cli-bad-pack-");
     const out = join(dir, "two.czann");
     const forced = await czmodel("pack", twoInputs, "--type", "Regression", "--min-overlap", "2,2", "--force", "--out", out);
@@ -300,7 +363,18 @@ describe("bad pack options", () => {
     const dir = await scratchDir("cli-bad-pack-");
     const out = join(dir, "x.czann");
     await writeFile(out, "previous model");
-    const r = await czmodel("pack", onnxPath, "--type", "SingleClassSemanticSegmentation", "--classes", "a,b,c", "--min-overlap", "8,8", "--out", out);
+    const r = await czmodel(
+      "pack",
+      onnxPath,
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "a,b,c",
+      "--min-overlap",
+      "8,8",
+      "--out",
+      out,
+    );
     expectOneLineError(r, ["3 classes"]);
     expect(await listTree(dir)).toEqual(["x.czann"]);
     expect(await readFile(out, "utf8")).toBe("previous model");
@@ -309,7 +383,10 @@ describe("bad pack options", () => {
 
 describe("validate findings (exit 1)", () => {
   it("model.json shapes that contradict the ONNX model", async () => {
-    const { dir, path } = await lonelyFile("mismatch.czann", czannZip({ "model.json": json({ ...czannMeta, InputShape: [512, 512, 1], OutputShape: [512, 512, 2] }), "model.model": czannModel }));
+    const { dir, path } = await lonelyFile(
+      "mismatch.czann",
+      czannZip({ "model.json": json({ ...czannMeta, InputShape: [512, 512, 1], OutputShape: [512, 512, 2] }), "model.model": czannModel }),
+    );
     const r = await czmodel("validate", path);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe("");
@@ -320,7 +397,13 @@ describe("validate findings (exit 1)", () => {
 });
 
 describe("bad conversion specs (savedmodel2czmodel, savedmodel2czann, czmodel convert)", () => {
-  const legacySpec = { BorderSize: 8, ColorHandling: "SplitRgb", PixelType: "Gray16", Classes: ["Background", "Nucleus"], ModelPath: "nuclei.onnx" };
+  const legacySpec = {
+    BorderSize: 8,
+    ColorHandling: "SplitRgb",
+    PixelType: "Gray16",
+    Classes: ["Background", "Nucleus"],
+    ModelPath: "nuclei.onnx",
+  };
   let specDir: string;
   beforeAll(async () => {
     specDir = join(work, "specs");
@@ -350,12 +433,21 @@ describe("bad conversion specs (savedmodel2czmodel, savedmodel2czann, czmodel co
   }
 
   it("a ModelPath that does not exist", async () => {
-    await expectSpecRefused("savedmodel2czmodel", "missing_model.json", { ...legacySpec, ModelPath: "models\\missing.onnx" }, ['ModelPath "models\\missing.onnx" does not exist', `${specDir}/models/missing.onnx`]);
+    await expectSpecRefused("savedmodel2czmodel", "missing_model.json", { ...legacySpec, ModelPath: "models\\missing.onnx" }, [
+      'ModelPath "models\\missing.onnx" does not exist',
+      `${specDir}/models/missing.onnx`,
+    ]);
   });
 
   it("a ModelPath that is a folder without saved_model.pb", async () => {
     await mkdir(join(specDir, "empty_savedmodel", "variables"), { recursive: true });
-    await expectSpecRefused("savedmodel2czmodel", "not_savedmodel.json", { ...legacySpec, ModelPath: "empty_savedmodel" }, [`${specDir}/empty_savedmodel`, "saved_model.pb is missing"], false);
+    await expectSpecRefused(
+      "savedmodel2czmodel",
+      "not_savedmodel.json",
+      { ...legacySpec, ModelPath: "empty_savedmodel" },
+      [`${specDir}/empty_savedmodel`, "saved_model.pb is missing"],
+      false,
+    );
   });
 
   it("a spec file that does not exist", async () => {
@@ -370,27 +462,54 @@ describe("bad conversion specs (savedmodel2czmodel, savedmodel2czann, czmodel co
   });
 
   it("an unknown Type in a CZANN spec", async () => {
-    await expectSpecRefused("savedmodel2czann", "type.json", { ModelMetadata: { ...czannMeta, Type: "Segmentation" }, ModelPath: "nuclei.onnx" }, ["ModelMetadata: Type", '"Segmentation"']);
+    await expectSpecRefused(
+      "savedmodel2czann",
+      "type.json",
+      { ModelMetadata: { ...czannMeta, Type: "Segmentation" }, ModelPath: "nuclei.onnx" },
+      ["ModelMetadata: Type", '"Segmentation"'],
+    );
   });
 
   it("an unknown PixelType in a legacy spec", async () => {
-    await expectSpecRefused("savedmodel2czmodel", "pixel.json", { ...legacySpec, PixelType: "Gray12" }, ["PixelType", /Gray12|not a known pixel type/]);
+    await expectSpecRefused("savedmodel2czmodel", "pixel.json", { ...legacySpec, PixelType: "Gray12" }, [
+      "PixelType",
+      /Gray12|not a known pixel type/,
+    ]);
   });
 
   it("Classes that do not match the model's output channels", async () => {
-    await expectSpecRefused("convert", "classes.json", { ModelMetadata: { ...czannMeta, Classes: ["a", "b", "c"] }, ModelPath: "nuclei.onnx" }, ["Classes", "3 classes"]);
+    await expectSpecRefused(
+      "convert",
+      "classes.json",
+      { ModelMetadata: { ...czannMeta, Classes: ["a", "b", "c"] }, ModelPath: "nuclei.onnx" },
+      ["Classes", "3 classes"],
+    );
   });
 
   it("legacy Classes that do not match the model's output channels", async () => {
-    await expectSpecRefused("savedmodel2czmodel", "legacy_classes.json", { ...legacySpec, Classes: ["a", "b", "c"] }, ["TrainingClasses", "3 classes", "2 channels"], false);
+    await expectSpecRefused(
+      "savedmodel2czmodel",
+      "legacy_classes.json",
+      { ...legacySpec, Classes: ["a", "b", "c"] },
+      ["TrainingClasses", "3 classes", "2 channels"],
+      false,
+    );
   });
 
   it("an odd MinOverlap", async () => {
-    await expectSpecRefused("savedmodel2czann", "odd.json", { ModelMetadata: { ...czannMeta, MinOverlap: [9, 8] }, ModelPath: "nuclei.onnx" }, ["MinOverlap", "9 is odd"]);
+    await expectSpecRefused(
+      "savedmodel2czann",
+      "odd.json",
+      { ModelMetadata: { ...czannMeta, MinOverlap: [9, 8] }, ModelPath: "nuclei.onnx" },
+      ["MinOverlap", "9 is odd"],
+    );
   });
 
   it("an invalid UUID (CZANN and legacy)", async () => {
-    await expectSpecRefused("savedmodel2czann", "uuid.json", { ModelMetadata: { ...czannMeta, Id: "1234" }, ModelPath: "nuclei.onnx" }, ["Id", "is not a UUID"]);
+    await expectSpecRefused("savedmodel2czann", "uuid.json", { ModelMetadata: { ...czannMeta, Id: "1234" }, ModelPath: "nuclei.onnx" }, [
+      "Id",
+      "is not a UUID",
+    ]);
     await expectSpecRefused("savedmodel2czmodel", "legacy_uuid.json", { ...legacySpec, Id: "1234" }, ["Id", "is not a UUID"]);
   });
 

@@ -18,14 +18,34 @@ beforeAll(async () => {
 describe("node bin/czmodel.js", () => {
   it("packs the README example from the repo root and the file reads back", async () => {
     const out = join(work, "blobs.czann");
-    const r = await runBin("czmodel", ["pack", "examples/data/blob-segmenter.onnx", "--type", "SingleClassSemanticSegmentation", "--classes", "Background,Cell", "--min-overlap", "16,16", "--name", "Blobs", "--out", out]);
+    const r = await runBin("czmodel", [
+      "pack",
+      "examples/data/blob-segmenter.onnx",
+      "--type",
+      "SingleClassSemanticSegmentation",
+      "--classes",
+      "Background,Cell",
+      "--min-overlap",
+      "16,16",
+      "--name",
+      "Blobs",
+      "--out",
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^wrote .*blobs\.czann \(czann: SingleClassSemanticSegmentation, tile 256x256x1, id [0-9a-f-]{36}\)$/m);
     const zip = await readZip(out);
     expect(zip.map((e) => e.name)).toEqual(["model.json", "model.model"]);
     const meta = JSON.parse(text(zip[0]!.bytes)) as Record<string, unknown>;
-    expect(meta).toMatchObject({ Type: "SingleClassSemanticSegmentation", InputShape: [256, 256, 1], OutputShape: [256, 256, 2], MinOverlap: [16, 16], Classes: ["Background", "Cell"], ModelName: "Blobs" });
+    expect(meta).toMatchObject({
+      Type: "SingleClassSemanticSegmentation",
+      InputShape: [256, 256, 1],
+      OutputShape: [256, 256, 2],
+      MinOverlap: [16, 16],
+      Classes: ["Background", "Cell"],
+      ModelName: "Blobs",
+    });
     const onnx = await readFile(join(repoRoot, "examples", "data", "blob-segmenter.onnx"));
     expect(Buffer.from(zip[1]!.bytes).equals(onnx)).toBe(true);
   });
@@ -61,7 +81,14 @@ describe("node bin/savedmodel2czmodel.js and bin/savedmodel2czann.js", () => {
     await writeFile(join(specDir, "Simple_Nuclei_SegmentationModel_Legacy"), await zipEntry(legacy, `${guid}.model`));
     await writeFile(
       join(specDir, "spec.json"),
-      JSON.stringify({ BorderSize: 8, ColorHandling: "SplitRgb", PixelType: "Gray16", Classes: ["Background", "Nucleus"], ModelPath: "Simple_Nuclei_SegmentationModel_Legacy", Id: guid }),
+      JSON.stringify({
+        BorderSize: 8,
+        ColorHandling: "SplitRgb",
+        PixelType: "Gray16",
+        Classes: ["Background", "Nucleus"],
+        ModelPath: "Simple_Nuclei_SegmentationModel_Legacy",
+        Id: guid,
+      }),
     );
     const r = await runBin("savedmodel2czmodel", ["spec/spec.json", "out", "nuclei"], work);
     expect(r.status, r.stderr).toBe(0);

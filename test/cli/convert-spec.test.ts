@@ -56,11 +56,17 @@ beforeAll(async () => {
     savedModel: join(specDir, "savedmodel_spec.json"),
   };
   await writeFile(specs.legacyBackslash, JSON.stringify(legacySpec, null, 4));
-  await writeFile(specs.legacySlash, JSON.stringify({ ...legacySpec, ModelPath: "./models/Simple_Nuclei_SegmentationModel_Legacy", Id: undefined }));
+  await writeFile(
+    specs.legacySlash,
+    JSON.stringify({ ...legacySpec, ModelPath: "./models/Simple_Nuclei_SegmentationModel_Legacy", Id: undefined }),
+  );
   const czannSpec = { ModelMetadata: JSON.parse(czannJson), ModelPath: "..\\models\\nuclei.onnx", LicenseFile: null };
   await writeFile(specs.czann, JSON.stringify(czannSpec, null, 4));
   await writeFile(specs.czannLicensed, JSON.stringify({ ...czannSpec, ModelPath: "../models/nuclei.onnx", LicenseFile: "../LICENSE.txt" }));
-  await writeFile(specs.savedModel, JSON.stringify({ ...legacySpec, PixelType: "Bgr24", ModelPath: "models/saved_model_dir", Id: undefined }));
+  await writeFile(
+    specs.savedModel,
+    JSON.stringify({ ...legacySpec, PixelType: "Bgr24", ModelPath: "models/saved_model_dir", Id: undefined }),
+  );
 });
 
 describe("savedmodel2czmodel SPEC OUTDIR NAME (legacy flat spec)", () => {

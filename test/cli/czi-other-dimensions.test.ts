@@ -15,15 +15,17 @@ import { czmodel, expectOneLineError, listTree, parseJson, scratchDir } from "./
 
 const S3 = "S3_1Pos_2Mosaic_T1_Z1_CH1.czi";
 const NUCLEI = testdata("models", "simple_nuclei_segmodel.czann");
-const REFUSED = [
-  "unsupported dimension H with size 2 (indices 0..1)",
-  "use --czi-other-dimensions first",
-];
+const REFUSED = ["unsupported dimension H with size 2 (indices 0..1)", "use --czi-other-dimensions first"];
 let work: string;
 let twoH: string;
 
 interface InfoJson {
-  details: { subblocks: number; dimensions: Record<string, number>; scenes: { subblocks: number }[]; pyramidLevels: { subblocks: number }[] };
+  details: {
+    subblocks: number;
+    dimensions: Record<string, number>;
+    scenes: { subblocks: number }[];
+    pyramidLevels: { subblocks: number }[];
+  };
 }
 
 beforeAll(async () => {
@@ -81,7 +83,19 @@ describe("czmodel predict --czi-other-dimensions", () => {
   it("with first: predicts scene 0 at H=0", async () => {
     const dir = await scratchDir("cli-czi-other-dims-predict-");
     const out = join(dir, "labels.ome.tif");
-    const r = await czmodel("predict", NUCLEI, twoH, "-o", out, "--plane", "scene=0", "--czi-other-dimensions", "first", "--quiet", "--json");
+    const r = await czmodel(
+      "predict",
+      NUCLEI,
+      twoH,
+      "-o",
+      out,
+      "--plane",
+      "scene=0",
+      "--czi-other-dimensions",
+      "first",
+      "--quiet",
+      "--json",
+    );
     expect(r.status, r.stderr).toBe(0);
     const d = parseJson<{ ok: boolean; files: string[]; outputs: { width: number; height: number; kind: string }[] }>(r);
     expect(d.files).toEqual([out]);

@@ -9,7 +9,17 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { czmodelProgram } from "../../src/cli/entry.js";
 import { repoRoot, testdata } from "../helpers/paths.js";
-import { czmodel, expectOneLineError, parseJson, savedmodel2czann, savedmodel2czmodel, text, zipEntry, type CliResult, scratchDir } from "./helpers.js";
+import {
+  czmodel,
+  expectOneLineError,
+  parseJson,
+  savedmodel2czann,
+  savedmodel2czmodel,
+  text,
+  zipEntry,
+  type CliResult,
+  scratchDir,
+} from "./helpers.js";
 
 const commands = czmodelProgram()
   .commands.map((c) => c.name())
@@ -80,7 +90,10 @@ describe("--json on success", () => {
     onnx = join(work, "nuclei.onnx");
     await writeFile(onnx, await zipEntry(testdata("models", "simple_nuclei_segmodel.czann"), "model.model"));
     spec = join(work, "spec.json");
-    const metadata = JSON.parse(text(await zipEntry(testdata("models", "simple_nuclei_segmodel.czann"), "model.json"))) as Record<string, unknown>;
+    const metadata = JSON.parse(text(await zipEntry(testdata("models", "simple_nuclei_segmodel.czann"), "model.json"))) as Record<
+      string,
+      unknown
+    >;
     await writeFile(spec, JSON.stringify({ ModelMetadata: metadata, ModelPath: "nuclei.onnx", LicenseFile: null }));
   });
 
@@ -90,7 +103,14 @@ describe("--json on success", () => {
     const out = join(work, "p.czann");
     const d = parseJson(await czmodel("pack", onnx, ...SEG, "--name", "N", "--out", out, "--json"));
     expect(d).toMatchObject({ ok: true, path: out, format: "czann", steps: [], warnings: [] });
-    expect(d.metadata).toMatchObject({ Type: "SingleClassSemanticSegmentation", InputShape: [1024, 1024, 1], OutputShape: [1024, 1024, 2], MinOverlap: [8, 8], Classes: ["Background", "Nucleus"], ModelName: "N" });
+    expect(d.metadata).toMatchObject({
+      Type: "SingleClassSemanticSegmentation",
+      InputShape: [1024, 1024, 1],
+      OutputShape: [1024, 1024, 2],
+      MinOverlap: [8, 8],
+      Classes: ["Background", "Nucleus"],
+      ModelName: "N",
+    });
   });
 
   it("convert / savedmodel2czann / savedmodel2czmodel --json", async () => {
@@ -111,7 +131,9 @@ describe("--json on success", () => {
     const model = testdata("models", "simple_pytorch_nuclei_segmodel_pytorch.czann");
     expect(parseJson(await czmodel("inspect", model, "--json")).format).toBe("czann");
     expect(parseJson(await czmodel("validate", model, "--json"))).toMatchObject({ ok: true, format: "czann", target: "zen-3.13" });
-    const run = parseJson<{ ok: boolean; numeric: { output: { dims: number[]; nonFinite: number } } }>(await czmodel("validate", model, "--run", "--json"));
+    const run = parseJson<{ ok: boolean; numeric: { output: { dims: number[]; nonFinite: number } } }>(
+      await czmodel("validate", model, "--run", "--json"),
+    );
     expect(run.ok).toBe(true);
     expect(run.numeric.output.dims).toEqual([1, 512, 512, 2]);
     expect(run.numeric.output.nonFinite).toBe(0);

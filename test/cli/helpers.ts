@@ -41,8 +41,7 @@ export async function capture(program: Command, argv: string[]): Promise<CliResu
   const err: string[] = [];
   const realOut = process.stdout.write;
   const realErr = process.stderr.write;
-  const grab =
-    (sink: string[]): Write =>
+  const grab = (sink: string[]): Write =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       sink.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
@@ -79,10 +78,15 @@ export function savedmodel2czann(...argv: string[]): Promise<CliResult> {
 /** Run `node bin/<bin>.js ARGS…` as a real process (cwd: the repo root unless given). */
 export function runBin(bin: "czmodel" | "savedmodel2czmodel" | "savedmodel2czann", args: string[], cwd = repoRoot): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, "bin", `${bin}.js`), ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ status, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(repoRoot, "bin", `${bin}.js`), ...args],
+      { cwd, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -30,7 +30,13 @@ async function readPlane(path: string): Promise<{ data: ArrayLike<number>; width
 
 /** A .czann around `onnx` (bytes) with the given shapes, written into `dir`. */
 async function czannOf(dir: string, name: string, onnx: Uint8Array, inputShape: number[], outputShape: number[]): Promise<string> {
-  const metadata = ModelMetadata.fromParams({ type: "SingleClassSemanticSegmentation", inputShape, outputShape, minOverlap: [4, 4], classes: ["A", "B"] });
+  const metadata = ModelMetadata.fromParams({
+    type: "SingleClassSemanticSegmentation",
+    inputShape,
+    outputShape,
+    minOverlap: [4, 4],
+    classes: ["A", "B"],
+  });
   const path = join(dir, `${name}.czann`);
   await writeFile(path, buildCzann({ metadata, model: onnx }));
   return path;
@@ -97,19 +103,32 @@ describe("czmodel predict: bad input gives one line, exit 2 and no output", () =
   }
 
   it("model and image channels that cannot be mapped", async () => {
-    const model = await czannOf(dir, "two", new Uint8Array(await readFile(fixture("predict", "two_channel.onnx"))), [32, 32, 2], [32, 32, 2]);
-    await expectNoOutput([model, testdata("images", "kidney_dapi_lowsnr.png"), "-o", join(outDir, "a.png")], [
-      /cannot map the image's 3 sample\(s\) per pixel \(rgb\) to the model's 2 input channel\(s\)/,
-    ]);
+    const model = await czannOf(
+      dir,
+      "two",
+      new Uint8Array(await readFile(fixture("predict", "two_channel.onnx"))),
+      [32, 32, 2],
+      [32, 32, 2],
+    );
+    await expectNoOutput(
+      [model, testdata("images", "kidney_dapi_lowsnr.png"), "-o", join(outDir, "a.png")],
+      [/cannot map the image's 3 sample\(s\) per pixel \(rgb\) to the model's 2 input channel\(s\)/],
+    );
   });
 
   it("a model whose output is not NHWC", async () => {
     const model = await czannOf(dir, "nchw", new Uint8Array(await readFile(fixture("engine", "nchw_out.onnx"))), [32, 32, 1], [32, 32, 2]);
-    await expectNoOutput([model, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "b.ome.tif")], [/has shape \[N, 2, 32, 32\]; expected NHWC/]);
+    await expectNoOutput(
+      [model, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "b.ome.tif")],
+      [/has shape \[N, 2, 32, 32\]; expected NHWC/],
+    );
   });
 
   it("an unsupported TIFF sample format", async () => {
-    await expectNoOutput([nucleiModel, fixture("io", "unsupported_complex64.tif"), "-o", join(outDir, "c.ome.tif")], [/unsupported_complex64\.tif/, /sample format/i]);
+    await expectNoOutput(
+      [nucleiModel, fixture("io", "unsupported_complex64.tif"), "-o", join(outDir, "c.ome.tif")],
+      [/unsupported_complex64\.tif/, /sample format/i],
+    );
   });
 
   it("a truncated TIFF", async () => {
@@ -136,7 +155,10 @@ describe("czmodel predict: bad input gives one line, exit 2 and no output", () =
   });
 
   it("an unknown --plane axis", async () => {
-    await expectNoOutput([nucleiModel, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "f.png"), "--plane", "q=1"], [/--plane/, /scene, t, c, z/]);
+    await expectNoOutput(
+      [nucleiModel, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "f.png"), "--plane", "q=1"],
+      [/--plane/, /scene, t, c, z/],
+    );
   });
 });
 
@@ -147,7 +169,11 @@ describe("czmodel predict: Ctrl-C", () => {
     await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 4096, height: 4096, compress: true });
     const outDir = join(dir, "out");
     await mkdir(outDir);
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", join(outDir, "labels.ome.tif")], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", join(outDir, "labels.ome.tif")],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

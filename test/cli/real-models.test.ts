@@ -43,7 +43,15 @@ interface RefFile {
     BorderSize: string;
     elementOrder: string[];
   };
-  model: { format: string; irVersion: number; opset: { domain: string; version: number }[]; producer: { name: string; version: string }; inputs: RefTensor[]; outputs: RefTensor[]; size: number };
+  model: {
+    format: string;
+    irVersion: number;
+    opset: { domain: string; version: number }[];
+    producer: { name: string; version: string };
+    inputs: RefTensor[];
+    outputs: RefTensor[];
+    size: number;
+  };
   license: string | null;
 }
 
@@ -54,7 +62,15 @@ interface InspectJson {
   format: string;
   metadataEntry: string;
   metadata: Record<string, unknown>;
-  model: { format: string; irVersion: number | null; opset: { domain: string; version: number }[]; producer: { name: string; version: string } | null; inputs: RefTensor[]; outputs: RefTensor[]; size: number };
+  model: {
+    format: string;
+    irVersion: number | null;
+    opset: { domain: string; version: number }[];
+    producer: { name: string; version: string } | null;
+    inputs: RefTensor[];
+    outputs: RefTensor[];
+    size: number;
+  };
   entries: { name: string; size: number; compressedSize: number; method: string }[];
   license: string | null;
 }
@@ -105,7 +121,9 @@ describe("the real model files", () => {
       expect(d.model.inputs).toEqual(ref.model.inputs);
       expect(d.model.outputs).toEqual(ref.model.outputs);
       expect(d.model.size).toBe(ref.model.size);
-      expect(d.entries).toEqual(ref.entries.map(({ name: n, size, compressedSize, method }) => ({ name: n, size, compressedSize, method })));
+      expect(d.entries).toEqual(
+        ref.entries.map(({ name: n, size, compressedSize, method }) => ({ name: n, size, compressedSize, method })),
+      );
       expect(d.license).toBe(ref.license);
     });
 
@@ -115,7 +133,8 @@ describe("the real model files", () => {
       expect(r.stdout).toContain(ref.format === "czann" ? "CZANN model" : "legacy CZMODEL model");
       for (const t of [...ref.model.inputs, ...ref.model.outputs]) expect(r.stdout).toContain(t.name);
       for (const e of ref.entries) expect(r.stdout).toContain(e.name);
-      const classes = ref.format === "czann" ? ((ref.metadata!.Classes as string[] | undefined) ?? []) : ref.legacy!.TrainingClasses.map((c) => c.Name!);
+      const classes =
+        ref.format === "czann" ? ((ref.metadata!.Classes as string[] | undefined) ?? []) : ref.legacy!.TrainingClasses.map((c) => c.Name!);
       for (const c of classes) expect(r.stdout).toContain(c);
     });
 

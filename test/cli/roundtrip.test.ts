@@ -26,8 +26,24 @@ interface RefFile {
   entries: RefEntry[];
   metadataEntry: string;
   modelEntry: string;
-  metadata?: { Id: string; Type: ModelType; InputShape: number[]; OutputShape: number[]; MinOverlap?: number[]; Classes?: string[]; ModelName?: string; Scaling?: [number, number] };
-  legacy?: { Id: string; ModelName: string; ColorHandling: ColorHandling; PixelTypes: PixelType[]; TrainingClasses: { Name: string }[]; BorderSize: string };
+  metadata?: {
+    Id: string;
+    Type: ModelType;
+    InputShape: number[];
+    OutputShape: number[];
+    MinOverlap?: number[];
+    Classes?: string[];
+    ModelName?: string;
+    Scaling?: [number, number];
+  };
+  legacy?: {
+    Id: string;
+    ModelName: string;
+    ColorHandling: ColorHandling;
+    PixelTypes: PixelType[];
+    TrainingClasses: { Name: string }[];
+    BorderSize: string;
+  };
 }
 const reference = JSON.parse(await readFile(fixture("cli", "models_reference.json"), "utf8")) as { files: Record<string, RefFile> };
 const names = Object.keys(reference.files);
@@ -38,8 +54,10 @@ function packArgs(ref: RefFile): string[] {
   if (ref.format === "czann") {
     const m = ref.metadata!;
     return [
-      "--type", m.Type,
-      "--id", m.Id,
+      "--type",
+      m.Type,
+      "--id",
+      m.Id,
       ...(m.MinOverlap ? ["--min-overlap", m.MinOverlap.join(",")] : []),
       ...(m.Classes ? ["--classes", m.Classes.join(",")] : []),
       ...(m.ModelName ? ["--name", m.ModelName] : []),
@@ -48,13 +66,20 @@ function packArgs(ref: RefFile): string[] {
   }
   const l = ref.legacy!;
   return [
-    "--format", "czmodel",
-    "--id", l.Id,
-    "--name", l.ModelName,
-    "--pixel-type", l.PixelTypes.join(","),
-    "--color-handling", l.ColorHandling,
-    "--border", l.BorderSize,
-    "--classes", l.TrainingClasses.map((c) => c.Name).join(","),
+    "--format",
+    "czmodel",
+    "--id",
+    l.Id,
+    "--name",
+    l.ModelName,
+    "--pixel-type",
+    l.PixelTypes.join(","),
+    "--color-handling",
+    l.ColorHandling,
+    "--border",
+    l.BorderSize,
+    "--classes",
+    l.TrainingClasses.map((c) => c.Name).join(","),
   ];
 }
 
@@ -109,7 +134,8 @@ describe.each(names)("re-packing %s", (name) => {
     const meta = (zip: typeof before) => zip.find((e) => e.name === ref.metadataEntry)!.bytes;
     expect(text(meta(after))).toBe(text(meta(before)));
     expect(Buffer.compare(Buffer.from(meta(after)), Buffer.from(meta(before)))).toBe(0);
-    for (const e of before) expect(Buffer.from(after.find((a) => a.name === e.name)!.bytes).equals(Buffer.from(e.bytes)), e.name).toBe(true);
+    for (const e of before)
+      expect(Buffer.from(after.find((a) => a.name === e.name)!.bytes).equals(Buffer.from(e.bytes)), e.name).toBe(true);
     expect(await listTree(work)).toEqual([`cli${ext}`, "unpacked/", ...ref.entries.map((e) => `unpacked/${e.name}`)].sort());
   });
 

@@ -51,7 +51,12 @@ describe("runProgram", () => {
     expect(r.status).toBe(2);
     expect(parseJson(r)).toEqual({
       ok: false,
-      error: { code: "INVALID_METADATA", message: "model.json: MinOverlap[0]: 7 is odd (allowed: an even integer >= 0)", where: "model.json: MinOverlap[0]", allowed: "an even integer >= 0" },
+      error: {
+        code: "INVALID_METADATA",
+        message: "model.json: MinOverlap[0]: 7 is odd (allowed: an even integer >= 0)",
+        where: "model.json: MinOverlap[0]",
+        allowed: "an even integer >= 0",
+      },
     });
     const b = await capture(program(bug), ["go", "--json"]);
     expect(parseJson(b)).toEqual({ ok: false, error: { code: "INTERNAL", message: "cannot read properties of undefined" } });

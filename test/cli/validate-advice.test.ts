@@ -27,7 +27,8 @@ const ONE_CHANNEL_ADVICE =
   "pack the model with --postprocess sigmoid,sigmoid-to-softmax-scores and Classes with the object first, then Background (e.g. Nucleus,Background), " +
   "since sigmoid-to-softmax-scores gives [p, 1 − p]; leave out sigmoid if the model already ends in one";
 const HINT = "the model looks channels-first (NCHW): pack it with --channels-first";
-const SPATIAL_RULE = "output spatial size [32, 32] differs from input spatial size [64, 64]; ZEN requires output spatial size == input spatial size";
+const SPATIAL_RULE =
+  "output spatial size [32, 32] differs from input spatial size [64, 64]; ZEN requires output spatial size == input spatial size";
 const STATS_64 =
   'the model computes statistics per image (ReduceMean "/ReduceMean" over axes [1, 2, 3], ReduceMean "/ReduceMean_1" over axes [1, 2, 3]); ' +
   "ZEN computes them per tile, so images larger than the tile 64×64 give results that depend on the tiling";
@@ -71,7 +72,8 @@ async function validateJson(file: string, ...args: string[]): Promise<{ status: 
   return { status: r.status, report: parseJson<Report>(r) };
 }
 
-const errorsOf = (report: Report) => report.findings.filter((f) => f.severity === "error").map((f) => ({ code: f.code, where: f.where, message: f.message }));
+const errorsOf = (report: Report) =>
+  report.findings.filter((f) => f.severity === "error").map((f) => ({ code: f.code, where: f.where, message: f.message }));
 
 describe("logit advice", () => {
   it("2 channels: validate --run says softmax, and the model packed with --postprocess softmax validates", async () => {
@@ -85,7 +87,14 @@ describe("logit advice", () => {
       /^segmentation outputs must be class probabilities \(each in \[0, 1\], summing to 1 ± 0\.001 per pixel\), but values range over \[-?[\d.]+, -?[\d.]+\] and per-pixel sums over \[-?[\d.]+, -?[\d.]+\]: it looks like logits; pack the model with --postprocess softmax$/,
     );
 
-    const fixed = await packed("logit2-softmax.czann", [model("logit2_nhwc.onnx"), ...SEG, "--classes", "Background,Nucleus", "--postprocess", "softmax"]);
+    const fixed = await packed("logit2-softmax.czann", [
+      model("logit2_nhwc.onnx"),
+      ...SEG,
+      "--classes",
+      "Background,Nucleus",
+      "--postprocess",
+      "softmax",
+    ]);
     const v = await czmodel("validate", fixed, "--run");
     expect(v.status, v.stdout).toBe(0);
     expect(v.stdout).toMatch(/: valid for zen-3\.13\n/);
@@ -106,7 +115,21 @@ describe("logit advice", () => {
 
   it("1 channel in a legacy file (written with --force): validate, validate --run and predict give the same advice", async () => {
     const dir = await scratchDir("cli-validate-advice-case-");
-    const r = await czmodel("pack", model("logit1_nhwc.onnx"), "--format", "czmodel", "--border", "4", "--classes", "Nucleus,Background", "--name", "Logit1", "--force", "--out", join(dir, "m.czmodel"));
+    const r = await czmodel(
+      "pack",
+      model("logit1_nhwc.onnx"),
+      "--format",
+      "czmodel",
+      "--border",
+      "4",
+      "--classes",
+      "Nucleus,Background",
+      "--name",
+      "Logit1",
+      "--force",
+      "--out",
+      join(dir, "m.czmodel"),
+    );
     expect(r.status, r.stderr).toBe(0);
     const structural = `the ONNX output [batch, 64, 64, 1] has 1 channel, but a segmentation model needs one probability channel per class (at least 2): ${ONE_CHANNEL_ADVICE}`;
     expect(r.stdout).toContain(`  error: ONNX output "output": ${structural}\n`);
@@ -126,22 +149,40 @@ describe("logit advice", () => {
 
     const p = await czmodel("predict", file, fitImage, "-o", join(dir, "labels.png"));
     expectOneLineError(p, []);
-    expect(p.stderr).toBe(`czmodel: error: Logit1: a segmentation model must output one channel per class (>= 2); this one outputs 1: ${ONE_CHANNEL_ADVICE}\n`);
+    expect(p.stderr).toBe(
+      `czmodel: error: Logit1: a segmentation model must output one channel per class (>= 2); this one outputs 1: ${ONE_CHANNEL_ADVICE}\n`,
+    );
   });
 
   it("1 channel with sigmoid-to-softmax-scores alone (no sigmoid): validate --run explains [p, 1 − p] of a logit", async () => {
-    const file = await packed("logit1-scores.czann", [model("logit1_nhwc.onnx"), ...SEG, "--classes", "Nucleus,Background", "--postprocess", "sigmoid-to-softmax-scores"]);
+    const file = await packed("logit1-scores.czann", [
+      model("logit1_nhwc.onnx"),
+      ...SEG,
+      "--classes",
+      "Nucleus,Background",
+      "--postprocess",
+      "sigmoid-to-softmax-scores",
+    ]);
     expect((await validateJson(file)).status).toBe(0); // structurally fine: 2 channels, 2 classes
     const { status, report } = await validateJson(file, "--run");
     expect(status).toBe(1);
     const [e] = errorsOf(report);
-    expect(e!.message).toMatch(/per-pixel sums over \[1, 1\]: the channels sum to 1 but leave \[0, 1\], as \[p, 1 − p\] of a 1-channel logit p does; /);
+    expect(e!.message).toMatch(
+      /per-pixel sums over \[1, 1\]: the channels sum to 1 but leave \[0, 1\], as \[p, 1 − p\] of a 1-channel logit p does; /,
+    );
     expect(e!.message.endsWith(ONE_CHANNEL_ADVICE)).toBe(true);
   });
 
   // The `sigmoid` op is being added on another branch; this runs once it is registered.
   it.skipIf(!findOperation("sigmoid"))("1 channel: the model packed as advised validates with --run", async () => {
-    const file = await packed("logit1-sigmoid.czann", [model("logit1_nhwc.onnx"), ...SEG, "--classes", "Nucleus,Background", "--postprocess", "sigmoid,sigmoid-to-softmax-scores"]);
+    const file = await packed("logit1-sigmoid.czann", [
+      model("logit1_nhwc.onnx"),
+      ...SEG,
+      "--classes",
+      "Nucleus,Background",
+      "--postprocess",
+      "sigmoid,sigmoid-to-softmax-scores",
+    ]);
     const v = await czmodel("validate", file, "--run");
     expect(v.status, v.stdout).toBe(0);
   });
@@ -150,18 +191,38 @@ describe("logit advice", () => {
 describe("output of half the input size: pack, validate and predict agree", () => {
   it("pack refuses it (exit 2) and writes nothing", async () => {
     const dir = await scratchDir("cli-validate-advice-case-");
-    const r = await czmodel("pack", model("half_regression.onnx"), "--type", "Regression", "--min-overlap", "8,8", "--out", join(dir, "half.czann"));
+    const r = await czmodel(
+      "pack",
+      model("half_regression.onnx"),
+      "--type",
+      "Regression",
+      "--min-overlap",
+      "8,8",
+      "--out",
+      join(dir, "half.czann"),
+    );
     expectOneLineError(r, []);
     expect(r.stderr).toBe(`czmodel: error: pack: ZEN would reject this model: model.json: OutputShape: ${SPATIAL_RULE}\n`);
     expect(await listTree(dir)).toEqual([]);
   });
 
   it("written with --force: validate reports it (exit 1, structural and --run) and predict refuses it (exit 2), in the same words", async () => {
-    const file = await packed("half.czann", [model("half_regression.onnx"), "--type", "Regression", "--min-overlap", "8,8", "--name", "Half", "--force"]);
+    const file = await packed("half.czann", [
+      model("half_regression.onnx"),
+      "--type",
+      "Regression",
+      "--min-overlap",
+      "8,8",
+      "--name",
+      "Half",
+      "--force",
+    ]);
 
     const plain = await czmodel("validate", file);
     expect(plain.status).toBe(1);
-    expect(plain.stdout).toBe(`${file}: INVALID for zen-3.13: 1 error(s), 0 warning(s)\n  error   model.json: OutputShape: ${SPATIAL_RULE}\n`);
+    expect(plain.stdout).toBe(
+      `${file}: INVALID for zen-3.13: 1 error(s), 0 warning(s)\n  error   model.json: OutputShape: ${SPATIAL_RULE}\n`,
+    );
 
     const run = await validateJson(file, "--run");
     expect(run.status).toBe(1);
@@ -195,8 +256,21 @@ describe("channels-first model packed without --channels-first", () => {
 
   it("legacy: the hint comes once, on the first shape error", async () => {
     const dir = await scratchDir("cli-validate-advice-case-");
-    const r = await czmodel("pack", model("nchw_seg.onnx"), "--format", "czmodel", "--border", "4", "--classes", "Background,Nucleus", "--out", join(dir, "m.czmodel"));
-    const line = expectOneLineError(r, [`XML: Channels: PixelType Gray16 gives 1 channel(s) but the model input has 64; ${HINT}; XML: TrainingClasses:`]);
+    const r = await czmodel(
+      "pack",
+      model("nchw_seg.onnx"),
+      "--format",
+      "czmodel",
+      "--border",
+      "4",
+      "--classes",
+      "Background,Nucleus",
+      "--out",
+      join(dir, "m.czmodel"),
+    );
+    const line = expectOneLineError(r, [
+      `XML: Channels: PixelType Gray16 gives 1 channel(s) but the model input has 64; ${HINT}; XML: TrainingClasses:`,
+    ]);
     expect(line.split(HINT)).toHaveLength(2);
   });
 
@@ -216,7 +290,9 @@ describe("channels-first model packed without --channels-first", () => {
     const dir = await scratchDir("cli-validate-advice-case-");
     const r = await czmodel("pack", onnx, "--type", "Regression", "--min-overlap", "0,0", "--out", join(dir, "m.czann"));
     expectOneLineError(r, []);
-    expect(r.stderr).toBe(`czmodel: error: pack: ZEN would reject this model: ONNX input "x": shape [batch, 1, 64, 64] is not NHWC; ${HINT}\n`);
+    expect(r.stderr).toBe(
+      `czmodel: error: pack: ZEN would reject this model: ONNX input "x": shape [batch, 1, 64, 64] is not NHWC; ${HINT}\n`,
+    );
   });
 
   it("regression (written with --force): pack, validate, validate --run and predict all give the hint", async () => {
@@ -237,7 +313,11 @@ describe("channels-first model packed without --channels-first", () => {
 
     const p = await czmodel("predict", file, bigImage, "-o", join(dir, "out.ome.tif"));
     expectOneLineError(p, []);
-    expect(p.stderr).toMatch(new RegExp(`^czmodel: error: cannot map the image's 1 sample\\(s\\) per pixel \\(gray\\) to the model's 64 input channel\\(s\\); ${HINT.replace(/[()]/g, "\\$&")} \\(allowed: `));
+    expect(p.stderr).toMatch(
+      new RegExp(
+        `^czmodel: error: cannot map the image's 1 sample\\(s\\) per pixel \\(gray\\) to the model's 64 input channel\\(s\\); ${HINT.replace(/[()]/g, "\\$&")} \\(allowed: `,
+      ),
+    );
   });
 });
 
@@ -252,7 +332,18 @@ describe("per-image statistics", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*stats\.czann \(czann: SingleClassSemanticSegmentation, tile 64x64x1, id [0-9a-f-]+\)\n/);
     expect(r.stdout.split("\n").slice(1)).toEqual([`  warning: ${STATS_64}`, ""]);
-    const j = parseJson<{ warnings: string[]; findings: Report["findings"] }>(await czmodel("pack", model("image_stats.onnx"), ...SEG, "--classes", "Background,Nucleus", "--out", join(work, "stats-json.czann"), "--json"));
+    const j = parseJson<{ warnings: string[]; findings: Report["findings"] }>(
+      await czmodel(
+        "pack",
+        model("image_stats.onnx"),
+        ...SEG,
+        "--classes",
+        "Background,Nucleus",
+        "--out",
+        join(work, "stats-json.czann"),
+        "--json",
+      ),
+    );
     expect(j.warnings).toEqual([STATS_64]);
     expect(j.findings).toEqual([{ severity: "warning", code: "image-statistics", message: STATS_64 }]);
   });
@@ -283,7 +374,10 @@ describe("per-image statistics", () => {
     for (const name of ["simple_nuclei_segmodel.czann", "simple_kidney_regmodel.czann"]) {
       const { status, report } = await validateJson(testdata("models", name));
       expect(status).toBe(0);
-      expect(report.findings.filter((f) => f.code === "image-statistics"), name).toEqual([]);
+      expect(
+        report.findings.filter((f) => f.code === "image-statistics"),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -291,9 +385,21 @@ describe("per-image statistics", () => {
     const onnx = join(work, "nuclei.onnx");
     await writeFile(onnx, await zipEntry(testdata("models", "simple_nuclei_segmodel.czann"), "model.model"));
     const out = join(work, "nuclei-std.czann");
-    const r = await czmodel("pack", onnx, "--preprocess", "per-image-standardization", ...SEG, "--classes", "Background,Nucleus", "--out", out);
+    const r = await czmodel(
+      "pack",
+      onnx,
+      "--preprocess",
+      "per-image-standardization",
+      ...SEG,
+      "--classes",
+      "Background,Nucleus",
+      "--out",
+      out,
+    );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/ {2}warning: the model computes statistics per image \(ReduceMean "[^"]+" over axes \[1, 2, 3\], ReduceMean "[^"]+" over axes \[1, 2, 3\]\); ZEN computes them per tile, so images larger than the tile 1024×1024 give results that depend on the tiling\n/);
+    expect(r.stdout).toMatch(
+      / {2}warning: the model computes statistics per image \(ReduceMean "[^"]+" over axes \[1, 2, 3\], ReduceMean "[^"]+" over axes \[1, 2, 3\]\); ZEN computes them per tile, so images larger than the tile 1024×1024 give results that depend on the tiling\n/,
+    );
     const { status, report } = await validateJson(out);
     expect(status).toBe(0);
     expect(report.findings.map((f) => f.code)).toEqual(["image-statistics"]);

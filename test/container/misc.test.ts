@@ -68,13 +68,20 @@ describe("CRC-32 and DOS time", () => {
     const dos = dateToDos(d);
     expect(dos).toEqual({ date: ((2022 - 1980) << 9) | (4 << 5) | 29, time: (15 << 11) | (35 << 5) | 6 });
     expect(dosToDate(dos).getTime()).toBe(new Date(2022, 3, 29, 15, 35, 12).getTime());
-    expect(() => dateToDos(new Date(1979, 11, 31))).toThrow("ZIP timestamps must be between 1980 and 2107, got 1979 (allowed: a date in 1980..2107)");
+    expect(() => dateToDos(new Date(1979, 11, 31))).toThrow(
+      "ZIP timestamps must be between 1980 and 2107, got 1979 (allowed: a date in 1980..2107)",
+    );
   });
 });
 
 describe("zip writer limits", () => {
   it("refuses duplicate names and entries needing ZIP64", () => {
-    expect(() => writeZip([{ name: "a", data: new Uint8Array(1) }, { name: "a", data: new Uint8Array(1) }])).toThrow('duplicate ZIP entry name "a"');
+    expect(() =>
+      writeZip([
+        { name: "a", data: new Uint8Array(1) },
+        { name: "a", data: new Uint8Array(1) },
+      ]),
+    ).toThrow('duplicate ZIP entry name "a"');
     expect(() => zipHeaders([{ name: "big", size: 2 ** 32, crc32: 0 }])).toThrow(
       'entry "big" has 4294967296 bytes; sizes over 4 GiB need ZIP64, which model files never use (allowed: at most 4294967295 bytes per entry)',
     );
@@ -90,7 +97,13 @@ describe("zip writer limits", () => {
 });
 
 describe("model files built in memory and written atomically", () => {
-  const metadata = ModelMetadata.fromParams({ id: "3f13b6da-d9c4-4a01-8b92-a02951bb0397", type: "Regression", inputShape: [8, 8, 1], outputShape: [8, 8, 1], minOverlap: [2, 2] });
+  const metadata = ModelMetadata.fromParams({
+    id: "3f13b6da-d9c4-4a01-8b92-a02951bb0397",
+    type: "Regression",
+    inputShape: [8, 8, 1],
+    outputShape: [8, 8, 1],
+    minOverlap: [2, 2],
+  });
   const model = new Uint8Array(200_000).map((_, i) => (i * 31) & 0xff);
   model[0] = 0x08;
   const date = new Date(2024, 5, 1, 12, 0, 0);
@@ -100,7 +113,10 @@ describe("model files built in memory and written atomically", () => {
     await writeFile(modelPath, model);
     const out = join(dir, "streamed.czann");
     const fromFile = new Uint8Array(await readFile(modelPath));
-    await writeFileAtomic(out, buildCzann({ metadata, model: fromFile, license: { name: "LICENSE", bytes: new Uint8Array([65]) } }, { hostByte: 3, date }));
+    await writeFileAtomic(
+      out,
+      buildCzann({ metadata, model: fromFile, license: { name: "LICENSE", bytes: new Uint8Array([65]) } }, { hostByte: 3, date }),
+    );
     const expected = buildCzann({ metadata, model, license: { name: "LICENSE", bytes: new Uint8Array([65]) } }, { hostByte: 3, date });
     expect(Buffer.from(await readFile(out)).equals(Buffer.from(expected))).toBe(true);
     const back = await readModelFile(out);
@@ -109,7 +125,13 @@ describe("model files built in memory and written atomically", () => {
   });
 
   it("writes a legacy file from memory that reads back with the same metadata", async () => {
-    const legacy = LegacyModelMetadata.fromParams({ colorHandling: "SplitRgb", pixelTypes: ["Gray8"], classes: ["bg", "fg", "edge"], borderSize: 4, modelName: "net.onnx" });
+    const legacy = LegacyModelMetadata.fromParams({
+      colorHandling: "SplitRgb",
+      pixelTypes: ["Gray8"],
+      classes: ["bg", "fg", "edge"],
+      borderSize: 4,
+      modelName: "net.onnx",
+    });
     const out = join(dir, "x.czmodel");
     await writeFileAtomic(out, buildLegacy({ metadata: legacy, model }, { date }));
     const back = await readModelFileBytes(new Uint8Array(readFileSync(out)), "x.czmodel");
@@ -124,7 +146,10 @@ describe("model files built in memory and written atomically", () => {
     const m = await readModelFile(src);
     if (m.format !== "czmodel") throw new Error("format");
     const out = join(dir, "copy.czseg");
-    await writeFileAtomic(out, buildLegacy({ metadata: m.metadata, model: m.modelBytes }, { hostByte: 0, date: m.entries[0]!.dosDateTime }));
+    await writeFileAtomic(
+      out,
+      buildLegacy({ metadata: m.metadata, model: m.modelBytes }, { hostByte: 0, date: m.entries[0]!.dosDateTime }),
+    );
     expect(Buffer.from(await readFile(out)).equals(readFileSync(src))).toBe(true);
   });
 });

@@ -8,10 +8,22 @@ import { fixture } from "../helpers/paths.js";
 // exactly the calls czmodel makes, with time pinned.
 const info = JSON.parse(readFileSync(fixture("container", "czmodel_made.json"), "utf8")) as {
   czann: { entries: { name: string; date_time: number[]; external_attr: number; create_system: number }[] };
-  legacy: { params: { id: string; name: string; color_handling: "ConvertToMonochrome"; pixel_types: ("Gray16" | "Bgr24")[]; classes: string[]; border_size: number }; entries: { name: string; date_time: number[] }[] };
+  legacy: {
+    params: {
+      id: string;
+      name: string;
+      color_handling: "ConvertToMonochrome";
+      pixel_types: ("Gray16" | "Bgr24")[];
+      classes: string[];
+      border_size: number;
+    };
+    entries: { name: string; date_time: number[] }[];
+  };
   license_mode: number;
 };
-const metaObj = (parsePythonJson(readFileSync(fixture("container", "czmodel_made.json"), "utf8"), "czmodel_made.json") as { czann: { metadata: unknown } }).czann.metadata;
+const metaObj = (
+  parsePythonJson(readFileSync(fixture("container", "czmodel_made.json"), "utf8"), "czmodel_made.json") as { czann: { metadata: unknown } }
+).czann.metadata;
 const payload = new Uint8Array(readFileSync(fixture("container", "payload.bin")));
 const licenseBytes = new Uint8Array(readFileSync(fixture("container", "LICENSE.txt")));
 const localDate = (t: number[]) => new Date(t[0] as number, (t[1] as number) - 1, t[2], t[3], t[4], t[5]);
@@ -23,7 +35,11 @@ describe("builder output equals Python zipfile output as czmodel writes it", () 
     if (!json || !lic) throw new Error("fixture");
     const metadata = ModelMetadata.fromJson(metaObj);
     const built = buildCzann(
-      { metadata, model: payload, license: { name: "some/folder/LICENSE.txt", bytes: licenseBytes, timestamp: localDate(lic.date_time), mode: info.license_mode } },
+      {
+        metadata,
+        model: payload,
+        license: { name: "some/folder/LICENSE.txt", bytes: licenseBytes, timestamp: localDate(lic.date_time), mode: info.license_mode },
+      },
       { hostByte: json.create_system as 3, date: localDate(json.date_time) },
     );
     expect(lic.external_attr).toBe(0x81a40000);
@@ -42,9 +58,20 @@ describe("builder output equals Python zipfile output as czmodel writes it", () 
     const p = info.legacy.params;
     const [xml, , lic] = info.legacy.entries;
     if (!xml || !lic) throw new Error("fixture");
-    const metadata = LegacyModelMetadata.fromParams({ id: p.id, modelName: p.name, colorHandling: p.color_handling, pixelTypes: p.pixel_types, classes: p.classes, borderSize: p.border_size });
+    const metadata = LegacyModelMetadata.fromParams({
+      id: p.id,
+      modelName: p.name,
+      colorHandling: p.color_handling,
+      pixelTypes: p.pixel_types,
+      classes: p.classes,
+      borderSize: p.border_size,
+    });
     const built = buildLegacy(
-      { metadata, model: payload, license: { name: "C:\\licenses\\Lizenz_\u00fc.txt", bytes: licenseBytes, timestamp: localDate(lic.date_time) } },
+      {
+        metadata,
+        model: payload,
+        license: { name: "C:\\licenses\\Lizenz_\u00fc.txt", bytes: licenseBytes, timestamp: localDate(lic.date_time) },
+      },
       { hostByte: 3, date: localDate(xml.date_time) },
     );
     expect(Buffer.from(built).equals(Buffer.from(expected))).toBe(true);

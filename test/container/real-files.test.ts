@@ -25,7 +25,10 @@ const FILES: Expected[] = [
   {
     file: "simple_nuclei_segmodel.czann",
     format: "czann",
-    entries: [["model.json", 260, 0xb7c415f7], ["model.model", 3415, 0x42624026]],
+    entries: [
+      ["model.json", 260, 0xb7c415f7],
+      ["model.model", 3415, 0x42624026],
+    ],
     madeBy: W,
     dosDateTime: dos(2022, 4, 29, 15, 35, 12),
     check: (m) => {
@@ -43,7 +46,10 @@ const FILES: Expected[] = [
   {
     file: "simple_kidney_regmodel.czann",
     format: "czann",
-    entries: [["model.json", 199, 0xa20ec824], ["model.model", 36895, 0x530e183f]],
+    entries: [
+      ["model.json", 199, 0xa20ec824],
+      ["model.model", 36895, 0x530e183f],
+    ],
     madeBy: U,
     dosDateTime: dos(2022, 4, 29, 9, 31, 16),
     check: (m) => {
@@ -61,7 +67,10 @@ const FILES: Expected[] = [
   {
     file: "simple_pytorch_nuclei_segmodel_pytorch.czann",
     format: "czann",
-    entries: [["model.json", 281, 0xafc65372], ["model.model", 1874, 0x0f5daf1a]],
+    entries: [
+      ["model.json", 281, 0xafc65372],
+      ["model.model", 1874, 0x0f5daf1a],
+    ],
     madeBy: W,
     dosDateTime: dos(2023, 9, 30, 15, 49, 24),
     check: (m) => {
@@ -115,7 +124,13 @@ describe.each(FILES)("$file", (x) => {
     expect(m.warnings).toEqual([]);
     expect(m.entries.map((e) => [e.name, e.size, e.crc32])).toEqual(x.entries);
     for (const e of m.entries) {
-      expect(e).toMatchObject({ method: "stored", utf8Flag: false, externalAttributes: ATTR, versionMadeBy: x.madeBy, dosDateTime: x.dosDateTime });
+      expect(e).toMatchObject({
+        method: "stored",
+        utf8Flag: false,
+        externalAttributes: ATTR,
+        versionMadeBy: x.madeBy,
+        dosDateTime: x.dosDateTime,
+      });
       expect(e.compressedSize).toBe(e.size);
     }
     expect(m.metadataEntryName).toBe(x.entries[0]?.[0]);
@@ -138,7 +153,10 @@ describe.each(FILES)("$file", (x) => {
     const first = m.entries[0];
     if (!first) throw new Error("no entries");
     const opts = { hostByte: (first.versionMadeBy >> 8) as 0 | 3, date: first.dosDateTime };
-    const rebuilt = m.format === "czann" ? buildCzann({ metadata: m.metadata, model: m.modelBytes }, opts) : buildLegacy({ metadata: m.metadata, model: m.modelBytes }, opts);
+    const rebuilt =
+      m.format === "czann"
+        ? buildCzann({ metadata: m.metadata, model: m.modelBytes }, opts)
+        : buildLegacy({ metadata: m.metadata, model: m.modelBytes }, opts);
     expect(Buffer.from(m.metadata.toBytes()).equals(Buffer.from(m.metadataBytes))).toBe(true);
     const again = await readModelFileBytes(rebuilt, "rebuilt");
     expect(again.entries).toEqual(m.entries);

@@ -51,7 +51,14 @@ describe("unpackModel", () => {
 
   it("turns backslash names into sub-folders", async () => {
     const src = join(root, "bs.zip");
-    await writeFile(src, rawZip([{ name: "dir\\sub\\a.txt", data: "A", method: 8 }, { name: "dir/", data: "" }, { name: "b.txt", data: "B" }]));
+    await writeFile(
+      src,
+      rawZip([
+        { name: "dir\\sub\\a.txt", data: "A", method: 8 },
+        { name: "dir/", data: "" },
+        { name: "b.txt", data: "B" },
+      ]),
+    );
     const target = join(root, "bs-out");
     const files = await unpackModel(src, target);
     expect(files).toEqual([join(target, "dir", "sub", "a.txt"), join(target, "b.txt")]);
@@ -72,11 +79,19 @@ describe("unpackModel", () => {
     const base = join(root, `slip-${Math.random().toString(36).slice(2)}`);
     const src = join(base, "slip.zip");
     await mkdir(base, { recursive: true });
-    await writeFile(src, rawZip([{ name: "fine.txt", data: "fine" }, { name, data: "evil" }]));
+    await writeFile(
+      src,
+      rawZip([
+        { name: "fine.txt", data: "fine" },
+        { name, data: "evil" },
+      ]),
+    );
     const target = join(base, "deep", "out");
     const err = await unpackModel(src, target).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CzmodelError);
-    expect((err as Error).message).toBe(`${src}: entry ${JSON.stringify(name)} ${why}; refusing to extract it (allowed: relative entry names inside the archive)`);
+    expect((err as Error).message).toBe(
+      `${src}: entry ${JSON.stringify(name)} ${why}; refusing to extract it (allowed: relative entry names inside the archive)`,
+    );
     expect(await tree(base)).toEqual(["slip.zip"]);
   });
 
@@ -84,7 +99,13 @@ describe("unpackModel", () => {
     const base = join(root, "crc");
     await mkdir(join(base, "out"), { recursive: true });
     const src = join(base, "bad.zip");
-    await writeFile(src, rawZip([{ name: "a.txt", data: "A" }, { name: "b.txt", data: "B", crc32: 1 }]));
+    await writeFile(
+      src,
+      rawZip([
+        { name: "a.txt", data: "A" },
+        { name: "b.txt", data: "B", crc32: 1 },
+      ]),
+    );
     const err = await unpackModel(src, join(base, "out")).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/: b\.txt: CRC-32 mismatch/);
     expect(await tree(base)).toEqual(["bad.zip", "out/"]);
@@ -102,7 +123,13 @@ describe("unpackModel", () => {
 
   it("refuses duplicate names", async () => {
     const src = join(root, "dup.zip");
-    await writeFile(src, rawZip([{ name: "a.txt", data: "1" }, { name: "a.txt", data: "2" }]));
+    await writeFile(
+      src,
+      rawZip([
+        { name: "a.txt", data: "1" },
+        { name: "a.txt", data: "2" },
+      ]),
+    );
     await expect(unpackModel(src, join(root, "dup-out"))).rejects.toThrow(`${src}: entry "a.txt" appears twice`);
   });
 

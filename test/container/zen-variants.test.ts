@@ -39,7 +39,7 @@ const ZEN_RF_XML =
   '\ufeff<?xml version="1.0" encoding="utf-8"?><Model Version="1"><Id>' +
   GUID +
   "</Id><ModelName>XRM_Sandstone</ModelName><Status>Trained</Status><FeatureExtractor>Default</FeatureExtractor>" +
-  "<Postprocessing>None</Postprocessing><ColorHandling>ConvertToMonochrome</ColorHandling><Channels><Item PixelType=\"Gray16\" /></Channels>" +
+  '<Postprocessing>None</Postprocessing><ColorHandling>ConvertToMonochrome</ColorHandling><Channels><Item PixelType="Gray16" /></Channels>' +
   '<TrainingClasses><Item colR="255" colG="0" colB="0" LabelValue="1" Name="pore" /><Item colR="0" colG="255" colB="0" LabelValue="2" Name="grain" /><Item colR="0" colG="0" colB="255" LabelValue="3" Name="clay" /></TrainingClasses>' +
   "<TotalTileHeight>1024</TotalTileHeight><TotalTileWidth>1024</TotalTileWidth><ScaleInputsByBitdepth>true</ScaleInputsByBitdepth></Model>";
 
@@ -75,7 +75,10 @@ describe("files made by ZEN / arivis / hand edits", () => {
     expect(m.metadata.modelName).toBe("N2V_tobacco_leaf_Whitened");
     expect(m.metadata.extra).toEqual({ ModelDescription: "C:\\Users\\zen\\Documents\\N2V_tobacco_leaf.czann" });
     expect(m.payloadKind).toBe("onnx");
-    expect(m.entries.map((e) => [e.method, e.utf8Flag, e.externalAttributes])).toEqual([["deflate", true, 0], ["deflate", true, 0]]);
+    expect(m.entries.map((e) => [e.method, e.utf8Flag, e.externalAttributes])).toEqual([
+      ["deflate", true, 0],
+      ["deflate", true, 0],
+    ]);
     expect(Buffer.from(m.metadataBytes).toString("utf8")).toBe(ZEN_JSON);
     expect(m.warnings).toEqual([]);
   });
@@ -83,7 +86,11 @@ describe("files made by ZEN / arivis / hand edits", () => {
   it("ZEN random-forest .czmodel: modelid= first, BOM + double-quoted declaration, Version 1, no BorderSize, pickle payload", async () => {
     const m = await readBoth(
       "XRM.czmodel",
-      rawZip([zen({ name: `modelid=${GUID}`, data: "" }), zen({ name: `${GUID}.xml`, data: ZEN_RF_XML }), zen({ name: `${GUID}.model`, data: PICKLE })]),
+      rawZip([
+        zen({ name: `modelid=${GUID}`, data: "" }),
+        zen({ name: `${GUID}.xml`, data: ZEN_RF_XML }),
+        zen({ name: `${GUID}.model`, data: PICKLE }),
+      ]),
     );
     if (m.format !== "czmodel") throw new Error("format");
     expect(m.metadata.version).toBe("1");
@@ -95,11 +102,16 @@ describe("files made by ZEN / arivis / hand edits", () => {
     expect(m.metadata.extraElement("ScaleInputsByBitdepth")).toBe("true");
     expect(m.payloadKind).toBe("pickle");
     expect(m.metadataEntryName).toBe(`${GUID}.xml`);
-    expect(m.warnings).toEqual([`${join(dir, "XRM.czmodel")}: ${GUID}.xml: BorderSize: missing (ZEN-made file); give the border (context pixels per tile side) explicitly`]);
+    expect(m.warnings).toEqual([
+      `${join(dir, "XRM.czmodel")}: ${GUID}.xml: BorderSize: missing (ZEN-made file); give the border (context pixels per tile side) explicitly`,
+    ]);
   });
 
   it("backslash entry names and upper-case model.json / model.model are found", async () => {
-    const m = await readBoth("bs.czann", rawZip([zen({ name: "export\\MODEL.JSON", data: ZEN_JSON }), zen({ name: "export\\Model.Model", data: ONNX, method: 0 })]));
+    const m = await readBoth(
+      "bs.czann",
+      rawZip([zen({ name: "export\\MODEL.JSON", data: ZEN_JSON }), zen({ name: "export\\Model.Model", data: ONNX, method: 0 })]),
+    );
     expect(m.metadataEntryName).toBe("export\\MODEL.JSON");
     expect(m.modelEntryName).toBe("export\\Model.Model");
     expect(m.warnings).toEqual([]);
@@ -110,7 +122,11 @@ describe("files made by ZEN / arivis / hand edits", () => {
     const xml = ZEN_RF_XML.replace("</Model>", "<BorderSize>16</BorderSize></Model>");
     const m = await readBoth(
       "sm.czseg",
-      rawZip([zen({ name: `m\\${GUID}.model`, data: savedModel, method: 0 }), zen({ name: `m\\${GUID}.xml`, data: xml }), zen({ name: `modelid=${GUID}`, data: "" })]),
+      rawZip([
+        zen({ name: `m\\${GUID}.model`, data: savedModel, method: 0 }),
+        zen({ name: `m\\${GUID}.xml`, data: xml }),
+        zen({ name: `modelid=${GUID}`, data: "" }),
+      ]),
     );
     expect(m.format).toBe("czmodel");
     expect(m.payloadKind).toBe("savedmodel");
@@ -118,8 +134,15 @@ describe("files made by ZEN / arivis / hand edits", () => {
   });
 
   it("hand-edited .czann: DEFLATE, flags 0, attribute 0x20, JSON with a trailing newline", async () => {
-    const json = '{"Id": "b6f04bbd-2955-4996-8578-43d02d24f093", "Type": "Regression", "InputShape": [512, 512, 5], "OutputShape": [512, 512, 5], "MinOverlap": [8, 8], "ModelName": "Simple_Kidney_RegressionModel", "Scaling": [1.0, 1.0]}\n';
-    const m = await readBoth("out5.czann", rawZip([{ name: "model.json", data: json, method: 8, externalAttributes: 0x20 }, { name: "model.model", data: ONNX, method: 8, externalAttributes: 0x20 }]));
+    const json =
+      '{"Id": "b6f04bbd-2955-4996-8578-43d02d24f093", "Type": "Regression", "InputShape": [512, 512, 5], "OutputShape": [512, 512, 5], "MinOverlap": [8, 8], "ModelName": "Simple_Kidney_RegressionModel", "Scaling": [1.0, 1.0]}\n';
+    const m = await readBoth(
+      "out5.czann",
+      rawZip([
+        { name: "model.json", data: json, method: 8, externalAttributes: 0x20 },
+        { name: "model.model", data: ONNX, method: 8, externalAttributes: 0x20 },
+      ]),
+    );
     if (m.format !== "czann") throw new Error("format");
     expect(m.metadata.inputShape).toEqual([512, 512, 5]);
     expect(m.metadata.scaling).toEqual([1, 1]);
@@ -129,7 +152,13 @@ describe("files made by ZEN / arivis / hand edits", () => {
     const other = "00000000-0000-4000-8000-000000000000";
     const xml = ZEN_RF_XML.replace("</Model>", "<BorderSize>8</BorderSize></Model>");
     const name = "mismatch.czmodel";
-    const m = await readBoth(name, rawZip([{ name: `${other}.xml`, data: xml }, { name: `${other}.model`, data: ONNX }]));
+    const m = await readBoth(
+      name,
+      rawZip([
+        { name: `${other}.xml`, data: xml },
+        { name: `${other}.model`, data: ONNX },
+      ]),
+    );
     const p = join(dir, name);
     expect(m.warnings).toEqual([
       `${p}: no modelid=<guid> entry`,
@@ -141,7 +170,12 @@ describe("files made by ZEN / arivis / hand edits", () => {
   it("a license entry is returned; further unknown entries are warnings", async () => {
     const m = await readBoth(
       "lic.czann",
-      rawZip([{ name: "model.json", data: ZEN_JSON }, { name: "model.model", data: ONNX }, { name: "license.txt", data: "MIT" }, { name: "notes/readme.md", data: "x" }]),
+      rawZip([
+        { name: "model.json", data: ZEN_JSON },
+        { name: "model.model", data: ONNX },
+        { name: "license.txt", data: "MIT" },
+        { name: "notes/readme.md", data: "x" },
+      ]),
     );
     expect(m.license?.name).toBe("license.txt");
     expect(Buffer.from(m.license?.bytes ?? []).toString()).toBe("MIT");
@@ -153,17 +187,34 @@ describe("format detection by content", () => {
   it("a legacy file with a .json license is still legacy; a .czann named .zip is still CZANN", async () => {
     const xml = ZEN_RF_XML.replace("</Model>", "<BorderSize>8</BorderSize></Model>");
     const legacy = await readModelFileBytes(
-      rawZip([{ name: `${GUID}.xml`, data: xml }, { name: `${GUID}.model`, data: ONNX }, { name: "license.json", data: "{}" }, { name: `modelid=${GUID}`, data: "" }]),
+      rawZip([
+        { name: `${GUID}.xml`, data: xml },
+        { name: `${GUID}.model`, data: ONNX },
+        { name: "license.json", data: "{}" },
+        { name: `modelid=${GUID}`, data: "" },
+      ]),
       "x.bin",
     );
     expect(legacy.format).toBe("czmodel");
     expect(legacy.license?.name).toBe("license.json");
-    const czann = await readModelFileBytes(rawZip([{ name: "model.model", data: ONNX }, { name: "model.json", data: ZEN_JSON }]), "renamed.zip");
+    const czann = await readModelFileBytes(
+      rawZip([
+        { name: "model.model", data: ONNX },
+        { name: "model.json", data: ZEN_JSON },
+      ]),
+      "renamed.zip",
+    );
     expect(czann.format).toBe("czann");
   });
 
   it("czmodel's own rule as a fallback: the first .json is the metadata (with a warning)", async () => {
-    const m = await readModelFileBytes(rawZip([{ name: "meta.json", data: ZEN_JSON }, { name: "net.model", data: ONNX }]), "f.czann");
+    const m = await readModelFileBytes(
+      rawZip([
+        { name: "meta.json", data: ZEN_JSON },
+        { name: "net.model", data: ONNX },
+      ]),
+      "f.czann",
+    );
     expect(m.format).toBe("czann");
     expect(m.warnings).toEqual([
       'f.czann: no model.json entry; read the metadata from "meta.json"',

@@ -16,15 +16,37 @@ const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 function rawFrame(payload: number[], options: { checksum?: boolean; contentSize?: number } = {}): Uint8Array {
   const fhd = 0x20 | (options.checksum ? 0x04 : 0);
   const blockHeader = (payload.length << 3) | 1; // last block, type raw
-  const bytes = [...MAGIC, fhd, options.contentSize ?? payload.length, blockHeader & 0xff, (blockHeader >> 8) & 0xff, blockHeader >> 16, ...payload];
+  const bytes = [
+    ...MAGIC,
+    fhd,
+    options.contentSize ?? payload.length,
+    blockHeader & 0xff,
+    (blockHeader >> 8) & 0xff,
+    blockHeader >> 16,
+    ...payload,
+  ];
   if (options.checksum) bytes.push(0, 0, 0, 0);
   return new Uint8Array(bytes);
 }
 
 function entry(pixelType: number, compression: number, w: number, h: number): SubblockEntry {
   return {
-    index: 3, pixelType, pixelTypeName: "", compression, filePosition: 0, filePart: 0, pyramidType: 0, dimensions: [],
-    x: 0, y: 0, width: w, height: h, storedWidth: w, storedHeight: h, coords: {}, entrySize: 72,
+    index: 3,
+    pixelType,
+    pixelTypeName: "",
+    compression,
+    filePosition: 0,
+    filePart: 0,
+    pyramidType: 0,
+    dimensions: [],
+    x: 0,
+    y: 0,
+    width: w,
+    height: h,
+    storedWidth: w,
+    storedHeight: h,
+    coords: {},
+    entrySize: 72,
   };
 }
 
@@ -55,7 +77,9 @@ describe("zstd frames", () => {
     const noSize = new Uint8Array([...MAGIC, 0x00, 0x00, (1 << 3) | 1, 0, 0, 42]);
     expect(error(() => zstdDecodeExact(noSize, 1, "sb")).message).toMatch(/does not state its content size/);
     expect(error(() => zstdDecodeExact(rawFrame([1, 2, 3, 4]).subarray(0, 10), 4, "sb")).message).toMatch(/truncated/);
-    expect(error(() => zstdDecodeExact(new Uint8Array([1, 2, 3, 4, 5, 6, 7]), 4, "sb")).message).toMatch(/does not start with a zstd frame/);
+    expect(error(() => zstdDecodeExact(new Uint8Array([1, 2, 3, 4, 5, 6, 7]), 4, "sb")).message).toMatch(
+      /does not start with a zstd frame/,
+    );
     const reserved = rawFrame([1]);
     reserved[4]! |= 0x08;
     expect(error(() => zstdDecodeExact(reserved, 1, "sb")).message).toMatch(/reserved bit/);

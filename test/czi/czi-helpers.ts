@@ -44,7 +44,16 @@ export interface RefFile {
   compressions: number[];
   dimensionLetters: string[];
   sizes: { scene: number; t: number; c: number; z: number };
-  scenes: { index: number; name: string | null; x: number; y: number; width: number; height: number; origin: [number, number]; tiles: number }[];
+  scenes: {
+    index: number;
+    name: string | null;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    origin: [number, number];
+    tiles: number;
+  }[];
   planes: RefPlane[];
   pyramid: { entry: number; sha256: string; size: [number, number]; stored: [number, number] }[];
   channelNames: (string | null)[];
@@ -77,7 +86,9 @@ export function openBytes(bytes: Uint8Array, name = "mutated.czi", options?: Czi
 
 /** SHA-256 of the samples' little-endian bytes (the host is little-endian). */
 export function sha256(samples: SampleArray | Uint8Array): string {
-  return createHash("sha256").update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)).digest("hex");
+  return createHash("sha256")
+    .update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))
+    .digest("hex");
 }
 
 /** A byte source that records every range read. */

@@ -70,7 +70,9 @@ describe("not a CZI / truncated", () => {
     const index = ref.entries.indexOf(last);
     const img = await openBytes(bytes, "cut.czi");
     const e = await failure(img.readSubblock(index));
-    expect(e.message).toMatch(new RegExp(`^cut\\.czi: subblock #${index} \\(offset ${last.filePosition}\\): .*\\(truncated or overlapping\\)`));
+    expect(e.message).toMatch(
+      new RegExp(`^cut\\.czi: subblock #${index} \\(offset ${last.filePosition}\\): .*\\(truncated or overlapping\\)`),
+    );
   });
 });
 
@@ -89,7 +91,9 @@ describe("file header", () => {
   it("a directory position outside the file or on another segment", async () => {
     const bytes = sampleBytes(SMALL);
     writeI64(bytes, 32 + 52, 1e12);
-    expect((await failure(openBytes(bytes))).message).toMatch(/SubBlockDirectoryPosition = 1000000000000 lies outside the file \(2400 bytes\)/);
+    expect((await failure(openBytes(bytes))).message).toMatch(
+      /SubBlockDirectoryPosition = 1000000000000 lies outside the file \(2400 bytes\)/,
+    );
     const other = sampleBytes(SMALL);
     writeI64(other, 32 + 52, reference[SMALL]!.entries[0]!.filePosition);
     expect((await failure(openBytes(other))).message).toMatch(/expected a ZISRAWDIRECTORY segment here but found 'ZISRAWSUBBLOCK'/);
@@ -142,7 +146,9 @@ describe("directory", () => {
   it("stored size larger than the logical size, or zero", async () => {
     const bytes = sampleBytes(SMALL);
     writeI32(bytes, dimensionFieldOffset(bytes, directoryEntryOffset(bytes, 0), "X", 16), 11);
-    expect((await failure(openBytes(bytes))).message).toMatch(/subblock #0: X has size 10 and stored size 11 \(allowed: 1 <= stored size <= size\)/);
+    expect((await failure(openBytes(bytes))).message).toMatch(
+      /subblock #0: X has size 10 and stored size 11 \(allowed: 1 <= stored size <= size\)/,
+    );
     writeI32(bytes, dimensionFieldOffset(bytes, directoryEntryOffset(bytes, 0), "X", 16), 0);
     expect((await failure(openBytes(bytes))).message).toMatch(/stored size 0/);
   });
@@ -163,7 +169,9 @@ describe("subblocks", () => {
     const e0 = reference[CELL]!.entries[0]!;
     writeI64(bytes, e0.filePosition + 16, 200_000); // AllocatedSize runs over the next segment
     const img = await openBytes(bytes);
-    expect((await failure(img.readSubblock(0))).message).toMatch(/subblock segment runs to \d+, past the next segment at \d+ \(truncated or overlapping\)/);
+    expect((await failure(img.readSubblock(0))).message).toMatch(
+      /subblock segment runs to \d+, past the next segment at \d+ \(truncated or overlapping\)/,
+    );
   });
 
   it("a subblock header that disagrees with the directory", async () => {
@@ -171,7 +179,9 @@ describe("subblocks", () => {
     const copy = reference[CELL]!.entries[4]!.filePosition + 32 + 16;
     writeI32(bytes, dimensionFieldOffset(bytes, copy, "Y", 8), 171);
     const img = await openBytes(bytes);
-    expect((await failure(img.readSubblock(4))).message).toMatch(/subblock #4 .*disagrees with the directory: height 170 in the directory, 171 in the subblock/);
+    expect((await failure(img.readSubblock(4))).message).toMatch(
+      /subblock #4 .*disagrees with the directory: height 170 in the directory, 171 in the subblock/,
+    );
   });
 
   it("data size larger than the segment", async () => {
@@ -179,7 +189,9 @@ describe("subblocks", () => {
     const e = reference[CELL]!.entries[1]!;
     writeI64(bytes, e.filePosition + 32 + 8, 90_000);
     const img = await openBytes(bytes);
-    expect((await failure(img.readSubblock(1))).message).toMatch(/header \(256\) \+ metadata \(816\) \+ data \(90000\) bytes exceed the segment's 82672 bytes/);
+    expect((await failure(img.readSubblock(1))).message).toMatch(
+      /header \(256\) \+ metadata \(816\) \+ data \(90000\) bytes exceed the segment's 82672 bytes/,
+    );
   });
 
   it("uncompressed data shorter than the pixels need", async () => {
@@ -187,7 +199,9 @@ describe("subblocks", () => {
     const e = reference[CELL]!.entries[1]!;
     writeI64(bytes, e.filePosition + 32 + 8, 1000);
     const img = await openBytes(bytes);
-    expect((await failure(img.readSubblock(1))).message).toMatch(/uncompressed subblock has 1000 data bytes but 240×170 Gray16 needs 81600/);
+    expect((await failure(img.readSubblock(1))).message).toMatch(
+      /uncompressed subblock has 1000 data bytes but 240×170 Gray16 needs 81600/,
+    );
   });
 });
 
@@ -200,7 +214,9 @@ describe("codecs and pixel types", () => {
     expect(img.warnings).toContain("1 subblock(s) use JPEG-XR compression, which cannot be decoded");
     const e = await failure(img.readRegion(P0, { x: 0, y: 0, width: 10, height: 10 }));
     expect(e.code).toBe("UNSUPPORTED");
-    expect(e.message).toMatch(/^jxr\.czi: subblock #0 \(offset 544\): JPEG-XR-compressed subblocks are not supported \(compression code 4\); re-save/);
+    expect(e.message).toMatch(
+      /^jxr\.czi: subblock #0 \(offset 544\): JPEG-XR-compressed subblocks are not supported \(compression code 4\); re-save/,
+    );
     expect(e.allowed).toBe("uncompressed, zstd0, zstd1");
   });
 
@@ -219,7 +235,9 @@ describe("codecs and pixel types", () => {
   it("unknown and complex pixel types", async () => {
     const bytes = sampleBytes(SMALL);
     patchEntry(bytes, SMALL, 0, 2, 7);
-    expect((await failure(openBytes(bytes))).message).toMatch(/subblock #0 .*unknown pixel type code 7 \(allowed: Gray8, Gray16, Gray32Float, Bgr24, Bgr48, Bgr96Float, Bgra32\)/);
+    expect((await failure(openBytes(bytes))).message).toMatch(
+      /subblock #0 .*unknown pixel type code 7 \(allowed: Gray8, Gray16, Gray32Float, Bgr24, Bgr48, Bgr96Float, Bgra32\)/,
+    );
     patchEntry(bytes, SMALL, 0, 2, 10);
     const e = await failure(openBytes(bytes));
     expect(e.code).toBe("UNSUPPORTED");

@@ -108,7 +108,7 @@ async function exercise(bytes: Uint8Array): Promise<void> {
 describe("fuzz: mutated sample files end in a clear error or a valid image", () => {
   it.each(SAMPLE_FILES)("%s", async (name) => {
     const original = sampleBytes(name);
-    const random = rng(SEED ^ name.length * 7919 ^ original.length);
+    const random = rng(SEED ^ (name.length * 7919) ^ original.length);
     const outcomes = new Map<string, number>();
     for (let i = 0; i < CASES_PER_FILE; i++) {
       const { bytes, what } = mutate(original, name, random);

@@ -29,19 +29,53 @@ const EXPECTED: Record<string, Expected> = {
   "100x100.czi": { width: 10, height: 10, sizes: one, ...gray8, compression: ["uncompressed"], letters: "CMSTXYZ", levels: 1 },
   "newCZI_compressed.czi": { width: 512, height: 512, sizes: one, ...gray16, compression: ["zstd0"], letters: "CMSTXYZ", levels: 1 },
   "CellDivision_T3_Z5_CH2_X240_Y170.czi": {
-    width: 240, height: 170, sizes: { scene: 1, t: 3, c: 2, z: 5 }, ...gray16, compression: ["uncompressed"], letters: "BCTXYZ", levels: 1,
+    width: 240,
+    height: 170,
+    sizes: { scene: 1, t: 3, c: 2, z: 5 },
+    ...gray16,
+    compression: ["uncompressed"],
+    letters: "BCTXYZ",
+    levels: 1,
   },
   "CellDivision_T3_Z5_CH2_X240_Y170_comp1.czi": {
-    width: 240, height: 170, sizes: { scene: 1, t: 3, c: 2, z: 5 }, ...gray16, compression: ["zstd1"], letters: "CMSTXYZ", levels: 1,
+    width: 240,
+    height: 170,
+    sizes: { scene: 1, t: 3, c: 2, z: 5 },
+    ...gray16,
+    compression: ["zstd1"],
+    letters: "CMSTXYZ",
+    levels: 1,
   },
   "S3_1Pos_2Mosaic_T1_Z1_CH1.czi": {
-    width: 295, height: 122, sizes: { scene: 3, t: 1, c: 1, z: 1 }, ...gray16, compression: ["zstd1"], letters: "CHMSTXYZ", levels: 1,
+    width: 295,
+    height: 122,
+    sizes: { scene: 3, t: 1, c: 1, z: 1 },
+    ...gray16,
+    compression: ["zstd1"],
+    letters: "CHMSTXYZ",
+    levels: 1,
   },
   "WellD6_S1.czi": { width: 544, height: 440, sizes: one, ...gray16, compression: ["uncompressed"], letters: "CMSXY", levels: 2 },
-  "tiles.czi": { width: 510, height: 512, sizes: { scene: 1, t: 1, c: 2, z: 1 }, ...gray8, compression: ["uncompressed"], letters: "BCMTVXYZ", levels: 1 },
+  "tiles.czi": {
+    width: 510,
+    height: 512,
+    sizes: { scene: 1, t: 1, c: 2, z: 1 },
+    ...gray8,
+    compression: ["uncompressed"],
+    letters: "BCMTVXYZ",
+    levels: 1,
+  },
   "RGB-8bit.czi": {
-    width: 924, height: 624, sizes: one, pixelType: "Bgr24", sampleType: "uint8", samplesPerPixel: 3, sampleOrder: "bgr",
-    compression: ["uncompressed"], letters: "TXY", levels: 1,
+    width: 924,
+    height: 624,
+    sizes: one,
+    pixelType: "Bgr24",
+    sampleType: "uint8",
+    samplesPerPixel: 3,
+    sampleOrder: "bgr",
+    compression: ["uncompressed"],
+    letters: "TXY",
+    levels: 1,
   },
 };
 
@@ -61,7 +95,11 @@ describe.each(SAMPLE_FILES)("%s", (name) => {
       expect(info.sampleOrder).toBe(exp.sampleOrder);
       expect(info.details?.pixelType).toBe(exp.pixelType);
       expect(info.details?.compression).toEqual(exp.compression);
-      expect(Object.keys(info.details?.dimensions as object).sort().join("")).toBe(exp.letters);
+      expect(
+        Object.keys(info.details?.dimensions as object)
+          .sort()
+          .join(""),
+      ).toBe(exp.letters);
       expect(img.levels).toHaveLength(exp.levels);
       expect(img.fileHeader.major).toBe(1);
     } finally {
@@ -80,7 +118,12 @@ describe.each(SAMPLE_FILES)("%s", (name) => {
       expect(img.subblocks).toHaveLength(ref.entries.length);
       img.subblocks.forEach((e, i) => {
         const r = ref.entries[i]!;
-        expect([e.pixelType, e.compression, e.filePosition, e.pyramidType]).toEqual([r.pixelType, r.compression, r.filePosition, r.pyramidType]);
+        expect([e.pixelType, e.compression, e.filePosition, e.pyramidType]).toEqual([
+          r.pixelType,
+          r.compression,
+          r.filePosition,
+          r.pyramidType,
+        ]);
         expect(e.pixelTypeName).toBe(pixelTypeByCode(r.pixelType)!.name);
         const dims = Object.fromEntries(e.dimensions.map((d) => [d.dimension, { start: d.start, size: d.size, stored: d.storedSize }]));
         expect(dims).toEqual(r.dims);
@@ -100,11 +143,17 @@ describe.each(SAMPLE_FILES)("%s", (name) => {
       if (names.some((n) => n)) expect(info.channelNames).toEqual(names);
       else expect(info.channelNames).toBeUndefined();
       // Scaling in metres; 0 means unknown.
-      const scaling = Object.fromEntries(Object.entries(ref.scaling).filter(([, v]) => v > 0).map(([k, v]) => [k.toLowerCase(), v]));
+      const scaling = Object.fromEntries(
+        Object.entries(ref.scaling)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => [k.toLowerCase(), v]),
+      );
       expect(info.physicalSize ?? {}).toEqual(scaling);
       expect(info.significantBits).toBe(ref.componentBitCount ?? undefined);
       // Attachments: names, types, sizes and payloads.
-      expect(img.attachments.map((a) => [a.name, a.contentType, a.size])).toEqual(ref.attachments.map((a) => [a.name, a.contentType, a.size]));
+      expect(img.attachments.map((a) => [a.name, a.contentType, a.size])).toEqual(
+        ref.attachments.map((a) => [a.name, a.contentType, a.size]),
+      );
       for (const a of ref.attachments) expect(sha256(await img.readAttachment(a.name))).toBe(a.sha256);
       // Metadata XML.
       const xml = await img.metadataXml();

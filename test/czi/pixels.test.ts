@@ -60,7 +60,10 @@ describe("golden pair: zstd1 with hi-lo packing vs uncompressed", () => {
         const a = await raw.readRegion(plane, full);
         const b = await zstd.readRegion(plane, full);
         expect(b).toBeInstanceOf(Uint16Array);
-        expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(a.buffer, a.byteOffset, a.byteLength)), JSON.stringify(plane)).toBe(true);
+        expect(
+          Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
+          JSON.stringify(plane),
+        ).toBe(true);
         count++;
       }
       expect(count).toBe(30);
@@ -104,7 +107,12 @@ describe("mosaics", () => {
       for (const c of [0, 1]) {
         const plane = { ...P0, c };
         const byM = img.subblocks.filter((e) => e.coords.C === c).sort((a, b) => a.m! - b.m!);
-        expect(byM.map((e) => [e.x, e.y])).toEqual([[-127, -128], [127, -128], [-127, 128], [127, 128]]);
+        expect(byM.map((e) => [e.x, e.y])).toEqual([
+          [-127, -128],
+          [127, -128],
+          [-127, 128],
+          [127, 128],
+        ]);
         // M=3 (bottom right) is on top: the region it covers is exactly its pixels.
         const m3 = (await img.readRegion(plane, { x: 254, y: 256, width: 256, height: 256 })) as Uint8Array;
         expect(Buffer.from(m3).equals(Buffer.from(await tile(byM[3]!.index)))).toBe(true);
@@ -172,7 +180,13 @@ describe("pyramid (WellD6_S1.czi)", () => {
       };
       const aligned = shifted(0, 0);
       expect(aligned).toBeGreaterThan(0.7);
-      for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) expect(aligned).toBeGreaterThan(shifted(dx, dy));
+      for (const [dx, dy] of [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+      ] as const)
+        expect(aligned).toBeGreaterThan(shifted(dx, dy));
       // A sub-rectangle of the level is the matching crop.
       const crop = await img.readLevel(P0, { x: 100, y: 50, width: 30, height: 20 }, 1);
       expect(Array.from(crop.subarray(0, 30))).toEqual(Array.from(l1.subarray(50 * 272 + 100, 50 * 272 + 130)));

@@ -173,7 +173,9 @@ describe("bad requests are refused", () => {
   it("a region larger than the limit is refused before allocating", async () => {
     const img = await openSample("RGB-8bit.czi", { maxRegionBytes: 1000 });
     try {
-      await expect(img.readRegion(P0, { x: 0, y: 0, width: 100, height: 100 })).rejects.toThrow(/30000 bytes, more than the 1000-byte limit/);
+      await expect(img.readRegion(P0, { x: 0, y: 0, width: 100, height: 100 })).rejects.toThrow(
+        /30000 bytes, more than the 1000-byte limit/,
+      );
     } finally {
       await img.close();
     }

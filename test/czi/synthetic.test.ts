@@ -46,12 +46,11 @@ describe("a 300-tile overlapping mosaic", () => {
   const width = Math.max(...tiles.map((t) => t.x + t.width)) - x0;
   const height = Math.max(...tiles.map((t) => t.y + t.height)) - y0;
   const expected = new Uint16Array(width * height);
-  const order = tiles
-    .map((t, i) => ({ t, i }))
-    .sort((a, b) => (a.t.dims!.M ?? -1) - (b.t.dims!.M ?? -1) || a.i - b.i);
+  const order = tiles.map((t, i) => ({ t, i })).sort((a, b) => (a.t.dims!.M ?? -1) - (b.t.dims!.M ?? -1) || a.i - b.i);
   for (const { t } of order) {
     const px = new Uint16Array(t.data.buffer);
-    for (let j = 0; j < t.height; j++) for (let i = 0; i < t.width; i++) expected[(t.y - y0 + j) * width + (t.x - x0 + i)] = px[j * t.width + i]!;
+    for (let j = 0; j < t.height; j++)
+      for (let i = 0; i < t.width; i++) expected[(t.y - y0 + j) * width + (t.x - x0 + i)] = px[j * t.width + i]!;
   }
 
   it("has the bounding box of all tiles", async () => {
@@ -112,7 +111,10 @@ describe("scenes, pyramid levels and extra dimensions", () => {
       [2, 1, 32, 30],
       [4, 1, 16, 15],
     ]);
-    for (const [level, tile] of [[1, tiles[1]!], [2, tiles[2]!]] as const) {
+    for (const [level, tile] of [
+      [1, tiles[1]!],
+      [2, tiles[2]!],
+    ] as const) {
       const n = 64 / 2 ** level;
       const px = await img.readLevel(P0, { x: 0, y: 0, width: n, height: n }, level);
       expect(Buffer.from(px.buffer, px.byteOffset, px.byteLength).equals(Buffer.from(tile.data)), `level ${level}`).toBe(true);

@@ -16,17 +16,28 @@ describe("MemoryImageSource", () => {
     // row 1: pixels 1,2 → samples 10..13; row 2: samples 18..21
     expect(Array.from(r)).toEqual([110, 111, 112, 113, 118, 119, 120, 121]);
     await expect(src.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 3, y: 0, width: 2, height: 1 })).rejects.toThrow(/outside/);
-    await expect(src.readRegion({ scene: 0, t: 2, c: 0, z: 0 }, { x: 0, y: 0, width: 1, height: 1 })).rejects.toThrow(/t=2 is out of range/);
+    await expect(src.readRegion({ scene: 0, t: 2, c: 0, z: 0 }, { x: 0, y: 0, width: 1, height: 1 })).rejects.toThrow(
+      /t=2 is out of range/,
+    );
   });
 
   it("rejects planes of the wrong size or count", () => {
     expect(() => new MemoryImageSource({ width: 2, height: 2, planes: [new Uint8Array(3)] })).toThrow(/3 uint8 samples; expected 4/);
-    expect(() => new MemoryImageSource({ width: 1, height: 1, planes: [new Uint8Array(1)], sizes: { z: 2 } })).toThrow(/1 planes but its sizes need 2/);
+    expect(() => new MemoryImageSource({ width: 1, height: 1, planes: [new Uint8Array(1)], sizes: { z: 2 } })).toThrow(
+      /1 planes but its sizes need 2/,
+    );
   });
 });
 
 describe("MemoryImageSink", () => {
-  const info: OutputImageInfo = { width: 2, height: 3, sizes: { scene: 1, t: 1, c: 1, z: 2 }, samplesPerPixel: 1, sampleType: "uint8", kind: "labels" };
+  const info: OutputImageInfo = {
+    width: 2,
+    height: 3,
+    sizes: { scene: 1, t: 1, c: 1, z: 2 },
+    samplesPerPixel: 1,
+    sampleType: "uint8",
+    kind: "labels",
+  };
 
   it("assembles bands into planes", async () => {
     const sink = new MemoryImageSink();

@@ -16,12 +16,36 @@ import { repoRoot } from "../helpers/paths.js";
 describe("class colours (czmodel sequence)", () => {
   it("matches the first 30 colours of docs/formats.md#class-colours", () => {
     expect(czmodelClassColors(30)).toEqual([
-      [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 0], [254, 255, 0],
-      [0, 254, 255], [0, 255, 127], [255, 0, 127], [127, 0, 255], [255, 127, 0],
-      [127, 255, 0], [0, 127, 255], [0, 255, 170], [255, 0, 84], [169, 0, 255],
-      [255, 170, 0], [85, 255, 0], [0, 84, 255], [0, 255, 191], [255, 0, 63],
-      [191, 0, 255], [255, 191, 0], [63, 255, 0], [0, 63, 255], [0, 255, 203],
-      [255, 0, 50], [203, 0, 255], [255, 203, 0], [50, 255, 0], [0, 50, 255],
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+      [255, 0, 0],
+      [254, 255, 0],
+      [0, 254, 255],
+      [0, 255, 127],
+      [255, 0, 127],
+      [127, 0, 255],
+      [255, 127, 0],
+      [127, 255, 0],
+      [0, 127, 255],
+      [0, 255, 170],
+      [255, 0, 84],
+      [169, 0, 255],
+      [255, 170, 0],
+      [85, 255, 0],
+      [0, 84, 255],
+      [0, 255, 191],
+      [255, 0, 63],
+      [191, 0, 255],
+      [255, 191, 0],
+      [63, 255, 0],
+      [0, 63, 255],
+      [0, 255, 203],
+      [255, 0, 50],
+      [203, 0, 255],
+      [255, 203, 0],
+      [50, 255, 0],
+      [0, 50, 255],
     ]);
   });
 });
@@ -55,7 +79,12 @@ describe("output descriptions", () => {
   });
 
   it("class values must be unique and >= 1; class count must match the output", () => {
-    const dup = model(2, { classes: [{ name: "a", value: 1 }, { name: "b", value: 1 }] });
+    const dup = model(2, {
+      classes: [
+        { name: "a", value: 1 },
+        { name: "b", value: 1 },
+      ],
+    });
     expect(() => outputInfo("labels", ctx(dup, 2))).toThrow(/class 'b' has label value 1 \(allowed: unique integers 1\.\.65535/);
     expect(() => outputInfo("labels", ctx(model(3), 2))).toThrow(/m: the model outputs 2 channel\(s\) but its metadata lists 3 classes/);
   });
@@ -67,7 +96,9 @@ describe("output descriptions", () => {
       { kind: "labels", channels: 2, labelValues: [10, 20], minConfidence: -Infinity },
       { data: src, offset: 0, strideZ: 0, strideY: 3 },
       { data: dst, offset: 0, strideZ: 0, strideY: 3 },
-      1, 1, 3,
+      1,
+      1,
+      3,
     );
     expect(Array.from(dst)).toEqual([10, 20, 20]);
   });
@@ -78,7 +109,10 @@ describe("stack planning", () => {
     format: "memory",
     width: 10,
     height: 5,
-    scenes: [{ width: 10, height: 5 }, { width: 10, height: 5 }],
+    scenes: [
+      { width: 10, height: 5 },
+      { width: 10, height: 5 },
+    ],
     sizes: { scene: 2, t: 1, c: 4, z: 2 },
     samplesPerPixel: 1,
     sampleOrder: "gray",
@@ -92,7 +126,12 @@ describe("stack planning", () => {
     expect(plan.stacks).toHaveLength(4);
     expect(plan.stacks[1]).toEqual({
       outPlanes: [{ scene: 0, t: 0, c: 0, z: 1 }],
-      inputs: [[{ scene: 1, t: 0, c: 0, z: 1 }, { scene: 1, t: 0, c: 1, z: 1 }]],
+      inputs: [
+        [
+          { scene: 1, t: 0, c: 0, z: 1 },
+          { scene: 1, t: 0, c: 1, z: 1 },
+        ],
+      ],
     });
   });
 
@@ -104,7 +143,12 @@ describe("stack planning", () => {
   });
 
   it("scenes of different sizes cannot share one output", () => {
-    const i = info({ scenes: [{ width: 10, height: 5 }, { width: 8, height: 5 }] });
+    const i = info({
+      scenes: [
+        { width: 10, height: 5 },
+        { width: 8, height: 5 },
+      ],
+    });
     expect(() => planStacks(i, undefined, 1, 2)).toThrow(/scenes have different sizes \(scene 0 is 10x5, scene 1 is 8x5\)/);
     expect(planStacks(i, { scene: [1] }, 1, 2).width).toBe(8);
   });

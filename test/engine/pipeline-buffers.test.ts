@@ -8,7 +8,13 @@
 import { describe, expect, it } from "vitest";
 import type { InferenceSession } from "onnxruntime-common";
 import { nodeRuntime, predictNode, WorkerSession } from "../../src/engine/node/index.js";
-import { BatchRunner, type BufferLendingSession, type LendingRequest, type LendingResult, type SessionLayout } from "../../src/engine/session.js";
+import {
+  BatchRunner,
+  type BufferLendingSession,
+  type LendingRequest,
+  type LendingResult,
+  type SessionLayout,
+} from "../../src/engine/session.js";
 import type { EngineModel } from "../../src/engine/types.js";
 import { MemoryImageSink } from "../../src/io/memory/index.js";
 import { testdata } from "../helpers/paths.js";
@@ -61,7 +67,13 @@ describe("worker pipeline", () => {
     try {
       const input = new Float32Array(1024 * 1024).fill(0.2);
       const output = new Float32Array(1024 * 1024 * 2);
-      const request = { inputName: session.inputNames[0]!, input, inputLength: input.length, inputDims: [1, 1024, 1024, 1], outputName: session.outputNames[0]! };
+      const request = {
+        inputName: session.inputNames[0]!,
+        input,
+        inputLength: input.length,
+        inputDims: [1, 1024, 1024, 1],
+        outputName: session.outputNames[0]!,
+      };
       const first = await session.runLending(request);
       expect(input.byteLength).toBe(0); // moved away
       expect(first.input.length).toBe(1024 * 1024);
@@ -96,7 +108,15 @@ describe("worker pipeline", () => {
         return { input: r.input, output, type: "float32", dims: [r.inputDims[0]!, 8, 8, 2] };
       },
     };
-    const layout: SessionLayout = { inputName: "x", outputName: "y", rank: 4, fixedBatch: null, batchDynamic: true, spatialIn: [null, null], outputChannels: 2 };
+    const layout: SessionLayout = {
+      inputName: "x",
+      outputName: "y",
+      rank: 4,
+      fixedBatch: null,
+      batchDynamic: true,
+      spatialIn: [null, null],
+      outputChannels: 2,
+    };
     const runner = new BatchRunner(fake as unknown as InferenceSession, nodeRuntime, layout, [8, 8], 1, 2, "fake");
     for (let b = 0; b < 10; b++) {
       const buffer = runner.nextBuffer();

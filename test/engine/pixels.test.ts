@@ -85,9 +85,7 @@ describe("channel mapping", () => {
   });
 
   it("legacy ConvertToMonochrome: the grey mean in every colour channel", () => {
-    expect(convertPixel(Uint8Array.of(0, 51, 102), "rgb", 3, { colorHandling: "convert-to-monochrome" })).toEqual(
-      [0.2, 0.2, 0.2].map(f32),
-    );
+    expect(convertPixel(Uint8Array.of(0, 51, 102), "rgb", 3, { colorHandling: "convert-to-monochrome" })).toEqual([0.2, 0.2, 0.2].map(f32));
   });
 
   it("grey C planes are grouped into a multi-channel model in C order", () => {
@@ -97,7 +95,14 @@ describe("channel mapping", () => {
       { kind: "samples", picks: [{ plane: 0, sample: 0 }] },
       { kind: "samples", picks: [{ plane: 1, sample: 0 }] },
     ]);
-    const never = planChannels({ samplesPerPixel: 1, sampleOrder: "gray", cPlanes: 3, modelChannels: 3, modelOrder: "bgr", groupChannels: "never" });
+    const never = planChannels({
+      samplesPerPixel: 1,
+      sampleOrder: "gray",
+      cPlanes: 3,
+      modelChannels: 3,
+      modelOrder: "bgr",
+      groupChannels: "never",
+    });
     expect(never.planesPerInput).toBe(1);
   });
 
@@ -195,7 +200,10 @@ describe("end to end through an identity model (output = what the engine fed)", 
 
   it("blending (linear, gaussian) of an identity model reproduces the input, by tiles and by bands alike", async () => {
     // 45×38 and 150×130 in the model's 16² tiles: many tile rows and columns, 64² accumulator blocks crossed.
-    for (const [w, h] of [[45, 38], [150, 130]] as const) {
+    for (const [w, h] of [
+      [45, 38],
+      [150, 130],
+    ] as const) {
       const { data, source } = rgbImage(w, h);
       for (const blend of ["linear", "gaussian"] as const) {
         const tiles = new MemoryImageSink();

@@ -34,7 +34,15 @@ function session(spatialIn: (number | null)[], batch: number | null = null, outp
 }
 
 /** A regression model with dynamic spatial dims, like test fixture fcn3.onnx. */
-const dynamic2D: ModelFacts = { name: "fcn3", kind: "regression", tile: null, border: [4, 4], inputChannels: 1, scaleInputs: true, tileMultiple: 1 };
+const dynamic2D: ModelFacts = {
+  name: "fcn3",
+  kind: "regression",
+  tile: null,
+  border: [4, 4],
+  inputChannels: 1,
+  scaleInputs: true,
+  tileMultiple: 1,
+};
 /** A segmentation model with a fixed 512² input, like the real nuclei models. */
 const fixed2D: ModelFacts = {
   name: "nuclei",
@@ -47,7 +55,8 @@ const fixed2D: ModelFacts = {
   scaleInputs: true,
 };
 
-const plan = (model: ModelFacts, img: ImageInfo, facts: SessionFacts, options: PlanOptions = {}) => planPrediction({ model, image: img, session: facts, options });
+const plan = (model: ModelFacts, img: ImageInfo, facts: SessionFacts, options: PlanOptions = {}) =>
+  planPrediction({ model, image: img, session: facts, options });
 
 describe("planPrediction", () => {
   it("dynamic model, requested tile and batch: 2 × 4 tiles of 64² in batches of 3", () => {
@@ -147,9 +156,13 @@ describe("planPrediction", () => {
 
   it("reports the errors a prediction reports, without a session", () => {
     expect(() => plan(fixed2D, image(1000, 700), session([512, 512], 1), { tile: [256, 256] })).toThrow(/fixed input of 512x512/);
-    expect(() => plan(dynamic2D, image(184, 100), session([null, null]), { tile: [64, 64], border: 32 })).toThrow(/border 32 per side is too large for a tile of 64/);
+    expect(() => plan(dynamic2D, image(184, 100), session([null, null]), { tile: [64, 64], border: 32 })).toThrow(
+      /border 32 per side is too large for a tile of 64/,
+    );
     expect(() => plan(dynamic2D, image(184, 100), session([null, null]), { batch: 0 })).toThrow(/batch size 0 is not a positive integer/);
-    expect(() => plan(fixed2D, image(1000, 700), session([512, 512]), { output: "nope" as PlanOptions["output"] })).toThrow(/output 'nope' is not known/);
+    expect(() => plan(fixed2D, image(1000, 700), session([512, 512]), { output: "nope" as PlanOptions["output"] })).toThrow(
+      /output 'nope' is not known/,
+    );
     expect(() => plan(fixed2D, image(1000, 700), session([512, 512]), { planes: { t: [1] } })).toThrow(/t index 1 is out of range/);
   });
 });

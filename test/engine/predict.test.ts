@@ -188,7 +188,15 @@ describe("pipeline", () => {
   });
 
   it("uses batch 1 for a model whose batch dim is fixed, and says so", async () => {
-    const model: EngineModel = { name: "id", kind: "regression", onnx: await fixtureBytes("identity_rgb.onnx"), tile: [16, 16], border: [0, 0], inputChannels: 3, scaleInputs: true };
+    const model: EngineModel = {
+      name: "id",
+      kind: "regression",
+      onnx: await fixtureBytes("identity_rgb.onnx"),
+      tile: [16, 16],
+      border: [0, 0],
+      inputChannels: 3,
+      scaleInputs: true,
+    };
     const src = new MemoryImageSource({ width: 40, height: 20, planes: [new Uint8Array(40 * 20 * 3)], samplesPerPixel: 3 });
     const r = await predictNode(model, src, new MemoryImageSink(), { batch: 4 });
     expect(r.batchSize).toBe(1);
@@ -280,7 +288,15 @@ describe("bad input: clear one-line errors", () => {
   };
 
   it("a model whose output is NCHW", async () => {
-    const model: EngineModel = { name: "nchw_out", kind: "segmentation", onnx: await fixtureBytes("nchw_out.onnx"), tile: [32, 32], border: [0, 0], inputChannels: 1, scaleInputs: true };
+    const model: EngineModel = {
+      name: "nchw_out",
+      kind: "segmentation",
+      onnx: await fixtureBytes("nchw_out.onnx"),
+      tile: [32, 32],
+      border: [0, 0],
+      inputChannels: 1,
+      scaleInputs: true,
+    };
     const sink = new MemoryImageSink();
     const msg = await oneLine(predictNode(model, image(), sink, {}));
     expect(msg).toBe(
@@ -291,7 +307,15 @@ describe("bad input: clear one-line errors", () => {
   });
 
   it("a model whose input is not NHWC with the declared channels", async () => {
-    const model: EngineModel = { name: "id", kind: "regression", onnx: await fixtureBytes("identity_rgb.onnx"), tile: [16, 16], border: [0, 0], inputChannels: 1, scaleInputs: true };
+    const model: EngineModel = {
+      name: "id",
+      kind: "regression",
+      onnx: await fixtureBytes("identity_rgb.onnx"),
+      tile: [16, 16],
+      border: [0, 0],
+      inputChannels: 1,
+      scaleInputs: true,
+    };
     expect(await oneLine(predictNode(model, image(), new MemoryImageSink(), {}))).toBe(
       "id: model input 'input' [1, 16, 16, 3] is not NHWC [N, H, W, C] with 1 channel(s) as the metadata says",
     );
@@ -304,7 +328,15 @@ describe("bad input: clear one-line errors", () => {
   });
 
   it("a tile or border the model cannot use", async () => {
-    const fixed: EngineModel = { name: "id", kind: "regression", onnx: await fixtureBytes("identity_rgb.onnx"), tile: [16, 16], border: [0, 0], inputChannels: 3, scaleInputs: true };
+    const fixed: EngineModel = {
+      name: "id",
+      kind: "regression",
+      onnx: await fixtureBytes("identity_rgb.onnx"),
+      tile: [16, 16],
+      border: [0, 0],
+      inputChannels: 3,
+      scaleInputs: true,
+    };
     expect(await oneLine(predictNode(fixed, image(), new MemoryImageSink(), { tile: [32, 32] }))).toBe(
       "--tile: the model has a fixed input of 16x16; a different tile is not possible (allowed: 16,16)",
     );

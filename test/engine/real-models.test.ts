@@ -39,7 +39,11 @@ describe("real models", () => {
     expect(events.at(-1)).toBe(4);
     const labels = sink.plane();
     const truth = await readPng(testdata("images", "nuclei_0000_labels.png"));
-    const score = iou(labels.length, (i) => labels[i] === 2, (i) => truth.data[i] !== 0);
+    const score = iou(
+      labels.length,
+      (i) => labels[i] === 2,
+      (i) => truth.data[i] !== 0,
+    );
     console.log(`nuclei IoU ${score.toFixed(4)}, ${result.elapsedMs.toFixed(0)} ms, ${result.megapixelsPerSecond.toFixed(2)} MP/s`);
     expect(score).toBeGreaterThanOrEqual(0.79);
   });
@@ -66,11 +70,19 @@ describe("real models", () => {
     expect(r.tile).toEqual([1024, 1024]);
     expect(r.inputScaling).toBe("none (the model does not scale inputs)");
     const l = raw.plane();
-    const rawScore = iou(l.length, (i) => l[i] === 2, (i) => truth.data[i] !== 0);
+    const rawScore = iou(
+      l.length,
+      (i) => l[i] === 2,
+      (i) => truth.data[i] !== 0,
+    );
     const scaled = new MemoryImageSink();
     await predictNode(model, source, scaled, { rescale: "on" });
     const s = scaled.plane();
-    const scaledScore = iou(s.length, (i) => s[i] === 2, (i) => truth.data[i] !== 0);
+    const scaledScore = iou(
+      s.length,
+      (i) => s[i] === 2,
+      (i) => truth.data[i] !== 0,
+    );
     console.log(`legacy nuclei IoU raw ${rawScore.toFixed(4)}, scaled ${scaledScore.toFixed(4)}`);
     expect(rawScore).toBeGreaterThanOrEqual(0.75);
     expect(scaledScore).toBeLessThan(0.1);
@@ -94,7 +106,11 @@ describe("real models", () => {
     expect(r.tiles).toBe(20);
     const l = sink.plane();
     const truth = await readPng(testdata("images", "nuclei_0000_labels.png"));
-    const score = iou(l.length, (i) => l[i] === 2, (i) => truth.data[i] !== 0);
+    const score = iou(
+      l.length,
+      (i) => l[i] === 2,
+      (i) => truth.data[i] !== 0,
+    );
     console.log(`pytorch nuclei IoU ${score.toFixed(4)}`);
     expect(score).toBeGreaterThanOrEqual(0.75);
   });

@@ -38,7 +38,8 @@ describe("SIMD kernels", () => {
       for (let i = 0; i < n; i++) samples[i] = i;
       const out = new Float32Array(n);
       expect(k.scale(samples, 0, n, 1, n, out, min, max - min)).toBe(true);
-      for (let i = 0; i < n; i++) if (out[i] !== Math.fround((i - min) / (max - min))) throw new Error(`${min}..${max}: value ${i} gives ${out[i]}`);
+      for (let i = 0; i < n; i++)
+        if (out[i] !== Math.fround((i - min) / (max - min))) throw new Error(`${min}..${max}: value ${i} gives ${out[i]}`);
     }
   });
 
@@ -58,7 +59,8 @@ describe("SIMD kernels", () => {
     expect(k.scale(samples, 3, stride, rows, n, out.subarray(1, 1 + rows * n), 0, 65535)).toBe(true);
     expect(out[0]).toBe(-1);
     expect(out[rows * n + 1]).toBe(-1);
-    for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) expect(out[1 + r * n + i]).toBe(Math.fround(samples[3 + r * stride + i]! / 65535));
+    for (let r = 0; r < rows; r++)
+      for (let i = 0; i < n; i++) expect(out[1 + r * n + i]).toBe(Math.fround(samples[3 + r * stride + i]! / 65535));
   });
 
   it("argmax of two classes: ties and NaN to the first class, strided rows, uint8 and uint16 labels", () => {
@@ -119,7 +121,12 @@ describe("SIMD kernels", () => {
   it("convertBox labels with kernels equals convertBox without", () => {
     const prob = new Float32Array(64 * 64 * 2).map((_, i) => ((i * 7919) % 13) / 13);
     for (const dst of [new Uint8Array(50 * 100), new Uint16Array(50 * 100)]) {
-      const spec = { kind: "labels" as const, channels: 2, labelValues: [3, dst instanceof Uint8Array ? 9 : 1000], minConfidence: -Infinity };
+      const spec = {
+        kind: "labels" as const,
+        channels: 2,
+        labelValues: [3, dst instanceof Uint8Array ? 9 : 1000],
+        minConfidence: -Infinity,
+      };
       const box = { data: prob, offset: 4 * 64 + 4, strideZ: 64 * 64, strideY: 64 };
       const js = dst.slice();
       convertBox(spec, box, { data: js, offset: 7, strideZ: 0, strideY: 100 }, 1, 50, 56);

@@ -39,7 +39,16 @@ describe("onnxruntime-web as the runtime", () => {
 
   it("sees an abort queued as an event while batches resolve as microtasks only (browser worker Cancel)", async () => {
     ortWeb.env.wasm.numThreads = 1;
-    const model: EngineModel = { name: "fcn3", kind: "regression", onnx: await fixtureBytes("fcn3.onnx"), tile: null, border: [4, 4], inputChannels: 1, scaleInputs: true, tileMultiple: 1 };
+    const model: EngineModel = {
+      name: "fcn3",
+      kind: "regression",
+      onnx: await fixtureBytes("fcn3.onnx"),
+      tile: null,
+      border: [4, 4],
+      inputChannels: 1,
+      scaleInputs: true,
+      tileMultiple: 1,
+    };
     const pixels = await rawFixture("fcn3_input.u16", (b) => new Uint16Array(b));
     const image = new MemoryImageSource({ width: 184, height: 100, planes: [pixels] });
     const controller = new AbortController();

@@ -67,7 +67,15 @@ describe("WorkerSession", () => {
   });
 
   it("reports a model the worker cannot load as a one-line INVALID_MODEL error", async () => {
-    const model: EngineModel = { name: "broken", kind: "regression", onnx: new Uint8Array([9, 9, 9]), tile: [8, 8], border: [0, 0], inputChannels: 1, scaleInputs: true };
+    const model: EngineModel = {
+      name: "broken",
+      kind: "regression",
+      onnx: new Uint8Array([9, 9, 9]),
+      tile: [8, 8],
+      border: [0, 0],
+      inputChannels: 1,
+      scaleInputs: true,
+    };
     const source = await pngSource(testdata("images", "kidney_dapi_lowsnr.png"));
     await expect(predictNode(model, source, new MemoryImageSink(), { worker: true })).rejects.toMatchObject({
       code: "INVALID_MODEL",

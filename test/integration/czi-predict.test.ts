@@ -30,13 +30,17 @@ describe("prediction on a CZI plane", () => {
     const pixels = (await source.readRegion(plane, { x: 0, y: 0, width, height })) as Uint16Array;
     await source.close();
     const tif = join(dir, "plane.tif");
-    execFileSync("/usr/bin/python3", [
-      "-c",
-      "import sys, numpy, tifffile; a = numpy.frombuffer(sys.stdin.buffer.read(), '<u2').reshape(int(sys.argv[2]), int(sys.argv[3])); tifffile.imwrite(sys.argv[1], a, tile=(64, 64), compression='zlib')",
-      tif,
-      String(height),
-      String(width),
-    ], { input: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) });
+    execFileSync(
+      "/usr/bin/python3",
+      [
+        "-c",
+        "import sys, numpy, tifffile; a = numpy.frombuffer(sys.stdin.buffer.read(), '<u2').reshape(int(sys.argv[2]), int(sys.argv[3])); tifffile.imwrite(sys.argv[1], a, tile=(64, 64), compression='zlib')",
+        tif,
+        String(height),
+        String(width),
+      ],
+      { input: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) },
+    );
 
     const fromCzi = join(dir, "from-czi.ome.tif");
     const fromTif = join(dir, "from-tif.ome.tif");
@@ -62,7 +66,11 @@ describe("prediction on a CZI plane", () => {
     expect(img.info.physicalSize?.x).toBeCloseTo(9.0577e-8, 11);
     expect(img.info.physicalSize?.y).toBeCloseTo(9.0577e-8, 11);
     // class names and colours are in the OME-XML too (read independently by tifffile)
-    const ome = execFileSync("/usr/bin/python3", ["-c", "import sys, tifffile; print(tifffile.TiffFile(sys.argv[1]).ome_metadata)", out]).toString();
+    const ome = execFileSync("/usr/bin/python3", [
+      "-c",
+      "import sys, tifffile; print(tifffile.TiffFile(sys.argv[1]).ome_metadata)",
+      out,
+    ]).toString();
     expect(ome).toContain('<M K="1">Background</M>');
     expect(ome).toContain('<M K="2">Nucleus</M>');
     expect(ome).toMatch(/PhysicalSizeX="0\.0905766741/);

@@ -16,7 +16,8 @@ const layout = { width: 5, height: 7, samplesPerPixel: 2, sampleType: "uint16" a
 
 function band(c: number, y: number, rows: number): Uint16Array {
   const d = new Uint16Array(rows * 5 * 2);
-  for (let r = 0; r < rows; r++) for (let x = 0; x < 5; x++) for (let k = 0; k < 2; k++) d[(r * 5 + x) * 2 + k] = c * 1000 + (y + r) * 10 + x + k * 100;
+  for (let r = 0; r < rows; r++)
+    for (let x = 0; x < 5; x++) for (let k = 0; k < 2; k++) d[(r * 5 + x) * 2 + k] = c * 1000 + (y + r) * 10 + x + k * 100;
   return d;
 }
 
@@ -24,7 +25,9 @@ describe("BandTiler", () => {
   it.each([[1], [2], [3], [7]])("emits complete tile rows of 3 for bands of %i rows", async (bandRows) => {
     const rows: TileRow[] = [];
     const tiler = new BandTiler(layout, 3, async (r) => void rows.push({ ...r, data: r.data.slice() }));
-    for (let c = 0; c < 2; c++) for (let y = 0; y < 7; y += bandRows) await tiler.writeBand({ scene: 0, t: 0, c, z: 0 }, y, Math.min(bandRows, 7 - y), band(c, y, Math.min(bandRows, 7 - y)));
+    for (let c = 0; c < 2; c++)
+      for (let y = 0; y < 7; y += bandRows)
+        await tiler.writeBand({ scene: 0, t: 0, c, z: 0 }, y, Math.min(bandRows, 7 - y), band(c, y, Math.min(bandRows, 7 - y)));
     expect(tiler.complete).toBe(true);
     expect(rows.map((r) => [r.plane.c, r.tileRow, r.y, r.rows])).toEqual([
       [0, 0, 0, 3],
@@ -43,10 +46,18 @@ describe("BandTiler", () => {
     await expect(tiler.writeBand({ scene: 0, t: 0, c: 1, z: 0 }, 0, 1, band(1, 0, 1))).rejects.toThrow(
       `${where}band for plane (scene 0, t 0, c 1, z 0) but plane (scene 0, t 0, c 0, z 0) is not complete`,
     );
-    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 2, 1, band(0, 2, 1))).rejects.toThrow(`${where}band starts at row 2, expected row 0`);
-    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 8, band(0, 0, 8))).rejects.toThrow(`${where}band of 8 rows at row 0 does not fit an image of 7 rows`);
-    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 1, new Uint8Array(10))).rejects.toThrow(`${where}band samples are a Uint8Array, expected uint16`);
-    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 1, new Uint16Array(9))).rejects.toThrow(`${where}band has 9 samples, expected 1 × 10`);
+    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 2, 1, band(0, 2, 1))).rejects.toThrow(
+      `${where}band starts at row 2, expected row 0`,
+    );
+    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 8, band(0, 0, 8))).rejects.toThrow(
+      `${where}band of 8 rows at row 0 does not fit an image of 7 rows`,
+    );
+    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 1, new Uint8Array(10))).rejects.toThrow(
+      `${where}band samples are a Uint8Array, expected uint16`,
+    );
+    await expect(tiler.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 1, new Uint16Array(9))).rejects.toThrow(
+      `${where}band has 9 samples, expected 1 × 10`,
+    );
   });
 });
 

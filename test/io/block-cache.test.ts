@@ -110,7 +110,8 @@ function blocksTouched(rects: Rect[], tileSize: number): number {
 function maxOverlap(length: number, tile: number, border: number): number {
   const tiles = planTiles2D(length, length, [tile, tile], [border, border]).ys;
   let most = 0;
-  for (let i = 1; i < tiles.length; i++) most = Math.max(most, roiReadWindow(tiles[i - 1]!, length).end - roiReadWindow(tiles[i]!, length).start);
+  for (let i = 1; i < tiles.length; i++)
+    most = Math.max(most, roiReadWindow(tiles[i - 1]!, length).end - roiReadWindow(tiles[i]!, length).start);
   return most;
 }
 
@@ -120,7 +121,9 @@ function checkPixels(plane: PlaneIndex, rect: Rect, data: SampleArray): void {
     for (let x = 0; x < rect.width; x++) {
       const want = pixel(rect.x + x, rect.y + y, plane.c);
       if (data[y * rect.width + x] !== want) {
-        expect(`pixel (${rect.x + x}, ${rect.y + y}) of c=${plane.c}: ${data[y * rect.width + x]}`).toBe(`pixel (${rect.x + x}, ${rect.y + y}) of c=${plane.c}: ${want}`);
+        expect(`pixel (${rect.x + x}, ${rect.y + y}) of c=${plane.c}: ${data[y * rect.width + x]}`).toBe(
+          `pixel (${rect.x + x}, ${rect.y + y}) of c=${plane.c}: ${want}`,
+        );
       }
     }
   }
@@ -142,43 +145,49 @@ describe("decoded-block cache under the engine's raster of ROIs", () => {
     { tile: 512, border: 32, batch: 1 },
     { tile: 512, border: 60, batch: 4 },
     { tile: 1024, border: 12, batch: 2 },
-  ])("decodes each block once and holds about one block row: ROIs of $tile, border $border, batch $batch", async ({ tile, border, batch }) => {
-    // 16384 × 3072 uint8 in 256² tiles: a row of blocks is 64 tiles of 64 KiB = 4 MiB.
-    const width = 16384;
-    const height = 3072;
-    const blockSize = 256;
-    const bytes = await tiledTiff(width, height, blockSize);
-    const counter = countingInflate();
-    const source = await TiffImageSource.open(new MemoryByteSource(bytes, "raster.ome.tif"), { inflate: counter.inflate, tileCacheBytes: 24 * MiB });
-    const { samples, rects } = await engineRaster(source, [{ scene: 0, t: 0, c: 0, z: 0 }], tile, border, batch, checkPixels);
+  ])(
+    "decodes each block once and holds about one block row: ROIs of $tile, border $border, batch $batch",
+    async ({ tile, border, batch }) => {
+      // 16384 × 3072 uint8 in 256² tiles: a row of blocks is 64 tiles of 64 KiB = 4 MiB.
+      const width = 16384;
+      const height = 3072;
+      const blockSize = 256;
+      const bytes = await tiledTiff(width, height, blockSize);
+      const counter = countingInflate();
+      const source = await TiffImageSource.open(new MemoryByteSource(bytes, "raster.ome.tif"), {
+        inflate: counter.inflate,
+        tileCacheBytes: 24 * MiB,
+      });
+      const { samples, rects } = await engineRaster(source, [{ scene: 0, t: 0, c: 0, z: 0 }], tile, border, batch, checkPixels);
 
-    // (a) Every block of the image once, none twice.
-    const blocks = (width / blockSize) * (height / blockSize);
-    expect(blocksTouched(rects, blockSize)).toBe(blocks);
-    expect(counter.calls()).toBe(blocks);
+      // (a) Every block of the image once, none twice.
+      const blocks = (width / blockSize) * (height / blockSize);
+      expect(blocksTouched(rects, blockSize)).toBe(blocks);
+      expect(counter.calls()).toBe(blocks);
 
-    // (b) The bound of block-cache.ts: the carry tier holds one band of carryRows +
-    // blockHeight rows across the width (carryRows: the overlap of tile rows + 8 once known,
-    // before that half a tile + 64), the recent tier the blocks of about two reads (a ROI
-    // touches at most (tile / 256 + 1)² blocks of 64 KiB) or its floor of 16 blocks.
-    const rowBytes = width;
-    const blockRow = blockSize * rowBytes;
-    const overlap = maxOverlap(height, tile, border);
-    expect(source.blockCache.carryRows(rowBytes, tile)).toBeLessThanOrEqual(overlap + 8);
-    const firstRows = Math.max(Math.floor(3 * MiB / rowBytes), tile / 2 + 64);
-    const carryBound = (Math.max(firstRows, overlap + 8) + blockSize) * rowBytes;
-    const roiBlocks = (tile / blockSize + 1) ** 2 * blockSize * blockSize;
-    const recentBound = Math.max(16 * blockSize * blockSize, 2 * roiBlocks) + batch * roiBlocks;
-    const peak = Math.max(...samples.map((s) => s.bytes));
-    const peakCarry = Math.max(...samples.map((s) => s.carryBytes));
-    expect(peakCarry).toBeLessThanOrEqual(carryBound);
-    expect(peak).toBeLessThanOrEqual(carryBound + recentBound);
-    // Plain LRU decodes each block once only when the block rows of one row of ROIs, and one
-    // more, fit (the old default reserved 4 block rows for 512-pixel blocks).
-    const lruNeeds = (tile / blockSize + 2) * blockRow;
-    expect(peak).toBeLessThan(lruNeeds / 2);
-    await source.close();
-  });
+      // (b) The bound of block-cache.ts: the carry tier holds one band of carryRows +
+      // blockHeight rows across the width (carryRows: the overlap of tile rows + 8 once known,
+      // before that half a tile + 64), the recent tier the blocks of about two reads (a ROI
+      // touches at most (tile / 256 + 1)² blocks of 64 KiB) or its floor of 16 blocks.
+      const rowBytes = width;
+      const blockRow = blockSize * rowBytes;
+      const overlap = maxOverlap(height, tile, border);
+      expect(source.blockCache.carryRows(rowBytes, tile)).toBeLessThanOrEqual(overlap + 8);
+      const firstRows = Math.max(Math.floor((3 * MiB) / rowBytes), tile / 2 + 64);
+      const carryBound = (Math.max(firstRows, overlap + 8) + blockSize) * rowBytes;
+      const roiBlocks = (tile / blockSize + 1) ** 2 * blockSize * blockSize;
+      const recentBound = Math.max(16 * blockSize * blockSize, 2 * roiBlocks) + batch * roiBlocks;
+      const peak = Math.max(...samples.map((s) => s.bytes));
+      const peakCarry = Math.max(...samples.map((s) => s.carryBytes));
+      expect(peakCarry).toBeLessThanOrEqual(carryBound);
+      expect(peak).toBeLessThanOrEqual(carryBound + recentBound);
+      // Plain LRU decodes each block once only when the block rows of one row of ROIs, and one
+      // more, fit (the old default reserved 4 block rows for 512-pixel blocks).
+      const lruNeeds = (tile / blockSize + 2) * blockRow;
+      expect(peak).toBeLessThan(lruNeeds / 2);
+      await source.close();
+    },
+  );
 
   it("decodes each block once with two planes read per tile (two pages), holding one band per plane", async () => {
     const width = 8192;
@@ -202,7 +211,9 @@ describe("decoded-block cache under the engine's raster of ROIs", () => {
   it("decodes each strip once over a raster of a stripped planar deflate TIFF (tifffile), pixels as tifffile reads them", async () => {
     const name = "planar_rgb_u16.tif"; // 70 × 45 × 3 uint16, 8-row deflate strips, planar
     const counter = countingInflate();
-    const source = await TiffImageSource.open(new MemoryByteSource(new Uint8Array(readFileSync(fixture("io", name))), name), { inflate: counter.inflate });
+    const source = await TiffImageSource.open(new MemoryByteSource(new Uint8Array(readFileSync(fixture("io", name))), name), {
+      inflate: counter.inflate,
+    });
     const want = expected(name).scenes[0]!.data; // (T, C, Z, Y, X, S) = (1, 1, 1, 45, 70, 3)
     const { width } = source.info;
     await engineRaster(source, [{ scene: 0, t: 0, c: 0, z: 0 }], 16, 3, 2, (_plane, rect, data) => {
@@ -221,7 +232,10 @@ describe("decoded-block cache under the engine's raster of ROIs", () => {
   it("keeps working with a tiny tileCacheBytes (decoding again instead of holding more)", async () => {
     const bytes = await tiledTiff(1024, 512, 64);
     const counter = countingInflate();
-    const source = await TiffImageSource.open(new MemoryByteSource(bytes, "small.ome.tif"), { inflate: counter.inflate, tileCacheBytes: 16 * 1024 });
+    const source = await TiffImageSource.open(new MemoryByteSource(bytes, "small.ome.tif"), {
+      inflate: counter.inflate,
+      tileCacheBytes: 16 * 1024,
+    });
     const { samples } = await engineRaster(source, [{ scene: 0, t: 0, c: 0, z: 0 }], 256, 20, 2, checkPixels);
     expect(Math.max(...samples.map((s) => s.bytes))).toBeLessThanOrEqual(16 * 1024);
     expect(counter.calls()).toBeGreaterThan(16 * 8);
@@ -231,7 +245,8 @@ describe("decoded-block cache under the engine's raster of ROIs", () => {
 
 describe("BlockCache policy", () => {
   const place = (bottom: number, page = 0): BlockPlace => ({ page, bottom, blockRows: 64, rowSamples: 10, bytesPerSample: 1 });
-  const block = (value: number) => Promise.resolve(Uint8Array.from({ length: 640 }, (_, i) => (value + Math.floor(i / 10)) & 255) as SampleArray);
+  const block = (value: number) =>
+    Promise.resolve(Uint8Array.from({ length: 640 }, (_, i) => (value + Math.floor(i / 10)) & 255) as SampleArray);
 
   it("trims a carry block to its kept rows when it leaves the recent tier, and serves rows from there on", async () => {
     const cache = new BlockCache(1 * MiB, 0);

@@ -10,16 +10,20 @@ const P0 = { scene: 0, t: 0, c: 0, z: 0 };
 
 function grid(width: number, height: number, chunk: number, K = 1, sizes = { scene: 1, t: 1, c: 1, z: 1 }) {
   const out: Chunk[] = [];
-  const g = new ChunkGrid({ width, height, samplesPerPixel: K, sampleType: "uint16", sizes, chunkWidth: chunk, chunkHeight: chunk }, async (chunks) => {
-    for (const c of chunks) out.push({ ...c, data: c.data.slice() });
-  });
+  const g = new ChunkGrid(
+    { width, height, samplesPerPixel: K, sampleType: "uint16", sizes, chunkWidth: chunk, chunkHeight: chunk },
+    async (chunks) => {
+      for (const c of chunks) out.push({ ...c, data: c.data.slice() });
+    },
+  );
   return { g, out };
 }
 
 /** Rectangle of the image whose pixel (x, y) sample k is x * 1000 + y * 10 + k. */
 function rect(x: number, y: number, w: number, h: number, K = 1): Uint16Array {
   const d = new Uint16Array(w * h * K);
-  for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) for (let k = 0; k < K; k++) d[(r * w + c) * K + k] = (x + c) * 1000 + (y + r) * 10 + k;
+  for (let r = 0; r < h; r++)
+    for (let c = 0; c < w; c++) for (let k = 0; k < K; k++) d[(r * w + c) * K + k] = (x + c) * 1000 + (y + r) * 10 + k;
   return d;
 }
 
@@ -28,7 +32,12 @@ describe("ChunkGrid", () => {
     const { g, out } = grid(50, 30, 16, 2);
     // Three rectangles that cut across chunk borders, out of order.
     await g.write(P0, { x: 20, y: 0, width: 30, height: 30 }, rect(20, 0, 30, 30, 2));
-    expect(out.map((c) => [c.cx, c.cy])).toEqual([[2, 0], [3, 0], [2, 1], [3, 1]]); // x 32..50: wholly inside
+    expect(out.map((c) => [c.cx, c.cy])).toEqual([
+      [2, 0],
+      [3, 0],
+      [2, 1],
+      [3, 1],
+    ]); // x 32..50: wholly inside
     await g.write(P0, { x: 0, y: 17, width: 20, height: 13 }, rect(0, 17, 20, 13, 2));
     expect(out).toHaveLength(4);
     expect(g.complete).toBe(false);
@@ -38,8 +47,8 @@ describe("ChunkGrid", () => {
     expect(g.pendingChunks).toBe(0);
     expect(out).toHaveLength(8);
     const c11 = out.find((c) => c.cx === 1 && c.cy === 1)!; // x 16..32, y 16..30 (2 rows of padding)
-    expect(c11.data[((0 * 16) + 0) * 2]).toBe(16 * 1000 + 16 * 10);
-    expect(c11.data[((13 * 16) + 15) * 2 + 1]).toBe(31 * 1000 + 29 * 10 + 1);
+    expect(c11.data[(0 * 16 + 0) * 2]).toBe(16 * 1000 + 16 * 10);
+    expect(c11.data[(13 * 16 + 15) * 2 + 1]).toBe(31 * 1000 + 29 * 10 + 1);
     expect([...c11.data.subarray(14 * 16 * 2)].every((v) => v === 0)).toBe(true);
     const c30 = out.find((c) => c.cx === 3 && c.cy === 0)!; // x 48..50: 14 columns of padding
     expect(c30.data[(5 * 16 + 1) * 2]).toBe(49 * 1000 + 5 * 10);
@@ -70,7 +79,9 @@ describe("ChunkGrid", () => {
       "ImageSink.writeTile: rectangle 3x3 at (5, 5) of plane (scene 0, t 0, c 0, z 0) overlaps pixels already written (chunk at x 0, y 0)",
     );
     await g.write(P0, { x: 32, y: 32, width: 8, height: 8 }, rect(32, 32, 8, 8)); // completes chunk (2, 2)
-    expect((await errorOf(g.write(P0, { x: 39, y: 39, width: 1, height: 1 }, rect(39, 39, 1, 1)))).message).toMatch(/overlaps pixels already written \(chunk at x 32, y 32\)$/);
+    expect((await errorOf(g.write(P0, { x: 39, y: 39, width: 1, height: 1 }, rect(39, 39, 1, 1)))).message).toMatch(
+      /overlaps pixels already written \(chunk at x 32, y 32\)$/,
+    );
     expect((await errorOf(g.write(P0, { x: 35, y: 0, width: 6, height: 1 }, rect(35, 0, 6, 1)))).message).toBe(
       "ImageSink.writeTile: rectangle 6x1 at (35, 0) is not inside the 40x40 output",
     );

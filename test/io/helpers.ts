@@ -93,5 +93,7 @@ export async function partialFiles(dir: string): Promise<string[]> {
 /** SHA-256 of a typed array's bytes, hex (Python computes the same of `array.tobytes()`). */
 export async function sha256(a: SampleArray): Promise<string> {
   const { createHash } = await import("node:crypto");
-  return createHash("sha256").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+  return createHash("sha256")
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest("hex");
 }

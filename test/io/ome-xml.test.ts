@@ -59,18 +59,31 @@ describe("parseOmeXml", () => {
   });
 
   it("errors: missing planes, IFD past the end, planes in another file, malformed XML, bad order", () => {
-    const [gap] = parseOmeXml(ome(`DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeC="1" SizeZ="3" SizeT="1"`, `<TiffData IFD="0" PlaneCount="2"/>`), "x.ome.tif");
+    const [gap] = parseOmeXml(
+      ome(`DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeC="1" SizeZ="3" SizeT="1"`, `<TiffData IFD="0" PlaneCount="2"/>`),
+      "x.ome.tif",
+    );
     expect(() => omePlaneIfds(gap!, 1, 9, "x.ome.tif", 0)).toThrow("x.ome.tif: OME-XML: Image[0]: OME-XML maps no IFD to plane 2 of 3");
-    const [past] = parseOmeXml(ome(`DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeC="1" SizeZ="1" SizeT="1"`, `<TiffData IFD="5"/>`), "x.ome.tif");
-    expect(() => omePlaneIfds(past!, 1, 2, "x.ome.tif", 0)).toThrow("x.ome.tif: OME-XML: Image[0]: OME-XML refers to IFD 5 but the file has only 2");
+    const [past] = parseOmeXml(
+      ome(`DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeC="1" SizeZ="1" SizeT="1"`, `<TiffData IFD="5"/>`),
+      "x.ome.tif",
+    );
+    expect(() => omePlaneIfds(past!, 1, 2, "x.ome.tif", 0)).toThrow(
+      "x.ome.tif: OME-XML: Image[0]: OME-XML refers to IFD 5 but the file has only 2",
+    );
     const [other] = parseOmeXml(
-      ome(`DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeC="1" SizeZ="1" SizeT="1"`, `<TiffData IFD="0"><UUID FileName="part2.ome.tif">urn:uuid:1</UUID></TiffData>`),
+      ome(
+        `DimensionOrder="XYZCT" SizeX="4" SizeY="4" SizeC="1" SizeZ="1" SizeT="1"`,
+        `<TiffData IFD="0"><UUID FileName="part2.ome.tif">urn:uuid:1</UUID></TiffData>`,
+      ),
       "dir/x.ome.tif",
     );
     expect(() => omePlaneIfds(other!, 1, 2, "dir/x.ome.tif", 0)).toThrow(
       'dir/x.ome.tif: OME-XML: Image[0]: unsupported multi-file OME-TIFF: planes are stored in "part2.ome.tif" (allowed: planes in this file)',
     );
-    expect(() => parseOmeXml("<OME><Image><Pixels></Image></OME>", "x.ome.tif")).toThrow(/^x\.ome\.tif: OME-XML: OME-XML is malformed: .+ \(line 1, column \d+\)$/);
+    expect(() => parseOmeXml("<OME><Image><Pixels></Image></OME>", "x.ome.tif")).toThrow(
+      /^x\.ome\.tif: OME-XML: OME-XML is malformed: .+ \(line 1, column \d+\)$/,
+    );
     expect(() => parseOmeXml(ome(`DimensionOrder="XYQZC" SizeX="4" SizeY="4" SizeC="1" SizeZ="1" SizeT="1"`, ""), "x.ome.tif")).toThrow(
       'x.ome.tif: OME-XML: Image[0]: DimensionOrder="XYQZC" is not allowed (allowed: XYZCT, XYZTC, XYCZT, XYCTZ, XYTZC, XYTCZ)',
     );

@@ -28,7 +28,15 @@ describe("PNG reader = sharp on the real test images", () => {
   it("nuclei_0000.png: 1960×1416 uint16 grey", async () => {
     const path = testdata("images", "nuclei_0000.png");
     const source = await openImageFile(path);
-    expect(source.info).toMatchObject({ format: "png", width: 1960, height: 1416, samplesPerPixel: 1, sampleOrder: "gray", sampleType: "uint16", sizes: { scene: 1, t: 1, c: 1, z: 1 } });
+    expect(source.info).toMatchObject({
+      format: "png",
+      width: 1960,
+      height: 1416,
+      samplesPerPixel: 1,
+      sampleOrder: "gray",
+      sampleType: "uint16",
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+    });
     const ours = await source.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y: 0, width: 1960, height: 1416 });
     const ref = await sharpRaw(path, true, true);
     expect(ref.info.channels).toBe(1);
@@ -56,9 +64,18 @@ describe("PNG reader = sharp on the real test images", () => {
   });
 
   it("expands a palette PNG to RGB like libvips", async () => {
-    const rgb = await sharp(testdata("images", "kidney_dapi_lowsnr.png")).extract({ left: 100, top: 100, width: 64, height: 48 }).tint("#ff8040").png({ palette: true, colours: 16 }).toBuffer();
+    const rgb = await sharp(testdata("images", "kidney_dapi_lowsnr.png"))
+      .extract({ left: 100, top: 100, width: 64, height: 48 })
+      .tint("#ff8040")
+      .png({ palette: true, colours: 16 })
+      .toBuffer();
     const source = await openPng(new MemoryByteSource(rgb, "palette.png"));
-    expect(source.info).toMatchObject({ samplesPerPixel: 3, sampleOrder: "rgb", sampleType: "uint8", details: { bitDepth: 4, palette: 16 } });
+    expect(source.info).toMatchObject({
+      samplesPerPixel: 3,
+      sampleOrder: "rgb",
+      sampleType: "uint8",
+      details: { bitDepth: 4, palette: 16 },
+    });
     const ours = await source.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y: 0, width: 64, height: 48 });
     expect(firstDifference(ours, (await sharpRaw(rgb, false, false)).values)).toBe(-1);
   });
@@ -85,7 +102,9 @@ print(json.dumps({"png": base64.b64encode(png).decode()}))
 
   it("says a truncated PNG is unreadable", async () => {
     const bytes = await readFile(testdata("images", "nuclei_0000_labels.png"));
-    await expect(openPng(new MemoryByteSource(bytes.subarray(0, 5000), "cut.png"))).rejects.toThrow(/^cut\.png: not a readable PNG \(.+\); the file may be truncated or corrupt$/);
+    await expect(openPng(new MemoryByteSource(bytes.subarray(0, 5000), "cut.png"))).rejects.toThrow(
+      /^cut\.png: not a readable PNG \(.+\); the file may be truncated or corrupt$/,
+    );
   });
 });
 
@@ -113,7 +132,16 @@ describe("PNG sink", () => {
   ] as const)("writes %s labels that sharp reads back, with class metadata in tEXt", async (sampleType, bits) => {
     const dir = await tempDir();
     const path = join(dir, "labels.png");
-    const info: OutputImageInfo = { width: 61, height: 47, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType, kind: "labels", classes, unclassifiedValue: 0 };
+    const info: OutputImageInfo = {
+      width: 61,
+      height: 47,
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+      samplesPerPixel: 1,
+      sampleType,
+      kind: "labels",
+      classes,
+      unclassifiedValue: 0,
+    };
     const sink = await createImageFileSink(path);
     await sink.begin(info);
     const all = sampleType === "uint8" ? new Uint8Array(61 * 47) : new Uint16Array(61 * 47);
@@ -134,12 +162,23 @@ describe("PNG sink", () => {
   it.each([
     [{ sampleType: "float32" }, "PNG cannot hold float32 samples; write to .ome.tiff or .ome.zarr instead (allowed: uint8, uint16)"],
     [{ sizes: { scene: 1, t: 1, c: 1, z: 3 } }, "PNG holds one 2-D plane, this output has 3; write to .ome.tiff or .ome.zarr instead"],
-    [{ samplesPerPixel: 2 }, "PNG cannot hold 2 samples per pixel; write to .ome.tiff or .ome.zarr instead (allowed: 1 (grey, labels) or 3 (RGB))"],
+    [
+      { samplesPerPixel: 2 },
+      "PNG cannot hold 2 samples per pixel; write to .ome.tiff or .ome.zarr instead (allowed: 1 (grey, labels) or 3 (RGB))",
+    ],
   ] as const)("refuses %j with a one-line error and leaves nothing after abort", async (change, message) => {
     const dir = await tempDir();
     const path = join(dir, "out.png");
     const sink = await createImageFileSink(path);
-    const info = { width: 8, height: 8, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType: "uint8", kind: "probabilities", ...change } as OutputImageInfo;
+    const info = {
+      width: 8,
+      height: 8,
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+      samplesPerPixel: 1,
+      sampleType: "uint8",
+      kind: "probabilities",
+      ...change,
+    } as OutputImageInfo;
     const err = await sink.begin(info).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "UNSUPPORTED" });
     expect((err as Error).message).toBe(`${path}: ${message}`);

@@ -50,7 +50,9 @@ describe("buffer reuse", () => {
   it("refuses a buffer of the wrong sample type, naming both", async () => {
     const source = (await openImageFile(fixture("io", "tiled_deflate_f32.tif"))) as TiffImageSource;
     try {
-      await expect(source.readRegionInto({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y: 0, width: 4, height: 4 }, new Uint16Array(16))).rejects.toMatchObject({
+      await expect(
+        source.readRegionInto({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y: 0, width: 4, height: 4 }, new Uint16Array(16)),
+      ).rejects.toMatchObject({
         code: "INVALID_ARGUMENT",
         message: expect.stringContaining("16 Uint16Array samples; 16 float32 samples are needed"),
       });
@@ -88,10 +90,21 @@ describe("buffer reuse", () => {
 
   it("reuses chunk buffers and clears the padding of edge chunks", async () => {
     const seen: Uint16Array[] = [];
-    const grid = new ChunkGrid({ width: 20, height: 16, samplesPerPixel: 1, sampleType: "uint16", sizes: { scene: 1, t: 1, c: 1, z: 1 }, chunkWidth: 16, chunkHeight: 16 }, async (chunks) => {
-      for (const c of chunks) seen.push(c.data as Uint16Array);
-      seen.push(Uint16Array.from(chunks[0]!.data as Uint16Array)); // a copy: what the sink got
-    });
+    const grid = new ChunkGrid(
+      {
+        width: 20,
+        height: 16,
+        samplesPerPixel: 1,
+        sampleType: "uint16",
+        sizes: { scene: 1, t: 1, c: 1, z: 1 },
+        chunkWidth: 16,
+        chunkHeight: 16,
+      },
+      async (chunks) => {
+        for (const c of chunks) seen.push(c.data as Uint16Array);
+        seen.push(Uint16Array.from(chunks[0]!.data as Uint16Array)); // a copy: what the sink got
+      },
+    );
     const p = { scene: 0, t: 0, c: 0, z: 0 };
     await grid.write(p, { x: 0, y: 0, width: 16, height: 16 }, new Uint16Array(256).fill(7));
     await grid.write(p, { x: 16, y: 0, width: 4, height: 16 }, new Uint16Array(64).fill(9));
@@ -103,11 +116,19 @@ describe("buffer reuse", () => {
     const target = { name: "x", write: async () => undefined, commit: async () => undefined, abort: async () => undefined };
     expect(releasesBands(new OmeTiffSink(target as never))).toBe(true);
     expect(releasesBands(new MemoryImageSink())).toBe(true);
-    expect(releasesBands({ begin: async () => undefined, writeBand: async () => undefined, finish: async () => undefined, abort: async () => undefined })).toBe(false);
+    expect(
+      releasesBands({
+        begin: async () => undefined,
+        writeBand: async () => undefined,
+        finish: async () => undefined,
+        abort: async () => undefined,
+      }),
+    ).toBe(false);
   });
 
   it("caps the block cache at 64 MiB + 2 rows of blocks of the widest page (at most 512 MiB)", () => {
-    const page = (width: number, tile: number, planar = 1, samplesPerPixel = 1) => ({ width, blockWidth: tile, blockHeight: tile, planar, samplesPerPixel }) as IfdInfo;
+    const page = (width: number, tile: number, planar = 1, samplesPerPixel = 1) =>
+      ({ width, blockWidth: tile, blockHeight: tile, planar, samplesPerPixel }) as IfdInfo;
     const MiB = 1024 * 1024;
     expect(defaultTileCacheBytes([page(8192, 512)], "uint16")).toBe(80 * MiB);
     expect(defaultTileCacheBytes([page(32768, 512)], "uint16")).toBe(128 * MiB);

@@ -43,7 +43,8 @@ export async function writeShuffledTiles(sink: ImageSink, info: OutputImageInfo,
   for (const { s, t, c, z, x0, x1, y0, y1 } of jobs) {
     const w = x1 - x0;
     const d = allocSamples(info.sampleType, (y1 - y0) * w * K);
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let k = 0; k < K; k++) d[((y - y0) * w + x - x0) * K + k] = f(s, t, c, z, y, x, k);
+    for (let y = y0; y < y1; y++)
+      for (let x = x0; x < x1; x++) for (let k = 0; k < K; k++) d[((y - y0) * w + x - x0) * K + k] = f(s, t, c, z, y, x, k);
     await sink.writeTile({ scene: s, t, c, z }, { x: x0, y: y0, width: w, height: y1 - y0 }, d);
   }
   await sink.finish();
@@ -62,7 +63,8 @@ export function canonicalOutput(info: OutputImageInfo, f: SampleAt): SampleArray
       for (let c = 0; c < C; c++)
         for (let k = 0; k < K; k++)
           for (let z = 0; z < Z; z++)
-            for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) a[((((t * C + c) * K + k) * Z + z) * H + y) * W + x] = f(s, t, c, z, y, x, k);
+            for (let y = 0; y < H; y++)
+              for (let x = 0; x < W; x++) a[((((t * C + c) * K + k) * Z + z) * H + y) * W + x] = f(s, t, c, z, y, x, k);
     canonical.push(a);
   }
   return canonical;

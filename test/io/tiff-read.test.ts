@@ -53,7 +53,13 @@ describe("TIFF reader reads what tifffile / tiffcp wrote", () => {
 
 describe("TIFF regions", () => {
   it("reads odd rectangles across tile borders exactly (tiled BigTIFF, and OME planes)", async () => {
-    for (const name of ["tiled_bigtiff_u16.tif", "tiled_deflate_predictor_u16.tif", "ome_tczyx_u16.ome.tif", "planar_rgb_u16.tif", "stripped_rgb_u8.tif"]) {
+    for (const name of [
+      "tiled_bigtiff_u16.tif",
+      "tiled_deflate_predictor_u16.tif",
+      "ome_tczyx_u16.ome.tif",
+      "planar_rgb_u16.tif",
+      "stripped_rgb_u8.tif",
+    ]) {
       const exp = expected(name).scenes[0]!;
       const [T, C, Z, Y, X, S] = exp.shape;
       const source = await openImageFile(fixture("io", name));
@@ -154,7 +160,9 @@ describe("TIFF errors", () => {
     const cut = new MemoryByteSource(bytes.subarray(0, 40000), "cut.tif");
     const err = await openTiff(cut).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "INVALID_IMAGE" });
-    expect((err as Error).message).toBe("cut.tif: file is truncated: tile 4 of page 0 needs bytes 33296..41488 but the file has only 40000");
+    expect((err as Error).message).toBe(
+      "cut.tif: file is truncated: tile 4 of page 0 needs bytes 33296..41488 but the file has only 40000",
+    );
   });
 
   it("says a file cut inside the header or directory is truncated", async () => {

@@ -13,7 +13,7 @@ import { createImageFileSink } from "../../src/io/node/create-sink.js";
 import { openImageFile } from "../../src/io/node/open-file.js";
 import { OmeTiffSink } from "../../src/io/tiff/ome-tiff-sink.js";
 import { openTiff } from "../../src/io/tiff/tiff-source.js";
-import { allocSamples, type OutputImageInfo, } from "../../src/io/types.js";
+import { allocSamples, type OutputImageInfo } from "../../src/io/types.js";
 import { tempDir } from "../helpers/paths.js";
 import { firstDifference, partialFiles, python, readScene, sha256 } from "./helpers.js";
 import { canonicalOutput, writeShuffledTiles } from "./shuffled-tiles.js";
@@ -59,13 +59,19 @@ function makeOutput(info: OutputImageInfo, f: (t: number, c: number, z: number, 
   /** Bands of `rows` rows, samples interleaved, for plane (s, t, c, z). */
   const band = (s: number, t: number, c: number, z: number, y0: number, rows: number) => {
     const d = allocSamples(info.sampleType, rows * W * K);
-    for (let y = 0; y < rows; y++) for (let x = 0; x < W; x++) for (let k = 0; k < K; k++) d[(y * W + x) * K + k] = f(t, c, z, y0 + y, x, k) + s;
+    for (let y = 0; y < rows; y++)
+      for (let x = 0; x < W; x++) for (let k = 0; k < K; k++) d[(y * W + x) * K + k] = f(t, c, z, y0 + y, x, k) + s;
     return d;
   };
   return { canonical, band };
 }
 
-async function writeAll(sink: { writeBand: OmeTiffSink["writeBand"] }, info: OutputImageInfo, band: ReturnType<typeof makeOutput>["band"], bandRows: number) {
+async function writeAll(
+  sink: { writeBand: OmeTiffSink["writeBand"] },
+  info: OutputImageInfo,
+  band: ReturnType<typeof makeOutput>["band"],
+  bandRows: number,
+) {
   for (let s = 0; s < info.sizes.scene; s++)
     for (let t = 0; t < info.sizes.t; t++)
       for (let c = 0; c < info.sizes.c; c++)
@@ -162,11 +168,19 @@ describe("OME-TIFF sink → tifffile", () => {
 
     const r = await python<TiffReport>(READ_OME_TIFF, path);
     expect(r.series).toEqual([{ axes: "TCZYX", shape: [2, 2, 3, 90, 130], dtype: "float32", sha256: await sha256(canonical[0]!) }]);
-    expect(r.images[0]!.pixels).toMatchObject({ SizeC: "2", SizeZ: "3", SizeT: "2", PhysicalSizeX: "0.5", PhysicalSizeY: "0.25", PhysicalSizeZ: "2", Type: "float" });
+    expect(r.images[0]!.pixels).toMatchObject({
+      SizeC: "2",
+      SizeZ: "3",
+      SizeT: "2",
+      PhysicalSizeX: "0.5",
+      PhysicalSizeY: "0.25",
+      PhysicalSizeZ: "2",
+      Type: "float",
+    });
     // OME Color is RGBA as a signed 32-bit integer: #ff4000ff.
     expect(r.images[0]!.channels).toEqual([
       { name: "Background", color: "255" },
-      { name: "Zellkern µ&<>", color: String(((255 << 24) | (64 << 16) | 0xff) | 0) },
+      { name: "Zellkern µ&<>", color: String((255 << 24) | (64 << 16) | 0xff | 0) },
     ]);
 
     const back = await openImageFile(path);
@@ -191,7 +205,12 @@ describe("OME-TIFF sink → tifffile", () => {
       classes,
     };
     const sink = await createImageFileSink(path, { tileSize: 32 });
-    const canonical = await writeShuffledTiles(sink, info, (s, _t, _c, z, y, x, k) => (k === 0 ? 0.25 : -1.5) * x + y / 7 + z * 100 + s * 1000, 7);
+    const canonical = await writeShuffledTiles(
+      sink,
+      info,
+      (s, _t, _c, z, y, x, k) => (k === 0 ? 0.25 : -1.5) * x + y / 7 + z * 100 + s * 1000,
+      7,
+    );
     const r = await python<TiffReport>(READ_OME_TIFF, path);
     expect(r.tile).toEqual([32, 32]);
     expect(r.series).toEqual([
@@ -204,10 +223,22 @@ describe("OME-TIFF sink → tifffile", () => {
     const dir = await tempDir();
     const compressionOf = async (sampleType: "uint8" | "float32", compress?: boolean) => {
       const path = join(dir, `${sampleType}-${compress}.ome.tif`);
-      const info: OutputImageInfo = { width: 40, height: 30, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType, kind: sampleType === "uint8" ? "labels" : "regression" };
+      const info: OutputImageInfo = {
+        width: 40,
+        height: 30,
+        sizes: { scene: 1, t: 1, c: 1, z: 1 },
+        samplesPerPixel: 1,
+        sampleType,
+        kind: sampleType === "uint8" ? "labels" : "regression",
+      };
       const sink = await createImageFileSink(path, compress === undefined ? {} : { compress });
       await sink.begin(info);
-      await sink.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 30, sampleType === "uint8" ? new Uint8Array(1200).fill(1) : new Float32Array(1200).fill(0.5));
+      await sink.writeBand(
+        { scene: 0, t: 0, c: 0, z: 0 },
+        0,
+        30,
+        sampleType === "uint8" ? new Uint8Array(1200).fill(1) : new Float32Array(1200).fill(0.5),
+      );
       await sink.finish();
       return (await python<TiffReport>(READ_OME_TIFF, path)).compression;
     };
@@ -221,7 +252,14 @@ describe("OME-TIFF sink → tifffile", () => {
     const target = new MemoryByteTarget("wide.ome.tif");
     const sink = new OmeTiffSink(target, { compression: "none" });
     // 2 float32 samples × 8192 px = 64 KiB per row: 512 rows would be 32 MiB + 1 row → 256.
-    const info: OutputImageInfo = { width: 8193, height: 16, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 2, sampleType: "float32", kind: "probabilities" };
+    const info: OutputImageInfo = {
+      width: 8193,
+      height: 16,
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+      samplesPerPixel: 2,
+      sampleType: "float32",
+      kind: "probabilities",
+    };
     await sink.begin(info);
     await sink.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 16, new Float32Array(8193 * 16 * 2).fill(0.5));
     await sink.finish();
@@ -261,7 +299,14 @@ describe("OME-TIFF sink → tifffile", () => {
   it("works in memory with the isomorphic fflate compressor", async () => {
     const target = new MemoryByteTarget("mem.ome.tif");
     const sink = new OmeTiffSink(target, { tileSize: 32 });
-    const info: OutputImageInfo = { width: 50, height: 40, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType: "uint16", kind: "labels" };
+    const info: OutputImageInfo = {
+      width: 50,
+      height: 40,
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+      samplesPerPixel: 1,
+      sampleType: "uint16",
+      kind: "labels",
+    };
     const { canonical, band } = makeOutput(info, (_t, _c, _z, y, x) => x * y);
     await sink.begin(info);
     await writeAll(sink, info, band, 40);
@@ -273,7 +318,14 @@ describe("OME-TIFF sink → tifffile", () => {
 });
 
 describe("OME-TIFF sink: no partial output", () => {
-  const info: OutputImageInfo = { width: 64, height: 64, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType: "uint8", kind: "labels" };
+  const info: OutputImageInfo = {
+    width: 64,
+    height: 64,
+    sizes: { scene: 1, t: 1, c: 1, z: 1 },
+    samplesPerPixel: 1,
+    sampleType: "uint8",
+    kind: "labels",
+  };
 
   it("abort() removes the temp file", async () => {
     const dir = await tempDir();

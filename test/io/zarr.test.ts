@@ -19,13 +19,21 @@ import { writeShuffledTiles } from "./shuffled-tiles.js";
 const zarrNames = expectedNames.filter((n) => n.endsWith(".zarr"));
 
 describe("OME-Zarr reader reads what Python wrote", () => {
-  it("has the fixtures", () => expect(zarrNames).toEqual(["ngff04_czyx_u16.ome.zarr", "ngff04_tyx_blosc_u8.ome.zarr", "ngff05_zyx_f32.ome.zarr"]));
+  it("has the fixtures", () =>
+    expect(zarrNames).toEqual(["ngff04_czyx_u16.ome.zarr", "ngff04_tyx_blosc_u8.ome.zarr", "ngff05_zyx_f32.ome.zarr"]));
 
   it.each(zarrNames)("%s", async (name) => {
     const exp = expected(name);
     const source = await openImageFile(fixture("io", name));
     const [T, C, Z, Y, X, S] = exp.scenes[0]!.shape;
-    expect(source.info).toMatchObject({ format: "ome-zarr", width: X, height: Y, sizes: { scene: 1, t: T, c: C, z: Z }, samplesPerPixel: S, sampleType: exp.dtype });
+    expect(source.info).toMatchObject({
+      format: "ome-zarr",
+      width: X,
+      height: Y,
+      sizes: { scene: 1, t: T, c: C, z: Z },
+      samplesPerPixel: S,
+      sampleType: exp.dtype,
+    });
     for (const axis of ["x", "y", "z"] as const) {
       if (exp.physicalSize?.[axis] === undefined) expect(source.info.physicalSize?.[axis]).toBeUndefined();
       else expect(source.info.physicalSize?.[axis]).toBeCloseTo(exp.physicalSize[axis]!, 15);
@@ -38,7 +46,8 @@ describe("OME-Zarr reader reads what Python wrote", () => {
     const got = await source.readRegion(plane, rect);
     const base = ((plane.t * C + plane.c) * Z + plane.z) * Y * X;
     const want: number[] = [];
-    for (let y = rect.y; y < rect.y + rect.height; y++) for (let x = rect.x; x < rect.x + rect.width; x++) want.push(exp.scenes[0]!.data[base + y * X + x]!);
+    for (let y = rect.y; y < rect.y + rect.height; y++)
+      for (let x = rect.x; x < rect.x + rect.width; x++) want.push(exp.scenes[0]!.data[base + y * X + x]!);
     expect(firstDifference(got, want)).toBe(-1);
     await source.close();
   });
@@ -59,7 +68,14 @@ describe("OME-Zarr reader reads what Python wrote", () => {
 
 interface ZarrReport {
   root: Record<string, unknown>;
-  images: { attrs: Record<string, unknown>; shape: number[]; chunks: number[]; dtype: string; compressor: Record<string, unknown> | null; sha256: string }[];
+  images: {
+    attrs: Record<string, unknown>;
+    shape: number[];
+    chunks: number[];
+    dtype: string;
+    compressor: Record<string, unknown> | null;
+    sha256: string;
+  }[];
 }
 
 // biome-ignore lint/complexity/noUselessStringRaw: embedded Python is String.raw in every test, so a backslash added to it later reaches Python as written
@@ -86,7 +102,12 @@ const classes = [
 ];
 
 /** Writes an output whose sample k of plane (s, t, c, z) at (x, y) is f(…); returns canonical arrays per scene (T, C·K, Z, Y, X). */
-async function writeOutput(sink: OmeZarrSink | Awaited<ReturnType<typeof createImageFileSink>>, info: OutputImageInfo, bandRows: number, f: (s: number, t: number, c: number, z: number, y: number, x: number, k: number) => number) {
+async function writeOutput(
+  sink: OmeZarrSink | Awaited<ReturnType<typeof createImageFileSink>>,
+  info: OutputImageInfo,
+  bandRows: number,
+  f: (s: number, t: number, c: number, z: number, y: number, x: number, k: number) => number,
+) {
   const { t: T, c: C, z: Z, scene: S } = info.sizes;
   const K = info.samplesPerPixel;
   const { width: W, height: H } = info;
@@ -137,7 +158,12 @@ describe("OME-Zarr sink → Python zarr 2", () => {
 
     const r = await python<ZarrReport>(READ_ZARR, path);
     const img = r.images[0]!;
-    expect(img).toMatchObject({ shape: [1, 1, 1, 200, 300], chunks: [1, 1, 1, 128, 128], dtype: "uint8", compressor: { id: "zlib", level: 6 } });
+    expect(img).toMatchObject({
+      shape: [1, 1, 1, 200, 300],
+      chunks: [1, 1, 1, 128, 128],
+      dtype: "uint8",
+      compressor: { id: "zlib", level: 6 },
+    });
     expect(img.sha256).toBe(await sha256(canonical!));
     expect(img.attrs.multiscales).toEqual([
       {
@@ -167,7 +193,14 @@ describe("OME-Zarr sink → Python zarr 2", () => {
     expect(img.attrs.czmodel).toEqual({ kind: "labels", classes, unclassifiedValue: 0, description: { model: "nuclei" } });
 
     const back = await openImageFile(path);
-    expect(back.info).toMatchObject({ format: "ome-zarr", width: 300, height: 200, sampleType: "uint8", channelNames: ["labels"], physicalSize: { x: 0.5e-6, y: 0.5e-6 } });
+    expect(back.info).toMatchObject({
+      format: "ome-zarr",
+      width: 300,
+      height: 200,
+      sampleType: "uint8",
+      channelNames: ["labels"],
+      physicalSize: { x: 0.5e-6, y: 0.5e-6 },
+    });
     expect(firstDifference(await readScene(back, 0), canonical!)).toBe(-1);
   });
 
@@ -186,7 +219,12 @@ describe("OME-Zarr sink → Python zarr 2", () => {
       physicalSize: { x: 1e-6, y: 1e-6, z: 3e-6 },
     };
     const sink = await createImageFileSink(path, { tileSize: 32, compress: false });
-    const canonical = await writeOutput(sink, info, 20, (s, t, _c, z, y, x, k) => (k ? 0.75 : -0.25) * x + y / 3 + t * 100 + z * 10 + s * 1000);
+    const canonical = await writeOutput(
+      sink,
+      info,
+      20,
+      (s, t, _c, z, y, x, k) => (k ? 0.75 : -0.25) * x + y / 3 + t * 100 + z * 10 + s * 1000,
+    );
     const r = await python<ZarrReport>(READ_ZARR, path);
     expect(r.root).toEqual({ "bioformats2raw.layout": 3 });
     expect(r.images).toHaveLength(2);
@@ -209,7 +247,14 @@ describe("OME-Zarr sink → Python zarr 2", () => {
   it("takes rectangles in any order, across planes and chunk borders (writeTile)", async () => {
     const dir = await tempDir();
     const path = join(dir, "tiles.ome.zarr");
-    const info: OutputImageInfo = { width: 70, height: 45, sizes: { scene: 1, t: 2, c: 2, z: 1 }, samplesPerPixel: 2, sampleType: "uint16", kind: "regression" };
+    const info: OutputImageInfo = {
+      width: 70,
+      height: 45,
+      sizes: { scene: 1, t: 2, c: 2, z: 1 },
+      samplesPerPixel: 2,
+      sampleType: "uint16",
+      kind: "regression",
+    };
     const sink = await createImageFileSink(path, { tileSize: 16 });
     const [canonical] = await writeShuffledTiles(sink, info, (_s, t, c, _z, y, x, k) => x * 300 + y * 3 + k + c * 17 + t * 101, 3);
     const r = await python<ZarrReport>(READ_ZARR, path);
@@ -220,15 +265,37 @@ describe("OME-Zarr sink → Python zarr 2", () => {
   it("encodes chunks in memory with the isomorphic fflate compressor", async () => {
     const target = new MemoryKeyValueTarget("mem.zarr");
     const sink = new OmeZarrSink(target, { chunkSize: 16 });
-    const info: OutputImageInfo = { width: 20, height: 18, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType: "uint16", kind: "regression" };
+    const info: OutputImageInfo = {
+      width: 20,
+      height: 18,
+      sizes: { scene: 1, t: 1, c: 1, z: 1 },
+      samplesPerPixel: 1,
+      sampleType: "uint16",
+      kind: "regression",
+    };
     await writeOutput(sink, info, 18, (_s, _t, _c, _z, y, x) => x * 100 + y);
-    expect([...target.entries.keys()].sort()).toEqual([".zattrs", ".zgroup", "0/.zarray", "0/0/0/0/0/0", "0/0/0/0/0/1", "0/0/0/0/1/0", "0/0/0/0/1/1"]);
+    expect([...target.entries.keys()].sort()).toEqual([
+      ".zattrs",
+      ".zgroup",
+      "0/.zarray",
+      "0/0/0/0/0/0",
+      "0/0/0/0/0/1",
+      "0/0/0/0/1/0",
+      "0/0/0/0/1/1",
+    ]);
     expect(target.committed).toBe(true);
   });
 });
 
 describe("OME-Zarr sink: no partial output", () => {
-  const info: OutputImageInfo = { width: 64, height: 64, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType: "uint8", kind: "labels" };
+  const info: OutputImageInfo = {
+    width: 64,
+    height: 64,
+    sizes: { scene: 1, t: 1, c: 1, z: 1 },
+    samplesPerPixel: 1,
+    sampleType: "uint8",
+    kind: "labels",
+  };
 
   it("abort() removes the temp folder", async () => {
     const dir = await tempDir();

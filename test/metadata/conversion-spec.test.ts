@@ -27,7 +27,6 @@ const LEGACY_SPEC = `{
     "TestImageFile": "test.png"
 }`;
 
-
 describe("parseConversionSpec", () => {
   it("reads the CZANN flavour; paths relative to the spec file", () => {
     const s = parseConversionSpec(CZANN_SPEC, "/data/specs/spec.json");
@@ -55,7 +54,10 @@ describe("parseConversionSpec", () => {
     expect(m.modelName).toBe("unet_savedmodel");
     expect(m.pixelTypes).toEqual(["Gray16"]);
     expect(m.borderSize).toBe(8);
-    expect(m.classes.map((c) => c.color)).toEqual([[255, 0, 0], [0, 255, 0]]);
+    expect(m.classes.map((c) => c.color)).toEqual([
+      [255, 0, 0],
+      [0, 255, 0],
+    ]);
     expect(s.modelPath).toBe("/data/specs/models/unet_savedmodel");
     expect(s.licenseFile).toBe("/data/LICENSE.txt");
     expect(s.testImageFile).toBe("/data/specs/test.png");
@@ -64,7 +66,15 @@ describe("parseConversionSpec", () => {
   });
 
   it("keeps absolute paths (POSIX and Windows drive letters) and accepts a PixelType list", () => {
-    const spec = JSON.stringify({ BorderSize: 0, ColorHandling: "SplitRgb", PixelType: ["Bgr24", "Gray8"], Classes: ["a", "b"], ModelPath: "C:\\models\\net.onnx", LicenseFile: "/etc/lic.txt", Name: "x" });
+    const spec = JSON.stringify({
+      BorderSize: 0,
+      ColorHandling: "SplitRgb",
+      PixelType: ["Bgr24", "Gray8"],
+      Classes: ["a", "b"],
+      ModelPath: "C:\\models\\net.onnx",
+      LicenseFile: "/etc/lic.txt",
+      Name: "x",
+    });
     const s = parseConversionSpec(spec, "C:\\specs\\s.json");
     expect(s.modelPath).toBe("C:/models/net.onnx");
     expect(s.licenseFile).toBe("/etc/lic.txt");
@@ -81,7 +91,14 @@ describe("parseConversionSpec", () => {
   });
 
   it("warns about unknown keys and accepts the old ModelFile key", () => {
-    const spec = JSON.stringify({ BorderSize: 4, ColorHandling: "SplitRgb", PixelType: "Gray8", Classes: ["a", "b"], ModelFile: "m.pb", Extra: 1 });
+    const spec = JSON.stringify({
+      BorderSize: 4,
+      ColorHandling: "SplitRgb",
+      PixelType: "Gray8",
+      Classes: ["a", "b"],
+      ModelFile: "m.pb",
+      Extra: 1,
+    });
     const s = parseConversionSpec(spec, "/s/x.json");
     expect(s.modelPath).toBe("/s/m.pb");
     expect(s.warnings).toEqual(["/s/x.json: Extra: unknown key, ignored", "/s/x.json: ModelFile: old key name; read as ModelPath"]);
@@ -91,9 +108,9 @@ describe("parseConversionSpec", () => {
     expect(errorOf(() => parseConversionSpec(CZANN_SPEC.replace("[64, 64]", "[64, 63]"), "spec.json")).message).toBe(
       "spec.json: ModelMetadata: MinOverlap[1]: 63 is odd (allowed: an even integer >= 0)",
     );
-    expect(errorOf(() => parseConversionSpec(CZANN_SPEC.replace('"ModelPath": "simple_nuclei_segmodel.onnx",', ""), "spec.json")).message).toBe(
-      "spec.json: ModelPath: missing (allowed: a path to the model (relative to the spec file or absolute))",
-    );
+    expect(
+      errorOf(() => parseConversionSpec(CZANN_SPEC.replace('"ModelPath": "simple_nuclei_segmodel.onnx",', ""), "spec.json")).message,
+    ).toBe("spec.json: ModelPath: missing (allowed: a path to the model (relative to the spec file or absolute))");
     expect(errorOf(() => parseConversionSpec(LEGACY_SPEC.replace('"Gray16"', '"Gray12"'), "l.json")).message).toBe(
       'l.json: PixelType: "Gray12" is not a pixel type or a list of pixel types (allowed: one of Gray8, Gray16, Gray32Float, Bgr24, Bgr48, Bgr96Float, Bgra32, Gray64ComplexFloat, Bgr192ComplexFloat, or a list of them)',
     );
@@ -103,6 +120,8 @@ describe("parseConversionSpec", () => {
     expect(errorOf(() => parseConversionSpec('{"Foo": 1}', "f.json")).message).toBe(
       "f.json: is neither a CZANN spec (no ModelMetadata) nor a legacy spec (no BorderSize, ColorHandling, PixelType, Classes) (allowed: a CZANN spec {ModelMetadata, ModelPath, LicenseFile} or a legacy spec {BorderSize, ColorHandling, PixelType, Classes, ModelPath})",
     );
-    expect(errorOf(() => parseConversionSpec("{", "f.json")).message).toBe("f.json: malformed JSON: expected a string key at line 1, column 2");
+    expect(errorOf(() => parseConversionSpec("{", "f.json")).message).toBe(
+      "f.json: malformed JSON: expected a string key at line 1, column 2",
+    );
   });
 });

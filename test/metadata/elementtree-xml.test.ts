@@ -40,7 +40,15 @@ describe("ElementTree writer vs Python xml.etree (fixture from /usr/bin/python3)
 
 describe("LegacyModelMetadata.toXml vs czmodel's to_xml re-enacted in Python", () => {
   const cases = lines("czmodel_legacy_xml.jsonl") as {
-    params: { id: string; name: string; color_handling: "SplitRgb" | "ConvertToMonochrome"; pixel_types: never[]; classes: string[]; border_size: number; postprocessing?: string };
+    params: {
+      id: string;
+      name: string;
+      color_handling: "SplitRgb" | "ConvertToMonochrome";
+      pixel_types: never[];
+      classes: string[];
+      border_size: number;
+      postprocessing?: string;
+    };
     output: string;
   }[];
   it.each(cases.map((c) => [c.params.name, c] as const))("%s", (_n, c) => {

@@ -21,7 +21,6 @@ const ZEN_XML =
   "  <ScaleInputsByBitdepth>true</ScaleInputsByBitdepth>\r\n" +
   "</Model>";
 
-
 describe("LegacyModelMetadata", () => {
   it("reads czmodel's XML and writes it back byte-identically", () => {
     const m = LegacyModelMetadata.fromXml(CZMODEL_XML, "a.xml");
@@ -74,7 +73,10 @@ describe("LegacyModelMetadata", () => {
   });
 
   it("reads a single class and Version 3.0.0; warns on an unknown version", () => {
-    const one = CZMODEL_XML.replace('<Item colB="0" colG="255" colR="0" LabelValue="2" Name="Nucleus" />', "").replace('Version="3.1.0"', 'Version="3.0.0"');
+    const one = CZMODEL_XML.replace('<Item colB="0" colG="255" colR="0" LabelValue="2" Name="Nucleus" />', "").replace(
+      'Version="3.1.0"',
+      'Version="3.0.0"',
+    );
     const w: string[] = [];
     const m = LegacyModelMetadata.fromXml(one, "one.xml", w);
     expect(m.classes).toHaveLength(1);
@@ -85,7 +87,12 @@ describe("LegacyModelMetadata", () => {
   });
 
   it("keeps class names with quotes, newlines and tabs through a write/read cycle", () => {
-    const m = LegacyModelMetadata.fromParams({ colorHandling: "SplitRgb", pixelTypes: ["Bgr24"], classes: ['a "b"\n\tc', "d & e"], borderSize: 0 });
+    const m = LegacyModelMetadata.fromParams({
+      colorHandling: "SplitRgb",
+      pixelTypes: ["Bgr24"],
+      classes: ['a "b"\n\tc', "d & e"],
+      borderSize: 0,
+    });
     expect(LegacyModelMetadata.fromXml(m.toXml()).classNames).toEqual(['a "b"\n\tc', "d & e"]);
   });
 });
@@ -102,22 +109,58 @@ describe("LegacyModelMetadata errors (exact text)", () => {
       CZMODEL_XML.replace(">SplitRgb<", ">Rgb<"),
       'm.xml: ColorHandling: "Rgb" is not a known colour handling (allowed: one of ConvertToMonochrome, SplitRgb)',
     ],
-    ["invalid UUID", CZMODEL_XML.replace("<Id>27eaeeab-7e9a-4f9c-88bb-6e5b477d2241", "<Id>model-1"), 'm.xml: Id: "model-1" is not a UUID (allowed: a UUID such as 3f13b6da-d9c4-4a01-8b92-a02951bb0397)'],
-    ["colour out of range", CZMODEL_XML.replace('colR="255"', 'colR="256"'), "m.xml: TrainingClasses/Item[1]@colR: 256 is outside 0..255 (allowed: an integer 0..255)"],
-    ["colour not a number", CZMODEL_XML.replace('colG="255"', 'colG="x"'), 'm.xml: TrainingClasses/Item[2]@colG: "x" is not a non-negative integer (allowed: an integer 0..255)'],
-    ["bad BorderSize", CZMODEL_XML.replace("<BorderSize>8<", "<BorderSize>8.5<"), 'm.xml: BorderSize: "8.5" is not a non-negative integer (allowed: an integer >= 0)'],
-    ["no channels", CZMODEL_XML.replace('<Channels><Item PixelType="Gray16" /></Channels>', ""), "m.xml: Channels: missing (allowed: at least one <Item PixelType=…/>)"],
-    ["empty channels", CZMODEL_XML.replace('<Channels><Item PixelType="Gray16" /></Channels>', "<Channels />"), "m.xml: Channels: [] has no Item (allowed: at least one <Item PixelType=…/>)"],
+    [
+      "invalid UUID",
+      CZMODEL_XML.replace("<Id>27eaeeab-7e9a-4f9c-88bb-6e5b477d2241", "<Id>model-1"),
+      'm.xml: Id: "model-1" is not a UUID (allowed: a UUID such as 3f13b6da-d9c4-4a01-8b92-a02951bb0397)',
+    ],
+    [
+      "colour out of range",
+      CZMODEL_XML.replace('colR="255"', 'colR="256"'),
+      "m.xml: TrainingClasses/Item[1]@colR: 256 is outside 0..255 (allowed: an integer 0..255)",
+    ],
+    [
+      "colour not a number",
+      CZMODEL_XML.replace('colG="255"', 'colG="x"'),
+      'm.xml: TrainingClasses/Item[2]@colG: "x" is not a non-negative integer (allowed: an integer 0..255)',
+    ],
+    [
+      "bad BorderSize",
+      CZMODEL_XML.replace("<BorderSize>8<", "<BorderSize>8.5<"),
+      'm.xml: BorderSize: "8.5" is not a non-negative integer (allowed: an integer >= 0)',
+    ],
+    [
+      "no channels",
+      CZMODEL_XML.replace('<Channels><Item PixelType="Gray16" /></Channels>', ""),
+      "m.xml: Channels: missing (allowed: at least one <Item PixelType=…/>)",
+    ],
+    [
+      "empty channels",
+      CZMODEL_XML.replace('<Channels><Item PixelType="Gray16" /></Channels>', "<Channels />"),
+      "m.xml: Channels: [] has no Item (allowed: at least one <Item PixelType=…/>)",
+    ],
     ["wrong root", "<Other/>", 'm.xml: Other: root element is not <Model> (allowed: <Model Version="3.1.0"> … </Model>)'],
-    ["malformed XML", CZMODEL_XML.replace("</ModelName>", "</Name>"), "m.xml: malformed XML at line 2, column 118: closing tag </Name> does not match <ModelName> opened at line 2, column 69"],
+    [
+      "malformed XML",
+      CZMODEL_XML.replace("</ModelName>", "</Name>"),
+      "m.xml: malformed XML at line 2, column 118: closing tag </Name> does not match <ModelName> opened at line 2, column 69",
+    ],
     ["two roots", "<Model/><Model/>", "m.xml: malformed XML: 2 root elements (allowed: exactly one root element)"],
-    ["unknown entity", CZMODEL_XML.replace('Name="Nucleus"', 'Name="&foo;"'), "m.xml: malformed XML: undefined entity &foo; (allowed: &amp; &lt; &gt; &quot; &apos; and numeric character references)"],
+    [
+      "unknown entity",
+      CZMODEL_XML.replace('Name="Nucleus"', 'Name="&foo;"'),
+      "m.xml: malformed XML: undefined entity &foo; (allowed: &amp; &lt; &gt; &quot; &apos; and numeric character references)",
+    ],
     [
       "billion laughs",
       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Model><Id>&lol2;</Id></Model>',
       "m.xml: XML with a DOCTYPE or ENTITY declaration is refused (entity expansion is not allowed) (allowed: plain XML without a DTD)",
     ],
-    ["UTF-16 declared", CZMODEL_XML.replace("encoding='utf-8'", "encoding='utf-16'"), 'm.xml: XML encoding "utf-16" is not supported (allowed: UTF-8)'],
+    [
+      "UTF-16 declared",
+      CZMODEL_XML.replace("encoding='utf-8'", "encoding='utf-16'"),
+      'm.xml: XML encoding "utf-16" is not supported (allowed: UTF-8)',
+    ],
   ];
   it.each(cases)("%s", (_name, xml, message) => {
     expect(errorOf(() => LegacyModelMetadata.fromXml(xml, "m.xml")).message).toBe(message);

@@ -6,7 +6,6 @@ const PYTORCH_JSON =
   '{"Id": "3f13b6da-d9c4-4a01-8b92-a02951bb0397", "Type": "SingleClassSemanticSegmentation", "InputShape": [512, 512, 1], "OutputShape": [512, 512, 2], "MinOverlap": [64, 64], "Classes": ["Background", "Nucleus"], "ModelName": "Simple_Nuclei_SegmentationModel", "Scaling": [1.0, 1.0]}';
 const base = () => JSON.parse(PYTORCH_JSON) as Record<string, unknown>;
 
-
 describe("ModelMetadata reading and writing", () => {
   it("reads model.json text and re-writes it byte-identically (Scaling floats kept)", () => {
     const m = ModelMetadata.fromJsonText(PYTORCH_JSON);
@@ -29,7 +28,13 @@ describe("ModelMetadata reading and writing", () => {
   });
 
   it("fromParams writes Scaling as floats and generates a UUID", () => {
-    const m = ModelMetadata.fromParams({ type: "Regression", inputShape: [64, 64, 1], outputShape: [64, 64, 1], minOverlap: [8, 8], scaling: [6.5e-7, 1] });
+    const m = ModelMetadata.fromParams({
+      type: "Regression",
+      inputShape: [64, 64, 1],
+      outputShape: [64, 64, 1],
+      minOverlap: [8, 8],
+      scaling: [6.5e-7, 1],
+    });
     expect(m.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(m.toJsonText()).toBe(
       `{"Id": "${m.id}", "Type": "Regression", "InputShape": [64, 64, 1], "OutputShape": [64, 64, 1], "MinOverlap": [8, 8], "Scaling": [6.5e-07, 1.0]}`,
@@ -37,7 +42,13 @@ describe("ModelMetadata reading and writing", () => {
   });
 
   it("omits absent optional keys and keeps czmodel's key order", () => {
-    const m = ModelMetadata.fromParams({ id: "b6f04bbd-2955-4996-8578-43d02d24f093", type: "Regression", inputShape: [512, 512, 1], outputShape: [512, 512, 1], modelName: "Reg" });
+    const m = ModelMetadata.fromParams({
+      id: "b6f04bbd-2955-4996-8578-43d02d24f093",
+      type: "Regression",
+      inputShape: [512, 512, 1],
+      outputShape: [512, 512, 1],
+      modelName: "Reg",
+    });
     expect(Object.keys(m.toJson())).toEqual(["Id", "Type", "InputShape", "OutputShape", "ModelName"]);
   });
 
@@ -52,7 +63,12 @@ describe("ModelMetadata reading and writing", () => {
   });
 
   it("accepts 3-D shapes [Z, H, W, C] with 3 overlap values", () => {
-    const m = ModelMetadata.fromParams({ type: "Regression", inputShape: [16, 64, 64, 1], outputShape: [16, 64, 64, 1], minOverlap: [2, 8, 8] });
+    const m = ModelMetadata.fromParams({
+      type: "Regression",
+      inputShape: [16, 64, 64, 1],
+      outputShape: [16, 64, 64, 1],
+      minOverlap: [2, 8, 8],
+    });
     expect(m.minOverlap).toEqual([2, 8, 8]);
   });
 
@@ -72,7 +88,9 @@ describe("ModelMetadata reading and writing", () => {
     const m = ModelMetadata.fromJson(o, "model.json", warnings);
     expect(m.classes).toBeUndefined();
     expect(warnings[0]).toBe(`model.json: Id: missing; generated a new one (${m.id})`);
-    expect(warnings[1]).toBe("model.json: Classes: missing for a SingleClassSemanticSegmentation model; ZEN needs one class name per output channel");
+    expect(warnings[1]).toBe(
+      "model.json: Classes: missing for a SingleClassSemanticSegmentation model; ZEN needs one class name per output channel",
+    );
   });
 
   it("with() changes fields and validates again", () => {
@@ -94,7 +112,11 @@ describe("ModelMetadata validation errors (exact text)", () => {
       (o) => (o.MinOverlap = [8, 8, 8]),
       "model.json: MinOverlap: [8, 8, 8] has 3 values but InputShape [512, 512, 1] has 2 spatial dimensions (allowed: one even integer >= 0 per spatial dimension)",
     ],
-    ["invalid UUID", (o) => (o.Id = "not-a-uuid"), 'model.json: Id: "not-a-uuid" is not a UUID (allowed: a UUID such as 3f13b6da-d9c4-4a01-8b92-a02951bb0397)'],
+    [
+      "invalid UUID",
+      (o) => (o.Id = "not-a-uuid"),
+      'model.json: Id: "not-a-uuid" is not a UUID (allowed: a UUID such as 3f13b6da-d9c4-4a01-8b92-a02951bb0397)',
+    ],
     [
       "unknown Type",
       (o) => (o.Type = "Segmentation"),
@@ -131,15 +153,43 @@ describe("ModelMetadata validation errors (exact text)", () => {
       'model.json: Classes: ["Background", "Nucleus"] has 2 classes but OutputShape [2, 512, 512] has 512 channels; ' +
         "the model looks channels-first (NCHW): pack it with --channels-first (allowed: one class name per output channel)",
     ],
-    ["missing InputShape", (o) => delete o.InputShape, "model.json: InputShape: missing (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))"],
-    ["rank 2 shape", (o) => (o.OutputShape = [512, 512]), "model.json: OutputShape: [512, 512] has fewer than 3 items (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))"],
-    ["rank 5 shape", (o) => (o.InputShape = [1, 1, 1, 1, 1]), "model.json: InputShape: [1, 1, 1, 1, 1] has more than 4 items (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))"],
+    [
+      "missing InputShape",
+      (o) => delete o.InputShape,
+      "model.json: InputShape: missing (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))",
+    ],
+    [
+      "rank 2 shape",
+      (o) => (o.OutputShape = [512, 512]),
+      "model.json: OutputShape: [512, 512] has fewer than 3 items (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))",
+    ],
+    [
+      "rank 5 shape",
+      (o) => (o.InputShape = [1, 1, 1, 1, 1]),
+      "model.json: InputShape: [1, 1, 1, 1, 1] has more than 4 items (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))",
+    ],
     ["zero dim", (o) => (o.InputShape = [0, 512, 1]), "model.json: InputShape[0]: 0 is less than 1 (allowed: an integer >= 1)"],
-    ["float dim", (o) => (o.InputShape = [512, new PyFloat(512), 1]), "model.json: InputShape[1]: 512.0 is not an integer (allowed: an integer >= 1)"],
-    ["string shape", (o) => (o.InputShape = "512x512"), 'model.json: InputShape: "512x512" is not a list (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))'],
-    ["Scaling length", (o) => (o.Scaling = [1e-6]), "model.json: Scaling: [1e-06] does not have exactly 2 items (allowed: 2 finite numbers > 0 (pixel size [x, y] in metres))"],
+    [
+      "float dim",
+      (o) => (o.InputShape = [512, new PyFloat(512), 1]),
+      "model.json: InputShape[1]: 512.0 is not an integer (allowed: an integer >= 1)",
+    ],
+    [
+      "string shape",
+      (o) => (o.InputShape = "512x512"),
+      'model.json: InputShape: "512x512" is not a list (allowed: 3 or 4 integers >= 1 ([H, W, C] or [Z, H, W, C]))',
+    ],
+    [
+      "Scaling length",
+      (o) => (o.Scaling = [1e-6]),
+      "model.json: Scaling: [1e-06] does not have exactly 2 items (allowed: 2 finite numbers > 0 (pixel size [x, y] in metres))",
+    ],
     ["Scaling negative", (o) => (o.Scaling = [1, -1]), "model.json: Scaling[1]: -1 is not positive (allowed: a finite number > 0)"],
-    ["Scaling NaN", (o) => (o.Scaling = [Number.NaN, 1]), "model.json: Scaling[0]: NaN is not a finite number (allowed: a finite number > 0)"],
+    [
+      "Scaling NaN",
+      (o) => (o.Scaling = [Number.NaN, 1]),
+      "model.json: Scaling[0]: NaN is not a finite number (allowed: a finite number > 0)",
+    ],
     ["ModelName number", (o) => (o.ModelName = 5), "model.json: ModelName: 5 is not a string (allowed: a string)"],
     ["class name number", (o) => (o.Classes = ["a", 2]), "model.json: Classes[1]: 2 is not a string (allowed: a string)"],
   ];
@@ -158,10 +208,15 @@ describe("ModelMetadata validation errors (exact text)", () => {
   });
 
   it("classification / detection: Classes need only 1 entry; Regression is not checked", () => {
-    expect(ModelMetadata.fromParams({ type: "MultiClassClassification", inputShape: [8, 8, 1], outputShape: [1, 1, 5], classes: ["x"] }).classes).toEqual(["x"]);
-    expect(ModelMetadata.fromParams({ type: "Regression", inputShape: [8, 8, 1], outputShape: [8, 8, 1], classes: [] }).classes).toEqual([]);
-    expect(errorOf(() => ModelMetadata.fromParams({ type: "ObjectDetection", inputShape: [8, 8, 1], outputShape: [8, 8, 1], classes: [] })).message).toBe(
-      "metadata: Classes: [] is empty (allowed: at least 1 class name)",
+    expect(
+      ModelMetadata.fromParams({ type: "MultiClassClassification", inputShape: [8, 8, 1], outputShape: [1, 1, 5], classes: ["x"] }).classes,
+    ).toEqual(["x"]);
+    expect(ModelMetadata.fromParams({ type: "Regression", inputShape: [8, 8, 1], outputShape: [8, 8, 1], classes: [] }).classes).toEqual(
+      [],
     );
+    expect(
+      errorOf(() => ModelMetadata.fromParams({ type: "ObjectDetection", inputShape: [8, 8, 1], outputShape: [8, 8, 1], classes: [] }))
+        .message,
+    ).toBe("metadata: Classes: [] is empty (allowed: at least 1 class name)");
   });
 });

@@ -99,10 +99,14 @@ describe("parsePythonJson", () => {
 
   it("reports malformed JSON with line and column", () => {
     expect(() => parsePythonJson('{\n  "a": 1,\n  "b": }', "spec.json")).toThrow(
-      "spec.json: malformed JSON: unexpected character \"}\" at line 3, column 8",
+      'spec.json: malformed JSON: unexpected character "}" at line 3, column 8',
     );
-    expect(() => parsePythonJson('{"a": NaN}', "m.json")).toThrow("m.json: malformed JSON: NaN and Infinity are not allowed at line 1, column 7");
-    expect(() => parsePythonJson('{"a": 1} x', "m.json")).toThrow("m.json: malformed JSON: extra data after the JSON value at line 1, column 10");
+    expect(() => parsePythonJson('{"a": NaN}', "m.json")).toThrow(
+      "m.json: malformed JSON: NaN and Infinity are not allowed at line 1, column 7",
+    );
+    expect(() => parsePythonJson('{"a": 1} x', "m.json")).toThrow(
+      "m.json: malformed JSON: extra data after the JSON value at line 1, column 10",
+    );
     expect(() => parsePythonJson('{"a": "x', "m.json")).toThrow("m.json: malformed JSON: unterminated string at line 1, column 7");
   });
 });

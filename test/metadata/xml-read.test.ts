@@ -13,10 +13,22 @@ const xmlError = (text: string): CzmodelError => errorOf(() => parseXmlDocument(
 
 describe("malformed XML messages", () => {
   it.each([
-    ["nested elements never closed", "<Model Version=\"3.1.0\">\n  <Feature>\n    <Id>x</Id>", "at line 3, column 15: the document ends inside <Feature> (unclosed: <Model>, <Feature>)"],
-    ["truncated on one line", "<Model><Feature>", "at line 1, column 17: the document ends inside <Feature> (unclosed: <Model>, <Feature>)"],
+    [
+      "nested elements never closed",
+      '<Model Version="3.1.0">\n  <Feature>\n    <Id>x</Id>',
+      "at line 3, column 15: the document ends inside <Feature> (unclosed: <Model>, <Feature>)",
+    ],
+    [
+      "truncated on one line",
+      "<Model><Feature>",
+      "at line 1, column 17: the document ends inside <Feature> (unclosed: <Model>, <Feature>)",
+    ],
     ["one element never closed", "<Model><Feature></Feature>", "at line 1, column 1: <Model> is never closed"],
-    ["mismatched closing tag", "<Model>\n  <ModelName>x</Name>\n</Model>", "at line 2, column 15: closing tag </Name> does not match <ModelName> opened at line 2, column 3"],
+    [
+      "mismatched closing tag",
+      "<Model>\n  <ModelName>x</Name>\n</Model>",
+      "at line 2, column 15: closing tag </Name> does not match <ModelName> opened at line 2, column 3",
+    ],
     ["closing tag without start", "</Model>", "at line 1, column 1: closing tag </Model> has no start tag"],
     ["closing tag not ended", "<Model></Model", "at line 1, column 15: closing tag </Model> is not ended by '>'"],
     ["space after <", "< Model/>", "at line 1, column 2: '<' followed by a space (write &lt; for a literal '<')"],

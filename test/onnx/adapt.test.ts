@@ -15,16 +15,7 @@ import { floatTensor } from "../../src/onnx/graph/tensors.js";
 import { decodeModel, encodeModel } from "../../src/onnx/model-io.js";
 import { parseOpList } from "../../src/onnx/ops/index.js";
 import { tempDir } from "../helpers/paths.js";
-import {
-  checkWithPython,
-  hasPythonOnnx,
-  identityModel,
-  jsonFixture,
-  maxAbsDiff,
-  onnxFixture,
-  realModel,
-  runModel,
-} from "./helpers.js";
+import { checkWithPython, hasPythonOnnx, identityModel, jsonFixture, maxAbsDiff, onnxFixture, realModel, runModel } from "./helpers.js";
 
 const checked: Record<string, Uint8Array> = {};
 
@@ -257,7 +248,10 @@ describe("adaptModel: refusals and warnings", () => {
     const hint =
       "looks channels-first (NCHW: 3 channels at axis 1, the spatial dims after it), but the edits assume channels last (NHWC); " +
       "add --channels-first to wrap the model in NHWC ↔ NCHW transposes";
-    expectError(() => adaptModel(unet, { spatialDims: [64, 64] }), new RegExp(`^--spatial-dims: the model input \\[batch, 3, height, width\\] ${escapeRegExp(hint)}$`));
+    expectError(
+      () => adaptModel(unet, { spatialDims: [64, 64] }),
+      new RegExp(`^--spatial-dims: the model input \\[batch, 3, height, width\\] ${escapeRegExp(hint)}$`),
+    );
     for (const op of ["rgb-to-bgr", "per-image-standardization", "scale=1:2:3", "transpose-channels=2/1/0"]) {
       expectError(
         () => adaptModel(unet, { preprocessing: parseOpList(`${op},clip=0/1`) }),
@@ -286,7 +280,10 @@ describe("adaptModel: refusals and warnings", () => {
         "so wrapping it in NHWC ↔ NCHW transposes would break it; drop --channels-first (or add --force if the model really is NCHW)";
       expectError(() => adaptModel(realModel(file), { channelsFirst: true }), new RegExp(`^${escapeRegExp(text)}$`));
       // also with other edits asked for at the same time
-      expectError(() => adaptModel(realModel(file), { channelsFirst: true, postprocessing: parseOpList("clip=0/1", "post") }), /already looks channels-last/);
+      expectError(
+        () => adaptModel(realModel(file), { channelsFirst: true, postprocessing: parseOpList("clip=0/1", "post") }),
+        /already looks channels-last/,
+      );
     }
     // forced, the transposes are applied as asked: the NHWC input [n, 512, 512, 1] is read as NCHW
     const forced = adaptModel(realModel("simple_pytorch_nuclei_segmodel_pytorch.czann"), { channelsFirst: true, forceLayout: true });
@@ -328,8 +325,13 @@ describe("adaptModel: refusals and warnings", () => {
 
   it("transpose-channels: names the model's channel count, gaps and repeats", () => {
     const unet = onnxFixture("unet_nchw.onnx"); // 3 input channels, 2 output channels
-    const tc = (order: string, role: "pre" | "post" = "pre") =>
-      () => adaptModel(unet, { channelsFirst: true, [role === "pre" ? "preprocessing" : "postprocessing"]: parseOpList(`transpose-channels=${order}`, role) });
+    const tc =
+      (order: string, role: "pre" | "post" = "pre") =>
+      () =>
+        adaptModel(unet, {
+          channelsFirst: true,
+          [role === "pre" ? "preprocessing" : "postprocessing"]: parseOpList(`transpose-channels=${order}`, role),
+        });
     const exact = (fn: () => unknown, text: string) => expectError(fn, new RegExp(`^${escapeRegExp(text)}$`));
     exact(
       tc("2/0"),

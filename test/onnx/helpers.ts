@@ -87,7 +87,9 @@ export function checkWithPython(models: Record<string, Uint8Array>, dir: string)
     "    except Exception as e:",
     "        print(('ERR ' + str(e)).replace('\\n', ' '))",
   ].join("\n");
-  const out = execFileSync(PY, ["-c", script, ...paths], { encoding: "utf8" }).trim().split("\n");
+  const out = execFileSync(PY, ["-c", script, ...paths], { encoding: "utf8" })
+    .trim()
+    .split("\n");
   const names = Object.keys(models);
   return Object.fromEntries(names.map((n, i) => [n, out[i] ?? "no output"]));
 }

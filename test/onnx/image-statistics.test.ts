@@ -71,14 +71,20 @@ describe("findImageStatistics", () => {
     expect(reasons(oneNode("GlobalMaxPool"))).toEqual(["GlobalMaxPool: pools over the whole image"]);
     expect(reasons(oneNode("GlobalLpPool"))).toEqual(["GlobalLpPool: pools over the whole image"]);
     expect(reasons(oneNode("TopK"))).toEqual(["TopK: sorts values (top-k, percentiles)"]);
-    expect(reasons(oneNode("LayerNormalization", { axis: { int: 1 } }, undefined, 17))).toEqual(["LayerNormalization: normalises over the axes from 1 on"]);
+    expect(reasons(oneNode("LayerNormalization", { axis: { int: 1 } }, undefined, 17))).toEqual([
+      "LayerNormalization: normalises over the axes from 1 on",
+    ]);
     expect(reasons(oneNode("LayerNormalization", {}, undefined, 17))).toEqual([]);
     // local ops are not statistics over the image
     for (const op of ["MaxPool", "AveragePool", "BatchNormalization", "Softmax", "Relu", "LRN"]) expect(reasons(oneNode(op))).toEqual([]);
   });
 
   it("searches subgraphs", () => {
-    const body = create(GraphProtoSchema, { name: "then", node: [makeNode("ReduceMean", ["x"], ["m"], "inner")], output: [makeTensorValueInfo("m", DT.FLOAT, [])] });
+    const body = create(GraphProtoSchema, {
+      name: "then",
+      node: [makeNode("ReduceMean", ["x"], ["m"], "inner")],
+      output: [makeTensorValueInfo("m", DT.FLOAT, [])],
+    });
     const ifNode = makeNode("If", ["cond"], ["y"], "if");
     ifNode.attribute.push(create(AttributeProtoSchema, { name: "then_branch", type: 5, g: body }));
     const model = create(ModelProtoSchema, {
@@ -92,7 +98,10 @@ describe("findImageStatistics", () => {
   it("finds what per-image-standardization and per-image scale-range add, and the fixture's standardization", () => {
     const nuclei = realModel("simple_nuclei_segmodel.czann");
     const std = adaptModel(nuclei, { preprocessing: parseOpList("per-image-standardization") });
-    expect(findImageStatistics(std.bytes).map((s) => `${s.opType}: ${s.reason}`)).toEqual(["ReduceMean: over axes [1, 2, 3]", "ReduceMean: over axes [1, 2, 3]"]);
+    expect(findImageStatistics(std.bytes).map((s) => `${s.opType}: ${s.reason}`)).toEqual([
+      "ReduceMean: over axes [1, 2, 3]",
+      "ReduceMean: over axes [1, 2, 3]",
+    ]);
     const range = adaptModel(nuclei, { preprocessing: parseOpList("scale-range") });
     expect(findImageStatistics(range.bytes).map((s) => s.opType)).toEqual(["ReduceMin", "ReduceMax"]);
     const fixed = adaptModel(nuclei, { preprocessing: parseOpList("scale-range=0/1,zero-mean-unit-variance=0.5/0.2") });
@@ -105,7 +114,12 @@ describe("findImageStatistics", () => {
   });
 
   it("the real models: none computes statistics over the image (their input normalisation is a fixed shift and scale)", () => {
-    for (const file of ["simple_nuclei_segmodel.czann", "simple_kidney_regmodel.czann", "simple_pytorch_nuclei_segmodel_pytorch.czann", "simple_nuclei_segmodel_legacy.czseg"]) {
+    for (const file of [
+      "simple_nuclei_segmodel.czann",
+      "simple_kidney_regmodel.czann",
+      "simple_pytorch_nuclei_segmodel_pytorch.czann",
+      "simple_nuclei_segmodel_legacy.czseg",
+    ]) {
       expect(findImageStatistics(realModel(file)), file).toEqual([]);
     }
   });

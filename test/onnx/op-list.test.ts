@@ -45,8 +45,12 @@ describe("parseOpList", () => {
     expect(p("binarize=0.5")).toBe(0.5);
     expect(p("binarize=-1", "post")).toBe(-1);
     expect(p("binarize=0.5:0.2:0.9")).toEqual([0.5, 0.2, 0.9]);
-    expect(argumentError(() => parseOpList("sigmoid=1")).message).toMatch(/^--preprocess sigmoid=1: this operation takes no value \(got "=1"\) \(allowed: sigmoid\)$/);
-    expect(argumentError(() => parseOpList("binarize")).message).toMatch(/^--preprocess binarize: this operation needs a value \(allowed: binarize=T/);
+    expect(argumentError(() => parseOpList("sigmoid=1")).message).toMatch(
+      /^--preprocess sigmoid=1: this operation takes no value \(got "=1"\) \(allowed: sigmoid\)$/,
+    );
+    expect(argumentError(() => parseOpList("binarize")).message).toMatch(
+      /^--preprocess binarize: this operation needs a value \(allowed: binarize=T/,
+    );
     expect(argumentError(() => parseOpList("binarize=")).message).toMatch(/this operation needs a value/);
     expect(argumentError(() => parseOpList("binarize=high")).message).toMatch(/threshold "high" is not a number/);
     expect(argumentError(() => parseOpList("binarize=0.5:x")).message).toMatch(/threshold\[1\] "x" is not a number/);
@@ -61,9 +65,13 @@ describe("parseOpList", () => {
     expect(p("zero-mean-unit-variance=joint/0.01")).toEqual({ mode: "per-image", scope: "joint", eps: 0.01 });
     expect(p("zero-mean-unit-variance=0.1:0.2/1:2/1e-4")).toEqual({ mode: "fixed", mean: [0.1, 0.2], std: [1, 2], eps: 1e-4 });
     const e = argumentError(() => parseOpList("zero-mean-unit-variance=perchannel"));
-    expect(e.message).toMatch(/^--preprocess zero-mean-unit-variance=perchannel: unknown statistics scope "perchannel" \(allowed: joint or per-channel, as in /);
+    expect(e.message).toMatch(
+      /^--preprocess zero-mean-unit-variance=perchannel: unknown statistics scope "perchannel" \(allowed: joint or per-channel, as in /,
+    );
     expect(argumentError(() => parseOpList("zero-mean-unit-variance=channel/1e-3")).message).toMatch(/unknown statistics scope "channel"/);
-    expect(argumentError(() => parseOpList("zero-mean-unit-variance=per-channel/0.5/0.25")).message).toMatch(/expected at most EPS after "per-channel", got 2 values/);
+    expect(argumentError(() => parseOpList("zero-mean-unit-variance=per-channel/0.5/0.25")).message).toMatch(
+      /expected at most EPS after "per-channel", got 2 values/,
+    );
     expect(argumentError(() => parseOpList("zero-mean-unit-variance=per-channel/0")).message).toMatch(/eps 0 is out of range/);
     expect(argumentError(() => parseOpList("zero-mean-unit-variance=joint/x")).message).toMatch(/eps "x" is not a number/);
   });
@@ -81,7 +89,10 @@ describe("parseOpList", () => {
     expect(p("scale-range=p0/p1.5")).toEqual(perImage("joint", 0, 1.5));
     expect(p("scale-range=0:1/2:3/0.5")).toEqual({ mode: "fixed", min: [0, 1], max: [2, 3], eps: 0.5 });
     const bad: [string, RegExp][] = [
-      ["scale-range=p100/p100", /lower percentile p100 is not below 100 \(allowed: 0 <= LO < 100, 1 < HI <= 100, LO < HI \(bioimage.io\)\)$/],
+      [
+        "scale-range=p100/p100",
+        /lower percentile p100 is not below 100 \(allowed: 0 <= LO < 100, 1 < HI <= 100, LO < HI \(bioimage.io\)\)$/,
+      ],
       ["scale-range=p0/p1", /upper percentile p1 is not above 1/],
       ["scale-range=p50/p50", /lower percentile p50 is not below the upper percentile p50/],
       ["scale-range=p99/p2", /lower percentile p99 is not below the upper percentile p2/],
@@ -176,7 +187,9 @@ describe("parseOpList", () => {
   });
 
   it("rejects a post-processing op in --preprocess and bad values", () => {
-    expect(argumentError(() => parseOpList("softmax", "pre")).message).toMatch(/^--preprocess softmax: "softmax" is a post-processing operation \(allowed: use it with --postprocess/);
+    expect(argumentError(() => parseOpList("softmax", "pre")).message).toMatch(
+      /^--preprocess softmax: "softmax" is a post-processing operation \(allowed: use it with --postprocess/,
+    );
     expect(argumentError(() => parseOpList("scale=abc")).message).toMatch(/^--preprocess scale=abc: scale "abc" is not a number/);
     expect(argumentError(() => parseOpList("scale")).message).toMatch(/^--preprocess scale: this operation needs a value/);
     expect(argumentError(() => parseOpList("rgb-to-bgr=1")).message).toMatch(/takes no value/);

@@ -14,7 +14,12 @@ import { checkSpatialInvariance, defaultInvarianceSizes } from "../../src/onnx/s
 import { onnxFixture, ort, realModel } from "./helpers.js";
 
 /** NHWC [1, 8, 8, 1] → one node (with an optional int64 constant input) → output. */
-function oneNodeModel(op: string, constant: number[] | undefined, attrs: Record<string, AttrValue>, outDims: (number | null)[]): Uint8Array {
+function oneNodeModel(
+  op: string,
+  constant: number[] | undefined,
+  attrs: Record<string, AttrValue>,
+  outDims: (number | null)[],
+): Uint8Array {
   const inputs = ["x", ...(constant ? ["c"] : [])];
   return encodeModel(
     create(ModelProtoSchema, {
@@ -78,7 +83,14 @@ describe("checkSpatialInvariance", () => {
 
   it("refuses a model whose fixed Reshape fails at another size, with the runtime's reason", async () => {
     const model = oneNodeModel("Reshape", [1, 4, 16, 1], {}, [1, 4, 16, 1]);
-    const e = await rejection(checkSpatialInvariance(model, ort, { sizes: [[8, 8], [16, 16]] }));
+    const e = await rejection(
+      checkSpatialInvariance(model, ort, {
+        sizes: [
+          [8, 8],
+          [16, 16],
+        ],
+      }),
+    );
     expect(e.message).toMatch(/^--spatial-dims: the model is not spatially invariant: it fails at 16×16: .*/);
   });
 

@@ -20,7 +20,9 @@ describe("validateModel", () => {
     const file = await readModelFile(testdata("models", name));
     for (const target of TARGETS) {
       const { payload, ...report } = validateModel(file, { target });
-      expect(report).toEqual(validateStructure(subjectFor(file.metadata, readPayloadFacts(file.modelBytes, file.payloadKind), file.warnings), target));
+      expect(report).toEqual(
+        validateStructure(subjectFor(file.metadata, readPayloadFacts(file.modelBytes, file.payloadKind), file.warnings), target),
+      );
       expect(payload.payloadKind).toBe(file.payloadKind);
     }
   });

@@ -67,17 +67,40 @@ async function importOf(form: PackForm, test?: { passed: boolean }) {
 
 describe("pack state: the form", () => {
   it("fills name, type and classes from a dropped model's output channels", () => {
-    expect(defaultsFor(loaded)).toEqual({ name: "nuclei_unet", type: "SingleClassSemanticSegmentation", classNames: ["Background", "Class 1"] });
+    expect(defaultsFor(loaded)).toEqual({
+      name: "nuclei_unet",
+      type: "SingleClassSemanticSegmentation",
+      classNames: ["Background", "Class 1"],
+    });
     const regression = { ...loaded, summary: { ...loaded.summary, outputs: [{ ...loaded.summary.outputs[0]!, shape: [null, 8, 8, 1] }] } };
     expect(defaultsFor(regression)).toMatchObject({ type: "Regression", classNames: [] });
     const multi = { ...loaded, summary: { ...loaded.summary, outputs: [{ ...loaded.summary.outputs[0]!, shape: [null, 8, 8, 4] }] } };
-    expect(defaultsFor(multi)).toMatchObject({ type: "MultiClassSemanticSegmentation", classNames: ["Background", "Class 1", "Class 2", "Class 3"] });
+    expect(defaultsFor(multi)).toMatchObject({
+      type: "MultiClassSemanticSegmentation",
+      classNames: ["Background", "Class 1", "Class 2", "Class 3"],
+    });
   });
 
   it("turns the pre-processing fields into conversion options", () => {
     expect(convertOptions(defaultForm())).toEqual({ target: "zen-3.13" });
-    const form = { ...defaultForm(), pre: "scale=0.5", post: " ", channelsFirst: true, inputCast: "uint8", spatial: "512, 512", force: true, target: "zen-3.4" };
-    expect(convertOptions(form)).toEqual({ preprocessing: "scale=0.5", channelsFirst: true, inputCast: "uint8", spatialDims: [512, 512], target: "zen-3.4", force: true });
+    const form = {
+      ...defaultForm(),
+      pre: "scale=0.5",
+      post: " ",
+      channelsFirst: true,
+      inputCast: "uint8",
+      spatial: "512, 512",
+      force: true,
+      target: "zen-3.4",
+    };
+    expect(convertOptions(form)).toEqual({
+      preprocessing: "scale=0.5",
+      channelsFirst: true,
+      inputCast: "uint8",
+      spatialDims: [512, 512],
+      target: "zen-3.4",
+      force: true,
+    });
     expect(() => convertOptions({ ...defaultForm(), spatial: "512, abc" })).toThrow(/"abc" is not a number/);
   });
 
@@ -94,12 +117,32 @@ describe("pack state: the form", () => {
     const czann = packMetadata({ ...form, overlap: "8, 8", name: " Nuclei " }, loaded.summary);
     expect(czann).toBeInstanceOf(ModelMetadata);
     const m = czann as ModelMetadata;
-    expect([m.modelName, m.minOverlap, m.classes, m.inputShape, m.outputShape]).toEqual(["Nuclei", [8, 8], ["Background", "Class 1"], [1024, 1024, 1], [1024, 1024, 2]]);
-    const legacy = packMetadata({ ...form, format: "czmodel", border: "4", classColors: [[1, 2, 3], [4, 5, 6]] }, loaded.summary);
+    expect([m.modelName, m.minOverlap, m.classes, m.inputShape, m.outputShape]).toEqual([
+      "Nuclei",
+      [8, 8],
+      ["Background", "Class 1"],
+      [1024, 1024, 1],
+      [1024, 1024, 2],
+    ]);
+    const legacy = packMetadata(
+      {
+        ...form,
+        format: "czmodel",
+        border: "4",
+        classColors: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      },
+      loaded.summary,
+    );
     expect(legacy).toBeInstanceOf(LegacyModelMetadata);
     const l = legacy as LegacyModelMetadata;
     expect(l.borderSize).toBe(4);
-    expect(l.classes.map((c) => [c.name, c.color, c.labelValue])).toEqual([["Background", [1, 2, 3], 1], ["Class 1", [4, 5, 6], 2]]);
+    expect(l.classes.map((c) => [c.name, c.color, c.labelValue])).toEqual([
+      ["Background", [1, 2, 3], 1],
+      ["Class 1", [4, 5, 6], 2],
+    ]);
   });
 
   it("asks for spatial dims when the graph's are dynamic", () => {
@@ -111,12 +154,25 @@ describe("pack state: the form", () => {
 
   it("fills the form from a legacy conversion spec, colours included", () => {
     const spec = parseConversionSpec(
-      JSON.stringify({ ModelPath: "models/legacy.onnx", BorderSize: 6, ColorHandling: "ConvertToMonochrome", PixelType: "Gray8", Classes: ["A", "B"] }),
+      JSON.stringify({
+        ModelPath: "models/legacy.onnx",
+        BorderSize: 6,
+        ColorHandling: "ConvertToMonochrome",
+        PixelType: "Gray8",
+        Classes: ["A", "B"],
+      }),
       "spec.json",
     );
     if (spec.flavour !== "legacy") throw new Error("expected a legacy spec");
     const fields = specFields(spec);
-    expect(fields).toMatchObject({ format: "czmodel", name: spec.metadata.modelName, border: "6", pixelType: "Gray8", colorHandling: "ConvertToMonochrome", classNames: ["A", "B"] });
+    expect(fields).toMatchObject({
+      format: "czmodel",
+      name: spec.metadata.modelName,
+      border: "6",
+      pixelType: "Gray8",
+      colorHandling: "ConvertToMonochrome",
+      classNames: ["A", "B"],
+    });
     expect(fields.classColors).toEqual(spec.metadata.classes.map((c) => c.color));
     expect(fields.classColors).toHaveLength(2);
     expect(specNotes(spec, "spec.json")[0]).toMatch(/^Filled from spec\.json \(model: .*legacy\.onnx; drop that ONNX file above\)\.$/);
@@ -125,7 +181,14 @@ describe("pack state: the form", () => {
   it("fills the form from CZANN metadata, without class colours", () => {
     const meta = packMetadata({ ...defaultForm(), ...defaultsFor(loaded), overlap: "8, 8", scaling: "1e-7, 2e-7" }, loaded.summary);
     const fields = czannFields(meta as ModelMetadata);
-    expect(fields).toEqual({ format: "czann", type: "SingleClassSemanticSegmentation", name: "nuclei_unet", overlap: "8, 8", scaling: "1e-7, 2e-7", classNames: ["Background", "Class 1"] });
+    expect(fields).toEqual({
+      format: "czann",
+      type: "SingleClassSemanticSegmentation",
+      name: "nuclei_unet",
+      overlap: "8, 8",
+      scaling: "1e-7, 2e-7",
+      classNames: ["Background", "Class 1"],
+    });
   });
 });
 

@@ -102,7 +102,13 @@ describe("predict state", () => {
   it("reads the plane from the selectors and the scene's own size", () => {
     expect(planeOf({})).toEqual(PLANE0);
     expect(planeOf({ scene: "1", z: "3" })).toEqual({ scene: 1, t: 0, c: 0, z: 3 });
-    const info = imageInfo({ scenes: [{ width: 10, height: 20 }, { width: 30, height: 40 }], sizes: { scene: 2, t: 1, c: 1, z: 1 } });
+    const info = imageInfo({
+      scenes: [
+        { width: 10, height: 20 },
+        { width: 30, height: 40 },
+      ],
+      sizes: { scene: 2, t: 1, c: 1, z: 1 },
+    });
     expect(sceneSize(info, { ...PLANE0, scene: 1 })).toEqual([30, 40]);
     expect(sceneSize(info, { ...PLANE0, scene: 5 })).toEqual([4000, 1000]);
   });
@@ -118,7 +124,12 @@ describe("predict state", () => {
 
   it("turns the option fields into the worker's settings", () => {
     expect(predictSettings(PLANE0, { minConfidence: " ", blend: "gaussian", tile: "" })).toEqual({ plane: PLANE0, blend: "gaussian" });
-    expect(predictSettings(PLANE0, { minConfidence: "0.5", blend: "none", tile: "256 x 512" })).toEqual({ plane: PLANE0, minConfidence: 0.5, blend: "none", tile: [256, 512] });
+    expect(predictSettings(PLANE0, { minConfidence: "0.5", blend: "none", tile: "256 x 512" })).toEqual({
+      plane: PLANE0,
+      minConfidence: 0.5,
+      blend: "none",
+      tile: [256, 512],
+    });
     expect(predictSettings(PLANE0, { minConfidence: "", blend: "linear", tile: "64, 64,32" }).tile).toEqual([64, 64, 32]);
   });
 
@@ -136,7 +147,14 @@ describe("predict state", () => {
   });
 
   it("colours the overlay by label value, hidden classes and gaps transparent", () => {
-    const s = summary(output({ classes: [{ value: 3, name: "A", color: [1, 2, 3] }, { value: 1, name: "B", color: [4, 5, 6] }] }));
+    const s = summary(
+      output({
+        classes: [
+          { value: 3, name: "A", color: [1, 2, 3] },
+          { value: 1, name: "B", color: [4, 5, 6] },
+        ],
+      }),
+    );
     expect(overlayColors(s, new Set([1]))).toEqual([null, null, null, [1, 2, 3]]);
     expect(overlayColors(s, new Set())).toEqual([null, [4, 5, 6], null, [1, 2, 3]]);
     expect(overlayColors(undefined, new Set())).toEqual([]);
@@ -155,7 +173,15 @@ describe("predict state", () => {
   });
 
   it("summarises progress and results", () => {
-    const p = { tilesDone: 3, tilesTotal: 4, megapixelsDone: 1.25, megapixelsTotal: 2, elapsedMs: 1000, megapixelsPerSecond: 1.5, etaMs: 1200 };
+    const p = {
+      tilesDone: 3,
+      tilesTotal: 4,
+      megapixelsDone: 1.25,
+      megapixelsTotal: 2,
+      elapsedMs: 1000,
+      megapixelsPerSecond: 1.5,
+      etaMs: 1200,
+    };
     expect(progressFraction(p)).toBe(0.75);
     expect(progressFraction({ ...p, tilesTotal: 0 })).toBe(0);
     expect(progressText(p)).toBe("3 / 4 tiles, 1.3 / 2.0 MP, 1.50 MP/s, about 2 s left");

@@ -55,8 +55,20 @@ export class ClassEditor {
 
   private add(name: string, color?: readonly [number, number, number]): void {
     const n = this.rows.length + 1;
-    const nameInput = h("input", { type: "text", class: "class-name", "aria-label": `Class ${n} name`, value: name, oninput: () => this.onChange() });
-    const colorInput = h("input", { type: "color", class: "class-color", "aria-label": `Class ${n} colour`, value: rgbHex(color ?? classColors(n)[n - 1]!), oninput: () => this.onChange() });
+    const nameInput = h("input", {
+      type: "text",
+      class: "class-name",
+      "aria-label": `Class ${n} name`,
+      value: name,
+      oninput: () => this.onChange(),
+    });
+    const colorInput = h("input", {
+      type: "color",
+      class: "class-color",
+      "aria-label": `Class ${n} colour`,
+      value: rgbHex(color ?? classColors(n)[n - 1]!),
+      oninput: () => this.onChange(),
+    });
     colorInput.disabled = !this.editable;
     const row: Row = { name: nameInput, color: colorInput };
     const remove = h("button", { type: "button", class: "remove", "aria-label": `Remove class ${n}` }, "Remove");

@@ -63,7 +63,13 @@ export function hexRgb(hex: string): [number, number, number] {
 
 /** A colour swatch with its value as text for screen readers. */
 export function swatch(color: readonly [number, number, number]): HTMLElement {
-  return h("span", { class: "swatch", style: `background:${rgbCss(color)}`, role: "img", "aria-label": `colour ${rgbHex(color)}`, title: rgbHex(color) });
+  return h("span", {
+    class: "swatch",
+    style: `background:${rgbCss(color)}`,
+    role: "img",
+    "aria-label": `colour ${rgbHex(color)}`,
+    title: rgbHex(color),
+  });
 }
 
 /** A two-column table of facts. */

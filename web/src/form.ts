@@ -72,5 +72,11 @@ export function select(id: string, values: readonly string[], value: string): HT
 
 export function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
   if (hint) control.setAttribute("aria-describedby", `${id}-hint`);
-  return h("div", { class: "field", "data-field": id }, h("label", { for: id }, label), control, hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null);
+  return h(
+    "div",
+    { class: "field", "data-field": id },
+    h("label", { for: id }, label),
+    control,
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
+  );
 }

@@ -20,7 +20,14 @@ function findingList(findings: Finding[], id: string, okText: string): HTMLEleme
   return h(
     "ul",
     { class: "messages", id },
-    ...findings.map((f) => h("li", { class: f.severity, "data-code": f.code }, h("strong", {}, `${f.severity}: `), f.where ? `${f.where}: ${f.message}` : f.message)),
+    ...findings.map((f) =>
+      h(
+        "li",
+        { class: f.severity, "data-code": f.code },
+        h("strong", {}, `${f.severity}: `),
+        f.where ? `${f.where}: ${f.message}` : f.message,
+      ),
+    ),
   );
 }
 
@@ -41,7 +48,11 @@ export function inspectView(worker: WorkerClient): HTMLElement {
     const report = validateModel(model, { target: target.value as Target });
     const verdict = report.ok
       ? h("p", { class: "verdict ok", id: "inspect-verdict" }, `Valid for ${target.value}: ${report.warnings} warning(s).`)
-      : h("p", { class: "verdict error", id: "inspect-verdict" }, `ZEN would reject this model: ${report.errors} error(s), ${report.warnings} warning(s).`);
+      : h(
+          "p",
+          { class: "verdict error", id: "inspect-verdict" },
+          `ZEN would reject this model: ${report.errors} error(s), ${report.warnings} warning(s).`,
+        );
     setChildren(structural, verdict, findingList(report.findings, "inspect-findings", "No findings."));
   }
   target.addEventListener("change", showStructural);
@@ -70,7 +81,9 @@ export function inspectView(worker: WorkerClient): HTMLElement {
         ],
         "File",
       ),
-      model.warnings.length ? h("ul", { class: "messages", id: "inspect-warnings" }, ...model.warnings.map((w) => h("li", { class: "warning" }, w))) : null,
+      model.warnings.length
+        ? h("ul", { class: "messages", id: "inspect-warnings" }, ...model.warnings.map((w) => h("li", { class: "warning" }, w)))
+        : null,
       metadataTable(model),
       modelClasses(model).length ? classTable(modelClasses(model), "Classes and colours") : null,
       onnxTables(model),
@@ -79,8 +92,18 @@ export function inspectView(worker: WorkerClient): HTMLElement {
       h("div", { class: "field inline" }, h("label", { for: "inspect-target" }, "Validate for"), target),
       structural,
       h("h3", {}, "Numeric check"),
-      h("p", { class: "hint" }, "Runs one tile through onnxruntime-web: output shape, probabilities sum to 1 (segmentation), finite values (regression), time per tile."),
-      dropZone({ id: "inspect-image", label: "Test image (optional)", hint: "Without one, a synthetic tile is used.", accept: ".png,.tif,.tiff,.czi", onFiles: ([f]) => (testImage = f) }),
+      h(
+        "p",
+        { class: "hint" },
+        "Runs one tile through onnxruntime-web: output shape, probabilities sum to 1 (segmentation), finite values (regression), time per tile.",
+      ),
+      dropZone({
+        id: "inspect-image",
+        label: "Test image (optional)",
+        hint: "Without one, a synthetic tile is used.",
+        accept: ".png,.tif,.tiff,.czi",
+        onFiles: ([f]) => (testImage = f),
+      }),
       runButton,
       numeric,
     );
@@ -95,16 +118,27 @@ export function inspectView(worker: WorkerClient): HTMLElement {
       const r = await worker.call("numericCheck", { model: current.file, ...(testImage ? { image: testImage } : {}) });
       setChildren(
         numeric,
-        h("p", { class: `verdict ${r.ok ? "ok" : "error"}`, id: "inspect-numeric-verdict" }, r.ok ? "Numeric check passed." : "Numeric check failed."),
+        h(
+          "p",
+          { class: `verdict ${r.ok ? "ok" : "error"}`, id: "inspect-numeric-verdict" },
+          r.ok ? "Numeric check passed." : "Numeric check failed.",
+        ),
         factTable(
           [
             ["Input", r.input],
-            ...(r.timing ? ([["Time per tile", `${r.timing.tileMs.toFixed(1)} ms (session ${r.timing.sessionMs.toFixed(0)} ms)`]] as [string, string][]) : []),
+            ...(r.timing
+              ? ([["Time per tile", `${r.timing.tileMs.toFixed(1)} ms (session ${r.timing.sessionMs.toFixed(0)} ms)`]] as [
+                  string,
+                  string,
+                ][])
+              : []),
             ...(r.output
               ? ([
                   ["Output dims", `[${r.output.dims.join(", ")}]`],
                   ["Output range", `${r.output.min.toPrecision(4)} … ${r.output.max.toPrecision(4)}`],
-                  ...(r.output.channelSumRange ? [["Channel sums", `${r.output.channelSumRange[0].toFixed(5)} … ${r.output.channelSumRange[1].toFixed(5)}`]] : []),
+                  ...(r.output.channelSumRange
+                    ? [["Channel sums", `${r.output.channelSumRange[0].toFixed(5)} … ${r.output.channelSumRange[1].toFixed(5)}`]]
+                    : []),
                 ] as [string, string][])
               : []),
           ],
@@ -123,9 +157,14 @@ export function inspectView(worker: WorkerClient): HTMLElement {
     "section",
     { class: "view", "aria-labelledby": "inspect-title" },
     h("h2", { id: "inspect-title" }, "Inspect and validate a model file"),
-    dropZone({ id: "inspect-model", label: "Model file", hint: "Drop a .czann, .czmodel or .czseg file here, or choose one.", accept: ".czann,.czmodel,.czseg", onFiles: ([f]) => void load(f!) }),
+    dropZone({
+      id: "inspect-model",
+      label: "Model file",
+      hint: "Drop a .czann, .czmodel or .czseg file here, or choose one.",
+      accept: ".czann,.czmodel,.czseg",
+      onFiles: ([f]) => void load(f!),
+    }),
     empty,
     body,
   );
 }
-

@@ -41,7 +41,16 @@ const panels = tabs.map((t) => h("div", { role: "tabpanel", id: `panel-${t.id}`,
 tabList.append(...buttons);
 tabList.addEventListener("keydown", (e) => {
   const current = buttons.findIndex((b) => b.getAttribute("aria-selected") === "true");
-  const next = e.key === "ArrowRight" ? current + 1 : e.key === "ArrowLeft" ? current - 1 : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : undefined;
+  const next =
+    e.key === "ArrowRight"
+      ? current + 1
+      : e.key === "ArrowLeft"
+        ? current - 1
+        : e.key === "Home"
+          ? 0
+          : e.key === "End"
+            ? tabs.length - 1
+            : undefined;
   if (next === undefined) return;
   e.preventDefault();
   select((next + tabs.length) % tabs.length);
@@ -58,4 +67,9 @@ function select(index: number): void {
 }
 
 document.getElementById("app")!.append(tabList, ...panels);
-select(Math.max(0, tabs.findIndex((t) => `#${t.id}` === location.hash)));
+select(
+  Math.max(
+    0,
+    tabs.findIndex((t) => `#${t.id}` === location.hash),
+  ),
+);

@@ -16,7 +16,8 @@ export interface ClassInfo {
 
 /** The classes and the colours a label image of this model gets. */
 export function modelClasses(file: ModelFile): ClassInfo[] {
-  if (file.format === "czmodel") return file.metadata.classes.map((c) => ({ name: c.name, value: c.labelValue, color: [...c.color] as [number, number, number] }));
+  if (file.format === "czmodel")
+    return file.metadata.classes.map((c) => ({ name: c.name, value: c.labelValue, color: [...c.color] as [number, number, number] }));
   const names = file.metadata.isSegmentation ? (file.metadata.classes ?? []) : [];
   const colors = czmodelClassColors(names.length);
   return names.map((name, i) => ({ name, value: i + 1, color: colors[i]! }));
@@ -64,7 +65,9 @@ export function metadataTable(file: ModelFile): HTMLElement {
       ["Border size", m.borderSize === undefined ? "— (missing)" : String(m.borderSize)],
       ["Tile (ZEN)", m.tileSize ? m.tileSize.join(" × ") : "from the model"],
       ["XML version", m.version],
-      ...(m.extraElements.length ? ([["Other elements", m.extraElements.map((e) => `${e.name}=${e.text}`).join(", ")]] as [string, string][]) : []),
+      ...(m.extraElements.length
+        ? ([["Other elements", m.extraElements.map((e) => `${e.name}=${e.text}`).join(", ")]] as [string, string][])
+        : []),
     ],
     "Metadata",
   );
@@ -88,7 +91,10 @@ export function onnxTables(file: ModelFile): HTMLElement {
       ),
       dataTable(
         ["", "name", "type", "shape"],
-        [...s.inputs.map((t) => ["input", t.name, t.type, shape(t.shape)]), ...s.outputs.map((t) => ["output", t.name, t.type, shape(t.shape)])],
+        [
+          ...s.inputs.map((t) => ["input", t.name, t.type, shape(t.shape)]),
+          ...s.outputs.map((t) => ["output", t.name, t.type, shape(t.shape)]),
+        ],
         "Inputs and outputs",
       ),
     );
@@ -100,7 +106,13 @@ export function onnxTables(file: ModelFile): HTMLElement {
 export function entriesTable(file: ModelFile): HTMLElement {
   return dataTable(
     ["entry", "size", "stored", "method", "CRC-32"],
-    file.entries.map((e) => [h("code", {}, e.name), formatBytes(e.size), formatBytes(e.compressedSize), e.method, h("code", {}, e.crc32.toString(16).padStart(8, "0"))]),
+    file.entries.map((e) => [
+      h("code", {}, e.name),
+      formatBytes(e.size),
+      formatBytes(e.compressedSize),
+      e.method,
+      h("code", {}, e.crc32.toString(16).padStart(8, "0")),
+    ]),
     "ZIP entries",
   );
 }

@@ -190,7 +190,12 @@ export function packMetadata(form: PackForm, adapted: OnnxSummary, imported?: Im
 }
 
 /** The library's structural validation of metadata + payload for a target: the one validation call. */
-export function validate(metadata: ModelMetadata | LegacyModelMetadata, modelBytes: Uint8Array, facts: PayloadFacts, target?: Target): ValidationReport {
+export function validate(
+  metadata: ModelMetadata | LegacyModelMetadata,
+  modelBytes: Uint8Array,
+  facts: PayloadFacts,
+  target?: Target,
+): ValidationReport {
   return validateModel({ metadata, modelBytes, payloadKind: "onnx" }, { target, payload: facts });
 }
 
@@ -212,7 +217,8 @@ function messageFor(severity: Message["severity"], text: string): Message {
 
 export const LEGACY_IMPORT_ERROR =
   "File format: the imported graph expects ZEN's CZANN input scaling (x / pixel range), which a legacy .czmodel does not apply; write a .czann, or use czmodel import PACKAGE -o NAME.czmodel";
-const IMPORT_EDITS_WARNING = "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it";
+const IMPORT_EDITS_WARNING =
+  "the test-tensor check ran on the imported graph; the pre-/post-processing and spatial-dims edits here are not covered by it";
 export const IMPORT_TEST_FAILED =
   'the imported model does not reproduce the package\'s test output (see the test-tensor check above); tick "Write the file even if ZEN would reject it" to download it anyway';
 
@@ -343,13 +349,29 @@ export function downloadPlan(state: PackState, form: PackForm): DownloadPlan | u
   const meta = packMetadata(form, summary, imported);
   const base = (form.name.trim() || "DNNModel").replace(/[\\/:*?"<>|]+/g, "_");
   // an import with no edits downloads the very file importPackage made and checked
-  if (imported && !adapted && license === imported.license && meta instanceof ModelMetadata && meta.toJsonText() === imported.metadata.toJsonText()) {
+  if (
+    imported &&
+    !adapted &&
+    license === imported.license &&
+    meta instanceof ModelMetadata &&
+    meta.toJsonText() === imported.metadata.toJsonText()
+  ) {
     const fileName = outputFileName(base, "czann");
     const bytes = imported.summary.bytes;
-    return { fileName, bytes, warnings: [], status: `Wrote ${fileName} (${bytes.byteLength} bytes, czann): the file imported from ${imported.fileName}, as checked on its test tensors.` };
+    return {
+      fileName,
+      bytes,
+      warnings: [],
+      status: `Wrote ${fileName} (${bytes.byteLength} bytes, czann): the file imported from ${imported.fileName}, as checked on its test tensors.`,
+    };
   }
   const packed = packModel({ payload: { kind: "onnx", bytes: model.bytes }, metadata: meta, license }, convertOptions(form));
   const fileName = outputFileName(base, packed.format);
   const how = imported ? `: the graph imported from ${imported.fileName}, re-packed with your edits` : "";
-  return { fileName, bytes: packed.bytes, warnings: packed.warnings, status: `Wrote ${fileName} (${packed.bytes.byteLength} bytes, ${packed.format})${how}.` };
+  return {
+    fileName,
+    bytes: packed.bytes,
+    warnings: packed.warnings,
+    status: `Wrote ${fileName} (${packed.bytes.byteLength} bytes, ${packed.format})${how}.`,
+  };
 }

@@ -61,11 +61,31 @@ function packControls() {
 }
 type Controls = ReturnType<typeof packControls>;
 type TextKey = Exclude<keyof Controls, "channelsFirst" | "force">;
-const TEXT_KEYS: TextKey[] = ["format", "name", "type", "overlap", "scaling", "border", "pixelType", "colorHandling", "pre", "post", "inputCast", "spatial", "target"];
+const TEXT_KEYS: TextKey[] = [
+  "format",
+  "name",
+  "type",
+  "overlap",
+  "scaling",
+  "border",
+  "pixelType",
+  "colorHandling",
+  "pre",
+  "post",
+  "inputCast",
+  "spatial",
+  "target",
+];
 
 function readForm(c: Controls, classes: ClassEditor): PackForm {
   const text = Object.fromEntries(TEXT_KEYS.map((k) => [k, c[k].value])) as Record<TextKey, string>;
-  return { ...text, channelsFirst: c.channelsFirst.checked, force: c.force.checked, classNames: classes.names, classColors: classes.colors };
+  return {
+    ...text,
+    channelsFirst: c.channelsFirst.checked,
+    force: c.force.checked,
+    classNames: classes.names,
+    classColors: classes.colors,
+  };
 }
 
 function writeForm(c: Controls, classes: ClassEditor, values: Partial<PackForm>): void {
@@ -93,10 +113,19 @@ function packParts(onClasses: () => void) {
     empty: h("p", { class: "empty", id: "pack-empty" }, "No model yet: drop an ONNX file or a bioimage.io package .zip to start."),
     czannOnly: [
       field("pack-type", "Model type", c.type),
-      field("pack-overlap", "Min overlap (px, per spatial axis, even)", c.overlap, "Total overlap between neighbouring tiles; the border per side is half of it."),
+      field(
+        "pack-overlap",
+        "Min overlap (px, per spatial axis, even)",
+        c.overlap,
+        "Total overlap between neighbouring tiles; the border per side is half of it.",
+      ),
       field("pack-scaling", "Pixel size x, y (metres)", c.scaling, "Optional: the pixel size the model was trained at."),
     ],
-    legacyOnly: [field("pack-border", "Border size (px per tile side)", c.border), field("pack-pixel-type", "Pixel type", c.pixelType), field("pack-color-handling", "Colour handling", c.colorHandling)],
+    legacyOnly: [
+      field("pack-border", "Border size (px per tile side)", c.border),
+      field("pack-pixel-type", "Pixel type", c.pixelType),
+      field("pack-color-handling", "Colour handling", c.colorHandling),
+    ],
   };
 }
 
@@ -113,7 +142,11 @@ function packForm(el: ReturnType<typeof packParts>): HTMLFormElement {
     "details",
     { class: "hint" },
     h("summary", {}, "Operations"),
-    h("ul", {}, ...OPERATIONS.map((o) => h("li", {}, h("code", {}, o.syntax), ` — ${o.summary} (${o.kind === "pre-or-post" ? "pre/post" : o.kind})`))),
+    h(
+      "ul",
+      {},
+      ...OPERATIONS.map((o) => h("li", {}, h("code", {}, o.syntax), ` — ${o.summary} (${o.kind === "pre-or-post" ? "pre/post" : o.kind})`)),
+    ),
   );
   return h(
     "form",
@@ -126,8 +159,19 @@ function packForm(el: ReturnType<typeof packParts>): HTMLFormElement {
       field("pack-name", "Model name", c.name),
       ...el.czannOnly,
       ...el.legacyOnly,
-      h("div", { class: "field" }, h("span", { class: "label", id: "pack-classes-label" }, "Classes (one per output channel)"), el.classes.element),
-      h("div", { class: "field", "data-field": "pack-license" }, h("label", { for: "pack-license" }, "Licence file (optional)"), el.licenseFile, el.licenseHint),
+      h(
+        "div",
+        { class: "field" },
+        h("span", { class: "label", id: "pack-classes-label" }, "Classes (one per output channel)"),
+        el.classes.element,
+      ),
+      h(
+        "div",
+        { class: "field", "data-field": "pack-license" },
+        h("label", { for: "pack-license" }, "Licence file (optional)"),
+        el.licenseFile,
+        el.licenseHint,
+      ),
     ),
     h(
       "fieldset",
@@ -136,7 +180,12 @@ function packForm(el: ReturnType<typeof packParts>): HTMLFormElement {
       field("pack-pre", "Pre-processing ops", c.pre, "Prepended to the graph, comma-separated, applied in order (NHWC)."),
       opHelp,
       field("pack-post", "Post-processing ops", c.post, "Appended to the graph, e.g. softmax when the model outputs logits."),
-      h("div", { class: "field check" }, c.channelsFirst, h("label", { for: "pack-channels-first" }, "The model is channels-first (NCHW): wrap it in transposes")),
+      h(
+        "div",
+        { class: "field check" },
+        c.channelsFirst,
+        h("label", { for: "pack-channels-first" }, "The model is channels-first (NCHW): wrap it in transposes"),
+      ),
       field("pack-input-cast", "Input cast", c.inputCast, "Make the input uint8/uint16 and cast to float32 inside the model."),
       field("pack-spatial", "Spatial dims H, W (or D, H, W)", c.spatial, "Fix the tile size of a model with dynamic spatial dims."),
       field("pack-target", "Validate for", c.target),
@@ -164,7 +213,13 @@ function layout(el: Elements, onModel: (f: File) => void, onSpec: (f: File) => v
         accept: ".onnx,.zip",
         onFiles: ([f]) => onModel(f!),
       }),
-      dropZone({ id: "pack-spec", label: "Conversion spec (optional)", hint: "A czmodel JSON spec fills the form.", accept: ".json", onFiles: ([f]) => onSpec(f!) }),
+      dropZone({
+        id: "pack-spec",
+        label: "Conversion spec (optional)",
+        hint: "A czmodel JSON spec fills the form.",
+        accept: ".json",
+        onFiles: ([f]) => onSpec(f!),
+      }),
     ),
     el.loadError,
     el.importBox,
@@ -242,7 +297,8 @@ class PackView {
         return h("li", { class: m.severity, id }, h("strong", {}, `${m.severity}: `), m.text);
       }),
     );
-    if (model && summary && adapted) setChildren(el.ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`), ioTable(summary, "After pre-/post-processing"));
+    if (model && summary && adapted)
+      setChildren(el.ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`), ioTable(summary, "After pre-/post-processing"));
     else if (model) setChildren(el.ioBox, ioTable(model.summary, `Inputs and outputs of ${model.name}`));
     el.downloadButton.disabled = !ready;
   }
@@ -275,7 +331,14 @@ class PackView {
     el.empty.hidden = true;
     setChildren(el.ioBox);
     setChildren(el.result);
-    setChildren(el.loadError, h("p", { role: "status", id: "pack-importing" }, `Importing ${file.name}: reading the package, adapting its graph for ZEN, running its test tensors…`));
+    setChildren(
+      el.loadError,
+      h(
+        "p",
+        { role: "status", id: "pack-importing" },
+        `Importing ${file.name}: reading the package, adapting its graph for ZEN, running its test tensors…`,
+      ),
+    );
     let next: Awaited<ReturnType<typeof readImport>>;
     try {
       next = await readImport(await this.worker.call("importPackage", { file }), file.name);

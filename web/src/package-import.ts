@@ -24,7 +24,13 @@ function opList(ops: string[], id: string): HTMLElement {
 function testSection(s: ImportSummary): HTMLElement[] {
   const t = s.test;
   if (!t) {
-    return [h("p", { class: "verdict warning", id: "pack-import-test" }, "Test tensors: none in the package, so the imported model was not checked.")];
+    return [
+      h(
+        "p",
+        { class: "verdict warning", id: "pack-import-test" },
+        "Test tensors: none in the package, so the imported model was not checked.",
+      ),
+    ];
   }
   const tol = t.tolerance;
   return [
@@ -45,7 +51,9 @@ function testSection(s: ImportSummary): HTMLElement[] {
             `${t.mismatched} of ${t.elements} (${t.mismatchedPerMillion.toFixed(1)} per million; allowed ${tol.mismatchedPerMillion} per million outside ${tol.absolute} + ${tol.relative}·|expected|)`,
           ),
         ],
-        ...(t.labelFlips !== undefined ? ([["Label flips", h("span", { id: "pack-import-flips" }, `${t.labelFlips} of ${t.pixels} pixels`)]] as [string, HTMLElement][]) : []),
+        ...(t.labelFlips !== undefined
+          ? ([["Label flips", h("span", { id: "pack-import-flips" }, `${t.labelFlips} of ${t.pixels} pixels`)]] as [string, HTMLElement][])
+          : []),
       ],
       "Test-tensor check",
     ),
@@ -64,14 +72,23 @@ export function importPanel(s: ImportSummary, fileName: string): HTMLElement {
         ["Package", `${fileName} (${s.package.rdfName}, format ${s.package.formatVersion})`],
         ["Tile", h("span", { id: "pack-import-tile" }, p.tile.join(" × "))],
         ["Pixel type", h("span", { id: "pack-import-pixel-type" }, p.pixelType)],
-        ["Input scaling", p.inputRange === 1 ? "none: ZEN feeds raw values" : `ZEN divides inputs by ${p.inputRange}; the model multiplies them back first`],
+        [
+          "Input scaling",
+          p.inputRange === 1 ? "none: ZEN feeds raw values" : `ZEN divides inputs by ${p.inputRange}; the model multiplies them back first`,
+        ],
         ["Pre-processing ops", opList(p.preprocessing, "pack-import-pre")],
         ["Post-processing ops", opList(p.postprocessing, "pack-import-post")],
       ],
       "Mapping to ZEN",
     ),
     ...testSection(s),
-    s.warnings.length ? h("ul", { class: "messages", id: "pack-import-warnings" }, ...s.warnings.map((w) => h("li", { class: "warning" }, h("strong", {}, "warning: "), w))) : null,
+    s.warnings.length
+      ? h(
+          "ul",
+          { class: "messages", id: "pack-import-warnings" },
+          ...s.warnings.map((w) => h("li", { class: "warning" }, h("strong", {}, "warning: "), w)),
+        )
+      : null,
     h(
       "details",
       { class: "hint" },

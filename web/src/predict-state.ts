@@ -91,7 +91,9 @@ export function resultShown(result: PredictState["result"], plane: PlaneIndex): 
 
 /** The status line after a plane is drawn: a hint when the result is for another plane. */
 export function planeStatus(result: PredictState["result"], plane: PlaneIndex): string {
-  return result && !resultShown(result, plane) ? "The result is for another plane: choose that plane to see it, or press Predict for this one." : "";
+  return result && !resultShown(result, plane)
+    ? "The result is for another plane: choose that plane to see it, or press Predict for this one."
+    : "";
 }
 
 /** What the option fields say, as the worker's settings (empty fields: the model's defaults). */
@@ -102,7 +104,14 @@ export function predictSettings(plane: PlaneIndex, fields: { minConfidence: stri
     plane,
     ...(mc ? { minConfidence: Number(mc) } : {}),
     blend: fields.blend as Blend,
-    ...(t ? { tile: t.split(/[\s,x×]+/).filter(Boolean).map(Number) } : {}),
+    ...(t
+      ? {
+          tile: t
+            .split(/[\s,x×]+/)
+            .filter(Boolean)
+            .map(Number),
+        }
+      : {}),
   };
 }
 
@@ -134,7 +143,10 @@ export function summaryRows(summary: PredictSummary): [string, string][] {
     ["Tiles", String(summary.tiles)],
     ["Channels", summary.channelMapping],
     ["Scaling", summary.inputScaling],
-    ["Speed", `${summary.megapixels.toFixed(2)} MP in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${summary.megapixelsPerSecond.toFixed(2)} MP/s, ${summary.threads} thread(s)`],
+    [
+      "Speed",
+      `${summary.megapixels.toFixed(2)} MP in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${summary.megapixelsPerSecond.toFixed(2)} MP/s, ${summary.threads} thread(s)`,
+    ],
     ...(summary.notes.length ? ([["Notes", summary.notes.join("; ")]] as [string, string][]) : []),
   ];
 }
@@ -146,13 +158,19 @@ export function imageRows(name: string, size: number, info: ImageInfo): [string,
     ["Image", `${name} (${formatBytes(size)})`],
     ["Format", info.format],
     ["Size", `${info.width} × ${info.height} px${sizes.length ? `, ${sizes.join(", ")}` : ""}`],
-    ["Pixels", `${info.samplesPerPixel} × ${info.sampleType} (${info.sampleOrder})${info.significantBits ? `, ${info.significantBits} bits` : ""}`],
+    [
+      "Pixels",
+      `${info.samplesPerPixel} × ${info.sampleType} (${info.sampleOrder})${info.significantBits ? `, ${info.significantBits} bits` : ""}`,
+    ],
   ];
 }
 
 /** Model name (and format) and kind, for the model's fact table. */
 export function modelFacts(fileName: string, m: ModelFile): { model: string; kind: string } {
-  return { model: `${m.metadata.modelName ?? fileName} (${m.format})`, kind: m.format === "czann" ? m.metadata.type : "segmentation (legacy)" };
+  return {
+    model: `${m.metadata.modelName ?? fileName} (${m.format})`,
+    kind: m.format === "czann" ? m.metadata.type : "segmentation (legacy)",
+  };
 }
 
 /** Background is hidden at first so the objects stand out; its box brings it back. */

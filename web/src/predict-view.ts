@@ -74,8 +74,20 @@ function layout(el: Elements, onModel: (f: File) => void, onImage: (f: File) => 
     h(
       "div",
       { class: "drops" },
-      dropZone({ id: "predict-model", label: "Model file", hint: "A .czann, .czmodel or .czseg file.", accept: ".czann,.czmodel,.czseg", onFiles: ([f]) => onModel(f!) }),
-      dropZone({ id: "predict-image", label: "Image", hint: "PNG, TIFF / OME-TIFF or CZI; large files are read piece by piece.", accept: ".png,.tif,.tiff,.czi", onFiles: ([f]) => onImage(f!) }),
+      dropZone({
+        id: "predict-model",
+        label: "Model file",
+        hint: "A .czann, .czmodel or .czseg file.",
+        accept: ".czann,.czmodel,.czseg",
+        onFiles: ([f]) => onModel(f!),
+      }),
+      dropZone({
+        id: "predict-image",
+        label: "Image",
+        hint: "PNG, TIFF / OME-TIFF or CZI; large files are read piece by piece.",
+        accept: ".png,.tif,.tiff,.czi",
+        onFiles: ([f]) => onImage(f!),
+      }),
     ),
     h("div", { class: "columns" }, el.modelBox, el.imageBox),
     el.planeBox,
@@ -161,7 +173,13 @@ class PredictView {
     }
     const [w, hh] = sceneSize(image.info, p);
     const [ow, oh] = overviewSize(w, hh);
-    const picture = await this.worker.call("renderResult", { plane: p, rect: { x: 0, y: 0, width: w, height: hh }, width: ow, height: oh, colors: this.colors() });
+    const picture = await this.worker.call("renderResult", {
+      plane: p,
+      rect: { x: 0, y: 0, width: w, height: hh },
+      width: ow,
+      height: oh,
+      colors: this.colors(),
+    });
     this.el.viewer.setResult(picture);
   }
 
@@ -202,7 +220,17 @@ class PredictView {
       state.model = { file, model: m, classes: modelClasses(m) };
       const facts = modelFacts(file.name, m);
       const classes = h("span", {}, ...state.model.classes.flatMap((c) => [swatch(c.color), ` ${c.name}  `]));
-      setChildren(el.modelBox, factTable([["Model", facts.model], ["Kind", facts.kind], ["Classes", classes]], "Model"));
+      setChildren(
+        el.modelBox,
+        factTable(
+          [
+            ["Model", facts.model],
+            ["Kind", facts.kind],
+            ["Classes", classes],
+          ],
+          "Model",
+        ),
+      );
     } catch (e) {
       setChildren(el.modelBox);
       this.showError(e);

@@ -44,7 +44,10 @@ export interface PredictSettings {
 
 /** What the worker reports after a prediction: the engine's result, for the one output the page keeps. */
 export interface PredictSummary
-  extends Pick<PredictResult, "model" | "tile" | "border" | "tiles" | "channelMapping" | "inputScaling" | "notes" | "elapsedMs" | "megapixels" | "megapixelsPerSecond"> {
+  extends Pick<
+    PredictResult,
+    "model" | "tile" | "border" | "tiles" | "channelMapping" | "inputScaling" | "notes" | "elapsedMs" | "megapixels" | "megapixelsPerSecond"
+  > {
   output: OutputImageInfo;
   threads: number;
   /** Range of a regression output (for display). */
@@ -88,4 +91,3 @@ export type ReplyMessage =
   | { id: number; kind: "result"; result: unknown }
   | { id: number; kind: "error"; error: ErrorInfo }
   | { id: number; kind: "progress"; progress: PredictProgress };
-

@@ -96,7 +96,13 @@ export interface ResultPlane {
 }
 
 /** Render a region of a result plane: labels through `colors` (index = label value), regression as grey. */
-export function renderResult(result: ResultPlane, rect: Rect, ow: number, oh: number, colors: ([number, number, number] | null)[]): Picture {
+export function renderResult(
+  result: ResultPlane,
+  rect: Rect,
+  ow: number,
+  oh: number,
+  colors: ([number, number, number] | null)[],
+): Picture {
   const cols = sampleMap(rect.x, rect.width, ow);
   const rows = sampleMap(rect.y, rect.height, oh);
   const rgba = new Uint8ClampedArray(ow * oh * 4);

@@ -48,9 +48,16 @@ export class Viewer {
   private readonly requestDetailSoon: () => void;
 
   constructor(private readonly label: string) {
-    this.canvas = h("canvas", { id: "viewer-canvas", tabindex: 0, role: "img", "aria-label": `${label}: no image`, class: "viewer-canvas" });
+    this.canvas = h("canvas", {
+      id: "viewer-canvas",
+      tabindex: 0,
+      role: "img",
+      "aria-label": `${label}: no image`,
+      class: "viewer-canvas",
+    });
     this.opacity = h("input", { id: "viewer-opacity", type: "range", min: 0, max: 100, value: 60, "aria-valuetext": "60 %" });
-    const button = (text: string, title: string, fn: () => void) => h("button", { type: "button", title, "aria-label": title, onclick: fn }, text);
+    const button = (text: string, title: string, fn: () => void) =>
+      h("button", { type: "button", title, "aria-label": title, onclick: fn }, text);
     this.element = h(
       "figure",
       { class: "viewer" },

@@ -34,7 +34,12 @@ export class WorkerClient {
     };
   }
 
-  call<K extends Op>(op: K, args: Requests[K]["args"], onProgress?: (p: PredictProgress) => void, transfer: Transferable[] = []): Promise<Requests[K]["result"]> {
+  call<K extends Op>(
+    op: K,
+    args: Requests[K]["args"],
+    onProgress?: (p: PredictProgress) => void,
+    transfer: Transferable[] = [],
+  ): Promise<Requests[K]["result"]> {
     const id = this.nextId++;
     const message: RequestMessage<K> = { id, op, args };
     return new Promise((resolve, reject) => {

@@ -22,10 +22,14 @@ async function packageFiles(source: string): Promise<PackageFiles> {
   });
   if (info.isDirectory()) return folderPackage(source, pickRdfName(await readdir(source), source));
   if (/\.ya?ml$/i.test(source)) return folderPackage(dirname(source), basename(source), source);
-  if (info.size > MAX_ZIP_PACKAGE_BYTES) throw invalidContainer(`is ${info.size} bytes, more than the limit of ${MAX_ZIP_PACKAGE_BYTES}`, { where: source });
+  if (info.size > MAX_ZIP_PACKAGE_BYTES)
+    throw invalidContainer(`is ${info.size} bytes, more than the limit of ${MAX_ZIP_PACKAGE_BYTES}`, { where: source });
   const bytes = await readWhole(source, info.size, source);
   if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    throw invalidArgument("is neither a folder, a .zip nor a YAML description", { where: source, allowed: "a bioimage.io package folder, its .zip, or its rdf.yaml / bioimageio.yaml" });
+    throw invalidArgument("is neither a folder, a .zip nor a YAML description", {
+      where: source,
+      allowed: "a bioimage.io package folder, its .zip, or its rdf.yaml / bioimageio.yaml",
+    });
   }
   return zipPackage(bytes, source);
 }
@@ -54,9 +58,13 @@ function folderPackage(folder: string, rdfName: string, where = folder): Package
       const root = await realpath(folder);
       const full = join(root, ...path.split("/"));
       const real = await realpath(full).catch((e: NodeJS.ErrnoException) => {
-        throw ioError(e.code === "ENOENT" ? `the package has no file ${path}` : `${path} cannot be read (${e.code ?? e.message})`, { where, cause: e });
+        throw ioError(e.code === "ENOENT" ? `the package has no file ${path}` : `${path} cannot be read (${e.code ?? e.message})`, {
+          where,
+          cause: e,
+        });
       });
-      if (real !== root && !real.startsWith(root + sep)) throw invalidContainer(`${path} leads outside the package folder`, { where, allowed: "files inside the package" });
+      if (real !== root && !real.startsWith(root + sep))
+        throw invalidContainer(`${path} leads outside the package folder`, { where, allowed: "files inside the package" });
       const info = await stat(real);
       if (!info.isFile()) throw ioError(`${path} is not a file`, { where });
       if (info.size > maxBytes) throw invalidContainer(`${path} is ${info.size} bytes, more than the limit of ${maxBytes}`, { where });

@@ -35,14 +35,20 @@ function refuseZenOptions(options: PredictFileOptions): void {
   const refuse = (where: string, why: string) => {
     throw invalidArgument(`${why}; a bioimage.io package gets raw intensities and writes its own output channels`, { where });
   };
-  if (options.output === "both" || options.output === "probabilities") refuse(`--output ${options.output}`, "is for ZEN segmentation models");
+  if (options.output === "both" || options.output === "probabilities")
+    refuse(`--output ${options.output}`, "is for ZEN segmentation models");
   if (options.minConfidence !== undefined) refuse("--min-confidence", "is for ZEN segmentation labels");
   if (options.rescale === "on") refuse("--rescale on", "scales intensities to [0, 1] as ZEN does");
   if (options.intensityRange !== undefined) refuse("--intensity-range", "scales intensities to [0, 1] as ZEN does");
 }
 
 /** Run a bioimage.io package on an image file and write its output; nothing is left behind on failure. */
-export async function predictPackageFile(packagePath: string, imagePath: string, outPath: string, options: PredictFileOptions = {}): Promise<PackageFileResult> {
+export async function predictPackageFile(
+  packagePath: string,
+  imagePath: string,
+  outPath: string,
+  options: PredictFileOptions = {},
+): Promise<PackageFileResult> {
   refuseZenOptions(options);
   const { overwrite = false, creator, openOptions, compression = "auto" } = options;
   if (!["auto", "deflate", "none"].includes(compression)) {
@@ -55,11 +61,19 @@ export async function predictPackageFile(packagePath: string, imagePath: string,
   const weights = desc.weights.onnx;
   if (!weights) throw noOnnxWeights(desc, where);
   const onnx = await readChecked(pkg, weights, "weights.onnx", MAX_WEIGHTS_BYTES);
-  const prepared = preparePackage({ description: desc, where, onnx, onnxWhere: `${pkg.files.where}: ${weights.source}` }, options.tile ? { tile: options.tile } : {});
+  const prepared = preparePackage(
+    { description: desc, where, onnx, onnxWhere: `${pkg.files.where}: ${weights.source}` },
+    options.tile ? { tile: options.tile } : {},
+  );
 
   const source = await openImageFile(imagePath, openOptions);
   try {
-    const sink = await createImageFileSink(outPath, { overwrite, compress: compression === "auto" ? "auto" : compression === "deflate", imageName: desc.name, ...(creator ? { creator } : {}) });
+    const sink = await createImageFileSink(outPath, {
+      overwrite,
+      compress: compression === "auto" ? "auto" : compression === "deflate",
+      imageName: desc.name,
+      ...(creator ? { creator } : {}),
+    });
     const result = await predictPackage(
       prepared,
       source,
@@ -75,7 +89,8 @@ export async function predictPackageFile(packagePath: string, imagePath: string,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
-      (model, src, snk, opts) => predictNode(model, src, snk, { ...opts, ...(options.worker !== undefined ? { worker: options.worker } : {}) }),
+      (model, src, snk, opts) =>
+        predictNode(model, src, snk, { ...opts, ...(options.worker !== undefined ? { worker: options.worker } : {}) }),
     );
     return { ...result, files: [outPath], warnings: [] };
   } finally {

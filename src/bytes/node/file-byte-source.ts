@@ -20,7 +20,8 @@ export class FileByteSource implements ByteSource, ByteReaderInto {
       handle = await open(path, "r");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a folder, not a file" : `cannot open (${code ?? String(e)})`;
+      const why =
+        code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a folder, not a file" : `cannot open (${code ?? String(e)})`;
       throw ioError(why, { where: path, cause: e });
     }
     const stat = await handle.stat();
@@ -38,7 +39,8 @@ export class FileByteSource implements ByteSource, ByteReaderInto {
   /** `read` into `out` (`ByteReaderInto`), which must hold at least `length` bytes. */
   async readInto(offset: number, length: number, into: Uint8Array): Promise<Uint8Array> {
     checkRange(this, offset, length);
-    if (into.byteLength < length) throw internalError(`readInto: a ${into.byteLength}-byte buffer cannot hold ${length} bytes`, { where: this.name });
+    if (into.byteLength < length)
+      throw internalError(`readInto: a ${into.byteLength}-byte buffer cannot hold ${length} bytes`, { where: this.name });
     const out = into.byteLength === length ? into : into.subarray(0, length);
     let done = 0;
     while (done < length) {

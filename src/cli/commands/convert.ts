@@ -20,27 +20,38 @@ interface ConvertCliOptions extends Omit<PackCliOptions, "border"> {
 /** Adds SPEC OUTDIR [NAME] and the options to a command whose format is fixed or chosen by --format. */
 export function defineConvert(cmd: Command, fixedFormat?: "czann" | "czmodel"): Command {
   cmd
-    .argument("<spec>", "conversion-spec JSON (CZANN: ModelMetadata/ModelPath/LicenseFile; legacy: BorderSize/ColorHandling/PixelType/Classes/ModelPath)")
+    .argument(
+      "<spec>",
+      "conversion-spec JSON (CZANN: ModelMetadata/ModelPath/LicenseFile; legacy: BorderSize/ColorHandling/PixelType/Classes/ModelPath)",
+    )
     .argument("<outdir>", "output folder (created if missing)")
     .argument("[name]", "output file name (extension added when missing)", "DNNModel")
     .option("--license-file <file>", "licence file (replaces the spec's LicenseFile)")
     .addOption(new Option("--license_file <file>").hideHelp())
     .option("--pixel-type <types>", `when writing legacy from a CZANN spec: pixel type(s) (${PIXEL_TYPES.join(", ")})`, nameList)
-    .addOption(new Option("--color-handling <mode>", "when writing legacy from a CZANN spec").choices(COLOR_HANDLINGS as unknown as string[]))
-    .option("--border <n>", "when writing legacy from a CZANN spec: border per side (default MinOverlap / 2)", intList("--border", { count: [1] }))
+    .addOption(
+      new Option("--color-handling <mode>", "when writing legacy from a CZANN spec").choices(COLOR_HANDLINGS as unknown as string[]),
+    )
+    .option(
+      "--border <n>",
+      "when writing legacy from a CZANN spec: border per side (default MinOverlap / 2)",
+      intList("--border", { count: [1] }),
+    )
     .option("--json", "print the result as JSON")
     .option("--debug", "show stack traces on errors");
-  if (!fixedFormat) cmd.addOption(new Option("--format <format>", "output format (default: the spec's flavour)").choices(["czann", "czmodel"]));
+  if (!fixedFormat)
+    cmd.addOption(new Option("--format <format>", "output format (default: the spec's flavour)").choices(["czann", "czmodel"]));
   addAdaptationOptions(cmd);
   return cmd.action(async (spec: string, outdir: string, name: string, opts: ConvertCliOptions & { license_file?: string }) => {
     const pixelTypes = opts.pixelType?.map((p) => {
-      if (!(PIXEL_TYPES as readonly string[]).includes(p)) throw invalidArgument(`unknown pixel type "${p}"`, { where: "--pixel-type", allowed: PIXEL_TYPES.join(", ") });
+      if (!(PIXEL_TYPES as readonly string[]).includes(p))
+        throw invalidArgument(`unknown pixel type "${p}"`, { where: "--pixel-type", allowed: PIXEL_TYPES.join(", ") });
       return p as PixelType;
     });
     const licenseFile = opts.licenseFile ?? opts.license_file;
     const result = await convertFromJsonSpec(spec, outdir, name, {
       ...convertOptionsFrom(opts),
-      ...(fixedFormat ?? opts.format ? { format: fixedFormat ?? opts.format } : {}),
+      ...((fixedFormat ?? opts.format) ? { format: fixedFormat ?? opts.format } : {}),
       ...(licenseFile ? { licenseFile } : {}),
       legacy: {
         ...(pixelTypes ? { pixelTypes } : {}),
@@ -54,7 +65,9 @@ export function defineConvert(cmd: Command, fixedFormat?: "czann" | "czmodel"): 
 }
 
 export function registerConvert(program: Command): void {
-  const cmd = program.command("convert").description("pack the model described by a conversion-spec JSON (czmodel's convert_from_json_spec)");
+  const cmd = program
+    .command("convert")
+    .description("pack the model described by a conversion-spec JSON (czmodel's convert_from_json_spec)");
   defineConvert(cmd).addHelpText(
     "after",
     "\nExamples:\n  czmodel convert model_spec.json out/ nuclei\n  czmodel convert legacy_spec.json out/ nuclei --format czann\n  czmodel convert model_spec.json out/ nuclei --spatial-dims 512,512 --preprocess per-image-standardization",

@@ -24,19 +24,33 @@ interface ExportCliOptions extends ImageOpenCliOptions {
   json?: boolean;
 }
 
-const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
+const collect =
+  <T>(parse: (v: string) => T) =>
+  (value: string, previous: T[]) => [...previous, parse(value)];
 
 export function registerExportBioimageio(program: Command): void {
   program
     .command("export-bioimageio")
-    .description(`turn a ZEN model file into a bioimage.io model package (format ${FORMAT_VERSION}, a .zip) with test tensors from running it as ZEN does`)
+    .description(
+      `turn a ZEN model file into a bioimage.io model package (format ${FORMAT_VERSION}, a .zip) with test tensors from running it as ZEN does`,
+    )
     .argument("<model>", ".czann, or .czmodel / .czseg with an ONNX model")
     .argument("<out>", "the package to write (a .zip)")
-    .option("--author <name>", "an author of the model (repeat for several)", collect((v) => v), [] as string[])
+    .option(
+      "--author <name>",
+      "an author of the model (repeat for several)",
+      collect((v) => v),
+      [] as string[],
+    )
     .option("--license <spdx>", "the model's licence as an SPDX id, e.g. MIT, Apache-2.0, CC-BY-4.0")
     .option("--cite <text=ref>", "a citation: TEXT=DOI or TEXT=URL (repeat for several)", collect(parseCite), [] as CiteEntry[])
     .option("--test-image <file>", "image the test tile is cut from (its centre; PNG, TIFF, CZI, OME-Zarr); default: synthetic blobs")
-    .addOption(new Option("--pixel-type <type>", "input pixel type of the package (default: the test image's, else uint8 for colour and uint16 for grey models)").choices(EXPORT_PIXEL_TYPES))
+    .addOption(
+      new Option(
+        "--pixel-type <type>",
+        "input pixel type of the package (default: the test image's, else uint8 for colour and uint16 for grey models)",
+      ).choices(EXPORT_PIXEL_TYPES),
+    )
     .option("--name <name>", "the package's name (default: the model's name; 5-128 letters, digits, spaces, _ + - ( ))")
     .addOption(cziOtherDimensionsOption())
     .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
@@ -90,7 +104,10 @@ async function runExport(model: string, out: string, opts: ExportCliOptions): Pr
 
 function exportText(r: ExportFileResult): string[] {
   const scaling = r.gain === null ? "raw values" : `scale_linear gain 1/${Math.round(1 / r.gain)}`;
-  const origin = r.testInput.kind === "image" ? `${r.testInput.name} (x ${r.testInput.x}, y ${r.testInput.y}, ${r.testInput.width}x${r.testInput.height})` : "synthetic blobs";
+  const origin =
+    r.testInput.kind === "image"
+      ? `${r.testInput.name} (x ${r.testInput.x}, y ${r.testInput.y}, ${r.testInput.width}x${r.testInput.height})`
+      : "synthetic blobs";
   return [
     `wrote ${r.path} (bioimage.io ${r.formatVersion} model "${r.name}", ${formatBytes(r.bytes)})`,
     `  ${r.kind}; input ${r.pixelType} [1, ${r.tile.join(", ")}, ${r.inputChannels.length}] ${r.inputChannels.join(",")}, ${scaling}${r.rgbToBgr ? ", RGB (swapped to BGR inside weights.onnx)" : ""}; halo ${r.halo.join("/")}`,

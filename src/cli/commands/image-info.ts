@@ -16,7 +16,10 @@ export function registerImageInfo(program: Command): void {
     .addOption(cziOtherDimensionsOption())
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces on errors")
-    .addHelpText("after", "\nExample:\n  czmodel image-info cells.czi\n  czmodel image-info stack.ome.tif --json\n  czmodel image-info multi-view.czi --czi-other-dimensions first")
+    .addHelpText(
+      "after",
+      "\nExample:\n  czmodel image-info cells.czi\n  czmodel image-info stack.ome.tif --json\n  czmodel image-info multi-view.czi --czi-other-dimensions first",
+    )
     .action(async (file: string, opts: { json?: boolean } & ImageOpenCliOptions) => {
       const source = await openImageFile(file, imageOpenOptionsFrom(opts));
       try {
@@ -57,14 +60,24 @@ function imageInfoText(file: string, info: ImageInfo): string[] {
     ["format", info.format],
     ["size", `${info.width} x ${info.height} (W x H)`],
     ["planes", `scenes ${s.scene}, T ${s.t}, C ${s.c}, Z ${s.z}`],
-    ["pixel", `${info.samplesPerPixel} x ${info.sampleType} (${info.sampleOrder})${info.significantBits ? `, ${info.significantBits} significant bits` : ""}`],
+    [
+      "pixel",
+      `${info.samplesPerPixel} x ${info.sampleType} (${info.sampleOrder})${info.significantBits ? `, ${info.significantBits} significant bits` : ""}`,
+    ],
   ];
   const p = info.physicalSize;
-  if (p && (p.x || p.y || p.z)) rows.push(["pixel size", [p.x ? `x ${length(p.x)}` : "", p.y ? `y ${length(p.y)}` : "", p.z ? `z ${length(p.z)}` : ""].filter(Boolean).join(", ")]);
+  if (p && (p.x || p.y || p.z))
+    rows.push([
+      "pixel size",
+      [p.x ? `x ${length(p.x)}` : "", p.y ? `y ${length(p.y)}` : "", p.z ? `z ${length(p.z)}` : ""].filter(Boolean).join(", "),
+    ]);
   if (info.channelNames?.length) rows.push(["channels", info.channelNames.join(", ")]);
   if (info.scenes.length > 1) {
     for (const [i, sc] of info.scenes.entries()) {
-      rows.push([`scene ${i}`, `${sc.width} x ${sc.height}${sc.origin ? ` at (${sc.origin.x}, ${sc.origin.y})` : ""}${sc.name ? ` "${sc.name}"` : ""}`]);
+      rows.push([
+        `scene ${i}`,
+        `${sc.width} x ${sc.height}${sc.origin ? ` at (${sc.origin.x}, ${sc.origin.y})` : ""}${sc.name ? ` "${sc.name}"` : ""}`,
+      ]);
     }
   }
   for (const [k, v] of Object.entries(info.details ?? {})) rows.push([k, detailValue(v)]);

@@ -38,10 +38,26 @@ export function registerImport(program: Command): void {
     .description("import a bioimage.io model package as a ZEN model file, checked on the package's test tensors")
     .argument("<source>", "package folder, .zip package, or its rdf.yaml / bioimageio.yaml")
     .requiredOption("-o, --out <file>", "output .czann (or legacy .czmodel / .czseg); .czann is added when there is no extension")
-    .option("--tile <h,w>", "tile size (default: the package's fixed size, or its smallest valid size >= 512)", intList("--tile", { min: 1, count: [2] }))
-    .option("--pixel-type <type>", `images the model is for: ${INPUT_PIXEL_TYPES.join(", ")} (default: from the test input)`, parsePixelType)
-    .option("--classes <names>", "class names, one per class (default: the output's channel names, plus Background for a sigmoid)", nameList)
-    .addOption(new Option("--type <type>", "CZANN model type (default: from the output's last processing step)").choices(MODEL_TYPES as unknown as string[]).argParser(parseModelType))
+    .option(
+      "--tile <h,w>",
+      "tile size (default: the package's fixed size, or its smallest valid size >= 512)",
+      intList("--tile", { min: 1, count: [2] }),
+    )
+    .option(
+      "--pixel-type <type>",
+      `images the model is for: ${INPUT_PIXEL_TYPES.join(", ")} (default: from the test input)`,
+      parsePixelType,
+    )
+    .option(
+      "--classes <names>",
+      "class names, one per class (default: the output's channel names, plus Background for a sigmoid)",
+      nameList,
+    )
+    .addOption(
+      new Option("--type <type>", "CZANN model type (default: from the output's last processing step)")
+        .choices(MODEL_TYPES as unknown as string[])
+        .argParser(parseModelType),
+    )
     .option("--name <name>", "model name shown in ZEN (default: the package's name)")
     .option("--id <uuid>", "model id (default: a new random UUID)")
     .option("--target <zen>", `ZEN version to validate against (${TARGETS.join(", ")})`, oneOf(TARGETS), DEFAULT_TARGET)
@@ -72,7 +88,9 @@ export function registerImport(program: Command): void {
       if (opts.json) printJson(importJson(result, path));
       else printLines(importText(result, path, source));
       if (failed && !opts.force) {
-        process.stderr.write("czmodel: error: the imported model does not reproduce the package's test output; nothing written (--force writes it anyway)\n");
+        process.stderr.write(
+          "czmodel: error: the imported model does not reproduce the package's test output; nothing written (--force writes it anyway)\n",
+        );
         throw new ExitStatus(1);
       }
     });
@@ -80,7 +98,10 @@ export function registerImport(program: Command): void {
 
 function checkOut(out: string): { folder: string; name: string; format: "czann" | "czmodel" } {
   if (/[\\/]$/.test(out) || ["", ".", ".."].includes(basename(out))) {
-    throw invalidArgument(`"${out}" names a folder, not a file`, { where: "--out", allowed: "a file path such as out/model.czann (the folder is created)" });
+    throw invalidArgument(`"${out}" names a folder, not a file`, {
+      where: "--out",
+      allowed: "a file path such as out/model.czann (the folder is created)",
+    });
   }
   const format = /\.(czmodel|czseg)$/i.test(out) ? "czmodel" : "czann";
   return { folder: dirname(out), name: outputFileName(basename(out), format), format };
@@ -98,7 +119,10 @@ function testLine(r: ImportResult): string {
 
 function importText(r: ImportResult, path: string | null, source: string): string[] {
   const m = r.prepared.metadata;
-  const what = m instanceof ModelMetadata ? `${m.type}, tile ${m.inputShape.join("x")}, MinOverlap ${m.minOverlap?.join(",") ?? "none"}` : `legacy, border ${m.borderSize}`;
+  const what =
+    m instanceof ModelMetadata
+      ? `${m.type}, tile ${m.inputShape.join("x")}, MinOverlap ${m.minOverlap?.join(",") ?? "none"}`
+      : `legacy, border ${m.borderSize}`;
   const classes = r.plan.classes ? `, classes ${r.plan.classes.join(", ")}` : "";
   return [
     path ? `wrote ${path} (${r.prepared.format}: ${what}${classes}, id ${m.id})` : `imported ${source} (${what}${classes}) — not written`,

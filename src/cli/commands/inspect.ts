@@ -45,18 +45,31 @@ function inspectText(file: string, d: ModelFileDescription): string[] {
     if (classes.length) {
       const colors = classColors(classes.length);
       lines.push("  Classes (label value, name, colour R,G,B):");
-      lines.push(...formatTable(classes.map((c, i) => [String(i + 1), c, (colors[i] ?? []).join(",")]), "    "));
+      lines.push(
+        ...formatTable(
+          classes.map((c, i) => [String(i + 1), c, (colors[i] ?? []).join(",")]),
+          "    ",
+        ),
+      );
     }
   } else {
     const rows = Object.entries(meta)
       .filter(([k]) => k !== "TrainingClasses")
-      .map(([k, v]) => [k, k === "Channels" && Array.isArray(v) ? v.map((i) => (i as { PixelType?: string }).PixelType).join(", ") : value(v)]);
+      .map(([k, v]) => [
+        k,
+        k === "Channels" && Array.isArray(v) ? v.map((i) => (i as { PixelType?: string }).PixelType).join(", ") : value(v),
+      ]);
     lines.push(...formatTable(rows));
     const classes = (meta.TrainingClasses as Record<string, string>[] | Record<string, string> | undefined) ?? [];
     const list = Array.isArray(classes) ? classes : [classes];
     if (list.length) {
       lines.push("  TrainingClasses (label value, name, colour R,G,B):");
-      lines.push(...formatTable(list.map((c) => [c.LabelValue ?? "?", c.Name ?? "", `${c.colR},${c.colG},${c.colB}`]), "    "));
+      lines.push(
+        ...formatTable(
+          list.map((c) => [c.LabelValue ?? "?", c.Name ?? "", `${c.colR},${c.colG},${c.colB}`]),
+          "    ",
+        ),
+      );
     }
   }
   const m = d.model;
@@ -67,7 +80,12 @@ function inspectText(file: string, d: ModelFileDescription): string[] {
         ? `TensorFlow SavedModel (zipped)${m.producer?.version ? `, TensorFlow ${m.producer.version}` : ""}`
         : m.format;
   lines.push(`Model: ${head}, ${formatBytes(m.size)}${m.note ? ` (${m.note})` : ""}`);
-  lines.push(...formatTable([...m.inputs.map((t) => ["input", t.name, t.type, shape(t.shape)]), ...m.outputs.map((t) => ["output", t.name, t.type, shape(t.shape)])]));
+  lines.push(
+    ...formatTable([
+      ...m.inputs.map((t) => ["input", t.name, t.type, shape(t.shape)]),
+      ...m.outputs.map((t) => ["output", t.name, t.type, shape(t.shape)]),
+    ]),
+  );
   lines.push("Entries:");
   lines.push(...formatTable(d.entries.map((e) => [e.name, formatBytes(e.size), e.method])));
   lines.push(`License: ${d.license ?? "none"}`);

@@ -8,7 +8,16 @@ import { basename, dirname } from "node:path";
 import { adaptPayload, type ConvertOptions } from "../../convert/index.js";
 import { loadModelPayload, writeArchive, type ConvertResult } from "../../convert/node/index.js";
 import { invalidArgument } from "../../errors.js";
-import { COLOR_HANDLINGS, LegacyModelMetadata, MODEL_TYPES, ModelMetadata, PIXEL_TYPES, type ColorHandling, type ModelType, type PixelType } from "../../metadata/index.js";
+import {
+  COLOR_HANDLINGS,
+  LegacyModelMetadata,
+  MODEL_TYPES,
+  ModelMetadata,
+  PIXEL_TYPES,
+  type ColorHandling,
+  type ModelType,
+  type PixelType,
+} from "../../metadata/index.js";
 import { summarizeOnnx, operationsHelp, parseInputCast, type InputCastType } from "../../onnx/index.js";
 import { channelsFirstHint } from "../../onnx/layout-guess.js";
 import { DEFAULT_TARGET, TARGETS, type Target } from "../../validate/targets.js";
@@ -44,15 +53,32 @@ export interface PackCliOptions {
 export function addAdaptationOptions(cmd: Command): Command {
   return cmd
     .option("--channels-first", "the model is channels-first (NCHW): wrap it in Transposes so the file is NHWC")
-    .option("--spatial-dims <h,w>", "fix the tile size of a model with dynamic spatial dims (proved by running it at two sizes)", intList("--spatial-dims", { min: 1, count: [2, 3] }))
+    .option(
+      "--spatial-dims <h,w>",
+      "fix the tile size of a model with dynamic spatial dims (proved by running it at two sizes)",
+      intList("--spatial-dims", { min: 1, count: [2, 3] }),
+    )
     .option("--preprocess <ops>", "pre-processing ops prepended to the graph, e.g. rgb-to-bgr,per-image-standardization (see --help)")
     .option("--postprocess <ops>", "post-processing ops appended to the graph, e.g. softmax")
-    .option("--input-cast <type>", "make the input uint8 or uint16 and cast it to float32 inside the model", (t: string) => parseInputCast(t))
+    .option("--input-cast <type>", "make the input uint8 or uint16 and cast it to float32 inside the model", (t: string) =>
+      parseInputCast(t),
+    )
     .option("--target <zen>", `ZEN version to validate against (${TARGETS.join(", ")})`, oneOf(TARGETS), DEFAULT_TARGET)
-    .option("--force", "write the file even when validation finds errors, and apply --channels-first even to a model that looks channels-last");
+    .option(
+      "--force",
+      "write the file even when validation finds errors, and apply --channels-first even to a model that looks channels-last",
+    );
 }
 
-export function convertOptionsFrom(o: { channelsFirst?: boolean; spatialDims?: number[]; preprocess?: string; postprocess?: string; inputCast?: InputCastType; target?: Target; force?: boolean }): ConvertOptions {
+export function convertOptionsFrom(o: {
+  channelsFirst?: boolean;
+  spatialDims?: number[];
+  preprocess?: string;
+  postprocess?: string;
+  inputCast?: InputCastType;
+  target?: Target;
+  force?: boolean;
+}): ConvertOptions {
   return {
     ...(o.channelsFirst ? { channelsFirst: true } : {}),
     ...(o.spatialDims ? { spatialDims: o.spatialDims } : {}),
@@ -79,9 +105,15 @@ export function registerPack(program: Command): void {
     .option("--scaling <x,y>", "CZANN: pixel size of the training data in metres, e.g. 6.5e-7,6.5e-7", numberList("--scaling", 2))
     .option("--id <uuid>", "model id (default: a new random UUID)")
     .option("--input-shape <h,w,c>", "CZANN InputShape (default: read from the model)", intList("--input-shape", { min: 1, count: [3, 4] }))
-    .option("--output-shape <h,w,k>", "CZANN OutputShape (default: read from the model)", intList("--output-shape", { min: 1, count: [3, 4] }))
+    .option(
+      "--output-shape <h,w,k>",
+      "CZANN OutputShape (default: read from the model)",
+      intList("--output-shape", { min: 1, count: [3, 4] }),
+    )
     .option("--pixel-type <types>", `legacy: input pixel type(s) (${PIXEL_TYPES.join(", ")}); default from the channel count`, nameList)
-    .addOption(new Option("--color-handling <mode>", "legacy: colour handling (default SplitRgb)").choices(COLOR_HANDLINGS as unknown as string[]))
+    .addOption(
+      new Option("--color-handling <mode>", "legacy: colour handling (default SplitRgb)").choices(COLOR_HANDLINGS as unknown as string[]),
+    )
     .option("--license <file>", "licence file packed next to the model")
     .option("--json", "print the result as JSON")
     .option("--debug", "show stack traces on errors");
@@ -108,7 +140,11 @@ const isFixed = (d: number | string | null | undefined): d is number => typeof d
 /** InputShape / OutputShape from the model's NHWC dims; errors add the --channels-first hint when the dims look NCHW. */
 function shapeFromModel(dims: Dims | undefined, what: string, fallbackSpatial?: number[]): number[] {
   const hint = channelsFirstHint(dims);
-  if (!dims || dims.length < 4) throw invalidArgument(`the model's ${what} is not NHWC (shape ${JSON.stringify(dims)})${hint}`, { where: "model", allowed: "pack with --channels-first for NCHW models" });
+  if (!dims || dims.length < 4)
+    throw invalidArgument(`the model's ${what} is not NHWC (shape ${JSON.stringify(dims)})${hint}`, {
+      where: "model",
+      allowed: "pack with --channels-first for NCHW models",
+    });
   return dims.slice(1).map((d, i, all) => {
     if (isFixed(d)) return d;
     const spatial = i < all.length - 1;
@@ -125,7 +161,10 @@ async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
   const out = o.out!;
   if (/[\\/]$/.test(out) || basename(out) === "" || basename(out) === "." || basename(out) === "..") {
     // basename("out/") is "out": without this check the file would land next to the folder as out.czann
-    throw invalidArgument(`"${out}" names a folder, not a file`, { where: "--out", allowed: "a file path such as out/model.czann (the folder is created)" });
+    throw invalidArgument(`"${out}" names a folder, not a file`, {
+      where: "--out",
+      allowed: "a file path such as out/model.czann (the folder is created)",
+    });
   }
   const format = formatFor(out, o.format);
   const options = convertOptionsFrom(o);
@@ -158,15 +197,24 @@ async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
       "pack options",
     );
   } else {
-    if (!o.classes) throw invalidArgument("--classes is required for a .czmodel", { where: "pack", allowed: "comma-separated class names, e.g. Background,Nucleus" });
+    if (!o.classes)
+      throw invalidArgument("--classes is required for a .czmodel", {
+        where: "pack",
+        allowed: "comma-separated class names, e.g. Background,Nucleus",
+      });
     const channels = inputShape?.[inputShape.length - 1] ?? 1;
     const pixelTypes = (o.pixelType ?? [channels === 3 ? "Bgr24" : channels === 4 ? "Bgra32" : "Gray16"]).map((p) => {
-      if (!(PIXEL_TYPES as readonly string[]).includes(p)) throw invalidArgument(`unknown pixel type "${p}"`, { where: "--pixel-type", allowed: PIXEL_TYPES.join(", ") });
+      if (!(PIXEL_TYPES as readonly string[]).includes(p))
+        throw invalidArgument(`unknown pixel type "${p}"`, { where: "--pixel-type", allowed: PIXEL_TYPES.join(", ") });
       return p as PixelType;
     });
     const border = o.border?.[0] ?? (o.minOverlap ? Math.max(...o.minOverlap) / 2 : undefined);
     // czmodel always writes BorderSize; a file without it reads as ZEN-made and cannot be tiled without a user value
-    if (border === undefined) throw invalidArgument("--border is required for a .czmodel", { where: "pack", allowed: "--border N (context pixels per tile side), or --min-overlap N,N (BorderSize = N / 2)" });
+    if (border === undefined)
+      throw invalidArgument("--border is required for a .czmodel", {
+        where: "pack",
+        allowed: "--border N (context pixels per tile side), or --min-overlap N,N (BorderSize = N / 2)",
+      });
     metadata = LegacyModelMetadata.fromParams(
       {
         ...(o.id ? { id: o.id } : {}),
@@ -196,7 +244,10 @@ export function packJson(r: ConvertResult): Record<string, unknown> {
 
 export function packText(r: ConvertResult): string[] {
   const m = r.metadata;
-  const what = m instanceof ModelMetadata ? `${m.type}, tile ${m.inputShape.join("x")}` : `legacy, ${m.classes.length} classes, border ${m.borderSize ?? "none"}`;
+  const what =
+    m instanceof ModelMetadata
+      ? `${m.type}, tile ${m.inputShape.join("x")}`
+      : `legacy, ${m.classes.length} classes, border ${m.borderSize ?? "none"}`;
   return [
     `wrote ${r.path} (${r.format}: ${what}, id ${m.id})`,
     ...r.steps.map((s) => `  edit: ${s}`),

@@ -57,9 +57,16 @@ bioimage.io packages (MODEL is a folder, a .zip, or a .yaml description; ONNX we
 /** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
 function parsePlaneFilter(text: string): PlaneFilter {
   const filter: PlaneFilter = {};
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(scene|s|t|c|z)=(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw invalidArgument(`"${part}" is not an axis selection`, { where: "--plane", allowed: "AXIS=INDEX or AXIS=FIRST-LAST with AXIS one of scene, t, c, z (0-based), comma-separated, e.g. z=2,t=0-3" });
+    if (!m)
+      throw invalidArgument(`"${part}" is not an axis selection`, {
+        where: "--plane",
+        allowed: "AXIS=INDEX or AXIS=FIRST-LAST with AXIS one of scene, t, c, z (0-based), comma-separated, e.g. z=2,t=0-3",
+      });
     const axis = (m[1] === "s" ? "scene" : m[1]) as (typeof AXES)[number];
     const first = Number(m[2]);
     const last = m[3] !== undefined ? Number(m[3]) : first;
@@ -73,7 +80,10 @@ function parseIntensityRange(text: string): IntensityRange {
   if (text === "dtype" || text === "bitdepth") return text;
   const parts = text.split(",").map(Number);
   if (parts.length === 2 && parts.every(Number.isFinite) && parts[1]! > parts[0]!) return [parts[0]!, parts[1]!];
-  throw invalidArgument(`"${text}" is not an intensity range`, { where: "--intensity-range", allowed: "dtype, bitdepth or MIN,MAX with MAX > MIN" });
+  throw invalidArgument(`"${text}" is not an intensity range`, {
+    where: "--intensity-range",
+    allowed: "dtype, bitdepth or MIN,MAX with MAX > MIN",
+  });
 }
 
 export function registerPredict(program: Command): void {
@@ -83,18 +93,51 @@ export function registerPredict(program: Command): void {
     .argument("<model>", ".czann, .czmodel or .czseg file, or a bioimage.io package (folder, .zip, or its rdf.yaml / bioimageio.yaml)")
     .argument("<image>", "PNG, TIFF / BigTIFF / OME-TIFF, CZI, or an OME-Zarr folder")
     .requiredOption("-o, --out <file>", `output file (${OUTPUT_EXTENSIONS})`)
-    .addOption(new Option("--output <what>", "segmentation: class labels, per-class probabilities, or both (both: a second file NAME.probabilities.EXT)").choices(["labels", "probabilities", "both"]).default("labels"))
+    .addOption(
+      new Option(
+        "--output <what>",
+        "segmentation: class labels, per-class probabilities, or both (both: a second file NAME.probabilities.EXT)",
+      )
+        .choices(["labels", "probabilities", "both"])
+        .default("labels"),
+    )
     .option("--min-confidence <p>", "labels: pixels whose best class probability is below P get the value 0 (unclassified)", numberIn(0, 1))
-    .option("--border <n>", "context pixels per tile side (default: MinOverlap / 2, or the legacy BorderSize)", intList("--border", { count: [1, 2, 3] }))
-    .addOption(new Option("--blend <mode>", "stitching: none = crop-and-place like ZEN; linear / gaussian = weighted blending of overlaps").choices(["none", "linear", "gaussian"]).default("none"))
-    .option("--tile <h,w>", "tile size for models with dynamic spatial dims (snapped to the model's stride); packages: one of its valid input sizes", intList("--tile", { min: 1, count: [2, 3] }))
+    .option(
+      "--border <n>",
+      "context pixels per tile side (default: MinOverlap / 2, or the legacy BorderSize)",
+      intList("--border", { count: [1, 2, 3] }),
+    )
+    .addOption(
+      new Option("--blend <mode>", "stitching: none = crop-and-place like ZEN; linear / gaussian = weighted blending of overlaps")
+        .choices(["none", "linear", "gaussian"])
+        .default("none"),
+    )
+    .option(
+      "--tile <h,w>",
+      "tile size for models with dynamic spatial dims (snapped to the model's stride); packages: one of its valid input sizes",
+      intList("--tile", { min: 1, count: [2, 3] }),
+    )
     .option("--batch <n>", "tiles per model run (models with a dynamic batch dim only)", positiveInt)
     .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
     .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
-    .addOption(new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects").choices(["auto", "on", "off"]).default("auto"))
-    .option("--intensity-range <range>", "range mapped to [0,1]: dtype (0..type max), bitdepth (0..2^bits-1) or MIN,MAX", parseIntensityRange)
+    .addOption(
+      new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects")
+        .choices(["auto", "on", "off"])
+        .default("auto"),
+    )
+    .option(
+      "--intensity-range <range>",
+      "range mapped to [0,1]: dtype (0..type max), bitdepth (0..2^bits-1) or MIN,MAX",
+      parseIntensityRange,
+    )
     .addOption(cziOtherDimensionsOption())
-    .addOption(new Option("--channel-order <order>", "colour order fed to colour models (default: the model's, BGR for ZEN models)").choices(["bgr", "rgb", "as-is"]))
+    .addOption(
+      new Option("--channel-order <order>", "colour order fed to colour models (default: the model's, BGR for ZEN models)").choices([
+        "bgr",
+        "rgb",
+        "as-is",
+      ]),
+    )
     .addOption(
       new Option(
         "--compression <mode>",
@@ -142,7 +185,8 @@ async function runPredict(modelPath: string, imagePath: string, opts: PredictCli
       ...(opts.channelOrder ? { channelOrder: opts.channelOrder } : {}),
       openOptions: imageOpenOptionsFrom(opts),
       signal: controller.signal,
-      onProgress: (p) => progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),
+      onProgress: (p) =>
+        progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),
     });
   } finally {
     progress.stop();
@@ -155,7 +199,9 @@ function packageText(p: NonNullable<PredictFileResult["package"]>): string[] {
   for (const s of p.samples) {
     const plane = p.samples.length > 1 ? ` (plane z=${s.plane.z} t=${s.plane.t} c=${s.plane.c} scene=${s.plane.scene})` : "";
     for (const st of s.statistics) {
-      const values = Object.entries(st.values).map(([k, v]) => `${k} ${v.map((x) => Number(x.toPrecision(7))).join(", ")}`).join("; ");
+      const values = Object.entries(st.values)
+        .map(([k, v]) => `${k} ${v.map((x) => Number(x.toPrecision(7))).join(", ")}`)
+        .join("; ");
       lines.push(`  statistics${plane}: ${st.step} ${st.scope}: ${values}`);
     }
   }

@@ -28,9 +28,16 @@ export function registerValidate(program: Command): void {
     .option("--image <file>", "with --run: cut the tile from this image instead of a synthetic one")
     .option("--json", "print the report as JSON")
     .option("--debug", "show stack traces on errors")
-    .addHelpText("after", "\nExamples:\n  czmodel validate nuclei.czann\n  czmodel validate nuclei.czann --target zen-3.4 --json\n  czmodel validate nuclei.czann --run --image cells.png")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  czmodel validate nuclei.czann\n  czmodel validate nuclei.czann --target zen-3.4 --json\n  czmodel validate nuclei.czann --run --image cells.png",
+    )
     .action(async (file: string, opts: ValidateOptions) => {
-      const report = await validateFile(file, { target: opts.target, ...(opts.run ? { run: true } : {}), ...(opts.image ? { image: opts.image } : {}) });
+      const report = await validateFile(file, {
+        target: opts.target,
+        ...(opts.run ? { run: true } : {}),
+        ...(opts.image ? { image: opts.image } : {}),
+      });
       if (opts.json) printJson({ file, target: opts.target, ...report });
       else printLines(reportText(file, opts.target, report.findings));
       if (!report.ok) throw new ExitStatus(1);
@@ -41,6 +48,8 @@ function reportText(file: string, target: Target, findings: Finding[]): string[]
   const lines = findings.map((f) => `  ${f.severity.padEnd(7)} ${f.where ? `${f.where}: ` : ""}${f.message}`);
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.filter((f) => f.severity === "warning").length;
-  const verdict = errors ? `INVALID for ${target}: ${errors} error(s), ${warnings} warning(s)` : `valid for ${target}${warnings ? ` with ${warnings} warning(s)` : ""}`;
+  const verdict = errors
+    ? `INVALID for ${target}: ${errors} error(s), ${warnings} warning(s)`
+    : `valid for ${target}${warnings ? ` with ${warnings} warning(s)` : ""}`;
   return [`${file}: ${verdict}`, ...lines];
 }

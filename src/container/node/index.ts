@@ -4,6 +4,6 @@
  */
 export { readModelFile } from "./read-model-file.js";
 export { unpackModel, type UnpackOptions } from "./unpack-model.js";
-export { writeFileAtomic,    } from "./write-file-atomic.js";
+export { writeFileAtomic } from "./write-file-atomic.js";
 export { defaultHostByte } from "./host-byte.js";
-export { openZip,   } from "./zip-file.js";
+export { openZip } from "./zip-file.js";

@@ -67,7 +67,8 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
     }
     const dirs = new Set(plan.filter((p) => p.dir).map((p) => p.rel));
     for (const p of plan) {
-      if (!p.dir && dirs.has(p.rel)) throw invalidContainer(`entry ${JSON.stringify(p.entry.name)} is both a file and a folder`, { where: path });
+      if (!p.dir && dirs.has(p.rel))
+        throw invalidContainer(`entry ${JSON.stringify(p.entry.name)} is both a file and a folder`, { where: path });
     }
 
     // 2. Extract into a staging folder inside the target.
@@ -78,7 +79,8 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
     staging = await mkdtemp(join(target, ".czmodel-unpack-"));
     for (const p of plan) {
       const dest = join(staging, ...p.rel.split("/"));
-      if (!dest.startsWith(staging + sep)) throw invalidContainer(`entry ${JSON.stringify(p.entry.name)} would leave the target folder`, { where: path });
+      if (!dest.startsWith(staging + sep))
+        throw invalidContainer(`entry ${JSON.stringify(p.entry.name)} would leave the target folder`, { where: path });
       if (p.dir) {
         await mkdir(dest, { recursive: true });
         continue;
@@ -104,7 +106,10 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
   } catch (e) {
     if (isCzmodelError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw ioError(`cannot extract into ${target}${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, { where: path, cause: e });
+    throw ioError(`cannot extract into ${target}${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, {
+      where: path,
+      cause: e,
+    });
   } finally {
     if (staging) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     if (createdTarget && !succeeded) {

@@ -11,8 +11,6 @@ import { dirname } from "node:path";
 import { discardTemp, moveIntoPlace, tempPathFor } from "../../bytes/node/atomic.js";
 import { ioError, isCzmodelError } from "../../errors.js";
 
-;
-
 export type WriteData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 export interface WriteFileAtomicOptions {
@@ -59,6 +57,9 @@ export async function writeFileAtomic(path: string, data: WriteData, options: Wr
     await discardTemp(tmp).catch(() => undefined);
     if (isCzmodelError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw ioError(`cannot write the file${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, { where: path, cause: e });
+    throw ioError(`cannot write the file${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, {
+      where: path,
+      cause: e,
+    });
   }
 }

@@ -10,7 +10,10 @@ import { ioError, isCzmodelError } from "../../errors.js";
 import { ZipArchive, type ZipCodec } from "../zip-reader.js";
 
 /** `node:zlib` inflation and CRC-32 (identical results to the isomorphic ones, faster). */
-export const NODE_ZIP_CODEC: ZipCodec = Object.freeze({ inflateRaw: zlibInflateRaw, crc32: (bytes: Uint8Array, previous: number) => crc32(bytes, previous) });
+export const NODE_ZIP_CODEC: ZipCodec = Object.freeze({
+  inflateRaw: zlibInflateRaw,
+  crc32: (bytes: Uint8Array, previous: number) => crc32(bytes, previous),
+});
 
 /** Open `path` as a byte source, with the model readers' wording for files that cannot be opened. */
 export async function openZipSource(path: string): Promise<FileByteSource> {
@@ -19,7 +22,8 @@ export async function openZipSource(path: string): Promise<FileByteSource> {
   } catch (e) {
     const code = ((e as { cause?: NodeJS.ErrnoException }).cause ?? (e as NodeJS.ErrnoException)).code;
     if (code === "ENOENT") throw ioError("file not found", { where: path, cause: e });
-    if (code === "EISDIR" || (isCzmodelError(e) && e.problem === "is a folder, not a file")) throw ioError("is a folder, not a model file", { where: path, cause: e });
+    if (code === "EISDIR" || (isCzmodelError(e) && e.problem === "is a folder, not a file"))
+      throw ioError("is a folder, not a model file", { where: path, cause: e });
     if (code) throw ioError(`cannot read the file (${code})`, { where: path, cause: e });
     throw e;
   }

@@ -53,11 +53,15 @@ export async function loadModelPayload(model: ModelSpec["model"], where = "model
   if (/\.(pt|pth|ckpt)$/i.test(model)) {
     throw unsupported("PyTorch checkpoints cannot be packed directly", {
       where: model,
-      allowed: "an ONNX file: export with torch.onnx.export(model, x, 'model.onnx', opset_version=12), then pack that (add --channels-first for NCHW models)",
+      allowed:
+        "an ONNX file: export with torch.onnx.export(model, x, 'model.onnx', opset_version=12), then pack that (add --channels-first for NCHW models)",
     });
   }
   if (/\.(h5|keras)$/i.test(model)) {
-    throw unsupported("Keras files cannot be packed directly", { where: model, allowed: "an ONNX file (tf2onnx --opset 12) or a SavedModel folder" });
+    throw unsupported("Keras files cannot be packed directly", {
+      where: model,
+      allowed: "an ONNX file (tf2onnx --opset 12) or a SavedModel folder",
+    });
   }
   const bytes = await readFile(model).catch((cause: unknown) => {
     throw ioError("cannot read the model", { where: model, cause });
@@ -98,7 +102,8 @@ function metadataForFormat(
 ): ModelMetadata | LegacyModelMetadata {
   if (format === "czmodel") return metadata instanceof ModelMetadata ? czannToLegacy(metadata, choices, warnings) : metadata;
   if (metadata instanceof ModelMetadata) return metadata;
-  if (payloadKind !== "onnx") throw unsupported("a legacy spec with a SavedModel can only be written as .czmodel", { where: "--format czann", allowed: "czmodel" });
+  if (payloadKind !== "onnx")
+    throw unsupported("a legacy spec with a SavedModel can only be written as .czmodel", { where: "--format czann", allowed: "czmodel" });
   const summary = summarizeOnnx(modelBytes);
   const [input] = summary.inputs;
   const [output] = summary.outputs;
@@ -213,11 +218,15 @@ export async function convertFromJsonSpec(
   const spec = parseConversionSpec(text, specPath);
   const format = options.format ?? (spec.flavour === "czann" ? "czann" : "czmodel");
   await stat(spec.modelPath).catch(() => {
-    throw ioError(`ModelPath "${spec.rawPaths.modelPath}" does not exist (resolved relative to the spec file: ${spec.modelPath})`, { where: specPath });
+    throw ioError(`ModelPath "${spec.rawPaths.modelPath}" does not exist (resolved relative to the spec file: ${spec.modelPath})`, {
+      where: specPath,
+    });
   });
   if (spec.licenseFile && !options.licenseFile) {
     await stat(spec.licenseFile).catch(() => {
-      throw ioError(`LicenseFile "${spec.rawPaths.licenseFile}" does not exist (resolved relative to the spec file: ${spec.licenseFile})`, { where: specPath });
+      throw ioError(`LicenseFile "${spec.rawPaths.licenseFile}" does not exist (resolved relative to the spec file: ${spec.licenseFile})`, {
+        where: specPath,
+      });
     });
   }
   const payload = await loadModelPayload(spec.modelPath);
@@ -228,5 +237,15 @@ export async function convertFromJsonSpec(
     adapted = adaptPayload(payload, options);
     metadata = metadataForFormat(spec.metadata, format, adapted.bytes, payload.kind, options.legacy, warnings);
   }
-  return writeArchive(payload, metadata, options.licenseFile ?? spec.licenseFile, outputPath, outputName, options, warnings, adapted, specPath);
+  return writeArchive(
+    payload,
+    metadata,
+    options.licenseFile ?? spec.licenseFile,
+    outputPath,
+    outputName,
+    options,
+    warnings,
+    adapted,
+    specPath,
+  );
 }

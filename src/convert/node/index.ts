@@ -3,8 +3,6 @@ export {
   convertFromModelSpec,
   convertFromJsonSpec,
   loadModelPayload,
-  
-  
   writeArchive,
   writeCreatingFolder,
   type ModelSpec,

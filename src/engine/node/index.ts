@@ -14,7 +14,7 @@ import { nodeSessionOptions } from "./session-options.js";
 import { WorkerSession } from "./worker-session.js";
 
 export { WorkerSession } from "./worker-session.js";
-export {  nodeSessionOptions } from "./session-options.js";
+export { nodeSessionOptions } from "./session-options.js";
 
 /** onnxruntime-node, typed as the engine's runtime. */
 export const nodeRuntime: OrtRuntime = ort;

@@ -13,7 +13,16 @@
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { InferenceSession, OnnxValue, Tensor } from "onnxruntime-common";
-import type { LabelsRequest, LendReply, LendRequest, SessionInfo, SessionWorkerData, WireTensor, WorkerMessage, WorkerReply } from "./worker-protocol.js";
+import type {
+  LabelsRequest,
+  LendReply,
+  LendRequest,
+  SessionInfo,
+  SessionWorkerData,
+  WireTensor,
+  WorkerMessage,
+  WorkerReply,
+} from "./worker-protocol.js";
 
 /** The exports of the engine's SIMD module this worker uses. */
 interface SimdExports {
@@ -31,7 +40,8 @@ let session: InferenceSession | undefined;
 
 function loadSimd(bytes: Uint8Array<ArrayBuffer> | null): SimdExports | null {
   try {
-    if (bytes && WebAssembly.validate(bytes)) return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdExports;
+    if (bytes && WebAssembly.validate(bytes))
+      return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdExports;
   } catch {
     // no kernels: the main thread computes labels itself
   }

@@ -21,7 +21,14 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { InferenceSession, OnnxValue, Tensor } from "onnxruntime-common";
-import type { BufferLendingSession, LabelLendingRequest, LabelLendingResult, LabelLendingSession, LendingRequest, LendingResult } from "../session.js";
+import type {
+  BufferLendingSession,
+  LabelLendingRequest,
+  LabelLendingResult,
+  LabelLendingSession,
+  LendingRequest,
+  LendingResult,
+} from "../session.js";
 import { assemble, simdKernels } from "../simd.js";
 import type { OrtRuntime } from "../types.js";
 import type { LabelsReply, LendReply, SessionInfo, SessionWorkerData, WireTensor, WorkerReply, WorkerRequest } from "./worker-protocol.js";
@@ -165,7 +172,8 @@ export class WorkerSession implements BufferLendingSession, LabelLendingSession 
     const { input, labels } = request;
     const whole = (a: ArrayBufferView) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
     if (!this.canComputeLabels) throw new Error("runLendingLabels: this worker has no SIMD kernels");
-    if (!whole(input) || !whole(labels) || labels.buffer === input.buffer) throw new Error("runLendingLabels: the input and labels must be separate, whole buffers");
+    if (!whole(input) || !whole(labels) || labels.buffer === input.buffer)
+      throw new Error("runLendingLabels: the input and labels must be separate, whole buffers");
     const inputBuffer = input.buffer as ArrayBuffer;
     const labelBuffer = labels.buffer as ArrayBuffer;
     const reply = (await this.call(

@@ -76,7 +76,9 @@ export async function readAttachmentData(source: ByteSource, attachment: CziAtta
   const what = `attachment #${attachment.index} '${attachment.name}'`;
   const payload = await attachmentPayload(source, attachment.filePosition, what);
   if (payload.size > GiB) {
-    throw unsupported(`attachment of ${payload.size} bytes is larger than 1 GiB`, { where: at(source.name, what, attachment.filePosition) });
+    throw unsupported(`attachment of ${payload.size} bytes is larger than 1 GiB`, {
+      where: at(source.name, what, attachment.filePosition),
+    });
   }
   return source.read(payload.offset, payload.size);
 }

@@ -24,12 +24,7 @@ import { readDirectory, type SubblockEntry } from "./directory.js";
 import { Compression, isReadableCompression } from "./enums.js";
 import { readFileHeader, type CziFileHeader } from "./file-header.js";
 import { CziLayout, type CziPyramidLevel } from "./layout.js";
-import {
-  DEFAULT_CACHE_BYTES,
-  DEFAULT_MAX_REGION_BYTES,
-  DEFAULT_MAX_SUBBLOCK_BYTES,
-  DEFAULT_PARTIAL_READ_BYTES,
-} from "./limits.js";
+import { DEFAULT_CACHE_BYTES, DEFAULT_MAX_REGION_BYTES, DEFAULT_MAX_SUBBLOCK_BYTES, DEFAULT_PARTIAL_READ_BYTES } from "./limits.js";
 import { buildCziInfo, compressionWarnings, pixelFormat } from "./image-info.js";
 import { ByteLru } from "./lru.js";
 import { readMetadataXml, summarizeMetadata, type CziMetadataSummary } from "./metadata.js";
@@ -312,9 +307,12 @@ export class CziImage implements ImageSource {
   private checkUncompressedSize(layout: SubblockLayout, size: number, where: string): void {
     if (layout.dataSize < size) {
       const e = layout.entry;
-      throw invalidImage(`uncompressed subblock has ${layout.dataSize} data bytes but ${e.storedWidth}×${e.storedHeight} ${e.pixelTypeName} needs ${size}`, {
-        where,
-      });
+      throw invalidImage(
+        `uncompressed subblock has ${layout.dataSize} data bytes but ${e.storedWidth}×${e.storedHeight} ${e.pixelTypeName} needs ${size}`,
+        {
+          where,
+        },
+      );
     }
   }
 
@@ -376,12 +374,14 @@ export class CziImage implements ImageSource {
       });
     }
   }
-
 }
 
 /** True for errors that mean "this part of the file is broken", which we can survive. */
 function isFileProblem(e: unknown): e is CzmodelError {
-  return e instanceof CzmodelError && (e.code === "INVALID_IMAGE" || e.code === "OUT_OF_RANGE" || e.code === "UNSUPPORTED" || e.code === "INVALID_METADATA");
+  return (
+    e instanceof CzmodelError &&
+    (e.code === "INVALID_IMAGE" || e.code === "OUT_OF_RANGE" || e.code === "UNSUPPORTED" || e.code === "INVALID_METADATA")
+  );
 }
 
 /**

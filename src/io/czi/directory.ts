@@ -108,10 +108,10 @@ export function parseDvEntry(r: LeReader, offset: number, index: number): Subblo
   }
   for (const d of [xDim, yDim]) {
     if (d.size < 1 || d.size > MAX_LOGICAL_EXTENT || d.storedSize < 1 || d.storedSize > d.size) {
-      throw invalidImage(
-        `subblock #${index}: ${d.dimension} has size ${d.size} and stored size ${d.storedSize}`,
-        { where, allowed: "1 <= stored size <= size" },
-      );
+      throw invalidImage(`subblock #${index}: ${d.dimension} has size ${d.size} and stored size ${d.storedSize}`, {
+        where,
+        allowed: "1 <= stored size <= size",
+      });
     }
   }
   return {

@@ -68,4 +68,3 @@ export async function readFileHeader(source: ByteSource): Promise<CziFileHeader>
   }
   return header;
 }
-

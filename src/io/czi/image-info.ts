@@ -30,9 +30,7 @@ const TYPE_RANK: Record<string, number> = { uint8: 0, uint16: 1, float32: 2 };
 export function pixelFormat(entries: readonly SubblockEntry[], fileName: string, warnings: string[]): PixelFormat {
   const byCode = new Map<number, SubblockEntry>();
   for (const e of entries) if (!byCode.has(e.pixelType)) byCode.set(e.pixelType, e);
-  const types = [...byCode.values()]
-    .sort((a, b) => a.pixelType - b.pixelType)
-    .map((e) => readablePixelType(e, subblockWhere(fileName, e)));
+  const types = [...byCode.values()].sort((a, b) => a.pixelType - b.pixelType).map((e) => readablePixelType(e, subblockWhere(fileName, e)));
   const names = types.map((t) => t.name);
   if (new Set(types.map((t) => t.samplesPerPixel)).size > 1) {
     throw unsupported(`subblocks mix pixel types with different sample counts (${names.join(", ")})`, {

@@ -3,10 +3,5 @@
  * `ImageSource` with lazy region reads (uncompressed, zstd0, zstd1 with hi-lo packing),
  * mosaics, scenes, pyramid levels, metadata XML and attachments. Isomorphic.
  */
-export { CziImage, openCzi,  type CziOpenOptions,  } from "./czi-image.js";
-;
-;
-;
-;
-;
-export { compressionName, pixelTypeByCode,  } from "./enums.js";
+export { CziImage, openCzi, type CziOpenOptions } from "./czi-image.js";
+export { compressionName, pixelTypeByCode } from "./enums.js";

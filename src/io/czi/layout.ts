@@ -104,7 +104,13 @@ export class CziLayout {
 
     const sceneOrdinal = new Map(sceneIds.map((s, i) => [s, i]));
     for (const e of this.used) {
-      const key = this.key(sceneOrdinal.get(e.coords.S ?? 0)!, e.coords.T ?? 0, e.coords.C ?? 0, e.coords.Z ?? 0, this.levelOf.get(e.index)!);
+      const key = this.key(
+        sceneOrdinal.get(e.coords.S ?? 0)!,
+        e.coords.T ?? 0,
+        e.coords.C ?? 0,
+        e.coords.Z ?? 0,
+        this.levelOf.get(e.index)!,
+      );
       const list = this.planes.get(key);
       if (list) list.push(e);
       else this.planes.set(key, [e]);

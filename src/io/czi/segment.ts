@@ -56,12 +56,7 @@ export function parseSegmentHeader(bytes: Uint8Array, offset: number, where: str
  * Read and check the header of the segment at `offset`, which must have id `expected`.
  * Checks that the offset lies in the file and that the segment's data fits in the file.
  */
-export async function readSegmentHeader(
-  source: ByteSource,
-  offset: number,
-  expected: SegmentId,
-  what: string,
-): Promise<SegmentHeader> {
+export async function readSegmentHeader(source: ByteSource, offset: number, expected: SegmentId, what: string): Promise<SegmentHeader> {
   const where = at(source.name, what, offset);
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + SEGMENT_HEADER_SIZE > source.size) {
     throw invalidImage(`segment position ${offset} lies outside the file (${source.size} bytes)`, { where });

@@ -33,11 +33,7 @@ export function subblockWhere(fileName: string, entry: SubblockEntry): string {
  * `nextSegmentStart` is the file offset of the next known segment after this one (or the
  * file size): the segment must end before it.
  */
-export async function readSubblockLayout(
-  source: ByteSource,
-  entry: SubblockEntry,
-  nextSegmentStart: number,
-): Promise<SubblockLayout> {
+export async function readSubblockLayout(source: ByteSource, entry: SubblockEntry, nextSegmentStart: number): Promise<SubblockLayout> {
   const where = subblockWhere(source.name, entry);
   const pos = entry.filePosition;
   const length = Math.min(SEGMENT_HEADER_SIZE + MAX_PREFIX, source.size - pos);

@@ -4,5 +4,4 @@
  * which decodes into memory anyway. Isomorphic.
  */
 export { MemoryImageSource, type MemoryImageOptions } from "./memory-source.js";
-export { MemoryImageSink,  } from "./memory-sink.js";
-;
+export { MemoryImageSink } from "./memory-sink.js";

@@ -4,8 +4,17 @@
  * inside the plane, never overlapping; every pixel written before `finish`), failing loudly when
  * it is broken, so tests of the engine also test the contract. Isomorphic.
  */
-import { internalError, } from "../../errors.js";
-import { allocSamples, planeCount, planeIndices, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
+import { internalError } from "../../errors.js";
+import {
+  allocSamples,
+  planeCount,
+  planeIndices,
+  type ImageSink,
+  type OutputImageInfo,
+  type PlaneIndex,
+  type Rect,
+  type SampleArray,
+} from "../types.js";
 import type { ReleasesBands } from "../reuse.js";
 import { checkPlane, planeOffset, sampleTypeOf } from "./planes.js";
 
@@ -62,7 +71,8 @@ export class MemoryImageSink implements ImageSink, ReleasesBands {
     const dst = this.planes[p]!;
     for (let r = 0; r < h; r++) {
       const row = (y + r) * info.width + x;
-      if (covered.subarray(row, row + w).some((v) => v !== 0)) throw internalError(`tile ${JSON.stringify(rect)} overlaps pixels already written (row ${y + r})`);
+      if (covered.subarray(row, row + w).some((v) => v !== 0))
+        throw internalError(`tile ${JSON.stringify(rect)} overlaps pixels already written (row ${y + r})`);
       covered.fill(1, row, row + w);
       dst.set(data.subarray(r * w * K, (r + 1) * w * K) as never, row * K);
     }

@@ -1,6 +1,16 @@
 /** `MemoryImageSource`: an image whose planes are already decoded into typed arrays. Isomorphic. */
 import { internalError, invalidArgument } from "../../errors.js";
-import { allocSamples, planeCount, type ImageInfo, type ImageSource, type PlaneIndex, type PlaneSizes, type Rect, type SampleArray, type SampleOrder } from "../types.js";
+import {
+  allocSamples,
+  planeCount,
+  type ImageInfo,
+  type ImageSource,
+  type PlaneIndex,
+  type PlaneSizes,
+  type Rect,
+  type SampleArray,
+  type SampleOrder,
+} from "../types.js";
 import { checkPlane, DEFAULT_ORDER, planeOffset, sampleTypeOf } from "./planes.js";
 
 export interface MemoryImageOptions {
@@ -58,8 +68,14 @@ export class MemoryImageSource implements ImageSource {
     const { width, height, samplesPerPixel: spp, sampleType } = this.info;
     checkPlane(this.info.sizes, plane, "readRegion");
     if (
-      !Number.isInteger(rect.x) || !Number.isInteger(rect.y) || rect.x < 0 || rect.y < 0 ||
-      rect.width < 1 || rect.height < 1 || rect.x + rect.width > width || rect.y + rect.height > height
+      !Number.isInteger(rect.x) ||
+      !Number.isInteger(rect.y) ||
+      rect.x < 0 ||
+      rect.y < 0 ||
+      rect.width < 1 ||
+      rect.height < 1 ||
+      rect.x + rect.width > width ||
+      rect.y + rect.height > height
     ) {
       throw internalError(`readRegion rectangle ${JSON.stringify(rect)} is outside the ${width}x${height} plane`);
     }

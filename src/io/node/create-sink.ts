@@ -65,27 +65,31 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
       return new PngSink(await FileByteTarget.create(path, { overwrite }));
     case "ome-tiff": {
       const target = await FileByteTarget.create(path, { overwrite });
-      return withTarget(target, () =>
-        new OmeTiffSink(target, {
-          ...(options.tileSize !== undefined ? { tileSize: options.tileSize } : {}),
-          compression: compress === "auto" ? "auto" : compress ? "deflate" : "none",
-          compressor: nodeZlibCompressor(options.level ?? DEFAULT_TIFF_LEVEL),
-          ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
-          ...(options.creator !== undefined ? { creator: options.creator } : {}),
-        }),
+      return withTarget(
+        target,
+        () =>
+          new OmeTiffSink(target, {
+            ...(options.tileSize !== undefined ? { tileSize: options.tileSize } : {}),
+            compression: compress === "auto" ? "auto" : compress ? "deflate" : "none",
+            compressor: nodeZlibCompressor(options.level ?? DEFAULT_TIFF_LEVEL),
+            ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
+            ...(options.creator !== undefined ? { creator: options.creator } : {}),
+          }),
       );
     }
     case "ome-zarr": {
       const level = options.level ?? 6;
       const target = await FolderTarget.create(path, { overwrite });
-      return withTarget(target, () =>
-        new OmeZarrSink(target, {
-          ...(options.tileSize !== undefined ? { chunkSize: options.tileSize } : {}),
-          compression: compress === "auto" ? "auto" : compress ? "zlib" : "none",
-          level,
-          compressor: nodeZlibCompressor(level),
-          ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
-        }),
+      return withTarget(
+        target,
+        () =>
+          new OmeZarrSink(target, {
+            ...(options.tileSize !== undefined ? { chunkSize: options.tileSize } : {}),
+            compression: compress === "auto" ? "auto" : compress ? "zlib" : "none",
+            level,
+            compressor: nodeZlibCompressor(level),
+            ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
+          }),
       );
     }
   }

@@ -25,7 +25,13 @@ export async function openImageFile(path: string, options: OpenImageOptions = {}
   }
   if (isDir) {
     for (const marker of ZARR_MARKERS) {
-      if (await stat(join(path, marker)).then(() => true, () => false)) return openOmeZarrFolder(path);
+      if (
+        await stat(join(path, marker)).then(
+          () => true,
+          () => false,
+        )
+      )
+        return openOmeZarrFolder(path);
     }
     throw unsupported("folder is not a Zarr store (no .zattrs, .zgroup or zarr.json)", { where: path, allowed: SUPPORTED_INPUTS });
   }

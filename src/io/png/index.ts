@@ -1,3 +1,2 @@
 /** PNG: `PngImageSource` (decoded whole with fast-png) and `PngSink` (small outputs). Isomorphic. */
-;
-export { PngSink,  } from "./png-sink.js";
+export { PngSink } from "./png-sink.js";

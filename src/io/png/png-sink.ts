@@ -38,10 +38,15 @@ export class PngSink implements ImageSink, ReleasesBands {
   async begin(info: OutputImageInfo): Promise<void> {
     const where = this.target.name;
     const use = "write to .ome.tiff or .ome.zarr instead";
-    if (planeCount(info.sizes) !== 1) throw unsupported(`PNG holds one 2-D plane, this output has ${planeCount(info.sizes)}; ${use}`, { where });
-    if (info.sampleType !== "uint8" && info.sampleType !== "uint16") throw unsupported(`PNG cannot hold ${info.sampleType} samples; ${use}`, { where, allowed: "uint8, uint16" });
+    if (planeCount(info.sizes) !== 1)
+      throw unsupported(`PNG holds one 2-D plane, this output has ${planeCount(info.sizes)}; ${use}`, { where });
+    if (info.sampleType !== "uint8" && info.sampleType !== "uint16")
+      throw unsupported(`PNG cannot hold ${info.sampleType} samples; ${use}`, { where, allowed: "uint8, uint16" });
     if (info.samplesPerPixel !== 1 && info.samplesPerPixel !== 3) {
-      throw unsupported(`PNG cannot hold ${info.samplesPerPixel} samples per pixel; ${use}`, { where, allowed: "1 (grey, labels) or 3 (RGB)" });
+      throw unsupported(`PNG cannot hold ${info.samplesPerPixel} samples per pixel; ${use}`, {
+        where,
+        allowed: "1 (grey, labels) or 3 (RGB)",
+      });
     }
     this.info = info;
     const n = info.width * info.height * info.samplesPerPixel;
@@ -61,7 +66,8 @@ export class PngSink implements ImageSink, ReleasesBands {
   async finish(): Promise<void> {
     const info = this.info;
     if (!info || !this.tiler || !this.pixels) throw internalError("PngSink.finish() before begin()");
-    if (!this.tiler.complete) throw internalError(`PngSink.finish() before all bands were written: missing ${this.tiler.describeProgress()}`);
+    if (!this.tiler.complete)
+      throw internalError(`PngSink.finish() before all bands were written: missing ${this.tiler.describeProgress()}`);
     const bytes = encode({
       width: info.width,
       height: info.height,

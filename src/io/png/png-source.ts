@@ -12,7 +12,15 @@ import { invalidImage } from "../../errors.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
 import { roundSignificant } from "../physical-units.js";
 import { checkPlane, checkRect } from "../region.js";
-import { allocSamples, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleOrder } from "../types.js";
+import {
+  allocSamples,
+  type ImageInfo,
+  type ImageSource,
+  type PlaneIndex,
+  type Rect,
+  type SampleArray,
+  type SampleOrder,
+} from "../types.js";
 
 const ORDERS: Record<number, SampleOrder> = { 1: "gray", 2: "gray-alpha", 3: "rgb", 4: "rgba" };
 
@@ -73,7 +81,9 @@ export class PngImageSource implements ImageSource {
     }
     const sampleOrder = ORDERS[channels];
     if (!sampleOrder || pixels.length !== png.width * png.height * channels) {
-      throw invalidImage(`PNG decodes to ${pixels.length} samples, expected ${png.width}×${png.height}×${channels}`, { where: source.name });
+      throw invalidImage(`PNG decodes to ${pixels.length} samples, expected ${png.width}×${png.height}×${channels}`, {
+        where: source.name,
+      });
     }
     const res = png.resolution;
     const physicalSize =

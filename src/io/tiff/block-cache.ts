@@ -194,7 +194,14 @@ export class BlockCache {
     if (old) this.drop(this.recent, key, old);
     const gone = this.carry.get(key);
     if (gone) this.drop(this.carry, key, gone);
-    const e: Entry = { data, firstRow: 0, place, bytes: place.blockRows * place.rowSamples * place.bytesPerSample, stamp: this.seq, keepFrom };
+    const e: Entry = {
+      data,
+      firstRow: 0,
+      place,
+      bytes: place.blockRows * place.rowSamples * place.bytesPerSample,
+      stamp: this.seq,
+      keepFrom,
+    };
     this.recent.set(key, e);
     this.recentSize += e.bytes;
     this.forgetOnFailure(key, e);

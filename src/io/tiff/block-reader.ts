@@ -124,7 +124,14 @@ export class BlockReader {
    * `beginRead`'s carry row): the rows from there down are likely read again by the next row
    * of reads, so the cache keeps them after the block has left its recent tier.
    */
-  async rows(ifd: IfdInfo, type: SampleType, index: number, row0: number, row1: number, keepFrom: number | null = null): Promise<SampleArray> {
+  async rows(
+    ifd: IfdInfo,
+    type: SampleType,
+    index: number,
+    row0: number,
+    row1: number,
+    keepFrom: number | null = null,
+  ): Promise<SampleArray> {
     const size = bytesPerSample(type);
     const rowSamples = ifd.blockWidth * BlockReader.samplesInBlock(ifd);
     const offset = ifd.blockOffsets[index];
@@ -145,9 +152,12 @@ export class BlockReader {
     const block = await data;
     const need = (row1 - firstRow) * rowSamples;
     if (block.length < need) {
-      throw invalidImage(`block ${index} of page ${ifd.index} decodes to ${block.length + firstRow * rowSamples} samples, expected at least ${row1 * rowSamples}`, {
-        where: this.source.name,
-      });
+      throw invalidImage(
+        `block ${index} of page ${ifd.index} decodes to ${block.length + firstRow * rowSamples} samples, expected at least ${row1 * rowSamples}`,
+        {
+          where: this.source.name,
+        },
+      );
     }
     return block.subarray((row0 - firstRow) * rowSamples, need);
   }
@@ -189,10 +199,13 @@ export class BlockReader {
     try {
       decoded = await (await this.decoder(ifd)).decode(compressed);
     } catch (e) {
-      throw invalidImage(`cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`, {
-        where: this.source.name,
-        cause: e,
-      });
+      throw invalidImage(
+        `cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`,
+        {
+          where: this.source.name,
+          cause: e,
+        },
+      );
     }
     // The floating-point predictor already yields little-endian values.
     if (!this.littleEndian && size > 1 && ifd.predictor !== 3) swapBytes(new Uint8Array(decoded), size);
@@ -214,10 +227,13 @@ export class BlockReader {
     try {
       bytes = await this.inflate!(raw, BlockReader.blockBytes(ifd, type));
     } catch (e) {
-      throw invalidImage(`cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`, {
-        where: this.source.name,
-        cause: e,
-      });
+      throw invalidImage(
+        `cannot decode ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index}: ${e instanceof Error ? e.message : String(e)}`,
+        {
+          where: this.source.name,
+          cause: e,
+        },
+      );
     }
     if (bytes.byteOffset % size !== 0) bytes = new Uint8Array(bytes);
     if (!this.littleEndian && size > 1) swapBytes(bytes, size);

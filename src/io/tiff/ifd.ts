@@ -80,10 +80,16 @@ export function readIfdInfo(index: number, fd: ImageFileDirectory, fileName: str
   const where = `${fileName}: page ${index}`;
   if (width <= 0 || height <= 0) throw invalidImage(`image size ${width}×${height} is empty`, { where });
   if (new Set(bits).size > 1) {
-    throw unsupported(`unsupported: samples of different sizes (BitsPerSample=${bits.join(",")})`, { where, allowed: "the same BitsPerSample for every sample" });
+    throw unsupported(`unsupported: samples of different sizes (BitsPerSample=${bits.join(",")})`, {
+      where,
+      allowed: "the same BitsPerSample for every sample",
+    });
   }
   if (new Set(formats).size > 1) {
-    throw unsupported(`unsupported: samples of different formats (SampleFormat=${formats.join(",")})`, { where, allowed: "the same SampleFormat for every sample" });
+    throw unsupported(`unsupported: samples of different formats (SampleFormat=${formats.join(",")})`, {
+      where,
+      allowed: "the same SampleFormat for every sample",
+    });
   }
   const tiled = fd.hasTag("TileWidth") && fd.hasTag("TileOffsets");
   const rowsPerStrip = first(get("RowsPerStrip"), height);
@@ -128,12 +134,22 @@ export function readIfdInfo(index: number, fd: ImageFileDirectory, fileName: str
 export function sampleTypeOf(ifd: IfdInfo, fileName: string): SampleType {
   const { sampleFormat: f, bitsPerSample: b } = ifd;
   const type: SampleType | undefined =
-    f === 1 ? ({ 8: "uint8", 16: "uint16", 32: "uint32" } as const)[b as 8 | 16 | 32]
-    : f === 2 ? ({ 8: "int8", 16: "int16", 32: "int32" } as const)[b as 8 | 16 | 32]
-    : f === 3 ? ({ 32: "float32", 64: "float64" } as const)[b as 32 | 64]
-    : undefined;
+    f === 1
+      ? ({ 8: "uint8", 16: "uint16", 32: "uint32" } as const)[b as 8 | 16 | 32]
+      : f === 2
+        ? ({ 8: "int8", 16: "int16", 32: "int32" } as const)[b as 8 | 16 | 32]
+        : f === 3
+          ? ({ 32: "float32", 64: "float64" } as const)[b as 32 | 64]
+          : undefined;
   if (type) return type;
-  const kind: Record<number, string> = { 1: "unsigned integer", 2: "signed integer", 3: "floating point", 4: "undefined", 5: "complex integer", 6: "complex floating point" };
+  const kind: Record<number, string> = {
+    1: "unsigned integer",
+    2: "signed integer",
+    3: "floating point",
+    4: "undefined",
+    5: "complex integer",
+    6: "complex floating point",
+  };
   throw unsupported(`unsupported TIFF sample format: SampleFormat=${f} (${kind[f] ?? "unknown"}), BitsPerSample=${b}`, {
     where: `${fileName}: page ${ifd.index}`,
     allowed: "unsigned or signed integers of 8, 16 or 32 bits, floats of 32 or 64 bits",

@@ -3,7 +3,4 @@
  * geotiff) and `OmeTiffSink` (our tiled BigTIFF OME-TIFF writer). Isomorphic; Node helpers
  * are in `./node/`.
  */
-;
-export { OmeTiffSink,  } from "./ome-tiff-sink.js";
-;
-;
+export { OmeTiffSink } from "./ome-tiff-sink.js";

@@ -86,10 +86,14 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
   async begin(info: OutputImageInfo): Promise<void> {
     if (this.info) throw internalError("OmeTiffSink.begin() called twice");
     if (!(info.sampleType in PIXEL_TYPES)) {
-      throw unsupported(`OME-TIFF output cannot hold ${info.sampleType} samples`, { where: this.target.name, allowed: "uint8, uint16, float32" });
+      throw unsupported(`OME-TIFF output cannot hold ${info.sampleType} samples`, {
+        where: this.target.name,
+        allowed: "uint8, uint16, float32",
+      });
     }
     for (const [k, v] of Object.entries({ width: info.width, height: info.height, samplesPerPixel: info.samplesPerPixel, ...info.sizes })) {
-      if (!Number.isInteger(v) || v < 1) throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
+      if (!Number.isInteger(v) || v < 1)
+        throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
     }
     this.info = info;
     if (this.options.compression === "auto" && info.sampleType === "float32") this.compressor = undefined;
@@ -133,7 +137,11 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
         let tile = chunk.data;
         if (K > 1) tile = this.sampleBuffers[slot] = chunkSample(chunk.data, K, k, this.sampleBuffers[slot]);
         const raw = sampleBytes(tile);
-        jobs.push({ page: this.pageIndex(chunk.plane, k), tile: chunk.cy * across + chunk.cx, promise: this.compressor ? this.compressor(raw) : Promise.resolve(raw) });
+        jobs.push({
+          page: this.pageIndex(chunk.plane, k),
+          tile: chunk.cy * across + chunk.cx,
+          promise: this.compressor ? this.compressor(raw) : Promise.resolve(raw),
+        });
       }
     }
     const encoded = await Promise.all(jobs.map((j) => j.promise));
@@ -188,7 +196,8 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     const info = this.info;
     if (!info || !this.grid) throw internalError("OmeTiffSink.finish() before begin()");
     if (this.done) throw internalError("OmeTiffSink.finish() called twice");
-    if (!this.grid.complete) throw internalError(`OmeTiffSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
+    if (!this.grid.complete)
+      throw internalError(`OmeTiffSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
     const type = PIXEL_TYPES[info.sampleType];
     const description = this.omeXml();
     const pages: TiffPage[] = this.pages.map((p, i) => ({

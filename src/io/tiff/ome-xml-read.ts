@@ -52,7 +52,10 @@ const parser = new XMLParser({
 /** True when an ImageDescription is OME-XML. */
 export function isOmeXml(description: string | undefined): boolean {
   if (!description) return false;
-  const head = description.slice(0, 2000).replace(/^\uFEFF/, "").trimStart();
+  const head = description
+    .slice(0, 2000)
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   return (head.startsWith("<?xml") || head.startsWith("<")) && /<([A-Za-z_][\w.-]*:)?OME[\s>]/.test(head);
 }
 
@@ -173,7 +176,10 @@ export function omePlaneIfds(image: OmeImage, cPlanes: number, ifdCount: number,
   }
   for (const td of image.tiffData) {
     if (td.fileName !== undefined && base !== undefined && td.fileName !== base) {
-      throw unsupported(`unsupported multi-file OME-TIFF: planes are stored in "${td.fileName}"`, { where, allowed: "planes in this file" });
+      throw unsupported(`unsupported multi-file OME-TIFF: planes are stored in "${td.fileName}"`, {
+        where,
+        allowed: "planes in this file",
+      });
     }
     const start = planeOrdinal(image.dimensionOrder, sizes, { c: td.firstC, z: td.firstZ, t: td.firstT });
     const count = td.planeCount ?? (td.ifdGiven ? 1 : Math.min(ifdCount, total - start));

@@ -97,7 +97,12 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
   ];
   images.forEach((img, i) => {
     const ps = img.physicalSize ?? {};
-    parts.push(`<Image${attrs([["ID", `Image:${i}`], ["Name", img.name]])}>`);
+    parts.push(
+      `<Image${attrs([
+        ["ID", `Image:${i}`],
+        ["Name", img.name],
+      ])}>`,
+    );
     parts.push(
       `<Pixels${attrs([
         ["ID", `Pixels:${i}`],
@@ -128,7 +133,12 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
         ])}/>`,
       );
     });
-    parts.push(`<TiffData${attrs([["IFD", img.firstIfd], ["PlaneCount", img.sizeZ * img.sizeC * img.sizeT]])}/>`);
+    parts.push(
+      `<TiffData${attrs([
+        ["IFD", img.firstIfd],
+        ["PlaneCount", img.sizeZ * img.sizeC * img.sizeT],
+      ])}/>`,
+    );
     parts.push("</Pixels>");
     for (const id of annotationIds) parts.push(`<AnnotationRef ID="${id}"/>`);
     parts.push("</Image>");
@@ -136,7 +146,12 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
   if (annotations.length > 0) {
     parts.push("<StructuredAnnotations>");
     annotations.forEach((a, i) => {
-      parts.push(`<MapAnnotation${attrs([["ID", annotationIds[i]], ["Namespace", a.namespace]])}><Value>`);
+      parts.push(
+        `<MapAnnotation${attrs([
+          ["ID", annotationIds[i]],
+          ["Namespace", a.namespace],
+        ])}><Value>`,
+      );
       for (const [k, v] of a.entries) parts.push(`<M K="${xmlEscape(k)}">${xmlEscape(v)}</M>`);
       parts.push("</Value></MapAnnotation>");
     });

@@ -55,7 +55,8 @@ interface PixelKind {
 function pixelKind(ifd: IfdInfo, fileName: string): PixelKind {
   const sampleType = sampleTypeOf(ifd, fileName);
   const spp = ifd.samplesPerPixel;
-  if (ifd.photometric === 2) return { sampleType, samplesPerPixel: spp, sampleOrder: spp === 4 ? "rgba" : "rgb", split: false, pageSamples: spp };
+  if (ifd.photometric === 2)
+    return { sampleType, samplesPerPixel: spp, sampleOrder: spp === 4 ? "rgba" : "rgb", split: false, pageSamples: spp };
   if (spp === 1) return { sampleType, samplesPerPixel: 1, sampleOrder: "gray", split: false, pageSamples: 1 };
   if (spp === 2 && (ifd.extraSamples[0] === 1 || ifd.extraSamples[0] === 2)) {
     return { sampleType, samplesPerPixel: 2, sampleOrder: "gray-alpha", split: false, pageSamples: 2 };
@@ -109,7 +110,10 @@ export function buildTiffLayout(ifds: IfdInfo[], littleEndian: boolean, fileName
     const c = kind.split ? ij.channels * kind.pageSamples : ij.channels;
     const pagesNeeded = ij.channels * ij.slices * ij.frames;
     if (pagesNeeded > 1 && ifds.length < pagesNeeded) {
-      throw unsupported(`unsupported ImageJ hyperstack of ${pagesNeeded} images stored in ${ifds.length} page(s) (contiguous data beyond the first page)`, { where: fileName });
+      throw unsupported(
+        `unsupported ImageJ hyperstack of ${pagesNeeded} images stored in ${ifds.length} page(s) (contiguous data beyond the first page)`,
+        { where: fileName },
+      );
     }
     const planes: PlaneRef[] = [];
     for (let t = 0; t < ij.frames; t++)
@@ -118,7 +122,13 @@ export function buildTiffLayout(ifds: IfdInfo[], littleEndian: boolean, fileName
           const pageC = kind.split ? Math.floor(ch / kind.pageSamples) : ch;
           planes.push({ ifd: (t * ij.slices + z) * ij.channels + pageC, sample: kind.split ? ch % kind.pageSamples : null });
         }
-    checkPages(ifds, planes.map((p) => p.ifd), kind, littleEndian, fileName);
+    checkPages(
+      ifds,
+      planes.map((p) => p.ifd),
+      kind,
+      littleEndian,
+      fileName,
+    );
     const xy = resolutionPhysicalSize(first, ij.unit);
     const zMetres = ij.spacing !== undefined && ij.unit !== undefined ? toMetres(ij.spacing, ij.unit) : undefined;
     const physicalSize = xy || zMetres ? { ...xy, ...(zMetres !== undefined ? { z: zMetres } : {}) } : undefined;
@@ -175,7 +185,10 @@ function omeLayout(ifds: IfdInfo[], littleEndian: boolean, fileName: string, det
   images.forEach((image, i) => {
     // The first TiffData's IFD tells which page holds the image's pixels.
     const firstIfd = ifds[image.tiffData[0]?.ifd ?? 0];
-    if (!firstIfd) throw invalidImage(`OME-XML Image[${i}] refers to IFD ${image.tiffData[0]?.ifd} but the file has only ${ifds.length}`, { where: fileName });
+    if (!firstIfd)
+      throw invalidImage(`OME-XML Image[${i}] refers to IFD ${image.tiffData[0]?.ifd} but the file has only ${ifds.length}`, {
+        where: fileName,
+      });
     const k = pixelKind(firstIfd, fileName);
     const cPages = image.sizeC % k.pageSamples === 0 ? image.sizeC / k.pageSamples : image.sizeC;
     const c = k.split ? cPages * k.pageSamples : cPages;
@@ -197,10 +210,18 @@ function omeLayout(ifds: IfdInfo[], littleEndian: boolean, fileName: string, det
     for (const p of planes) {
       const ifd = ifds[p.ifd]!;
       if (ifd.width !== image.sizeX || ifd.height !== image.sizeY) {
-        throw invalidImage(`page ${p.ifd} is ${ifd.width}×${ifd.height} but OME-XML Image[${i}] says ${image.sizeX}×${image.sizeY}`, { where: fileName });
+        throw invalidImage(`page ${p.ifd} is ${ifd.width}×${ifd.height} but OME-XML Image[${i}] says ${image.sizeX}×${image.sizeY}`, {
+          where: fileName,
+        });
       }
     }
-    checkPages(ifds, planes.map((p) => p.ifd), kind, littleEndian, fileName);
+    checkPages(
+      ifds,
+      planes.map((p) => p.ifd),
+      kind,
+      littleEndian,
+      fileName,
+    );
     scenes.push({ width: image.sizeX, height: image.sizeY, ...(image.name !== undefined ? { name: image.name } : {}), planes });
     if (!channelNames) {
       const names: string[] = [];

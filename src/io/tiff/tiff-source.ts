@@ -10,7 +10,16 @@ import { invalidArgument, invalidImage, isCzmodelError, unsupported } from "../.
 import { checkPlane, checkRect } from "../region.js";
 import type { RegionReaderInto } from "../reuse.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
-import { allocSamples, bytesPerSample, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleType } from "../types.js";
+import {
+  allocSamples,
+  bytesPerSample,
+  type ImageInfo,
+  type ImageSource,
+  type PlaneIndex,
+  type Rect,
+  type SampleArray,
+  type SampleType,
+} from "../types.js";
 import type { BlockCache } from "./block-cache.js";
 import { BlockReader, type Inflate } from "./block-reader.js";
 import { ByteSourceAdapter } from "./geotiff-adapter.js";
@@ -77,7 +86,10 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
     } catch (e) {
       if (isCzmodelError(e)) throw e;
       if (e instanceof RangeError && adapter.clipped) {
-        throw invalidImage(`file is truncated: the TIFF directory runs past the end of the file (${source.size} bytes)`, { where: name, cause: e });
+        throw invalidImage(`file is truncated: the TIFF directory runs past the end of the file (${source.size} bytes)`, {
+          where: name,
+          cause: e,
+        });
       }
       const why = e instanceof Error ? e.message : String(e);
       throw invalidImage(`not a readable TIFF (${why}); the file may be truncated or corrupt`, { where: name, cause: e });
@@ -114,7 +126,10 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
     const outSpp = this.layout.samplesPerPixel;
     const length = rect.width * rect.height * outSpp;
     if (into && (into.length < length || into.constructor !== allocSamples(type, 0).constructor)) {
-      throw invalidArgument(`readRegionInto: the buffer holds ${into.length} ${into.constructor.name} samples; ${length} ${type} samples are needed`, { where: this.source.name });
+      throw invalidArgument(
+        `readRegionInto: the buffer holds ${into.length} ${into.constructor.name} samples; ${length} ${type} samples are needed`,
+        { where: this.source.name },
+      );
     }
     const out = into ? (into.length === length ? into : into.subarray(0, length)) : allocSamples(type, length);
     if (rect.width === 0 || rect.height === 0) return out;
@@ -128,7 +143,8 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
     const parts: { planeOffset: number; srcSample: number; dstSample: number; copyAll: boolean }[] = [];
     if (ref.sample === null) {
       if (ifd.planar === 1) parts.push({ planeOffset: 0, srcSample: 0, dstSample: 0, copyAll: true });
-      else for (let s = 0; s < ifd.samplesPerPixel; s++) parts.push({ planeOffset: s * perPlane, srcSample: 0, dstSample: s, copyAll: false });
+      else
+        for (let s = 0; s < ifd.samplesPerPixel; s++) parts.push({ planeOffset: s * perPlane, srcSample: 0, dstSample: s, copyAll: false });
     } else if (ifd.planar === 1) {
       parts.push({ planeOffset: 0, srcSample: ref.sample, dstSample: 0, copyAll: false });
     } else {
@@ -147,7 +163,8 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
       const blockTop = by * bh;
       const row0 = Math.max(rect.y, blockTop) - blockTop;
       const row1 = Math.min(rect.y + rect.height, blockTop + BlockReader.blockRows(ifd, by)) - blockTop;
-      const keepFrom = carryFrom !== null && blockTop + BlockReader.blockRows(ifd, by) > carryFrom ? Math.max(0, carryFrom - blockTop) : null;
+      const keepFrom =
+        carryFrom !== null && blockTop + BlockReader.blockRows(ifd, by) > carryFrom ? Math.max(0, carryFrom - blockTop) : null;
       for (let bx = bx0; bx <= bx1; bx++) {
         const blockLeft = bx * bw;
         const col0 = Math.max(rect.x, blockLeft) - blockLeft;
@@ -163,7 +180,8 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
                 if (part.copyAll) {
                   out.set(data.subarray(src, src + n * blockSpp), dst);
                 } else {
-                  for (let i = 0, s = src + part.srcSample, d = dst + part.dstSample; i < n; i++, s += blockSpp, d += outSpp) out[d] = data[s]!;
+                  for (let i = 0, s = src + part.srcSample, d = dst + part.dstSample; i < n; i++, s += blockSpp, d += outSpp)
+                    out[d] = data[s]!;
                 }
               }
             }),

@@ -30,7 +30,9 @@ export class ByteSourceStore implements AsyncReadable {
 
   getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
     return this.withSource(key, (s) =>
-      "suffixLength" in range ? s.read(Math.max(0, s.size - range.suffixLength), Math.min(range.suffixLength, s.size)) : s.read(range.offset, range.length),
+      "suffixLength" in range
+        ? s.read(Math.max(0, s.size - range.suffixLength), Math.min(range.suffixLength, s.size))
+        : s.read(range.offset, range.length),
     );
   }
 }

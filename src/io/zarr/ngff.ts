@@ -44,7 +44,10 @@ function axisName(axis: unknown, i: number, where: string): AxisName {
   if (["t", "c", "z", "y", "x"].includes(lower)) return lower as AxisName;
   if (type === "time") return "t";
   if (type === "channel") return "c";
-  throw unsupported(`unsupported axis ${i} "${String(name)}" (type ${String(type)})`, { where, allowed: "axes named t, c, z, y, x (or of type time / channel)" });
+  throw unsupported(`unsupported axis ${i} "${String(name)}" (type ${String(type)})`, {
+    where,
+    allowed: "axes named t, c, z, y, x (or of type time / channel)",
+  });
 }
 
 function scaleOf(transforms: unknown): number[] | undefined {

@@ -75,9 +75,14 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
 
   async begin(info: OutputImageInfo): Promise<void> {
     if (this.info) throw internalError("OmeZarrSink.begin() called twice");
-    if (!(info.sampleType in DTYPES)) throw unsupported(`OME-Zarr output cannot hold ${info.sampleType} samples`, { where: this.target.name, allowed: "uint8, uint16, float32" });
+    if (!(info.sampleType in DTYPES))
+      throw unsupported(`OME-Zarr output cannot hold ${info.sampleType} samples`, {
+        where: this.target.name,
+        allowed: "uint8, uint16, float32",
+      });
     for (const [k, v] of Object.entries({ width: info.width, height: info.height, samplesPerPixel: info.samplesPerPixel, ...info.sizes })) {
-      if (!Number.isInteger(v) || v < 1) throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
+      if (!Number.isInteger(v) || v < 1)
+        throw invalidArgument(`output ${k} is ${v}`, { where: this.target.name, allowed: "an integer >= 1" });
     }
     this.info = info;
     if (this.options.compression === "auto" && info.sampleType === "float32") this.compressor = undefined;
@@ -134,7 +139,8 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     const classes = info.classes ?? [];
     attrs.omero = {
       channels: this.channelNames().map((label, i) => {
-        const cls = info.kind === "probabilities" && classes.length === info.samplesPerPixel ? classes[i % info.samplesPerPixel] : undefined;
+        const cls =
+          info.kind === "probabilities" && classes.length === info.samplesPerPixel ? classes[i % info.samplesPerPixel] : undefined;
         return { label, color: cls ? hex(cls.color) : "FFFFFF", active: true };
       }),
     };
@@ -183,7 +189,8 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   async finish(): Promise<void> {
     if (!this.info || !this.grid) throw internalError("OmeZarrSink.finish() before begin()");
     if (this.done) throw internalError("OmeZarrSink.finish() called twice");
-    if (!this.grid.complete) throw internalError(`OmeZarrSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
+    if (!this.grid.complete)
+      throw internalError(`OmeZarrSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
     await this.target.commit();
     this.done = true;
   }

@@ -50,7 +50,10 @@ async function openScene(group: zarr.Group<Readable>, where: string): Promise<Sc
     throw invalidImage(`cannot open dataset "${image.datasetPath}" (${e instanceof Error ? e.message : String(e)})`, { where, cause: e });
   }
   if (array.shape.length !== image.axes.length) {
-    throw invalidImage(`dataset "${image.datasetPath}" has ${array.shape.length} dimensions but multiscales has ${image.axes.length} axes`, { where });
+    throw invalidImage(
+      `dataset "${image.datasetPath}" has ${array.shape.length} dimensions but multiscales has ${image.axes.length} axes`,
+      { where },
+    );
   }
   if (!(array.dtype in SAMPLE_TYPES)) {
     throw unsupported(`unsupported Zarr data type ${array.dtype}`, { where, allowed: Object.keys(SAMPLE_TYPES).join(", ") });
@@ -98,7 +101,8 @@ export class ZarrImageSource implements ImageSource {
       const rootLocation = zarr.root(store);
       const group = await openGroup(rootLocation, name);
       const attrs = group.attrs as Record<string, unknown>;
-      const layout = (attrs["bioformats2raw.layout"] ?? (attrs.ome as Record<string, unknown> | undefined)?.["bioformats2raw.layout"]) as unknown;
+      const layout = (attrs["bioformats2raw.layout"] ??
+        (attrs.ome as Record<string, unknown> | undefined)?.["bioformats2raw.layout"]) as unknown;
       const scenes: Scene[] = [];
       if (layout !== undefined && !ngffRoot(attrs)) {
         for (let i = 0; i < 100_000; i++) {
@@ -150,10 +154,13 @@ export class ZarrImageSource implements ImageSource {
     try {
       chunk = (await zarr.get(scene.array, selection)) as zarr.Chunk<zarr.DataType>;
     } catch (e) {
-      throw invalidImage(`cannot read region x=${rect.x} y=${rect.y} ${rect.width}×${rect.height} (${e instanceof Error ? e.message : String(e)})`, {
-        where: this.name,
-        cause: e,
-      });
+      throw invalidImage(
+        `cannot read region x=${rect.x} y=${rect.y} ${rect.width}×${rect.height} (${e instanceof Error ? e.message : String(e)})`,
+        {
+          where: this.name,
+          cause: e,
+        },
+      );
     }
     const data = chunk.data as unknown as SampleArray;
     // Selected y and x stay in array order; make the result row-major y, x.

@@ -69,12 +69,7 @@ export class GraphBuilder {
   }
 
   /** ReduceMean/Max/Min/Prod/Sum over `axes`, axes as attribute or input depending on the opset. */
-  reduce(
-    op: "ReduceMean" | "ReduceMax" | "ReduceMin" | "ReduceProd" | "ReduceSum",
-    x: string,
-    axes: number[],
-    keepdims: boolean,
-  ): string {
+  reduce(op: "ReduceMean" | "ReduceMax" | "ReduceMin" | "ReduceProd" | "ReduceSum", x: string, axes: number[], keepdims: boolean): string {
     const kd = { keepdims: { int: keepdims ? 1 : 0 } };
     if (this.opset >= reduceAxesAsInputFrom(op)) {
       return this.op(op, [x, this.constInt64(axes, [axes.length], "axes")], kd);

@@ -21,12 +21,7 @@ import {
 /** A dim as tracked by the editor: fixed size, symbolic name, or unknown. */
 export type Dim = number | string | null;
 
-export type AttrValue =
-  | { int: number }
-  | { ints: number[] }
-  | { float: number }
-  | { floats: number[] }
-  | { string: string };
+export type AttrValue = { int: number } | { ints: number[] } | { float: number } | { floats: number[] } | { string: string };
 
 function attribute(name: string, v: AttrValue): AttributeProto {
   if ("int" in v) return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(v.int) });

@@ -89,10 +89,7 @@ export function writeIntTensor(t: TensorProto, values: number[]): void {
 }
 
 /** The constant tensor behind a tensor name: an initializer or the `value` of a `Constant` node. */
-export function findConstant(
-  graph: GraphProto,
-  name: string,
-): { tensor: TensorProto; initializer: boolean; node?: NodeProto } | undefined {
+export function findConstant(graph: GraphProto, name: string): { tensor: TensorProto; initializer: boolean; node?: NodeProto } | undefined {
   const init = graph.initializer.find((t) => t.name === name);
   // an initializer that is also a graph input can be overridden at run time: not a constant
   if (init && !graph.input.some((v) => v.name === name)) return { tensor: init, initializer: true };

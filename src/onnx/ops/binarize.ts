@@ -19,7 +19,8 @@ export function floorToFloat32(t: number): number {
   const bits = new Float32Array([f]);
   const u = new Uint32Array(bits.buffer);
   if (f > 0) u[0]! -= 1;
-  else if (f === 0) u[0] = 0x80000001; // below +0: the smallest negative subnormal
+  else if (f === 0)
+    u[0] = 0x80000001; // below +0: the smallest negative subnormal
   else u[0]! += 1;
   return bits[0]!;
 }

@@ -60,8 +60,7 @@ export const clip: OpDescriptor<ClipParams> = {
     return p;
   },
   describe: (p) => {
-    const bound = (fixed: number | undefined, pct: number | undefined, none: string) =>
-      pct !== undefined ? `P${pct}` : (fixed ?? none);
+    const bound = (fixed: number | undefined, pct: number | undefined, none: string) => (pct !== undefined ? `P${pct}` : (fixed ?? none));
     const text = `clamp to [${bound(p.min, p.minPercentile, "-∞")}, ${bound(p.max, p.maxPercentile, "∞")}]`;
     return p.scope ? `${text}, percentiles per image ${scopeWords(p.scope)}` : text;
   },

@@ -20,7 +20,7 @@ import { transposeChannels } from "./transpose-channels.js";
 import type { OpDescriptor, OpSpec } from "./types.js";
 import { zeroMeanUnitVariance } from "./zero-mean-unit-variance.js";
 
-export type { OpDescriptor, OpSpec,    } from "./types.js";
+export type { OpDescriptor, OpSpec } from "./types.js";
 
 /** Every operation, in help order. */
 export const OPERATIONS: readonly OpDescriptor[] = [
@@ -71,12 +71,15 @@ export function parseOpList(text: string, role: OpRole = "pre"): OpSpec[] {
   if (text.trim() === "") return [];
   return entries.map((entry) => {
     const where = `${option} ${entry}`;
-    if (entry === "") throw invalidArgument("empty entry in the operation list", { where: `${option} ${text}`, allowed: "name[=value],name[=value],..." });
+    if (entry === "")
+      throw invalidArgument("empty entry in the operation list", { where: `${option} ${text}`, allowed: "name[=value],name[=value],..." });
     const eq = entry.indexOf("=");
     const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
     const value = eq < 0 ? undefined : entry.slice(eq + 1).trim();
     const op = findOperation(name);
-    const allowed = OPERATIONS.filter((o) => allowedIn(o, role)).map((o) => o.name).join(", ");
+    const allowed = OPERATIONS.filter((o) => allowedIn(o, role))
+      .map((o) => o.name)
+      .join(", ");
     if (!op) throw invalidArgument(`unknown operation "${name}"`, { where, allowed });
     if (!allowedIn(op, role)) {
       throw invalidArgument(`"${name}" is a ${op.kind === "post" ? "post" : "pre"}-processing operation`, {
@@ -101,7 +104,7 @@ export function operationsHelp(): string {
     "SCOPE of per-image statistics: joint = over H, W and C of each image (the default; bioimage.io axes [x, y, c]),",
     "per-channel = over H and W for each channel separately (bioimage.io axes [x, y]). Statistics are computed inside",
     "the model for each image of the batch, i.e. for each tile when ZEN runs it (tiles of one image get different ones).",
-    "Percentiles pN (0 <= N <= 100, e.g. p1, p99.8) follow numpy np.quantile(..., method=\"linear\"): with the n values",
+    'Percentiles pN (0 <= N <= 100, e.g. p1, p99.8) follow numpy np.quantile(..., method="linear"): with the n values',
     "sorted, v = N/100 * (n - 1), interpolated linearly between the values at floor(v) and floor(v) + 1; p0/p100 are",
     "the minimum/maximum. Percentiles other than p0/p100 need a model with opset >= 10.",
     "Layout options: --channels-first (the model is NCHW: wrap it in Transposes), --input-cast uint8|uint16,",

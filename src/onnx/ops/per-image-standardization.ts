@@ -19,7 +19,8 @@ export const perImageStandardization: OpDescriptor<null> = {
   name: "per-image-standardization",
   kind: "pre-or-post",
   syntax: SYNTAX,
-  summary: "TensorFlow per-image standardization: (x - mean) / max(std, 1/sqrt(H*W*C)) over H, W, C of each image of the batch (each tile in ZEN), in float64",
+  summary:
+    "TensorFlow per-image standardization: (x - mean) / max(std, 1/sqrt(H*W*C)) over H, W, C of each image of the batch (each tile in ZEN), in float64",
   parse(value, where) {
     requireNoValue(value, where, SYNTAX);
     return null;

@@ -62,7 +62,8 @@ function flatten(ctx: OpContext, x: TensorState, scope: StatScope): Flat {
   const b = ctx.builder;
   const r = x.dims.length;
   let src = x.name;
-  if (scope === "per-channel") src = b.op("Transpose", [src], { perm: { ints: [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)] } });
+  if (scope === "per-channel")
+    src = b.op("Transpose", [src], { perm: { ints: [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)] } });
   const values = b.op("Reshape", [src, b.constInt64([0, scope === "joint" ? 1 : 0, -1], [3], "flat_shape")]);
   const length = b.op("Gather", [b.op("Shape", [values]), b.constInt64([2], [], "length_axis")], { axis: { int: 0 } });
   return { values, n: b.cast(length, DT.DOUBLE) };

@@ -4,15 +4,7 @@
  * gain of 1 with offset 0 is rejected as doing nothing. Isomorphic.
  */
 import { invalidArgument } from "../../errors.js";
-import {
-  formatPerChannel,
-  parsePerChannel,
-  perChannelConst,
-  requireFloat,
-  requireValue,
-  splitParams,
-  type PerChannel,
-} from "./params.js";
+import { formatPerChannel, parsePerChannel, perChannelConst, requireFloat, requireValue, splitParams, type PerChannel } from "./params.js";
 import type { OpDescriptor } from "./types.js";
 
 const SYNTAX = "scale-linear=GAIN[/OFFSET] (each a number or per-channel V0:V1:...)";

@@ -19,7 +19,8 @@ import { imagePercentiles } from "./percentile.js";
 import { isPercentileToken, parsePercentile, scopeWords, takeScope, type StatScope } from "./stat-scope.js";
 import type { OpDescriptor } from "./types.js";
 
-const SYNTAX = "scale-range[=SCOPE] (per-image min/max), scale-range=[SCOPE/]pLO/pHI[/EPS] (per-image percentiles) or scale-range=MIN/MAX[/EPS] (fixed)";
+const SYNTAX =
+  "scale-range[=SCOPE] (per-image min/max), scale-range=[SCOPE/]pLO/pHI[/EPS] (per-image percentiles) or scale-range=MIN/MAX[/EPS] (fixed)";
 const PERCENTILES = "0 <= LO < 100, 1 < HI <= 100, LO < HI (bioimage.io)";
 const DEFAULT_EPS = 1e-6;
 
@@ -46,7 +47,10 @@ function parsePercentiles(scope: StatScope, rest: string[], where: string): Scal
       t.trim() !== "" && Number.isFinite(Number(t))
         ? `${which} bound ${t.trim()} is a number but the other is a percentile or a scope is given`
         : `${which} bound "${t}" is not a percentile`;
-    throw invalidArgument(problem, { where, allowed: "two percentiles [SCOPE/]pLO/pHI (per image) or two numbers MIN/MAX (fixed, no scope)" });
+    throw invalidArgument(problem, {
+      where,
+      allowed: "two percentiles [SCOPE/]pLO/pHI (per image) or two numbers MIN/MAX (fixed, no scope)",
+    });
   });
   const lo = parsePercentile(rest[0]!, where, "lower");
   const hi = parsePercentile(rest[1]!, where, "upper");

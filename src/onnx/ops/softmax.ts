@@ -26,7 +26,8 @@ export const softmax: OpDescriptor<null> = {
     requireRank(ctx, x, 2);
     const already = alreadyProbability(ctx);
     if (already) ctx.warn(`${ctx.where}: ${already}; a second softmax squeezes the probabilities towards uniform`);
-    if (channelCount(x) === 1) ctx.warn(`${ctx.where}: softmax over 1 channel always gives 1; for a sigmoid output use sigmoid-to-softmax-scores`);
+    if (channelCount(x) === 1)
+      ctx.warn(`${ctx.where}: softmax over 1 channel always gives 1; for a sigmoid output use sigmoid-to-softmax-scores`);
     return { ...x, name: ctx.builder.op("Softmax", [x.name], { axis: { int: x.dims.length - 1 } }) };
   },
 };

@@ -37,9 +37,11 @@ export function isPercentileToken(text: string): boolean {
 /** Parse `pN` → N, checking 0 <= N <= 100. */
 export function parsePercentile(text: string, where: string, what: string): number {
   const t = text.trim();
-  if (!t.startsWith("p")) throw invalidArgument(`${what} "${text}" is not a percentile`, { where, allowed: "pN with 0 <= N <= 100, e.g. p1 or p99.8" });
+  if (!t.startsWith("p"))
+    throw invalidArgument(`${what} "${text}" is not a percentile`, { where, allowed: "pN with 0 <= N <= 100, e.g. p1 or p99.8" });
   const n = parseNumber(t.slice(1), where, `${what} percentile`);
-  if (n < 0 || n > 100) throw invalidArgument(`${what} percentile ${t} is outside 0..100`, { where, allowed: "pN with 0 <= N <= 100, e.g. p1 or p99.8" });
+  if (n < 0 || n > 100)
+    throw invalidArgument(`${what} percentile ${t} is outside 0..100`, { where, allowed: "pN with 0 <= N <= 100, e.g. p1 or p99.8" });
   return n;
 }
 

@@ -57,7 +57,9 @@ export const transposeChannels: OpDescriptor<number[]> = {
   apply(ctx, x: TensorState, order) {
     const c = channelCount(x);
     if (c === undefined) {
-      ctx.warn(`${ctx.where}: the channel count is not fixed in the model; it must be ${order.length} (the order lists ${order.length} channels)`);
+      ctx.warn(
+        `${ctx.where}: the channel count is not fixed in the model; it must be ${order.length} (the order lists ${order.length} channels)`,
+      );
     }
     checkPermutation(ctx, order, c ?? order.length, c !== undefined);
     return gatherChannels(ctx, x, order);

@@ -11,15 +11,7 @@
  * Isomorphic.
  */
 import { invalidArgument } from "../../errors.js";
-import {
-  formatPerChannel,
-  parseNumber,
-  parsePerChannel,
-  perChannelConst,
-  requireFloat,
-  splitParams,
-  type PerChannel,
-} from "./params.js";
+import { formatPerChannel, parseNumber, parsePerChannel, perChannelConst, requireFloat, splitParams, type PerChannel } from "./params.js";
 import { divideToFloat, perImageStats } from "./per-image-stats.js";
 import { scopeAxes, scopeWords, takeScope, type StatScope } from "./stat-scope.js";
 import type { OpDescriptor } from "./types.js";

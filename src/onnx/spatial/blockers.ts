@@ -24,7 +24,11 @@ export function findSpatialBlockers(model: ModelProto): SpatialBlocker[] {
   for (const n of graph.node) {
     if (n.domain !== "" && n.domain !== "ai.onnx") continue;
     if (n.opType === "Flatten") {
-      out.push({ node: label(n), opType: n.opType, reason: "flattens the feature map into a vector whose length depends on the image size" });
+      out.push({
+        node: label(n),
+        opType: n.opType,
+        reason: "flattens the feature map into a vector whose length depends on the image size",
+      });
     } else if (n.opType === "Gemm") {
       out.push({ node: label(n), opType: n.opType, reason: "is a dense layer with a fixed-size weight matrix" });
     } else if (n.opType === "Reshape" && n.input[1]) {

@@ -54,10 +54,15 @@ export function defaultInvarianceSizes(target: number[] | undefined, spatialRank
       ];
 }
 
-export async function checkSpatialInvariance(bytes: Uint8Array, ort: OrtRuntime, options: InvarianceOptions = {}): Promise<InvarianceResult> {
+export async function checkSpatialInvariance(
+  bytes: Uint8Array,
+  ort: OrtRuntime,
+  options: InvarianceOptions = {},
+): Promise<InvarianceResult> {
   const where = options.where ?? "--spatial-dims";
   const model = decodeModel(bytes);
-  const refuse = (why: string) => unsupported(`the model is not spatially invariant: ${why}`, { where, allowed: "fully convolutional models" });
+  const refuse = (why: string) =>
+    unsupported(`the model is not spatially invariant: ${why}`, { where, allowed: "fully convolutional models" });
   const blockers = findSpatialBlockers(model);
   if (blockers[0]) throw refuse(`${blockers[0].opType} node "${blockers[0].node}" ${blockers[0].reason}`);
   const inits = new Set(model.graph!.initializer.map((t) => t.name));
@@ -83,7 +88,10 @@ export async function checkSpatialInvariance(bytes: Uint8Array, ort: OrtRuntime,
       throw refuse(`onnxruntime cannot load it at ${label}: ${runtimeMessage(e)}`);
     }
     try {
-      const data = syntheticData(type, dims.reduce((a, b) => a * b, 1));
+      const data = syntheticData(
+        type,
+        dims.reduce((a, b) => a * b, 1),
+      );
       const feeds = { [session.inputNames[0]!]: new ort.Tensor(type as "float32", data as Float32Array, dims) };
       const t0 = performance.now();
       const result = await session.run(feeds);

@@ -41,17 +41,21 @@ function realInputs(graph: GraphProto) {
 export function setSpatialDims(model: ModelProto, size: number[], where = "--spatial-dims"): SetSpatialDimsResult {
   const graph = model.graph!;
   const inputs = realInputs(graph);
-  if (inputs.length !== 1) throw unsupported(`setting spatial dims needs a model with exactly 1 input, this one has ${inputs.length}`, { where });
+  if (inputs.length !== 1)
+    throw unsupported(`setting spatial dims needs a model with exactly 1 input, this one has ${inputs.length}`, { where });
   const input = inputs[0]!;
   const t = readTensorType(input);
   if (!t) throw unsupported(`the input "${input.name}" has no tensor shape`, { where });
   refuseChannelsFirstLooking(t.dims, "model input", where);
   const rank = t.dims.length;
   if (rank < 3 || size.length !== rank - 2) {
-    throw invalidArgument(`the model input has ${Math.max(rank - 2, 0)} spatial dims (shape [${t.dims.join(", ")}]) but ${size.length} sizes were given`, {
-      where,
-      allowed: rank >= 3 ? `${rank - 2} positive integers` : "a model with an NHWC or NDHWC input",
-    });
+    throw invalidArgument(
+      `the model input has ${Math.max(rank - 2, 0)} spatial dims (shape [${t.dims.join(", ")}]) but ${size.length} sizes were given`,
+      {
+        where,
+        allowed: rank >= 3 ? `${rank - 2} positive integers` : "a model with an NHWC or NDHWC input",
+      },
+    );
   }
   for (const s of size) {
     if (!Number.isInteger(s) || s < 1) throw invalidArgument(`spatial size ${s} is not a positive integer`, { where });
@@ -73,7 +77,8 @@ export function setSpatialDims(model: ModelProto, size: number[], where = "--spa
       const od = o.dims[i + 1];
       const id = old[i];
       if (od === id && od !== null) dims[i + 1] = size[i]!;
-      else if (typeof od === "number" && typeof id === "number" && Number.isInteger((od * size[i]!) / id)) dims[i + 1] = (od * size[i]!) / id;
+      else if (typeof od === "number" && typeof id === "number" && Number.isInteger((od * size[i]!) / id))
+        dims[i + 1] = (od * size[i]!) / id;
       else dims[i + 1] = null;
     }
     writeTensorDims(output, dims);

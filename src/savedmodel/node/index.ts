@@ -1,2 +1,2 @@
 /** Node-only entry points of the SavedModel area. */
-export { zipSavedModelFolder,  } from "./zip-folder.js";
+export { zipSavedModelFolder } from "./zip-folder.js";
