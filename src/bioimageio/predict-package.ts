@@ -159,19 +159,7 @@ export async function predictPackage(
     const megapixelsTotal = (width * height * stacks.stacks.length) / 1e6;
     let unitsBefore = 0;
     let pixelsBefore = 0;
-    const report = (units: number, megapixelsDone: number) => {
-      if (!options.onProgress) return;
-      const elapsedMs = now() - started;
-      options.onProgress({
-        tilesDone: units,
-        tilesTotal: unitsTotal,
-        megapixelsDone,
-        megapixelsTotal,
-        elapsedMs,
-        megapixelsPerSecond: elapsedMs > 0 ? (megapixelsDone * 1000) / elapsedMs : 0,
-        etaMs: units > 0 ? (elapsedMs / units) * (unitsTotal - units) : NaN,
-      });
-    };
+    const report = progressReporter(options.onProgress, started, unitsTotal, megapixelsTotal);
 
     const out = new PackageSink(sink, {
       sizes: stacks.outSizes,
@@ -180,16 +168,8 @@ export async function predictPackage(
       description: { bioimageioPackage: plan.description.name, bioimageioFormat: plan.description.formatVersion },
       runs,
     });
-    const engineOptions = (): EngineRunOptions => ({
-      ...(options.border !== undefined ? { border: options.border } : {}),
-      ...(options.blend ? { blend: options.blend } : {}),
-      ...(options.batch ? { batch: options.batch } : {}),
-      ...(options.threads ? { threads: options.threads } : {}),
-      ...(options.sessionOptions ? { sessionOptions: options.sessionOptions } : {}),
-      ...(options.channelOrder ? { channelOrder: options.channelOrder } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (e) => report(unitsBefore + e.tilesDone, pixelsBefore + e.megapixelsDone),
-    });
+    const engineOptions = (): EngineRunOptions =>
+      engineRunOptions(options, (e) => report(unitsBefore + e.tilesDone, pixelsBefore + e.megapixelsDone));
 
     const results: PredictResult[] = [];
     const samples: PackageRunSummary["samples"] = [];
@@ -243,6 +223,42 @@ export async function predictPackage(
     await sink.abort().catch(() => undefined);
     throw e;
   }
+}
+
+/** Progress over statistics regions and tiles of every sample, as one count. */
+function progressReporter(
+  onProgress: PackagePredictOptions["onProgress"],
+  started: number,
+  unitsTotal: number,
+  megapixelsTotal: number,
+): (units: number, megapixelsDone: number) => void {
+  return (units, megapixelsDone) => {
+    if (!onProgress) return;
+    const elapsedMs = now() - started;
+    onProgress({
+      tilesDone: units,
+      tilesTotal: unitsTotal,
+      megapixelsDone,
+      megapixelsTotal,
+      elapsedMs,
+      megapixelsPerSecond: elapsedMs > 0 ? (megapixelsDone * 1000) / elapsedMs : 0,
+      etaMs: units > 0 ? (elapsedMs / units) * (unitsTotal - units) : NaN,
+    });
+  };
+}
+
+/** The engine options of one model run, from the package run's options. */
+function engineRunOptions(options: PackagePredictOptions, onProgress: EngineRunOptions["onProgress"]): EngineRunOptions {
+  return {
+    ...(options.border !== undefined ? { border: options.border } : {}),
+    ...(options.blend ? { blend: options.blend } : {}),
+    ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.sessionOptions ? { sessionOptions: options.sessionOptions } : {}),
+    ...(options.channelOrder ? { channelOrder: options.channelOrder } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  };
 }
 
 /** What `packageResult` puts together after the runs. */

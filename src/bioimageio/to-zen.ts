@@ -57,6 +57,27 @@ export interface ImportOptions {
   fixedPost?: ReadonlyMap<number, string[]>;
 }
 
+/** The ZEN border: the one the package was exported with if it fits its halo, else the halo; refused when no tile centre is left. */
+function chooseBorder(
+  exported: [number, number] | undefined,
+  halo: [number, number],
+  tile: number[],
+  where: string,
+  notes: string[],
+  warnings: string[],
+): [number, number] {
+  const border: [number, number] = exported?.every((b, i) => b <= halo[i]!) ? exported : halo;
+  if (exported === border)
+    notes.push(`border: ${border.join(", ")} (the ZEN border the package was exported with; its halo is rounded up to even)`);
+  for (const [i, b] of border.entries()) {
+    if (2 * b >= tile[i]!)
+      throw unsupported(`halo ${b} leaves no tile centre in a ${tile[i]} tile`, { where, allowed: `halo < ${tile[i]! / 2}` });
+  }
+  if (border[0] === 0 && border[1] === 0)
+    warnings.push("the package declares no halo: ZEN will stitch tiles without context borders (MinOverlap 0), which may show seams");
+  return border;
+}
+
 /** How the ZEN model's output compares with the package's output channels. */
 type OutputMapping = "same" | "first-of-pair";
 
@@ -112,20 +133,7 @@ export function planZenImport(
   checkOutputSize(output, outLayout, input, tile, `${where}: outputs[0] (${output.id})`);
   const packageOutputChannels = channelCount(outLayout.channel, output, desc, `${where}: outputs[0]`);
   const hints = czmodelHints(desc);
-  const border: [number, number] = hints.border?.every((b, i) => b <= [outLayout.y.halo, outLayout.x.halo][i]!)
-    ? hints.border
-    : [outLayout.y.halo, outLayout.x.halo];
-  if (hints.border === border)
-    notes.push(`border: ${border.join(", ")} (the ZEN border the package was exported with; its halo is rounded up to even)`);
-  border.forEach((b, i) => {
-    if (2 * b >= tile[i]!)
-      throw unsupported(`halo ${b} leaves no tile centre in a ${tile[i]} tile`, {
-        where: `${where}: outputs[0]`,
-        allowed: `halo < ${tile[i]! / 2}`,
-      });
-  });
-  if (border[0] === 0 && border[1] === 0)
-    warnings.push("the package declares no halo: ZEN will stitch tiles without context borders (MinOverlap 0), which may show seams");
+  const border = chooseBorder(hints.border, [outLayout.y.halo, outLayout.x.halo], tile, `${where}: outputs[0]`, notes, warnings);
 
   const format = options.format ?? "czann";
   const zen = options.mode !== "package";

@@ -159,13 +159,7 @@ export async function runNumericValidation(
       "time-per-tile",
       `one ${meta.inputShape.slice(0, -1).join("×")} tile took ${tileMs.toFixed(1)} ms (onnxruntime, after a ${firstRunMs.toFixed(1)} ms warm-up run)`,
     );
-    let memory: NumericValidationResult["memory"];
-    if (peak !== undefined && options.memory) {
-      memory = { peakBytes: peak, limitBytes: ZEN_MIN_GPU_BYTES, method: options.memory.method };
-      const text = `peak runtime memory for one tile: ${mb(peak)} (${options.memory.method}); ZEN's minimum GPU has 8 GB`;
-      if (peak > ZEN_MIN_GPU_BYTES) add("warning", "memory", `${text}: the model may not run on ZEN's minimum hardware`);
-      else add("info", "memory", text);
-    }
+    const memory = peak !== undefined && options.memory ? memoryUse(peak, options.memory.method, add) : undefined;
 
     const expected = meta.outputShape ? [1, ...meta.outputShape] : undefined;
     let hint = channelsFirstHint(dims);
@@ -202,6 +196,18 @@ export async function runNumericValidation(
   } finally {
     await session.release();
   }
+}
+
+/** The measured peak memory of one tile, with its finding against ZEN's minimum GPU. */
+function memoryUse(
+  peak: number,
+  method: string,
+  add: (severity: Finding["severity"], code: string, message: string) => void,
+): NumericValidationResult["memory"] {
+  const text = `peak runtime memory for one tile: ${mb(peak)} (${method}); ZEN's minimum GPU has 8 GB`;
+  if (peak > ZEN_MIN_GPU_BYTES) add("warning", "memory", `${text}: the model may not run on ZEN's minimum hardware`);
+  else add("info", "memory", text);
+  return { peakBytes: peak, limitBytes: ZEN_MIN_GPU_BYTES, method };
 }
 
 /** Why a segmentation output is not per-class probabilities (with the fix), or undefined when it is. */

@@ -8,6 +8,7 @@
 import { BlobByteSource } from "../../src/bytes/byte-source.js";
 import { readModelFromSource, type ModelFile } from "../../src/container/index.js";
 import type { Finding } from "../../src/validate/findings.js";
+import type { NumericValidationResult } from "../../src/validate/numeric.js";
 import { validateModel } from "../../src/validate/model.js";
 import { TARGETS, type Target } from "../../src/validate/targets.js";
 import { errorBox, factTable, formatBytes, h, setChildren } from "./dom.js";
@@ -29,6 +30,21 @@ function findingList(findings: Finding[], id: string, okText: string): HTMLEleme
       ),
     ),
   );
+}
+
+/** The facts table rows of a numeric check: its input, time per tile and output dims/range/sums. */
+function numericFacts(r: NumericValidationResult & { input: string }): [string, string][] {
+  const rows: [string, string][] = [["Input", r.input]];
+  if (r.timing) rows.push(["Time per tile", `${r.timing.tileMs.toFixed(1)} ms (session ${r.timing.sessionMs.toFixed(0)} ms)`]);
+  if (r.output) {
+    rows.push(
+      ["Output dims", `[${r.output.dims.join(", ")}]`],
+      ["Output range", `${r.output.min.toPrecision(4)} … ${r.output.max.toPrecision(4)}`],
+    );
+    const sums = r.output.channelSumRange;
+    if (sums) rows.push(["Channel sums", `${sums[0].toFixed(5)} … ${sums[1].toFixed(5)}`]);
+  }
+  return rows;
 }
 
 export function inspectView(worker: WorkerClient): HTMLElement {
@@ -123,27 +139,7 @@ export function inspectView(worker: WorkerClient): HTMLElement {
           { class: `verdict ${r.ok ? "ok" : "error"}`, id: "inspect-numeric-verdict" },
           r.ok ? "Numeric check passed." : "Numeric check failed.",
         ),
-        factTable(
-          [
-            ["Input", r.input],
-            ...(r.timing
-              ? ([["Time per tile", `${r.timing.tileMs.toFixed(1)} ms (session ${r.timing.sessionMs.toFixed(0)} ms)`]] as [
-                  string,
-                  string,
-                ][])
-              : []),
-            ...(r.output
-              ? ([
-                  ["Output dims", `[${r.output.dims.join(", ")}]`],
-                  ["Output range", `${r.output.min.toPrecision(4)} … ${r.output.max.toPrecision(4)}`],
-                  ...(r.output.channelSumRange
-                    ? [["Channel sums", `${r.output.channelSumRange[0].toFixed(5)} … ${r.output.channelSumRange[1].toFixed(5)}`]]
-                    : []),
-                ] as [string, string][])
-              : []),
-          ],
-          "Numeric check",
-        ),
+        factTable(numericFacts(r), "Numeric check"),
         findingList(r.findings, "inspect-numeric-findings", "No findings."),
       );
     } catch (e) {
