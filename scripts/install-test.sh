@@ -63,7 +63,7 @@ run "npx savedmodel2czann --help" npx --no-install savedmodel2czann --help
 
 step "node: import { ... } from \"czmodel\""
 cat >use.mjs <<'EOF'
-import { readModelFile, describeModelFile, ModelMetadata, openImageFile } from "czmodel";
+import { readModelFile, describeModelFile, ModelMetadata, openImageFile, predictFile } from "czmodel";
 import * as browser from "czmodel/browser";
 import { createRequire } from "node:module";
 
@@ -75,6 +75,15 @@ const labels = await openImageFile("labels.png");
 const { width, height } = labels.info;
 await labels.close();
 if (!(width > 0 && height > 0)) throw new Error(`labels.png has size ${width}x${height}`);
+// the same prediction with the session in a worker thread (the built session-worker.js module)
+await predictFile("blob.czann", "cells.png", "labels-worker.png", { worker: true });
+const pixels = async (path) => {
+  const image = await openImageFile(path);
+  const data = await image.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y: 0, width, height });
+  await image.close();
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+};
+if (!(await pixels("labels.png")).equals(await pixels("labels-worker.png"))) throw new Error("the worker-thread prediction differs from the main-thread one");
 if (typeof browser.readModelFileBytes !== "function") throw new Error("czmodel/browser lacks readModelFileBytes");
 const { version } = createRequire(import.meta.url)("czmodel/package.json");
 console.log(JSON.stringify({ version, format: model.format, type: model.metadata.type, classes: model.metadata.classes, entries: described.entries.map((e) => e.name), labels: `${width}x${height}` }));
