@@ -4,6 +4,7 @@
  * is treated as a separator everywhere and results use `/`. Drive-letter (`C:/…`), UNC
  * (`//server/…`) and POSIX absolute paths are kept absolute.
  */
+import { invalidArgument } from "../errors.js";
 
 /** `\` → `/`. */
 function toSlashes(p: string): string {
@@ -58,4 +59,16 @@ export function basenamePath(p: string, keepTrailing = false): string {
 export function resolvePath(baseDir: string, p: string): string {
   if (isAbsolutePath(p)) return normalizePath(p);
   return normalizePath(`${toSlashes(baseDir)}/${toSlashes(p)}`);
+}
+
+/**
+ * `name` when it is a plain file name: not empty, not `.` or `..`, without `/`, `\` or control
+ * characters. A name given for an output file must never reach outside the folder it goes into.
+ */
+export function requireFileName(name: string, where: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (name === "" || name === "." || name === ".." || /[/\\\x00-\x1f\x7f]/.test(name)) {
+    throw invalidArgument(`${JSON.stringify(name)} is not a file name`, { where, allowed: "a name without /, \\ or control characters" });
+  }
+  return name;
 }

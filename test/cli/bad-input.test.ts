@@ -513,13 +513,17 @@ describe("bad conversion specs (savedmodel2czmodel, savedmodel2czann, czmodel co
     await expectSpecRefused("savedmodel2czmodel", "legacy_uuid.json", { ...legacySpec, Id: "1234" }, ["Id", "is not a UUID"]);
   });
 
-  it("a NAME in a sub-folder that does not exist: refused, and the output folder it created is removed again", async () => {
+  it("a NAME that is a path (sub/model, ../x): refused before anything is written, nothing outside or inside the output folder", async () => {
     const specPath = join(specDir, "good.json");
     await writeFile(specPath, JSON.stringify(legacySpec));
     const outdir = join(work, "spec-out", "fresh", "folder");
     const r = await savedmodel2czmodel(specPath, outdir, "sub/model");
-    expectOneLineError(r, [join(outdir, "sub", "model.czmodel"), "ENOENT"], { tool: "savedmodel2czmodel" });
+    expectOneLineError(r, ['"sub/model" is not a file name', "NAME"], { tool: "savedmodel2czmodel" });
     expect(await listTree(join(work, "spec-out", "fresh"))).toBeNull();
+    const escape = await czmodel("convert", specPath, outdir, "../escaped");
+    expectOneLineError(escape, ['"../escaped" is not a file name']);
+    expect(await listTree(join(work, "spec-out", "fresh"))).toBeNull();
+    for (const name of ["..", "a\\b", "bad\nname"]) expectOneLineError(await czmodel("convert", specPath, outdir, name), ["is not a file name"]);
   });
 
   it("a spec that is neither flavour", async () => {

@@ -8,6 +8,7 @@
  */
 import { mkdir, readFile, rmdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { requireFileName } from "../../paths/portable-path.js";
 import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
 import { invalidArgument, invalidModel, ioError, unsupported } from "../../errors.js";
@@ -123,6 +124,7 @@ export async function writeArchive(
   adapted?: AdaptedPayload,
   where = "pack",
 ): Promise<ConvertResult> {
+  if (outputName !== undefined) requireFileName(outputName, "NAME");
   const license = await loadLicense(licenseFile);
   const prepared = prepareModel({ payload, metadata, license }, options, adapted ?? adaptPayload(payload, options), where);
   if (options.spatialDims && payload.kind === "onnx") {
