@@ -520,10 +520,11 @@ describe("bad conversion specs (savedmodel2czmodel, savedmodel2czann, czmodel co
     const r = await savedmodel2czmodel(specPath, outdir, "sub/model");
     expectOneLineError(r, ['"sub/model" is not a file name', "NAME"], { tool: "savedmodel2czmodel" });
     expect(await listTree(join(work, "spec-out", "fresh"))).toBeNull();
-    const escape = await czmodel("convert", specPath, outdir, "../escaped");
-    expectOneLineError(escape, ['"../escaped" is not a file name']);
+    const outside = await czmodel("convert", specPath, outdir, "../escaped");
+    expectOneLineError(outside, ['"../escaped" is not a file name']);
     expect(await listTree(join(work, "spec-out", "fresh"))).toBeNull();
-    for (const name of ["..", "a\\b", "bad\nname"]) expectOneLineError(await czmodel("convert", specPath, outdir, name), ["is not a file name"]);
+    for (const name of ["..", "a\\b", "bad\nname"])
+      expectOneLineError(await czmodel("convert", specPath, outdir, name), ["is not a file name"]);
   });
 
   it("a spec that is neither flavour", async () => {
