@@ -134,8 +134,24 @@ function legacyLayout(files: ZipEntryInfo[], where: string, xmls: ZipEntryInfo[]
   return { format: "czmodel", metadata, model, ...(modelId ? { modelId } : {}), others, warnings };
 }
 
+/** Two entries with one name (ignoring case and `\` vs `/`) make the file ambiguous: which copy would ZEN read? */
+function refuseDuplicateNames(files: ZipEntryInfo[], where: string): void {
+  const seen = new Set<string>();
+  for (const e of files) {
+    const key = lower(normalizeEntryName(e.name));
+    if (seen.has(key)) {
+      throw invalidContainer(`entry ${JSON.stringify(e.name)} appears twice (names are compared ignoring case)`, {
+        where,
+        allowed: "one entry per name",
+      });
+    }
+    seen.add(key);
+  }
+}
+
 function layoutOf(entries: ZipEntryInfo[], where: string): Layout {
   const files = entries.filter((e) => !isDir(e));
+  refuseDuplicateNames(files, where);
   const jsons = files.filter((e) => base(e).endsWith(".json"));
   const xmls = files.filter((e) => base(e).endsWith(".xml"));
   if (jsons.some((e) => base(e) === "model.json")) return czannLayout(files, where, jsons);

@@ -125,6 +125,27 @@ describe("broken archives (inspect, validate, validate --run, unpack)", () => {
     await expectArchiveRefused("nomodel.czann", czannZip({ "model.json": json(czannMeta) }), ["no model.model entry"]);
   });
 
+  it("two model.json entries: refused as ambiguous (not the first read and the second shown as the licence)", async () => {
+    // fflate keys are unique, so write a same-length stand-in name and rename it in the bytes
+    const bytes = czannZip({
+      "model.json": json(czannMeta),
+      "model.model": czannModel,
+      "model-json": json({ ...czannMeta, ModelName: "other" }),
+    });
+    const twice = Buffer.from(bytes).toString("latin1").replaceAll("model-json", "model.json");
+    await expectArchiveRefused("twice.czann", Buffer.from(twice, "latin1"), ['entry "model.json" appears twice']);
+  });
+
+  it("model.json next to MODEL.JSON (and model.model next to Model.Model): refused by inspect and validate", async () => {
+    for (const files of <Zippable[]>[
+      { "model.json": json(czannMeta), "MODEL.JSON": json(czannMeta), "model.model": czannModel },
+      { "model.json": json(czannMeta), "model.model": czannModel, "Model.Model": czannModel },
+    ]) {
+      const { path } = await lonelyFile("cases.czann", czannZip(files));
+      for (const command of ["inspect", "validate"]) expectOneLineError(await czmodel(command, path), [path, "appears twice"]);
+    }
+  });
+
   it("a legacy file without <guid>.xml", async () => {
     await expectArchiveRefused("noxml.czmodel", legacyZip(null, legacyModel), ["no <guid>.xml entry"]);
   });
