@@ -11,6 +11,7 @@ import { registerUnpack } from "./commands/unpack.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerImageInfo } from "./commands/image-info.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerFinalize } from "./commands/finalize.js";
 import { registerExportBioimageio } from "./commands/export-bioimageio.js";
 import { runAndExit } from "./run.js";
 import { VERSION } from "./version.js";
@@ -27,6 +28,7 @@ export function czmodelProgram(): Command {
   registerValidate(program);
   registerUnpack(program);
   registerPredict(program);
+  registerFinalize(program);
   registerImageInfo(program);
   registerExportBioimageio(program);
   return program;

@@ -82,12 +82,15 @@ function readyLabels(runner: BatchRunner, plan: PredictionPlan, targets: OutputT
   return { values: [values[0]!, values[1]!], type };
 }
 
-/** Every tile of every stack, in the order the assembler expects (stack, z, y, x). */
-function* tileJobs(stacks: number, grid: TilePlan2D | TilePlan3D): Generator<TileJob> {
+/** Every tile of every stack (or of the plan's tile block), in the order the assembler expects (stack, z, y, x). */
+function* tileJobs(plan: PredictionPlan): Generator<TileJob> {
+  const { grid, tiles } = plan;
   const nz = "zs" in grid ? grid.zs.length : 1;
-  for (let stack = 0; stack < stacks; stack++)
-    for (let zi = 0; zi < nz; zi++)
-      for (let yi = 0; yi < grid.ys.length; yi++) for (let xi = 0; xi < grid.xs.length; xi++) yield { stack, zi, yi, xi };
+  const [s0, s1] = tiles ? [tiles.stack, tiles.stack + 1] : [0, plan.planes.stacks.length];
+  const [y0, y1] = tiles?.y ?? [0, grid.ys.length];
+  const [x0, x1] = tiles?.x ?? [0, grid.xs.length];
+  for (let stack = s0; stack < s1; stack++)
+    for (let zi = 0; zi < nz; zi++) for (let yi = y0; yi < y1; yi++) for (let xi = x0; xi < x1; xi++) yield { stack, zi, yi, xi };
 }
 
 /** Output pixels of a tile's centre (what it adds to the finished image). */
@@ -116,7 +119,7 @@ export interface BatchPipeline {
 export async function runBatches(p: BatchPipeline): Promise<{ targets: OutputTarget[]; batches: number }> {
   const { plan, runner, reader, signal, checkAbort } = p;
   const writes = new WriteQueue();
-  const jobs = tileJobs(plan.planes.stacks.length, plan.grid);
+  const jobs = tileJobs(plan);
   const takeBatch = (): TileJob[] => {
     const list: TileJob[] = [];
     while (list.length < plan.batch.max) {

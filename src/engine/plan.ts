@@ -34,7 +34,7 @@ import {
   type TilePlan2D,
   type TilePlan3D,
 } from "./tiling.js";
-import type { EngineModel, PredictOptions } from "./types.js";
+import type { EngineModel, PredictOptions, TileBlock } from "./types.js";
 
 /**
  * Default batch for a dynamic batch dim: as many tiles as fit in `DEFAULT_BATCH_PIXELS` input
@@ -71,6 +71,7 @@ export type PlanOptions = Pick<
   | "rescale"
   | "intensityRange"
   | "groupChannels"
+  | "tiles"
 >;
 
 /** The part of the plan that needs no session (`planInput`). */
@@ -116,8 +117,10 @@ export interface PredictionPlan extends InputPlan, TileGeometry {
   /** The session's input and output (names, fixed dims). */
   session: SessionFacts;
   tilesPerPlane: number;
-  /** Tiles over all stacks. */
+  /** Tiles run: over all stacks, or those of `tiles`. */
   totalTiles: number;
+  /** Only this block of tiles is run (one work unit); absent: every tile. */
+  tiles?: TileBlock;
   batch: BatchPlan;
   /** Output pixels over all output planes, in megapixels. */
   megapixelsTotal: number;
@@ -288,6 +291,29 @@ export interface PlanRequest {
   geometry?: TileGeometry;
 }
 
+/** Check a tile block against the grid; returns the number of tiles it holds. */
+function checkTileBlock(block: TileBlock, grid: TilePlan2D | TilePlan3D, stacks: number, blend: BlendMode): number {
+  const where = "tiles";
+  if (blend !== "none") throw unsupported("a block of tiles can only be run with crop-and-place stitching (blend none)", { where });
+  if (!Number.isInteger(block.stack) || block.stack < 0 || block.stack >= stacks) {
+    throw invalidArgument(`tile block stack ${block.stack} is out of range`, { where, allowed: `0..${stacks - 1}` });
+  }
+  const axes = [
+    ["y", block.y, grid.ys.length],
+    ["x", block.x, grid.xs.length],
+  ] as const;
+  for (const [axis, [first, end], n] of axes) {
+    if (!Number.isInteger(first) || !Number.isInteger(end) || first < 0 || end > n || first >= end) {
+      throw invalidArgument(`tile block ${axis} range [${first}, ${end}) is not inside the grid`, {
+        where,
+        allowed: `0 <= first < end <= ${n}`,
+      });
+    }
+  }
+  const nz = "zs" in grid ? grid.zs.length : 1;
+  return nz * (block.y[1] - block.y[0]) * (block.x[1] - block.x[0]);
+}
+
 /** The whole plan of a prediction. Throws the error a prediction with these facts would report. */
 export function planPrediction(request: PlanRequest): PredictionPlan {
   const { model, image, session, options } = request;
@@ -295,7 +321,10 @@ export function planPrediction(request: PlanRequest): PredictionPlan {
   const geometry = request.geometry ?? planGeometry(model, input, options, session);
   const { tile, grid } = geometry;
   const tilesPerPlane = tileCount(grid);
-  const totalTiles = tilesPerPlane * input.planes.stacks.length;
+  const block = options.tiles;
+  const totalTiles = block
+    ? checkTileBlock(block, grid, input.planes.stacks.length, input.blend)
+    : tilesPerPlane * input.planes.stacks.length;
   const notes = [...input.mapping.notes, ...geometry.notes];
   if (grid.padded) notes.push("the image is smaller than the tile on some axis: padded by reflection (numpy 'reflect')");
   if (tilesPerPlane > 1 && model.imageStatistics?.length) {
@@ -311,6 +340,7 @@ export function planPrediction(request: PlanRequest): PredictionPlan {
     ...geometry,
     tilesPerPlane,
     totalTiles,
+    ...(block ? { tiles: { stack: block.stack, y: [...block.y], x: [...block.x] } as TileBlock } : {}),
     batch,
     megapixelsTotal: (width * height * outPlanes) / 1e6,
     notes,

@@ -101,7 +101,8 @@ export async function predict(
     const early: EarlyRead | null = speculate((): EarlyRead => {
       const geometry = planGeometry(model, input, options, null);
       const reader = new TileInputReader(source, geometry.grid, stacks, input.mapping, input.scaling);
-      reader.prefetch({ stack: 0, zi: 0, yi: 0, xi: 0 });
+      const block = options.tiles;
+      reader.prefetch({ stack: block?.stack ?? 0, zi: 0, yi: block?.y[0] ?? 0, xi: block?.x[0] ?? 0 });
       return { geometry, reader };
     });
 

@@ -95,6 +95,17 @@ export interface PlaneFilter {
   z?: number[];
 }
 
+/**
+ * A block of whole tiles of one stack of the whole-image tile grid: tile indices `[first, end)`
+ * along Y and X (every Z tile of a 3-D stack). A prediction given one runs only these tiles,
+ * with the geometry of the whole-image run (one work unit, `units.ts`).
+ */
+export interface TileBlock {
+  stack: number;
+  y: [number, number];
+  x: [number, number];
+}
+
 /** Sinks for `output: "both"`. */
 export interface SinkPair {
   labels: ImageSink;
@@ -139,6 +150,8 @@ export interface PredictOptions {
   threads?: number;
   /** Extra session options (execution providers, …) merged under the engine's own. */
   sessionOptions?: InferenceSession.SessionOptions;
+  /** Run only this block of the whole-image tile grid (default every tile); its sinks get only those tiles' centres. */
+  tiles?: TileBlock;
   /** Which planes to predict (default all). */
   planes?: PlaneFilter;
   /** Colour order fed to 3/4-channel models (default the model's, i.e. `bgr`). */

@@ -9,7 +9,9 @@ import { Option, type Command } from "commander";
 import type { IntensityRange, PlaneFilter } from "../../engine/index.js";
 import { cancelled, invalidArgument } from "../../errors.js";
 import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
-import { predictFile, type PredictFileResult } from "../../node-api.js";
+import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
+import { parseShard, type Shard } from "../../engine/units.js";
+import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
 import { intList, numberIn, positiveInt } from "../args.js";
 import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
 import { printJson, printLines } from "../output.js";
@@ -33,6 +35,9 @@ interface PredictCliOptions extends ImageOpenCliOptions {
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
+  shard?: Shard;
+  plan?: boolean;
+  unitSize?: number;
 }
 
 const AXES = ["scene", "t", "c", "z"] as const;
@@ -147,19 +152,81 @@ export function registerPredict(program: Command): void {
         .default("auto"),
     )
     .option("--overwrite", "replace an existing output")
+    .option(
+      "--shard <K/N>",
+      "run only shard K (0-based) of N of the work units into a shared OME-Zarr output; then `czmodel finalize OUT`",
+      parseShard,
+    )
+    .option("--plan", "print the work units as JSON and run nothing")
+    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole chunks (default 2048)", positiveInt)
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")
     .addHelpText(
       "after",
       "\nExamples:\n  czmodel predict nuclei.czann nuclei.png -o labels.png\n  czmodel predict nuclei.czann big.ome.tif -o labels.ome.tif --output both --min-confidence 0.6\n  czmodel predict denoise.czann stack.czi -o denoised.ome.zarr --plane z=0-4 --threads 2\n  czmodel predict unet2d_nuclei_broad/ big.ome.tif -o probability.ome.tif --json\n" +
+        "  czmodel predict nuclei.czann big.czi -o labels.ome.zarr --plan\n" +
+        "  czmodel predict nuclei.czann big.czi -o labels.ome.zarr --shard 0/4   # … through 3/4, any order, any machine\n" +
+        "  czmodel finalize labels.ome.zarr\n" +
         PACKAGE_HELP,
     )
     .action(async (modelPath: string, imagePath: string, opts: PredictCliOptions) => {
+      if (opts.shard || opts.plan || opts.unitSize !== undefined) return runSharded(modelPath, imagePath, opts);
       const result = await runPredict(modelPath, imagePath, opts);
       if (opts.json) printJson({ ok: true, ...result });
       else printLines(predictText(result));
     });
+}
+
+/** The options `predict` and a sharded run share. */
+function runOptions(opts: PredictCliOptions): PredictFileOptions & ShardFileOptions {
+  return {
+    output: opts.output,
+    compression: opts.compression,
+    creator: `czmodel ${VERSION}`,
+    ...(opts.minConfidence !== undefined ? { minConfidence: opts.minConfidence } : {}),
+    ...(opts.border ? { border: opts.border.length === 1 ? opts.border[0]! : opts.border } : {}),
+    blend: opts.blend,
+    ...(opts.tile ? { tile: opts.tile } : {}),
+    ...(opts.batch ? { batch: opts.batch } : {}),
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.plane ? { planes: opts.plane } : {}),
+    rescale: opts.rescale,
+    ...(opts.intensityRange ? { intensityRange: opts.intensityRange } : {}),
+    ...(opts.channelOrder ? { channelOrder: opts.channelOrder } : {}),
+    openOptions: imageOpenOptionsFrom(opts),
+  };
+}
+
+/** `--plan` (the units as JSON) or `--shard K/N` (run shard K's units). */
+async function runSharded(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<void> {
+  if (opts.overwrite) throw invalidArgument("shards share one output; --overwrite cannot be used with them", { where: "--overwrite" });
+  const options: ShardFileOptions = { ...runOptions(opts), ...(opts.unitSize !== undefined ? { unitSize: opts.unitSize } : {}) };
+  if (!opts.shard) {
+    if (!opts.plan) throw invalidArgument("--unit-size needs --shard K/N or --plan", { where: "--unit-size" });
+    const state = await planShardFile(modelPath, imagePath, opts.out, options);
+    const { plan, units } = state;
+    printJson({ ok: true, out: opts.out, tile: plan.tile, border: plan.border, tilesPerPlane: plan.tilesPerPlane, ...units });
+    return;
+  }
+  if (opts.plan) throw invalidArgument("--plan runs nothing; leave out --shard", { where: "--plan" });
+  const result = await predictShardFile(modelPath, imagePath, opts.out, opts.shard, {
+    ...options,
+    ...(opts.quiet || opts.json ? {} : { onUnit: (u, done, total) => process.stderr.write(`unit ${u.index} done (${done}/${total})\n`) }),
+  });
+  if (opts.json) printJson({ ok: true, ...shardSummary(result) });
+  else printLines(shardText(result));
+}
+
+function shardSummary(r: ShardRunResult) {
+  return { out: r.out, shard: `${r.shard.index}/${r.shard.count}`, units: r.units, unitsTotal: r.unitsTotal, tiles: r.tiles };
+}
+
+function shardText(r: ShardRunResult): string[] {
+  return [
+    `shard ${r.shard.index}/${r.shard.count}: ${r.units.length} of ${r.unitsTotal} units (${r.tiles} tiles) written to ${r.out}`,
+    `  when every shard is done: czmodel finalize ${r.out}`,
+  ];
 }
 
 async function runPredict(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<PredictFileResult> {
@@ -169,21 +236,8 @@ async function runPredict(modelPath: string, imagePath: string, opts: PredictCli
   const progress = createProgress("predict", opts);
   try {
     return await predictFile(modelPath, imagePath, opts.out, {
-      output: opts.output,
+      ...runOptions(opts),
       overwrite: Boolean(opts.overwrite),
-      compression: opts.compression,
-      creator: `czmodel ${VERSION}`,
-      ...(opts.minConfidence !== undefined ? { minConfidence: opts.minConfidence } : {}),
-      ...(opts.border ? { border: opts.border.length === 1 ? opts.border[0]! : opts.border } : {}),
-      blend: opts.blend,
-      ...(opts.tile ? { tile: opts.tile } : {}),
-      ...(opts.batch ? { batch: opts.batch } : {}),
-      ...(opts.threads ? { threads: opts.threads } : {}),
-      ...(opts.plane ? { planes: opts.plane } : {}),
-      rescale: opts.rescale,
-      ...(opts.intensityRange ? { intensityRange: opts.intensityRange } : {}),
-      ...(opts.channelOrder ? { channelOrder: opts.channelOrder } : {}),
-      openOptions: imageOpenOptionsFrom(opts),
       signal: controller.signal,
       onProgress: (p) =>
         progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),

@@ -36,9 +36,19 @@ export interface OmeZarrSinkOptions {
   compressor?: Compressor;
   /** `name` of the multiscale image. */
   imageName?: string;
+  /**
+   * Write only the chunks this accepts (one work unit's, `src/engine/units.ts`); the others are
+   * dropped and `finish` does not ask for every pixel. Default: every chunk, all required.
+   */
+  onlyChunks?: (plane: PlaneIndex, cy: number, cx: number) => boolean;
 }
 
 const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
+
+/** Key of chunk (cy, cx) of output channel `channel` (= c·K + k) of `plane`; `scenes` > 1 adds the scene group. */
+export function zarrChunkKey(scenes: number, plane: PlaneIndex, channel: number, cy: number, cx: number): string {
+  return `${scenes > 1 ? `${plane.scene}/` : ""}0/${plane.t}/${channel}/${plane.z}/${cy}/${cx}`;
+}
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
 const hex = ([r, g, b]: [number, number, number]) => bytesToHex([r, g, b]).toUpperCase();
@@ -174,11 +184,13 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   private async writeChunks(chunks: Chunk[]): Promise<void> {
     const K = this.info!.samplesPerPixel;
     const writes: Promise<void>[] = [];
+    const only = this.options.onlyChunks;
     for (const chunk of chunks) {
       const { plane } = chunk;
+      if (only && !only(plane, chunk.cy, chunk.cx)) continue;
       for (let k = 0; k < K; k++) {
         const data = K === 1 ? chunk.data : chunkSample(chunk.data, K, k);
-        const key = `${this.prefix(plane.scene)}0/${plane.t}/${plane.c * K + k}/${plane.z}/${chunk.cy}/${chunk.cx}`;
+        const key = zarrChunkKey(this.info!.sizes.scene, plane, plane.c * K + k, chunk.cy, chunk.cx);
         const raw = sampleBytes(data);
         writes.push((this.compressor ? this.compressor(raw) : Promise.resolve(raw)).then((bytes) => this.target.set(key, bytes)));
       }
@@ -189,7 +201,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   async finish(): Promise<void> {
     if (!this.info || !this.grid) throw internalError("OmeZarrSink.finish() before begin()");
     if (this.done) throw internalError("OmeZarrSink.finish() called twice");
-    if (!this.grid.complete)
+    if (!this.grid.complete && !this.options.onlyChunks)
       throw internalError(`OmeZarrSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
     await this.target.commit();
     this.done = true;

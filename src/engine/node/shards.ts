@@ -1,0 +1,310 @@
+/**
+ * Sharded prediction into one OME-Zarr folder (Node only): `planShardFile` (the work units as
+ * JSON, no run), `predictShardFile` (shard K of N runs its units, `units.ts`) and
+ * `finalizeShards` (check every chunk, then mark the output complete). See docs/distributed.md.
+ *
+ * Shard state lives in the output folder: `.czmodel-shards/plan.json` (model, image, output
+ * chunking, the `PredictionPlan` and the `UnitPlan`), written atomically by whichever shard
+ * comes first and compared byte for byte by every later shard, so a shard with another
+ * model, image or options refuses. Each unit runs the ordinary `predict` with its tile block
+ * (`PredictOptions.tiles`) into an `OmeZarrSink` that keeps only the unit's chunks; every file
+ * is written temp-then-rename, so shards may run in any order, at once, or twice. The
+ * `.zattrs` files (the NGFF `multiscales` that make the folder an image) are held back in
+ * `.czmodel-shards/attrs/` and put in place by `finalize` once every chunk exists: until then
+ * OME-Zarr readers do not take the folder for a finished image.
+ */
+import { createHash } from "node:crypto";
+import { access, readdir, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { InferenceSession } from "onnxruntime-common";
+import { readModelFile, writeFileAtomic } from "../../container/node/index.js";
+import { invalidArgument, invalidMetadata, unsupported } from "../../errors.js";
+import { autoChunkSize } from "../../io/chunk-grid.js";
+import { nodeZlibCompressor } from "../../io/node/zlib-compressor.js";
+import { openImageFile } from "../../io/node/open-file.js";
+import { bytesPerSample, type ImageSource } from "../../io/types.js";
+import { SharedFolderTarget } from "../../io/zarr/node/shared-folder-target.js";
+import { OmeZarrSink, zarrChunkKey } from "../../io/zarr/zarr-sink.js";
+import { engineModelFromFile } from "../from-model-file.js";
+import { outputInfo } from "../outputs.js";
+import { planInput, planPrediction, type PredictionPlan } from "../plan.js";
+import { predict } from "../predict.js";
+import { runDescription } from "../report.js";
+import { readSessionLayout } from "../session.js";
+import type { EngineModel, PredictOptions } from "../types.js";
+import { planUnits, shardUnits, unitHasChunk, type Shard, type UnitPlan, type WorkUnit } from "../units.js";
+import { nodeRuntime } from "./index.js";
+import type { PredictFileOptions } from "./predict-file-types.js";
+import { nodeSessionOptions } from "./session-options.js";
+
+const STATE_DIR = ".czmodel-shards";
+const PLAN_FILE = `${STATE_DIR}/plan.json`;
+const ATTRS_DIR = `${STATE_DIR}/attrs`;
+
+export type ShardFileOptions = Omit<PredictFileOptions, "overwrite" | "probabilitiesOut" | "worker" | "tiles" | "onProgress"> & {
+  /** Unit edge in pixels per plane (default 2048), rounded to whole chunks. */
+  unitSize?: number;
+  /** Called after each unit a shard finishes. */
+  onUnit?: (unit: WorkUnit, done: number, total: number) => void;
+};
+
+/** What every shard of one output must agree on; stored as `.czmodel-shards/plan.json`. */
+export interface ShardState {
+  format: "czmodel-shards";
+  version: 1;
+  model: { file: string; name: string; id?: string; onnxSha256: string };
+  image: { file: string; width: number; height: number; sampleType: string };
+  output: { chunkSize: number; compression: "zlib" | "none" | "auto"; level: number; samples: number };
+  plan: PredictionPlan;
+  units: UnitPlan;
+}
+
+interface Setup {
+  model: EngineModel;
+  source: ImageSource;
+  session: InferenceSession;
+  state: ShardState;
+  predictOptions: Omit<PredictOptions, "runtime">;
+}
+
+function checkZarrOutput(outPath: string): void {
+  if (!/\.zarr[\\/]*$/i.test(outPath)) {
+    throw unsupported("a sharded prediction writes OME-Zarr: a PNG or tiled OME-TIFF has one writer, so shards cannot share it", {
+      where: outPath,
+      allowed: "an output named *.ome.zarr",
+    });
+  }
+}
+
+/** Chunk size and samples per pixel of the output, as the sink of a single run picks them. */
+function outputChunking(model: EngineModel, plan: PredictionPlan): { chunkSize: number; samples: number } {
+  const channels = plan.session.outputChannels ?? model.outputChannels ?? model.classes?.length;
+  if (channels === undefined) {
+    throw unsupported("the model's output channel count is unknown before a run; it cannot be sharded", { where: model.name });
+  }
+  const { width, height, outSizes } = plan.planes;
+  const info = outputInfo(plan.outputs[0]!, { model, width, height, sizes: outSizes, channels, description: runDescription(plan) });
+  return { chunkSize: autoChunkSize(width, info.samplesPerPixel * bytesPerSample(info.sampleType)), samples: info.samplesPerPixel };
+}
+
+/** Read the model and image, open the session, plan the prediction and its units. */
+async function setUp(modelPath: string, imagePath: string, outPath: string, options: ShardFileOptions): Promise<Setup> {
+  checkZarrOutput(outPath);
+  const { creator: _creator, openOptions, compression = "auto", unitSize, onUnit: _onUnit, ...rest } = options;
+  if (rest.output === "both")
+    throw unsupported("a sharded prediction writes one output", { where: "--output", allowed: "labels, probabilities" });
+  if (!["auto", "deflate", "none"].includes(compression)) {
+    throw invalidArgument(`compression '${compression}' is not known`, { where: "--compression", allowed: "auto, deflate, none" });
+  }
+  const { model } = engineModelFromFile(await readModelFile(modelPath), modelPath);
+  const predictOptions = { ...rest, output: model.kind === "segmentation" ? (rest.output ?? "labels") : "labels" } as const;
+  const source = await openImageFile(imagePath, openOptions);
+  let session: InferenceSession | undefined;
+  try {
+    const input = planInput(model, source.info, predictOptions);
+    session = await nodeRuntime.InferenceSession.create(model.onnx, nodeSessionOptions(rest.threads, rest.sessionOptions));
+    const layout = readSessionLayout(session, model, input.dims);
+    const plan = planPrediction({ model, image: source.info, session: layout, options: predictOptions, input });
+    const { chunkSize, samples } = outputChunking(model, plan);
+    const units = planUnits(plan, { chunkSize, ...(unitSize !== undefined ? { unitSize } : {}) });
+    const state: ShardState = {
+      format: "czmodel-shards",
+      version: 1,
+      model: {
+        file: basename(modelPath),
+        name: model.name,
+        ...(model.id ? { id: model.id } : {}),
+        onnxSha256: createHash("sha256").update(model.onnx).digest("hex"),
+      },
+      image: { file: basename(imagePath), width: source.info.width, height: source.info.height, sampleType: source.info.sampleType },
+      output: { chunkSize, compression: compression === "deflate" ? "zlib" : compression, level: 6, samples },
+      plan,
+      units,
+    };
+    return { model, source, session, state, predictOptions };
+  } catch (e) {
+    await session?.release().catch(() => undefined);
+    await source.close();
+    throw e;
+  }
+}
+
+async function tearDown(setup: Setup): Promise<void> {
+  await setup.session.release().catch(() => undefined);
+  await setup.source.close();
+}
+
+/** The shard state and units of a sharded prediction, without running anything (`--plan`). */
+export async function planShardFile(
+  modelPath: string,
+  imagePath: string,
+  outPath: string,
+  options: ShardFileOptions = {},
+): Promise<ShardState> {
+  const setup = await setUp(modelPath, imagePath, outPath, options);
+  await tearDown(setup);
+  return setup.state;
+}
+
+const stateBytes = (state: ShardState) => new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`);
+
+async function readIfThere(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** Write the state unless there; then the stored one must be the same (a shard of another run refuses). */
+async function claimOutput(outPath: string, state: ShardState): Promise<void> {
+  const file = join(outPath, ...PLAN_FILE.split("/"));
+  const mine = stateBytes(state);
+  if (!(await readIfThere(file))) {
+    const entries = await readdir(outPath).catch(() => [] as string[]);
+    if (entries.some((e) => !e.startsWith("."))) {
+      throw invalidArgument("the output folder exists and is not a sharded czmodel output", { where: outPath, allowed: "a new folder" });
+    }
+    await writeFileAtomic(file, mine, { createDir: true });
+  }
+  const stored = await readFile(file);
+  if (!stored.equals(mine)) {
+    const theirs = JSON.parse(stored.toString("utf8")) as Record<string, unknown>;
+    const differs = Object.keys(state).filter((k) => JSON.stringify(theirs[k]) !== JSON.stringify(state[k as keyof ShardState]));
+    throw invalidArgument(
+      `the output was started by shards with another model, image or options (differs in: ${differs.join(", ") || "format"})`,
+      {
+        where: outPath,
+        allowed: "the same MODEL, IMAGE and options for every shard, or a new output",
+      },
+    );
+  }
+}
+
+/** `.zattrs` files wait in the state folder until `finalizeShards`. */
+const holdAttrs = (key: string) => (key === ".zattrs" || key.endsWith("/.zattrs") ? `${ATTRS_DIR}/${key}` : key);
+
+const atomicWriter = (file: string, bytes: Uint8Array) => writeFileAtomic(file, bytes, { createDir: true });
+
+/** Run one unit: the ordinary `predict` on its tile block, writing only its chunks. */
+async function runUnit(setup: Setup, outPath: string, unit: WorkUnit): Promise<void> {
+  const { model, source, session, state } = setup;
+  const sink = new OmeZarrSink(new SharedFolderTarget(outPath, atomicWriter, holdAttrs), {
+    chunkSize: state.output.chunkSize,
+    compression: state.output.compression,
+    level: state.output.level,
+    compressor: nodeZlibCompressor(state.output.level),
+    imageName: model.name,
+    onlyChunks: (plane, cy, cx) => unitHasChunk(unit, plane, cy, cx),
+  });
+  await predict(model, source, sink, {
+    ...setup.predictOptions,
+    runtime: nodeRuntime,
+    createSession: async () => session,
+    tiles: unit.tiles,
+  });
+}
+
+export interface ShardRunResult {
+  out: string;
+  shard: Shard;
+  /** Indices of the units this shard ran. */
+  units: number[];
+  unitsTotal: number;
+  tiles: number;
+  state: ShardState;
+}
+
+/** Run shard `shard`'s units of the prediction into the OME-Zarr folder `outPath` (created or shared). */
+export async function predictShardFile(
+  modelPath: string,
+  imagePath: string,
+  outPath: string,
+  shard: Shard,
+  options: ShardFileOptions = {},
+): Promise<ShardRunResult> {
+  const setup = await setUp(modelPath, imagePath, outPath, options);
+  try {
+    await claimOutput(outPath, setup.state);
+    const mine = shardUnits(setup.state.units.units, shard);
+    let tiles = 0;
+    for (const [i, unit] of mine.entries()) {
+      await runUnit(setup, outPath, unit);
+      const nz = "zs" in setup.state.plan.grid ? setup.state.plan.grid.zs.length : 1;
+      tiles += nz * (unit.tiles.y[1] - unit.tiles.y[0]) * (unit.tiles.x[1] - unit.tiles.x[0]);
+      options.onUnit?.(unit, i + 1, mine.length);
+    }
+    const unitsTotal = setup.state.units.units.length;
+    return { out: outPath, shard, units: mine.map((u) => u.index), unitsTotal, tiles, state: setup.state };
+  } finally {
+    await tearDown(setup);
+  }
+}
+
+/** Every chunk key of `unit` for an output of `samples` samples per pixel. */
+function unitChunkKeys(state: ShardState, unit: WorkUnit): string[] {
+  const K = state.output.samples;
+  const scenes = state.plan.planes.outSizes.scene;
+  const keys: string[] = [];
+  for (const plane of unit.outPlanes)
+    for (let k = 0; k < K; k++)
+      for (let cy = unit.chunks.y[0]; cy < unit.chunks.y[1]; cy++)
+        for (let cx = unit.chunks.x[0]; cx < unit.chunks.x[1]; cx++) keys.push(zarrChunkKey(scenes, plane, plane.c * K + k, cy, cx));
+  return keys;
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries) {
+    const key = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await listFiles(join(dir, e.name), key)));
+    else if (e.isFile() && !e.name.endsWith(".partial")) out.push(key);
+  }
+  return out;
+}
+
+export interface FinalizeResult {
+  out: string;
+  units: number;
+  chunks: number;
+}
+
+/** Check that every chunk of every unit exists, then put the held-back `.zattrs` in place (the output is complete). */
+export async function finalizeShards(outPath: string): Promise<FinalizeResult> {
+  const stored = await readIfThere(join(outPath, ...PLAN_FILE.split("/")));
+  if (!stored) throw invalidArgument(`no ${PLAN_FILE}: not a sharded czmodel output`, { where: outPath });
+  const state = JSON.parse(stored.toString("utf8")) as ShardState;
+  if (state.format !== "czmodel-shards" || state.version !== 1) throw invalidMetadata("unknown shard state format", { where: PLAN_FILE });
+  const missing: string[] = [];
+  const units = new Set<number>();
+  let total = 0;
+  for (const unit of state.units.units) {
+    for (const key of unitChunkKeys(state, unit)) {
+      total++;
+      if (!(await exists(join(outPath, ...key.split("/"))))) {
+        missing.push(key);
+        units.add(unit.index);
+      }
+    }
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 4).join(", ") + (missing.length > 4 ? ", …" : "");
+    throw invalidArgument(
+      `${missing.length} of ${total} chunks are missing: ${shown} (units ${[...units].join(", ")}); run their shards again`,
+      {
+        where: outPath,
+      },
+    );
+  }
+  const attrs = join(outPath, ...ATTRS_DIR.split("/"));
+  for (const key of await listFiles(attrs)) await atomicWriter(join(outPath, ...key.split("/")), await readFile(join(attrs, key)));
+  return { out: outPath, units: state.units.units.length, chunks: total };
+}
