@@ -2,6 +2,8 @@
  * How commands print results: a human text on stdout, or with `--json` one JSON document.
  */
 
+import { escapeControls } from "../render/format.js";
+
 export { formatBytes } from "../render/format.js";
 
 export function printJson(value: unknown): void {
@@ -17,8 +19,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** Human output: one line per entry, control characters from file contents escaped. */
 export function printLines(lines: string[]): void {
-  if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+  if (lines.length) process.stdout.write(`${lines.map(escapeControls).join("\n")}\n`);
 }
 
 /** A plain table: columns padded to the widest cell. */

@@ -5,6 +5,7 @@
  */
 import { CommanderError, type Command } from "commander";
 import { type CzmodelError, describeError, isCzmodelError } from "../errors.js";
+import { escapeControls } from "../render/format.js";
 
 /** Thrown by a command to end with a given exit status after it printed its own output. */
 export class ExitStatus extends Error {
@@ -62,7 +63,7 @@ function causeStack(e: CzmodelError): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return escapeControls(text.replace(/\s*\n\s*/g, " ").trim());
 }
 
 function printJsonError(error: object): void {

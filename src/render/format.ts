@@ -12,3 +12,13 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
+
+/**
+ * Text from a file made safe for a terminal: control characters (C0 but for none, DEL, C1,
+ * so also ESC sequences and newlines inside a name) are shown as `\xNN`, so a model or class
+ * name can never forge lines or move the cursor. JSON output is not passed through this.
+ */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}

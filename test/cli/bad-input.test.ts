@@ -552,3 +552,20 @@ describe("bad conversion specs (savedmodel2czmodel, savedmodel2czann, czmodel co
     await expectSpecRefused("convert", "neither.json", { ModelPath: "nuclei.onnx" }, ["neither a CZANN spec", "nor a legacy spec"]);
   });
 });
+
+describe("output spoofing", () => {
+  it("inspect escapes control characters in names (a newline or ESC[2J cannot forge lines); --json keeps them exact", async () => {
+    const forged = "Nuclei\nType                 Regression\u001b[2J";
+    const { path } = await lonelyFile(
+      "spoof.czann",
+      czannZip({ "model.json": json({ ...czannMeta, ModelName: forged }), "model.model": czannModel }),
+    );
+    const human = await czmodel("inspect", path);
+    expect(human.status, human.stderr).toBe(0);
+    expect(human.stdout).not.toContain("\u001b");
+    expect(human.stdout.split("\n").filter((line) => /^\s*Type\s+Regression/.test(line))).toEqual([]);
+    expect(human.stdout).toContain("Nuclei\\x0aType                 Regression\\x1b[2J");
+    const machine = await czmodel("inspect", path, "--json");
+    expect(JSON.stringify(parseJson(machine))).toContain(JSON.stringify(forged).slice(1, -1));
+  });
+});
