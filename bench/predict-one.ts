@@ -21,7 +21,7 @@
  * image, reading, converting, stitching and writing cost, less noisy than wall time on a
  * shared machine because it does not count time spent waiting for a core.
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "../src/onnx/node/runtime.js";
 import { nodeSessionOptions } from "../src/engine/node/session-options.js";
 import { predictFile, readModelFile, engineModelFromFile, type PredictFileOptions } from "../src/index.js";
 

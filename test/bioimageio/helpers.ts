@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { unzipSync } from "fflate";
-import * as ort from "onnxruntime-node";
+import { ort } from "../../src/onnx/node/runtime.js";
 import { parse } from "yaml";
 import { repoRoot } from "../helpers/paths.js";
 

@@ -11,7 +11,7 @@
  */
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import * as ort from "onnxruntime-node";
+import { ort } from "../../src/onnx/node/runtime.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, testdata } from "../helpers/paths.js";
 import { czmodel, parseJson, savedmodel2czmodel, text, zipEntry, scratchDir } from "./helpers.js";

@@ -4,7 +4,7 @@
  * events, band order, and failure handling (clear one-line errors, abort and sink failures
  * leave every sink aborted).
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "../../src/onnx/node/runtime.js";
 import type { InferenceSession } from "onnxruntime-common";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CzmodelError } from "../../src/errors.js";

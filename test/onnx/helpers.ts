@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import * as ort from "onnxruntime-node";
+import { ort } from "../../src/onnx/node/runtime.js";
 import { fixture, testdata } from "../helpers/paths.js";
 
 export { ort };

@@ -6,7 +6,7 @@
  * Sessions get `NODE_SESSION_OPTIONS` (also used by the runtime-only benchmark).
  * Node-only (imports onnxruntime-node and node:worker_threads).
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "../../onnx/node/runtime.js";
 import type { ImageSink, ImageSource } from "../../io/types.js";
 import { predict } from "../predict.js";
 import type { EngineModel, OrtRuntime, PredictOptions, PredictResult, SinkPair } from "../types.js";

@@ -7,7 +7,7 @@
  * close to the peak. A CPU measure: it stands in for the GPU memory ZEN would need. `nodeRun`
  * packs both as the runner `validateModel` takes. Node only.
  */
-import * as ort from "onnxruntime-node";
+import { ort } from "../../onnx/node/runtime.js";
 import {
   runNumericValidation,
   type MemoryProbe,
