@@ -154,6 +154,19 @@ describe("czmodel predict: bad input gives one line, exit 2 and no output", () =
     expect((await readFile(existing)).equals(before)).toBe(true);
   });
 
+  it("--overwrite never removes a folder that is not an OME-Zarr output (PNG or OME-Zarr path alike)", async () => {
+    for (const name of ["folder.png", "folder.ome.zarr"]) {
+      const folder = join(outDir, name);
+      await mkdir(folder);
+      await writeFile(join(folder, "precious.txt"), "keep me");
+      const before = await listTree(outDir);
+      const r = await czmodel("predict", nucleiModel, testdata("images", "nuclei_0000.png"), "-o", folder, "--overwrite");
+      expectOneLineError(r, [folder, /not an OME-Zarr output/, /never removes it/]);
+      expect(await listTree(outDir)).toEqual(before);
+      expect(await readFile(join(folder, "precious.txt"), "utf8")).toBe("keep me");
+    }
+  });
+
   it("an unknown --plane axis", async () => {
     await expectNoOutput(
       [nucleiModel, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "f.png"), "--plane", "q=1"],

@@ -5,6 +5,7 @@
  * OME-TIFF) and the folder target (OME-Zarr).
  */
 import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { moveIntoPlace } from "../../bytes/node/atomic.js";
 import { ioError } from "../../errors.js";
 
@@ -39,10 +40,26 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Throws the standard error when `target` exists and may not be replaced. */
+/** A Zarr hierarchy (v2 `.zgroup`/`.zarray`/`.zattrs` or v3 `zarr.json` at its root): what an OME-Zarr output replaces. */
+async function isZarrFolder(path: string): Promise<boolean> {
+  for (const marker of [".zgroup", ".zattrs", ".zarray", "zarr.json"]) if (await exists(join(path, marker))) return true;
+  return false;
+}
+
+/**
+ * Throws the standard error when `target` exists and may not be replaced. `--overwrite`
+ * replaces a file, or a folder only when it is a Zarr hierarchy (an earlier OME-Zarr output):
+ * any other folder is the user's and is never removed.
+ */
 export async function checkTarget(target: string, overwrite: boolean): Promise<void> {
-  if (!overwrite && (await exists(target))) {
-    throw ioError("output already exists", { where: target, allowed: "a new path, or --overwrite" });
+  const found = await stat(target).catch(() => undefined);
+  if (!found) return;
+  if (!overwrite) throw ioError("output already exists", { where: target, allowed: "a new path, or --overwrite" });
+  if (found.isDirectory() && !(await isZarrFolder(target))) {
+    throw ioError("a folder that is not an OME-Zarr output is in the way; --overwrite never removes it", {
+      where: target,
+      allowed: "another output path, or remove the folder yourself",
+    });
   }
 }
 
