@@ -47,6 +47,8 @@ export interface ValidationSubject {
   onnx?: { irVersion: number; defaultOpset: number; inputs: TensorFacts[]; outputs: TensorFacts[] };
   /** SavedModel serving signature when the payload is a zipped SavedModel and it could be read. */
   savedModel?: { inputs: TensorFacts[]; outputs: TensorFacts[] };
+  /** Why an ONNX payload could not be parsed (then `onnx` is absent): ZEN cannot load it either. */
+  onnxFailure?: string;
   /** Warnings the reader already raised (e.g. missing BorderSize, id mismatch). */
   readerWarnings?: string[];
   /** ONNX nodes that compute statistics over the image (`findImageStatistics`). */
@@ -76,6 +78,7 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
 
   switch (subject.payloadKind) {
     case "onnx":
+      if (!subject.onnx) f.error("onnx-unreadable", `the ONNX model cannot be parsed: ${subject.onnxFailure ?? "unknown reason"}`, "model payload");
       if (subject.onnx) {
         checkOnnxVersions(subject.onnx, target, f);
         checkIo(subject, subject.onnx, "ONNX", f);

@@ -17,7 +17,9 @@ export function subjectFor(
     ...(payload.onnx ? { onnx: payload.onnx } : {}),
     ...(payload.savedModel ? { savedModel: payload.savedModel } : {}),
     ...(payload.imageStatistics?.length ? { imageStatistics: payload.imageStatistics } : {}),
-    readerWarnings: [...readerWarnings, ...payload.problems],
+    // an unparseable ONNX payload is an error of its own (onnx-unreadable), not a reader warning
+    ...(payload.payloadKind === "onnx" && payload.failure !== undefined ? { onnxFailure: payload.failure } : {}),
+    readerWarnings: [...readerWarnings, ...(payload.payloadKind === "onnx" && payload.failure !== undefined ? [] : payload.problems)],
   };
   if (metadata instanceof ModelMetadata) {
     return {

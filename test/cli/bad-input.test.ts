@@ -569,3 +569,27 @@ describe("output spoofing", () => {
     expect(JSON.stringify(parseJson(machine))).toContain(JSON.stringify(forged).slice(1, -1));
   });
 });
+
+describe("unreadable networks are invalid, not valid with a warning", () => {
+  it("a truncated ONNX payload or one with an absurd length prefix: validate reports the error onnx-unreadable and exits 1", async () => {
+    // the real model's first fields, then a graph field (7) whose length prefix says 2^31 bytes
+    const head = czannModel.subarray(0, 64);
+    const absurd = new Uint8Array([...head, 0x3a, 0x80, 0x80, 0x80, 0x80, 0x08, 0x0a, 0x00]);
+    for (const [name, model] of [
+      ["truncated.czann", czannModel.subarray(0, Math.floor(czannModel.length / 2))],
+      ["absurd.czann", absurd],
+    ] as const) {
+      const { path } = await lonelyFile(name, czannZip({ "model.json": json(czannMeta), "model.model": model }));
+      const r = await czmodel("validate", path, "--json");
+      expect(r.status, r.stderr).toBe(1);
+      const report = parseJson(r) as { ok: boolean; findings: { severity: string; code: string; message: string }[] };
+      expect(report.ok).toBe(false);
+      const finding = report.findings.find((f) => f.code === "onnx-unreadable");
+      expect(finding?.severity).toBe("error");
+      expect(finding?.message).toMatch(/^the ONNX model cannot be parsed: /);
+      const human = await czmodel("validate", path);
+      expect(human.status).toBe(1);
+      expect(human.stdout).toMatch(/: INVALID for zen-3\.13: /);
+    }
+  });
+});
