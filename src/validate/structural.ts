@@ -78,8 +78,10 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
 
   switch (subject.payloadKind) {
     case "onnx":
-      if (!subject.onnx) f.error("onnx-unreadable", `the ONNX model cannot be parsed: ${subject.onnxFailure ?? "unknown reason"}`, "model payload");
-      if (subject.onnx) {
+      if (!subject.onnx) {
+        const reason = subject.onnxFailure ?? "unknown reason";
+        f.error("onnx-unreadable", `the ONNX model cannot be parsed: ${reason}`, "model payload");
+      } else {
         checkOnnxVersions(subject.onnx, target, f);
         checkIo(subject, subject.onnx, "ONNX", f);
       }
