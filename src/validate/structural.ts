@@ -95,6 +95,14 @@ export function validateStructure(subject: ValidationSubject, target: Target = D
       if (subject.savedModel) checkIo(subject, subject.savedModel, "SavedModel", f);
       break;
     case "pickle":
+      if (subject.format === "czann") {
+        f.error(
+          "pickle-payload",
+          "the model entry is a Python pickle (a ZEN random-forest classifier): a .czann holds an ONNX network",
+          "model payload",
+        );
+        break;
+      }
       f.warning(
         "pickle-payload",
         "the model is a ZEN random-forest classifier (Python pickle), not a deep-learning model: its network cannot be checked",
@@ -234,6 +242,15 @@ function checkIo(s: ValidationSubject, io: { inputs: TensorFacts[]; outputs: Ten
     const where = `${kind} ${role} "${t.name}"`;
     if (t.shape.length !== rank) {
       f.error(`${role}-rank`, `shape ${fmtDims(t.shape)} has rank ${t.shape.length}; expected ${rank} (${is3d ? "NDHWC" : "NHWC"})`, where);
+      continue;
+    }
+    const impossible = t.shape.filter((d) => typeof d === "number" && (d === 0 || d < -1));
+    if (impossible.length > 0) {
+      f.error(
+        `${role}-dims`,
+        `shape ${fmtDims(t.shape)} has impossible dims (${impossible.join(", ")}); a tensor dim is a positive size or dynamic`,
+        where,
+      );
       continue;
     }
     const batch = t.shape[0];
