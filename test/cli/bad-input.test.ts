@@ -5,6 +5,7 @@
  * validate findings), no stack trace, and no partial or stray file (folders listed before and
  * after). The broken archives are built here with fflate.
  */
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { strToU8, zipSync, type Zippable } from "fflate";
@@ -591,5 +592,34 @@ describe("unreadable networks are invalid, not valid with a warning", () => {
       expect(human.status).toBe(1);
       expect(human.stdout).toMatch(/: INVALID for zen-3\.13: /);
     }
+  });
+});
+
+describe("special files are refused, never read without end or waited on", () => {
+  let fifo: string;
+  beforeAll(async () => {
+    fifo = join(await scratchDir("cli-bad-fifo-"), "model.czann");
+    execFileSync("mkfifo", [fifo]);
+  });
+
+  it("inspect and validate of /dev/zero or a FIFO: one line, no hang", async () => {
+    for (const path of ["/dev/zero", fifo]) {
+      for (const command of ["inspect", "validate"]) expectOneLineError(await czmodel(command, path), [path, "is not a regular file"]);
+    }
+  });
+
+  it("pack of /dev/zero or a FIFO as the model, or /dev/urandom as --license", async () => {
+    await expectPackRefused(SEG, ["/dev/zero", "model is not a regular file"], "/dev/zero");
+    await expectPackRefused(SEG, [fifo, "model is not a regular file"], fifo);
+    await expectPackRefused([...SEG, "--license", "/dev/urandom"], ["/dev/urandom", "licence file is not a regular file"]);
+  });
+
+  it("a conversion spec whose ModelPath is /dev/zero, and a FIFO as the spec itself", async () => {
+    const dir = await scratchDir("cli-bad-special-spec-");
+    const spec = join(dir, "spec.json");
+    await writeFile(spec, JSON.stringify({ ModelMetadata: czannMeta, ModelPath: "/dev/zero" }));
+    expectOneLineError(await czmodel("convert", spec, join(dir, "out"), "m"), ["/dev/zero", "model is not a regular file"]);
+    expectOneLineError(await czmodel("convert", fifo, join(dir, "out"), "m"), [fifo, "conversion spec is not a regular file"]);
+    expect(await listTree(dir)).toEqual(["spec.json"]);
   });
 });

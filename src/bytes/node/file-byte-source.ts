@@ -2,7 +2,7 @@
  * `ByteSource` over a file on disk (Node only): positioned reads through one `FileHandle`,
  * so a multi-GB file is never loaded whole; `readInto` reads into the caller's buffer.
  */
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat as statPath, type FileHandle } from "node:fs/promises";
 import { internalError, ioError } from "../../errors.js";
 import { checkRange, type ByteReaderInto, type ByteSource } from "../byte-source.js";
 
@@ -15,6 +15,10 @@ export class FileByteSource implements ByteSource, ByteReaderInto {
   ) {}
 
   static async open(path: string): Promise<FileByteSource> {
+    // opening a FIFO blocks until a writer comes, and a device never ends: refuse both first
+    const found = await statPath(path).catch(() => undefined);
+    if (found && !found.isFile() && !found.isDirectory())
+      throw ioError("is not a regular file (a device, pipe or socket)", { where: path });
     let handle: FileHandle;
     try {
       handle = await open(path, "r");

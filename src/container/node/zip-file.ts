@@ -24,6 +24,7 @@ export async function openZipSource(path: string): Promise<FileByteSource> {
     if (code === "ENOENT") throw ioError("file not found", { where: path, cause: e });
     if (code === "EISDIR" || (isCzmodelError(e) && e.problem === "is a folder, not a file"))
       throw ioError("is a folder, not a model file", { where: path, cause: e });
+    if (isCzmodelError(e) && e.cause === undefined) throw e; // already worded (a device or a FIFO)
     if (code) throw ioError(`cannot read the file (${code})`, { where: path, cause: e });
     throw e;
   }

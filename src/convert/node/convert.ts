@@ -6,9 +6,11 @@
  * only when missing, default `DNNModel`). The output folder is created; the file is written
  * atomically, so a failure leaves nothing behind (not even the folders it created).
  */
-import { mkdir, readFile, rmdir, stat } from "node:fs/promises";
+import { mkdir, rmdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { requireFileName } from "../../paths/portable-path.js";
+import { readRegularFile } from "../../bytes/node/regular-file.js";
+import { DEFAULT_ZIP_LIMITS } from "../../container/limits.js";
 import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
 import { invalidArgument, invalidModel, ioError, unsupported } from "../../errors.js";
@@ -64,10 +66,8 @@ export async function loadModelPayload(model: ModelSpec["model"], where = "model
       allowed: "an ONNX file (tf2onnx --opset 12) or a SavedModel folder",
     });
   }
-  const bytes = await readFile(model).catch((cause: unknown) => {
-    throw ioError("cannot read the model", { where: model, cause });
-  });
-  return payloadFromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), model);
+  const bytes = await readRegularFile(model, { what: "model", maxBytes: DEFAULT_ZIP_LIMITS.maxModelBytes });
+  return payloadFromBytes(bytes, model);
 }
 
 function payloadFromBytes(bytes: Uint8Array, where: string): ModelPayload {
@@ -82,14 +82,10 @@ function payloadFromBytes(bytes: Uint8Array, where: string): ModelPayload {
 
 async function loadLicense(path: string | null | undefined): Promise<LicenseInput | null> {
   if (!path) return null;
-  try {
-    const [bytes, s] = await Promise.all([readFile(path), stat(path)]);
-    if (!s.isFile()) throw ioError("licence is not a file", { where: path });
-    return { name: path.replace(/\\/g, "/"), bytes: new Uint8Array(bytes), timestamp: s.mtime, mode: s.mode };
-  } catch (e) {
-    if (e instanceof Error && e.name === "CzmodelError") throw e;
-    throw ioError("licence file not found", { where: path, cause: e });
-  }
+  // the licence is packed as an entry, so the entry limit of every reader applies to it too
+  const bytes = await readRegularFile(path, { what: "licence file", maxBytes: DEFAULT_ZIP_LIMITS.maxOtherBytes });
+  const s = await stat(path);
+  return { name: path.replace(/\\/g, "/"), bytes, timestamp: s.mtime, mode: s.mode };
 }
 
 /** Turn metadata into the wanted flavour, using the (adapted) model's shapes when needed. */
@@ -214,9 +210,8 @@ export async function convertFromJsonSpec(
   outputName?: string,
   options: JsonSpecOptions = {},
 ): Promise<ConvertResult> {
-  const text = await readFile(specPath, "utf8").catch((cause: unknown) => {
-    throw ioError("conversion spec not found", { where: specPath, cause });
-  });
+  const specBytes = await readRegularFile(specPath, { what: "conversion spec", maxBytes: DEFAULT_ZIP_LIMITS.maxMetadataBytes });
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(specBytes);
   const spec = parseConversionSpec(text, specPath);
   const format = options.format ?? (spec.flavour === "czann" ? "czann" : "czmodel");
   await stat(spec.modelPath).catch(() => {
