@@ -76,7 +76,10 @@ export interface LoadedModel {
 }
 
 /** Read a model file and open its session (`threads` intra-op threads). */
-export async function loadShardModel(modelPath: string, options: Pick<ShardFileOptions, "threads" | "sessionOptions"> = {}): Promise<LoadedModel> {
+export async function loadShardModel(
+  modelPath: string,
+  options: Pick<ShardFileOptions, "threads" | "sessionOptions"> = {},
+): Promise<LoadedModel> {
   const { model } = engineModelFromFile(await readModelFile(modelPath), modelPath);
   const session = await nodeRuntime.InferenceSession.create(model.onnx, nodeSessionOptions(options.threads, options.sessionOptions));
   return { model, session };
@@ -103,7 +106,13 @@ function outputChunking(model: EngineModel, plan: PredictionPlan): { chunkSize: 
 }
 
 /** Read the model (unless `loaded`) and image, open the session, plan the prediction and its units. */
-async function setUp(modelPath: string, imagePath: string, outPath: string, options: ShardFileOptions, loaded?: LoadedModel): Promise<Setup> {
+async function setUp(
+  modelPath: string,
+  imagePath: string,
+  outPath: string,
+  options: ShardFileOptions,
+  loaded?: LoadedModel,
+): Promise<Setup> {
   checkZarrOutput(outPath);
   const { creator: _creator, openOptions, compression = "auto", unitSize, onUnit: _onUnit, ...rest } = options;
   if (rest.output === "both")
@@ -179,7 +188,8 @@ async function claimOutput(outPath: string, state: ShardState, mustExist = false
   const file = join(outPath, ...PLAN_FILE.split("/"));
   const mine = stateBytes(state);
   if (!(await readIfThere(file))) {
-    if (mustExist) throw invalidArgument(`no ${PLAN_FILE}: the submitted output is gone or not shared with this machine`, { where: outPath });
+    if (mustExist)
+      throw invalidArgument(`no ${PLAN_FILE}: the submitted output is gone or not shared with this machine`, { where: outPath });
     const entries = await readdir(outPath).catch(() => [] as string[]);
     if (entries.some((e) => !e.startsWith("."))) {
       throw invalidArgument("the output folder exists and is not a sharded czmodel output", { where: outPath, allowed: "a new folder" });
