@@ -51,7 +51,7 @@ async function countUnits(units: (Job | undefined)[]): Promise<Counts> {
     if (unit?.processedOn) counts.firstStart = Math.min(counts.firstStart ?? unit.processedOn, unit.processedOn);
     if (state === "completed") {
       counts.done++;
-      counts.pixelsDone += (unit?.data as UnitJobData).pixels;
+      counts.pixelsDone += (unit?.data as UnitJobData | undefined)?.pixels ?? 0;
     } else if (state === "active") counts.active++;
     else if (state === "failed") {
       counts.failed++;
@@ -68,8 +68,7 @@ export async function predictionStatus(job: string, options: { redis: string; qu
   const queue = new Queue(queueName, { connection });
   try {
     const parent = await queue.getJob(job);
-    if (!parent || parent.name !== "finalize")
-      throw invalidArgument(`no submitted prediction '${job}' on queue '${queueName}'`, { where: "JOB" });
+    if (parent?.name !== "finalize") throw invalidArgument(`no submitted prediction '${job}' on queue '${queueName}'`, { where: "JOB" });
     const data = parent.data as PredictionJobData;
     const units = await Promise.all(Array.from({ length: data.units }, (_, i) => queue.getJob(unitJobId(job, i))));
     const parentState = await parent.getState();
