@@ -85,7 +85,8 @@ export async function loadShardModel(
   return { model, session };
 }
 
-function checkZarrOutput(outPath: string): void {
+/** Refuse an output other than OME-Zarr: only a folder of chunk files can have many writers. */
+export function checkShardOutput(outPath: string): void {
   if (!/\.zarr[\\/]*$/i.test(outPath)) {
     throw unsupported("a sharded prediction writes OME-Zarr: a PNG or tiled OME-TIFF has one writer, so shards cannot share it", {
       where: outPath,
@@ -113,7 +114,7 @@ async function setUp(
   options: ShardFileOptions,
   loaded?: LoadedModel,
 ): Promise<Setup> {
-  checkZarrOutput(outPath);
+  checkShardOutput(outPath);
   const { creator: _creator, openOptions, compression = "auto", unitSize, onUnit: _onUnit, ...rest } = options;
   if (rest.output === "both")
     throw unsupported("a sharded prediction writes one output", { where: "--output", allowed: "labels, probabilities" });

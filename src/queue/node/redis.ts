@@ -85,7 +85,8 @@ export async function connectRedis(url: string, opts: { reconnect?: boolean } = 
     await probe.connect();
     await probe.ping();
   } catch (e) {
-    probe.disconnect();
+    // disconnecting a client whose socket already closed leaves a 2 s timer that delays exit
+    if (probe.status !== "end") probe.disconnect();
     const reason = describe(lastError ?? e);
     throw ioError(`cannot reach Redis: ${reason}`, { where: safeUrl(url), cause: lastError ?? e });
   }

@@ -10,7 +10,7 @@ import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { FlowProducer } from "bullmq";
 import { invalidArgument, ioError } from "../../errors.js";
-import { type ShardState, startShardOutput } from "../../engine/node/shards.js";
+import { checkShardOutput, type ShardState, startShardOutput } from "../../engine/node/shards.js";
 import type { WorkUnit } from "../../engine/units.js";
 import { connectRedis, DEFAULT_QUEUE, type PredictionJobData, type QueuedOptions, type UnitJobData, unitJobId } from "./redis.js";
 
@@ -59,6 +59,7 @@ export async function submitPrediction(
   const { redis, queue = DEFAULT_QUEUE, attempts = 3, ...queued } = options;
   if (!Number.isInteger(attempts) || attempts < 1) throw invalidArgument(`${attempts} is not an integer >= 1`, { where: "--attempts" });
   const paths = { model: resolve(modelPath), image: resolve(imagePath), out: resolve(outPath) };
+  checkShardOutput(outPath);
   const connection = await connectRedis(redis);
   try {
     const modelSha256 = await fileSha256(paths.model);
