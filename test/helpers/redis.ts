@@ -8,6 +8,9 @@ import { rm } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
 import { tempDir } from "./paths.js";
 
+/** The server binary (Debian's redis-server package; `.ci/run` installs it). */
+const REDIS_SERVER = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
+
 export interface TestRedis {
   url: string;
   port: number;
@@ -46,7 +49,7 @@ export async function startRedis(): Promise<TestRedis> {
   const dir = await tempDir("czmodel-redis-");
   const port = await freePort();
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"];
-  const child: ChildProcess = spawn("redis-server", args, { stdio: "ignore" });
+  const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     if (child.exitCode === null) child.kill("SIGKILL");

@@ -7,7 +7,7 @@ import { type Job, Queue } from "bullmq";
 import { invalidArgument } from "../../errors.js";
 import { connectRedis, DEFAULT_QUEUE, type PredictionJobData, type UnitJobData, unitJobId } from "./redis.js";
 
-export type PredictionState = "waiting" | "active" | "completed" | "failed";
+type PredictionState = "waiting" | "active" | "completed" | "failed";
 
 export interface JobStatus {
   job: string;
