@@ -64,6 +64,7 @@ async function countUnits(units: (Job | undefined)[]): Promise<Counts> {
 /** The status of job `job` on `options.queue`. */
 export async function predictionStatus(job: string, options: { redis: string; queue?: string }): Promise<JobStatus> {
   const queueName = options.queue ?? DEFAULT_QUEUE;
+  if (!/^[\w-]+$/.test(job)) throw invalidArgument(`'${job}' is not a job id`, { where: "JOB", allowed: "the id czmodel submit printed" });
   const connection = await connectRedis(options.redis);
   const queue = new Queue(queueName, { connection });
   try {

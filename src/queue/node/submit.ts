@@ -59,10 +59,10 @@ export async function submitPrediction(
   const { redis, queue = DEFAULT_QUEUE, attempts = 3, ...queued } = options;
   if (!Number.isInteger(attempts) || attempts < 1) throw invalidArgument(`${attempts} is not an integer >= 1`, { where: "--attempts" });
   const paths = { model: resolve(modelPath), image: resolve(imagePath), out: resolve(outPath) };
+  const modelSha256 = await fileSha256(paths.model);
   checkShardOutput(outPath);
   const connection = await connectRedis(redis);
   try {
-    const modelSha256 = await fileSha256(paths.model);
     const state = await startShardOutput(paths.model, paths.image, paths.out, queued);
     const job = randomUUID();
     const base = { ...paths, modelSha256, options: queued };

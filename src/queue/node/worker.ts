@@ -21,10 +21,16 @@ export interface WorkerOptions {
   concurrency?: number;
   /** onnxruntime intra-op threads per session. */
   threads?: number;
-  /** Called after each unit or finalize step, with its job and the time it took. */
-  onDone?: (what: string, ms: number) => void;
+  /** Called after each unit or finalize step, with the time it took. */
+  onDone?: (step: WorkerStep, ms: number) => void;
   /** Called when a unit or finalize step fails (it may be retried). */
-  onFailed?: (what: string, message: string) => void;
+  onFailed?: (step: WorkerStep, message: string) => void;
+}
+
+/** A unit (`unit` set) or the finalize step of job `job`. */
+export interface WorkerStep {
+  job: string;
+  unit?: number;
 }
 
 export interface RunningWorker {
@@ -77,8 +83,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const stall = stallOptions();
   const connection = await connectRedis(redis, { reconnect: true });
   const sessions = new SessionCache(threads);
-  const describeJob = (job: Job) =>
-    job.name === "unit" ? `job ${(job.data as UnitJobData).job} unit ${(job.data as UnitJobData).unit}` : `job ${job.id} finalize`;
+  const describeJob = (job: Job): WorkerStep =>
+    job.name === "unit" ? { job: (job.data as UnitJobData).job, unit: (job.data as UnitJobData).unit } : { job: String(job.id) };
   const worker = new Worker(
     queue,
     async (job: Job) => {
