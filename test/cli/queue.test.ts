@@ -110,12 +110,14 @@ describe("queued prediction on a real Redis", () => {
   }, 60_000);
 
   it("a worker that sees another model file fails the unit in one line and writes no chunk", async () => {
+    for (const w of workers.splice(0)) w.child.kill("SIGKILL"); // no worker may take a unit before the file changes
     const copy = join(work, "model-copy.czann");
     await copyFile(model, copy);
     const out = join(work, "other-model.ome.zarr");
     const r = await czmodel("submit", copy, image, "-o", out, "--redis", redis.url, "--unit-size", "1024", "--attempts", "1", "--json");
     const { job } = parseJson<{ job: string }>(r);
     await appendFile(copy, Buffer.from([0]));
+    worker();
     const s = await until(job, (x) => x.state === "failed");
     expect(s.error).toMatch(/model-copy\.czann: the model file on this machine is not the submitted one/);
     expect(((await listTree(out)) ?? []).filter((f) => !f.startsWith(".czmodel-shards"))).toEqual([]);
