@@ -91,6 +91,7 @@ const LEVELS: Record<string, number> = {
   engine: 4,
   convert: 4,
   bioimageio: 5,
+  queue: 5,
   "node-api.ts": 6,
   "browser.ts": 7,
   "index.ts": 7,

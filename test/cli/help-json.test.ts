@@ -152,7 +152,14 @@ describe("--json on failure: {ok: false, error} on stdout, one line on stderr", 
     return [name, ...args, ...required, "--json"];
   }
 
-  it.each(commands)("czmodel %s --json on a missing input file", async (name) => {
+  /** Commands that read an input file (a queue worker has none: it reads what the queue names). */
+  const withInput = commands.filter((n) =>
+    czmodelProgram()
+      .commands.find((c) => c.name() === n)!
+      .registeredArguments.some((a) => a.required),
+  );
+
+  it.each(withInput)("czmodel %s --json on a missing input file", async (name) => {
     const work = await scratchDir("cli-json-fail-");
     const missing = join(work, "does-not-exist.czann");
     const r = await czmodel(...failingArgs(name, missing, work));
@@ -162,6 +169,12 @@ describe("--json on failure: {ok: false, error} on stdout, one line on stderr", 
     expect(d.error.code).toMatch(/^[A-Z_]+$/);
     expect(d.error.message).toContain("does-not-exist");
     expect(r.stderr).toContain(d.error.message);
+  });
+
+  it("czmodel worker --json with a bad --redis URL", async () => {
+    const r = await czmodel("worker", "--redis", "not a url", "--json");
+    expectOneLineError(r, ["--redis", "not a URL"]);
+    expect(parseJson(r)).toMatchObject({ ok: false, error: { code: "INVALID_ARGUMENT" } });
   });
 
   it("a usage error with --json is JSON too", async () => {

@@ -4,7 +4,7 @@
  * (`node bin/…`), list folders before/after a run, assert the one-line error contract, and
  * read archives with fflate (independent of src/container) to check what a command wrote.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { unzipSync } from "fflate";
@@ -177,3 +177,12 @@ export function parseJson<T = Record<string, unknown>>(r: CliResult): T {
 }
 
 export const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
+
+/** Start `node bin/<bin>.js ARGS…` as a long-running process (a queue worker); the caller kills it. */
+export function spawnBin(bin: "czmodel", args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [join(repoRoot, "bin", `${bin}.js`), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}

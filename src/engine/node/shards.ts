@@ -63,11 +63,30 @@ interface Setup {
   model: EngineModel;
   source: ImageSource;
   session: InferenceSession;
+  /** Whether `tearDown` releases the session (false when the caller lent a `LoadedModel`). */
+  ownsSession: boolean;
   state: ShardState;
   predictOptions: Omit<PredictOptions, "runtime">;
 }
 
-function checkZarrOutput(outPath: string): void {
+/** A model read and its onnxruntime session opened, kept by a caller across units (a queue worker). */
+export interface LoadedModel {
+  model: EngineModel;
+  session: InferenceSession;
+}
+
+/** Read a model file and open its session (`threads` intra-op threads). */
+export async function loadShardModel(
+  modelPath: string,
+  options: Pick<ShardFileOptions, "threads" | "sessionOptions"> = {},
+): Promise<LoadedModel> {
+  const { model } = engineModelFromFile(await readModelFile(modelPath), modelPath);
+  const session = await nodeRuntime.InferenceSession.create(model.onnx, nodeSessionOptions(options.threads, options.sessionOptions));
+  return { model, session };
+}
+
+/** Refuse an output other than OME-Zarr: only a folder of chunk files can have many writers. */
+export function checkShardOutput(outPath: string): void {
   if (!/\.zarr[\\/]*$/i.test(outPath)) {
     throw unsupported("a sharded prediction writes OME-Zarr: a PNG or tiled OME-TIFF has one writer, so shards cannot share it", {
       where: outPath,
@@ -87,22 +106,30 @@ function outputChunking(model: EngineModel, plan: PredictionPlan): { chunkSize: 
   return { chunkSize: autoChunkSize(width, info.samplesPerPixel * bytesPerSample(info.sampleType)), samples: info.samplesPerPixel };
 }
 
-/** Read the model and image, open the session, plan the prediction and its units. */
-async function setUp(modelPath: string, imagePath: string, outPath: string, options: ShardFileOptions): Promise<Setup> {
-  checkZarrOutput(outPath);
+/** Read the model (unless `loaded`) and image, open the session, plan the prediction and its units. */
+async function setUp(
+  modelPath: string,
+  imagePath: string,
+  outPath: string,
+  options: ShardFileOptions,
+  loaded?: LoadedModel,
+): Promise<Setup> {
+  checkShardOutput(outPath);
   const { creator: _creator, openOptions, compression = "auto", unitSize, onUnit: _onUnit, ...rest } = options;
   if (rest.output === "both")
     throw unsupported("a sharded prediction writes one output", { where: "--output", allowed: "labels, probabilities" });
   if (!["auto", "deflate", "none"].includes(compression)) {
     throw invalidArgument(`compression '${compression}' is not known`, { where: "--compression", allowed: "auto, deflate, none" });
   }
-  const { model } = engineModelFromFile(await readModelFile(modelPath), modelPath);
+  const { model, session } = loaded ?? (await loadShardModel(modelPath, rest));
+  const release = async () => {
+    if (!loaded) await session.release().catch(() => undefined);
+  };
   const predictOptions = { ...rest, output: model.kind === "segmentation" ? (rest.output ?? "labels") : "labels" } as const;
-  const source = await openImageFile(imagePath, openOptions);
-  let session: InferenceSession | undefined;
+  let source: ImageSource | undefined;
   try {
+    source = await openImageFile(imagePath, openOptions);
     const input = planInput(model, source.info, predictOptions);
-    session = await nodeRuntime.InferenceSession.create(model.onnx, nodeSessionOptions(rest.threads, rest.sessionOptions));
     const layout = readSessionLayout(session, model, input.dims);
     const plan = planPrediction({ model, image: source.info, session: layout, options: predictOptions, input });
     const { chunkSize, samples } = outputChunking(model, plan);
@@ -121,16 +148,16 @@ async function setUp(modelPath: string, imagePath: string, outPath: string, opti
       plan,
       units,
     };
-    return { model, source, session, state, predictOptions };
+    return { model, source, session, ownsSession: !loaded, state, predictOptions };
   } catch (e) {
-    await session?.release().catch(() => undefined);
-    await source.close();
+    await release();
+    await source?.close();
     throw e;
   }
 }
 
 async function tearDown(setup: Setup): Promise<void> {
-  await setup.session.release().catch(() => undefined);
+  if (setup.ownsSession) await setup.session.release().catch(() => undefined);
   await setup.source.close();
 }
 
@@ -158,10 +185,12 @@ async function readIfThere(path: string): Promise<Buffer | undefined> {
 }
 
 /** Write the state unless there; then the stored one must be the same (a shard of another run refuses). */
-async function claimOutput(outPath: string, state: ShardState): Promise<void> {
+async function claimOutput(outPath: string, state: ShardState, mustExist = false): Promise<void> {
   const file = join(outPath, ...PLAN_FILE.split("/"));
   const mine = stateBytes(state);
   if (!(await readIfThere(file))) {
+    if (mustExist)
+      throw invalidArgument(`no ${PLAN_FILE}: the submitted output is gone or not shared with this machine`, { where: outPath });
     const entries = await readdir(outPath).catch(() => [] as string[]);
     if (entries.some((e) => !e.startsWith("."))) {
       throw invalidArgument("the output folder exists and is not a sharded czmodel output", { where: outPath, allowed: "a new folder" });
@@ -204,6 +233,44 @@ async function runUnit(setup: Setup, outPath: string, unit: WorkUnit): Promise<v
     createSession: async () => session,
     tiles: unit.tiles,
   });
+}
+
+/** Plan the units and write the shard state into `outPath` (or check the one there), running nothing. */
+export async function startShardOutput(
+  modelPath: string,
+  imagePath: string,
+  outPath: string,
+  options: ShardFileOptions = {},
+): Promise<ShardState> {
+  const setup = await setUp(modelPath, imagePath, outPath, options);
+  try {
+    await claimOutput(outPath, setup.state);
+    return setup.state;
+  } finally {
+    await tearDown(setup);
+  }
+}
+
+/**
+ * Run unit `index` of an output whose shard state exists (a queue worker): with `loaded`'s
+ * model and session, after checking that this machine plans exactly the stored state.
+ */
+export async function runShardUnit(
+  loaded: LoadedModel,
+  paths: { model: string; image: string; out: string },
+  index: number,
+  options: ShardFileOptions = {},
+): Promise<WorkUnit> {
+  const setup = await setUp(paths.model, paths.image, paths.out, options, loaded);
+  try {
+    await claimOutput(paths.out, setup.state, true);
+    const unit = setup.state.units.units[index];
+    if (!unit) throw invalidArgument(`the plan has no unit ${index}`, { where: paths.out });
+    await runUnit(setup, paths.out, unit);
+    return unit;
+  } finally {
+    await tearDown(setup);
+  }
 }
 
 export interface ShardRunResult {

@@ -1,0 +1,110 @@
+/**
+ * A queue worker (Node only): runs the units of any number of submitted predictions, and each
+ * prediction's finalize step once all its units are done. The opened model session is kept
+ * between units of the same model (by model path and file SHA-256). Before a unit runs, the
+ * worker hashes the model file and compares it with the submitted hash, and plans the unit
+ * itself and compares the plan with the stored shard state: a worker that cannot read the
+ * files, or sees another model, fails the unit in one line and writes nothing. Failed units
+ * are retried by BullMQ with backoff; a unit whose worker died (its lock expired) is taken up
+ * again by another worker's stalled check (timings in `redis.ts`).
+ */
+import { type Job, Worker } from "bullmq";
+import { invalidArgument } from "../../errors.js";
+import { finalizeShards, type LoadedModel, loadShardModel, runShardUnit } from "../../engine/node/shards.js";
+import { connectRedis, DEFAULT_QUEUE, type PredictionJobData, stallOptions, type UnitJobData } from "./redis.js";
+import { fileSha256 } from "./submit.js";
+
+export interface WorkerOptions {
+  redis: string;
+  queue?: string;
+  /** Units run at once by this process (default 1). */
+  concurrency?: number;
+  /** onnxruntime intra-op threads per session. */
+  threads?: number;
+  /** Called after each unit or finalize step, with the time it took. */
+  onDone?: (step: WorkerStep, ms: number) => void;
+  /** Called when a unit or finalize step fails (it may be retried). */
+  onFailed?: (step: WorkerStep, message: string) => void;
+}
+
+/** A unit (`unit` set) or the finalize step of job `job`. */
+export interface WorkerStep {
+  job: string;
+  unit?: number;
+}
+
+export interface RunningWorker {
+  /** Stop taking units, wait for the running ones, and close the sessions. */
+  close(): Promise<void>;
+}
+
+/** Opened model sessions by model path and SHA-256. */
+class SessionCache {
+  private readonly sessions = new Map<string, Promise<LoadedModel>>();
+  constructor(private readonly threads: number | undefined) {}
+
+  get(path: string, sha256: string): Promise<LoadedModel> {
+    const key = `${path}\0${sha256}`;
+    let loaded = this.sessions.get(key);
+    if (!loaded) {
+      loaded = loadShardModel(path, this.threads !== undefined ? { threads: this.threads } : {});
+      loaded.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, loaded);
+    }
+    return loaded;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const loaded of await Promise.allSettled(all)) if (loaded.status === "fulfilled") await loaded.value.session.release();
+  }
+}
+
+async function runUnitJob(data: UnitJobData, sessions: SessionCache, threads: number | undefined): Promise<void> {
+  const sha256 = await fileSha256(data.model);
+  if (sha256 !== data.modelSha256) {
+    throw invalidArgument(
+      `the model file on this machine is not the submitted one (SHA-256 ${sha256.slice(0, 12)}…, submitted ${data.modelSha256.slice(0, 12)}…)`,
+      {
+        where: data.model,
+      },
+    );
+  }
+  const loaded = await sessions.get(data.model, sha256);
+  await runShardUnit(loaded, data, data.unit, { ...data.options, ...(threads !== undefined ? { threads } : {}) });
+}
+
+/** Start a worker on `options.queue`; it runs until `close()`. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { redis, queue = DEFAULT_QUEUE, concurrency = 1, threads } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw invalidArgument(`${concurrency} is not an integer >= 1`, { where: "--concurrency" });
+  const stall = stallOptions();
+  const connection = await connectRedis(redis, { reconnect: true });
+  const sessions = new SessionCache(threads);
+  const describeJob = (job: Job): WorkerStep =>
+    job.name === "unit" ? { job: (job.data as UnitJobData).job, unit: (job.data as UnitJobData).unit } : { job: String(job.id) };
+  const worker = new Worker(
+    queue,
+    async (job: Job) => {
+      const started = performance.now();
+      if (job.name === "unit") await runUnitJob(job.data as UnitJobData, sessions, threads);
+      else await finalizeShards((job.data as PredictionJobData).out);
+      options.onDone?.(describeJob(job), performance.now() - started);
+    },
+    { connection, concurrency, ...stall },
+  );
+  worker.on("failed", (job, e) => {
+    if (job) options.onFailed?.(describeJob(job), e.message);
+  });
+  worker.on("error", () => undefined);
+  await worker.waitUntilReady();
+  return {
+    close: async () => {
+      await worker.close();
+      await sessions.close();
+      connection.disconnect();
+    },
+  };
+}
