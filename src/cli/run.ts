@@ -72,6 +72,11 @@ function printJsonError(error: object): void {
 
 /** Set the exit status of the process once the program has finished. */
 export async function runAndExit(program: Command, argv: string[]): Promise<void> {
+  // a reader that stops early (`czmodel --help | head`) closes the pipe: that ends the output, not in a crash
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const status = await runProgram(program, argv);
   process.exitCode = status;
 }

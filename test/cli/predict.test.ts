@@ -167,6 +167,13 @@ describe("czmodel predict: bad input gives one line, exit 2 and no output", () =
     }
   });
 
+  it("a --plane range far beyond any image (t=0-99999999999): one line, not an internal error", async () => {
+    await expectNoOutput(
+      [nucleiModel, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "g.png"), "--plane", "t=0-99999999999"],
+      [/--plane/, /index 99999999999 is beyond any image's planes/],
+    );
+  });
+
   it("an unknown --plane axis", async () => {
     await expectNoOutput(
       [nucleiModel, testdata("images", "nuclei_0000.png"), "-o", join(outDir, "f.png"), "--plane", "q=1"],
@@ -198,5 +205,19 @@ describe("czmodel predict: Ctrl-C", () => {
     expect(await exited).toBe(130);
     expect(stderr).toBe("czmodel: error: prediction cancelled\n");
     expect(await readdir(outDir)).toEqual([]);
+  });
+});
+
+describe("czmodel output into a closed pipe", () => {
+  it("a reader that closes early (czmodel --help | head -0) ends the output quietly: exit 0, no EPIPE stack", async () => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const status = await new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
   });
 });

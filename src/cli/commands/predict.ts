@@ -59,6 +59,9 @@ bioimage.io packages (MODEL is a folder, a .zip, or a .yaml description; ONNX we
   percentile clip of several channels, packages without ONNX weights or with several tensors.
   --json adds "package": the ops and, per plane, the statistics used.`;
 
+/** The largest plane index `--plane` takes on any axis (far beyond any real acquisition). */
+const MAX_PLANE_INDEX = 1_048_575;
+
 /** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
 function parsePlaneFilter(text: string): PlaneFilter {
   const filter: PlaneFilter = {};
@@ -76,6 +79,10 @@ function parsePlaneFilter(text: string): PlaneFilter {
     const first = Number(m[2]);
     const last = m[3] !== undefined ? Number(m[3]) : first;
     if (last < first) throw invalidArgument(`range ${first}-${last} is empty`, { where: "--plane" });
+    if (last > MAX_PLANE_INDEX) {
+      // checked before the range is spelled out: t=0-99999999999 must not allocate an array that long
+      throw invalidArgument(`index ${last} is beyond any image's planes`, { where: "--plane", allowed: `indices 0..${MAX_PLANE_INDEX}` });
+    }
     filter[axis] = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   }
   return filter;
