@@ -2,7 +2,8 @@
  * `czmodel submit` / `worker` / `status` against a real redis-server (test/helpers/redis.ts)
  * on the nuclei model and image (1960×1416, 512-pixel units: 12 units): two worker processes
  * give an OME-Zarr byte for byte equal to a plain `predict`; a worker killed with SIGKILL
- * mid-unit loses nothing (its unit's lock expires and the other worker runs it again); a
+ * mid-unit loses nothing (its unit's lock expires and the other worker runs it again); a Redis
+ * restarted mid-job (append-only file on) is reconnected to and the job completes; a
  * worker seeing another model file fails the unit and writes nothing; an unreachable Redis
  * and a tiled output are one-line errors, fast.
  */
@@ -107,6 +108,19 @@ describe("queued prediction on a real Redis", () => {
     } finally {
       await queue.close();
     }
+  }, 60_000);
+
+  it("Redis restarted mid-job (append-only file on): the workers reconnect and the job completes with the same bytes", async () => {
+    for (const w of workers.splice(0)) w.child.kill("SIGKILL");
+    const out = join(work, "restarted.ome.zarr");
+    const { job } = await submit(out);
+    worker();
+    worker();
+    await until(job, (x) => x.done >= 2);
+    await redis.restart();
+    const s = await until(job, (x) => x.state === "completed" || x.state === "failed");
+    expect(s).toMatchObject({ state: "completed", done: 12, active: 0, failed: 0, total: 12 });
+    await expectSameAsPlain(out);
   }, 60_000);
 
   it("a worker that sees another model file fails the unit in one line and writes no chunk", async () => {

@@ -14,6 +14,8 @@ const REDIS_SERVER = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
 export interface TestRedis {
   url: string;
   port: number;
+  /** Stop the server as an operator would (SIGTERM: it writes its append-only file) and start it again on the same port and folder. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,23 +46,49 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Start `redis-server` and wait (up to 10 s) until it answers PING. */
-export async function startRedis(): Promise<TestRedis> {
-  const dir = await tempDir("czmodel-redis-");
-  const port = await freePort();
+/** A running `redis-server` child and the promise of its exit. */
+interface Server {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+function spawnServer(port: number, dir: string): Server {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"];
   const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
+  return { child, exited };
+}
+
+async function stopServer(server: Server, signal: NodeJS.Signals): Promise<void> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
+  await server.exited;
+}
+
+/** Wait (up to 10 s) until the server answers PING; false when it exited or never answered. */
+async function answers(server: Server, port: number): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
-    if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, port, stop };
-    if (child.exitCode !== null) break;
+    if (await ping(port)) return true;
+    if (server.child.exitCode !== null) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
+  return false;
+}
+
+/** Start `redis-server` and wait until it answers PING. */
+export async function startRedis(): Promise<TestRedis> {
+  const dir = await tempDir("czmodel-redis-");
+  const port = await freePort();
+  let server = spawnServer(port, dir);
+  const stop = async () => {
+    await stopServer(server, "SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  };
+  const restart = async () => {
+    await stopServer(server, "SIGTERM");
+    server = spawnServer(port, dir);
+    if (!(await answers(server, port))) throw new Error(`redis-server on port ${port} did not come back`);
+  };
+  if (await answers(server, port)) return { url: `redis://127.0.0.1:${port}`, port, restart, stop };
   await stop();
   throw new Error(`redis-server on port ${port} did not answer PING`);
 }
