@@ -1,15 +1,16 @@
 /**
  * Work units, pure: a prediction plan (`planPrediction`) cut into pieces that separate
- * processes or machines can run in any order, each writing its own output chunks.
+ * processes or machines can run in any order.
  *
- * A unit is a rectangle of whole output chunks of one stack (the chunk grid of the OME-Zarr
- * array: `chunkSize` pixels, clamped to the image as the sink does), about `unitSize` pixels
- * per side, rounded to whole chunks. It runs the whole tiles of the whole-image cztile grid
- * whose centres meet its chunks (a `TileBlock`): the tile geometry is exactly that of the
- * single-process run, so with crop-and-place stitching every pixel of its chunks comes from the
- * same tile, with the same context, as in one run — no new seams. It reads the tiles' regions
- * (centres plus borders) and writes only its own chunks; neighbouring chunks that its tiles
- * touch belong to other units.
+ * A unit is a block of whole tiles of the whole-image cztile grid on one stack (a plane; a Z
+ * stack for 3-D models), about `unitSize` pixels per side. Every tile belongs to exactly one
+ * unit, so no tile is computed twice, and the tile geometry is exactly that of the
+ * single-process run: with crop-and-place stitching every output pixel comes from the same
+ * tile, with the same context, as in one run — no new seams. A unit reads its tiles' regions
+ * (centres plus borders) and computes the output pixels `out` (the union of its tiles'
+ * centres). Output chunks inside `out` are its own; a chunk that `out` only partly covers is
+ * shared with the neighbouring units (`chunkUnits`), each writing its part as a piece that
+ * the last of them joins into the chunk (`engine/node/shards.ts`).
  *
  * Units are numbered stack by stack, then row by row; shard K of N runs the units whose index
  * is K modulo N (`shardUnits`). Plain data, isomorphic, JSON-serialisable.
@@ -20,7 +21,7 @@ import type { PredictionPlan } from "./plan.js";
 import type { Tile1D } from "./tiling.js";
 import type { TileBlock } from "./types.js";
 
-/** Default unit edge in pixels per plane (rounded to whole chunks). */
+/** Default unit edge in pixels per plane (rounded to whole tiles). */
 const DEFAULT_UNIT_SIZE = 2048;
 
 /** A range `[first, end)` of indices. */
@@ -30,7 +31,9 @@ export interface WorkUnit {
   index: number;
   /** The tiles it runs (whole-image geometry). */
   tiles: TileBlock;
-  /** The output chunks it writes: chunk row and column ranges, on every plane of `outPlanes`. */
+  /** The output pixels it computes on each of `outPlanes`: its tiles' centres. */
+  out: Rect;
+  /** The output chunks it writes, whole or in part: chunk row and column ranges. */
   chunks: { y: Range; x: Range };
   /** The output planes of its stack (one for 2-D models, one per Z for 3-D). */
   outPlanes: PlaneIndex[];
@@ -41,35 +44,24 @@ export interface WorkUnit {
 export interface UnitPlan {
   /** Chunk height and width of the output array (the sink's, clamped to the image). */
   chunk: [number, number];
-  /** Chunks per unit along Y and X (the last unit of a row or column may hold fewer). */
-  unitChunks: [number, number];
   /** Chunk rows and columns of one plane. */
   chunkGrid: [number, number];
+  /** Tiles per unit along Y and X (the last unit of a row or column may hold fewer). */
+  unitTiles: [number, number];
+  /** Unit rows and columns of one stack. */
+  unitGrid: [number, number];
   units: WorkUnit[];
 }
 
 export interface UnitOptions {
   /** Output chunk edge in pixels (the OME-Zarr sink's `chunkSize`). */
   chunkSize: number;
-  /** Unit edge in pixels per plane, rounded to whole chunks (default `DEFAULT_UNIT_SIZE`). */
+  /** Unit edge in pixels per plane, rounded to whole tiles (default `DEFAULT_UNIT_SIZE`). */
   unitSize?: number;
 }
 
 function checkPositive(value: number, where: string): void {
   if (!Number.isInteger(value) || value < 1) throw invalidArgument(`${value} is not an integer >= 1`, { where });
-}
-
-/** The tiles (indices) whose centres meet pixels `[start, end)`: contiguous, since centres abut. */
-function tilesMeeting(tiles: readonly Tile1D[], start: number, end: number): Range {
-  let first = -1;
-  let last = -1;
-  tiles.forEach((t, i) => {
-    if (t.start < end && t.end > start) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  });
-  return [first, last + 1];
 }
 
 /** Input pixels read by tiles `[first, end)`: from the first ROI's start to the last ROI's end, inside `[0, length)`. */
@@ -86,7 +78,10 @@ function blocks(count: number, per: number): Range[] {
   return out;
 }
 
-/** Cut `plan` into work units of whole output chunks. Throws for a plan that cannot be cut (blending). */
+/** Tiles per unit along an axis of `length` pixels cut into `tiles` tiles: about `unitSize` pixels. */
+const tilesPerUnit = (length: number, tiles: number, unitSize: number) => Math.max(1, Math.round(unitSize / (length / tiles)));
+
+/** Cut `plan` into work units of whole tiles. Throws for a plan that cannot be cut (blending). */
 export function planUnits(plan: PredictionPlan, options: UnitOptions): UnitPlan {
   if (plan.blend !== "none") {
     throw unsupported("work units need crop-and-place stitching: a blended pixel depends on every tile around it", {
@@ -100,27 +95,57 @@ export function planUnits(plan: PredictionPlan, options: UnitOptions): UnitPlan 
   const { width, height, stacks } = plan.planes;
   const chunk: [number, number] = [Math.min(options.chunkSize, height), Math.min(options.chunkSize, width)];
   const chunkGrid: [number, number] = [Math.ceil(height / chunk[0]), Math.ceil(width / chunk[1])];
-  const unitChunks: [number, number] = [Math.max(1, Math.round(unitSize / chunk[0])), Math.max(1, Math.round(unitSize / chunk[1]))];
   const { ys, xs } = plan.grid;
+  const unitTiles: [number, number] = [tilesPerUnit(height, ys.length, unitSize), tilesPerUnit(width, xs.length, unitSize)];
+  const rows = blocks(ys.length, unitTiles[0]);
+  const cols = blocks(xs.length, unitTiles[1]);
   const units: WorkUnit[] = [];
   stacks.forEach((stack, s) => {
-    for (const cy of blocks(chunkGrid[0], unitChunks[0])) {
-      for (const cx of blocks(chunkGrid[1], unitChunks[1])) {
-        const ty = tilesMeeting(ys, cy[0] * chunk[0], Math.min(height, cy[1] * chunk[0]));
-        const tx = tilesMeeting(xs, cx[0] * chunk[1], Math.min(width, cx[1] * chunk[1]));
+    for (const ty of rows) {
+      for (const tx of cols) {
+        const out = { y: ys[ty[0]]!.start, x: xs[tx[0]]!.start, height: 0, width: 0 };
+        out.height = ys[ty[1] - 1]!.end - out.y;
+        out.width = xs[tx[1] - 1]!.end - out.x;
         const [y0, y1] = readSpan(ys, ty, height);
         const [x0, x1] = readSpan(xs, tx, width);
+        const chunkSpan = (start: number, length: number, size: number): Range => [
+          Math.floor(start / size),
+          Math.ceil((start + length) / size),
+        ];
         units.push({
           index: units.length,
           tiles: { stack: s, y: ty, x: tx },
-          chunks: { y: cy, x: cx },
+          out,
+          chunks: { y: chunkSpan(out.y, out.height, chunk[0]), x: chunkSpan(out.x, out.width, chunk[1]) },
           outPlanes: stack.outPlanes.map((p) => ({ ...p })),
           region: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
         });
       }
     }
   });
-  return { chunk, unitChunks, chunkGrid, units };
+  return { chunk, chunkGrid, unitTiles, unitGrid: [rows.length, cols.length], units };
+}
+
+/** Units whose pixel range (along one axis, by unit row or column) meets `[start, end)`. */
+function unitsAlong(units: readonly WorkUnit[], count: number, step: number, axis: "y" | "x", start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = units[i * step]!.out;
+    const [a, b] = axis === "y" ? [r.y, r.y + r.height] : [r.x, r.x + r.width];
+    if (a < end && b > start) out.push(i);
+  }
+  return out;
+}
+
+/** The units that write a part of chunk (cy, cx) of stack `stack`, in index order (one when the chunk is a unit's own). */
+export function chunkUnits(plan: UnitPlan, stack: number, cy: number, cx: number): number[] {
+  const [rows, cols] = plan.unitGrid;
+  const [ch, cw] = plan.chunk;
+  const first = stack * rows * cols;
+  const stackUnits = plan.units.slice(first, first + rows * cols);
+  const ry = unitsAlong(stackUnits, rows, cols, "y", cy * ch, (cy + 1) * ch);
+  const rx = unitsAlong(stackUnits, cols, 1, "x", cx * cw, (cx + 1) * cw);
+  return ry.flatMap((r) => rx.map((c) => first + r * cols + c));
 }
 
 /** Shard `k` of `n`, e.g. parsed from `--shard 2/8`. */
@@ -144,11 +169,4 @@ export function parseShard(text: string): Shard {
 /** The units shard `shard` runs: unit i belongs to shard i mod N. */
 export function shardUnits(units: readonly WorkUnit[], shard: Shard): WorkUnit[] {
   return units.filter((u) => u.index % shard.count === shard.index);
-}
-
-/** Whether chunk (cy, cx) of output plane `plane` is one of `unit`'s. */
-export function unitHasChunk(unit: WorkUnit, plane: PlaneIndex, cy: number, cx: number): boolean {
-  const { y, x } = unit.chunks;
-  if (cy < y[0] || cy >= y[1] || cx < x[0] || cx >= x[1]) return false;
-  return unit.outPlanes.some((p) => p.scene === plane.scene && p.t === plane.t && p.c === plane.c && p.z === plane.z);
 }

@@ -38,6 +38,14 @@ export interface Chunk {
   data: SampleArray;
 }
 
+/** A chunk written only in part (`ChunkGrid.takePending`): its buffer, the parts written and the chunk's in-image area. */
+export interface PartialChunk extends Chunk {
+  /** The rectangles written, as [x0, y0, x1, y1] in image pixels. */
+  parts: number[];
+  /** Pixels of the chunk inside the image. */
+  area: number;
+}
+
 interface Pending {
   data: SampleArray;
   /** The parts written so far as [x0, y0, x1, y1] (a handful per chunk), to catch overlaps before they corrupt a chunk. */
@@ -199,6 +207,19 @@ export class ChunkGrid {
     } finally {
       for (const c of ready) this.pool.push(c.data);
     }
+  }
+
+  /** Hand over the chunks written only in part (one work unit's share of chunks it shares with others) and forget them. */
+  takePending(): PartialChunk[] {
+    const out: PartialChunk[] = [];
+    for (const [key, p] of this.pending) {
+      const ordinal = Math.floor(key / this.perPlane);
+      const within = key % this.perPlane;
+      const chunk = { plane: this.planeAt(ordinal), planeOrdinal: ordinal, cx: within % this.across, cy: Math.floor(within / this.across) };
+      out.push({ ...chunk, data: p.data, parts: p.parts, area: p.area });
+    }
+    this.pending.clear();
+    return out;
   }
 
   /** A chunk buffer, pooled when possible; zeroed where padding must be zero (edge chunks). */

@@ -1,6 +1,6 @@
 /**
  * `czmodel submit` / `worker` / `status` against a real redis-server (test/helpers/redis.ts)
- * on the nuclei model and image (1960×1416, 512-pixel units: 12 units): two worker processes
+ * on the nuclei model and image (1960×1416, 2×2 tiles of 1024², one tile per unit: 4 units): two worker processes
  * give an OME-Zarr byte for byte equal to a plain `predict`; a worker killed with SIGKILL
  * mid-unit loses nothing (its unit's lock expires and the other worker runs it again); a Redis
  * restarted mid-job (append-only file on) is reconnected to and the job completes; a
@@ -45,7 +45,7 @@ describe("queued prediction on a real Redis", () => {
   };
   const status = async (job: string) => parseJson<Status>(await czmodel("status", job, "--redis", redis.url, "--json"));
   const submit = async (out: string, ...more: string[]) => {
-    const r = await czmodel("submit", model, image, "-o", out, "--redis", redis.url, "--unit-size", "512", "--json", ...more);
+    const r = await czmodel("submit", model, image, "-o", out, "--redis", redis.url, "--unit-size", "1024", "--json", ...more);
     return parseJson<{ job: string; units: number }>(r);
   };
   const until = async (job: string, done: (s: Status) => boolean, ms = 40_000) => {
@@ -78,15 +78,15 @@ describe("queued prediction on a real Redis", () => {
     await redis?.stop();
   });
 
-  it("two workers run the 12 units; status ends completed; the output equals plain predict chunk for chunk", async () => {
+  it("two workers run the 4 units; status ends completed; the output equals plain predict chunk for chunk", async () => {
     const out = join(work, "two.ome.zarr");
     const submitted = await submit(out);
-    expect(submitted.units).toBe(12);
-    expect(await status(submitted.job)).toMatchObject({ state: "waiting", done: 0, active: 0, failed: 0, total: 12 });
+    expect(submitted.units).toBe(4);
+    expect(await status(submitted.job)).toMatchObject({ state: "waiting", done: 0, active: 0, failed: 0, total: 4 });
     worker();
     worker();
     const s = await until(submitted.job, (x) => x.state === "completed" || x.state === "failed");
-    expect(s).toMatchObject({ state: "completed", done: 12, active: 0, failed: 0, total: 12 });
+    expect(s).toMatchObject({ state: "completed", done: 4, active: 0, failed: 0, total: 4 });
     await expectSameAsPlain(out);
   }, 60_000);
 
@@ -99,11 +99,11 @@ describe("queued prediction on a real Redis", () => {
     victim.child.kill("SIGKILL");
     worker();
     const s = await until(job, (x) => x.state === "completed" || x.state === "failed");
-    expect(s).toMatchObject({ state: "completed", done: 12, failed: 0 });
+    expect(s).toMatchObject({ state: "completed", done: 4, failed: 0 });
     await expectSameAsPlain(out);
     const queue = new Queue("czmodel", { connection: { url: redis.url } });
     try {
-      const units = await Promise.all(Array.from({ length: 12 }, (_, i) => queue.getJob(`${job}-u${i}`)));
+      const units = await Promise.all(Array.from({ length: 4 }, (_, i) => queue.getJob(`${job}-u${i}`)));
       expect(units.some((u) => (u?.attemptsStarted ?? 0) > 1)).toBe(true);
     } finally {
       await queue.close();
@@ -116,10 +116,10 @@ describe("queued prediction on a real Redis", () => {
     const { job } = await submit(out);
     worker();
     worker();
-    await until(job, (x) => x.done >= 2);
+    await until(job, (x) => x.done >= 1);
     await redis.restart();
     const s = await until(job, (x) => x.state === "completed" || x.state === "failed");
-    expect(s).toMatchObject({ state: "completed", done: 12, active: 0, failed: 0, total: 12 });
+    expect(s).toMatchObject({ state: "completed", done: 4, active: 0, failed: 0, total: 4 });
     await expectSameAsPlain(out);
   }, 60_000);
 

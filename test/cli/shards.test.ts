@@ -1,11 +1,13 @@
 /**
  * `czmodel predict --shard K/N`, `--plan` and `czmodel finalize` on the real nuclei model and
- * image (1960×1416, 1024² tiles, 512² chunks, 1024² units: 4 units): four shards run out of
- * order, one of them twice, give chunk files byte for byte the same as a plain `predict` to
- * OME-Zarr; finalize with a unit missing fails naming its chunks; bad `--shard` values and a
- * shard with other options are one-line errors.
+ * image (1960×1416, 2×2 tiles of 1024², 512² chunks, one tile per unit: 4 units, whose
+ * pixels meet inside 6 of the 12 chunks): four shards run out of order, one of them twice,
+ * give chunk files byte for byte the same as a plain `predict` to OME-Zarr (the shared chunks
+ * joined from the units' pieces); finalize with a unit missing fails naming its chunks, and
+ * joins a shared chunk whose pieces are all there; bad `--shard` values and a shard with
+ * other options are one-line errors.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { testdata } from "../helpers/paths.js";
@@ -38,7 +40,8 @@ describe("sharded predict to OME-Zarr", () => {
     expect(plan.ok).toBe(true);
     expect(plan.chunk).toEqual([512, 512]);
     expect(plan.units.map((u) => u.index)).toEqual([0, 1, 2, 3]);
-    expect(plan.units[1]!.chunks).toEqual({ y: [0, 2], x: [2, 4] });
+    // unit 1 is the top-right tile: its pixels x 980-1959, y 0-707 meet chunk columns 1-3 and rows 0-1
+    expect(plan.units[1]).toMatchObject({ out: { x: 980, y: 0, width: 980, height: 708 }, chunks: { y: [0, 2], x: [1, 4] } });
     expect(await listTree(out)).toBeNull();
   });
 
@@ -50,9 +53,9 @@ describe("sharded predict to OME-Zarr", () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`shard ${k}/4: 1 of 4 units`);
     }
-    // unit 2 (chunk rows 2, columns 0-1) is missing
+    // unit 2 (bottom-left tile) is missing: its own chunks in row 2 and the chunks of row 1 it shares
     const missing = await czmodel("finalize", out);
-    expectOneLineError(missing, ["2 of 12 chunks are missing: 0/0/0/0/2/0, 0/0/0/0/2/1 (units 2)"]);
+    expectOneLineError(missing, ["4 of 12 chunks are missing: 0/0/0/0/1/0, 0/0/0/0/1/1, 0/0/0/0/2/0, 0/0/0/0/2/1 (units 2)"]);
     const before = await zarrFiles(out);
     expect(before).not.toContain(".zattrs"); // not an NGFF image until finalized
     expect(before).toContain("0/.zarray");
@@ -62,6 +65,8 @@ describe("sharded predict to OME-Zarr", () => {
     expectOneLineError(other, ["another model, image or options", "plan"]);
 
     expect((await shard(2)).status).toBe(0);
+    // a shared chunk that no unit joined (as on a file system that shows new files late) is joined by finalize
+    await rm(join(out, "0", "0", "0", "0", "1", "1"));
     const done = parseJson<{ ok: boolean; units: number; chunks: number }>(await czmodel("finalize", out, "--json"));
     expect(done).toMatchObject({ ok: true, units: 4, chunks: 12 });
 
@@ -69,7 +74,7 @@ describe("sharded predict to OME-Zarr", () => {
     expect(files).toEqual(await zarrFiles(plain));
     for (const f of files.filter((name) => !name.endsWith("/")))
       expect(Buffer.compare(await readFile(join(out, f)), await readFile(join(plain, f))), f).toBe(0);
-    expect(((await listTree(out)) ?? []).filter((f) => f.includes(".partial"))).toEqual([]);
+    expect(((await listTree(out)) ?? []).filter((f) => f.includes(".partial") || f.includes("pieces"))).toEqual([]);
 
     const read = await python<{ shape: number[]; sum: number }>(
       "import sys, json, zarr, numpy; a = zarr.open(sys.argv[1], mode='r')['0']; print(json.dumps({'shape': list(a.shape), 'sum': int(numpy.asarray(a[:]).astype('int64').sum())}))",

@@ -1,11 +1,12 @@
 /**
- * `planUnits` and shards on their own, without onnxruntime: units are whole chunks, their
- * tile blocks cover their chunks with whole tiles of the whole-image grid, the units of all
- * shards are every unit once, and bad `--shard` values are one-line errors.
+ * `planUnits` and shards on their own, without onnxruntime: units are blocks of whole tiles of
+ * the whole-image grid (each tile in one unit), every chunk is written by exactly the units
+ * whose pixels meet it, the units of all shards are every unit once, and bad `--shard` values
+ * are one-line errors.
  */
 import { describe, expect, it } from "vitest";
 import { planPrediction, type ModelFacts, type SessionFacts } from "../../src/engine/plan.js";
-import { parseShard, planUnits, shardUnits, unitHasChunk } from "../../src/engine/units.js";
+import { chunkUnits, parseShard, planUnits, shardUnits } from "../../src/engine/units.js";
 import type { ImageInfo } from "../../src/io/types.js";
 
 function image(width: number, height: number, z = 1): ImageInfo {
@@ -45,39 +46,49 @@ const planFor = (width: number, height: number, z = 1, blend: "none" | "linear" 
   planPrediction({ model, image: image(width, height, z), session, options: { blend } });
 
 describe("planUnits", () => {
-  it("cuts a plane into whole chunks, each unit's tiles covering its chunks with whole-image tiles", () => {
+  it("cuts a plane into blocks of whole tiles: every tile in one unit, every chunk written by the units that meet it", () => {
     const plan = planFor(1000, 700);
-    const units = planUnits(plan, { chunkSize: 128, unitSize: 300 });
+    const { ys, xs } = plan.grid;
+    const units = planUnits(plan, { chunkSize: 128, unitSize: 400 });
     expect(units.chunk).toEqual([128, 128]);
-    expect(units.unitChunks).toEqual([2, 2]); // 300 / 128 rounds to 2 chunks
     expect(units.chunkGrid).toEqual([6, 8]);
-    expect(units.units).toHaveLength(3 * 4);
-    const covered = new Set<string>();
+    const perUnit = (length: number, tiles: number) => Math.max(1, Math.round(400 / (length / tiles)));
+    expect(units.unitTiles).toEqual([perUnit(700, ys.length), perUnit(1000, xs.length)]);
+    expect(units.units).toHaveLength(units.unitGrid[0] * units.unitGrid[1]);
+    const tileOwner = new Map<string, number>();
     for (const u of units.units) {
-      const { ys, xs } = plan.grid;
-      const y0 = u.chunks.y[0] * 128;
-      const y1 = Math.min(700, u.chunks.y[1] * 128);
-      const x0 = u.chunks.x[0] * 128;
-      const x1 = Math.min(1000, u.chunks.x[1] * 128);
-      // the tiles' centres span the unit's pixels; the tiles just inside are needed
-      expect(ys[u.tiles.y[0]]!.start).toBeLessThanOrEqual(y0);
-      expect(ys[u.tiles.y[1] - 1]!.end).toBeGreaterThanOrEqual(y1);
-      expect(ys[u.tiles.y[0]]!.end).toBeGreaterThan(y0);
-      expect(ys[u.tiles.y[1] - 1]!.start).toBeLessThan(y1);
-      expect(xs[u.tiles.x[0]]!.start).toBeLessThanOrEqual(x0);
-      expect(xs[u.tiles.x[1] - 1]!.end).toBeGreaterThanOrEqual(x1);
-      // the region read holds every tile's ROI
-      const roiStart = ys[u.tiles.y[0]]!.start - ys[u.tiles.y[0]]!.left;
-      expect(u.region.y).toBe(Math.max(0, roiStart));
-      for (let cy = u.chunks.y[0]; cy < u.chunks.y[1]; cy++)
-        for (let cx = u.chunks.x[0]; cx < u.chunks.x[1]; cx++) {
-          const key = `${cy}/${cx}`;
-          expect(covered.has(key)).toBe(false);
-          covered.add(key);
-          expect(unitHasChunk(u, { scene: 0, t: 0, c: 0, z: 0 }, cy, cx)).toBe(true);
+      for (let ty = u.tiles.y[0]; ty < u.tiles.y[1]; ty++)
+        for (let tx = u.tiles.x[0]; tx < u.tiles.x[1]; tx++) {
+          expect(tileOwner.has(`${ty}/${tx}`)).toBe(false);
+          tileOwner.set(`${ty}/${tx}`, u.index);
         }
+      // out is the union of its tiles' centres; region holds every tile's ROI
+      expect(u.out).toEqual({
+        y: ys[u.tiles.y[0]]!.start,
+        x: xs[u.tiles.x[0]]!.start,
+        height: ys[u.tiles.y[1] - 1]!.end - ys[u.tiles.y[0]]!.start,
+        width: xs[u.tiles.x[1] - 1]!.end - xs[u.tiles.x[0]]!.start,
+      });
+      expect(u.region.y).toBe(Math.max(0, ys[u.tiles.y[0]]!.start - ys[u.tiles.y[0]]!.left));
+      expect(u.chunks.y).toEqual([Math.floor(u.out.y / 128), Math.ceil((u.out.y + u.out.height) / 128)]);
     }
-    expect(covered.size).toBe(6 * 8);
+    expect(tileOwner.size).toBe(ys.length * xs.length);
+    // every chunk: the units that write it are exactly those whose pixels meet it, and together they cover it
+    for (let cy = 0; cy < 6; cy++)
+      for (let cx = 0; cx < 8; cx++) {
+        const writers = chunkUnits(units, 0, cy, cx);
+        const meets = units.units.filter(
+          (u) =>
+            u.out.y < (cy + 1) * 128 && u.out.y + u.out.height > cy * 128 && u.out.x < (cx + 1) * 128 && u.out.x + u.out.width > cx * 128,
+        );
+        expect(writers).toEqual(meets.map((u) => u.index));
+        const area = meets.reduce((sum, u) => {
+          const h = Math.min(u.out.y + u.out.height, (cy + 1) * 128, 700) - Math.max(u.out.y, cy * 128);
+          const w = Math.min(u.out.x + u.out.width, (cx + 1) * 128, 1000) - Math.max(u.out.x, cx * 128);
+          return sum + h * w;
+        }, 0);
+        expect(area).toBe((Math.min(700, (cy + 1) * 128) - cy * 128) * (Math.min(1000, (cx + 1) * 128) - cx * 128));
+      }
   });
 
   it("is plain data, the same for the same plan, and makes one unit per stack for a small image", () => {

@@ -14,7 +14,9 @@
  * OME-Zarr readers do not take the folder for a finished image.
  */
 import { createHash } from "node:crypto";
-import { access, readdir, readFile } from "node:fs/promises";
+import { access, readdir, readFile, rm } from "node:fs/promises";
+import { promisify } from "node:util";
+import { deflate, inflate } from "node:zlib";
 import { basename, join } from "node:path";
 import type { InferenceSession } from "onnxruntime-common";
 import { readModelFile, writeFileAtomic } from "../../container/node/index.js";
@@ -24,7 +26,10 @@ import { nodeZlibCompressor } from "../../io/node/zlib-compressor.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import { bytesPerSample, type ImageSource } from "../../io/types.js";
 import { SharedFolderTarget } from "../../io/zarr/node/shared-folder-target.js";
-import { OmeZarrSink, zarrChunkKey } from "../../io/zarr/zarr-sink.js";
+import { OmeZarrSink, zarrChunkFiles, zarrChunkKey } from "../../io/zarr/zarr-sink.js";
+import { encodePiece, joinPieces } from "../../io/zarr/chunk-pieces.js";
+import type { PartialChunk } from "../../io/chunk-grid.js";
+import type { PlaneIndex, SampleArray } from "../../io/types.js";
 import { engineModelFromFile } from "../from-model-file.js";
 import { outputInfo } from "../outputs.js";
 import { planInput, planPrediction, type PredictionPlan } from "../plan.js";
@@ -32,7 +37,7 @@ import { predict } from "../predict.js";
 import { runDescription } from "../report.js";
 import { readSessionLayout } from "../session.js";
 import type { EngineModel, PredictOptions } from "../types.js";
-import { planUnits, shardUnits, unitHasChunk, type Shard, type UnitPlan, type WorkUnit } from "../units.js";
+import { chunkUnits, planUnits, shardUnits, type Shard, type UnitPlan, type WorkUnit } from "../units.js";
 import { nodeRuntime } from "./index.js";
 import type { PredictFileOptions } from "./predict-file-types.js";
 import { nodeSessionOptions } from "./session-options.js";
@@ -40,6 +45,9 @@ import { nodeSessionOptions } from "./session-options.js";
 const STATE_DIR = ".czmodel-shards";
 const PLAN_FILE = `${STATE_DIR}/plan.json`;
 const ATTRS_DIR = `${STATE_DIR}/attrs`;
+const PIECES_DIR = `${STATE_DIR}/pieces`;
+const deflateAsync = promisify(deflate);
+const inflateAsync = promisify(inflate);
 
 export type ShardFileOptions = Omit<PredictFileOptions, "overwrite" | "probabilitiesOut" | "worker" | "tiles" | "onProgress"> & {
   /** Unit edge in pixels per plane (default 2048), rounded to whole chunks. */
@@ -51,7 +59,7 @@ export type ShardFileOptions = Omit<PredictFileOptions, "overwrite" | "probabili
 /** What every shard of one output must agree on; stored as `.czmodel-shards/plan.json`. */
 export interface ShardState {
   format: "czmodel-shards";
-  version: 1;
+  version: 2;
   model: { file: string; name: string; id?: string; onnxSha256: string };
   image: { file: string; width: number; height: number; sampleType: string };
   output: { chunkSize: number; compression: "zlib" | "none" | "auto"; level: number; samples: number };
@@ -136,7 +144,7 @@ async function setUp(
     const units = planUnits(plan, { chunkSize, ...(unitSize !== undefined ? { unitSize } : {}) });
     const state: ShardState = {
       format: "czmodel-shards",
-      version: 1,
+      version: 2,
       model: {
         file: basename(modelPath),
         name: model.name,
@@ -216,16 +224,55 @@ const holdAttrs = (key: string) => (key === ".zattrs" || key.endsWith("/.zattrs"
 
 const atomicWriter = (file: string, bytes: Uint8Array) => writeFileAtomic(file, bytes, { createDir: true });
 
-/** Run one unit: the ordinary `predict` on its tile block, writing only its chunks. */
+/** The folder of the pieces of chunk (cy, cx) of `plane`. */
+const pieceDir = (outPath: string, plane: PlaneIndex, cy: number, cx: number) =>
+  join(outPath, ...PIECES_DIR.split("/"), `${plane.scene}.${plane.t}.${plane.c}.${plane.z}.${cy}.${cx}`);
+
+/** Join the pieces of a shared chunk when every unit that writes a part of it has stored its piece; false while one is missing. */
+async function joinIfComplete(
+  state: ShardState,
+  outPath: string,
+  chunk: { stack: number; plane: PlaneIndex; cy: number; cx: number },
+  write: (data: SampleArray) => Promise<void>,
+): Promise<boolean> {
+  const dir = pieceDir(outPath, chunk.plane, chunk.cy, chunk.cx);
+  const pieces: { bytes: Uint8Array; where: string }[] = [];
+  for (const u of chunkUnits(state.units, chunk.stack, chunk.cy, chunk.cx)) {
+    const where = join(dir, `u${u}`);
+    const stored = await readIfThere(where);
+    if (!stored) return false;
+    pieces.push({ bytes: await inflateAsync(stored), where });
+  }
+  await write(joinPieces(pieces));
+  return true;
+}
+
+/**
+ * A unit's chunks that it writes only in part: store each part as a piece, then join every
+ * chunk whose pieces are all there (whichever unit stores the last piece writes the chunk;
+ * two units finishing together both write it, with the same bytes).
+ */
+async function sharePieces(setup: Setup, outPath: string, unit: WorkUnit, sink: OmeZarrSink, chunks: PartialChunk[]): Promise<void> {
+  const layout = sink.pieceLayout;
+  for (const chunk of chunks) {
+    const piece = await deflateAsync(encodePiece(chunk, layout), { level: 1 });
+    await writeFileAtomic(join(pieceDir(outPath, chunk.plane, chunk.cy, chunk.cx), `u${unit.index}`), piece, { createDir: true });
+  }
+  for (const { plane, cy, cx } of chunks) {
+    await joinIfComplete(setup.state, outPath, { stack: unit.tiles.stack, plane, cy, cx }, (data) => sink.writeChunk(plane, cy, cx, data));
+  }
+}
+
+/** Run one unit: the ordinary `predict` on its tile block; chunks it shares with other units become pieces. */
 async function runUnit(setup: Setup, outPath: string, unit: WorkUnit): Promise<void> {
   const { model, source, session, state } = setup;
-  const sink = new OmeZarrSink(new SharedFolderTarget(outPath, atomicWriter, holdAttrs), {
+  const sink: OmeZarrSink = new OmeZarrSink(new SharedFolderTarget(outPath, atomicWriter, holdAttrs), {
     chunkSize: state.output.chunkSize,
     compression: state.output.compression,
     level: state.output.level,
     compressor: nodeZlibCompressor(state.output.level),
     imageName: model.name,
-    onlyChunks: (plane, cy, cx) => unitHasChunk(unit, plane, cy, cx),
+    onPartialChunks: (chunks) => sharePieces(setup, outPath, unit, sink, chunks),
   });
   await predict(model, source, sink, {
     ...setup.predictOptions,
@@ -309,18 +356,6 @@ export async function predictShardFile(
   }
 }
 
-/** Every chunk key of `unit` for an output of `samples` samples per pixel. */
-function unitChunkKeys(state: ShardState, unit: WorkUnit): string[] {
-  const K = state.output.samples;
-  const scenes = state.plan.planes.outSizes.scene;
-  const keys: string[] = [];
-  for (const plane of unit.outPlanes)
-    for (let k = 0; k < K; k++)
-      for (let cy = unit.chunks.y[0]; cy < unit.chunks.y[1]; cy++)
-        for (let cx = unit.chunks.x[0]; cx < unit.chunks.x[1]; cx++) keys.push(zarrChunkKey(scenes, plane, plane.c * K + k, cy, cx));
-  return keys;
-}
-
 const exists = (path: string) =>
   access(path).then(
     () => true,
@@ -344,34 +379,73 @@ export interface FinalizeResult {
   chunks: number;
 }
 
-/** Check that every chunk of every unit exists, then put the held-back `.zattrs` in place (the output is complete). */
+/** One chunk (all samples) of the output: where it is and which file holds its first sample. */
+interface OutputChunk {
+  stack: number;
+  plane: PlaneIndex;
+  cy: number;
+  cx: number;
+}
+
+function* outputChunks(state: ShardState): Generator<OutputChunk> {
+  const [rows, cols] = state.units.chunkGrid;
+  for (const [stack, { outPlanes }] of state.plan.planes.stacks.entries())
+    for (const plane of outPlanes) for (let cy = 0; cy < rows; cy++) for (let cx = 0; cx < cols; cx++) yield { stack, plane, cy, cx };
+}
+
+/** Write a joined chunk as the units' sink would: compressed as the array's `.zarray` says. */
+async function writeJoinedChunk(outPath: string, state: ShardState, chunk: OutputChunk, data: SampleArray): Promise<void> {
+  const scenes = state.plan.planes.outSizes.scene;
+  const zarray = JSON.parse(
+    (await readFile(join(outPath, ...(scenes > 1 ? [String(chunk.plane.scene)] : []), "0", ".zarray"))).toString("utf8"),
+  ) as { compressor: { level: number } | null };
+  const K = state.output.samples;
+  const files = await zarrChunkFiles(data, K, zarray.compressor ? nodeZlibCompressor(zarray.compressor.level) : undefined);
+  for (const [k, bytes] of files.entries())
+    await atomicWriter(join(outPath, ...zarrChunkKey(scenes, chunk.plane, chunk.plane.c * K + k, chunk.cy, chunk.cx).split("/")), bytes);
+}
+
+/** The chunks of the output that are not there (after joining those whose pieces all are), and the units that would write them. */
+async function missingChunks(outPath: string, state: ShardState): Promise<{ missing: string[]; units: Set<number>; total: number }> {
+  const K = state.output.samples;
+  const scenes = state.plan.planes.outSizes.scene;
+  const missing: string[] = [];
+  const units = new Set<number>();
+  let total = 0;
+  for (const chunk of outputChunks(state)) {
+    const keys = Array.from({ length: K }, (_, k) => zarrChunkKey(scenes, chunk.plane, chunk.plane.c * K + k, chunk.cy, chunk.cx));
+    total += K;
+    const absent = [];
+    for (const key of keys) if (!(await exists(join(outPath, ...key.split("/"))))) absent.push(key);
+    if (absent.length === 0) continue;
+    if (await joinIfComplete(state, outPath, chunk, (data) => writeJoinedChunk(outPath, state, chunk, data))) continue;
+    missing.push(...absent);
+    const dir = pieceDir(outPath, chunk.plane, chunk.cy, chunk.cx);
+    for (const u of chunkUnits(state.units, chunk.stack, chunk.cy, chunk.cx)) if (!(await exists(join(dir, `u${u}`)))) units.add(u);
+  }
+  return { missing, units, total };
+}
+
+/**
+ * Check that every chunk of the output exists (joining any shared chunk whose pieces are all
+ * there but that no unit joined), then put the held-back `.zattrs` in place (the output is
+ * complete) and remove the pieces.
+ */
 export async function finalizeShards(outPath: string): Promise<FinalizeResult> {
   const stored = await readIfThere(join(outPath, ...PLAN_FILE.split("/")));
   if (!stored) throw invalidArgument(`no ${PLAN_FILE}: not a sharded czmodel output`, { where: outPath });
   const state = JSON.parse(stored.toString("utf8")) as ShardState;
-  if (state.format !== "czmodel-shards" || state.version !== 1) throw invalidMetadata("unknown shard state format", { where: PLAN_FILE });
-  const missing: string[] = [];
-  const units = new Set<number>();
-  let total = 0;
-  for (const unit of state.units.units) {
-    for (const key of unitChunkKeys(state, unit)) {
-      total++;
-      if (!(await exists(join(outPath, ...key.split("/"))))) {
-        missing.push(key);
-        units.add(unit.index);
-      }
-    }
-  }
+  if (state.format !== "czmodel-shards" || state.version !== 2) throw invalidMetadata("unknown shard state format", { where: PLAN_FILE });
+  const { missing, units, total } = await missingChunks(outPath, state);
   if (missing.length > 0) {
     const shown = missing.slice(0, 4).join(", ") + (missing.length > 4 ? ", …" : "");
-    throw invalidArgument(
-      `${missing.length} of ${total} chunks are missing: ${shown} (units ${[...units].join(", ")}); run their shards again`,
-      {
-        where: outPath,
-      },
-    );
+    const which = [...units].sort((a, b) => a - b).join(", ");
+    throw invalidArgument(`${missing.length} of ${total} chunks are missing: ${shown} (units ${which}); run their shards again`, {
+      where: outPath,
+    });
   }
   const attrs = join(outPath, ...ATTRS_DIR.split("/"));
   for (const key of await listFiles(attrs)) await atomicWriter(join(outPath, ...key.split("/")), await readFile(join(attrs, key)));
+  await rm(join(outPath, ...PIECES_DIR.split("/")), { recursive: true, force: true });
   return { out: outPath, units: state.units.units.length, chunks: total };
 }

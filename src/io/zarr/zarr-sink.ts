@@ -16,13 +16,14 @@
  * `ome-tiff-sink.ts`; the default chunk size comes from `autoChunkSize` the same way). Isomorphic.
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
-import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk } from "../chunk-grid.js";
+import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk, type PartialChunk } from "../chunk-grid.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import { roundSignificant } from "../physical-units.js";
 import { outputChannelNames } from "../output-channel-names.js";
 import { bytesPerSample, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
 import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
+import type { PieceLayout } from "./chunk-pieces.js";
 import { bytesToHex } from "../../bytes/hex.js";
 
 export interface OmeZarrSinkOptions {
@@ -37,10 +38,10 @@ export interface OmeZarrSinkOptions {
   /** `name` of the multiscale image. */
   imageName?: string;
   /**
-   * Write only the chunks this accepts (one work unit's, `src/engine/units.ts`); the others are
-   * dropped and `finish` does not ask for every pixel. Default: every chunk, all required.
+   * A work unit's sink (`src/engine/units.ts`): `finish` hands the chunks written only in part
+   * to this instead of asking for every pixel. Default: every pixel is required.
    */
-  onlyChunks?: (plane: PlaneIndex, cy: number, cx: number) => boolean;
+  onPartialChunks?: (chunks: PartialChunk[]) => Promise<void>;
 }
 
 const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
@@ -48,6 +49,16 @@ const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
 /** Key of chunk (cy, cx) of output channel `channel` (= c·K + k) of `plane`; `scenes` > 1 adds the scene group. */
 export function zarrChunkKey(scenes: number, plane: PlaneIndex, channel: number, cy: number, cx: number): string {
   return `${scenes > 1 ? `${plane.scene}/` : ""}0/${plane.t}/${channel}/${plane.z}/${cy}/${cx}`;
+}
+
+/** The stored bytes of one chunk (`K` samples per pixel, interleaved): one file per sample, compressed when `compressor` is given. */
+export function zarrChunkFiles(data: SampleArray, K: number, compressor: Compressor | undefined): Promise<Uint8Array[]> {
+  const files: Promise<Uint8Array>[] = [];
+  for (let k = 0; k < K; k++) {
+    const raw = sampleBytes(K === 1 ? data : chunkSample(data, K, k));
+    files.push(compressor ? compressor(raw) : Promise.resolve(raw));
+  }
+  return Promise.all(files);
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
@@ -180,28 +191,34 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     await this.grid.write(plane, rect, data);
   }
 
-  /** Encode and store complete chunks, one Zarr chunk per output sample (channel c·K + k). */
+  /** Encode and store complete chunks. */
   private async writeChunks(chunks: Chunk[]): Promise<void> {
-    const K = this.info!.samplesPerPixel;
-    const writes: Promise<void>[] = [];
-    const only = this.options.onlyChunks;
-    for (const chunk of chunks) {
-      const { plane } = chunk;
-      if (only && !only(plane, chunk.cy, chunk.cx)) continue;
-      for (let k = 0; k < K; k++) {
-        const data = K === 1 ? chunk.data : chunkSample(chunk.data, K, k);
-        const key = zarrChunkKey(this.info!.sizes.scene, plane, plane.c * K + k, chunk.cy, chunk.cx);
-        const raw = sampleBytes(data);
-        writes.push((this.compressor ? this.compressor(raw) : Promise.resolve(raw)).then((bytes) => this.target.set(key, bytes)));
-      }
-    }
-    await Promise.all(writes);
+    await Promise.all(chunks.map((c) => this.writeChunk(c.plane, c.cy, c.cx, c.data)));
+  }
+
+  /** Encode and store chunk (cy, cx) of `plane` (all samples interleaved), one Zarr chunk per output sample (channel c·K + k). */
+  async writeChunk(plane: PlaneIndex, cy: number, cx: number, data: SampleArray): Promise<void> {
+    if (!this.info) throw internalError("OmeZarrSink.writeChunk() before begin()");
+    const K = this.info.samplesPerPixel;
+    const files = await zarrChunkFiles(data, K, this.compressor);
+    await Promise.all(
+      files.map((bytes, k) => this.target.set(zarrChunkKey(this.info!.sizes.scene, plane, plane.c * K + k, cy, cx), bytes)),
+    );
+  }
+
+  /** What a piece of a chunk of this output holds (`chunk-pieces.ts`; after `begin`). */
+  get pieceLayout(): PieceLayout {
+    if (!this.info) throw internalError("OmeZarrSink.pieceLayout before begin()");
+    const { sampleType, samplesPerPixel } = this.info;
+    return { sampleType, samplesPerPixel, chunkWidth: this.chunkW, chunkHeight: this.chunkH };
   }
 
   async finish(): Promise<void> {
     if (!this.info || !this.grid) throw internalError("OmeZarrSink.finish() before begin()");
     if (this.done) throw internalError("OmeZarrSink.finish() called twice");
-    if (!this.grid.complete && !this.options.onlyChunks)
+    const partial = this.options.onPartialChunks;
+    if (partial) await partial(this.grid.takePending());
+    else if (!this.grid.complete)
       throw internalError(`OmeZarrSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
     await this.target.commit();
     this.done = true;

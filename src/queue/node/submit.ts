@@ -10,7 +10,7 @@ import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { FlowProducer } from "bullmq";
 import { invalidArgument, ioError } from "../../errors.js";
-import { checkShardOutput, type ShardState, startShardOutput } from "../../engine/node/shards.js";
+import { checkShardOutput, startShardOutput } from "../../engine/node/shards.js";
 import type { WorkUnit } from "../../engine/units.js";
 import { connectRedis, DEFAULT_QUEUE, type PredictionJobData, type QueuedOptions, type UnitJobData, unitJobId } from "./redis.js";
 
@@ -40,14 +40,8 @@ export async function fileSha256(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Output pixels of a unit: its chunk rectangle clipped to the image, times its planes. */
-function unitPixels(state: ShardState, unit: WorkUnit): number {
-  const [ch, cw] = state.units.chunk;
-  const { width, height } = state.plan.planes;
-  const h = Math.min(unit.chunks.y[1] * ch, height) - unit.chunks.y[0] * ch;
-  const w = Math.min(unit.chunks.x[1] * cw, width) - unit.chunks.x[0] * cw;
-  return h * w * unit.outPlanes.length;
-}
+/** Output pixels of a unit: its tiles' centres, times its planes. */
+const unitPixels = (unit: WorkUnit) => unit.out.width * unit.out.height * unit.outPlanes.length;
 
 /** Plan, write the shard state, and enqueue the units and their finalize step as one flow. */
 export async function submitPrediction(
@@ -68,7 +62,7 @@ export async function submitPrediction(
     const base = { ...paths, modelSha256, options: queued };
     const units = state.units.units;
     const children = units.map((unit) => {
-      const data: UnitJobData = { ...base, job, unit: unit.index, pixels: unitPixels(state, unit) };
+      const data: UnitJobData = { ...base, job, unit: unit.index, pixels: unitPixels(unit) };
       return {
         name: "unit",
         queueName: queue,
