@@ -50,7 +50,7 @@ const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
 
 export type ShardFileOptions = Omit<PredictFileOptions, "overwrite" | "probabilitiesOut" | "worker" | "tiles" | "onProgress"> & {
-  /** Unit edge in pixels per plane (default 2048), rounded to whole chunks. */
+  /** Unit edge in pixels per plane (default 2048), rounded to whole tiles. */
   unitSize?: number;
   /** Called after each unit a shard finishes. */
   onUnit?: (unit: WorkUnit, done: number, total: number) => void;
