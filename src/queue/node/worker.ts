@@ -2,12 +2,14 @@
  * A queue worker (Node only): runs the units of any number of submitted predictions, and each
  * prediction's finalize step once all its units are done. The opened model session is kept
  * between units of the same model (by model path and file SHA-256). Before a unit runs, the
- * worker hashes the model file and compares it with the submitted hash, and plans the unit
+ * worker hashes the model file (again only when its size, times or inode changed) and
+ * compares it with the submitted hash, and plans the unit
  * itself and compares the plan with the stored shard state: a worker that cannot read the
  * files, or sees another model, fails the unit in one line and writes nothing. Failed units
  * are retried by BullMQ with backoff; a unit whose worker died (its lock expired) is taken up
  * again by another worker's stalled check (timings in `redis.ts`).
  */
+import { stat } from "node:fs/promises";
 import { type Job, Worker } from "bullmq";
 import { invalidArgument } from "../../errors.js";
 import { finalizeShards, type LoadedModel, loadShardModel, runShardUnit } from "../../engine/node/shards.js";
@@ -61,8 +63,26 @@ class SessionCache {
   }
 }
 
-async function runUnitJob(data: UnitJobData, sessions: SessionCache, threads: number | undefined): Promise<void> {
-  const sha256 = await fileSha256(data.model);
+/**
+ * SHA-256 of model files, hashed again only when a file's size, modification time or inode
+ * changes: hashing a 1 GB model before every unit would cost seconds per unit.
+ */
+class ModelHashes {
+  private readonly known = new Map<string, { stamp: string; sha256: string }>();
+
+  async of(path: string): Promise<string> {
+    const s = await stat(path).catch(() => undefined);
+    const stamp = s ? `${s.size}:${s.mtimeMs}:${s.ino}:${s.ctimeMs}` : "";
+    const known = this.known.get(path);
+    if (known && s && known.stamp === stamp) return known.sha256;
+    const sha256 = await fileSha256(path);
+    if (s) this.known.set(path, { stamp, sha256 });
+    return sha256;
+  }
+}
+
+async function runUnitJob(data: UnitJobData, sessions: SessionCache, hashes: ModelHashes, threads: number | undefined): Promise<void> {
+  const sha256 = await hashes.of(data.model);
   if (sha256 !== data.modelSha256) {
     throw invalidArgument(
       `the model file on this machine is not the submitted one (SHA-256 ${sha256.slice(0, 12)}…, submitted ${data.modelSha256.slice(0, 12)}…)`,
@@ -83,13 +103,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const stall = stallOptions();
   const connection = await connectRedis(redis, { reconnect: true });
   const sessions = new SessionCache(threads);
+  const hashes = new ModelHashes();
   const describeJob = (job: Job): WorkerStep =>
     job.name === "unit" ? { job: (job.data as UnitJobData).job, unit: (job.data as UnitJobData).unit } : { job: String(job.id) };
   const worker = new Worker(
     queue,
     async (job: Job) => {
       const started = performance.now();
-      if (job.name === "unit") await runUnitJob(job.data as UnitJobData, sessions, threads);
+      if (job.name === "unit") await runUnitJob(job.data as UnitJobData, sessions, hashes, threads);
       else await finalizeShards((job.data as PredictionJobData).out);
       options.onDone?.(describeJob(job), performance.now() - started);
     },
