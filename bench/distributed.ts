@@ -11,7 +11,9 @@
  *   idle workers' blocking polls included) and the output files and bytes per unit: the
  *   per-unit costs the paper plan in docs/distributed.md scales up.
  * Every run starts its processes afresh (process start and model load count on both sides);
- * the sides are interleaved `--repeat` times and medians are printed. Per-run lines go to
+ * the sides are interleaved `--repeat` times and medians of wall and CPU seconds (every
+ * process of a side, all threads: `peak-rss.mjs`) are printed; CPU time shows the work a side
+ * does even when the machine is shared and wall time drifts. Per-run lines go to
  * stderr, the table (and `--json`) to stdout.
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
@@ -19,7 +21,16 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startRedis, type TestRedis } from "../test/helpers/redis.js";
-import { compareOutputs, listFiles, makeImage, median, plainPredict, queuedPredict, redisCommandCounts } from "./queue-runs.js";
+import {
+  compareOutputs,
+  listFiles,
+  makeImage,
+  median,
+  plainPredict,
+  queuedPredict,
+  redisCommandCounts,
+  type Timing,
+} from "./queue-runs.js";
 
 function usage(message: string): never {
   console.error(`bench/distributed.ts: ${message}`);
@@ -59,7 +70,7 @@ function parseOptions() {
 type Side = "plain" | "queue1" | "queueSplit";
 
 /** One interleaved round: every side once, each into a fresh output folder. */
-async function round(redis: TestRedis, image: string, dir: string, i: number): Promise<Record<Side, number>> {
+async function round(redis: TestRedis, image: string, dir: string, i: number): Promise<Record<Side, Timing>> {
   const { threads, unitSize } = options;
   const out = (name: string) => join(dir, `${name}-${i}.ome.zarr`);
   const plain = await plainPredict(image, out("plain"), threads);
@@ -69,12 +80,13 @@ async function round(redis: TestRedis, image: string, dir: string, i: number): P
     const diff = await compareOutputs(out("plain"), out(name));
     if (diff.length) throw new Error(`${name} output differs from plain predict: ${diff.slice(0, 5).join(", ")}`);
   }
+  const t = (r: Timing) => `${r.seconds.toFixed(2)} s (CPU ${r.cpu.toFixed(1)} s)`;
   console.error(
-    `run ${i + 1}/${options.repeat}: plain ${plain.toFixed(2)} s, 1 worker × ${threads} threads ${queue1.seconds.toFixed(2)} s, ` +
-      `${threads} workers × 1 thread ${split.seconds.toFixed(2)} s (${queue1.units} units, outputs identical)`,
+    `run ${i + 1}/${options.repeat}: plain ${t(plain)}, 1 worker × ${threads} threads ${t(queue1)}, ` +
+      `${threads} workers × 1 thread ${t(split)} (${queue1.units} units, outputs identical)`,
   );
   for (const name of ["plain", "queue1", "split"]) await rm(out(name), { recursive: true, force: true });
-  return { plain, queue1: queue1.seconds, queueSplit: split.seconds };
+  return { plain, queue1, queueSplit: split };
 }
 
 /** Redis commands, output files and bytes per unit, from one more queued run. */
@@ -106,9 +118,10 @@ async function main(): Promise<void> {
   try {
     console.error(`building a ${options.size}² uint16 BigTIFF …`);
     const image = await makeImage(dir, options.size);
-    const rounds: Record<Side, number>[] = [];
+    const rounds: Record<Side, Timing>[] = [];
     for (let i = 0; i < options.repeat; i++) rounds.push(await round(redis, image, dir, i));
-    const med = (side: Side) => median(rounds.map((r) => r[side]));
+    const med = (side: Side) => median(rounds.map((r) => r[side].seconds));
+    const cpu = (side: Side) => median(rounds.map((r) => r[side].cpu));
     const mp = (options.size * options.size) / 1e6;
     const costs = await perUnitCosts(redis, image, dir);
     const result = {
@@ -119,10 +132,14 @@ async function main(): Promise<void> {
       plainSeconds: med("plain"),
       queue1Seconds: med("queue1"),
       queueSplitSeconds: med("queueSplit"),
+      plainCpuSeconds: cpu("plain"),
+      queue1CpuSeconds: cpu("queue1"),
+      queueSplitCpuSeconds: cpu("queueSplit"),
       plainMPperS: mp / med("plain"),
       queue1MPperS: mp / med("queue1"),
       queueVsPlain: med("plain") / med("queue1"),
       splitVsThreads: med("queue1") / med("queueSplit"),
+      queueVsPlainCpu: cpu("plain") / cpu("queue1"),
       ...costs,
     };
     printTable(result);
@@ -136,10 +153,10 @@ async function main(): Promise<void> {
 function printTable(r: Record<string, unknown> & { [k: string]: unknown }): void {
   const n = (v: unknown, digits = 2) => (typeof v === "number" ? v.toFixed(digits) : String(v));
   console.log(`image ${r.size}² uint16, units of ${r.unitSize}² (${r.units} units), T = ${r.threads} threads, median of ${r.repeat}`);
-  console.log(`plain predict                 ${n(r.plainSeconds)} s  ${n(r.plainMPperS, 1)} MP/s`);
-  console.log(`submit + 1 worker × T threads ${n(r.queue1Seconds)} s  ${n(r.queue1MPperS, 1)} MP/s`);
-  console.log(`submit + T workers × 1 thread ${n(r.queueSplitSeconds)} s`);
-  console.log(`queue / plain throughput      ${n(r.queueVsPlain, 3)}  (target >= 0.95)`);
+  console.log(`plain predict                 ${n(r.plainSeconds)} s  ${n(r.plainMPperS, 1)} MP/s  CPU ${n(r.plainCpuSeconds, 1)} s`);
+  console.log(`submit + 1 worker × T threads ${n(r.queue1Seconds)} s  ${n(r.queue1MPperS, 1)} MP/s  CPU ${n(r.queue1CpuSeconds, 1)} s`);
+  console.log(`submit + T workers × 1 thread ${n(r.queueSplitSeconds)} s  CPU ${n(r.queueSplitCpuSeconds, 1)} s`);
+  console.log(`queue / plain throughput      ${n(r.queueVsPlain, 3)}  (target >= 0.95); by CPU time ${n(r.queueVsPlainCpu, 3)}`);
   console.log(`T×1 / 1×T throughput          ${n(r.splitVsThreads, 3)}`);
   console.log(`Redis commands per unit       ${n(r.redisCommandsPerUnit, 1)}  ${JSON.stringify(r.topCommands)}`);
   console.log(`chunk files, bytes per unit   ${n(r.chunkFilesPerUnit, 1)}, ${r.chunkBytesPerUnit}`);

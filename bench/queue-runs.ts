@@ -21,6 +21,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const shared = join(root, "..", "shared", "testdata");
 export const model = join(shared, "models", "simple_nuclei_segmodel.czann");
 const bin = join(root, "bin", "czmodel.js");
+/** Node arguments that make a CLI process report its CPU time and peak RSS on exit (`peak-rss.mjs`). */
+const measured = ["--import", join(root, "bench", "peak-rss.mjs")];
+
+/** CPU seconds a measured process reported on stderr (0 when it did not). */
+const cpuSeconds = (stderr: string) => Number(/cpu-ms (\d+)/.exec(stderr)?.[1] ?? 0) / 1000;
 
 /** A size² uint16 tiled BigTIFF (512² tiles, deflate level 1) built from the nuclei image. */
 export async function makeImage(dir: string, size: number): Promise<string> {
@@ -29,17 +34,23 @@ export async function makeImage(dir: string, size: number): Promise<string> {
   return path;
 }
 
-/** Run the CLI to completion; throws with its stderr on a non-zero exit. */
-export async function czmodel(...args: string[]): Promise<string> {
-  const { stdout } = await exec(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 << 20 });
-  return stdout;
+/** Run the CLI to completion, measured; throws with its stderr on a non-zero exit. */
+async function czmodel(...args: string[]): Promise<{ stdout: string; cpu: number }> {
+  const { stdout, stderr } = await exec(process.execPath, [...measured, bin, ...args], { cwd: root, maxBuffer: 64 << 20 });
+  return { stdout, cpu: cpuSeconds(stderr) };
 }
 
-/** Seconds a plain single-process predict to OME-Zarr takes, process start included. */
-export async function plainPredict(image: string, out: string, threads: number): Promise<number> {
+/** Wall and CPU seconds of a run (CPU: every process of it, all threads). */
+export interface Timing {
+  seconds: number;
+  cpu: number;
+}
+
+/** A plain single-process predict to OME-Zarr, process start included. */
+export async function plainPredict(image: string, out: string, threads: number): Promise<Timing> {
   const start = performance.now();
-  await czmodel("predict", model, image, "-o", out, "--threads", String(threads), "--quiet");
-  return (performance.now() - start) / 1000;
+  const { cpu } = await czmodel("predict", model, image, "-o", out, "--threads", String(threads), "--quiet");
+  return { seconds: (performance.now() - start) / 1000, cpu };
 }
 
 /** A worker process with its stderr kept for the error message of a failed run. */
@@ -49,7 +60,7 @@ export interface WorkerProcess {
 }
 
 export function startWorker(redisUrl: string, threads: number, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, [bin, "worker", "--redis", redisUrl, "--threads", String(threads)], {
+  const child = spawn(process.execPath, [...measured, bin, "worker", "--redis", redisUrl, "--threads", String(threads)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
@@ -59,7 +70,8 @@ export function startWorker(redisUrl: string, threads: number, env: Record<strin
   return { child, log };
 }
 
-export async function stopWorkers(workers: WorkerProcess[]): Promise<void> {
+/** Stop the workers (SIGTERM: they finish and exit); returns the CPU seconds they used. */
+export async function stopWorkers(workers: WorkerProcess[]): Promise<number> {
   await Promise.all(
     workers.map(
       (w) =>
@@ -70,6 +82,7 @@ export async function stopWorkers(workers: WorkerProcess[]): Promise<void> {
         }),
     ),
   );
+  return workers.reduce((sum, w) => sum + cpuSeconds(w.log.join("")), 0);
 }
 
 /** Wait until the output's root `.zattrs` exists (the job is finalized), polling the file system. */
@@ -89,8 +102,7 @@ export async function untilFinalized(out: string, workers: WorkerProcess[], limi
   }
 }
 
-export interface QueuedRun {
-  seconds: number;
+export interface QueuedRun extends Timing {
   job: string;
   units: number;
 }
@@ -104,25 +116,20 @@ export async function queuedPredict(
 ): Promise<QueuedRun> {
   const start = performance.now();
   const workers = Array.from({ length: options.workers }, () => startWorker(redisUrl, options.threads));
+  let run: Omit<QueuedRun, "cpu"> & { submitCpu: number };
   try {
-    const submitted = await czmodel(
-      "submit",
-      model,
-      image,
-      "-o",
-      out,
-      "--redis",
-      redisUrl,
-      "--unit-size",
-      String(options.unitSize),
-      "--json",
-    );
-    const { job, units } = JSON.parse(submitted) as { job: string; units: number };
+    const args = ["submit", model, image, "-o", out, "--redis", redisUrl, "--unit-size", String(options.unitSize), "--json"];
+    const submitted = await czmodel(...args);
+    const { job, units } = JSON.parse(submitted.stdout) as { job: string; units: number };
     await untilFinalized(out, workers);
-    return { seconds: (performance.now() - start) / 1000, job, units };
-  } finally {
+    run = { seconds: (performance.now() - start) / 1000, job, units, submitCpu: submitted.cpu };
+  } catch (e) {
     await stopWorkers(workers);
+    throw e;
   }
+  const workerCpu = await stopWorkers(workers);
+  const { submitCpu, ...rest } = run;
+  return { ...rest, cpu: submitCpu + workerCpu };
 }
 
 /** Redis's own counters: commands processed in all and per command name. */
