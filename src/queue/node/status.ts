@@ -1,7 +1,8 @@
 /**
  * The state of a submitted prediction (Node only): how many of its units are done, running,
  * failed or still waiting, the finalize step's state, and the speed so far (output megapixels
- * per second since the first unit started) with the time left at that speed.
+ * per second since the first unit started) with the time left at that speed. A few Redis
+ * calls whatever the number of units.
  */
 import { type Job, Queue } from "bullmq";
 import { invalidArgument } from "../../errors.js";
@@ -34,34 +35,19 @@ function overallState(parent: string, active: number, done: number): PredictionS
   return "waiting";
 }
 
-interface Counts {
-  done: number;
-  active: number;
-  failed: number;
-  pixelsDone: number;
-  firstStart: number | undefined;
-  error: string | undefined;
-}
+/** Units of `job` among `jobs` (active or failed jobs of the whole queue). */
+const unitsOf = (jobs: Job[], job: string) => jobs.filter((j) => j.name === "unit" && (j.data as UnitJobData).job === job);
 
-async function countUnits(units: (Job | undefined)[]): Promise<Counts> {
-  const states = await Promise.all(units.map((u) => u?.getState() ?? "unknown"));
-  const counts: Counts = { done: 0, active: 0, failed: 0, pixelsDone: 0, firstStart: undefined, error: undefined };
-  for (const [i, state] of states.entries()) {
-    const unit = units[i];
-    if (unit?.processedOn) counts.firstStart = Math.min(counts.firstStart ?? unit.processedOn, unit.processedOn);
-    if (state === "completed") {
-      counts.done++;
-      counts.pixelsDone += (unit?.data as UnitJobData | undefined)?.pixels ?? 0;
-    } else if (state === "active") counts.active++;
-    else if (state === "failed") {
-      counts.failed++;
-      counts.error ??= `unit ${i}: ${unit?.failedReason}`;
-    }
-  }
-  return counts;
-}
+/** At most this many failed jobs of the queue are looked at for a job's failures. */
+const FAILED_SCAN = 1000;
 
-/** The status of job `job` on `options.queue`. */
+/**
+ * The status of job `job` on `options.queue`, from counters whose cost does not grow with the
+ * number of units: the finalize job's count of processed children (done), the queue's active
+ * jobs (running now: at most the workers' concurrency) and its most recent failed jobs. Output
+ * megapixels done are estimated as done / total of the job's pixels; the speed counts from the
+ * first unit's start.
+ */
 export async function predictionStatus(job: string, options: { redis: string; queue?: string }): Promise<JobStatus> {
   const queueName = options.queue ?? DEFAULT_QUEUE;
   if (!/^[\w-]+$/.test(job)) throw invalidArgument(`'${job}' is not a job id`, { where: "JOB", allowed: "the id czmodel submit printed" });
@@ -71,21 +57,30 @@ export async function predictionStatus(job: string, options: { redis: string; qu
     const parent = await queue.getJob(job);
     if (parent?.name !== "finalize") throw invalidArgument(`no submitted prediction '${job}' on queue '${queueName}'`, { where: "JOB" });
     const data = parent.data as PredictionJobData;
-    const units = await Promise.all(Array.from({ length: data.units }, (_, i) => queue.getJob(unitJobId(job, i))));
-    const parentState = await parent.getState();
-    const c = await countUnits(units);
-    const elapsed = c.firstStart === undefined ? 0 : Math.max(1, (parent.finishedOn ?? Date.now()) - c.firstStart);
-    const rate = elapsed > 0 ? c.pixelsDone / 1e6 / (elapsed / 1000) : 0;
-    const left = (data.pixels - c.pixelsDone) / 1e6;
-    const error = c.error ?? (parentState === "failed" ? `finalize: ${parent.failedReason}` : undefined);
+    const [parentState, deps, active, failed, first] = await Promise.all([
+      parent.getState(),
+      parent.getDependenciesCount({ processed: true }),
+      queue.getActive().then((jobs) => unitsOf(jobs, job)),
+      queue.getFailed(0, FAILED_SCAN - 1).then((jobs) => unitsOf(jobs, job)),
+      queue.getJob(unitJobId(job, 0)),
+    ]);
+    const done = parentState === "completed" ? data.units : (deps.processed ?? 0);
+    const starts = [first?.processedOn, ...active.map((j) => j.processedOn)].filter((t): t is number => t !== undefined);
+    const firstStart = starts.length ? Math.min(...starts) : undefined;
+    const elapsed = firstStart === undefined ? 0 : Math.max(1, (parent.finishedOn ?? Date.now()) - firstStart);
+    const pixelsDone = (data.pixels * done) / data.units;
+    const rate = elapsed > 0 ? pixelsDone / 1e6 / (elapsed / 1000) : 0;
+    const left = (data.pixels - pixelsDone) / 1e6;
+    const unitError = failed[0] ? `unit ${(failed[0].data as UnitJobData).unit}: ${failed[0].failedReason}` : undefined;
+    const error = unitError ?? (parentState === "failed" ? `finalize: ${parent.failedReason}` : undefined);
     return {
       job,
       queue: queueName,
       out: data.out,
-      state: overallState(parentState, c.active, c.done),
-      done: c.done,
-      active: c.active,
-      failed: c.failed,
+      state: overallState(parentState, active.length, done),
+      done,
+      active: active.length,
+      failed: failed.length,
       total: data.units,
       megapixels: data.pixels / 1e6,
       megapixelsPerSecond: rate,
