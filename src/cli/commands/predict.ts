@@ -6,32 +6,21 @@
  * partial output.
  */
 import { Option, type Command } from "commander";
-import type { IntensityRange, PlaneFilter } from "../../engine/index.js";
 import { cancelled, invalidArgument } from "../../errors.js";
 import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
 import { parseShard, type Shard } from "../../engine/units.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
-import { intList, numberIn, positiveInt } from "../args.js";
-import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
+import { positiveInt } from "../args.js";
+import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";
 import { VERSION } from "../version.js";
 
-interface PredictCliOptions extends ImageOpenCliOptions {
+interface PredictCliOptions extends RunCliOptions {
   out: string;
-  output: "labels" | "probabilities" | "both";
-  minConfidence?: number;
-  border?: number[];
   blend: "none" | "linear" | "gaussian";
-  tile?: number[];
-  batch?: number;
   threads?: number;
-  plane?: PlaneFilter;
-  rescale: "auto" | "on" | "off";
-  intensityRange?: IntensityRange;
-  channelOrder?: "bgr" | "rgb" | "as-is";
-  compression: "auto" | "deflate" | "none";
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -39,8 +28,6 @@ interface PredictCliOptions extends ImageOpenCliOptions {
   plan?: boolean;
   unitSize?: number;
 }
-
-const AXES = ["scene", "t", "c", "z"] as const;
 
 const PACKAGE_HELP = `
 bioimage.io packages (MODEL is a folder, a .zip, or a .yaml description; ONNX weights, SHA-256 checked):
@@ -59,105 +46,24 @@ bioimage.io packages (MODEL is a folder, a .zip, or a .yaml description; ONNX we
   percentile clip of several channels, packages without ONNX weights or with several tensors.
   --json adds "package": the ops and, per plane, the statistics used.`;
 
-/** The largest plane index `--plane` takes on any axis (far beyond any real acquisition). */
-const MAX_PLANE_INDEX = 1_048_575;
-
-/** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
-function parsePlaneFilter(text: string): PlaneFilter {
-  const filter: PlaneFilter = {};
-  for (const part of text
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const m = /^(scene|s|t|c|z)=(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m)
-      throw invalidArgument(`"${part}" is not an axis selection`, {
-        where: "--plane",
-        allowed: "AXIS=INDEX or AXIS=FIRST-LAST with AXIS one of scene, t, c, z (0-based), comma-separated, e.g. z=2,t=0-3",
-      });
-    const axis = (m[1] === "s" ? "scene" : m[1]) as (typeof AXES)[number];
-    const first = Number(m[2]);
-    const last = m[3] !== undefined ? Number(m[3]) : first;
-    if (last < first) throw invalidArgument(`range ${first}-${last} is empty`, { where: "--plane" });
-    if (last > MAX_PLANE_INDEX) {
-      // checked before the range is spelled out: t=0-99999999999 must not allocate an array that long
-      throw invalidArgument(`index ${last} is beyond any image's planes`, { where: "--plane", allowed: `indices 0..${MAX_PLANE_INDEX}` });
-    }
-    filter[axis] = Array.from({ length: last - first + 1 }, (_, i) => first + i);
-  }
-  return filter;
-}
-
-function parseIntensityRange(text: string): IntensityRange {
-  if (text === "dtype" || text === "bitdepth") return text;
-  const parts = text.split(",").map(Number);
-  if (parts.length === 2 && parts.every(Number.isFinite) && parts[1]! > parts[0]!) return [parts[0]!, parts[1]!];
-  throw invalidArgument(`"${text}" is not an intensity range`, {
-    where: "--intensity-range",
-    allowed: "dtype, bitdepth or MIN,MAX with MAX > MIN",
-  });
-}
-
 export function registerPredict(program: Command): void {
-  program
+  const command = program
     .command("predict")
     .description("run a model on an image of any size, tile by tile like ZEN, streaming to the output file")
     .argument("<model>", ".czann, .czmodel or .czseg file, or a bioimage.io package (folder, .zip, or its rdf.yaml / bioimageio.yaml)")
     .argument("<image>", "PNG, TIFF / BigTIFF / OME-TIFF, CZI, or an OME-Zarr folder")
-    .requiredOption("-o, --out <file>", `output file (${OUTPUT_EXTENSIONS})`)
-    .addOption(
-      new Option(
-        "--output <what>",
-        "segmentation: class labels, per-class probabilities, or both (both: a second file NAME.probabilities.EXT)",
-      )
-        .choices(["labels", "probabilities", "both"])
-        .default("labels"),
-    )
-    .option("--min-confidence <p>", "labels: pixels whose best class probability is below P get the value 0 (unclassified)", numberIn(0, 1))
-    .option(
-      "--border <n>",
-      "context pixels per tile side (default: MinOverlap / 2, or the legacy BorderSize)",
-      intList("--border", { count: [1, 2, 3] }),
-    )
+    .requiredOption("-o, --out <file>", `output file (${OUTPUT_EXTENSIONS})`);
+  addRunOptions(
+    command,
+    ["labels", "probabilities", "both"],
+    "segmentation: class labels, per-class probabilities, or both (both: a second file NAME.probabilities.EXT)",
+  )
     .addOption(
       new Option("--blend <mode>", "stitching: none = crop-and-place like ZEN; linear / gaussian = weighted blending of overlaps")
         .choices(["none", "linear", "gaussian"])
         .default("none"),
     )
-    .option(
-      "--tile <h,w>",
-      "tile size for models with dynamic spatial dims (snapped to the model's stride); packages: one of its valid input sizes",
-      intList("--tile", { min: 1, count: [2, 3] }),
-    )
-    .option("--batch <n>", "tiles per model run (models with a dynamic batch dim only)", positiveInt)
     .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
-    .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
-    .addOption(
-      new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects")
-        .choices(["auto", "on", "off"])
-        .default("auto"),
-    )
-    .option(
-      "--intensity-range <range>",
-      "range mapped to [0,1]: dtype (0..type max), bitdepth (0..2^bits-1) or MIN,MAX",
-      parseIntensityRange,
-    )
-    .addOption(cziOtherDimensionsOption())
-    .addOption(
-      new Option("--channel-order <order>", "colour order fed to colour models (default: the model's, BGR for ZEN models)").choices([
-        "bgr",
-        "rgb",
-        "as-is",
-      ]),
-    )
-    .addOption(
-      new Option(
-        "--compression <mode>",
-        "OME-TIFF/OME-Zarr tile compression: auto = deflate label images, store float32 outputs (probabilities, regression) raw (deflate saves under 20 % there at ~3x the time)",
-      )
-        .choices(["auto", "deflate", "none"])
-        .default("auto"),
-    )
     .option("--overwrite", "replace an existing output")
     .option(
       "--shard <K/N>",
@@ -188,20 +94,10 @@ export function registerPredict(program: Command): void {
 /** The options `predict` and a sharded run share. */
 function runOptions(opts: PredictCliOptions): PredictFileOptions & ShardFileOptions {
   return {
-    output: opts.output,
-    compression: opts.compression,
+    ...runOptionsFrom(opts),
     creator: `czmodel ${VERSION}`,
-    ...(opts.minConfidence !== undefined ? { minConfidence: opts.minConfidence } : {}),
-    ...(opts.border ? { border: opts.border.length === 1 ? opts.border[0]! : opts.border } : {}),
     blend: opts.blend,
-    ...(opts.tile ? { tile: opts.tile } : {}),
-    ...(opts.batch ? { batch: opts.batch } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),
-    ...(opts.plane ? { planes: opts.plane } : {}),
-    rescale: opts.rescale,
-    ...(opts.intensityRange ? { intensityRange: opts.intensityRange } : {}),
-    ...(opts.channelOrder ? { channelOrder: opts.channelOrder } : {}),
-    openOptions: imageOpenOptionsFrom(opts),
   };
 }
 

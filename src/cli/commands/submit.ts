@@ -4,28 +4,24 @@
  * `czmodel worker` processes on any machine that sees the same files. Prints the job id.
  * See docs/distributed.md.
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { safeUrl } from "../../queue/node/redis.js";
 import { submitPrediction } from "../../queue/node/submit.js";
-import { intList, numberIn, positiveInt } from "../args.js";
+import { positiveInt } from "../args.js";
+import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
 import { printJson, printLines } from "../output.js";
 
-interface SubmitCliOptions {
+interface SubmitCliOptions extends RunCliOptions {
   out: string;
   redis: string;
   queue?: string;
   unitSize?: number;
   attempts?: number;
-  output: "labels" | "probabilities";
-  minConfidence?: number;
-  border?: number[];
-  tile?: number[];
-  compression: "auto" | "deflate" | "none";
   json?: boolean;
 }
 
 export function registerSubmit(program: Command): void {
-  program
+  const command = program
     .command("submit")
     .description("queue a prediction as work units for `czmodel worker` processes (BullMQ on Redis), into one shared OME-Zarr output")
     .argument("<model>", "the .czann / .czmodel file (every worker must see it under the same absolute path)")
@@ -34,16 +30,8 @@ export function registerSubmit(program: Command): void {
     .requiredOption("--redis <url>", "the Redis server, e.g. redis://queue-host:6379")
     .option("--queue <name>", "queue name (default czmodel)")
     .option("--unit-size <px>", "work unit edge per plane, rounded to whole tiles (default 2048)", positiveInt)
-    .option("--attempts <n>", "tries per unit before the job fails (default 3; retried with backoff)", positiveInt)
-    .addOption(
-      new Option("--output <what>", "segmentation: class labels or per-class probabilities")
-        .choices(["labels", "probabilities"])
-        .default("labels"),
-    )
-    .option("--min-confidence <p>", "labels: pixels whose best class probability is below P get the value 0", numberIn(0, 1))
-    .option("--border <n>", "context pixels per tile side", intList("--border", { count: [1, 2, 3] }))
-    .option("--tile <h,w>", "tile size for models with dynamic spatial dims", intList("--tile", { min: 1, count: [2, 3] }))
-    .addOption(new Option("--compression <mode>", "OME-Zarr chunk compression").choices(["auto", "deflate", "none"]).default("auto"))
+    .option("--attempts <n>", "tries per unit before the job fails (default 3; retried with backoff)", positiveInt);
+  addRunOptions(command, ["labels", "probabilities"], "segmentation: class labels or per-class probabilities")
     .option("--json", "print the result as JSON")
     .option("--debug", "show stack traces on errors")
     .addHelpText(
@@ -59,13 +47,8 @@ export function registerSubmit(program: Command): void {
         ...(opts.queue ? { queue: opts.queue } : {}),
         ...(opts.unitSize !== undefined ? { unitSize: opts.unitSize } : {}),
         ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
-        output: opts.output,
-        compression: opts.compression,
+        ...runOptionsFrom(opts),
         blend: "none",
-        rescale: "auto",
-        ...(opts.minConfidence !== undefined ? { minConfidence: opts.minConfidence } : {}),
-        ...(opts.border ? { border: opts.border.length === 1 ? opts.border[0]! : opts.border } : {}),
-        ...(opts.tile ? { tile: opts.tile } : {}),
       });
       if (opts.json) printJson({ ok: true, ...result });
       else
