@@ -41,6 +41,7 @@ export interface WorkUnit {
   region: Rect;
 }
 
+/** How a plan is cut: the unit grid, from which any unit is computed by its index (`unitAt`). Small whatever the image size. */
 export interface UnitPlan {
   /** Chunk height and width of the output array (the sink's, clamped to the image). */
   chunk: [number, number];
@@ -50,7 +51,8 @@ export interface UnitPlan {
   unitTiles: [number, number];
   /** Unit rows and columns of one stack. */
   unitGrid: [number, number];
-  units: WorkUnit[];
+  /** Units in all: stacks × unit rows × unit columns. */
+  count: number;
 }
 
 export interface UnitOptions {
@@ -71,15 +73,9 @@ function readSpan(tiles: readonly Tile1D[], [first, end]: Range, length: number)
   return [Math.max(0, a.start - a.left), Math.min(length, b.end + b.right)];
 }
 
-/** `[first, end)` ranges of `per` items over `count` items. */
-function blocks(count: number, per: number): Range[] {
-  const out: Range[] = [];
-  for (let i = 0; i < count; i += per) out.push([i, Math.min(count, i + per)]);
-  return out;
-}
-
 /** Tiles per unit along an axis of `length` pixels cut into `tiles` tiles: about `unitSize` pixels. */
-const tilesPerUnit = (length: number, tiles: number, unitSize: number) => Math.max(1, Math.round(unitSize / (length / tiles)));
+const tilesPerUnit = (length: number, tiles: number, unitSize: number) =>
+  Math.min(tiles, Math.max(1, Math.round(unitSize / (length / tiles))));
 
 /** Cut `plan` into work units of whole tiles. Throws for a plan that cannot be cut (blending). */
 export function planUnits(plan: PredictionPlan, options: UnitOptions): UnitPlan {
@@ -97,54 +93,63 @@ export function planUnits(plan: PredictionPlan, options: UnitOptions): UnitPlan 
   const chunkGrid: [number, number] = [Math.ceil(height / chunk[0]), Math.ceil(width / chunk[1])];
   const { ys, xs } = plan.grid;
   const unitTiles: [number, number] = [tilesPerUnit(height, ys.length, unitSize), tilesPerUnit(width, xs.length, unitSize)];
-  const rows = blocks(ys.length, unitTiles[0]);
-  const cols = blocks(xs.length, unitTiles[1]);
-  const units: WorkUnit[] = [];
-  stacks.forEach((stack, s) => {
-    for (const ty of rows) {
-      for (const tx of cols) {
-        const out = { y: ys[ty[0]]!.start, x: xs[tx[0]]!.start, height: 0, width: 0 };
-        out.height = ys[ty[1] - 1]!.end - out.y;
-        out.width = xs[tx[1] - 1]!.end - out.x;
-        const [y0, y1] = readSpan(ys, ty, height);
-        const [x0, x1] = readSpan(xs, tx, width);
-        const chunkSpan = (start: number, length: number, size: number): Range => [
-          Math.floor(start / size),
-          Math.ceil((start + length) / size),
-        ];
-        units.push({
-          index: units.length,
-          tiles: { stack: s, y: ty, x: tx },
-          out,
-          chunks: { y: chunkSpan(out.y, out.height, chunk[0]), x: chunkSpan(out.x, out.width, chunk[1]) },
-          outPlanes: stack.outPlanes.map((p) => ({ ...p })),
-          region: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
-        });
-      }
-    }
-  });
-  return { chunk, chunkGrid, unitTiles, unitGrid: [rows.length, cols.length], units };
+  const unitGrid: [number, number] = [Math.ceil(ys.length / unitTiles[0]), Math.ceil(xs.length / unitTiles[1])];
+  return { chunk, chunkGrid, unitTiles, unitGrid, count: stacks.length * unitGrid[0] * unitGrid[1] };
 }
 
-/** Units whose pixel range (along one axis, by unit row or column) meets `[start, end)`. */
-function unitsAlong(units: readonly WorkUnit[], count: number, step: number, axis: "y" | "x", start: number, end: number): number[] {
+/** Tiles `[first, end)` of unit row or column `i` along an axis of `tiles` tiles, `per` per unit. */
+const unitTileRange = (i: number, per: number, tiles: number): Range => [i * per, Math.min(tiles, (i + 1) * per)];
+
+/** Unit `index` of the plan. */
+export function unitAt(plan: PredictionPlan, units: UnitPlan, index: number): WorkUnit {
+  if (!Number.isInteger(index) || index < 0 || index >= units.count)
+    throw invalidArgument(`the plan has no unit ${index}`, { allowed: `0 to ${units.count - 1}` });
+  const [rows, cols] = units.unitGrid;
+  const s = Math.floor(index / (rows * cols));
+  const r = Math.floor((index % (rows * cols)) / cols);
+  const c = index % cols;
+  const { ys, xs } = plan.grid;
+  const { width, height } = plan.planes;
+  const ty = unitTileRange(r, units.unitTiles[0], ys.length);
+  const tx = unitTileRange(c, units.unitTiles[1], xs.length);
+  const out = { y: ys[ty[0]]!.start, x: xs[tx[0]]!.start, height: 0, width: 0 };
+  out.height = ys[ty[1] - 1]!.end - out.y;
+  out.width = xs[tx[1] - 1]!.end - out.x;
+  const [y0, y1] = readSpan(ys, ty, height);
+  const [x0, x1] = readSpan(xs, tx, width);
+  const chunkSpan = (start: number, length: number, size: number): Range => [Math.floor(start / size), Math.ceil((start + length) / size)];
+  return {
+    index,
+    tiles: { stack: s, y: ty, x: tx },
+    out,
+    chunks: { y: chunkSpan(out.y, out.height, units.chunk[0]), x: chunkSpan(out.x, out.width, units.chunk[1]) },
+    outPlanes: plan.planes.stacks[s]!.outPlanes.map((p) => ({ ...p })),
+    region: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+  };
+}
+
+/** Every unit of the plan, in index order (for `--plan` and `submit`). */
+export function allUnits(plan: PredictionPlan, units: UnitPlan): WorkUnit[] {
+  return Array.from({ length: units.count }, (_, i) => unitAt(plan, units, i));
+}
+
+/** Unit rows (or columns) whose tiles' centres meet pixels `[start, end)` along one axis. */
+function unitLinesMeeting(tiles: readonly Tile1D[], per: number, lines: number, start: number, end: number): number[] {
   const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const r = units[i * step]!.out;
-    const [a, b] = axis === "y" ? [r.y, r.y + r.height] : [r.x, r.x + r.width];
-    if (a < end && b > start) out.push(i);
+  for (let i = 0; i < lines; i++) {
+    const [first, last] = unitTileRange(i, per, tiles.length);
+    if (tiles[first]!.start < end && tiles[last - 1]!.end > start) out.push(i);
   }
   return out;
 }
 
 /** The units that write a part of chunk (cy, cx) of stack `stack`, in index order (one when the chunk is a unit's own). */
-export function chunkUnits(plan: UnitPlan, stack: number, cy: number, cx: number): number[] {
-  const [rows, cols] = plan.unitGrid;
-  const [ch, cw] = plan.chunk;
+export function chunkUnits(plan: PredictionPlan, units: UnitPlan, stack: number, cy: number, cx: number): number[] {
+  const [rows, cols] = units.unitGrid;
+  const [ch, cw] = units.chunk;
   const first = stack * rows * cols;
-  const stackUnits = plan.units.slice(first, first + rows * cols);
-  const ry = unitsAlong(stackUnits, rows, cols, "y", cy * ch, (cy + 1) * ch);
-  const rx = unitsAlong(stackUnits, cols, 1, "x", cx * cw, (cx + 1) * cw);
+  const ry = unitLinesMeeting(plan.grid.ys, units.unitTiles[0], rows, cy * ch, (cy + 1) * ch);
+  const rx = unitLinesMeeting(plan.grid.xs, units.unitTiles[1], cols, cx * cw, (cx + 1) * cw);
   return ry.flatMap((r) => rx.map((c) => first + r * cols + c));
 }
 
@@ -166,7 +171,9 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The units shard `shard` runs: unit i belongs to shard i mod N. */
-export function shardUnits(units: readonly WorkUnit[], shard: Shard): WorkUnit[] {
-  return units.filter((u) => u.index % shard.count === shard.index);
+/** The unit indices shard `shard` runs among `count` units: unit i belongs to shard i mod N. */
+export function shardUnits(count: number, shard: Shard): number[] {
+  const out: number[] = [];
+  for (let i = shard.index; i < count; i += shard.count) out.push(i);
+  return out;
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { planPrediction, type ModelFacts, type SessionFacts } from "../../src/engine/plan.js";
-import { chunkUnits, parseShard, planUnits, shardUnits } from "../../src/engine/units.js";
+import { allUnits, chunkUnits, parseShard, planUnits, shardUnits, unitAt } from "../../src/engine/units.js";
 import type { ImageInfo } from "../../src/io/types.js";
 
 function image(width: number, height: number, z = 1): ImageInfo {
@@ -50,13 +50,15 @@ describe("planUnits", () => {
     const plan = planFor(1000, 700);
     const { ys, xs } = plan.grid;
     const units = planUnits(plan, { chunkSize: 128, unitSize: 400 });
+    const all = allUnits(plan, units);
     expect(units.chunk).toEqual([128, 128]);
     expect(units.chunkGrid).toEqual([6, 8]);
     const perUnit = (length: number, tiles: number) => Math.max(1, Math.round(400 / (length / tiles)));
     expect(units.unitTiles).toEqual([perUnit(700, ys.length), perUnit(1000, xs.length)]);
-    expect(units.units).toHaveLength(units.unitGrid[0] * units.unitGrid[1]);
+    expect(units.count).toBe(units.unitGrid[0] * units.unitGrid[1]);
+    expect(all).toHaveLength(units.count);
     const tileOwner = new Map<string, number>();
-    for (const u of units.units) {
+    for (const u of all) {
       for (let ty = u.tiles.y[0]; ty < u.tiles.y[1]; ty++)
         for (let tx = u.tiles.x[0]; tx < u.tiles.x[1]; tx++) {
           expect(tileOwner.has(`${ty}/${tx}`)).toBe(false);
@@ -76,8 +78,8 @@ describe("planUnits", () => {
     // every chunk: the units that write it are exactly those whose pixels meet it, and together they cover it
     for (let cy = 0; cy < 6; cy++)
       for (let cx = 0; cx < 8; cx++) {
-        const writers = chunkUnits(units, 0, cy, cx);
-        const meets = units.units.filter(
+        const writers = chunkUnits(plan, units, 0, cy, cx);
+        const meets = all.filter(
           (u) =>
             u.out.y < (cy + 1) * 128 && u.out.y + u.out.height > cy * 128 && u.out.x < (cx + 1) * 128 && u.out.x + u.out.width > cx * 128,
         );
@@ -91,13 +93,15 @@ describe("planUnits", () => {
       }
   });
 
-  it("is plain data, the same for the same plan, and makes one unit per stack for a small image", () => {
+  it("is small plain data, the same for the same plan, and makes one unit per stack for a small image", () => {
     const plan = planFor(200, 150, 3);
     const a = planUnits(plan, { chunkSize: 512 });
     expect(JSON.parse(JSON.stringify(a))).toEqual(planUnits(plan, { chunkSize: 512 }));
-    expect(a.chunk).toEqual([150, 200]);
-    expect(a.units.map((u) => u.outPlanes[0]!.z)).toEqual([0, 1, 2]);
-    expect(a.units.every((u) => u.tiles.y[1] - u.tiles.y[0] === 1 && u.tiles.x[1] - u.tiles.x[0] === 1)).toBe(true);
+    expect(a).toEqual({ chunk: [150, 200], chunkGrid: [1, 1], unitTiles: [1, 1], unitGrid: [1, 1], count: 3 });
+    const units = allUnits(plan, a);
+    expect(units.map((u) => u.outPlanes[0]!.z)).toEqual([0, 1, 2]);
+    expect(units.every((u) => u.tiles.y[1] - u.tiles.y[0] === 1 && u.tiles.x[1] - u.tiles.x[0] === 1)).toBe(true);
+    expect(() => unitAt(plan, a, 3)).toThrow(/no unit 3/);
   });
 
   it("refuses blending, and bad sizes", () => {
@@ -108,10 +112,10 @@ describe("planUnits", () => {
 
 describe("shards", () => {
   it("give every unit to exactly one shard (unit i to shard i mod N)", () => {
-    const { units } = planUnits(planFor(1000, 700), { chunkSize: 128, unitSize: 256 });
-    const all = [0, 1, 2].flatMap((index) => shardUnits(units, { index, count: 3 }).map((u) => u.index));
-    expect(all.sort((a, b) => a - b)).toEqual(units.map((u) => u.index));
-    expect(shardUnits(units, { index: 1, count: 3 })[0]!.index).toBe(1);
+    const { count } = planUnits(planFor(1000, 700), { chunkSize: 128, unitSize: 256 });
+    const all = [0, 1, 2].flatMap((index) => shardUnits(count, { index, count: 3 }));
+    expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(shardUnits(count, { index: 1, count: 3 }).slice(0, 2)).toEqual([1, 4]);
   });
 
   it("parse K/N and refuse malformed or out-of-range values in one line", () => {

@@ -9,7 +9,7 @@ import { Option, type Command } from "commander";
 import { cancelled, invalidArgument } from "../../errors.js";
 import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
-import { parseShard, type Shard } from "../../engine/units.js";
+import { allUnits, parseShard, type Shard } from "../../engine/units.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
 import { positiveInt } from "../args.js";
 import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
@@ -109,7 +109,15 @@ async function runSharded(modelPath: string, imagePath: string, opts: PredictCli
     if (!opts.plan) throw invalidArgument("--unit-size needs --shard K/N or --plan", { where: "--unit-size" });
     const state = await planShardFile(modelPath, imagePath, opts.out, options);
     const { plan, units } = state;
-    printJson({ ok: true, out: opts.out, tile: plan.tile, border: plan.border, tilesPerPlane: plan.tilesPerPlane, ...units });
+    printJson({
+      ok: true,
+      out: opts.out,
+      tile: plan.tile,
+      border: plan.border,
+      tilesPerPlane: plan.tilesPerPlane,
+      ...units,
+      units: allUnits(plan, units),
+    });
     return;
   }
   if (opts.plan) throw invalidArgument("--plan runs nothing; leave out --shard", { where: "--plan" });

@@ -37,7 +37,7 @@ import { predict } from "../predict.js";
 import { runDescription } from "../report.js";
 import { readSessionLayout } from "../session.js";
 import type { EngineModel, PredictOptions } from "../types.js";
-import { chunkUnits, planUnits, shardUnits, type Shard, type UnitPlan, type WorkUnit } from "../units.js";
+import { chunkUnits, planUnits, shardUnits, type Shard, unitAt, type UnitPlan, type WorkUnit } from "../units.js";
 import { nodeRuntime } from "./index.js";
 import type { PredictFileOptions } from "./predict-file-types.js";
 import { nodeSessionOptions } from "./session-options.js";
@@ -237,7 +237,7 @@ async function joinIfComplete(
 ): Promise<boolean> {
   const dir = pieceDir(outPath, chunk.plane, chunk.cy, chunk.cx);
   const pieces: { bytes: Uint8Array; where: string }[] = [];
-  for (const u of chunkUnits(state.units, chunk.stack, chunk.cy, chunk.cx)) {
+  for (const u of chunkUnits(state.plan, state.units, chunk.stack, chunk.cy, chunk.cx)) {
     const where = join(dir, `u${u}`);
     const stored = await readIfThere(where);
     if (!stored) return false;
@@ -311,8 +311,7 @@ export async function runShardUnit(
   const setup = await setUp(paths.model, paths.image, paths.out, options, loaded);
   try {
     await claimOutput(paths.out, setup.state, true);
-    const unit = setup.state.units.units[index];
-    if (!unit) throw invalidArgument(`the plan has no unit ${index}`, { where: paths.out });
+    const unit = unitAt(setup.state.plan, setup.state.units, index);
     await runUnit(setup, paths.out, unit);
     return unit;
   } finally {
@@ -341,16 +340,16 @@ export async function predictShardFile(
   const setup = await setUp(modelPath, imagePath, outPath, options);
   try {
     await claimOutput(outPath, setup.state);
-    const mine = shardUnits(setup.state.units.units, shard);
+    const mine = shardUnits(setup.state.units.count, shard);
     let tiles = 0;
-    for (const [i, unit] of mine.entries()) {
+    for (const [i, index] of mine.entries()) {
+      const unit = unitAt(setup.state.plan, setup.state.units, index);
       await runUnit(setup, outPath, unit);
       const nz = "zs" in setup.state.plan.grid ? setup.state.plan.grid.zs.length : 1;
       tiles += nz * (unit.tiles.y[1] - unit.tiles.y[0]) * (unit.tiles.x[1] - unit.tiles.x[0]);
       options.onUnit?.(unit, i + 1, mine.length);
     }
-    const unitsTotal = setup.state.units.units.length;
-    return { out: outPath, shard, units: mine.map((u) => u.index), unitsTotal, tiles, state: setup.state };
+    return { out: outPath, shard, units: mine, unitsTotal: setup.state.units.count, tiles, state: setup.state };
   } finally {
     await tearDown(setup);
   }
@@ -421,7 +420,8 @@ async function missingChunks(outPath: string, state: ShardState): Promise<{ miss
     if (await joinIfComplete(state, outPath, chunk, (data) => writeJoinedChunk(outPath, state, chunk, data))) continue;
     missing.push(...absent);
     const dir = pieceDir(outPath, chunk.plane, chunk.cy, chunk.cx);
-    for (const u of chunkUnits(state.units, chunk.stack, chunk.cy, chunk.cx)) if (!(await exists(join(dir, `u${u}`)))) units.add(u);
+    for (const u of chunkUnits(state.plan, state.units, chunk.stack, chunk.cy, chunk.cx))
+      if (!(await exists(join(dir, `u${u}`)))) units.add(u);
   }
   return { missing, units, total };
 }
@@ -447,5 +447,5 @@ export async function finalizeShards(outPath: string): Promise<FinalizeResult> {
   const attrs = join(outPath, ...ATTRS_DIR.split("/"));
   for (const key of await listFiles(attrs)) await atomicWriter(join(outPath, ...key.split("/")), await readFile(join(attrs, key)));
   await rm(join(outPath, ...PIECES_DIR.split("/")), { recursive: true, force: true });
-  return { out: outPath, units: state.units.units.length, chunks: total };
+  return { out: outPath, units: state.units.count, chunks: total };
 }

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { FlowProducer } from "bullmq";
 import { invalidArgument, ioError } from "../../errors.js";
 import { checkShardOutput, startShardOutput } from "../../engine/node/shards.js";
-import type { WorkUnit } from "../../engine/units.js";
+import { allUnits, type WorkUnit } from "../../engine/units.js";
 import { connectRedis, DEFAULT_QUEUE, type PredictionJobData, type QueuedOptions, type UnitJobData, unitJobId } from "./redis.js";
 
 export interface SubmitOptions extends QueuedOptions {
@@ -60,7 +60,7 @@ export async function submitPrediction(
     const state = await startShardOutput(paths.model, paths.image, paths.out, queued);
     const job = randomUUID();
     const base = { ...paths, modelSha256, options: queued };
-    const units = state.units.units;
+    const units = allUnits(state.plan, state.units);
     const children = units.map((unit) => {
       const data: UnitJobData = { ...base, job, unit: unit.index, pixels: unitPixels(unit) };
       return {
