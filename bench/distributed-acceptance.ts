@@ -1,5 +1,5 @@
 /**
- * `npm run acceptance:distributed [-- --size 16384] [--workers 3] [--unit-size 2048]`
+ * `npm run acceptance:distributed [-- --size 16384] [--workers 3] [--unit-size 4096]`
  *
  * The distributed acceptance run, end to end with real processes: a size² uint16 tiled BigTIFF
  * (mirror-tiled nuclei image) and the real nuclei model; a plain `czmodel predict` to OME-Zarr;
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     size: { type: "string", default: "16384" },
     workers: { type: "string", default: "3" },
-    "unit-size": { type: "string", default: "2048" },
+    "unit-size": { type: "string", default: "4096" },
   },
 });
 const size = Number(values.size);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:distributed [-- --size 8192] [--repeat 3] [--unit-size 2048] [--threads N] [--json]`
+ * `npm run bench:distributed [-- --size 8192] [--repeat 3] [--unit-size 4096] [--threads N] [--json]`
  *
  * What the queue costs, measured side by side on one machine with the real nuclei model and a
  * mirror-tiled uint16 BigTIFF (`bench/queue-runs.ts`; needs `redis-server`, started on a free
@@ -34,7 +34,7 @@ import {
 
 function usage(message: string): never {
   console.error(`bench/distributed.ts: ${message}`);
-  console.error("usage: bench/distributed.ts [--size 8192] [--repeat 3] [--unit-size 2048] [--threads N] [--json]");
+  console.error("usage: bench/distributed.ts [--size 8192] [--repeat 3] [--unit-size 4096] [--threads N] [--json]");
   process.exit(2);
 }
 
@@ -50,7 +50,7 @@ function parseOptions() {
       options: {
         size: { type: "string", default: "8192" },
         repeat: { type: "string", default: "3" },
-        "unit-size": { type: "string", default: "2048" },
+        "unit-size": { type: "string", default: "4096" },
         threads: { type: "string", default: String(availableParallelism()) },
         json: { type: "boolean", default: false },
       },

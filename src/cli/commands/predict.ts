@@ -71,7 +71,7 @@ export function registerPredict(program: Command): void {
       parseShard,
     )
     .option("--plan", "print the work units as JSON and run nothing")
-    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole tiles (default 2048)", positiveInt)
+    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole tiles (default 4096)", positiveInt)
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")

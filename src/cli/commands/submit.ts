@@ -29,7 +29,7 @@ export function registerSubmit(program: Command): void {
     .requiredOption("-o, --out <dir>", "the output OME-Zarr folder (*.ome.zarr) on a file system every worker shares")
     .requiredOption("--redis <url>", "the Redis server, e.g. redis://queue-host:6379")
     .option("--queue <name>", "queue name (default czmodel)")
-    .option("--unit-size <px>", "work unit edge per plane, rounded to whole tiles (default 2048)", positiveInt)
+    .option("--unit-size <px>", "work unit edge per plane, rounded to whole tiles (default 4096)", positiveInt)
     .option("--attempts <n>", "tries per unit before the job fails (default 3; retried with backoff)", positiveInt);
   addRunOptions(command, ["labels", "probabilities"], "segmentation: class labels or per-class probabilities")
     .option("--json", "print the result as JSON")
