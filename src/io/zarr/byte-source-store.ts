@@ -7,6 +7,11 @@
  */
 import type { AbsolutePath, AsyncReadable, RangeQuery } from "@zarrita/storage";
 import type { ByteSource } from "../../bytes/byte-source.js";
+import { invalidImage } from "../../errors.js";
+import { MAX_BLOCK_BYTES } from "../limits.js";
+
+/** Largest stored value read whole: a chunk of `MAX_BLOCK_BYTES` that a codec made slightly bigger. */
+const MAX_VALUE_BYTES = MAX_BLOCK_BYTES + 16 * 1024 * 1024;
 
 /** Opens the value stored under `key` (`/`-separated, no leading `/`), or `undefined` when there is none. */
 export type OpenKey = (key: string) => Promise<ByteSource | undefined>;
@@ -24,8 +29,17 @@ export class ByteSourceStore implements AsyncReadable {
     }
   }
 
+  /** A whole value; one larger than any chunk may be (`MAX_BLOCK_BYTES` plus codec overhead) is refused unread. */
   get(key: AbsolutePath): Promise<Uint8Array | undefined> {
-    return this.withSource(key, (s) => s.read(0, s.size));
+    return this.withSource(key, (s) => {
+      if (s.size > MAX_VALUE_BYTES) {
+        throw invalidImage(`value of ${s.size} bytes is larger than any chunk may be`, {
+          where: s.name,
+          allowed: `at most ${MAX_VALUE_BYTES} bytes`,
+        });
+      }
+      return s.read(0, s.size);
+    });
   }
 
   getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
