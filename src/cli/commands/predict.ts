@@ -12,7 +12,7 @@ import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
 import { parseShard, type Shard } from "../../engine/units.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
-import { intList, numberIn, positiveInt } from "../args.js";
+import { intList, numberIn, OPTION_LIMITS, positiveInt } from "../args.js";
 import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";
@@ -129,8 +129,12 @@ export function registerPredict(program: Command): void {
       "tile size for models with dynamic spatial dims (snapped to the model's stride); packages: one of its valid input sizes",
       intList("--tile", { min: 1, count: [2, 3] }),
     )
-    .option("--batch <n>", "tiles per model run (models with a dynamic batch dim only)", positiveInt)
-    .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
+    .option(
+      "--batch <n>",
+      `tiles per model run (models with a dynamic batch dim only; 1..${OPTION_LIMITS.batch})`,
+      positiveInt(OPTION_LIMITS.batch),
+    )
+    .option("--threads <n>", `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: all cores)`, positiveInt(OPTION_LIMITS.threads))
     .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
     .addOption(
       new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects")
@@ -165,7 +169,11 @@ export function registerPredict(program: Command): void {
       parseShard,
     )
     .option("--plan", "print the work units as JSON and run nothing")
-    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole chunks (default 2048)", positiveInt)
+    .option(
+      "--unit-size <px>",
+      `work unit edge per plane for --shard / --plan, rounded to whole chunks (1..${OPTION_LIMITS.unitSize}; default 2048)`,
+      positiveInt(OPTION_LIMITS.unitSize),
+    )
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")

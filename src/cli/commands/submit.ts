@@ -7,7 +7,7 @@
 import { Option, type Command } from "commander";
 import { safeUrl } from "../../queue/node/redis.js";
 import { submitPrediction } from "../../queue/node/submit.js";
-import { intList, numberIn, positiveInt } from "../args.js";
+import { intList, numberIn, OPTION_LIMITS, positiveInt } from "../args.js";
 import { printJson, printLines } from "../output.js";
 
 interface SubmitCliOptions {
@@ -33,8 +33,16 @@ export function registerSubmit(program: Command): void {
     .requiredOption("-o, --out <dir>", "the output OME-Zarr folder (*.ome.zarr) on a file system every worker shares")
     .requiredOption("--redis <url>", "the Redis server, e.g. redis://queue-host:6379")
     .option("--queue <name>", "queue name (default czmodel)")
-    .option("--unit-size <px>", "work unit edge per plane, rounded to whole chunks (default 2048)", positiveInt)
-    .option("--attempts <n>", "tries per unit before the job fails (default 3; retried with backoff)", positiveInt)
+    .option(
+      "--unit-size <px>",
+      `work unit edge per plane, rounded to whole chunks (1..${OPTION_LIMITS.unitSize}; default 2048)`,
+      positiveInt(OPTION_LIMITS.unitSize),
+    )
+    .option(
+      "--attempts <n>",
+      `tries per unit before the job fails (1..${OPTION_LIMITS.attempts}; default 3; retried with backoff)`,
+      positiveInt(OPTION_LIMITS.attempts),
+    )
     .addOption(
       new Option("--output <what>", "segmentation: class labels or per-class probabilities")
         .choices(["labels", "probabilities"])
