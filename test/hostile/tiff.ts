@@ -45,7 +45,10 @@ export function buildTiff(spec: TiffSpec): Uint8Array {
   const inline = big ? 8 : 4;
   const ifdOffset = big ? 16 : 8;
   const ifdSize = (big ? 8 : 2) + tags.length * entrySize + (big ? 8 : 4);
-  const out = new Uint8Array(DATA_OFFSET + spec.data.length);
+  const valuesTooBig = tags.map(tagBytes).filter((b) => b.length > inline);
+  const tailSize = valuesTooBig.reduce((n, b) => n + b.length + (b.length % 2), 0);
+  const out = new Uint8Array(DATA_OFFSET + spec.data.length + tailSize);
+  let tail = DATA_OFFSET + spec.data.length;
   const view = new DataView(out.buffer);
   out.set(big ? [0x49, 0x49, 43, 0, 8, 0, 0, 0] : [0x49, 0x49, 42, 0]);
   if (big) view.setBigUint64(8, BigInt(ifdOffset), true);
@@ -65,14 +68,17 @@ export function buildTiff(spec: TiffSpec): Uint8Array {
     const valueAt = at + (big ? 12 : 8);
     if (bytes.length <= inline) out.set(bytes, valueAt);
     else {
-      if (big) view.setBigUint64(valueAt, BigInt(extra), true);
-      else view.setUint32(valueAt, extra, true);
-      out.set(bytes, extra);
-      extra += bytes.length + (bytes.length % 2);
+      // small values right after the IFD, big ones (a long description) after the pixel data
+      const fits = extra + bytes.length <= DATA_OFFSET;
+      const place = fits ? extra : tail;
+      if (big) view.setBigUint64(valueAt, BigInt(place), true);
+      else view.setUint32(valueAt, place, true);
+      out.set(bytes, place);
+      if (fits) extra += bytes.length + (bytes.length % 2);
+      else tail += bytes.length + (bytes.length % 2);
     }
     at += entrySize;
   }
-  if (extra > DATA_OFFSET) throw new Error("tag values overflow the header area");
   out.set(spec.data, DATA_OFFSET);
   return out;
 }

@@ -41,3 +41,29 @@ export function sharedEntryZip(records: number, data: Uint8Array): Uint8Array {
   out.set(eocd, at);
   return out;
 }
+
+/**
+ * An empty ZIP64 archive whose ZIP64 end-of-central-directory record puts the central
+ * directory at `cdOffset` (e.g. 2^63): EOCD64 record, its locator, and an EOCD of 0xffffffff.
+ */
+export function zip64WithCentralOffset(cdOffset: bigint): Uint8Array {
+  const out = new Uint8Array(56 + 20 + 22);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0x06064b50, true); // ZIP64 end of central directory record
+  v.setBigUint64(4, 44n, true);
+  v.setUint16(12, 45, true);
+  v.setUint16(14, 45, true);
+  v.setBigUint64(24, 1n, true); // entries on this disk
+  v.setBigUint64(32, 1n, true); // entries
+  v.setBigUint64(40, 46n, true); // central directory size
+  v.setBigUint64(48, cdOffset, true);
+  v.setUint32(56, 0x07064b50, true); // locator
+  v.setBigUint64(64, 0n, true); // the record is at 0
+  v.setUint32(72, 1, true);
+  v.setUint32(76, 0x06054b50, true); // end of central directory
+  v.setUint16(84, 0xffff, true);
+  v.setUint16(86, 0xffff, true);
+  v.setUint32(88, 0xffffffff, true);
+  v.setUint32(92, 0xffffffff, true);
+  return out;
+}
