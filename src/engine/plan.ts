@@ -18,6 +18,7 @@
  * rounded up to `tileMultiple` (16) and capped at 1024 per axis.
  */
 import { invalidArgument, invalidModel, unsupported } from "../errors.js";
+import { TILE_LIMITS_TEXT, tileTooLarge } from "../metadata/tile-limits.js";
 import type { ImageInfo, PhysicalSize } from "../io/types.js";
 import { imageStatisticsProblem } from "../validate/zen-rules.js";
 import { checkMinConfidence, type OutputKind } from "./outputs.js";
@@ -215,18 +216,10 @@ function resolveTile(
   return { tile, notes };
 }
 
-/** Largest tile side and tile pixel count a model may ask for (README "Limits"). */
-const MAX_TILE_SIDE = 16384;
-const MAX_TILE_PIXELS = 2 ** 26;
-
 /** Throws when a tile (from the model's input, its metadata or `--tile`) is too big to allocate: a 2^31 input dim is refused here. */
 function checkTileSize(tile: readonly number[], where: string): void {
-  const pixels = tile.reduce((a, b) => a * b, 1);
-  if (tile.some((t) => t > MAX_TILE_SIDE) || pixels > MAX_TILE_PIXELS) {
-    throw invalidModel(`a tile of ${tile.join("×")} pixels is larger than any model input can be`, {
-      where,
-      allowed: `each side up to ${MAX_TILE_SIDE}, ${MAX_TILE_PIXELS} pixels a tile`,
-    });
+  if (tileTooLarge(tile)) {
+    throw invalidModel(`a tile of ${tile.join("×")} pixels is larger than any model input can be`, { where, allowed: TILE_LIMITS_TEXT });
   }
 }
 
