@@ -27,9 +27,10 @@ export function chunkBytes(spec: ZarrSpec, cy: number, cx: number): Uint8Array {
   return spec.compressor === "zlib" ? new Uint8Array(deflateSync(raw)) : raw;
 }
 
-/** Writes the store into `dir` (created); every chunk present unless `skip` names it (`"1.0"`). */
-export async function writeZarr(dir: string, spec: ZarrSpec, skip: string[] = []): Promise<string> {
-  await mkdir(join(dir, "0"), { recursive: true });
+/** The store's values by key (`.zgroup`, `0/.zarray`, `0/1.0` …); every chunk present unless `skip` names it (`"1.0"`). */
+export function zarrValues(spec: ZarrSpec, skip: string[] = []): Map<string, Uint8Array> {
+  const values = new Map<string, Uint8Array>();
+  const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
   const multiscales = [
     {
       version: "0.4",
@@ -40,25 +41,34 @@ export async function writeZarr(dir: string, spec: ZarrSpec, skip: string[] = []
       datasets: [{ path: "0" }],
     },
   ];
-  await writeFile(join(dir, ".zgroup"), JSON.stringify({ zarr_format: 2 }));
-  await writeFile(join(dir, ".zattrs"), JSON.stringify({ multiscales }));
-  const zarray = {
-    zarr_format: 2,
-    shape: spec.shape,
-    chunks: spec.chunks,
-    dtype: "<u2",
-    compressor: spec.compressor === "zlib" ? { id: "zlib", level: 1 } : null,
-    fill_value: 7,
-    order: "C",
-    filters: null,
-    ...spec.zarray,
-  };
-  await writeFile(join(dir, "0", ".zarray"), JSON.stringify(zarray));
+  values.set(".zgroup", json({ zarr_format: 2 }));
+  values.set(".zattrs", json({ multiscales }));
+  values.set(
+    "0/.zarray",
+    json({
+      zarr_format: 2,
+      shape: spec.shape,
+      chunks: spec.chunks,
+      dtype: "<u2",
+      compressor: spec.compressor === "zlib" ? { id: "zlib", level: 1 } : null,
+      fill_value: 7,
+      order: "C",
+      filters: null,
+      ...spec.zarray,
+    }),
+  );
   const [h, w] = spec.shape as [number, number];
   const [ch, cw] = spec.chunks as [number, number];
   for (let cy = 0; cy * ch < h; cy++)
     for (let cx = 0; cx * cw < w; cx++) {
-      if (!skip.includes(`${cy}.${cx}`)) await writeFile(join(dir, "0", `${cy}.${cx}`), chunkBytes(spec, cy, cx));
+      if (!skip.includes(`${cy}.${cx}`)) values.set(`0/${cy}.${cx}`, chunkBytes(spec, cy, cx));
     }
+  return values;
+}
+
+/** Writes the store into `dir` (created); every chunk present unless `skip` names it (`"1.0"`). */
+export async function writeZarr(dir: string, spec: ZarrSpec, skip: string[] = []): Promise<string> {
+  await mkdir(join(dir, "0"), { recursive: true });
+  for (const [key, value] of zarrValues(spec, skip)) await writeFile(join(dir, key), value);
   return dir;
 }
