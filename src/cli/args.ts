@@ -3,6 +3,7 @@
  * each turns bad text into a one-line error naming the option and what is allowed.
  */
 import { InvalidArgumentError } from "commander";
+import { MAX_THREADS } from "../engine/session.js";
 
 function list(text: string): string[] {
   return text.split(",").map((s) => s.trim());
@@ -82,4 +83,4 @@ export function positiveInt(max: number) {
 }
 
 /** Limits of the numeric options (README "Limits"): threads, batch, units, worker concurrency, attempts. */
-export const OPTION_LIMITS = { threads: 256, batch: 1024, unitSize: 1_048_576, concurrency: 64, attempts: 100 } as const;
+export const OPTION_LIMITS = { threads: MAX_THREADS, batch: 1024, unitSize: 1_048_576, concurrency: 64, attempts: 100 } as const;
