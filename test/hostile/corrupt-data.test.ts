@@ -5,7 +5,7 @@
  * shape is refused on open. A TIFF whose blocks are not what its Compression tag says names
  * the tag and its value. The stores and files are generated here (`zarr.ts`, `tiff.ts`).
  */
-import { rm, symlink, writeFile } from "node:fs/promises";
+import { rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -92,6 +92,17 @@ describe.each(["zlib", null] as const)("OME-Zarr chunks (compressor %s)", (compr
     const e = await failure(openImageFile(dir));
     expect(e.message).toMatch(message);
     expect(e.message).toContain(`${dir}/0`);
+  });
+});
+
+describe("OME-Zarr metadata documents", () => {
+  it("a .zattrs of 100 MiB is refused unread, naming the file", async () => {
+    const dir = await writeZarr(await scratch(), { shape: [8, 8], chunks: [4, 4], compressor: null });
+    await truncate(join(dir, ".zattrs"), 100 * 1024 * 1024); // sparse: nothing is written
+    const e = await failure(openImageFile(dir));
+    expect(e.message).toContain(
+      `${join(dir, ".zattrs")}: metadata document of 104857600 bytes is too large (allowed: at most 16777216 bytes)`,
+    );
   });
 });
 

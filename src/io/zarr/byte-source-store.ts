@@ -13,6 +13,10 @@ import { MAX_BLOCK_BYTES } from "../limits.js";
 /** Largest stored value read whole: a chunk of `MAX_BLOCK_BYTES` that a codec made slightly bigger. */
 const MAX_VALUE_BYTES = MAX_BLOCK_BYTES + 16 * 1024 * 1024;
 
+/** Largest Zarr metadata document (`.zattrs`, `.zarray`, `zarr.json` …), parsed whole as JSON. */
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+const METADATA_KEY = /(^|\/)(\.zattrs|\.zarray|\.zgroup|\.zmetadata|zarr\.json)$/;
+
 /** Opens the value stored under `key` (`/`-separated, no leading `/`), or `undefined` when there is none. */
 export type OpenKey = (key: string) => Promise<ByteSource | undefined>;
 
@@ -29,13 +33,18 @@ export class ByteSourceStore implements AsyncReadable {
     }
   }
 
-  /** A whole value; one larger than any chunk may be (`MAX_BLOCK_BYTES` plus codec overhead) is refused unread. */
+  /**
+   * A whole value; one larger than any chunk may be (`MAX_BLOCK_BYTES` plus codec overhead),
+   * or a metadata document over `MAX_METADATA_BYTES`, is refused unread.
+   */
   get(key: AbsolutePath): Promise<Uint8Array | undefined> {
     return this.withSource(key, (s) => {
-      if (s.size > MAX_VALUE_BYTES) {
-        throw invalidImage(`value of ${s.size} bytes is larger than any chunk may be`, {
+      const metadata = METADATA_KEY.test(key);
+      const max = metadata ? MAX_METADATA_BYTES : MAX_VALUE_BYTES;
+      if (s.size > max) {
+        throw invalidImage(`${metadata ? "metadata document" : "value"} of ${s.size} bytes is too large`, {
           where: s.name,
-          allowed: `at most ${MAX_VALUE_BYTES} bytes`,
+          allowed: `at most ${max} bytes`,
         });
       }
       return s.read(0, s.size);
