@@ -59,9 +59,11 @@ interface BytesCodec {
 type CodecClass = { fromConfig(config: unknown, meta: unknown): BytesCodec };
 
 /** Wrap zarrita's decompressors (once) so their outputs are noted in `producedBytes`. */
+let decompressorsWrapped = false;
+
 function noteDecompressorOutputs(): void {
-  if (producedBytes.has(COMPRESSORS as unknown as ArrayBuffer)) return;
-  producedBytes.set(COMPRESSORS as unknown as ArrayBuffer, 0);
+  if (decompressorsWrapped) return;
+  decompressorsWrapped = true;
   for (const name of COMPRESSORS) {
     const load = zarr.registry.get(name) as (() => Promise<CodecClass>) | undefined;
     if (!load) continue;
