@@ -6,6 +6,7 @@
  * target it created. The archives are generated here.
  */
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -95,15 +96,25 @@ describe("unpack refuses lying archives before writing", () => {
 
 describe("an interrupted unpack leaves nothing", () => {
   it("an aborted signal removes the staging folder and the target it created", async () => {
-    const path = await archive("big.czann", bigModel(200, 256 * 1024));
+    const path = await archive("big.czann", bigModel(20, 64 * 1024));
     const target = join(work, "aborted-out");
-    const controller = new AbortController();
-    const run = unpackModel(path, target, { signal: controller.signal });
-    const deadline = Date.now() + 10_000;
-    while ((await readdir(target).catch(() => [])).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-    controller.abort();
-    const e = await failure(run);
-    expect(e.code).toBe("CANCELLED");
+    // a signal that turns aborted at its 10th check, i.e. in the middle of the extraction
+    let checks = 0;
+    let seenAtAbort: string[] = [];
+    const reason = new CzmodelError("CANCELLED", "stopped by the test");
+    const signal = {
+      get aborted() {
+        return checks >= 10;
+      },
+      reason,
+      throwIfAborted() {
+        if (++checks === 10) seenAtAbort = readdirSync(target);
+        if (checks >= 10) throw reason;
+      },
+    } as unknown as AbortSignal;
+    const e = await failure(unpackModel(path, target, { signal }));
+    expect(e).toBe(reason);
+    expect(seenAtAbort).toEqual([expect.stringMatching(/^\.czmodel-unpack-/)]);
     expect(await listTree(target)).toBeNull();
   });
 
