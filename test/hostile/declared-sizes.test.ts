@@ -89,6 +89,12 @@ describe("image-info refuses impossible declared sizes in one line", () => {
     expectOneLineError(await czmodel("image-info", dir), [dir, message]);
   });
 
+  it("CZI subblocks whose starts span 2^32 (X = -2^31 and X = 2^31-5)", async () => {
+    const tile = (x: number) => ({ x, y: 0, width: 4, height: 4, pixelType: 0 as const, data: new Uint8Array(16) });
+    const path = await file("span.czi", buildCzi([tile(-(2 ** 31)), tile(2 ** 31 - 5)]));
+    expectOneLineError(await czmodel("image-info", path), [path, "image width 4294967295 is impossible (allowed: 1..2147483647)"]);
+  });
+
   it("a CZI subblock of X = 2^31−1 in a tiny file", async () => {
     const bytes = buildCzi([{ x: 0, y: 0, width: 2 ** 31 - 1, height: 4, pixelType: 0, data: new Uint8Array(16) }]);
     const path = await file("wide.czi", bytes);
