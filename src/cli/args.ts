@@ -3,21 +3,27 @@
  * each turns bad text into a one-line error naming the option and what is allowed.
  */
 import { InvalidArgumentError } from "commander";
+import { MAX_THREADS } from "../engine/session.js";
 
 function list(text: string): string[] {
   return text.split(",").map((s) => s.trim());
 }
 
-/** Comma-separated integers, each >= min; optionally an exact count. */
+/** Largest pixel count an option of sizes takes per value (`--tile`, `--border`, `--spatial-dims`, `--min-overlap`). */
+const MAX_PIXEL_OPTION = 16384;
+
+/** Comma-separated integers, each in min..max (max: `MAX_PIXEL_OPTION`); optionally an exact count. */
 export function intList(option: string, opts: { min?: number; count?: number[] } = {}) {
   return (text: string): number[] => {
     const items = list(text);
     const min = opts.min ?? 0;
+    const max = MAX_PIXEL_OPTION;
     const values = items.map((s) => {
       if (!/^-?\d+$/.test(s))
-        throw new InvalidArgumentError(`"${s}" is not an integer (allowed: comma-separated integers >= ${min}, e.g. 16,16).`);
+        throw new InvalidArgumentError(`"${s}" is not an integer (allowed: comma-separated integers ${min}..${max}, e.g. 16,16).`);
       const v = Number(s);
       if (v < min) throw new InvalidArgumentError(`${v} is less than ${min}.`);
+      if (v > max) throw new InvalidArgumentError(`${v} is more than ${max} (allowed: integers ${min}..${max}).`);
       return v;
     });
     if (opts.count && !opts.count.includes(values.length)) {
@@ -67,8 +73,14 @@ export function numberIn(min: number, max: number) {
   };
 }
 
-/** A positive integer. */
-export function positiveInt(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`"${text}" is not an integer >= 1.`);
-  return Number(text);
+/** An integer in 1..max. */
+export function positiveInt(max: number) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max)
+      throw new InvalidArgumentError(`"${text}" is not an integer in 1..${max}.`);
+    return Number(text);
+  };
 }
+
+/** Limits of the numeric options (README "Limits"): threads, batch, units, worker concurrency, attempts. */
+export const OPTION_LIMITS = { threads: MAX_THREADS, batch: 1024, unitSize: 1_048_576, concurrency: 64, attempts: 100 } as const;

@@ -8,7 +8,7 @@ import { Option, type Command } from "commander";
 import type { IntensityRange, PlaneFilter } from "../engine/index.js";
 import type { PredictFileOptions } from "../node-api.js";
 import { invalidArgument } from "../errors.js";
-import { intList, numberIn, positiveInt } from "./args.js";
+import { intList, numberIn, OPTION_LIMITS, positiveInt } from "./args.js";
 import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "./image-options.js";
 
 export interface RunCliOptions extends ImageOpenCliOptions {
@@ -80,7 +80,11 @@ export function addRunOptions(command: Command, outputs: readonly string[], outp
       "tile size for models with dynamic spatial dims (snapped to the model's stride); packages: one of its valid input sizes",
       intList("--tile", { min: 1, count: [2, 3] }),
     )
-    .option("--batch <n>", "tiles per model run (models with a dynamic batch dim only)", positiveInt)
+    .option(
+      "--batch <n>",
+      `tiles per model run (models with a dynamic batch dim only; 1..${OPTION_LIMITS.batch})`,
+      positiveInt(OPTION_LIMITS.batch),
+    )
     .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
     .addOption(
       new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects")

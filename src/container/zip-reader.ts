@@ -177,7 +177,33 @@ function* directorySteps(size: number, fileName: string, maxEntries: number): St
     });
   }
   const cd = yield { offset: cdOffset, length: cdSize };
-  return parseCentralDirectory(cd, count, fileName);
+  const entries = parseCentralDirectory(cd, count, fileName);
+  checkNoOverlap(entries, cdOffset, fileName);
+  return entries;
+}
+
+/**
+ * Throws INVALID_CONTAINER when two central records share or overlap one local entry, or an
+ * entry reaches into the central directory: each local entry takes at least its 30-byte
+ * header and its compressed data. So 3000 records pointing at one 1 MB entry cannot expand a
+ * small file to gigabytes.
+ */
+function checkNoOverlap(entries: ZipEntryRecord[], cdOffset: number, fileName: string): void {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  sorted.forEach((e, i) => {
+    const end = e.localHeaderOffset + LOCAL_SIZE + e.compressedSize;
+    const next = sorted[i + 1];
+    const limit = next ? next.localHeaderOffset : cdOffset;
+    if (end > limit) {
+      const other = next ? `entry ${JSON.stringify(next.name)}` : "the central directory";
+      throw invalidContainer(
+        `corrupt ZIP archive: entry ${JSON.stringify(e.name)} overlaps ${other} (shared or overlapping local entries)`,
+        {
+          where: fileName,
+        },
+      );
+    }
+  });
 }
 
 /** The ZIP64 extended-information extra field (0x0001) of one record, if any. */

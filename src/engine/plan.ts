@@ -18,6 +18,7 @@
  * rounded up to `tileMultiple` (16) and capped at 1024 per axis.
  */
 import { invalidArgument, invalidModel, unsupported } from "../errors.js";
+import { TILE_LIMITS_TEXT, tileTooLarge } from "../metadata/tile-limits.js";
 import type { ImageInfo, PhysicalSize } from "../io/types.js";
 import { imageStatisticsProblem } from "../validate/zen-rules.js";
 import { checkMinConfidence, type OutputKind } from "./outputs.js";
@@ -211,7 +212,15 @@ function resolveTile(
     if (model.tile) return model.tile[i]!;
     return defaultDynamicTile(len, multiple);
   });
+  checkTileSize(tile, requested ? "--tile" : model.name);
   return { tile, notes };
+}
+
+/** Throws when a tile (from the model's input, its metadata or `--tile`) is too big to allocate: a 2^31 input dim is refused here. */
+function checkTileSize(tile: readonly number[], where: string): void {
+  if (tileTooLarge(tile)) {
+    throw invalidModel(`a tile of ${tile.join("×")} pixels is larger than any model input can be`, { where, allowed: TILE_LIMITS_TEXT });
+  }
 }
 
 function resolveBorder(model: ModelFacts, options: PlanOptions, dims: number): number[] {

@@ -32,6 +32,9 @@ export interface SessionLayout {
 
 const fmtShape = (shape: readonly unknown[]): string => `[${shape.map((d) => (typeof d === "number" ? d : String(d))).join(", ")}]`;
 
+/** Most onnxruntime intra-op threads a session may ask for (100 000 made session creation hang). */
+export const MAX_THREADS = 256;
+
 /**
  * Create a session from the model's bytes, or with `createSession` when given (then not owned:
  * the caller releases it). Errors become `INVALID_MODEL`.
@@ -43,8 +46,8 @@ export async function openSession(
   extra: InferenceSession.SessionOptions | undefined,
   createSession?: SessionFactory,
 ): Promise<{ session: InferenceSession; owned: boolean }> {
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
-    throw invalidArgument(`thread count ${threads} is not a positive integer`, { where: "--threads" });
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)) {
+    throw invalidArgument(`thread count ${threads} is not an integer in 1..${MAX_THREADS}`, { where: "--threads" });
   }
   const options: InferenceSession.SessionOptions = { ...extra };
   if (threads !== undefined) options.intraOpNumThreads = threads;

@@ -10,6 +10,7 @@ import type { ByteSource } from "../bytes/byte-source.js";
 import { openCzi, type CziOpenOptions } from "./czi/index.js";
 import { openPng } from "./png/png-source.js";
 import { openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
+import { checkImageInfo } from "./limits.js";
 import type { ImageSource } from "./types.js";
 import { openOmeZarr } from "./zarr/zarr-source.js";
 import { bytesToHex } from "../bytes/hex.js";
@@ -49,6 +50,21 @@ function isZarrInput(input: ImageInput): input is ZarrInput {
   return "store" in input && typeof (input as ZarrInput).store?.get === "function";
 }
 
+function openByFormat(source: ByteSource, format: DetectedFormat, head: Uint8Array, options: OpenImageOptions): Promise<ImageSource> {
+  switch (format) {
+    case "png":
+      return openPng(source);
+    case "tiff":
+      return openTiff(source, options.tiff);
+    case "czi":
+      return openCzi(source, options.czi);
+    case "unknown": {
+      const hex = bytesToHex(head.subarray(0, 8), " ");
+      throw unsupported(`not a recognised image format (starts with bytes ${hex})`, { where: source.name, allowed: SUPPORTED_INPUTS });
+    }
+  }
+}
+
 /** Open an image from a byte source (file, Blob, memory) or a Zarr store. */
 export async function openImageSource(input: ImageInput, options: OpenImageOptions = {}): Promise<ImageSource> {
   if (isZarrInput(input)) return openOmeZarr(input.store, input.name);
@@ -56,19 +72,9 @@ export async function openImageSource(input: ImageInput, options: OpenImageOptio
   try {
     if (source.size === 0) throw invalidImage("file is empty", { where: source.name });
     const head = await source.read(0, Math.min(16, source.size));
-    const format = detectFormat(head);
-    switch (format) {
-      case "png":
-        return await openPng(source);
-      case "tiff":
-        return await openTiff(source, options.tiff);
-      case "czi":
-        return await openCzi(source, options.czi);
-      case "unknown": {
-        const hex = bytesToHex(head.subarray(0, 8), " ");
-        throw unsupported(`not a recognised image format (starts with bytes ${hex})`, { where: source.name, allowed: SUPPORTED_INPUTS });
-      }
-    }
+    const image = await openByFormat(source, detectFormat(head), head, options);
+    checkImageInfo(image.info, source.name);
+    return image;
   } catch (e) {
     await source.close().catch(() => undefined);
     throw e;

@@ -129,6 +129,29 @@ function allowedFor(path: ReadonlyArray<PropertyKey>): string | undefined {
   }
 }
 
+/** Throws when two training classes share a LabelValue or a Name: labels and names must each pick one class. */
+function checkClassesDistinct(classes: readonly LegacyClass[], where: string): void {
+  const seen = { labelValue: new Map<number, number>(), name: new Map<string, number>() };
+  classes.forEach((c, i) => {
+    for (const [field, value] of [
+      ["LabelValue", c.labelValue],
+      ["Name", c.name],
+    ] as const) {
+      const map = (field === "Name" ? seen.name : seen.labelValue) as Map<string | number, number>;
+      const first = map.get(value);
+      if (first !== undefined) {
+        throw fieldError(
+          where,
+          `TrainingClasses/Item[${i + 1}]@${field}`,
+          `${JSON.stringify(value)} is also Item[${first + 1}]'s`,
+          `a different ${field} for every class`,
+        );
+      }
+      map.set(value, i);
+    }
+  });
+}
+
 function attr(node: XmlNode, name: string): string | undefined {
   return node.attributes.find(([k]) => k === name)?.[1];
 }
@@ -244,6 +267,7 @@ export class LegacyModelMetadata {
         continue;
       }
       if (byName.has(child.name)) {
+        if (child.name === "Id") throw fieldError(where, "Id", "appears twice: a model has one identity", "one <Id> element");
         warnings?.push(`${where}: ${child.name}: appears more than once; the first one is used`);
         continue;
       }
@@ -285,6 +309,7 @@ export class LegacyModelMetadata {
       if (c.LabelValue === undefined) warnings?.push(`${where}: TrainingClasses/Item[${i + 1}]@LabelValue: missing; using ${i + 1}`);
       return { name: c.Name, color: [c.colR, c.colG, c.colB], labelValue: c.LabelValue ?? i + 1 };
     });
+    checkClassesDistinct(classes, where);
     const modelName = text1("ModelName");
     if (modelName === undefined) warnings?.push(`${where}: ModelName: missing`);
 

@@ -162,15 +162,44 @@ function describeValidationError(err: { code: string; msg: string; line: number;
   return `malformed XML${position}: ${text}`;
 }
 
-/** Parse an XML document (BOM already stripped or not) and return its root element. */
-export function parseXmlDocument(text: string, where: string): XmlNode {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (/<!DOCTYPE|<!ENTITY/i.test(src)) {
+/** Deepest element nesting any XML we read may have (libxml2's default limit; real metadata is under 30). */
+export const MAX_XML_DEPTH = 256;
+
+/**
+ * Throws INVALID_METADATA when elements nest deeper than `MAX_XML_DEPTH`, found by one linear
+ * scan of the tags before any parser (whose recursion would overflow the stack at 20 000
+ * levels) sees the text.
+ */
+export function checkXmlDepth(text: string, where: string): void {
+  let depth = 0;
+  for (let i = text.indexOf("<"); i >= 0; i = text.indexOf("<", i + 1)) {
+    const next = text[i + 1];
+    if (next === "/") depth--;
+    else if (next !== "!" && next !== "?") {
+      const end = text.indexOf(">", i);
+      if (end < 0) return;
+      if (text[end - 1] !== "/" && ++depth > MAX_XML_DEPTH) {
+        throw invalidMetadata(`XML nests elements more than ${MAX_XML_DEPTH} deep`, { where, allowed: `at most ${MAX_XML_DEPTH} levels` });
+      }
+    }
+  }
+}
+
+/** Throws INVALID_METADATA for a DOCTYPE or ENTITY declaration (no entity is ever expanded). */
+export function refuseDoctype(text: string, where: string): void {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw invalidMetadata("XML with a DOCTYPE or ENTITY declaration is refused (entity expansion is not allowed)", {
       where,
       allowed: "plain XML without a DTD",
     });
   }
+}
+
+/** Parse an XML document (BOM already stripped or not) and return its root element. */
+export function parseXmlDocument(text: string, where: string): XmlNode {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  refuseDoctype(src, where);
+  checkXmlDepth(src, where);
   const decl = /^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"']*)["']/.exec(src);
   if (decl && !/^(utf-?8|us-ascii|ascii)$/i.test(decl[1] ?? "")) {
     throw unsupported(`XML encoding ${JSON.stringify(decl[1])} is not supported`, { where, allowed: "UTF-8" });
@@ -187,8 +216,14 @@ export function parseXmlDocument(text: string, where: string): XmlNode {
     processEntities: false,
     htmlEntities: false,
     cdataPropName: "#cdata",
+    maxNestedTags: MAX_XML_DEPTH,
   });
-  const top = parser.parse(src) as OrderedNode[];
+  let top: OrderedNode[];
+  try {
+    top = parser.parse(src) as OrderedNode[];
+  } catch (e) {
+    throw invalidMetadata(`malformed XML: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
+  }
   const roots: XmlNode[] = [];
   for (const node of top) {
     const name = elementName(node);

@@ -14,6 +14,7 @@
  * against ZEN's 8 GB minimum GPU. The runtime module is a parameter (node or web), so this
  * module owns the checks and never loads a runtime itself. Isomorphic.
  */
+import { TILE_LIMITS_TEXT, tileTooLarge } from "../metadata/tile-limits.js";
 import { channelsFirstHint } from "../onnx/layout-guess.js";
 import { runtimeMessage, type OrtRuntime, type OrtSession, type OrtSessionOptions } from "../onnx/ort-types.js";
 import type { Finding } from "./findings.js";
@@ -99,6 +100,10 @@ export async function runNumericValidation(
 
   const tile = [1, ...meta.inputShape];
   const count = tile.reduce((a, b) => a * b, 1);
+  if (tileTooLarge(meta.inputShape.slice(0, -1))) {
+    add("error", "input-size", `InputShape [${meta.inputShape.join(", ")}] is larger than any tile can be (allowed: ${TILE_LIMITS_TEXT})`);
+    return done();
+  }
   const input = options.input ?? syntheticTile(meta.inputShape);
   if (input.length !== count) {
     add(

@@ -11,6 +11,7 @@
  * about shapes or channel counts says so (or, if there is none, an `input-layout` error).
  * Isomorphic.
  */
+import { TILE_LIMITS_TEXT, tileTooLarge } from "../metadata/tile-limits.js";
 import { isPixelType, isSegmentationType, PIXEL_TYPE_INFO, type ModelType } from "../metadata/enums.js";
 import type { ImageStatistic } from "../onnx/image-statistics.js";
 import { channelsFirstHint, looksChannelsFirst } from "../onnx/layout-guess.js";
@@ -251,6 +252,11 @@ function checkIo(s: ValidationSubject, io: { inputs: TensorFacts[]; outputs: Ten
         `shape ${fmtDims(t.shape)} has impossible dims (${impossible.join(", ")}); a tensor dim is a positive size or dynamic`,
         where,
       );
+      continue;
+    }
+    const fixedSpatial = t.shape.slice(1, -1).filter((d): d is number => typeof d === "number" && d > 0);
+    if (tileTooLarge(fixedSpatial)) {
+      f.error(`${role}-dims`, `shape ${fmtDims(t.shape)} is larger than any tile can be (allowed: ${TILE_LIMITS_TEXT})`, where);
       continue;
     }
     const batch = t.shape[0];

@@ -165,4 +165,16 @@ describe("planPrediction", () => {
     );
     expect(() => plan(fixed2D, image(1000, 700), session([512, 512]), { planes: { t: [1] } })).toThrow(/t index 1 is out of range/);
   });
+
+  it("refuses a model tile of 2^31 (issue 12 point 4) before anything is allocated, and an API tile beyond the limit", () => {
+    expect(() => plan({ ...fixed2D, tile: null }, image(1000, 700), session([2 ** 31, 2 ** 31]))).toThrow(
+      "nuclei: a tile of 2147483648×2147483648 pixels is larger than any model input can be (allowed: each side up to 16384, 67108864 pixels a tile)",
+    );
+    expect(() => plan({ ...fixed2D, tile: [2 ** 31, 512] }, image(1000, 700), session([null, null]))).toThrow(
+      /a tile of 2147483648×512 pixels/,
+    );
+    expect(() => plan(dynamic2D, image(100, 100), session([null, null]), { tile: [16384, 16384] })).toThrow(
+      /--tile: a tile of 16384×16384 pixels is larger/,
+    );
+  });
 });

@@ -345,6 +345,12 @@ describe("bad input: clear one-line errors", () => {
     );
   });
 
+  it("a thread count of 100000 (which hung session creation) is refused first (issue 12 point 4)", async () => {
+    expect(await oneLine(predictNode(seg, image(), new MemoryImageSink(), { threads: 100_000 }))).toBe(
+      "--threads: thread count 100000 is not an integer in 1..256",
+    );
+  });
+
   it("broken model bytes", async () => {
     const msg = await oneLine(predictNode({ ...seg, onnx: new Uint8Array([1, 2, 3]) }, image(), new MemoryImageSink(), {}));
     expect(msg).toMatch(/^fcn3-seg: onnxruntime cannot load the model: /);

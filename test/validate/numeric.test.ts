@@ -60,6 +60,19 @@ describe("runNumericValidation", () => {
     expect(r.output!.dims).toEqual([1, 512, 512, k]);
   });
 
+  it("an InputShape of 2^31 is the error input-size before any tile is allocated (issue 12 point 10)", async () => {
+    const r = await runNumericValidation(realModel("simple_nuclei_segmodel.czann"), { inputShape: [2 ** 31, 2 ** 31, 1] }, ort);
+    expect(r.ok).toBe(false);
+    expect(r.findings).toEqual([
+      {
+        severity: "error",
+        code: "input-size",
+        message:
+          "InputShape [2147483648, 2147483648, 1] is larger than any tile can be (allowed: each side up to 16384, 67108864 pixels a tile)",
+      },
+    ]);
+  });
+
   it("runs on a real image tile: the nuclei model finds nuclei in the nuclei image", async () => {
     const { bytes } = adaptModel(realModel("simple_nuclei_segmodel.czann"), { spatialDims: [512, 512] });
     const r = await runNumericValidationNode(

@@ -35,6 +35,17 @@ describe("structural rules on impossible networks", () => {
     expect(errorsOf({ ...real, onnx: { ...onnx, outputs: [output] } })).toContain("output-dims");
   });
 
+  it("an input or output dim of 2^31 is input-dims / output-dims: no tile is that large (issue 12 point 10)", () => {
+    const onnx = real.onnx!;
+    const input = { ...onnx.inputs[0]!, shape: [1, 2 ** 31, 1024, 1] };
+    const output = { ...onnx.outputs[0]!, shape: [1, 1024, 2 ** 31, 2] };
+    const report = validateStructure({ ...real, onnx: { ...onnx, inputs: [input] } }, "zen-3.13");
+    expect(report.findings.find((f) => f.code === "input-dims")?.message).toBe(
+      "shape [1, 2147483648, 1024, 1] is larger than any tile can be (allowed: each side up to 16384, 67108864 pixels a tile)",
+    );
+    expect(errorsOf({ ...real, onnx: { ...onnx, outputs: [output] } })).toContain("output-dims");
+  });
+
   it("a pickle payload in a .czann is the error pickle-payload (a legacy random-forest .czseg keeps its warning)", () => {
     const { onnx: _, ...noOnnx } = real;
     expect(errorsOf({ ...noOnnx, payloadKind: "pickle" })).toEqual(["pickle-payload"]);

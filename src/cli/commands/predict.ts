@@ -11,7 +11,7 @@ import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
 import { allUnits, parseShard, type Shard } from "../../engine/units.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
-import { positiveInt } from "../args.js";
+import { OPTION_LIMITS, positiveInt } from "../args.js";
 import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";
@@ -63,7 +63,7 @@ export function registerPredict(program: Command): void {
         .choices(["none", "linear", "gaussian"])
         .default("none"),
     )
-    .option("--threads <n>", "onnxruntime threads (default: all cores)", positiveInt)
+    .option("--threads <n>", `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: all cores)`, positiveInt(OPTION_LIMITS.threads))
     .option("--overwrite", "replace an existing output")
     .option(
       "--shard <K/N>",
@@ -71,7 +71,11 @@ export function registerPredict(program: Command): void {
       parseShard,
     )
     .option("--plan", "print the work units as JSON and run nothing")
-    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole tiles (default 4096)", positiveInt)
+    .option(
+      "--unit-size <px>",
+      `work unit edge per plane for --shard / --plan, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 4096)`,
+      positiveInt(OPTION_LIMITS.unitSize),
+    )
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")

@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { safeUrl } from "../../queue/node/redis.js";
 import { submitPrediction } from "../../queue/node/submit.js";
-import { positiveInt } from "../args.js";
+import { OPTION_LIMITS, positiveInt } from "../args.js";
 import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
 import { printJson, printLines } from "../output.js";
 
@@ -29,8 +29,16 @@ export function registerSubmit(program: Command): void {
     .requiredOption("-o, --out <dir>", "the output OME-Zarr folder (*.ome.zarr) on a file system every worker shares")
     .requiredOption("--redis <url>", "the Redis server, e.g. redis://queue-host:6379")
     .option("--queue <name>", "queue name (default czmodel)")
-    .option("--unit-size <px>", "work unit edge per plane, rounded to whole tiles (default 4096)", positiveInt)
-    .option("--attempts <n>", "tries per unit before the job fails (default 3; retried with backoff)", positiveInt);
+    .option(
+      "--unit-size <px>",
+      `work unit edge per plane, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 4096)`,
+      positiveInt(OPTION_LIMITS.unitSize),
+    )
+    .option(
+      "--attempts <n>",
+      `tries per unit before the job fails (1..${OPTION_LIMITS.attempts}; default 3; retried with backoff)`,
+      positiveInt(OPTION_LIMITS.attempts),
+    );
   addRunOptions(command, ["labels", "probabilities"], "segmentation: class labels or per-class probabilities")
     .option("--json", "print the result as JSON")
     .option("--debug", "show stack traces on errors")

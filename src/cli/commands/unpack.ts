@@ -1,7 +1,22 @@
 /** `czmodel unpack FILE DIR`: extract every entry of a model file, safely. */
 import type { Command } from "commander";
 import { readModelFile, unpackModel } from "../../container/node/index.js";
+import { cancelled } from "../../errors.js";
 import { printJson, printLines } from "../output.js";
+
+/** `unpackModel` that Ctrl-C or SIGTERM stops (exit 130) with its staging folder removed. */
+async function unpackInterruptibly(file: string, dir: string): Promise<string[]> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(cancelled("interrupted; nothing was extracted"));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    return await unpackModel(file, dir, { signal: controller.signal });
+  } finally {
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+  }
+}
 
 export function registerUnpack(program: Command): void {
   program
@@ -14,7 +29,7 @@ export function registerUnpack(program: Command): void {
     .addHelpText("after", "\nExample:\n  czmodel unpack nuclei.czann unpacked/\n  czmodel unpack legacy.czmodel out/ --json")
     .action(async (file: string, dir: string, opts: { json?: boolean }) => {
       await readModelFile(file); // a broken or foreign archive fails here, before anything is written
-      const files = await unpackModel(file, dir);
+      const files = await unpackInterruptibly(file, dir);
       if (opts.json) printJson({ ok: true, file, dir, files });
       else printLines([`${file}: ${files.length} file(s) written to ${dir}`, ...files.map((f) => `  ${f}`)]);
     });

@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { safeUrl } from "../../queue/node/redis.js";
 import { startWorker, type WorkerStep } from "../../queue/node/worker.js";
-import { positiveInt } from "../args.js";
+import { OPTION_LIMITS, positiveInt } from "../args.js";
 
 interface WorkerCliOptions {
   redis: string;
@@ -29,8 +29,16 @@ export function registerWorker(program: Command): void {
     .description("run queued prediction units (czmodel submit) until stopped; any number of workers on any machines")
     .requiredOption("--redis <url>", "the Redis server, e.g. redis://queue-host:6379")
     .option("--queue <name>", "queue name (default czmodel)")
-    .option("--concurrency <n>", "units run at once by this process (default 1)", positiveInt)
-    .option("--threads <n>", "onnxruntime threads per model session (default: all cores)", positiveInt)
+    .option(
+      "--concurrency <n>",
+      `units run at once by this process (1..${OPTION_LIMITS.concurrency}; default 1)`,
+      positiveInt(OPTION_LIMITS.concurrency),
+    )
+    .option(
+      "--threads <n>",
+      `onnxruntime threads per model session (1..${OPTION_LIMITS.threads}; default: all cores)`,
+      positiveInt(OPTION_LIMITS.threads),
+    )
     .option("--quiet", "print nothing but errors")
     .option("--json", "print one JSON object per finished or failed unit on stdout ({event, job, unit, ms | error})")
     .option("--debug", "show stack traces on errors")

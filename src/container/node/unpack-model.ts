@@ -6,18 +6,43 @@
  * so nothing is ever written outside `targetDir`. All-or-nothing: entries are extracted into
  * a hidden staging folder *inside* `targetDir` (`.czmodel-unpack-XXXX`, same file system),
  * and only when every entry is complete are the files renamed into place (one atomic rename
- * per file, replacing files of the same name). On error the staging folder is removed, and
- * `targetDir` too if this call created it and it is empty. Node only.
+ * per file, replacing files of the same name). On error or abort (`signal`, Ctrl-C) the staging
+ * folder is removed, and `targetDir` too if this call created it and it is empty. Overlapping
+ * entries are refused by the reader, the declared sizes together are bounded, and no folder
+ * inside the target that is a symbolic link is written through. Node only.
  */
-import { mkdir, mkdtemp, open, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { invalidContainer, ioError, isCzmodelError } from "../../errors.js";
+import { cancelled, invalidContainer, ioError, isCzmodelError } from "../../errors.js";
 import { checkEntrySize, zipLimits, type ZipLimits } from "../limits.js";
 import { safeEntryPath } from "../zip-names.js";
 import { openZip } from "./zip-file.js";
 
 export interface UnpackOptions {
   limits?: Partial<ZipLimits>;
+  /** Abort (e.g. on Ctrl-C): extraction stops with the signal's reason and the staging folder is removed. */
+  signal?: AbortSignal;
+}
+
+/** Most bytes one unpack writes in all (README "Limits"): the largest payload plus room for the other entries. */
+const MAX_TOTAL_BYTES = 5 * 1024 * 1024 * 1024;
+
+/**
+ * Throws when an existing folder between `target` and an entry's place is a symbolic link:
+ * extraction never writes through a link it finds inside the target (`checked` caches folders already seen).
+ */
+async function checkNoSymlinkOnTheWay(target: string, rel: string, checked: Set<string>, archive: string): Promise<void> {
+  let at = target;
+  for (const part of rel.split("/")) {
+    at = join(at, part);
+    if (checked.has(at)) continue;
+    const found = await lstat(at).catch(() => undefined);
+    if (!found) return;
+    if (found.isSymbolicLink()) {
+      throw invalidContainer(`${at} is a symbolic link; unpack never writes through a link inside the target folder`, { where: archive });
+    }
+    checked.add(at);
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -65,6 +90,15 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
       seen.add(key);
       plan.push({ entry, rel: key, dir });
     }
+    const total = plan.reduce((sum, p) => sum + (p.dir ? 0 : p.entry.size), 0);
+    if (total > MAX_TOTAL_BYTES) {
+      throw invalidContainer(`entries declare ${total} bytes in all, more than the limit of ${MAX_TOTAL_BYTES} (zip bomb?)`, {
+        where: path,
+        allowed: `at most ${MAX_TOTAL_BYTES} bytes unpacked`,
+      });
+    }
+    const checked = new Set<string>();
+    for (const p of plan) await checkNoSymlinkOnTheWay(target, p.rel, checked, path);
     const dirs = new Set(plan.filter((p) => p.dir).map((p) => p.rel));
     for (const p of plan) {
       if (!p.dir && dirs.has(p.rel))
@@ -86,10 +120,17 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
         continue;
       }
       await mkdir(join(dest, ".."), { recursive: true });
-      await writeStreamed(dest, (write) => zip.stream(p.entry, limits.maxModelBytes, write));
+      options.signal?.throwIfAborted();
+      await writeStreamed(dest, (write) =>
+        zip.stream(p.entry, limits.maxModelBytes, (chunk) => {
+          options.signal?.throwIfAborted();
+          return write(chunk);
+        }),
+      );
     }
 
-    // 3. Move into place.
+    // 3. Move into place (the last moment an abort still leaves nothing).
+    options.signal?.throwIfAborted();
     const written: string[] = [];
     for (const p of plan) {
       const final = join(target, ...p.rel.split("/"));
@@ -104,6 +145,7 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
     succeeded = true;
     return written;
   } catch (e) {
+    if (options.signal?.aborted) throw isCzmodelError(options.signal.reason) ? options.signal.reason : cancelled("unpack cancelled");
     if (isCzmodelError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw ioError(`cannot extract into ${target}${code ? ` (${code})` : `: ${e instanceof Error ? e.message : String(e)}`}`, {

@@ -135,6 +135,24 @@ export function parseDvEntry(r: LeReader, offset: number, index: number): Subblo
   };
 }
 
+/**
+ * Throws INVALID_IMAGE when an uncompressed subblock's stored pixels (stored width × height ×
+ * bytes per pixel) cannot fit between its position and the end of the file: X = 2^31−1 in a
+ * file of a few KB is refused here, before any plan or allocation uses it.
+ */
+function checkStoredFits(entry: SubblockEntry, fileSize: number, where: string): void {
+  const bytesPerPixel = pixelTypeByCode(entry.pixelType)?.bytesPerPixel;
+  if (entry.compression !== 0 || bytesPerPixel === undefined) return;
+  const need = entry.storedWidth * entry.storedHeight * bytesPerPixel;
+  const left = fileSize - entry.filePosition - SEGMENT_HEADER_SIZE;
+  if (need > left) {
+    throw invalidImage(
+      `subblock #${entry.index}: ${entry.storedWidth}×${entry.storedHeight} uncompressed ${entry.pixelTypeName} pixels need ${need} bytes but the file has ${left} after its position`,
+      { where },
+    );
+  }
+}
+
 /** Read the directory segment at `position` and parse all its entries. */
 export async function readDirectory(source: ByteSource, position: number): Promise<SubblockEntry[]> {
   const seg = await readSegmentHeader(source, position, "ZISRAWDIRECTORY", "subblock directory");
@@ -164,6 +182,7 @@ export async function readDirectory(source: ByteSource, position: number): Promi
     if (entry.filePosition < 0 || entry.filePosition + SEGMENT_HEADER_SIZE > source.size) {
       throw invalidImage(`subblock #${i}: FilePosition ${entry.filePosition} lies outside the file (${source.size} bytes)`, { where });
     }
+    checkStoredFits(entry, source.size, where);
     const other = positions.get(entry.filePosition);
     if (other !== undefined) {
       throw invalidImage(`subblocks #${other} and #${i} both point at file offset ${entry.filePosition}`, { where });

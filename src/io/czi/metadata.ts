@@ -5,6 +5,7 @@
  * fast-xml-parser; a broken XML only costs the summary (a warning), never the pixels.
  */
 import { XMLParser } from "fast-xml-parser";
+import { checkXmlDepth, MAX_XML_DEPTH, refuseDoctype } from "../../metadata/xml-read.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage } from "../../errors.js";
 import type { PhysicalSize } from "../types.js";
@@ -92,6 +93,7 @@ const PARSER_OPTIONS = {
   parseTagValue: false,
   parseAttributeValue: false,
   isArray: (name: string) => ARRAY_TAGS.has(name),
+  maxNestedTags: MAX_XML_DEPTH,
 };
 
 /**
@@ -104,6 +106,8 @@ export function summarizeMetadata(xml: string): CziMetadataSummary {
   const summary: CziMetadataSummary = { channelNames: [], physicalSize: {}, sizes: {}, sceneNames: new Map(), warnings: [] };
   const meta: Node = {};
   try {
+    refuseDoctype(xml, "metadata XML");
+    checkXmlDepth(xml, "metadata XML");
     const top = new XMLParser({ ...PARSER_OPTIONS, stopNodes: ["ImageDocument.Metadata.*"] }).parse(xml.replace(/^\uFEFF/, ""));
     const children = child(top, "ImageDocument", "Metadata");
     if (children === undefined || children === null || typeof children !== "object") {

@@ -43,6 +43,32 @@ function unpackLowBitGrey(png: DecodedPng): Uint8Array {
   return out;
 }
 
+/** Most pixels of a PNG, which is decoded whole (2^27 ≈ 134 M: at most 1 GiB decoded, RGBA 16-bit). */
+const MAX_PNG_PIXELS = 2 ** 27;
+
+/**
+ * Throws INVALID_IMAGE when the IHDR declares an empty image or more than `MAX_PNG_PIXELS`
+ * pixels, before anything is read whole or decoded (a 1.6 MB file may declare 40000²).
+ */
+async function checkHeader(source: ByteSource): Promise<void> {
+  if (source.size < 33) throw invalidImage("not a readable PNG (too short for its IHDR header)", { where: source.name });
+  const head = await source.read(0, 33);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (String.fromCharCode(...head.subarray(12, 16)) !== "IHDR") {
+    throw invalidImage("not a readable PNG (the first chunk is not IHDR)", { where: source.name });
+  }
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width === 0 || height === 0)
+    throw invalidImage(`PNG size ${width}×${height} is empty`, { where: source.name, allowed: "width and height of 1 or more" });
+  if (width * height > MAX_PNG_PIXELS) {
+    throw invalidImage(`PNG of ${width}×${height} pixels is larger than the limit of ${MAX_PNG_PIXELS} pixels (a PNG is decoded whole)`, {
+      where: source.name,
+      allowed: `width × height up to ${MAX_PNG_PIXELS}; store larger images as TIFF, OME-Zarr or CZI`,
+    });
+  }
+}
+
 export class PngImageSource implements ImageSource {
   readonly info: ImageInfo;
 
@@ -55,6 +81,7 @@ export class PngImageSource implements ImageSource {
   }
 
   static async open(source: ByteSource): Promise<PngImageSource> {
+    await checkHeader(source);
     const bytes = await source.read(0, source.size);
     await source.close();
     let png: DecodedPng;

@@ -193,6 +193,7 @@ export class BlockReader {
       }
     }
     const raw = await this.source.read(ifd.blockOffsets[index]!, ifd.blockByteCounts[index]!);
+    checkCodecMagic(ifd, index, raw, this.source.name);
     if (deflate && this.inflate && ifd.predictor === 1) return this.inflateBlock(ifd, type, index, raw);
     const compressed = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : new Uint8Array(raw).buffer;
     let decoded: ArrayBufferLike;
@@ -261,4 +262,23 @@ export class BlockReader {
     }
     return d;
   }
+}
+
+/** Leading bytes every block of a codec starts with, for codecs whose decoder does not check them itself. */
+const CODEC_MAGIC: Record<number, { name: string; magic: number[] }> = {
+  50000: { name: "zstd", magic: [0x28, 0xb5, 0x2f, 0xfd] },
+  50001: { name: "WebP", magic: [0x52, 0x49, 0x46, 0x46] },
+};
+
+/**
+ * Throws INVALID_IMAGE when a block does not start the way its Compression tag says: the zstd
+ * decoder turns raw bytes into zeros without a word, so a wrong tag would read as black pixels.
+ */
+function checkCodecMagic(ifd: IfdInfo, index: number, raw: Uint8Array, fileName: string): void {
+  const codec = CODEC_MAGIC[ifd.compression];
+  if (!codec || codec.magic.every((b, i) => raw[i] === b)) return;
+  throw invalidImage(
+    `Compression=${ifd.compression} (${codec.name}) but ${ifd.tiled ? "tile" : "strip"} ${index} of page ${ifd.index} is not ${codec.name} data`,
+    { where: fileName },
+  );
 }

@@ -6,6 +6,7 @@
  */
 import type { ImageFileDirectory } from "geotiff";
 import { invalidImage, unsupported } from "../../errors.js";
+import { MAX_BLOCK_BYTES } from "../limits.js";
 import type { SampleType } from "../types.js";
 
 export interface IfdInfo {
@@ -79,6 +80,7 @@ export function readIfdInfo(index: number, fd: ImageFileDirectory, fileName: str
   const formats = numberArray(get("SampleFormat"));
   const where = `${fileName}: page ${index}`;
   if (width <= 0 || height <= 0) throw invalidImage(`image size ${width}×${height} is empty`, { where });
+  if (spp < 1) throw invalidImage(`SamplesPerPixel=${spp} is impossible`, { where, allowed: "1 or more" });
   if (new Set(bits).size > 1) {
     throw unsupported(`unsupported: samples of different sizes (BitsPerSample=${bits.join(",")})`, {
       where,
@@ -183,8 +185,38 @@ export function checkDecodable(ifd: IfdInfo, littleEndian: boolean, fileName: st
   }
 }
 
-/** Throws INVALID_IMAGE when a tile or strip of the page lies past the end of the file. */
+/**
+ * Throws INVALID_IMAGE when the declared block geometry cannot be real: one decoded tile or
+ * strip larger than `MAX_BLOCK_BYTES` (TileWidth 2^31), or fewer offsets than the image size
+ * needs (a 4294967295² image with one strip). So sizes are checked against the file before
+ * anything is allocated.
+ */
+function checkBlockGeometry(ifd: IfdInfo, where: string): void {
+  const sizeField = ifd.tiled ? "TileWidth × TileLength" : "ImageWidth × RowsPerStrip";
+  const samples = ifd.planar === 2 ? 1 : ifd.samplesPerPixel;
+  const bytes = ifd.blockWidth * ifd.blockHeight * samples * Math.ceil(ifd.bitsPerSample / 8);
+  if (bytes > MAX_BLOCK_BYTES) {
+    throw invalidImage(`${sizeField} = ${ifd.blockWidth}×${ifd.blockHeight} makes one ${ifd.tiled ? "tile" : "strip"} of ${bytes} bytes`, {
+      where,
+      allowed: `at most ${MAX_BLOCK_BYTES} bytes a block`,
+    });
+  }
+  const needed =
+    Math.ceil(ifd.width / ifd.blockWidth) * Math.ceil(ifd.height / ifd.blockHeight) * (ifd.planar === 2 ? ifd.samplesPerPixel : 1);
+  if (ifd.blockOffsets.length < needed) {
+    throw invalidImage(
+      `${ifd.tiled ? "TileOffsets" : "StripOffsets"} has ${ifd.blockOffsets.length} entries but a ${ifd.width}×${ifd.height} image needs ${needed}`,
+      { where },
+    );
+  }
+}
+
+/**
+ * Throws INVALID_IMAGE when the page's block geometry is impossible (`checkBlockGeometry`) or
+ * a tile or strip lies past the end of the file.
+ */
 export function checkBlocksInside(ifd: IfdInfo, fileSize: number, fileName: string): void {
+  checkBlockGeometry(ifd, `${fileName}: page ${ifd.index}`);
   const kind = ifd.tiled ? "tile" : "strip";
   for (let i = 0; i < ifd.blockOffsets.length; i++) {
     const end = ifd.blockOffsets[i]! + ifd.blockByteCounts[i]!;

@@ -8,6 +8,7 @@
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { invalidImage, invalidMetadata, unsupported } from "../../errors.js";
+import { checkXmlDepth, MAX_XML_DEPTH, refuseDoctype } from "../../metadata/xml-read.js";
 import { toMetres } from "../physical-units.js";
 import type { PhysicalSize } from "../types.js";
 
@@ -47,6 +48,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   htmlEntities: true,
   isArray: (name) => ["Image", "Channel", "TiffData"].includes(name),
+  maxNestedTags: MAX_XML_DEPTH,
 });
 
 /** True when an ImageDescription is OME-XML. */
@@ -84,11 +86,18 @@ function physical(node: Node, axis: "X" | "Y" | "Z"): number | undefined {
 export function parseOmeXml(xml: string, fileName: string): OmeImage[] {
   const where = `${fileName}: OME-XML`;
   const text = xml.replace(/^\uFEFF/, "");
+  refuseDoctype(text, where);
+  checkXmlDepth(text, where);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw invalidMetadata(`OME-XML is malformed: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`, { where });
   }
-  const doc = parser.parse(text) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(text) as Node;
+  } catch (e) {
+    throw invalidMetadata(`OME-XML is malformed: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
+  }
   const ome = doc.OME as Node | undefined;
   if (!ome) throw invalidMetadata("ImageDescription has no <OME> root element", { where });
   const images = (ome.Image as Node[] | undefined) ?? [];

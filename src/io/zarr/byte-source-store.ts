@@ -7,6 +7,15 @@
  */
 import type { AbsolutePath, AsyncReadable, RangeQuery } from "@zarrita/storage";
 import type { ByteSource } from "../../bytes/byte-source.js";
+import { invalidImage } from "../../errors.js";
+import { MAX_BLOCK_BYTES } from "../limits.js";
+
+/** Largest stored value read whole: a chunk of `MAX_BLOCK_BYTES` that a codec made slightly bigger. */
+const MAX_VALUE_BYTES = MAX_BLOCK_BYTES + 16 * 1024 * 1024;
+
+/** Largest Zarr metadata document (`.zattrs`, `.zarray`, `zarr.json` …), parsed whole as JSON. */
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+const METADATA_KEY = /(^|\/)(\.zattrs|\.zarray|\.zgroup|\.zmetadata|zarr\.json)$/;
 
 /** Opens the value stored under `key` (`/`-separated, no leading `/`), or `undefined` when there is none. */
 export type OpenKey = (key: string) => Promise<ByteSource | undefined>;
@@ -24,8 +33,22 @@ export class ByteSourceStore implements AsyncReadable {
     }
   }
 
+  /**
+   * A whole value; one larger than any chunk may be (`MAX_BLOCK_BYTES` plus codec overhead),
+   * or a metadata document over `MAX_METADATA_BYTES`, is refused unread.
+   */
   get(key: AbsolutePath): Promise<Uint8Array | undefined> {
-    return this.withSource(key, (s) => s.read(0, s.size));
+    return this.withSource(key, (s) => {
+      const metadata = METADATA_KEY.test(key);
+      const max = metadata ? MAX_METADATA_BYTES : MAX_VALUE_BYTES;
+      if (s.size > max) {
+        throw invalidImage(`${metadata ? "metadata document" : "value"} of ${s.size} bytes is too large`, {
+          where: s.name,
+          allowed: `at most ${max} bytes`,
+        });
+      }
+      return s.read(0, s.size);
+    });
   }
 
   getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {

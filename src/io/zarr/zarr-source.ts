@@ -9,8 +9,10 @@
 import type { Readable } from "@zarrita/storage";
 import * as zarr from "zarrita";
 import { invalidImage, isCzmodelError, unsupported } from "../../errors.js";
+import { checkImageInfo } from "../limits.js";
 import { checkPlane, checkRect } from "../region.js";
 import { allocSamples, type ImageInfo, type ImageSource, type PlaneIndex, type Rect, type SampleArray, type SampleType } from "../types.js";
+import { checkedArray, notingStore } from "./checked-chunks.js";
 import { ngffRoot, parseNgffImage, type AxisName, type NgffImage } from "./ngff.js";
 
 const SAMPLE_TYPES: Record<string, SampleType> = {
@@ -58,6 +60,7 @@ async function openScene(group: zarr.Group<Readable>, where: string): Promise<Sc
   if (!(array.dtype in SAMPLE_TYPES)) {
     throw unsupported(`unsupported Zarr data type ${array.dtype}`, { where, allowed: Object.keys(SAMPLE_TYPES).join(", ") });
   }
+  array = await checkedArray(array, `${where}/${image.datasetPath}`);
   const sizeOf = (axis: AxisName) => {
     const i = image.axes.indexOf(axis);
     return i < 0 ? 1 : array.shape[i]!;
@@ -98,7 +101,7 @@ export class ZarrImageSource implements ImageSource {
 
   static async open(store: Readable, name: string): Promise<ZarrImageSource> {
     try {
-      const rootLocation = zarr.root(store);
+      const rootLocation = zarr.root(notingStore(store));
       const group = await openGroup(rootLocation, name);
       const attrs = group.attrs as Record<string, unknown>;
       const layout = (attrs["bioformats2raw.layout"] ??
@@ -124,7 +127,9 @@ export class ZarrImageSource implements ImageSource {
       );
       const details: Record<string, unknown> = layout !== undefined ? { bioformats2rawLayout: layout } : {};
       if (usable.length < scenes.length) details.skippedSeries = scenes.map((s, i) => (usable.includes(s) ? -1 : i)).filter((i) => i >= 0);
-      return new ZarrImageSource(name, usable, details);
+      const source = new ZarrImageSource(name, usable, details);
+      checkImageInfo(source.info, name);
+      return source;
     } catch (e) {
       if (isCzmodelError(e)) throw e;
       throw invalidImage(`cannot read OME-Zarr (${e instanceof Error ? e.message : String(e)})`, { where: name, cause: e });
@@ -154,6 +159,7 @@ export class ZarrImageSource implements ImageSource {
     try {
       chunk = (await zarr.get(scene.array, selection)) as zarr.Chunk<zarr.DataType>;
     } catch (e) {
+      if (isCzmodelError(e)) throw e;
       throw invalidImage(
         `cannot read region x=${rect.x} y=${rect.y} ${rect.width}×${rect.height} (${e instanceof Error ? e.message : String(e)})`,
         {
