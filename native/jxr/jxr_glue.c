@@ -52,11 +52,12 @@ static int32_t format_of(const PKPixelFormatGUID *g, uint32_t *bpp, int *swap_rb
 }
 
 /*
- * Decode `size` bytes at `data`. Returns 0 on success (result filled; the caller frees
+ * Decode `size` bytes at `data`, refusing images whose pixels would take more than
+ * `max_bytes` (checked from the header, before any pixel memory is taken). Returns 0 on success (result filled; the caller frees
  * result.pixels with jxr_free), or a negative code: jxrlib's ERR value (WMP_err…), or one of
  * JXR_GLUE_*.
  */
-int32_t jxr_decode(const uint8_t *data, uint32_t size) {
+int32_t jxr_decode(const uint8_t *data, uint32_t size, uint32_t max_bytes) {
   ERR err = WMP_errSuccess;
   struct WMPStream *stream = NULL;
   PKImageDecode *dec = NULL;
@@ -96,7 +97,7 @@ int32_t jxr_decode(const uint8_t *data, uint32_t size) {
     uint64_t stride = (uint64_t)result.width * result.bytes_per_pixel;
     uint64_t total = stride * result.height;
     PKRect rect = {0, 0, w, h};
-    if (total > 0x7fffffffu) {
+    if (total > 0x7fffffffu || total > max_bytes) {
       err = JXR_GLUE_TOO_LARGE;
       goto Cleanup;
     }

@@ -19,7 +19,7 @@ import {
 } from "../types.js";
 import { readAttachmentData, readAttachmentDirectory, type CziAttachment } from "./attachments.js";
 import { pasteTile, rowsNeeded, type StoredPixels } from "./compose.js";
-import { bytesToSamples, decodeSubblock, decodedByteSize, readablePixelType, unsupportedCompression } from "./decode.js";
+import { bytesToSamples, decodeJxrSubblock, decodeSubblock, decodedByteSize, readablePixelType, unsupportedCompression } from "./decode.js";
 import { readDirectory, type SubblockEntry } from "./directory.js";
 import { Compression, isReadableCompression } from "./enums.js";
 import { readFileHeader, type CziFileHeader } from "./file-header.js";
@@ -298,7 +298,9 @@ export class CziImage implements ImageSource {
       if (layout.dataSize > this.maxSubblockBytes) {
         throw unsupported(`compressed subblock of ${layout.dataSize} bytes is larger than the limit`, { where });
       }
-      return decodeSubblock(entry, await this.source.read(layout.dataOffset, layout.dataSize), where);
+      const data = await this.source.read(layout.dataOffset, layout.dataSize);
+      if (entry.compression === Compression.jpegXr) return decodeJxrSubblock(entry, data, where, this.maxSubblockBytes);
+      return decodeSubblock(entry, data, where);
     })();
     this.cache.set(entry.index, promise, size);
     return promise;

@@ -20,7 +20,7 @@ export interface JxrImage {
 interface JxrExports {
   memory: WebAssembly.Memory;
   _initialize?: () => void;
-  jxr_decode(ptr: number, size: number): number;
+  jxr_decode(ptr: number, size: number, maxBytes: number): number;
   jxr_result(): number;
   jxr_alloc(size: number): number;
   jxr_free(ptr: number): void;
@@ -41,7 +41,7 @@ const ERRORS: Record<number, string> = {
   [-107]: "unsupported codec version",
   [-114]: "unsupported codec sub-version",
   [-1001]: "out of memory",
-  [-1002]: "the image is larger than 2 GiB",
+  [-1002]: "the image is larger than the limit",
 };
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
@@ -92,10 +92,11 @@ async function instantiate(): Promise<JxrExports> {
 }
 
 /**
- * Decode one JPEG XR stream. Throws a plain `Error` with a one-line reason on bad data or an
- * unsupported pixel format; callers add where it came from.
+ * Decode one JPEG XR stream whose pixels take at most `maxBytes` (2 GiB at most). Throws a
+ * plain `Error` with a one-line reason on bad data, an unsupported pixel format or a too large
+ * image; callers add where it came from.
  */
-export async function decodeJxr(data: Uint8Array): Promise<JxrImage> {
+export async function decodeJxr(data: Uint8Array, maxBytes = 0x7fffffff): Promise<JxrImage> {
   instance ??= await instantiate();
   const wasm = instance;
   let input = 0;
@@ -104,7 +105,7 @@ export async function decodeJxr(data: Uint8Array): Promise<JxrImage> {
     input = wasm.jxr_alloc(data.length);
     if (input === 0) throw new Error(`out of memory for ${data.length} bytes of JPEG XR data`);
     new Uint8Array(wasm.memory.buffer, input, data.length).set(data);
-    const rc = wasm.jxr_decode(input, data.length);
+    const rc = wasm.jxr_decode(input, data.length, Math.min(maxBytes, 0x7fffffff));
     const r = new Uint32Array(wasm.memory.buffer, wasm.jxr_result(), 6);
     const [width, height, format, bytesPerPixel, pixels, guidTail] = [r[0]!, r[1]!, r[2]! | 0, r[3]!, r[4]!, r[5]!];
     if (rc === -1000) {
