@@ -39,7 +39,7 @@ SOURCES=(
 )
 
 cd "$SRC"
-FLAGS=(-Os -flto -I. -Icommon/include -Iimage/sys -Ijxrgluelib -D__ANSI__ -DDISABLE_PERF_MEASUREMENT -w)
+FLAGS=("${JXR_OPT:--O2}" -flto -I. -Icommon/include -Iimage/sys -Ijxrgluelib -D__ANSI__ -DDISABLE_PERF_MEASUREMENT -w)
 emcc "${FLAGS[@]}" "${SOURCES[@]}" "$ROOT/native/jxr/jxr_glue.c" \
   -o "$WORK/jxr-decoder.wasm" \
   --no-entry -sSTANDALONE_WASM=1 -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB \
