@@ -1,11 +1,11 @@
 /**
  * JPEG XR decoding with jxrlib compiled to WebAssembly (scripts/build-jxr-wasm.sh,
  * docs/jpeg-xr.md). The module is embedded as base64 (jxr-wasm.ts), so it loads the same way
- * in Node, in a browser worker, under Vite and from the npm package: no file or fetch. It is
- * compiled once, on the first JPEG XR subblock, and instantiated with stub WASI imports (the
- * decoder never does I/O). Decoding itself is synchronous inside the module.
+ * in Node, in a browser worker, under Vite and from the npm package: no file or fetch. That
+ * module is imported dynamically (its own chunk in the page) and compiled once, on the first
+ * JPEG XR subblock, then instantiated with stub WASI imports (the decoder never does I/O).
+ * Decoding itself is synchronous inside the module.
  */
-import { JXR_WASM_BASE64 } from "./jxr-wasm.js";
 
 /** A decoded JPEG XR image in the bitstream's own pixel format. */
 export interface JxrImage {
@@ -55,7 +55,12 @@ function base64Bytes(b64: string): Uint8Array {
 }
 
 function compiled(): Promise<WebAssembly.Module> {
-  modulePromise ??= WebAssembly.compile(base64Bytes(JXR_WASM_BASE64) as Uint8Array<ArrayBuffer>);
+  modulePromise ??= import("./jxr-wasm.js").then(({ JXR_WASM_BASE64 }) =>
+    WebAssembly.compile(base64Bytes(JXR_WASM_BASE64) as Uint8Array<ArrayBuffer>),
+  );
+  modulePromise.catch(() => {
+    modulePromise = undefined;
+  });
   return modulePromise;
 }
 
