@@ -30,9 +30,9 @@ function jxrFixture(name: string): Uint8Array {
 }
 
 describe("JPEG XR decoder (jxrlib → WebAssembly)", () => {
-  it("covers 5 pixel types × lossless and 3 lossy qualities", () => {
+  it("covers 5 pixel types (Bgr24 also as a 24bppRGB stream) × lossless and 3 lossy qualities", () => {
     expect(new Set(CASES.map((c) => c.pixelType))).toEqual(new Set([0, 1, 2, 3, 4]));
-    expect(CASES).toHaveLength(20);
+    expect(CASES).toHaveLength(24);
   });
 
   it.each(CASES)("$name decodes bit-identically to JxrDecApp", async (c) => {
