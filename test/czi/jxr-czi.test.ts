@@ -87,6 +87,21 @@ describe("CZI with JPEG-XR subblocks", () => {
     expect([whole.width, whole.height]).toEqual([c.width - 3, c.height + 4]);
   });
 
+  it("a JPEG-XR pyramid subblock (stored at half its logical size) reads at its level", async () => {
+    const c = CASES.find((x) => x.name === "gray16-97x67-q60")!;
+    const jxr = jxrBytes(c.name);
+    const decoded = await decodeJxr(jxr);
+    const [w, h] = [c.width, c.height];
+    const czi = buildCzi([
+      { x: 0, y: 0, width: 2 * w, height: 2 * h, dims: { C: 0, M: 0 }, pixelType: 1, data: new Uint8Array(4 * w * h * 2) },
+      { x: 0, y: 0, width: 2 * w, height: 2 * h, storedWidth: w, storedHeight: h, dims: { C: 0 }, pixelType: 1, compression: 4, data: jxr },
+    ]);
+    const img = await openBytes(czi, "pyramid.czi");
+    expect(img.levels.map((l) => l.downsample)).toEqual([1, 2]);
+    const level1 = await img.readLevel(P0, { x: 0, y: 0, width: w, height: h }, 1);
+    expect(Buffer.from(level1.buffer, level1.byteOffset, level1.byteLength).equals(Buffer.from(decoded.bytes))).toBe(true);
+  });
+
   it("a stream whose pixel type differs from the entry's is refused in one line naming the subblock", async () => {
     const c = CASES.find((x) => x.pixelType === 1)!;
     const czi = buildCzi([

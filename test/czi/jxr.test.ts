@@ -46,6 +46,11 @@ describe("JPEG XR decoder (jxrlib → WebAssembly)", () => {
     expect(createHash("sha256").update(image.bytes).digest("hex")).toBe(c.sha256);
   });
 
+  it("concurrent decodes (one module instance) each give their own pixels", async () => {
+    const images = await Promise.all(CASES.map((c) => decodeJxr(jxrFixture(c.name))));
+    expect(images.map((im) => createHash("sha256").update(im.bytes).digest("hex"))).toEqual(CASES.map((c) => c.sha256));
+  });
+
   it("the embedded module is the committed .wasm", () => {
     const wasm = readFileSync(join(repoRoot, "native", "jxr", "jxr-decoder.wasm"));
     expect(Buffer.from(JXR_WASM_BASE64, "base64").equals(wasm)).toBe(true);

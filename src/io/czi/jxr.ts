@@ -45,7 +45,7 @@ const ERRORS: Record<number, string> = {
 };
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
-let instance: JxrExports | undefined;
+let instance: Promise<JxrExports> | undefined;
 
 function base64Bytes(b64: string): Uint8Array {
   const text = atob(b64);
@@ -102,8 +102,12 @@ async function instantiate(): Promise<JxrExports> {
  * image; callers add where it came from.
  */
 export async function decodeJxr(data: Uint8Array, maxBytes = 0x7fffffff): Promise<JxrImage> {
-  instance ??= await instantiate();
-  const wasm = instance;
+  instance ??= instantiate();
+  const current = instance;
+  const wasm = await current.catch((e: unknown) => {
+    if (instance === current) instance = undefined;
+    throw e;
+  });
   let input = 0;
   let output = 0;
   try {
@@ -130,12 +134,17 @@ export async function decodeJxr(data: Uint8Array, maxBytes = 0x7fffffff): Promis
       instance = undefined;
       output = 0;
       input = 0;
-      const reason = e instanceof WebAssembly.RuntimeError ? `the decoder trapped on corrupt data (${e.message})` : String(e);
+      const reason =
+        e instanceof WebAssembly.RuntimeError
+          ? `the decoder trapped on corrupt data (${e.message})`
+          : e instanceof Error
+            ? e.message
+            : String(e);
       throw new Error(`jxrlib: ${reason}`);
     }
     throw e;
   } finally {
-    if (instance === wasm) {
+    if (instance === current) {
       if (output) wasm.jxr_free(output);
       if (input) wasm.jxr_free(input);
       if (wasm.memory.buffer.byteLength > KEEP_MEMORY_BYTES) instance = undefined;
