@@ -10,7 +10,7 @@ import { invalidImage, unsupported } from "../../errors.js";
 import { allocSamples, type SampleArray, type SampleType } from "../types.js";
 import type { SubblockEntry } from "./directory.js";
 import { Compression, READABLE_COMPRESSIONS, READABLE_PIXEL_TYPES, compressionName, pixelTypeByCode, type CziPixelType } from "./enums.js";
-import { decodeJxr } from "./jxr.js";
+import { decodeJxr, type JxrDecode } from "./jxr.js";
 import { zstdDecodeExact } from "./zstd.js";
 
 /** The readable pixel type of `entry`, or an error naming the subblock. */
@@ -120,14 +120,20 @@ const JXR_PIXEL_TYPES = ["Gray8", "Gray16", "Gray32Float", "Bgr24", "Bgr48"];
  * protocol): a bitmap whose decoded size differs from the stored size is cropped or padded
  * with zeros, keeping its top-left corner; a different pixel type is an error.
  */
-export async function decodeJxrSubblock(entry: SubblockEntry, data: Uint8Array, where: string, maxBytes?: number): Promise<SampleArray> {
+export async function decodeJxrSubblock(
+  entry: SubblockEntry,
+  data: Uint8Array,
+  where: string,
+  maxBytes?: number,
+  decode: JxrDecode = decodeJxr,
+): Promise<SampleArray> {
   const pt = readablePixelType(entry, where);
   if (!JXR_PIXEL_TYPES.includes(pt.name)) {
     throw unsupported(`JPEG-XR subblocks of pixel type ${pt.name} are not supported`, { where, allowed: JXR_PIXEL_TYPES.join(", ") });
   }
-  let image: Awaited<ReturnType<typeof decodeJxr>>;
+  let image: Awaited<ReturnType<JxrDecode>>;
   try {
-    image = await decodeJxr(data, maxBytes);
+    image = await decode(data, maxBytes);
   } catch (e) {
     throw invalidImage(`JPEG-XR data cannot be decoded: ${e instanceof Error ? e.message : String(e)}`, { where });
   }

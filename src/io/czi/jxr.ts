@@ -44,8 +44,10 @@ const ERRORS: Record<number, string> = {
   [-1002]: "the image is larger than the limit",
 };
 
+/** Decodes one JPEG XR stream (see `decodeJxr`); the CZI reader takes one as an option. */
+export type JxrDecode = (data: Uint8Array, maxBytes?: number) => Promise<JxrImage>;
+
 let modulePromise: Promise<WebAssembly.Module> | undefined;
-let instance: Promise<JxrExports> | undefined;
 
 function base64Bytes(b64: string): Uint8Array {
   const text = atob(b64);
@@ -54,7 +56,8 @@ function base64Bytes(b64: string): Uint8Array {
   return out;
 }
 
-function compiled(): Promise<WebAssembly.Module> {
+/** The compiled module (compiled once per thread; a `WebAssembly.Module` can be posted to workers). */
+export function jxrWasmModule(): Promise<WebAssembly.Module> {
   modulePromise ??= import("./jxr-wasm.js").then(({ JXR_WASM_BASE64 }) =>
     WebAssembly.compile(base64Bytes(JXR_WASM_BASE64) as Uint8Array<ArrayBuffer>),
   );
@@ -64,10 +67,7 @@ function compiled(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
-class WasmExit extends Error {}
-
-async function instantiate(): Promise<JxrExports> {
-  const module = await compiled();
+async function instantiate(module: WebAssembly.Module): Promise<JxrExports> {
   let memory: WebAssembly.Memory | undefined;
   // The decoder does no I/O; these answer the few WASI calls libc links in, harmlessly.
   const fdWrite = (_fd: number, iovs: number, iovsLength: number, written: number): number => {
@@ -85,7 +85,7 @@ async function instantiate(): Promise<JxrExports> {
       fd_close: () => 0,
       fd_seek: () => 0,
       proc_exit: (code: number) => {
-        throw new WasmExit(`the decoder exited (code ${code})`);
+        throw new Error(`the decoder exited (code ${code})`);
       },
     },
   };
@@ -97,60 +97,68 @@ async function instantiate(): Promise<JxrExports> {
 }
 
 /**
- * Decode one JPEG XR stream whose pixels take at most `maxBytes` (2 GiB at most). Throws a
- * plain `Error` with a one-line reason on bad data, an unsupported pixel format or a too large
- * image; callers add where it came from.
+ * A decode function over its own instance of `module` (instantiated on first use, replaced
+ * after a trap or after a decode that grew its memory past 256 MiB).
  */
-export async function decodeJxr(data: Uint8Array, maxBytes = 0x7fffffff): Promise<JxrImage> {
-  instance ??= instantiate();
-  const current = instance;
-  const wasm = await current.catch((e: unknown) => {
-    if (instance === current) instance = undefined;
-    throw e;
-  });
+export function createJxrDecoder(module: () => Promise<WebAssembly.Module>): JxrDecode {
+  let instance: Promise<JxrExports> | undefined;
+  return async (data, maxBytes = 0x7fffffff) => {
+    instance ??= module().then(instantiate);
+    const current = instance;
+    const wasm = await current.catch((e: unknown) => {
+      if (instance === current) instance = undefined;
+      throw e;
+    });
+    const outcome = decodeWith(wasm, data, maxBytes);
+    if (instance === current && (outcome.discard || wasm.memory.buffer.byteLength > KEEP_MEMORY_BYTES)) instance = undefined;
+    if (outcome.error) throw outcome.error;
+    return outcome.image!;
+  };
+}
+
+/** Decode with one instance; `discard` when a trap left its heap in an unknown state. */
+function decodeWith(wasm: JxrExports, data: Uint8Array, maxBytes: number): { image?: JxrImage; error?: Error; discard?: boolean } {
   let input = 0;
   let output = 0;
   try {
     input = wasm.jxr_alloc(data.length);
-    if (input === 0) throw new Error(`out of memory for ${data.length} bytes of JPEG XR data`);
+    if (input === 0) return { error: new Error(`jxrlib: out of memory for ${data.length} bytes of JPEG XR data`) };
     new Uint8Array(wasm.memory.buffer, input, data.length).set(data);
     const rc = wasm.jxr_decode(input, data.length, Math.min(maxBytes, 0x7fffffff));
     const r = new Uint32Array(wasm.memory.buffer, wasm.jxr_result(), 6);
     const [width, height, format, bytesPerPixel, pixels, guidTail] = [r[0]!, r[1]!, r[2]! | 0, r[3]!, r[4]!, r[5]!];
     if (rc === -1000) {
-      throw new Error(
-        `JPEG XR pixel format {24C3DD6F-034E-FE4B-B185-3D77768DC9${hex2(guidTail)}} is not supported (supported: Gray8, Gray16, Gray32Float, Bgr24, Bgr48)`,
-      );
+      const guid = `{24C3DD6F-034E-FE4B-B185-3D77768DC9${hex2(guidTail)}}`;
+      return { error: new Error(`JPEG XR pixel format ${guid} is not supported (supported: Gray8, Gray16, Gray32Float, Bgr24, Bgr48)`) };
     }
-    if (rc !== 0) throw new Error(`jxrlib: ${ERRORS[rc] ?? "decoding failed"} (error ${rc})`);
+    if (rc !== 0) return { error: new Error(`jxrlib: ${ERRORS[rc] ?? "decoding failed"} (error ${rc})`) };
     output = pixels;
     const size = width * height * bytesPerPixel;
     const bytes = new Uint8Array(size);
     bytes.set(new Uint8Array(wasm.memory.buffer, pixels, size));
-    return { width, height, pixelType: format as JxrImage["pixelType"], bytes };
+    return { image: { width, height, pixelType: format as JxrImage["pixelType"], bytes } };
   } catch (e) {
-    if (!(e instanceof Error) || e instanceof WasmExit || e instanceof WebAssembly.RuntimeError) {
-      // A trap leaves the module's heap in an unknown state: start afresh next time.
-      instance = undefined;
-      output = 0;
-      input = 0;
-      const reason =
-        e instanceof WebAssembly.RuntimeError
-          ? `the decoder trapped on corrupt data (${e.message})`
-          : e instanceof Error
-            ? e.message
-            : String(e);
-      throw new Error(`jxrlib: ${reason}`);
-    }
-    throw e;
+    output = 0;
+    input = 0;
+    const reason =
+      e instanceof WebAssembly.RuntimeError
+        ? `the decoder trapped on corrupt data (${e.message})`
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    return { error: new Error(`jxrlib: ${reason}`), discard: true };
   } finally {
-    if (instance === current) {
-      if (output) wasm.jxr_free(output);
-      if (input) wasm.jxr_free(input);
-      if (wasm.memory.buffer.byteLength > KEEP_MEMORY_BYTES) instance = undefined;
-    }
+    if (output) wasm.jxr_free(output);
+    if (input) wasm.jxr_free(input);
   }
 }
+
+/**
+ * Decode one JPEG XR stream in this thread, whose pixels take at most `maxBytes` (2 GiB at
+ * most). Throws a plain `Error` with a one-line reason on bad data, an unsupported pixel
+ * format or a too large image; callers add where it came from.
+ */
+export const decodeJxr: JxrDecode = createJxrDecoder(jxrWasmModule);
 
 function hex2(n: number): string {
   return n.toString(16).toUpperCase().padStart(2, "0");
