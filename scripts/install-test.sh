@@ -33,7 +33,8 @@ tarball="$(ls "$work"/czmodel-*.tgz 2>/dev/null | head -n 1)"
 tar -tzf "$tarball" >"$work/contents"
 grep -q '^package/src/' "$work/contents" && fail "the tarball contains src/ (the installed package must run from dist/)"
 for f in package/dist/src/index.js package/dist/src/index.d.ts package/dist/src/browser.js package/dist/src/browser.d.ts \
-  package/dist/src/cli/entry.js package/dist/src/engine/node/session-worker.js package/bin/czmodel.js package/LICENSE package/README.md; do
+  package/dist/src/cli/entry.js package/dist/src/engine/node/session-worker.js package/dist/src/io/czi/jxr-wasm.js package/bin/czmodel.js \
+  package/LICENSE package/THIRD_PARTY_NOTICES.md package/README.md; do
   grep -qx "$f" "$work/contents" || fail "the tarball lacks ${f#package/}"
 done
 

@@ -1,5 +1,6 @@
 /**
- * A minimal CZI writer for tests: uncompressed subblocks with chosen dimension entries, a DV
+ * A minimal CZI writer for tests: subblocks (uncompressed, or already compressed data with
+ * its compression code, e.g. JPEG-XR) with chosen dimension entries, a DV
  * directory, no metadata. Used to build mosaics and pyramids larger than the public samples
  * (hundreds of overlapping tiles, several pyramid levels) whose true composition the tests
  * compute independently, pixel by pixel.
@@ -14,9 +15,11 @@ export interface SynthTile {
   storedHeight?: number;
   /** Other dimensions: C, Z, T, S, M, B, H … → Start. */
   dims?: Record<string, number>;
-  /** 0 = Gray8, 1 = Gray16. */
-  pixelType: 0 | 1;
-  /** Stored pixel bytes (little-endian). */
+  /** CZI pixel type code: 0 = Gray8, 1 = Gray16, 2 = Gray32Float, 3 = Bgr24, 4 = Bgr48. */
+  pixelType: number;
+  /** CZI compression code of `data` (default 0, uncompressed). */
+  compression?: number;
+  /** Stored pixel bytes (little-endian), or the compressed stream. */
   data: Uint8Array;
 }
 
@@ -38,7 +41,7 @@ function writeEntry(view: DataView, bytes: Uint8Array, at: number, tile: SynthTi
   view.setInt32(at + 2, tile.pixelType, true);
   view.setBigInt64(at + 6, BigInt(filePosition), true);
   view.setInt32(at + 14, 0, true);
-  view.setInt32(at + 18, 0, true); // uncompressed
+  view.setInt32(at + 18, tile.compression ?? 0, true);
   view.setInt32(at + 28, dims.length, true);
   dims.forEach(([d, start, size, stored], k) => {
     const p = at + 32 + 20 * k;

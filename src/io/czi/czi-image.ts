@@ -19,10 +19,11 @@ import {
 } from "../types.js";
 import { readAttachmentData, readAttachmentDirectory, type CziAttachment } from "./attachments.js";
 import { pasteTile, rowsNeeded, type StoredPixels } from "./compose.js";
-import { bytesToSamples, decodeSubblock, decodedByteSize, readablePixelType, unsupportedCompression } from "./decode.js";
+import { bytesToSamples, decodeJxrSubblock, decodeSubblock, decodedByteSize, readablePixelType, unsupportedCompression } from "./decode.js";
 import { readDirectory, type SubblockEntry } from "./directory.js";
 import { Compression, isReadableCompression } from "./enums.js";
 import { readFileHeader, type CziFileHeader } from "./file-header.js";
+import type { JxrDecode } from "./jxr.js";
 import { CziLayout, type CziPyramidLevel } from "./layout.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_MAX_REGION_BYTES, DEFAULT_MAX_SUBBLOCK_BYTES, DEFAULT_PARTIAL_READ_BYTES } from "./limits.js";
 import { buildCziInfo, compressionWarnings, pixelFormat } from "./image-info.js";
@@ -45,6 +46,11 @@ export interface CziOpenOptions {
    * CLI: `--czi-other-dimensions error|first` on `predict` and `image-info`.
    */
   otherDimensions?: "error" | "first";
+  /**
+   * Decodes JPEG-XR subblocks (default: jxrlib's wasm in this thread). Node's file openers pass
+   * one that runs in a worker thread (`io/czi/node/jxr-thread.ts`).
+   */
+  decodeJxr?: JxrDecode;
 }
 
 /** A decoded subblock at its stored size, in its own pixel type. */
@@ -79,6 +85,7 @@ export class CziImage implements ImageSource {
   private readonly maxSubblockBytes: number;
   private readonly maxRegionBytes: number;
   private readonly partialReadBytes: number;
+  private readonly decodeJxr: JxrDecode | undefined;
 
   private constructor(
     private readonly source: ByteSource,
@@ -100,6 +107,7 @@ export class CziImage implements ImageSource {
     this.maxSubblockBytes = options.maxSubblockBytes ?? DEFAULT_MAX_SUBBLOCK_BYTES;
     this.maxRegionBytes = options.maxRegionBytes ?? DEFAULT_MAX_REGION_BYTES;
     this.partialReadBytes = options.partialReadBytes ?? DEFAULT_PARTIAL_READ_BYTES;
+    this.decodeJxr = options.decodeJxr;
     this.levels = layout.levels.map((l) => ({ ...l, scenes: layout.scenes.map((_, s) => layout.levelSize(s, l.level)) }));
     const pixel = pixelFormat(layout.used, source.name, warnings);
     warnings.push(...compressionWarnings(layout.used));
@@ -298,7 +306,9 @@ export class CziImage implements ImageSource {
       if (layout.dataSize > this.maxSubblockBytes) {
         throw unsupported(`compressed subblock of ${layout.dataSize} bytes is larger than the limit`, { where });
       }
-      return decodeSubblock(entry, await this.source.read(layout.dataOffset, layout.dataSize), where);
+      const data = await this.source.read(layout.dataOffset, layout.dataSize);
+      if (entry.compression === Compression.jpegXr) return decodeJxrSubblock(entry, data, where, this.maxSubblockBytes, this.decodeJxr);
+      return decodeSubblock(entry, data, where);
     })();
     this.cache.set(entry.index, promise, size);
     return promise;

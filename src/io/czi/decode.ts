@@ -1,14 +1,16 @@
 /**
  * Subblock pixel decoding: raw bytes of one subblock → typed samples at its stored size.
  * Uncompressed data is used as is; zstd0 is one zstd frame; zstd1 is a 1- or 3-byte header
- * (optionally announcing hi-lo byte packing) followed by one zstd frame. Other codecs
- * (JPEG, JPEG-XR, LZW, camera raw …) are refused with an error that names the subblock and
- * the codec: never garbage pixels.
+ * (optionally announcing hi-lo byte packing) followed by one zstd frame. JPEG-XR goes
+ * through jxrlib compiled to WebAssembly (`jxr.ts`, asynchronous: `decodeJxrSubblock`). Other
+ * codecs (JPEG, LZW, camera raw …) are refused with an error that names the subblock and the
+ * codec: never garbage pixels.
  */
 import { invalidImage, unsupported } from "../../errors.js";
 import { allocSamples, type SampleArray, type SampleType } from "../types.js";
 import type { SubblockEntry } from "./directory.js";
 import { Compression, READABLE_COMPRESSIONS, READABLE_PIXEL_TYPES, compressionName, pixelTypeByCode, type CziPixelType } from "./enums.js";
+import { decodeJxr, type JxrDecode } from "./jxr.js";
 import { zstdDecodeExact } from "./zstd.js";
 
 /** The readable pixel type of `entry`, or an error naming the subblock. */
@@ -35,7 +37,7 @@ export function decodedByteSize(entry: SubblockEntry, pt: CziPixelType): number 
 export function unsupportedCompression(entry: SubblockEntry, where: string): Error {
   const name = compressionName(entry.compression);
   const hint =
-    entry.compression === Compression.jpegXr || entry.compression === Compression.jpeg
+    entry.compression === Compression.jpeg
       ? "; re-save the image in ZEN with zstd compression (or uncompressed), or convert it with another tool"
       : "";
   return unsupported(`${name}-compressed subblocks are not supported (compression code ${entry.compression})${hint}`, {
@@ -107,4 +109,50 @@ export function decodeSubblock(entry: SubblockEntry, data: Uint8Array, where: st
     default:
       throw unsupportedCompression(entry, where);
   }
+}
+
+/** CZI pixel types that JPEG-XR subblocks can hold (jxrlib's formats mapped in jxr.ts). */
+const JXR_PIXEL_TYPES = ["Gray8", "Gray16", "Gray32Float", "Bgr24", "Bgr48"];
+
+/**
+ * Decode a JPEG-XR subblock (compression 4). Returns `storedWidth × storedHeight × samples`
+ * samples like `decodeSubblock`. The directory entry is authoritative (libCZI's resolution
+ * protocol): a bitmap whose decoded size differs from the stored size is cropped or padded
+ * with zeros, keeping its top-left corner; a different pixel type is an error.
+ */
+export async function decodeJxrSubblock(
+  entry: SubblockEntry,
+  data: Uint8Array,
+  where: string,
+  maxBytes?: number,
+  decode: JxrDecode = decodeJxr,
+): Promise<SampleArray> {
+  const pt = readablePixelType(entry, where);
+  if (!JXR_PIXEL_TYPES.includes(pt.name)) {
+    throw unsupported(`JPEG-XR subblocks of pixel type ${pt.name} are not supported`, { where, allowed: JXR_PIXEL_TYPES.join(", ") });
+  }
+  let image: Awaited<ReturnType<JxrDecode>>;
+  try {
+    image = await decode(data, maxBytes);
+  } catch (e) {
+    throw invalidImage(`JPEG-XR data cannot be decoded: ${e instanceof Error ? e.message : String(e)}`, { where });
+  }
+  if (image.pixelType !== pt.code) {
+    const actual = pixelTypeByCode(image.pixelType)?.name ?? String(image.pixelType);
+    throw invalidImage(`JPEG-XR data holds ${actual} pixels but the subblock says ${pt.name}`, { where });
+  }
+  return bytesToSamples(fitToStoredSize(image, entry, pt.bytesPerPixel), pt.sampleType);
+}
+
+/** Crop or zero-pad a decoded bitmap to the entry's stored size, top-left corner fixed. */
+function fitToStoredSize(image: { width: number; height: number; bytes: Uint8Array }, entry: SubblockEntry, bpp: number): Uint8Array {
+  const { storedWidth: w, storedHeight: h } = entry;
+  if (image.width === w && image.height === h) return image.bytes;
+  const out = new Uint8Array(w * h * bpp);
+  const rowBytes = Math.min(image.width, w) * bpp;
+  for (let y = 0; y < Math.min(image.height, h); y++) {
+    const from = y * image.width * bpp;
+    out.set(image.bytes.subarray(from, from + rowBytes), y * w * bpp);
+  }
+  return out;
 }

@@ -70,8 +70,8 @@ export function compressionName(code: number): string {
   return `unknown compression ${code}`;
 }
 
-export const READABLE_COMPRESSIONS = "uncompressed, zstd0, zstd1";
+export const READABLE_COMPRESSIONS = "uncompressed, zstd0, zstd1, JPEG-XR";
 
 export function isReadableCompression(code: number): boolean {
-  return code === Compression.uncompressed || code === Compression.zstd0 || code === Compression.zstd1;
+  return code === Compression.uncompressed || code === Compression.zstd0 || code === Compression.zstd1 || code === Compression.jpegXr;
 }

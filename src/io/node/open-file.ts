@@ -2,7 +2,7 @@
  * Node entry for reading images: `openImageFile(path)` opens a file (PNG, TIFF, CZI; detected
  * by content) through a `FileByteSource`, or a folder that is an OME-Zarr store (it holds
  * `.zattrs`, `.zgroup` or `zarr.json`) through a store of `FileByteSource`s. TIFF deflate tiles
- * are inflated with `node:zlib`.
+ * are inflated with `node:zlib`; CZI JPEG-XR subblocks are decoded in a worker thread.
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import type { ImageSource } from "../types.js";
 import { openOmeZarrFolder } from "../zarr/node/open-folder.js";
 import { FileByteSource } from "../../bytes/node/file-byte-source.js";
 import { nodeInflate } from "./zlib-compressor.js";
+import { decodeJxrInWorker } from "../czi/node/jxr-thread.js";
 
 const ZARR_MARKERS = [".zattrs", ".zgroup", "zarr.json"];
 
@@ -36,5 +37,6 @@ export async function openImageFile(path: string, options: OpenImageOptions = {}
     throw unsupported("folder is not a Zarr store (no .zattrs, .zgroup or zarr.json)", { where: path, allowed: SUPPORTED_INPUTS });
   }
   const tiff = { inflate: nodeInflate, ...options.tiff };
-  return openImageSource(await FileByteSource.open(path), { ...options, tiff });
+  const czi = { decodeJxr: decodeJxrInWorker, ...options.czi };
+  return openImageSource(await FileByteSource.open(path), { ...options, tiff, czi });
 }
