@@ -37,6 +37,7 @@ export function createProgress(label: string, opts: { quiet?: boolean; json?: bo
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

@@ -1,12 +1,13 @@
 /**
  * `czmodel status JOB --redis URL`: units done / active / failed of a submitted prediction,
- * its speed and time left; `--watch` repeats every 2 s until the job completes or fails.
+ * its speed and time left; `--watch` repeats every 2 s until the job completes or fails (a
+ * progress bar of units on a terminal, one line per poll otherwise).
  * See docs/distributed.md.
  */
 import type { Command } from "commander";
 import { type JobStatus, predictionStatus } from "../../queue/node/status.js";
 import { printJson, printLines } from "../output.js";
-import { formatDuration } from "../progress.js";
+import { createProgress, formatDuration } from "../progress.js";
 import { ExitStatus } from "../run.js";
 
 interface StatusCliOptions {
@@ -41,15 +42,28 @@ export function registerStatus(program: Command): void {
     )
     .action(async (job: string, opts: StatusCliOptions) => {
       const options = { redis: opts.redis, ...(opts.queue ? { queue: opts.queue } : {}) };
-      for (;;) {
-        const s = await predictionStatus(job, options);
-        if (opts.json) {
-          if (opts.watch) process.stdout.write(`${JSON.stringify({ ok: true, ...s })}\n`);
-          else printJson({ ok: true, ...s });
-        } else printLines(statusText(s));
-        if (s.state === "failed" && opts.watch) throw new ExitStatus(1);
-        if (!opts.watch || s.state === "completed") return;
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+      // --watch on a terminal: a progress bar of units, then the final status line
+      const bar = opts.watch ? createProgress("units", { json: opts.json ?? false }) : undefined;
+      try {
+        for (;;) {
+          const s = await predictionStatus(job, options);
+          const end = !opts.watch || s.state === "completed" || s.state === "failed";
+          if (opts.json) {
+            if (opts.watch) process.stdout.write(`${JSON.stringify({ ok: true, ...s })}\n`);
+            else printJson({ ok: true, ...s });
+          } else if (bar && process.stderr.isTTY && !process.env.CI && !end) {
+            const eta = s.etaMs === null ? "…" : formatDuration(s.etaMs);
+            bar.update(s.done, s.total, { rate: `${s.megapixelsPerSecond.toFixed(1)} MP/s`, eta });
+          } else {
+            bar?.stop();
+            printLines(statusText(s));
+          }
+          if (s.state === "failed" && opts.watch) throw new ExitStatus(1);
+          if (end) return;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+      } finally {
+        bar?.stop();
       }
     });
 }
