@@ -7,6 +7,7 @@
 import { isPackagePath, predictPackageFile } from "./bioimageio/node/predict-file.js";
 import type { PackageRunSummary } from "./bioimageio/predict-package.js";
 import { readModelFile } from "./container/node/index.js";
+import { removeStaleTemps } from "./bytes/node/atomic.js";
 import { engineModelFromFile } from "./engine/from-model-file.js";
 import { predictNode } from "./engine/node/index.js";
 import type { SinkPair } from "./engine/index.js";
@@ -75,7 +76,8 @@ export async function predictFile(
 ): Promise<PredictFileResult> {
   if (await isPackagePath(modelPath)) return predictPackageFile(modelPath, imagePath, outPath, options);
   const file = await readModelFile(modelPath);
-  const { model, borderMissing, warnings } = engineModelFromFile(file, modelPath);
+  const { model, borderMissing, warnings: modelWarnings } = engineModelFromFile(file, modelPath);
+  const warnings = [...modelWarnings];
   if (borderMissing && file.format === "czmodel" && options.border === undefined) {
     throw invalidArgument("the model file names no BorderSize", {
       where: modelPath,
@@ -89,6 +91,8 @@ export async function predictFile(
   const compress = compression === "auto" ? "auto" : compression === "deflate";
   const both = options.output === "both" && model.kind === "segmentation";
   const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
+  for (const f of files)
+    for (const name of await removeStaleTemps(f)) warnings.push(`removed ${name}, a temp output that a killed run left behind`);
   const source = await openImageFile(imagePath, openOptions);
   const sinks: ImageSink[] = [];
   try {

@@ -208,6 +208,34 @@ describe("czmodel predict: Ctrl-C", () => {
   });
 });
 
+describe("czmodel predict: a run killed with SIGKILL", () => {
+  it("leaves its temp file, which the next run to that target removes and reports; a live process's temp stays", async () => {
+    const dir = await tempDir();
+    const image = join(dir, "big.ome.tif");
+    await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 4096, height: 4096, compress: true });
+    const outDir = join(dir, "out");
+    await mkdir(outDir);
+    const target = join(outDir, "labels.ome.tif");
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", target], {
+      stdio: "ignore",
+    });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const deadline = Date.now() + 20_000;
+    while ((await readdir(outDir)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await exited;
+    const [left] = await readdir(outDir);
+    expect(left).toMatch(new RegExp(`^\\.labels\\.ome\\.tif\\.[A-Za-z0-9-]+-${child.pid}-[0-9a-f]{8}\\.partial$`));
+    // a temp of a process that still runs (this test) is not touched
+    const live = left!.replace(`-${child.pid}-`, `-${process.pid}-`);
+    await writeFile(join(outDir, live), "");
+    const r = await czmodel("predict", nucleiModel, testdata("images", "nuclei_0000.png"), "-o", target, "--quiet");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`warning: removed ${left}, a temp output that a killed run left behind`);
+    expect((await readdir(outDir)).sort()).toEqual([live, "labels.ome.tif"].sort());
+  }, 60_000);
+});
+
 describe("czmodel output into a closed pipe", () => {
   it("a reader that closes early (czmodel --help | head -0) ends the output quietly: exit 0, no EPIPE stack", async () => {
     const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "--help"], { stdio: ["ignore", "pipe", "pipe"] });
