@@ -31,6 +31,12 @@ export interface ConvertOptions {
   hostByte?: ZipHostByte;
   /** Timestamp of the entries (default now); fix it for reproducible files. */
   date?: ZipTimestamp;
+  /**
+   * An output file that exists already: `replace` it (default, as ZEISS's czmodel does) or
+   * `refuse` (the CLI's `pack` and `convert` without `--overwrite`). A file that is one of the
+   * inputs (model, licence, spec) is never replaced.
+   */
+  existing?: "replace" | "refuse";
 }
 
 /** Op lists given as text are parsed here (errors name the option and entry). */

@@ -5,7 +5,7 @@
  * one `czmodel: error: …` line, exit 2, and no file (the output folder is not even created); softmax on an output that already is a softmax is only a warning and
  * the file is written.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, testdata } from "../helpers/paths.js";
@@ -217,5 +217,30 @@ describe("softmax on an output that already is a softmax", () => {
     expect(d.ok).toBe(true);
     expect(d.steps).toContain("post: softmax over channels");
     expect(d.warnings.some((w) => /already comes from a Softmax node/.test(w))).toBe(true);
+  });
+});
+
+describe("existing outputs (issue 12 point 14)", () => {
+  const SEG = ["--type", "SingleClassSemanticSegmentation", "--classes", "Background,Nucleus", "--min-overlap", "8,8"];
+
+  it("pack and convert refuse to replace a file without --overwrite, and replace it with it", async () => {
+    const dir = await scratchDir("cli-existing-");
+    const out = join(dir, "nuclei.czann");
+    expect((await czmodel("pack", nuclei, ...SEG, "--out", out)).status).toBe(0);
+    const before = await readFile(out);
+    expectOneLineError(await czmodel("pack", nuclei, ...SEG, "--out", out), ["output already exists", "--overwrite"]);
+    expect(Buffer.compare(await readFile(out), before)).toBe(0);
+    expect((await czmodel("pack", nuclei, ...SEG, "--out", out, "--overwrite")).status).toBe(0);
+    expectOneLineError(await czmodel("convert", nucleiSpec, dir, "nuclei"), ["output already exists", "--overwrite"]);
+    expect((await czmodel("convert", nucleiSpec, dir, "nuclei", "--overwrite")).status).toBe(0);
+  });
+
+  it("never replaces one of its inputs, even with --overwrite", async () => {
+    const dir = await scratchDir("cli-existing-input-");
+    const model = join(dir, "model.czann");
+    await writeFile(model, await readFile(nuclei)); // an ONNX file that happens to carry the output's name
+    const r = await czmodel("pack", model, ...SEG, "--out", model, "--overwrite");
+    expectOneLineError(r, ["would replace one of the inputs"]);
+    expect(Buffer.compare(await readFile(model), await readFile(nuclei))).toBe(0);
   });
 });

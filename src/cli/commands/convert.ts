@@ -2,7 +2,9 @@
  * `czmodel convert SPEC OUTDIR [NAME] [--format]` and the single-purpose converters
  * `savedmodel2czmodel SPEC OUTDIR [NAME]` / `savedmodel2czann SPEC OUTDIR [NAME]`: pack the
  * model a ZEISS conversion-spec JSON describes. The spec's flavour picks the format unless
- * `--format` (or the command name) says otherwise.
+ * `--format` (or the command name) says otherwise. `convert` refuses to replace an existing
+ * output without `--overwrite`; the savedmodel2* converters replace it, as ZEISS's tools do.
+ * None of them ever replaces an input (spec, model, licence).
  */
 import { Option, type Command } from "commander";
 import { convertFromJsonSpec } from "../../convert/node/index.js";
@@ -39,8 +41,10 @@ export function defineConvert(cmd: Command, fixedFormat?: "czann" | "czmodel"): 
     )
     .option("--json", "print the result as JSON")
     .option("--debug", "show stack traces on errors");
-  if (!fixedFormat)
+  if (!fixedFormat) {
     cmd.addOption(new Option("--format <format>", "output format (default: the spec's flavour)").choices(["czann", "czmodel"]));
+    cmd.option("--overwrite", "replace an existing output file (never one of the inputs)");
+  }
   addAdaptationOptions(cmd);
   return cmd.action(async (spec: string, outdir: string, name: string, opts: ConvertCliOptions & { license_file?: string }) => {
     const pixelTypes = opts.pixelType?.map((p) => {
@@ -51,6 +55,8 @@ export function defineConvert(cmd: Command, fixedFormat?: "czann" | "czmodel"): 
     const licenseFile = opts.licenseFile ?? opts.license_file;
     const result = await convertFromJsonSpec(spec, outdir, name, {
       ...convertOptionsFrom(opts),
+      // czmodel convert refuses to replace a file without --overwrite; the savedmodel2* converters replace it, as ZEISS's do
+      ...(fixedFormat ? {} : { existing: opts.overwrite ? "replace" : "refuse" }),
       ...((fixedFormat ?? opts.format) ? { format: fixedFormat ?? opts.format } : {}),
       ...(licenseFile ? { licenseFile } : {}),
       legacy: {

@@ -26,6 +26,7 @@ import { printJson, printLines } from "../output.js";
 
 export interface PackCliOptions {
   out?: string;
+  overwrite?: boolean;
   format?: "czann" | "czmodel";
   type?: ModelType;
   classes?: string[];
@@ -115,6 +116,7 @@ export function registerPack(program: Command): void {
       new Option("--color-handling <mode>", "legacy: colour handling (default SplitRgb)").choices(COLOR_HANDLINGS as unknown as string[]),
     )
     .option("--license <file>", "licence file packed next to the model")
+    .option("--overwrite", "replace an existing output file (never one of the inputs)")
     .option("--json", "print the result as JSON")
     .option("--debug", "show stack traces on errors");
   addAdaptationOptions(cmd)
@@ -167,7 +169,7 @@ async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
     });
   }
   const format = formatFor(out, o.format);
-  const options = convertOptionsFrom(o);
+  const options = { ...convertOptionsFrom(o), existing: o.overwrite ? "replace" : "refuse" } as const;
   const payload = await loadModelPayload(model);
   const adapted = adaptPayload(payload, options);
   let inputShape = o.inputShape;
@@ -227,7 +229,7 @@ async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
       "pack options",
     );
   }
-  return writeArchive(payload, metadata, o.license ?? null, outDir, outName, options, [], adapted);
+  return writeArchive(payload, metadata, o.license ?? null, outDir, outName, options, [], adapted, "pack", [model]);
 }
 
 export function packJson(r: ConvertResult): Record<string, unknown> {

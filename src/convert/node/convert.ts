@@ -119,6 +119,7 @@ export async function writeArchive(
   extraWarnings: string[] = [],
   adapted?: AdaptedPayload,
   where = "pack",
+  inputs: (string | null | undefined)[] = [],
 ): Promise<ConvertResult> {
   if (outputName !== undefined) requireFileName(outputName, "NAME");
   const license = await loadLicense(licenseFile);
@@ -128,7 +129,8 @@ export async function writeArchive(
     await checkSpatialInvarianceNode(prepared.modelBytes, { target: options.spatialDims, where: "--spatial-dims" });
   }
   const bytes = buildArchive(prepared, license, { hostByte: defaultHostByte(), ...options });
-  const path = await writeCreatingFolder(outputPath, outputFileName(outputName, prepared.format), bytes);
+  const guard = { refuse: options.existing === "refuse", inputs: [...inputs, licenseFile] };
+  const path = await writeCreatingFolder(outputPath, outputFileName(outputName, prepared.format), bytes, guard);
   return {
     path,
     format: prepared.format,
@@ -140,11 +142,36 @@ export async function writeArchive(
   };
 }
 
+/** What may not be replaced: any existing file (`refuse`), and never one of `inputs`. */
+interface OutputGuard {
+  refuse: boolean;
+  inputs: (string | null | undefined)[];
+}
+
+/** Throws when `path` exists and is one of the inputs, or exists at all and `refuse` is set. */
+async function checkArchiveTarget(path: string, guard: OutputGuard): Promise<void> {
+  const found = await stat(path).catch(() => undefined);
+  if (!found) return;
+  for (const input of guard.inputs) {
+    if (!input) continue;
+    const s = await stat(input).catch(() => undefined);
+    if (s && s.ino === found.ino && s.dev === found.dev)
+      throw ioError("the output would replace one of the inputs", { where: path, allowed: "another output path" });
+  }
+  if (guard.refuse) throw ioError("output already exists", { where: path, allowed: "a new path, or --overwrite" });
+}
+
 /**
  * Write `bytes` to `folder/name` through a temp file beside it, creating the folder; a failed
  * write leaves neither the file nor the folders it created. Returns the path written.
  */
-export async function writeCreatingFolder(folder: string, name: string, bytes: Uint8Array): Promise<string> {
+export async function writeCreatingFolder(
+  folder: string,
+  name: string,
+  bytes: Uint8Array,
+  guard: OutputGuard = { refuse: false, inputs: [] },
+): Promise<string> {
+  await checkArchiveTarget(join(folder, name), guard);
   const created = await mkdir(folder, { recursive: true }).catch((cause: unknown) => {
     throw ioError("cannot create the output folder", { where: folder, cause });
   });
@@ -188,7 +215,8 @@ export async function convertFromModelSpec(
     throw invalidArgument("spec.metadata must be a ModelMetadata or LegacyModelMetadata", { where: "convertFromModelSpec" });
   }
   const payload = await loadModelPayload(spec.model);
-  return writeArchive(payload, spec.metadata, spec.licenseFile, outputPath, outputName, options);
+  const inputs = typeof spec.model === "string" ? [spec.model] : [];
+  return writeArchive(payload, spec.metadata, spec.licenseFile, outputPath, outputName, options, [], undefined, "pack", inputs);
 }
 
 export interface JsonSpecOptions extends ConvertOptions {
@@ -244,5 +272,6 @@ export async function convertFromJsonSpec(
     warnings,
     adapted,
     specPath,
+    [specPath, spec.modelPath],
   );
 }
