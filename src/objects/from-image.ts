@@ -1,0 +1,87 @@
+/**
+ * Objects of a label image read from any `ImageSource`, band by band (default 256 rows), with an
+ * optional intensity image of the same size whose channels (C planes × samples per pixel) are
+ * measured per object. Checks the inputs first so that a bad one fails before anything is
+ * written: one plane of integer labels, an intensity image of the same size, classes the label
+ * type can hold.
+ */
+import { invalidArgument, invalidImage, unsupported } from "../errors.js";
+import { planeCount, type ImageSource, type SampleArray } from "../io/types.js";
+import { type LabelingSummary, ObjectLabeler } from "./labeler.js";
+import type { MeasuredObject, ObjectOptions } from "./types.js";
+
+export interface ObjectsFromImageOptions extends ObjectOptions {
+  /** Rows read per band (default 256); the result does not depend on it. */
+  bandRows?: number;
+  /** Called after each band with the rows done so far. */
+  onProgress?: (rowsDone: number, rows: number) => void;
+}
+
+const MAX_LABEL: Record<string, number> = { uint8: 255, uint16: 65535, uint32: 4294967295, int8: 127, int16: 32767, int32: 2147483647 };
+
+/** Check the label (and intensity) image and the options; returns the number of intensity channels. */
+export function checkObjectInputs(labels: ImageSource, intensity: ImageSource | undefined, options: ObjectOptions): number {
+  const info = labels.info;
+  const max = MAX_LABEL[info.sampleType];
+  if (max === undefined)
+    throw unsupported(`labels must be integers, not ${info.sampleType}`, { allowed: "uint8, uint16, uint32 label images" });
+  if (info.samplesPerPixel !== 1 || planeCount(info.sizes) !== 1)
+    throw unsupported(`labels must be one grey plane (this image has ${planeCount(info.sizes)} planes of ${info.samplesPerPixel} samples)`);
+  for (const c of options.classes ?? []) {
+    if (!Number.isInteger(c) || c < 1 || c > max)
+      throw invalidArgument(`class ${c} cannot occur in ${info.sampleType} labels`, { allowed: `integers 1..${max}` });
+  }
+  for (const [name, v] of [
+    ["min area", options.minArea],
+    ["max area", options.maxArea],
+  ] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw invalidArgument(`${name} must be a number >= 0, got ${v}`);
+  }
+  if (!intensity) return 0;
+  const ii = intensity.info;
+  if (ii.width !== info.width || ii.height !== info.height)
+    throw invalidImage(`intensity image is ${ii.width}x${ii.height} but the labels are ${info.width}x${info.height}`);
+  if (ii.sizes.t * ii.sizes.z * ii.sizes.scene !== 1)
+    throw unsupported("the intensity image must have one scene, time point and Z plane (channels may be several)");
+  return ii.sizes.c * ii.samplesPerPixel;
+}
+
+/** Split a band of the intensity image into one array per channel. */
+async function intensityBand(source: ImageSource, y: number, rows: number): Promise<ArrayLike<number>[]> {
+  const { width, sizes, samplesPerPixel: spp } = source.info;
+  const out: ArrayLike<number>[] = [];
+  for (let c = 0; c < sizes.c; c++) {
+    const data = await source.readRegion({ scene: 0, t: 0, c, z: 0 }, { x: 0, y, width, height: rows });
+    if (spp === 1) out.push(data);
+    else for (let s = 0; s < spp; s++) out.push(deinterleave(data, s, spp));
+  }
+  return out;
+}
+
+function deinterleave(data: SampleArray, sample: number, spp: number): Float64Array {
+  const out = new Float64Array(data.length / spp);
+  for (let i = 0; i < out.length; i++) out[i] = data[i * spp + sample]!;
+  return out;
+}
+
+/** Label, measure and filter the objects of `labels`; `onObject` gets them in id order. */
+export async function objectsFromImage(
+  labels: ImageSource,
+  intensity: ImageSource | undefined,
+  options: ObjectsFromImageOptions,
+  onObject: (o: MeasuredObject) => void,
+): Promise<LabelingSummary> {
+  const channels = checkObjectInputs(labels, intensity, options);
+  const { width, height } = labels.info;
+  const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
+  const pixelSizeUm = options.pixelSizeUm ?? (px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined);
+  const labeler = new ObjectLabeler(width, height, { ...options, ...(pixelSizeUm ? { pixelSizeUm } : {}) }, channels, onObject);
+  const bandRows = Math.max(1, Math.floor(options.bandRows ?? 256));
+  for (let y = 0; y < height; y += bandRows) {
+    const rows = Math.min(bandRows, height - y);
+    const band = await labels.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y, width, height: rows });
+    labeler.addBand(band, rows, intensity ? { intensity: await intensityBand(intensity, y, rows) } : {});
+    options.onProgress?.(y + rows, height);
+  }
+  return labeler.finish();
+}

@@ -1,0 +1,294 @@
+/**
+ * Streaming connected components with measurements: label rows arrive top to bottom in bands of
+ * any height; each row is cut into runs of one class, runs are joined to the touching runs of the
+ * row above (union-find over object states), and an object whose pixels stop before the current
+ * row is complete: it is measured, filtered, and handed out. Ids are given in raster order of
+ * each object's first pixel (as `scipy.ndimage.label` numbers them) by releasing completed
+ * objects only when every object that started earlier is complete. Memory: two rows of width
+ * plus the open objects (and those completed but waiting for an earlier-starting one).
+ */
+import { invalidArgument } from "../errors.js";
+import { croftonPerimeter, WINDOW_BITS } from "./crofton.js";
+import { convexPixelCount } from "./convex.js";
+import { findRoot, ObjectState } from "./object-state.js";
+import { traceOutline } from "./outline.js";
+import type { MeasuredObject, ObjectOptions } from "./types.js";
+
+/** Per-band extras aligned with the labels: intensity channels and the class probability. */
+export interface BandExtras {
+  /** One array per channel, `rows * width` samples each. */
+  intensity?: ArrayLike<number>[];
+  /** Probability of each pixel's own class, `rows * width`. */
+  confidence?: ArrayLike<number>;
+}
+
+/** Counts of a finished pass. */
+export interface LabelingSummary {
+  /** Objects handed out (after filters). */
+  objects: number;
+  /** Components found before filters. */
+  components: number;
+  /** Most objects open or waiting at once: the memory bound in practice. */
+  peakOpen: number;
+}
+
+export class ObjectLabeler {
+  private readonly connectivity: 4 | 8;
+  private readonly selected: (v: number) => boolean;
+  private prevCls: Float64Array;
+  private curCls: Float64Array;
+  private prev: (ObjectState | null)[];
+  private cur: (ObjectState | null)[];
+  private y = 0;
+  /** Every object state in creation (= first pixel) order, from the oldest not yet released. */
+  private queue: ObjectState[] = [];
+  private queueHead = 0;
+  private nextId = 1;
+  private components = 0;
+  private peakOpen = 0;
+  private hasConfidence = false;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly options: ObjectOptions,
+    private readonly channels: number,
+    private readonly onObject: (o: MeasuredObject) => void,
+  ) {
+    this.connectivity = options.connectivity ?? 8;
+    if (this.connectivity !== 4 && this.connectivity !== 8)
+      throw invalidArgument(`connectivity must be 4 or 8, got ${String(options.connectivity)}`);
+    const classes = options.classes ? new Set(options.classes) : undefined;
+    this.selected = classes ? (v) => classes.has(v) : (v) => v !== 0;
+    this.prevCls = new Float64Array(width);
+    this.curCls = new Float64Array(width);
+    this.prev = new Array<ObjectState | null>(width).fill(null);
+    this.cur = new Array<ObjectState | null>(width).fill(null);
+  }
+
+  /** Add `rows` full rows of labels (row-major, `rows * width` values). */
+  addBand(labels: ArrayLike<number>, rows: number, extras: BandExtras = {}): void {
+    if (this.y + rows > this.height) throw invalidArgument(`labels have more than ${this.height} rows`);
+    if (extras.confidence) this.hasConfidence = true;
+    for (let r = 0; r < rows; r++) {
+      this.addRow(labels, r * this.width, extras);
+      this.afterRow();
+    }
+  }
+
+  /** All rows given: complete the remaining objects. */
+  finish(): LabelingSummary {
+    if (this.y !== this.height) throw invalidArgument(`labels ended after ${this.y} of ${this.height} rows`);
+    this.cur.fill(null);
+    this.croftonWindows();
+    this.closeEnded();
+    this.release();
+    return { objects: this.nextId - 1, components: this.components, peakOpen: this.peakOpen };
+  }
+
+  private addRow(labels: ArrayLike<number>, offset: number, extras: BandExtras): void {
+    const { width, y } = this;
+    const cur = this.cur;
+    for (let x = 0; x < width; x++) this.curCls[x] = labels[offset + x]!;
+    let x = 0;
+    while (x < width) {
+      const v = this.curCls[x]!;
+      let x1 = x;
+      while (x1 + 1 < width && this.curCls[x1 + 1] === v) x1++;
+      if (this.selected(v)) {
+        const obj = this.joinAbove(v, x, x1) ?? this.create(v, x);
+        this.addPixels(obj, x, x1, offset, extras);
+        for (let p = x; p <= x1; p++) cur[p] = obj;
+      } else for (let p = x; p <= x1; p++) cur[p] = null;
+      x = x1 + 1;
+    }
+    for (let p = 0; p < width; p++) {
+      const o = cur[p];
+      if (o) {
+        const root = findRoot(o);
+        cur[p] = root;
+        root.seenRow = y;
+      }
+    }
+  }
+
+  /** Union the objects of class `v` in the row above that touch run x0..x1; their root, or null. */
+  private joinAbove(v: number, x0: number, x1: number): ObjectState | null {
+    const reach = this.connectivity === 8 ? 1 : 0;
+    const lo = Math.max(0, x0 - reach);
+    const hi = Math.min(this.width - 1, x1 + reach);
+    let obj: ObjectState | null = null;
+    let last: ObjectState | null = null;
+    for (let p = lo; p <= hi; p++) {
+      const above = this.prev[p];
+      if (!above || above === last || this.prevCls[p] !== v) continue;
+      last = above;
+      const root = findRoot(above);
+      obj = obj ? this.union(obj, root) : root;
+    }
+    return obj;
+  }
+
+  private union(a: ObjectState, b: ObjectState): ObjectState {
+    const ra = findRoot(a);
+    const rb = findRoot(b);
+    if (ra === rb) return ra;
+    const [keep, gone] = ra.firstKey < rb.firstKey ? [ra, rb] : [rb, ra];
+    keep.absorb(gone);
+    return keep;
+  }
+
+  private create(v: number, x: number): ObjectState {
+    const obj = new ObjectState(v, this.y, x, this.width, this.channels, this.options.outlines === true);
+    this.queue.push(obj);
+    this.components++;
+    return obj;
+  }
+
+  private addPixels(obj: ObjectState, x0: number, x1: number, offset: number, extras: BandExtras): void {
+    const before = obj.area;
+    obj.addRun(this.y, x0, x1);
+    const { intensity, confidence } = extras;
+    if (intensity) {
+      for (let c = 0; c < this.channels; c++) {
+        const data = intensity[c]!;
+        for (let x = x0; x <= x1; x++) obj.addSample(c, data[offset + x]!, before + x - x0 + 1);
+      }
+    }
+    if (confidence) for (let x = x0; x <= x1; x++) obj.confidenceSum += confidence[offset + x]!;
+  }
+
+  private afterRow(): void {
+    this.croftonWindows();
+    this.closeEnded();
+    this.release();
+    [this.prev, this.cur] = [this.cur, this.prev];
+    [this.prevCls, this.curCls] = [this.curCls, this.prevCls];
+    this.y++;
+  }
+
+  /** Count the Crofton window codes of every 2×2 window spanning the previous and current row. */
+  private croftonWindows(): void {
+    const { prev, cur, width } = this;
+    for (let p = 0; p < width; p++) {
+      const o = prev[p];
+      if (o) prev[p] = findRoot(o);
+    }
+    for (let x = -1; x < width; x++) {
+      const tl = x >= 0 ? prev[x]! : null;
+      const tr = x + 1 < width ? prev[x + 1]! : null;
+      const bl = x >= 0 ? cur[x]! : null;
+      const br = x + 1 < width ? cur[x + 1]! : null;
+      if (tl) count(tl);
+      if (tr && tr !== tl) count(tr);
+      if (bl && bl !== tl && bl !== tr) count(bl);
+      if (br && br !== tl && br !== tr && br !== bl) count(br);
+      if (this.connectivity === 4) {
+        if (tl && br && tl !== br && tl.cls === br.cls && tr !== tl && tr !== br && bl !== tl && bl !== br)
+          tl.diagonals.push({ other: br, anti: false });
+        if (tr && bl && tr !== bl && tr.cls === bl.cls && tl !== tr && tl !== bl && br !== tr && br !== bl)
+          tr.diagonals.push({ other: bl, anti: true });
+      }
+      function count(o: ObjectState): void {
+        const code =
+          (tl === o ? WINDOW_BITS.topLeft : 0) |
+          (tr === o ? WINDOW_BITS.topRight : 0) |
+          (bl === o ? WINDOW_BITS.bottomLeft : 0) |
+          (br === o ? WINDOW_BITS.bottomRight : 0);
+        o.crofton[code] = o.crofton[code]! + 1;
+      }
+    }
+  }
+
+  /** Objects in the previous row that have no pixel in the current one are complete. */
+  private closeEnded(): void {
+    const { prev, y } = this;
+    for (let p = 0; p < this.width; p++) {
+      const o = prev[p];
+      if (o && !o.closed && o.seenRow < y) this.close(o);
+    }
+  }
+
+  private close(o: ObjectState): void {
+    o.closed = true;
+    const measured = this.measure(o);
+    o.release();
+    if (measured && this.keeps(measured)) o.result = measured;
+  }
+
+  private keeps(m: MeasuredObject): boolean {
+    const { minArea, maxArea, excludeBorder } = this.options;
+    if (minArea !== undefined && m.areaPx < minArea) return false;
+    if (maxArea !== undefined && m.areaPx > maxArea) return false;
+    if (excludeBorder) {
+      const touches = m.bboxX === 0 || m.bboxY === 0 || m.bboxX + m.bboxWidth === this.width || m.bboxY + m.bboxHeight === this.height;
+      if (touches) return false;
+    }
+    return true;
+  }
+
+  /** Hand out completed objects whose every earlier-starting object is complete, in that order. */
+  private release(): void {
+    const q = this.queue;
+    while (this.queueHead < q.length) {
+      const o = q[this.queueHead]!;
+      if (o.parent === null && !o.closed) break;
+      this.queueHead++;
+      if (o.parent === null && o.result) {
+        o.result.id = this.nextId++;
+        this.onObject(o.result);
+        o.result = undefined;
+      }
+    }
+    this.peakOpen = Math.max(this.peakOpen, q.length - this.queueHead);
+    if (this.queueHead > 1024 && this.queueHead * 2 > q.length) {
+      this.queue = q.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private measure(o: ObjectState): MeasuredObject {
+    return measureState(o, this.options, this.hasConfidence);
+  }
+}
+
+/** The table row of a completed object (id still 0). */
+function measureState(o: ObjectState, options: ObjectOptions, hasConfidence: boolean): MeasuredObject {
+  const n = o.area;
+  const muYY = o.sumYY - (o.sumY * o.sumY) / n;
+  const muXX = o.sumXX - (o.sumX * o.sumX) / n;
+  const muXY = o.sumXY - (o.sumY * o.sumX) / n;
+  const bbox = { x: o.minX, y: o.firstY, width: o.maxX - o.minX + 1, height: o.maxY - o.firstY + 1 };
+  const intensity = [];
+  for (let c = 0; c < o.channelCount(); c++) intensity.push(o.channelStats(c));
+  const px = options.pixelSizeUm;
+  return {
+    class: o.cls,
+    id: 0,
+    areaPx: n,
+    ...(px ? { areaUm2: n * px.x * px.y } : {}),
+    centroidY: o.firstY + o.sumY / n,
+    centroidX: o.firstX + o.sumX / n,
+    bboxY: bbox.y,
+    bboxX: bbox.x,
+    bboxHeight: bbox.height,
+    bboxWidth: bbox.width,
+    intensity,
+    perimeter: croftonPerimeter(o.crofton),
+    equivalentDiameter: Math.sqrt((4 * n) / Math.PI),
+    eccentricity: eccentricity(muYY / n, muXX / n, muXY / n),
+    solidity: n / convexPixelCount(o.firstY, o.rowLeft, o.rowRight),
+    ...(hasConfidence ? { confidence: o.confidenceSum / n } : {}),
+    ...(o.runs ? { outline: traceOutline(o.runs, bbox) } : {}),
+  };
+}
+
+/** sqrt(1 - λ2/λ1) of the inertia tensor [[xx, -xy], [-xy, yy]] (skimage's definition). */
+function eccentricity(yy: number, xx: number, xy: number): number {
+  const half = (yy + xx) / 2;
+  const root = Math.sqrt(((yy - xx) / 2) ** 2 + xy * xy);
+  const l1 = half + root;
+  const l2 = Math.max(0, half - root);
+  if (l1 === 0) return 0;
+  return Math.sqrt(1 - l2 / l1);
+}

@@ -1,0 +1,114 @@
+/**
+ * The streaming labeler against scipy.ndimage.label and skimage.measure.regionprops
+ * (test/fixtures/objects/make.py): ids, classes, areas and bounding boxes exactly; centroids,
+ * intensity statistics, Crofton perimeters, eccentricity and solidity within 1e-9; the same
+ * table whatever the band height; and outlines whose polygons cover exactly the object's pixels.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ObjectLabeler, type MeasuredObject, type ObjectOptions, type Ring } from "../../src/objects/index.js";
+import { fixture } from "../helpers/paths.js";
+
+interface Image {
+  width: number;
+  height: number;
+  labels: number[];
+  intensity: number[][];
+}
+interface Case {
+  image: string;
+  options: ObjectOptions;
+  objects: Record<string, number>[];
+  instances: number[];
+}
+const data = JSON.parse(readFileSync(fixture("objects", "cases.json"), "utf8")) as { images: Record<string, Image>; cases: Case[] };
+
+function run(image: Image, options: ObjectOptions, bandRows: number): MeasuredObject[] {
+  const found: MeasuredObject[] = [];
+  const labeler = new ObjectLabeler(image.width, image.height, options, 2, (o) => found.push(o));
+  for (let y = 0; y < image.height; y += bandRows) {
+    const rows = Math.min(bandRows, image.height - y);
+    const slice = (a: number[]) => a.slice(y * image.width, (y + rows) * image.width);
+    labeler.addBand(slice(image.labels), rows, { intensity: image.intensity.map(slice) });
+  }
+  labeler.finish();
+  return found;
+}
+
+function expectClose(actual: number, expected: number, what: string): void {
+  if (Math.abs(actual - expected) > 1e-9 * Math.max(1, Math.abs(expected))) expect.fail(`${what}: ${actual} != ${expected}`);
+}
+
+function compare(found: MeasuredObject[], expected: Record<string, number>[]): void {
+  expect(found.map((o) => [o.id, o.class, o.areaPx, o.bboxY, o.bboxX, o.bboxHeight, o.bboxWidth])).toEqual(
+    expected.map((r) => [r.id, r.class, r.area_px, r.bbox_y, r.bbox_x, r.bbox_height, r.bbox_width]),
+  );
+  for (const [i, o] of found.entries()) {
+    const r = expected[i]!;
+    const at = `object ${o.id}`;
+    expectClose(o.centroidY, r.centroid_y!, `${at} centroid_y`);
+    expectClose(o.centroidX, r.centroid_x!, `${at} centroid_x`);
+    expectClose(o.perimeter, r.perimeter!, `${at} perimeter`);
+    expectClose(o.equivalentDiameter, r.equivalent_diameter!, `${at} equivalent_diameter`);
+    expectClose(o.eccentricity, r.eccentricity!, `${at} eccentricity`);
+    expectClose(o.solidity, r.solidity!, `${at} solidity`);
+    for (const [c, s] of o.intensity.entries()) {
+      for (const k of ["mean", "min", "max", "std"] as const) expectClose(s[k], r[`${k}_intensity_c${c}`]!, `${at} ${k}_intensity_c${c}`);
+    }
+  }
+}
+
+/** Even-odd: is the point inside the rings (outer rings and holes together)? */
+function insideRings(rings: Ring[], px: number, py: number): boolean {
+  let odd = false;
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i]!;
+      const [xj, yj] = ring[j]!;
+      if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) odd = !odd;
+    }
+  }
+  return odd;
+}
+
+function ringArea(ring: Ring): number {
+  let s = 0;
+  for (let i = 0; i + 1 < ring.length; i++) s += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
+  return s / 2;
+}
+
+describe("streaming connected components", () => {
+  for (const c of data.cases) {
+    const image = data.images[c.image]!;
+    it(`${c.image} ${JSON.stringify(c.options)}: ${c.objects.length} objects equal scipy/skimage for band heights 1, 7 and all`, () => {
+      for (const band of [1, 7, image.height]) compare(run(image, c.options, band), c.objects);
+    });
+  }
+
+  for (const c of data.cases.filter((k) => Object.keys(k.options).length === 1)) {
+    const image = data.images[c.image]!;
+    it(`${c.image} ${c.options.connectivity}-connected: outlines are closed simple rings that cover exactly each object's pixels`, () => {
+      const found = run(image, { ...c.options, outlines: true }, 5);
+      for (const o of found) {
+        const rings = o.outline!.flat();
+        let area = 0;
+        for (const polygon of o.outline!) {
+          for (const [k, ring] of polygon.entries()) {
+            expect(ring[0]).toEqual(ring[ring.length - 1]);
+            const corners = ring.slice(0, -1).map(([x, y]) => `${x},${y}`);
+            expect(new Set(corners).size).toBe(corners.length);
+            const a = ringArea(ring);
+            expect(k === 0 ? a > 0 : a < 0).toBe(true);
+            area += a;
+          }
+        }
+        expect(area).toBe(o.areaPx);
+        for (let y = o.bboxY; y < o.bboxY + o.bboxHeight; y++) {
+          for (let x = o.bboxX; x < o.bboxX + o.bboxWidth; x++) {
+            expect(insideRings(rings, x + 0.5, y + 0.5)).toBe(c.instances[y * image.width + x] === o.id);
+          }
+        }
+      }
+    });
+  }
+});
