@@ -141,7 +141,6 @@ export class ObjectLabeler {
   private create(v: number, x: number): ObjectState {
     const obj = new ObjectState(v, this.y, x, this.width, this.channels, this.options.outlines === true);
     this.queue.push(obj);
-    this.components++;
     return obj;
   }
 
@@ -211,6 +210,7 @@ export class ObjectLabeler {
 
   private close(o: ObjectState): void {
     o.closed = true;
+    this.components++;
     const measured = this.measure(o);
     o.release();
     if (measured && this.keeps(measured)) o.result = measured;

@@ -3,7 +3,7 @@
  * one measured object (`MeasuredObject`), the row of the objects table. Isomorphic.
  */
 
-export type Connectivity = 4 | 8;
+type Connectivity = 4 | 8;
 
 export interface ObjectOptions {
   /** 8 (default): pixels touching at a corner are one object; 4: only edge neighbours. */
@@ -23,7 +23,7 @@ export interface ObjectOptions {
 }
 
 /** Mean, extremes and population standard deviation of one intensity channel over an object. */
-export interface IntensityStats {
+interface IntensityStats {
   mean: number;
   min: number;
   max: number;

@@ -1,0 +1,112 @@
+/**
+ * `czmodel objects` on a real label image (nuclei_0000_labels.png, intensity from
+ * nuclei_0000.png) against scipy.ndimage.label + skimage.measure.regionprops
+ * (test/fixtures/objects/nuclei.csv from make.py): the table, the GeoJSON outlines, --json,
+ * band-height independence, and bad input (one line, exit 2, nothing written).
+ */
+import { readFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixture, testdata } from "../helpers/paths.js";
+import { czmodel, expectOneLineError, parseJson, scratchDir } from "./helpers.js";
+
+const LABELS = testdata("images", "nuclei_0000_labels.png");
+const IMAGE = testdata("images", "nuclei_0000.png");
+
+function parseCsv(text: string): Record<string, number>[] {
+  const [head, ...rows] = text.trim().split("\n");
+  const cols = head!.split(",");
+  return rows.map((r) => Object.fromEntries(r.split(",").map((v, i) => [cols[i]!, Number(v)])));
+}
+
+const reference = parseCsv(readFileSync(fixture("objects", "nuclei.csv"), "utf8"));
+const EXACT = ["class", "id", "area_px", "bbox_y", "bbox_x", "bbox_height", "bbox_width", "min_intensity", "max_intensity"];
+const CLOSE = [
+  "centroid_y",
+  "centroid_x",
+  "mean_intensity",
+  "std_intensity",
+  "perimeter",
+  "equivalent_diameter",
+  "eccentricity",
+  "solidity",
+];
+
+interface Feature {
+  geometry: { type: "Polygon" | "MultiPolygon"; coordinates: number[][][] | number[][][][] };
+  properties: { classification: { name: string; color: number[] }; id: number; measurements: Record<string, number> };
+}
+
+function polygonArea(polygons: number[][][][]): number {
+  let total = 0;
+  for (const rings of polygons)
+    for (const ring of rings)
+      for (let i = 0; i + 1 < ring.length; i++) total += (ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!) / 2;
+  return total;
+}
+
+describe("czmodel objects", () => {
+  it("measures the nuclei as scipy and skimage do, and outlines them as QuPath GeoJSON", async () => {
+    const dir = await scratchDir();
+    const csv = join(dir, "nuclei.csv");
+    const geojson = join(dir, "nuclei.geojson");
+    const r = await czmodel("objects", LABELS, IMAGE, "--objects", csv, "--outlines", geojson, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const summary = parseJson<{ objects: number; perClass: Record<string, number> }>(r);
+    expect(summary.objects).toBe(reference.length);
+    expect(summary.perClass).toEqual({ 128: reference.length });
+    const table = parseCsv(await readFile(csv, "utf8"));
+    expect(table.map((o) => EXACT.map((k) => o[k]))).toEqual(reference.map((o) => EXACT.map((k) => o[k])));
+    for (const [i, o] of table.entries()) {
+      for (const k of CLOSE) {
+        const want = reference[i]![k]!;
+        if (Math.abs(o[k]! - want) > 1e-9 * Math.max(1, Math.abs(want))) expect.fail(`object ${o.id} ${k}: ${o[k]} != ${want}`);
+      }
+    }
+    const features = (JSON.parse(await readFile(geojson, "utf8")) as { type: string; features: Feature[] }).features;
+    expect(features.map((f) => f.properties.id)).toEqual(reference.map((o) => o.id));
+    for (const f of features) {
+      expect(f.properties.classification.name).toBe("class 128");
+      const polygons = (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) as number[][][][];
+      expect(polygonArea(polygons)).toBe(f.properties.measurements.area_px);
+    }
+  });
+
+  it("gives the same table whatever the band height", async () => {
+    const dir = await scratchDir();
+    const tables: string[] = [];
+    for (const rows of ["1", "7", "1416"]) {
+      const out = join(dir, `rows-${rows}.csv`);
+      const r = await czmodel(
+        "objects",
+        LABELS,
+        "--objects",
+        out,
+        "--band-rows",
+        rows,
+        "--connectivity",
+        "4",
+        "--exclude-border",
+        "--min-area",
+        "50",
+      );
+      expect(r.status, r.stderr).toBe(0);
+      tables.push(await readFile(out, "utf8"));
+    }
+    expect(tables[1]).toBe(tables[0]);
+    expect(tables[2]).toBe(tables[0]);
+    expect(parseCsv(tables[0]!).every((o) => o.area_px! >= 50 && o.bbox_y! > 0 && o.bbox_x! > 0)).toBe(true);
+  });
+
+  it("refuses a class the labels cannot hold, an image of another size and a Parquet table: one line, exit 2, nothing written", async () => {
+    const dir = await scratchDir();
+    const out = join(dir, "o.csv");
+    expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "300", "--objects", out), ["class 300", "uint8"]);
+    const other = testdata("images", "kidney_dapi_lowsnr.png");
+    expectOneLineError(await czmodel("objects", LABELS, other, "--objects", out), ["1024x1024", "1960x1416"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.parquet")), ["Parquet"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--connectivity", "6"), ["6"]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
