@@ -4,11 +4,12 @@
  * (test/fixtures/objects/nuclei.csv from make.py): the table, the GeoJSON outlines, --json,
  * band-height independence, and bad input (one line, exit 2, nothing written).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixture, testdata } from "../helpers/paths.js";
+import { fixture, repoRoot, testdata } from "../helpers/paths.js";
 import { czmodel, expectOneLineError, parseJson, scratchDir } from "./helpers.js";
 
 const LABELS = testdata("images", "nuclei_0000_labels.png");
@@ -46,6 +47,17 @@ function polygonArea(polygons: number[][][][]): number {
   return total;
 }
 
+/** The table equals the reference: integer columns exactly, the others within 1e-9 (relative). */
+function expectSameTable(table: Record<string, number>[], want: Record<string, number>[]): void {
+  expect(table.map((o) => EXACT.map((k) => o[k]))).toEqual(want.map((o) => EXACT.map((k) => o[k])));
+  for (const [i, o] of table.entries()) {
+    for (const k of CLOSE) {
+      const w = want[i]![k]!;
+      if (Math.abs(o[k]! - w) > 1e-9 * Math.max(1, Math.abs(w))) expect.fail(`object ${o.id} ${k}: ${o[k]} != ${w}`);
+    }
+  }
+}
+
 describe("czmodel objects", () => {
   it("measures the nuclei as scipy and skimage do, and outlines them as QuPath GeoJSON", async () => {
     const dir = await scratchDir();
@@ -56,14 +68,7 @@ describe("czmodel objects", () => {
     const summary = parseJson<{ objects: number; perClass: Record<string, number> }>(r);
     expect(summary.objects).toBe(reference.length);
     expect(summary.perClass).toEqual({ 128: reference.length });
-    const table = parseCsv(await readFile(csv, "utf8"));
-    expect(table.map((o) => EXACT.map((k) => o[k]))).toEqual(reference.map((o) => EXACT.map((k) => o[k])));
-    for (const [i, o] of table.entries()) {
-      for (const k of CLOSE) {
-        const want = reference[i]![k]!;
-        if (Math.abs(o[k]! - want) > 1e-9 * Math.max(1, Math.abs(want))) expect.fail(`object ${o.id} ${k}: ${o[k]} != ${want}`);
-      }
-    }
+    expectSameTable(parseCsv(await readFile(csv, "utf8")), reference);
     const features = (JSON.parse(await readFile(geojson, "utf8")) as { type: string; features: Feature[] }).features;
     expect(features.map((f) => f.properties.id)).toEqual(reference.map((o) => o.id));
     for (const f of features) {
@@ -107,6 +112,38 @@ describe("czmodel objects", () => {
     expectOneLineError(await czmodel("objects", LABELS, other, "--objects", out), ["1024x1024", "1960x1416"]);
     expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.parquet")), ["Parquet"]);
     expectOneLineError(await czmodel("objects", LABELS, "--connectivity", "6"), ["6"]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("predict --objects measures the nucleus class of its own labels as scipy and skimage do", async () => {
+    const dir = await scratchDir();
+    const model = testdata("models", "simple_nuclei_segmodel.czann");
+    const labels = join(dir, "labels.png");
+    const csv = join(dir, "nuclei.csv");
+    const geojson = join(dir, "nuclei.geojson");
+    const r = await czmodel("predict", model, IMAGE, "-o", labels, "--objects", csv, "--outlines", geojson, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const summary = parseJson<{ objects: { objects: number; perClass: Record<string, number> } }>(r);
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    const want = parseCsv(execFileSync("/usr/bin/python3", [script, "--table", labels, IMAGE, "2"], { encoding: "utf8" }));
+    expect(want.length).toBeGreaterThan(300);
+    expect(summary.objects.perClass).toEqual({ 2: want.length });
+    expectSameTable(parseCsv(await readFile(csv, "utf8")), want);
+    const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
+    expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: expect.any(Array) });
+  });
+
+  it("predict refuses objects from a regression model or of a class the model lacks before writing anything", async () => {
+    const dir = await scratchDir();
+    const seg = testdata("models", "simple_nuclei_segmodel.czann");
+    const reg = testdata("models", "simple_kidney_regmodel.czann");
+    const out = join(dir, "out.png");
+    const csv = join(dir, "o.csv");
+    expectOneLineError(await czmodel("predict", reg, IMAGE, "-o", out, "--objects", csv), ["segmentation model", "regression"]);
+    expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--objects", csv, "--objects-of", "3"), ["class 3", "Nucleus"]);
+    expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--outlines", join(dir, "o.geojson"), "--output", "probabilities"), [
+      "label output",
+    ]);
     expect(await readdir(dir)).toEqual([]);
   });
 });

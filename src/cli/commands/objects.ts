@@ -1,16 +1,25 @@
 /**
  * `czmodel objects LABELS [IMAGE]`: objects of a label image (connected components per class)
  * with measurements, written as a CSV table (`--objects`) and QuPath GeoJSON outlines
- * (`--outlines`); IMAGE adds intensity columns per channel. See docs/objects.md.
+ * (`--outlines`); IMAGE adds intensity columns per channel. The same options on `predict`
+ * measure the labels it wrote (`objectsAfterPredict`). See docs/objects.md.
  */
-import type { Command } from "commander";
-import { Option } from "commander";
-import { objectsFile } from "../../objects/node/objects-file.js";
+import { Option, type Command } from "commander";
+import { engineModelFromFile } from "../../engine/from-model-file.js";
+import type { EngineModel } from "../../engine/types.js";
+import { classColor } from "../../metadata/class-colors.js";
+import type { ClassStyle } from "../../objects/geojson.js";
+import { invalidArgument } from "../../errors.js";
+import { readModelFile } from "../../container/node/index.js";
+import { checkTarget } from "../../io/node/output-path.js";
+import { openImageFile } from "../../io/node/open-file.js";
+import { checkOutputs, objectsFile, type ObjectsFileOptions, type ObjectsFileResult } from "../../objects/node/objects-file.js";
 import { intList, oneOf } from "../args.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { createProgress } from "../progress.js";
 
-interface ObjectsCliOptions {
+/** The object options `objects` and `predict` share. */
+export interface ObjectCliOptions {
   objects?: string;
   outlines?: string;
   connectivity: "4" | "8";
@@ -20,28 +29,139 @@ interface ObjectsCliOptions {
   excludeBorder?: boolean;
   bandRows?: number;
   overwrite?: boolean;
+}
+
+interface ObjectsCliOptions extends ObjectCliOptions {
   quiet?: boolean;
   json?: boolean;
 }
 
 const area = (option: string) => (text: string) => intList(option, { count: [1] })(text)[0]!;
 
-export function registerObjects(program: Command): void {
-  program
-    .command("objects")
-    .description("count and measure the objects of a label image: connected components per class, streamed in bands")
-    .argument("<labels>", "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder): 0 = background, other values = classes")
-    .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel")
+/** Add --objects, --outlines and the object filters to a command. */
+export function addObjectOptions(cmd: Command): Command {
+  return cmd
     .option("--objects <file.csv>", "write the objects table (one row per object)")
     .option("--outlines <file.geojson>", "write object outlines as QuPath GeoJSON (FeatureCollection)")
     .addOption(
-      new Option("--connectivity <n>", "4: edge neighbours only; 8: corners too").argParser(oneOf(["4", "8"] as const)).default("8"),
+      new Option("--connectivity <n>", "objects: 4 = edge neighbours only; 8 = corners too")
+        .argParser(oneOf(["4", "8"] as const))
+        .default("8"),
     )
     .option("--objects-of <classes>", "label values that form objects (default: every value but 0)", intList("--objects-of", { min: 1 }))
     .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
     .option("--max-area <px>", "drop objects with more pixels", area("--max-area"))
     .option("--exclude-border", "drop objects that touch the image edge")
-    .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp())
+    .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp());
+}
+
+/** The `objectsFile` options of parsed object options. */
+function objectsFileOptions(opts: ObjectCliOptions): ObjectsFileOptions {
+  return {
+    connectivity: opts.connectivity === "4" ? 4 : 8,
+    ...(opts.objectsOf ? { classes: opts.objectsOf } : {}),
+    ...(opts.minArea !== undefined ? { minArea: opts.minArea } : {}),
+    ...(opts.maxArea !== undefined ? { maxArea: opts.maxArea } : {}),
+    excludeBorder: Boolean(opts.excludeBorder),
+    ...(opts.bandRows ? { bandRows: opts.bandRows } : {}),
+    ...(opts.objects ? { table: opts.objects } : {}),
+    ...(opts.outlines ? { outlinesPath: opts.outlines } : {}),
+    overwrite: Boolean(opts.overwrite),
+  };
+}
+
+/** Human lines of an objects result. */
+export function objectsText(result: ObjectsFileResult): string[] {
+  const rows = [
+    ["objects", String(result.objects)],
+    ...Object.entries(result.perClass).map(([c, n]) => [`class ${c}`, String(n)]),
+    ["dropped by filters", String(result.components - result.objects)],
+    ...result.outputs.map((f) => ["wrote", f]),
+  ];
+  return formatTable(rows);
+}
+
+export function wantsObjects(opts: ObjectCliOptions): boolean {
+  return Boolean(opts.objects || opts.outlines);
+}
+
+/** What the model says about its label values: the default object classes and their names and colours. */
+export interface ModelObjectClasses {
+  classes: number[];
+  styles: Record<number, ClassStyle>;
+}
+
+/** The label values of a segmentation model's classes; refuses `--objects-of` values it does not have. */
+function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ModelObjectClasses {
+  const classes = (model.classes ?? []).map((c, i) => {
+    const value = c.value ?? i + 1;
+    return { value, style: { name: c.name, color: c.color ?? classColor(value) } };
+  });
+  const values = classes.map((c) => c.value);
+  for (const v of opts.objectsOf ?? []) {
+    if (values.length > 0 && !values.includes(v))
+      throw invalidArgument(`class ${v} does not exist in this model`, {
+        where: "--objects-of",
+        allowed: classes.map((c) => `${c.value} (${c.style.name})`).join(", "),
+      });
+  }
+  return {
+    classes: opts.objectsOf ?? values.slice(1),
+    styles: Object.fromEntries(classes.map((c) => [c.value, c.style])),
+  };
+}
+
+/**
+ * Before `predict` runs: refuse object outputs it could not produce (no label output, a model
+ * that is not a segmentation model, a class it does not have, a bad or existing output path),
+ * so nothing is written. Returns the model's classes (undefined for a bioimage.io package).
+ */
+export async function checkObjectsBeforePredict(
+  modelPath: string,
+  output: string,
+  opts: ObjectCliOptions,
+): Promise<ModelObjectClasses | undefined> {
+  const options = objectsFileOptions(opts);
+  checkOutputs(options);
+  if (output === "probabilities")
+    throw invalidArgument("--objects and --outlines need the label output", { allowed: "--output labels or both" });
+  // a file predict cannot run fails there with its own message; a bioimage.io package is not a model file
+  const model = await readModelFile(modelPath).then(
+    (file) => engineModelFromFile(file, modelPath).model,
+    () => undefined,
+  );
+  if (model && model.kind !== "segmentation")
+    throw invalidArgument(`--objects and --outlines need a segmentation model; this is a ${model.kind} model`, { where: modelPath });
+  for (const path of [options.table, options.outlinesPath]) if (path) await checkTarget(path, options.overwrite ?? false);
+  return model ? modelObjectClasses(model, opts) : undefined;
+}
+
+/** After `predict`: the objects of the label file it wrote, with the input image as intensity when it is one plane stack. */
+export async function objectsAfterPredict(
+  labelsPath: string,
+  imagePath: string,
+  opts: ObjectCliOptions,
+  model: ModelObjectClasses | undefined,
+): Promise<ObjectsFileResult> {
+  const image = await openImageFile(imagePath);
+  const { sizes, width, height } = image.info;
+  await image.close();
+  const labels = await openImageFile(labelsPath);
+  const fits = sizes.scene * sizes.t * sizes.z === 1 && width === labels.info.width && height === labels.info.height;
+  await labels.close();
+  return objectsFile(labelsPath, fits ? imagePath : undefined, {
+    ...objectsFileOptions(opts),
+    ...(model ? { classes: model.classes, classStyles: model.styles } : {}),
+  });
+}
+
+export function registerObjects(program: Command): void {
+  const cmd = program
+    .command("objects")
+    .description("count and measure the objects of a label image: connected components per class, streamed in bands")
+    .argument("<labels>", "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder): 0 = background, other values = classes")
+    .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel");
+  addObjectOptions(cmd)
     .option("--overwrite", "replace existing outputs")
     .option("--quiet", "no progress bar")
     .option("--json", "print one JSON document")
@@ -62,18 +182,10 @@ export function registerObjects(program: Command): void {
     )
     .action(async (labels: string, image: string | undefined, opts: ObjectsCliOptions) => {
       const progress = createProgress("objects", opts);
-      let result: Awaited<ReturnType<typeof objectsFile>>;
+      let result: ObjectsFileResult;
       try {
         result = await objectsFile(labels, image, {
-          connectivity: opts.connectivity === "4" ? 4 : 8,
-          ...(opts.objectsOf ? { classes: opts.objectsOf } : {}),
-          ...(opts.minArea !== undefined ? { minArea: opts.minArea } : {}),
-          ...(opts.maxArea !== undefined ? { maxArea: opts.maxArea } : {}),
-          excludeBorder: Boolean(opts.excludeBorder),
-          ...(opts.bandRows ? { bandRows: opts.bandRows } : {}),
-          ...(opts.objects ? { table: opts.objects } : {}),
-          ...(opts.outlines ? { outlinesPath: opts.outlines } : {}),
-          overwrite: Boolean(opts.overwrite),
+          ...objectsFileOptions(opts),
           onProgress: (done, total) => progress.update(done, total),
         });
       } finally {
@@ -83,12 +195,6 @@ export function registerObjects(program: Command): void {
         printJson({ labels, ...(image ? { image } : {}), ...result });
         return;
       }
-      const rows = [
-        ["objects", String(result.objects)],
-        ...Object.entries(result.perClass).map(([c, n]) => [`class ${c}`, String(n)]),
-        ["dropped by filters", String(result.components - result.objects)],
-        ...result.outputs.map((f) => ["wrote", f]),
-      ];
-      printLines([`${labels} (${result.width} x ${result.height}):`, ...formatTable(rows)]);
+      printLines([`${labels} (${result.width} x ${result.height}):`, ...objectsText(result)]);
     });
 }

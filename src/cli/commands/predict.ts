@@ -17,8 +17,16 @@ import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOption
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";
 import { VERSION } from "../version.js";
+import {
+  addObjectOptions,
+  checkObjectsBeforePredict,
+  objectsAfterPredict,
+  objectsText,
+  wantsObjects,
+  type ObjectCliOptions,
+} from "./objects.js";
 
-interface PredictCliOptions extends ImageOpenCliOptions {
+interface PredictCliOptions extends ImageOpenCliOptions, ObjectCliOptions {
   out: string;
   output: "labels" | "probabilities" | "both";
   minConfidence?: number;
@@ -99,7 +107,7 @@ function parseIntensityRange(text: string): IntensityRange {
 }
 
 export function registerPredict(program: Command): void {
-  program
+  const cmd = program
     .command("predict")
     .description("run a model on an image of any size, tile by tile like ZEN, streaming to the output file")
     .argument("<model>", ".czann, .czmodel or .czseg file, or a bioimage.io package (folder, .zip, or its rdf.yaml / bioimageio.yaml)")
@@ -165,7 +173,8 @@ export function registerPredict(program: Command): void {
       parseShard,
     )
     .option("--plan", "print the work units as JSON and run nothing")
-    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole chunks (default 2048)", positiveInt)
+    .option("--unit-size <px>", "work unit edge per plane for --shard / --plan, rounded to whole chunks (default 2048)", positiveInt);
+  addObjectOptions(cmd)
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")
@@ -178,10 +187,16 @@ export function registerPredict(program: Command): void {
         PACKAGE_HELP,
     )
     .action(async (modelPath: string, imagePath: string, opts: PredictCliOptions) => {
-      if (opts.shard || opts.plan || opts.unitSize !== undefined) return runSharded(modelPath, imagePath, opts);
+      const objects = wantsObjects(opts);
+      if (opts.shard || opts.plan || opts.unitSize !== undefined) {
+        if (objects) throw invalidArgument("--objects and --outlines need the whole label image; run `czmodel objects` after finalize");
+        return runSharded(modelPath, imagePath, opts);
+      }
+      const classes = objects ? await checkObjectsBeforePredict(modelPath, opts.output, opts) : undefined;
       const result = await runPredict(modelPath, imagePath, opts);
-      if (opts.json) printJson({ ok: true, ...result });
-      else printLines(predictText(result));
+      const measured = objects ? await objectsAfterPredict(result.files[0]!, imagePath, opts, classes) : undefined;
+      if (opts.json) printJson({ ok: true, ...result, ...(measured ? { objects: measured } : {}) });
+      else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });
 }
 

@@ -9,7 +9,7 @@ import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import type { ImageSource } from "../../io/types.js";
 import { checkObjectInputs, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
-import { defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../geojson.js";
+import { type ClassStyle, defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../geojson.js";
 import { csvHeader, csvRow, type TableLayout } from "../table.js";
 import type { MeasuredObject } from "../types.js";
 
@@ -18,6 +18,8 @@ export interface ObjectsFileOptions extends ObjectsFromImageOptions {
   table?: string;
   /** Outlines path (`.geojson` or `.json`). */
   outlinesPath?: string;
+  /** Name and colour per label value for the outlines (default `class <value>`, the default palette). */
+  classStyles?: Record<number, ClassStyle>;
   overwrite?: boolean;
 }
 
@@ -56,7 +58,7 @@ class TextFile {
   }
 }
 
-function checkOutputs(options: ObjectsFileOptions): void {
+export function checkOutputs(options: ObjectsFileOptions): void {
   if (options.table && /\.parquet$/i.test(options.table))
     throw unsupported("Parquet output is not available yet", { where: options.table, allowed: "a .csv objects table" });
   if (options.table && !/\.csv$/i.test(options.table))
@@ -105,7 +107,7 @@ export async function objectsFile(
     const onObject = (o: MeasuredObject) => {
       perClass[o.class] = (perClass[o.class] ?? 0) + 1;
       keep(table?.add(csvRow(o, layout)));
-      keep(outlines?.add(geojsonFeature(o, layout, defaultClassStyle(o.class), first)));
+      keep(outlines?.add(geojsonFeature(o, layout, options.classStyles?.[o.class] ?? defaultClassStyle(o.class), first)));
       first = false;
     };
     const summary = await objectsFromImage(labels, intensity, { ...options, outlines: Boolean(outlines) }, onObject);
