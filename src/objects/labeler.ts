@@ -39,6 +39,11 @@ export class ObjectLabeler {
   private curCls: Float64Array;
   private prev: (ObjectState | null)[];
   private cur: (ObjectState | null)[];
+  /** Runs of selected pixels of the previous and current row as (x0, x1) pairs, left to right. */
+  private prevRuns: number[] = [];
+  private curRuns: number[] = [];
+  /** The object each run of the current row was added to (before the row's later unions). */
+  private runObjects: ObjectState[] = [];
   private y = 0;
   /** Every object state in creation (= first pixel) order, from the oldest not yet released. */
   private queue: ObjectState[] = [];
@@ -79,36 +84,47 @@ export class ObjectLabeler {
   /** All rows given: complete the remaining objects. */
   finish(): LabelingSummary {
     if (this.y !== this.height) throw invalidArgument(`labels ended after ${this.y} of ${this.height} rows`);
-    this.cur.fill(null);
+    this.clearCurrent();
     this.croftonWindows();
     this.closeEnded();
     this.release();
     return { objects: this.nextId - 1, components: this.components, peakOpen: this.peakOpen };
   }
 
+  /** Forget the row that the current-row buffers still hold (two rows back). */
+  private clearCurrent(): void {
+    const runs = this.curRuns;
+    for (let i = 0; i < runs.length; i += 2) this.cur.fill(null, runs[i]!, runs[i + 1]! + 1);
+    runs.length = 0;
+  }
+
   private addRow(labels: ArrayLike<number>, offset: number, extras: BandExtras): void {
-    const { width, y } = this;
-    const cur = this.cur;
-    for (let x = 0; x < width; x++) this.curCls[x] = labels[offset + x]!;
+    const { width, y, cur, curCls } = this;
+    this.clearCurrent();
+    if (ArrayBuffer.isView(labels)) curCls.set((labels as unknown as Uint8Array).subarray(offset, offset + width));
+    else for (let x = 0; x < width; x++) curCls[x] = labels[offset + x]!;
+    const runs = this.curRuns;
+    const objects = this.runObjects;
+    objects.length = 0;
     let x = 0;
     while (x < width) {
-      const v = this.curCls[x]!;
+      const v = curCls[x]!;
       let x1 = x;
-      while (x1 + 1 < width && this.curCls[x1 + 1] === v) x1++;
+      while (x1 + 1 < width && curCls[x1 + 1] === v) x1++;
       if (this.selected(v)) {
         const obj = this.joinAbove(v, x, x1) ?? this.create(v, x);
         this.addPixels(obj, x, x1, offset, extras);
-        for (let p = x; p <= x1; p++) cur[p] = obj;
-      } else for (let p = x; p <= x1; p++) cur[p] = null;
+        runs.push(x, x1);
+        objects.push(obj);
+      }
       x = x1 + 1;
     }
-    for (let p = 0; p < width; p++) {
-      const o = cur[p];
-      if (o) {
-        const root = findRoot(o);
-        cur[p] = root;
-        root.seenRow = y;
-      }
+    for (let i = 0; i < runs.length; i += 2) {
+      const x0 = runs[i]!;
+      const x1 = runs[i + 1]!;
+      const root = findRoot(objects[i / 2]!);
+      root.seenRow = y;
+      cur.fill(root, x0, x1 + 1);
     }
   }
 
@@ -163,48 +179,60 @@ export class ObjectLabeler {
     this.release();
     [this.prev, this.cur] = [this.cur, this.prev];
     [this.prevCls, this.curCls] = [this.curCls, this.prevCls];
+    [this.prevRuns, this.curRuns] = [this.curRuns, this.prevRuns];
     this.y++;
   }
 
   /** Count the Crofton window codes of every 2×2 window spanning the previous and current row. */
   private croftonWindows(): void {
-    const { prev, cur, width } = this;
-    for (let p = 0; p < width; p++) {
-      const o = prev[p];
-      if (o) prev[p] = findRoot(o);
+    const { prev, prevRuns: a, curRuns: b } = this;
+    for (let i = 0; i < a.length; i += 2) {
+      const o = prev[a[i]!]!;
+      if (o.parent) prev.fill(findRoot(o), a[i]!, a[i + 1]! + 1);
     }
-    for (let x = -1; x < width; x++) {
+    // windows (by left column) that touch a run of either row: [x0 - 1, x1], merged
+    let i = 0;
+    let j = 0;
+    let lo = 0;
+    let hi = -2;
+    while (i < a.length || j < b.length) {
+      const fromA = j >= b.length || (i < a.length && a[i]! <= b[j]!);
+      const s = (fromA ? a[i]! : b[j]!) - 1;
+      const e = fromA ? a[i + 1]! : b[j + 1]!;
+      if (fromA) i += 2;
+      else j += 2;
+      if (s > hi) {
+        this.windowsBetween(lo, hi);
+        lo = s;
+        hi = e;
+      } else if (e > hi) hi = e;
+    }
+    this.windowsBetween(lo, hi);
+  }
+
+  /** Count the windows whose left column is lo..hi. */
+  private windowsBetween(lo: number, hi: number): void {
+    const { prev, cur, width } = this;
+    const four = this.connectivity === 4;
+    for (let x = lo; x <= hi; x++) {
       const tl = x >= 0 ? prev[x]! : null;
       const tr = x + 1 < width ? prev[x + 1]! : null;
       const bl = x >= 0 ? cur[x]! : null;
       const br = x + 1 < width ? cur[x + 1]! : null;
-      if (tl) count(tl);
-      if (tr && tr !== tl) count(tr);
-      if (bl && bl !== tl && bl !== tr) count(bl);
-      if (br && br !== tl && br !== tr && br !== bl) count(br);
-      if (this.connectivity === 4) {
-        if (tl && br && tl !== br && tl.cls === br.cls && tr !== tl && tr !== br && bl !== tl && bl !== br)
-          tl.diagonals.push({ other: br, anti: false });
-        if (tr && bl && tr !== bl && tr.cls === bl.cls && tl !== tr && tl !== bl && br !== tr && br !== bl)
-          tr.diagonals.push({ other: bl, anti: true });
-      }
-      function count(o: ObjectState): void {
-        const code =
-          (tl === o ? WINDOW_BITS.topLeft : 0) |
-          (tr === o ? WINDOW_BITS.topRight : 0) |
-          (bl === o ? WINDOW_BITS.bottomLeft : 0) |
-          (br === o ? WINDOW_BITS.bottomRight : 0);
-        o.crofton[code] = o.crofton[code]! + 1;
-      }
+      if (tl) countWindow(tl, tl, tr, bl, br);
+      if (tr && tr !== tl) countWindow(tr, tl, tr, bl, br);
+      if (bl && bl !== tl && bl !== tr) countWindow(bl, tl, tr, bl, br);
+      if (br && br !== tl && br !== tr && br !== bl) countWindow(br, tl, tr, bl, br);
+      if (four) noteDiagonals(tl, tr, bl, br);
     }
   }
 
   /** Objects in the previous row that have no pixel in the current one are complete. */
   private closeEnded(): void {
-    const { prev, y } = this;
-    for (let p = 0; p < this.width; p++) {
-      const o = prev[p];
-      if (o && !o.closed && o.seenRow < y) this.close(o);
+    const { prev, prevRuns, y } = this;
+    for (let i = 0; i < prevRuns.length; i += 2) {
+      const o = prev[prevRuns[i]!]!;
+      if (!o.closed && o.seenRow < y) this.close(o);
     }
   }
 
@@ -250,6 +278,26 @@ export class ObjectLabeler {
   private measure(o: ObjectState): MeasuredObject {
     return measureState(o, this.options, this.hasConfidence);
   }
+}
+
+type Cell = ObjectState | null;
+
+/** Count one 2×2 window for object `o` by which of its four pixels are `o`'s. */
+function countWindow(o: ObjectState, tl: Cell, tr: Cell, bl: Cell, br: Cell): void {
+  const code =
+    (tl === o ? WINDOW_BITS.topLeft : 0) |
+    (tr === o ? WINDOW_BITS.topRight : 0) |
+    (bl === o ? WINDOW_BITS.bottomLeft : 0) |
+    (br === o ? WINDOW_BITS.bottomRight : 0);
+  o.crofton[code] = o.crofton[code]! + 1;
+}
+
+/** 4-connectivity: two same-class objects touching only diagonally in this window may turn out to be one. */
+function noteDiagonals(tl: Cell, tr: Cell, bl: Cell, br: Cell): void {
+  if (tl && br && tl !== br && tl.cls === br.cls && tr !== tl && tr !== br && bl !== tl && bl !== br)
+    tl.diagonals.push({ other: br, anti: false });
+  if (tr && bl && tr !== bl && tr.cls === bl.cls && tl !== tr && tl !== bl && br !== tr && br !== bl)
+    tr.diagonals.push({ other: bl, anti: true });
 }
 
 /** The table row of a completed object (id still 0). */
