@@ -7,7 +7,7 @@
  */
 import { invalidArgument, invalidImage, unsupported } from "../errors.js";
 import { planeCount, type ImageSource, type SampleArray } from "../io/types.js";
-import { type LabelingSummary, ObjectLabeler } from "./labeler.js";
+import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
 export interface ObjectsFromImageOptions extends ObjectOptions {
@@ -15,6 +15,8 @@ export interface ObjectsFromImageOptions extends ObjectOptions {
   bandRows?: number;
   /** Called after each band with the rows done so far. */
   onProgress?: (rowsDone: number, rows: number) => void;
+  /** Record merges and ids for a second pass that writes the instance image (`writeInstances`). */
+  trace?: IdTrace;
 }
 
 const MAX_LABEL: Record<string, number> = { uint8: 255, uint16: 65535, uint32: 4294967295, int8: 127, int16: 32767, int32: 2147483647 };
@@ -75,7 +77,14 @@ export async function objectsFromImage(
   const { width, height } = labels.info;
   const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
   const pixelSizeUm = options.pixelSizeUm ?? (px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined);
-  const labeler = new ObjectLabeler(width, height, { ...options, ...(pixelSizeUm ? { pixelSizeUm } : {}) }, channels, onObject);
+  const labeler = new ObjectLabeler(
+    width,
+    height,
+    { ...options, ...(pixelSizeUm ? { pixelSizeUm } : {}) },
+    channels,
+    onObject,
+    options.trace ? { trace: options.trace } : {},
+  );
   const bandRows = Math.max(1, Math.floor(options.bandRows ?? 256));
   for (let y = 0; y < height; y += bandRows) {
     const rows = Math.min(bandRows, height - y);

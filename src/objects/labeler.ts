@@ -22,6 +22,28 @@ export interface BandExtras {
   confidence?: ArrayLike<number>;
 }
 
+/** Ids by object, recorded in a first pass, for a second pass that writes the instance image. */
+export class IdTrace {
+  /** First-pixel key of an absorbed object state → key of the state that absorbed it. */
+  readonly merged = new Map<number, number>();
+  /** First-pixel key of a complete object → its id (absent: filtered out). */
+  readonly ids = new Map<number, number>();
+
+  /** The final id of the object state with first-pixel key `key`, 0 when it was filtered out. */
+  finalId(key: number): number {
+    let k = key;
+    for (let next = this.merged.get(k); next !== undefined; next = this.merged.get(k)) k = next;
+    return this.ids.get(k) ?? 0;
+  }
+}
+
+/** Optional observers of a pass: record ids (first pass), see each row's runs (second pass). */
+export interface LabelerHooks {
+  trace?: IdTrace;
+  /** After row `y`: its runs of selected pixels as (x0, x1) pairs and each run's object key now. */
+  onRow?: (y: number, runs: readonly number[], keys: readonly number[]) => void;
+}
+
 /** Counts of a finished pass. */
 export interface LabelingSummary {
   /** Objects handed out (after filters). */
@@ -59,6 +81,7 @@ export class ObjectLabeler {
     private readonly options: ObjectOptions,
     private readonly channels: number,
     private readonly onObject: (o: MeasuredObject) => void,
+    private readonly hooks: LabelerHooks = {},
   ) {
     this.connectivity = options.connectivity ?? 8;
     if (this.connectivity !== 4 && this.connectivity !== 8)
@@ -120,12 +143,16 @@ export class ObjectLabeler {
       x = x1 + 1;
     }
     for (let i = 0; i < runs.length; i += 2) {
-      const x0 = runs[i]!;
-      const x1 = runs[i + 1]!;
       const root = findRoot(objects[i / 2]!);
       root.seenRow = y;
-      cur.fill(root, x0, x1 + 1);
+      cur.fill(root, runs[i]!, runs[i + 1]! + 1);
     }
+    if (this.hooks.onRow)
+      this.hooks.onRow(
+        y,
+        runs,
+        runs.filter((_, i) => i % 2 === 0).map((x0) => cur[x0]!.firstKey),
+      );
   }
 
   /** Union the objects of class `v` in the row above that touch run x0..x1; their root, or null. */
@@ -151,6 +178,7 @@ export class ObjectLabeler {
     if (ra === rb) return ra;
     const [keep, gone] = ra.firstKey < rb.firstKey ? [ra, rb] : [rb, ra];
     keep.absorb(gone);
+    this.hooks.trace?.merged.set(gone.firstKey, keep.firstKey);
     return keep;
   }
 
@@ -264,6 +292,7 @@ export class ObjectLabeler {
       this.queueHead++;
       if (o.parent === null && o.result) {
         o.result.id = this.nextId++;
+        this.hooks.trace?.ids.set(o.firstKey, o.result.id);
         this.onObject(o.result);
         o.result = undefined;
       }

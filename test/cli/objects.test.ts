@@ -146,4 +146,28 @@ describe("czmodel objects", () => {
     ]);
     expect(await readdir(dir)).toEqual([]);
   });
+
+  it("--instances writes uint32 ids equal to scipy's numbering after the same filters, whatever the band height", async () => {
+    const dir = await scratchDir();
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    for (const [args, check] of [
+      [
+        ["--band-rows", "1"],
+        ["128", "8", "0", "0"],
+      ],
+      [
+        ["--connectivity", "4", "--min-area", "40", "--exclude-border", "--band-rows", "7"],
+        ["128", "4", "40", "1"],
+      ],
+    ] as const) {
+      const out = join(dir, `instances-${args.length}.ome.tif`);
+      const r = await czmodel("objects", LABELS, "--instances", out, ...args, "--json");
+      expect(r.status, r.stderr).toBe(0);
+      const got = JSON.parse(
+        execFileSync("/usr/bin/python3", [script, "--compare-instances", LABELS, out, ...check], { encoding: "utf8" }),
+      );
+      expect(got).toEqual({ equal: true, objects: parseJson<{ objects: number }>(r).objects, dtype: "uint32" });
+    }
+    expectOneLineError(await czmodel("objects", LABELS, "--instances", join(dir, "i.png")), ["OME-TIFF or OME-Zarr"]);
+  });
 });

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ObjectLabeler, type MeasuredObject, type ObjectOptions, type Ring } from "../../src/objects/index.js";
+import { IdTrace } from "../../src/objects/labeler.js";
 import { fixture } from "../helpers/paths.js";
 
 interface Image {
@@ -82,6 +83,28 @@ describe("streaming connected components", () => {
     const image = data.images[c.image]!;
     it(`${c.image} ${JSON.stringify(c.options)}: ${c.objects.length} objects equal scipy/skimage for band heights 1, 7 and all`, () => {
       for (const band of [1, 7, image.height]) compare(run(image, c.options, band), c.objects);
+    });
+  }
+
+  for (const c of data.cases) {
+    const image = data.images[c.image]!;
+    it(`${c.image} ${JSON.stringify(c.options)}: a second pass replaying the first's merges gives scipy's instance image`, () => {
+      const trace = new IdTrace();
+      const first = new ObjectLabeler(image.width, image.height, c.options, 0, () => undefined, { trace });
+      first.addBand(image.labels, image.height);
+      first.finish();
+      const instances = new Array<number>(image.labels.length).fill(0);
+      const onRow = (y: number, runs: readonly number[], keys: readonly number[]) => {
+        for (let i = 0; i < runs.length; i += 2)
+          instances.fill(trace.finalId(keys[i / 2]!), y * image.width + runs[i]!, y * image.width + runs[i + 1]! + 1);
+      };
+      const second = new ObjectLabeler(image.width, image.height, c.options, 0, () => undefined, { onRow });
+      for (let y = 0; y < image.height; y += 3) {
+        const rows = Math.min(3, image.height - y);
+        second.addBand(image.labels.slice(y * image.width, (y + rows) * image.width), rows);
+      }
+      second.finish();
+      expect(instances).toEqual(c.instances);
     });
   }
 

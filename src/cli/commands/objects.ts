@@ -21,6 +21,7 @@ import { createProgress } from "../progress.js";
 /** The object options `objects` and `predict` share. */
 export interface ObjectCliOptions {
   objects?: string;
+  instances?: string;
   outlines?: string;
   connectivity: "4" | "8";
   objectsOf?: number[];
@@ -43,6 +44,7 @@ export function addObjectOptions(cmd: Command): Command {
   return cmd
     .option("--objects <file.csv>", "write the objects table (one row per object)")
     .option("--outlines <file.geojson>", "write object outlines as QuPath GeoJSON (FeatureCollection)")
+    .option("--instances <file.ome.tif>", "write the instance image: each object's pixels hold its id (uint32 OME-TIFF or OME-Zarr)")
     .addOption(
       new Option("--connectivity <n>", "objects: 4 = edge neighbours only; 8 = corners too")
         .argParser(oneOf(["4", "8"] as const))
@@ -66,6 +68,7 @@ function objectsFileOptions(opts: ObjectCliOptions): ObjectsFileOptions {
     ...(opts.bandRows ? { bandRows: opts.bandRows } : {}),
     ...(opts.objects ? { table: opts.objects } : {}),
     ...(opts.outlines ? { outlinesPath: opts.outlines } : {}),
+    ...(opts.instances ? { instancesPath: opts.instances } : {}),
     overwrite: Boolean(opts.overwrite),
   };
 }
@@ -82,7 +85,7 @@ export function objectsText(result: ObjectsFileResult): string[] {
 }
 
 export function wantsObjects(opts: ObjectCliOptions): boolean {
-  return Boolean(opts.objects || opts.outlines);
+  return Boolean(opts.objects || opts.outlines || opts.instances);
 }
 
 /** What the model says about its label values: the default object classes and their names and colours. */
@@ -132,7 +135,8 @@ export async function checkObjectsBeforePredict(
   );
   if (model && model.kind !== "segmentation")
     throw invalidArgument(`--objects and --outlines need a segmentation model; this is a ${model.kind} model`, { where: modelPath });
-  for (const path of [options.table, options.outlinesPath]) if (path) await checkTarget(path, options.overwrite ?? false);
+  for (const path of [options.table, options.outlinesPath, options.instancesPath])
+    if (path) await checkTarget(path, options.overwrite ?? false);
   return model ? modelObjectClasses(model, opts) : undefined;
 }
 

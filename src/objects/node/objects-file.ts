@@ -11,6 +11,10 @@ import type { ImageSource } from "../../io/types.js";
 import { checkObjectInputs, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
 import { type ClassStyle, defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../geojson.js";
 import { csvHeader, csvRow, type TableLayout } from "../table.js";
+import { writeInstances } from "../instances.js";
+import { IdTrace } from "../labeler.js";
+import { createImageFileSink } from "../../io/node/create-sink.js";
+import { checkTarget } from "../../io/node/output-path.js";
 import type { MeasuredObject } from "../types.js";
 
 export interface ObjectsFileOptions extends ObjectsFromImageOptions {
@@ -18,6 +22,8 @@ export interface ObjectsFileOptions extends ObjectsFromImageOptions {
   table?: string;
   /** Outlines path (`.geojson` or `.json`). */
   outlinesPath?: string;
+  /** Instance image path (`.ome.tif`, `.ome.tiff`, `.ome.zarr`): uint32 object ids. */
+  instancesPath?: string;
   /** Name and colour per label value for the outlines (default `class <value>`, the default palette). */
   classStyles?: Record<number, ClassStyle>;
   overwrite?: boolean;
@@ -63,6 +69,11 @@ export function checkOutputs(options: ObjectsFileOptions): void {
     throw unsupported("Parquet output is not available yet", { where: options.table, allowed: "a .csv objects table" });
   if (options.table && !/\.csv$/i.test(options.table))
     throw invalidArgument("the objects table must be a .csv file", { where: options.table, allowed: ".csv" });
+  if (options.instancesPath && !/\.(ome\.)?(tiff?|zarr)$/i.test(options.instancesPath))
+    throw invalidArgument("the instance image must be OME-TIFF or OME-Zarr (uint32 ids)", {
+      where: options.instancesPath,
+      allowed: ".ome.tif, .ome.tiff, .ome.zarr",
+    });
   if (options.outlinesPath && !/\.(geo)?json$/i.test(options.outlinesPath))
     throw invalidArgument("outlines must be a .geojson file", { where: options.outlinesPath, allowed: ".geojson, .json" });
 }
@@ -110,17 +121,34 @@ export async function objectsFile(
       keep(outlines?.add(geojsonFeature(o, layout, options.classStyles?.[o.class] ?? defaultClassStyle(o.class), first)));
       first = false;
     };
-    const summary = await objectsFromImage(labels, intensity, { ...options, outlines: Boolean(outlines) }, onObject);
+    const trace = options.instancesPath ? new IdTrace() : undefined;
+    if (options.instancesPath) await checkTarget(options.instancesPath, overwrite);
+    const summary = await objectsFromImage(
+      labels,
+      intensity,
+      { ...options, outlines: Boolean(outlines), ...(trace ? { trace } : {}) },
+      onObject,
+    );
     keep(outlines?.add(geojsonEnd()));
     for (const f of files) keep(f.flush());
     await Promise.all(writes);
+    if (options.instancesPath && trace) {
+      const sink = await createImageFileSink(options.instancesPath, { overwrite, imageName: "instances" });
+      try {
+        await writeInstances(labels, options, trace, sink);
+      } catch (e) {
+        await sink.abort();
+        throw e;
+      }
+      await sink.finish();
+    }
     for (const f of files) await f.target.commit();
     return {
       width: labels.info.width,
       height: labels.info.height,
       ...summary,
       perClass,
-      outputs: files.map((f) => f.target.name),
+      outputs: [...files.map((f) => f.target.name), ...(options.instancesPath ? [options.instancesPath] : [])],
     };
   } catch (e) {
     await Promise.all(files.map((f) => f.target.abort().catch(() => undefined)));
