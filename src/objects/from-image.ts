@@ -17,6 +17,46 @@ export interface ObjectsFromImageOptions extends ObjectOptions {
   onProgress?: (rowsDone: number, rows: number) => void;
   /** Record merges and ids for a second pass that writes the instance image (`writeInstances`). */
   trace?: IdTrace;
+  /**
+   * Class probabilities (one C plane per class, as `predict --output both` writes them) for the
+   * `confidence` column; `planeOf(value)` is the plane of a label value's class (default value − 1).
+   */
+  probabilities?: { source: ImageSource; planeOf?: (value: number) => number };
+}
+
+/** Check the probability image against the labels and the classes it must cover. */
+function checkProbabilities(labels: ImageSource, options: ObjectsFromImageOptions): void {
+  const p = options.probabilities;
+  if (!p) return;
+  const info = p.source.info;
+  if (info.width !== labels.info.width || info.height !== labels.info.height)
+    throw invalidImage(`probabilities are ${info.width}x${info.height} but the labels are ${labels.info.width}x${labels.info.height}`);
+  const planeOf = p.planeOf ?? ((v: number) => v - 1);
+  for (const v of options.classes ?? []) {
+    const plane = planeOf(v);
+    if (!(plane >= 0 && plane < info.sizes.c)) throw invalidImage(`no probability plane for class ${v} (${info.sizes.c} planes)`);
+  }
+}
+
+/** The probability of each pixel's own class in a band (0 where the pixel is no object). */
+async function confidenceBand(labels: ArrayLike<number>, options: ObjectsFromImageOptions, y: number, rows: number): Promise<Float64Array> {
+  const { source, planeOf = (v: number) => v - 1 } = options.probabilities!;
+  const { width, sizes } = source.info;
+  const out = new Float64Array(rows * width);
+  const planes = new Map<number, ArrayLike<number>>();
+  for (let i = 0; i < out.length; i++) {
+    const v = labels[i]!;
+    if (v === 0) continue;
+    const plane = planeOf(v);
+    if (!(plane >= 0 && plane < sizes.c)) continue;
+    let data = planes.get(plane);
+    if (!data) {
+      data = await source.readRegion({ scene: 0, t: 0, c: plane, z: 0 }, { x: 0, y, width, height: rows });
+      planes.set(plane, data);
+    }
+    out[i] = data[i]!;
+  }
+  return out;
 }
 
 const MAX_LABEL: Record<string, number> = { uint8: 255, uint16: 65535, uint32: 4294967295, int8: 127, int16: 32767, int32: 2147483647 };
@@ -74,6 +114,7 @@ export async function objectsFromImage(
   onObject: (o: MeasuredObject) => void,
 ): Promise<LabelingSummary> {
   const channels = checkObjectInputs(labels, intensity, options);
+  checkProbabilities(labels, options);
   const { width, height } = labels.info;
   const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
   const pixelSizeUm = options.pixelSizeUm ?? (px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined);
@@ -89,7 +130,10 @@ export async function objectsFromImage(
   for (let y = 0; y < height; y += bandRows) {
     const rows = Math.min(bandRows, height - y);
     const band = await labels.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y, width, height: rows });
-    labeler.addBand(band, rows, intensity ? { intensity: await intensityBand(intensity, y, rows) } : {});
+    labeler.addBand(band, rows, {
+      ...(intensity ? { intensity: await intensityBand(intensity, y, rows) } : {}),
+      ...(options.probabilities ? { confidence: await confidenceBand(band, options, y, rows) } : {}),
+    });
     options.onProgress?.(y + rows, height);
   }
   return labeler.finish();

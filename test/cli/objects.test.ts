@@ -115,20 +115,24 @@ describe("czmodel objects", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it("predict --objects measures the nucleus class of its own labels as scipy and skimage do", async () => {
+  it("predict --objects measures the nucleus class of its own labels as scipy and skimage do, with the confidence", async () => {
     const dir = await scratchDir();
     const model = testdata("models", "simple_nuclei_segmodel.czann");
-    const labels = join(dir, "labels.png");
+    const labels = join(dir, "labels.ome.tif");
+    const probabilities = join(dir, "labels.probabilities.ome.tif");
     const csv = join(dir, "nuclei.csv");
     const geojson = join(dir, "nuclei.geojson");
-    const r = await czmodel("predict", model, IMAGE, "-o", labels, "--objects", csv, "--outlines", geojson, "--json");
+    const r = await czmodel("predict", model, IMAGE, "-o", labels, "--output", "both", "--objects", csv, "--outlines", geojson, "--json");
     expect(r.status, r.stderr).toBe(0);
     const summary = parseJson<{ objects: { objects: number; perClass: Record<string, number> } }>(r);
     const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
-    const want = parseCsv(execFileSync("/usr/bin/python3", [script, "--table", labels, IMAGE, "2"], { encoding: "utf8" }));
+    const reference = execFileSync("/usr/bin/python3", [script, "--table", labels, IMAGE, "2", probabilities, "1"], { encoding: "utf8" });
+    const want = parseCsv(reference);
     expect(want.length).toBeGreaterThan(300);
     expect(summary.objects.perClass).toEqual({ 2: want.length });
-    expectSameTable(parseCsv(await readFile(csv, "utf8")), want);
+    const table = parseCsv(await readFile(csv, "utf8"));
+    expectSameTable(table, want);
+    for (const [i, o] of table.entries()) expect(Math.abs(o.confidence! - want[i]!.confidence!)).toBeLessThan(1e-9);
     const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
     expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: expect.any(Array) });
   });

@@ -92,6 +92,8 @@ export function wantsObjects(opts: ObjectCliOptions): boolean {
 export interface ModelObjectClasses {
   classes: number[];
   styles: Record<number, ClassStyle>;
+  /** Probability plane (class index) of each label value. */
+  planes: Map<number, number>;
 }
 
 /** The label values of a segmentation model's classes; refuses `--objects-of` values it does not have. */
@@ -111,6 +113,7 @@ function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ModelOb
   return {
     classes: opts.objectsOf ?? values.slice(1),
     styles: Object.fromEntries(classes.map((c) => [c.value, c.style])),
+    planes: new Map(classes.map((c, i) => [c.value, i])),
   };
 }
 
@@ -140,13 +143,17 @@ export async function checkObjectsBeforePredict(
   return model ? modelObjectClasses(model, opts) : undefined;
 }
 
-/** After `predict`: the objects of the label file it wrote, with the input image as intensity when it is one plane stack. */
+/**
+ * After `predict`: the objects of the label file it wrote, with the input image as intensity
+ * when it is one plane stack, and the confidence column when it also wrote probabilities.
+ */
 export async function objectsAfterPredict(
-  labelsPath: string,
+  files: string[],
   imagePath: string,
   opts: ObjectCliOptions,
   model: ModelObjectClasses | undefined,
 ): Promise<ObjectsFileResult> {
+  const [labelsPath, probabilitiesPath] = files as [string, string | undefined];
   const image = await openImageFile(imagePath);
   const { sizes, width, height } = image.info;
   await image.close();
@@ -156,6 +163,7 @@ export async function objectsAfterPredict(
   return objectsFile(labelsPath, fits ? imagePath : undefined, {
     ...objectsFileOptions(opts),
     ...(model ? { classes: model.classes, classStyles: model.styles } : {}),
+    ...(model && probabilitiesPath ? { probabilitiesPath, probabilityPlaneOf: (v: number) => model.planes.get(v) ?? -1 } : {}),
   });
 }
 

@@ -194,7 +194,7 @@ export function registerPredict(program: Command): void {
       }
       const classes = objects ? await checkObjectsBeforePredict(modelPath, opts.output, opts) : undefined;
       const result = await runPredict(modelPath, imagePath, opts);
-      const measured = objects ? await objectsAfterPredict(result.files[0]!, imagePath, opts, classes) : undefined;
+      const measured = objects ? await objectsAfterPredict(result.files, imagePath, opts, classes) : undefined;
       if (opts.json) printJson({ ok: true, ...result, ...(measured ? { objects: measured } : {}) });
       else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });

@@ -22,6 +22,10 @@ export interface ObjectsFileOptions extends ObjectsFromImageOptions {
   table?: string;
   /** Outlines path (`.geojson` or `.json`). */
   outlinesPath?: string;
+  /** Class probabilities file (C plane per class) for the confidence column. */
+  probabilitiesPath?: string;
+  /** The probability plane of a label value's class (default value − 1). */
+  probabilityPlaneOf?: (value: number) => number;
   /** Instance image path (`.ome.tif`, `.ome.tiff`, `.ome.zarr`): uint32 object ids. */
   instancesPath?: string;
   /** Name and colour per label value for the outlines (default `class <value>`, the default palette). */
@@ -96,15 +100,21 @@ export async function objectsFile(
   checkOutputs(options);
   const [labels, intensity] = await openInputs(labelsPath, imagePath);
   const files: TextFile[] = [];
+  let probabilities: ImageSource | undefined;
   try {
     const channels = checkObjectInputs(labels, intensity, options);
+    if (options.probabilitiesPath) probabilities = await openImageFile(options.probabilitiesPath);
     const overwrite = options.overwrite ?? false;
     const table = options.table ? new TextFile(await FileByteTarget.create(options.table, { overwrite })) : undefined;
     if (table) files.push(table);
     const outlines = options.outlinesPath ? new TextFile(await FileByteTarget.create(options.outlinesPath, { overwrite })) : undefined;
     if (outlines) files.push(outlines);
     const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
-    const layout: TableLayout = { channels, hasAreaUm2: Boolean(options.pixelSizeUm ?? (px?.x && px.y)), hasConfidence: false };
+    const layout: TableLayout = {
+      channels,
+      hasAreaUm2: Boolean(options.pixelSizeUm ?? (px?.x && px.y)),
+      hasConfidence: Boolean(probabilities),
+    };
     const perClass: Record<string, number> = {};
     const writes: Promise<void>[] = [];
     const keep = (w: Promise<void> | undefined) => {
@@ -126,7 +136,14 @@ export async function objectsFile(
     const summary = await objectsFromImage(
       labels,
       intensity,
-      { ...options, outlines: Boolean(outlines), ...(trace ? { trace } : {}) },
+      {
+        ...options,
+        outlines: Boolean(outlines),
+        ...(trace ? { trace } : {}),
+        ...(probabilities
+          ? { probabilities: { source: probabilities, ...(options.probabilityPlaneOf ? { planeOf: options.probabilityPlaneOf } : {}) } }
+          : {}),
+      },
       onObject,
     );
     keep(outlines?.add(geojsonEnd()));
@@ -156,5 +173,6 @@ export async function objectsFile(
   } finally {
     await labels.close();
     await intensity?.close();
+    await probabilities?.close();
   }
 }
