@@ -9,6 +9,7 @@ import { type ImageSink, type ImageSource, planeIndices } from "../io/types.js";
 import { type IdTrace, ObjectLabeler } from "./labeler.js";
 import type { ObjectOptions } from "./types.js";
 
+/** Begin `sink` and write the instance image into it; the caller then calls `sink.finish()` (or `abort()`). */
 export async function writeInstances(
   labels: ImageSource,
   options: ObjectOptions & { bandRows?: number },
