@@ -112,6 +112,7 @@ describe("czmodel objects", () => {
     expectOneLineError(await czmodel("objects", LABELS, other, "--objects", out), ["1024x1024", "1960x1416"]);
     expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.parquet")), ["Parquet"]);
     expectOneLineError(await czmodel("objects", LABELS, "--connectivity", "6"), ["6"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "Nucleus", "--objects", out), ["Nucleus", "predict"]);
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -122,7 +123,22 @@ describe("czmodel objects", () => {
     const probabilities = join(dir, "labels.probabilities.ome.tif");
     const csv = join(dir, "nuclei.csv");
     const geojson = join(dir, "nuclei.geojson");
-    const r = await czmodel("predict", model, IMAGE, "-o", labels, "--output", "both", "--objects", csv, "--outlines", geojson, "--json");
+    const r = await czmodel(
+      "predict",
+      model,
+      IMAGE,
+      "-o",
+      labels,
+      "--output",
+      "both",
+      "--objects",
+      csv,
+      "--outlines",
+      geojson,
+      "--objects-of",
+      "Nucleus",
+      "--json",
+    );
     expect(r.status, r.stderr).toBe(0);
     const summary = parseJson<{ objects: { objects: number; perClass: Record<string, number> } }>(r);
     const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
@@ -145,6 +161,10 @@ describe("czmodel objects", () => {
     const csv = join(dir, "o.csv");
     expectOneLineError(await czmodel("predict", reg, IMAGE, "-o", out, "--objects", csv), ["segmentation model", "regression"]);
     expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--objects", csv, "--objects-of", "3"), ["class 3", "Nucleus"]);
+    expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--objects", csv, "--objects-of", "Cell"), [
+      "class Cell",
+      "2 (Nucleus)",
+    ]);
     expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--outlines", join(dir, "o.geojson"), "--output", "probabilities"), [
       "label output",
     ]);

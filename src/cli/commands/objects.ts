@@ -14,7 +14,7 @@ import { readModelFile } from "../../container/node/index.js";
 import { checkTarget } from "../../io/node/output-path.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import { checkOutputs, objectsFile, type ObjectsFileOptions, type ObjectsFileResult } from "../../objects/node/objects-file.js";
-import { intList, oneOf } from "../args.js";
+import { intList, nameList, oneOf } from "../args.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { createProgress } from "../progress.js";
 
@@ -24,7 +24,8 @@ export interface ObjectCliOptions {
   instances?: string;
   outlines?: string;
   connectivity: "4" | "8";
-  objectsOf?: number[];
+  /** Label values or (after predict) class names. */
+  objectsOf?: string[];
   minArea?: number;
   maxArea?: number;
   excludeBorder?: boolean;
@@ -50,18 +51,32 @@ export function addObjectOptions(cmd: Command): Command {
         .argParser(oneOf(["4", "8"] as const))
         .default("8"),
     )
-    .option("--objects-of <classes>", "label values that form objects (default: every value but 0)", intList("--objects-of", { min: 1 }))
+    .option(
+      "--objects-of <classes>",
+      "label values that form objects, or class names after predict (default: every value but 0; after predict every class but the first)",
+      nameList,
+    )
     .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
     .option("--max-area <px>", "drop objects with more pixels", area("--max-area"))
     .option("--exclude-border", "drop objects that touch the image edge")
     .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp());
 }
 
-/** The `objectsFile` options of parsed object options. */
-function objectsFileOptions(opts: ObjectCliOptions): ObjectsFileOptions {
+/** A label value given on the command line; names are only known to a model (predict). */
+function labelValue(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  throw invalidArgument(`"${text}" is not a label value; class names work only with predict, which knows the model's classes`, {
+    where: "--objects-of",
+    allowed: "label values 1, 2, …",
+  });
+}
+
+/** The `objectsFile` options of parsed object options (`classes`: already resolved by a model). */
+function objectsFileOptions(opts: ObjectCliOptions, classes?: number[]): ObjectsFileOptions {
+  const values = classes ?? opts.objectsOf?.map(labelValue);
   return {
     connectivity: opts.connectivity === "4" ? 4 : 8,
-    ...(opts.objectsOf ? { classes: opts.objectsOf } : {}),
+    ...(values ? { classes: values } : {}),
     ...(opts.minArea !== undefined ? { minArea: opts.minArea } : {}),
     ...(opts.maxArea !== undefined ? { maxArea: opts.maxArea } : {}),
     excludeBorder: Boolean(opts.excludeBorder),
@@ -103,15 +118,17 @@ function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ModelOb
     return { value, style: { name: c.name, color: c.color ?? classColor(value) } };
   });
   const values = classes.map((c) => c.value);
-  for (const v of opts.objectsOf ?? []) {
-    if (values.length > 0 && !values.includes(v))
-      throw invalidArgument(`class ${v} does not exist in this model`, {
+  const chosen = (opts.objectsOf ?? []).map((text) => {
+    const found = classes.find((c) => c.style.name === text || String(c.value) === text);
+    if (!found && values.length > 0)
+      throw invalidArgument(`class ${text} does not exist in this model`, {
         where: "--objects-of",
         allowed: classes.map((c) => `${c.value} (${c.style.name})`).join(", "),
       });
-  }
+    return found ? found.value : labelValue(text);
+  });
   return {
-    classes: opts.objectsOf ?? values.slice(1),
+    classes: opts.objectsOf ? chosen : values.slice(1),
     styles: Object.fromEntries(classes.map((c) => [c.value, c.style])),
     planes: new Map(classes.map((c, i) => [c.value, i])),
   };
@@ -127,10 +144,6 @@ export async function checkObjectsBeforePredict(
   output: string,
   opts: ObjectCliOptions,
 ): Promise<ModelObjectClasses | undefined> {
-  const options = objectsFileOptions(opts);
-  checkOutputs(options);
-  if (output === "probabilities")
-    throw invalidArgument("--objects and --outlines need the label output", { allowed: "--output labels or both" });
   // a file predict cannot run fails there with its own message; a bioimage.io package is not a model file
   const model = await readModelFile(modelPath).then(
     (file) => engineModelFromFile(file, modelPath).model,
@@ -138,9 +151,14 @@ export async function checkObjectsBeforePredict(
   );
   if (model && model.kind !== "segmentation")
     throw invalidArgument(`--objects and --outlines need a segmentation model; this is a ${model.kind} model`, { where: modelPath });
+  const classes = model ? modelObjectClasses(model, opts) : undefined;
+  const options = objectsFileOptions(opts, classes?.classes);
+  checkOutputs(options);
+  if (output === "probabilities")
+    throw invalidArgument("--objects and --outlines need the label output", { allowed: "--output labels or both" });
   for (const path of [options.table, options.outlinesPath, options.instancesPath])
     if (path) await checkTarget(path, options.overwrite ?? false);
-  return model ? modelObjectClasses(model, opts) : undefined;
+  return classes;
 }
 
 /**
@@ -161,8 +179,8 @@ export async function objectsAfterPredict(
   const fits = sizes.scene * sizes.t * sizes.z === 1 && width === labels.info.width && height === labels.info.height;
   await labels.close();
   return objectsFile(labelsPath, fits ? imagePath : undefined, {
-    ...objectsFileOptions(opts),
-    ...(model ? { classes: model.classes, classStyles: model.styles } : {}),
+    ...objectsFileOptions(opts, model?.classes),
+    ...(model ? { classStyles: model.styles } : {}),
     ...(model && probabilitiesPath ? { probabilitiesPath, probabilityPlaneOf: (v: number) => model.planes.get(v) ?? -1 } : {}),
   });
 }
