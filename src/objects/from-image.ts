@@ -106,6 +106,53 @@ function deinterleave(data: SampleArray, sample: number, spp: number): Float64Ar
   return out;
 }
 
+/** Values of the pixels of `runs` ((y, x0, x1) triples inside `o`'s box) in one channel read as the box. */
+function runValues(o: MeasuredObject, data: ArrayLike<number>, runs: number[], sample: number, spp: number): number[] {
+  const values: number[] = [];
+  for (let i = 0; i < runs.length; i += 3) {
+    const row = (runs[i]! - o.bboxY) * o.bboxWidth;
+    for (let x = runs[i + 1]!; x <= runs[i + 2]!; x++) values.push(data[(row + x - o.bboxX) * spp + sample]!);
+  }
+  return values;
+}
+
+/** With fillHoles: add the filled hole pixels' intensities and class probabilities to `o`'s statistics. */
+async function addHolePixels(o: MeasuredObject, intensity: ImageSource | undefined, options: ObjectsFromImageOptions): Promise<void> {
+  const holes = o.filledHoles;
+  if (!holes) return;
+  const box = { x: o.bboxX, y: o.bboxY, width: o.bboxWidth, height: o.bboxHeight };
+  const own = o.areaPx - holes.count;
+  if (intensity) {
+    const { sizes, samplesPerPixel: spp } = intensity.info;
+    let channel = 0;
+    for (let c = 0; c < sizes.c; c++) {
+      const data = await intensity.readRegion({ scene: 0, t: 0, c, z: 0 }, box);
+      for (let s = 0; s < spp; s++, channel++) {
+        const stats = o.intensity[channel]!;
+        const values = runValues(o, data, holes.runs, s, spp);
+        const mean2 = values.reduce((a, v) => a + v, 0) / values.length;
+        const m2 = values.reduce((a, v) => a + (v - mean2) ** 2, 0);
+        const delta = mean2 - stats.mean;
+        const n = own + values.length;
+        const total = stats.std * stats.std * own + m2 + (delta * delta * own * values.length) / n;
+        stats.mean += (delta * values.length) / n;
+        stats.std = Math.sqrt(total / n);
+        for (const v of values) {
+          if (v < stats.min) stats.min = v;
+          if (v > stats.max) stats.max = v;
+        }
+      }
+    }
+  }
+  const p = options.probabilities;
+  if (p && o.confidence !== undefined) {
+    const plane = (p.planeOf ?? ((v: number) => v - 1))(o.class);
+    const data = await p.source.readRegion({ scene: 0, t: 0, c: plane, z: 0 }, box);
+    const sum = runValues(o, data, holes.runs, 0, 1).reduce((a, v) => a + v, 0);
+    o.confidence = (o.confidence * own + sum) / o.areaPx;
+  }
+}
+
 /** Label, measure and filter the objects of `labels`; `onObject` gets them in id order. */
 export async function objectsFromImage(
   labels: ImageSource,
@@ -123,9 +170,17 @@ export async function objectsFromImage(
     height,
     { ...options, ...(pixelSizeUm ? { pixelSizeUm } : {}) },
     channels,
-    onObject,
+    (o) => pending.push(o),
     options.trace ? { trace: options.trace } : {},
   );
+  const pending: MeasuredObject[] = [];
+  const handOut = async () => {
+    for (const o of pending) {
+      await addHolePixels(o, intensity, options);
+      onObject(o);
+    }
+    pending.length = 0;
+  };
   const bandRows = Math.max(1, Math.floor(options.bandRows ?? 256));
   for (let y = 0; y < height; y += bandRows) {
     const rows = Math.min(bandRows, height - y);
@@ -134,7 +189,10 @@ export async function objectsFromImage(
       ...(intensity ? { intensity: await intensityBand(intensity, y, rows) } : {}),
       ...(options.probabilities ? { confidence: await confidenceBand(band, options, y, rows) } : {}),
     });
+    await handOut();
     options.onProgress?.(y + rows, height);
   }
-  return labeler.finish();
+  const summary = labeler.finish();
+  await handOut();
+  return summary;
 }

@@ -11,7 +11,8 @@ import { invalidArgument } from "../errors.js";
 import { croftonPerimeter, WINDOW_BITS } from "./crofton.js";
 import { convexPixelCount } from "./convex.js";
 import { findRoot, ObjectState } from "./object-state.js";
-import { traceOutline } from "./outline.js";
+import { maskOf, traceMask, traceOutline } from "./outline.js";
+import { croftonCounts, fillHoles } from "./holes.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
 /** Per-band extras aligned with the labels: intensity channels and the class probability. */
@@ -183,7 +184,7 @@ export class ObjectLabeler {
   }
 
   private create(v: number, x: number): ObjectState {
-    const obj = new ObjectState(v, this.y, x, this.width, this.channels, this.options.outlines === true);
+    const obj = new ObjectState(v, this.y, x, this.width, this.channels, this.options.outlines === true || this.options.fillHoles === true);
     this.queue.push(obj);
     return obj;
   }
@@ -331,32 +332,41 @@ function noteDiagonals(tl: Cell, tr: Cell, bl: Cell, br: Cell): void {
 
 /** The table row of a completed object (id still 0). */
 function measureState(o: ObjectState, options: ObjectOptions, hasConfidence: boolean): MeasuredObject {
-  const n = o.area;
-  const muYY = o.sumYY - (o.sumY * o.sumY) / n;
-  const muXX = o.sumXX - (o.sumX * o.sumX) / n;
-  const muXY = o.sumXY - (o.sumY * o.sumX) / n;
   const bbox = { x: o.minX, y: o.firstY, width: o.maxX - o.minX + 1, height: o.maxY - o.firstY + 1 };
+  const filled =
+    options.fillHoles && o.runs
+      ? fillHoles(maskOf(o.runs, bbox.x, bbox.y, bbox.width, bbox.height), bbox.width, bbox.height, bbox.x, bbox.y, o.firstY, o.firstX)
+      : undefined;
+  const holes = filled && filled.count > 0 ? filled : undefined;
+  const n = o.area + (holes?.count ?? 0);
+  const sumY = o.sumY + (holes?.sumY ?? 0);
+  const sumX = o.sumX + (holes?.sumX ?? 0);
+  const muYY = o.sumYY + (holes?.sumYY ?? 0) - (sumY * sumY) / n;
+  const muXX = o.sumXX + (holes?.sumXX ?? 0) - (sumX * sumX) / n;
+  const muXY = o.sumXY + (holes?.sumXY ?? 0) - (sumY * sumX) / n;
   const intensity = [];
   for (let c = 0; c < o.channelCount(); c++) intensity.push(o.channelStats(c));
   const px = options.pixelSizeUm;
+  const outline = options.outlines && o.runs ? (holes ? traceMask(holes.mask, bbox) : traceOutline(o.runs, bbox)) : undefined;
   return {
     class: o.cls,
     id: 0,
     areaPx: n,
     ...(px ? { areaUm2: n * px.x * px.y } : {}),
-    centroidY: o.firstY + o.sumY / n,
-    centroidX: o.firstX + o.sumX / n,
+    centroidY: o.firstY + sumY / n,
+    centroidX: o.firstX + sumX / n,
     bboxY: bbox.y,
     bboxX: bbox.x,
     bboxHeight: bbox.height,
     bboxWidth: bbox.width,
     intensity,
-    perimeter: croftonPerimeter(o.crofton),
+    perimeter: croftonPerimeter(holes ? croftonCounts(holes.mask, bbox.width, bbox.height) : o.crofton),
     equivalentDiameter: Math.sqrt((4 * n) / Math.PI),
     eccentricity: eccentricity(muYY / n, muXX / n, muXY / n),
     solidity: n / convexPixelCount(o.firstY, o.rowLeft, o.rowRight),
-    ...(hasConfidence ? { confidence: o.confidenceSum / n } : {}),
-    ...(o.runs ? { outline: traceOutline(o.runs, bbox) } : {}),
+    ...(hasConfidence ? { confidence: o.confidenceSum / o.area } : {}),
+    ...(outline ? { outline } : {}),
+    ...(holes ? { filledHoles: { runs: holes.runs, count: holes.count } } : {}),
   };
 }
 

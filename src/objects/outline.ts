@@ -14,7 +14,7 @@ const DX = [1, 0, -1, 0] as const;
 const DY = [0, 1, 0, -1] as const;
 
 /** The object's pixels as a mask of its bounding box padded by one pixel on each side. */
-function maskOf(runs: number[], x0: number, y0: number, w: number, h: number): Uint8Array {
+export function maskOf(runs: number[], x0: number, y0: number, w: number, h: number): Uint8Array {
   const mask = new Uint8Array((w + 2) * (h + 2));
   for (let i = 0; i < runs.length; i += 3) {
     const row = (runs[i]! - y0 + 1) * (w + 2);
@@ -123,9 +123,21 @@ function inside(ring: [number, number][], px: number, py: number): boolean {
 }
 
 /** Outline polygons of the object made of `runs` ((y, x0, x1) triples) with the given bounding box. */
-export function traceOutline(runs: number[], bbox: { x: number; y: number; width: number; height: number }): Outline {
+export function traceOutline(runs: number[], bbox: Box): Outline {
+  return traceMask(maskOf(runs, bbox.x, bbox.y, bbox.width, bbox.height), bbox);
+}
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Outline polygons of a padded mask (`maskOf`'s layout) of the bounding box `bbox`. */
+export function traceMask(mask: Uint8Array, bbox: Box): Outline {
   const { width: w, height: h } = bbox;
-  const out = boundaryEdges(maskOf(runs, bbox.x, bbox.y, w, h), w, h);
+  const out = boundaryEdges(mask, w, h);
   const vw = w + 3;
   const outers: { ring: [number, number][]; area: number; holes: Ring[] }[] = [];
   const holes: [number, number][][] = [];

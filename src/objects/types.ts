@@ -20,6 +20,13 @@ export interface ObjectOptions {
   pixelSizeUm?: { x: number; y: number };
   /** Keep each object's pixel runs and trace its outline (`MeasuredObject.outline`). */
   outlines?: boolean;
+  /**
+   * Fill each object's holes before it is measured and filtered (`binary_fill_holes` on its mask).
+   * Intensity and confidence then need the hole pixels' values: `objectsFromImage` reads them;
+   * `ObjectLabeler` alone reports the holes in `MeasuredObject.filledHoles` and measures only
+   * the object's own pixels there.
+   */
+  fillHoles?: boolean;
 }
 
 /** Mean, extremes and population standard deviation of one intensity channel over an object. */
@@ -59,4 +66,6 @@ export interface MeasuredObject {
   /** Mean probability of the object's class over its pixels, when probabilities were given. */
   confidence?: number;
   outline?: Outline;
+  /** With `fillHoles`: the filled hole pixels as (y, x0, x1) triples and their count. */
+  filledHoles?: { runs: number[]; count: number };
 }

@@ -193,5 +193,10 @@ describe("czmodel objects", () => {
       expect(got).toEqual({ equal: true, objects: parseJson<{ objects: number }>(r).objects, dtype: "uint32" });
     }
     expectOneLineError(await czmodel("objects", LABELS, "--instances", join(dir, "i.png")), ["OME-TIFF or OME-Zarr"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--instances", join(dir, "i.ome.tif"), "--fill-holes"), [
+      "--fill-holes",
+      "--instances",
+    ]);
+    expect((await readdir(dir)).sort()).toEqual(["instances-2.ome.tif", "instances-7.ome.tif"]);
   });
 });

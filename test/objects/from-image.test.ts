@@ -16,16 +16,16 @@ interface Image {
 }
 interface Case {
   image: string;
-  options: { connectivity: 4 | 8; classes?: number[]; minArea?: number; maxArea?: number; excludeBorder?: boolean };
+  options: { connectivity: 4 | 8; classes?: number[]; minArea?: number; maxArea?: number; excludeBorder?: boolean; fillHoles?: boolean };
   objects: Record<string, number>[];
   instances: number[];
 }
 const data = JSON.parse(readFileSync(fixture("objects", "cases.json"), "utf8")) as { images: Record<string, Image>; cases: Case[] };
 
 describe("objectsFromImage and writeInstances", () => {
-  for (const c of data.cases.filter((k) => k.image === "blobs")) {
-    it(`blobs ${JSON.stringify(c.options)}: table from image sources and the instance image equal the references`, async () => {
-      const image = data.images.blobs!;
+  for (const c of data.cases.filter((k) => k.image === "blobs" || k.options.fillHoles)) {
+    it(`${c.image} ${JSON.stringify(c.options)}: table from image sources and the instance image equal the references`, async () => {
+      const image = data.images[c.image]!;
       const { width, height } = image;
       const labels = new MemoryImageSource({ width, height, planes: [Uint8Array.from(image.labels)] });
       const planes = new MemoryImageSource({ width, height, planes: image.intensity.map((ch) => Uint16Array.from(ch)), sizes: { c: 2 } });
@@ -37,6 +37,7 @@ describe("objectsFromImage and writeInstances", () => {
         const trace = new IdTrace();
         await objectsFromImage(labels, intensity, { ...c.options, bandRows: 5, trace }, (o) => found.push(o));
         expect(found.map((o) => [o.id, o.class, o.areaPx])).toEqual(c.objects.map((r) => [r.id, r.class, r.area_px]));
+        if (c.options.fillHoles) expect(found.some((o) => o.filledHoles)).toBe(c.image !== "wide"); // the wide strip has none
         for (const [i, o] of found.entries()) {
           for (const [k, s] of o.intensity.entries()) {
             expect(s.min).toBe(c.objects[i]![`min_intensity_c${k}`]);
@@ -44,6 +45,7 @@ describe("objectsFromImage and writeInstances", () => {
             expect(Math.abs(s.std - c.objects[i]![`std_intensity_c${k}`]!)).toBeLessThan(1e-9);
           }
         }
+        if (c.options.fillHoles) continue; // the instance image does not fill holes
         const sink = new MemoryImageSink();
         await writeInstances(labels, { ...c.options, bandRows: 4 }, trace, sink);
         await sink.finish();

@@ -29,6 +29,7 @@ export interface ObjectCliOptions {
   minArea?: number;
   maxArea?: number;
   excludeBorder?: boolean;
+  fillHoles?: boolean;
   bandRows?: number;
   overwrite?: boolean;
 }
@@ -59,6 +60,7 @@ export function addObjectOptions(cmd: Command): Command {
     .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
     .option("--max-area <px>", "drop objects with more pixels", area("--max-area"))
     .option("--exclude-border", "drop objects that touch the image edge")
+    .option("--fill-holes", "fill each object's holes before it is measured and filtered (not with --instances)")
     .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp());
 }
 
@@ -80,6 +82,7 @@ function objectsFileOptions(opts: ObjectCliOptions, classes?: number[]): Objects
     ...(opts.minArea !== undefined ? { minArea: opts.minArea } : {}),
     ...(opts.maxArea !== undefined ? { maxArea: opts.maxArea } : {}),
     excludeBorder: Boolean(opts.excludeBorder),
+    fillHoles: Boolean(opts.fillHoles),
     ...(opts.bandRows ? { bandRows: opts.bandRows } : {}),
     ...(opts.objects ? { table: opts.objects } : {}),
     ...(opts.outlines ? { outlinesPath: opts.outlines } : {}),

@@ -78,6 +78,10 @@ export function checkOutputs(options: ObjectsFileOptions): void {
       where: options.instancesPath,
       allowed: ".ome.tif, .ome.tiff, .ome.zarr",
     });
+  if (options.instancesPath && options.fillHoles)
+    throw invalidArgument("--fill-holes and --instances cannot be combined: filled objects may overlap (a hole can hold another object)", {
+      where: "--fill-holes",
+    });
   if (options.outlinesPath && !/\.(geo)?json$/i.test(options.outlinesPath))
     throw invalidArgument("outlines must be a .geojson file", { where: options.outlinesPath, allowed: ".geojson, .json" });
 }
