@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
 import { fixture, repoRoot, testdata } from "../helpers/paths.js";
 import { czmodel, expectOneLineError, parseJson, scratchDir } from "./helpers.js";
 
@@ -198,5 +199,20 @@ describe("czmodel objects", () => {
       "--instances",
     ]);
     expect((await readdir(dir)).sort()).toEqual(["instances-2.ome.tif", "instances-7.ome.tif"]);
+  });
+
+  it("objects crossing every tile seam of a tiled BigTIFF (mirror-tiled nuclei labels) get scipy's ids", async () => {
+    const dir = await scratchDir();
+    const big = join(dir, "labels.ome.tif");
+    await makeBigTiffFromImage(LABELS, big, { width: 4100, height: 3000, tileSize: 256 });
+    const out = join(dir, "instances.ome.tif");
+    const r = await czmodel("objects", big, "--instances", out, "--band-rows", "100", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    const got = JSON.parse(
+      execFileSync("/usr/bin/python3", [script, "--compare-instances", big, out, "128", "8", "0", "0"], { encoding: "utf8" }),
+    );
+    expect(got).toEqual({ equal: true, objects: parseJson<{ objects: number }>(r).objects, dtype: "uint32" });
+    expect(got.objects).toBeGreaterThan(1500);
   });
 });
