@@ -72,6 +72,10 @@ describe("czmodel objects", () => {
     expectSameTable(parseCsv(await readFile(csv, "utf8")), reference);
     const features = (JSON.parse(await readFile(geojson, "utf8")) as { type: string; features: Feature[] }).features;
     expect(features.map((f) => f.properties.id)).toEqual(reference.map((o) => o.id));
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    const shapely = JSON.parse(execFileSync("/usr/bin/python3", [script, "--check-geojson", geojson], { encoding: "utf8" }));
+    expect(shapely.invalid).toEqual([]);
+    expect(shapely.areas).toEqual(reference.map((o) => o.area_px));
     for (const f of features) {
       expect(f.properties.classification.name).toBe("class 128");
       const polygons = (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) as number[][][][];

@@ -4,11 +4,14 @@
  * intensity statistics, Crofton perimeters, eccentricity and solidity within 1e-9; the same
  * table whatever the band height; and outlines whose polygons cover exactly the object's pixels.
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ObjectLabeler, type MeasuredObject, type ObjectOptions, type Ring } from "../../src/objects/index.js";
 import { IdTrace } from "../../src/objects/labeler.js";
-import { fixture } from "../helpers/paths.js";
+import { fixture, repoRoot } from "../helpers/paths.js";
 
 interface Image {
   width: number;
@@ -120,6 +123,28 @@ describe("streaming connected components", () => {
       }
     });
   }
+
+  it("outlines of every fixture case are valid polygons for shapely (GEOS) with the pixel areas", () => {
+    const features = data.cases.flatMap((c) =>
+      run(data.images[c.image]!, { ...c.options, outlines: true }, 6).map((o) => ({
+        type: "Feature",
+        geometry:
+          o.outline!.length === 1 ? { type: "Polygon", coordinates: o.outline![0] } : { type: "MultiPolygon", coordinates: o.outline },
+        properties: { id: o.id, area: o.areaPx },
+      })),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "czmodel-outlines-"));
+    try {
+      const path = join(dir, "outlines.geojson");
+      writeFileSync(path, JSON.stringify({ type: "FeatureCollection", features }));
+      const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+      const got = JSON.parse(execFileSync("/usr/bin/python3", [script, "--check-geojson", path], { encoding: "utf8" }));
+      expect(got.invalid).toEqual([]);
+      expect(got.areas).toEqual(features.map((f) => f.properties.area));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   for (const c of data.cases.filter((k) => Object.keys(k.options).length === 1)) {
     const image = data.images[c.image]!;
