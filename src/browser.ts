@@ -82,6 +82,22 @@ export { MemoryImageSource, MemoryImageSink, type MemoryImageOptions } from "./i
 export { renderOverlay, type OverlayClass, type OverlayInput } from "./render/overlay.js";
 export { formatBytes } from "./render/format.js";
 
+// objects: connected components and measurements of label images (docs/objects.md)
+export {
+  ObjectLabeler,
+  IdTrace,
+  objectsFromImage,
+  writeInstances,
+  type BandExtras,
+  type LabelerHooks,
+  type LabelingSummary,
+  type ObjectsFromImageOptions,
+  type MeasuredObject,
+  type ObjectOptions,
+  type Outline,
+  type Ring,
+} from "./objects/index.js";
+
 // bioimage.io packages
 export {
   loadPackage,

@@ -42,6 +42,7 @@ export { nodeRun } from "./validate/node/index.js";
 export { predictNode, nodeRuntime, type NodePredictOptions } from "./engine/node/index.js";
 export { openImageFile } from "./io/node/open-file.js";
 export { createImageFileSink, type FileSinkOptions, type OutputFormat } from "./io/node/create-sink.js";
+export { objectsFile, type ObjectsFileOptions, type ObjectsFileResult } from "./objects/node/objects-file.js";
 export { FileByteSource } from "./bytes/node/file-byte-source.js";
 // bioimage.io packages on files
 export { openPackage } from "./bioimageio/node/open-package.js";

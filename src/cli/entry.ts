@@ -16,6 +16,7 @@ import { registerSubmit } from "./commands/submit.js";
 import { registerWorker } from "./commands/worker.js";
 import { registerStatus } from "./commands/status.js";
 import { registerExportBioimageio } from "./commands/export-bioimageio.js";
+import { registerObjects } from "./commands/objects.js";
 import { runAndExit } from "./run.js";
 import { VERSION } from "./version.js";
 
@@ -36,6 +37,7 @@ export function czmodelProgram(): Command {
   registerWorker(program);
   registerStatus(program);
   registerImageInfo(program);
+  registerObjects(program);
   registerExportBioimageio(program);
   return program;
 }

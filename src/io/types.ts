@@ -103,7 +103,7 @@ export interface OutputImageInfo {
   sizes: PlaneSizes;
   /** Samples per output pixel: 1 for labels, K for probabilities, C_out for regression. */
   samplesPerPixel: number;
-  sampleType: "uint8" | "uint16" | "float32";
+  sampleType: "uint8" | "uint16" | "uint32" | "float32";
   /** What the samples mean, for metadata (e.g. `labels`, `probabilities`, `regression`). */
   kind: "labels" | "probabilities" | "regression";
   /** Names of the output samples (class names for probabilities, `ch0…` for regression). */

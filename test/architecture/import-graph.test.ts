@@ -86,6 +86,7 @@ const LEVELS: Record<string, number> = {
   io: 0,
   savedmodel: 1,
   render: 1,
+  objects: 1,
   inspect: 2,
   validate: 3,
   engine: 4,

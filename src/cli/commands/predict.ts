@@ -16,8 +16,16 @@ import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-option
 import { printJson, printLines } from "../output.js";
 import { createProgress, formatDuration } from "../progress.js";
 import { VERSION } from "../version.js";
+import {
+  addObjectOptions,
+  checkObjectsBeforePredict,
+  objectsAfterPredict,
+  objectsText,
+  wantsObjects,
+  type ObjectCliOptions,
+} from "./objects.js";
 
-interface PredictCliOptions extends RunCliOptions {
+interface PredictCliOptions extends RunCliOptions, ObjectCliOptions {
   out: string;
   blend: "none" | "linear" | "gaussian";
   threads?: number;
@@ -75,7 +83,8 @@ export function registerPredict(program: Command): void {
       "--unit-size <px>",
       `work unit edge per plane for --shard / --plan, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 4096)`,
       positiveInt(OPTION_LIMITS.unitSize),
-    )
+    );
+  addObjectOptions(command)
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")
@@ -88,10 +97,16 @@ export function registerPredict(program: Command): void {
         PACKAGE_HELP,
     )
     .action(async (modelPath: string, imagePath: string, opts: PredictCliOptions) => {
-      if (opts.shard || opts.plan || opts.unitSize !== undefined) return runSharded(modelPath, imagePath, opts);
+      const objects = wantsObjects(opts);
+      if (opts.shard || opts.plan || opts.unitSize !== undefined) {
+        if (objects) throw invalidArgument("--objects and --outlines need the whole label image; run `czmodel objects` after finalize");
+        return runSharded(modelPath, imagePath, opts);
+      }
+      const classes = objects ? await checkObjectsBeforePredict(modelPath, opts.output, opts) : undefined;
       const result = await runPredict(modelPath, imagePath, opts);
-      if (opts.json) printJson({ ok: true, ...result });
-      else printLines(predictText(result));
+      const measured = objects ? await objectsAfterPredict(result.files, imagePath, opts, classes) : undefined;
+      if (opts.json) printJson({ ok: true, ...result, ...(measured ? { objects: measured } : {}) });
+      else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });
 }
 

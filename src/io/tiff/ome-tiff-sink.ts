@@ -50,6 +50,7 @@ export interface OmeTiffSinkOptions {
 const PIXEL_TYPES = {
   uint8: { ome: "uint8", bits: 8, format: 1 },
   uint16: { ome: "uint16", bits: 16, format: 1 },
+  uint32: { ome: "uint32", bits: 32, format: 1 },
   float32: { ome: "float", bits: 32, format: 3 },
 } as const;
 
@@ -88,7 +89,7 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     if (!(info.sampleType in PIXEL_TYPES)) {
       throw unsupported(`OME-TIFF output cannot hold ${info.sampleType} samples`, {
         where: this.target.name,
-        allowed: "uint8, uint16, float32",
+        allowed: "uint8, uint16, uint32, float32",
       });
     }
     for (const [k, v] of Object.entries({ width: info.width, height: info.height, samplesPerPixel: info.samplesPerPixel, ...info.sizes })) {

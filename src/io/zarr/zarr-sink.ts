@@ -44,7 +44,7 @@ export interface OmeZarrSinkOptions {
   onPartialChunks?: (chunks: PartialChunk[]) => Promise<void>;
 }
 
-const DTYPES = { uint8: "|u1", uint16: "<u2", float32: "<f4" } as const;
+const DTYPES = { uint8: "|u1", uint16: "<u2", uint32: "<u4", float32: "<f4" } as const;
 
 /** Key of chunk (cy, cx) of output channel `channel` (= c·K + k) of `plane`; `scenes` > 1 adds the scene group. */
 export function zarrChunkKey(scenes: number, plane: PlaneIndex, channel: number, cy: number, cx: number): string {
@@ -99,7 +99,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     if (!(info.sampleType in DTYPES))
       throw unsupported(`OME-Zarr output cannot hold ${info.sampleType} samples`, {
         where: this.target.name,
-        allowed: "uint8, uint16, float32",
+        allowed: "uint8, uint16, uint32, float32",
       });
     for (const [k, v] of Object.entries({ width: info.width, height: info.height, samplesPerPixel: info.samplesPerPixel, ...info.sizes })) {
       if (!Number.isInteger(v) || v < 1)

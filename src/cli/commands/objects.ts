@@ -1,0 +1,233 @@
+/**
+ * `czmodel objects LABELS [IMAGE]`: objects of a label image (connected components per class)
+ * with measurements, written as a CSV table (`--objects`) and QuPath GeoJSON outlines
+ * (`--outlines`); IMAGE adds intensity columns per channel. The same options on `predict`
+ * measure the labels it wrote (`objectsAfterPredict`). See docs/objects.md.
+ */
+import { Option, type Command } from "commander";
+import { engineModelFromFile } from "../../engine/from-model-file.js";
+import type { EngineModel } from "../../engine/types.js";
+import { classColor } from "../../metadata/class-colors.js";
+import type { ClassStyle } from "../../objects/geojson.js";
+import { invalidArgument } from "../../errors.js";
+import { readModelFile } from "../../container/node/index.js";
+import { checkTarget } from "../../io/node/output-path.js";
+import { openImageFile } from "../../io/node/open-file.js";
+import { checkOutputs, objectsFile, type ObjectsFileOptions, type ObjectsFileResult } from "../../objects/node/objects-file.js";
+import { intList, nameList, oneOf } from "../args.js";
+import { formatTable, printJson, printLines } from "../output.js";
+import { createProgress } from "../progress.js";
+
+/** The object options `objects` and `predict` share. */
+export interface ObjectCliOptions {
+  objects?: string;
+  instances?: string;
+  outlines?: string;
+  connectivity: "4" | "8";
+  /** Label values or (after predict) class names. */
+  objectsOf?: string[];
+  minArea?: number;
+  maxArea?: number;
+  excludeBorder?: boolean;
+  fillHoles?: boolean;
+  bandRows?: number;
+  overwrite?: boolean;
+}
+
+interface ObjectsCliOptions extends ObjectCliOptions {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const area = (option: string) => (text: string) => intList(option, { count: [1] })(text)[0]!;
+
+/** Add --objects, --outlines and the object filters to a command. */
+export function addObjectOptions(cmd: Command): Command {
+  return cmd
+    .option("--objects <file.csv>", "write the objects table (one row per object)")
+    .option("--outlines <file.geojson>", "write object outlines as QuPath GeoJSON (FeatureCollection)")
+    .option("--instances <file.ome.tif>", "write the instance image: each object's pixels hold its id (uint32 OME-TIFF or OME-Zarr)")
+    .addOption(
+      new Option("--connectivity <n>", "objects: 4 = edge neighbours only; 8 = corners too")
+        .argParser(oneOf(["4", "8"] as const))
+        .default("8"),
+    )
+    .option(
+      "--objects-of <classes>",
+      "label values that form objects, or class names after predict (default: every value but 0; after predict every class but the first)",
+      nameList,
+    )
+    .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
+    .option("--max-area <px>", "drop objects with more pixels", area("--max-area"))
+    .option("--exclude-border", "drop objects that touch the image edge")
+    .option("--fill-holes", "fill each object's holes before it is measured and filtered (not with --instances)")
+    .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp());
+}
+
+/** A label value given on the command line; names are only known to a model (predict). */
+function labelValue(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  throw invalidArgument(`"${text}" is not a label value; class names work only with predict, which knows the model's classes`, {
+    where: "--objects-of",
+    allowed: "label values 1, 2, …",
+  });
+}
+
+/** The `objectsFile` options of parsed object options (`classes`: already resolved by a model). */
+function objectsFileOptions(opts: ObjectCliOptions, classes?: number[]): ObjectsFileOptions {
+  const values = classes ?? opts.objectsOf?.map(labelValue);
+  return {
+    connectivity: opts.connectivity === "4" ? 4 : 8,
+    ...(values ? { classes: values } : {}),
+    ...(opts.minArea !== undefined ? { minArea: opts.minArea } : {}),
+    ...(opts.maxArea !== undefined ? { maxArea: opts.maxArea } : {}),
+    excludeBorder: Boolean(opts.excludeBorder),
+    fillHoles: Boolean(opts.fillHoles),
+    ...(opts.bandRows ? { bandRows: opts.bandRows } : {}),
+    ...(opts.objects ? { table: opts.objects } : {}),
+    ...(opts.outlines ? { outlinesPath: opts.outlines } : {}),
+    ...(opts.instances ? { instancesPath: opts.instances } : {}),
+    overwrite: Boolean(opts.overwrite),
+  };
+}
+
+/** Human lines of an objects result. */
+export function objectsText(result: ObjectsFileResult): string[] {
+  const rows = [
+    ["objects", String(result.objects)],
+    ...Object.entries(result.perClass).map(([c, n]) => [`class ${c}`, String(n)]),
+    ["dropped by filters", String(result.components - result.objects)],
+    ...result.outputs.map((f) => ["wrote", f]),
+  ];
+  return formatTable(rows);
+}
+
+export function wantsObjects(opts: ObjectCliOptions): boolean {
+  return Boolean(opts.objects || opts.outlines || opts.instances);
+}
+
+/** What the model says about its label values: the default object classes and their names and colours. */
+export interface ModelObjectClasses {
+  classes: number[];
+  styles: Record<number, ClassStyle>;
+  /** Probability plane (class index) of each label value. */
+  planes: Map<number, number>;
+}
+
+/** The label values of a segmentation model's classes; refuses `--objects-of` values it does not have. */
+function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ModelObjectClasses {
+  const classes = (model.classes ?? []).map((c, i) => {
+    const value = c.value ?? i + 1;
+    return { value, style: { name: c.name, color: c.color ?? classColor(value) } };
+  });
+  const values = classes.map((c) => c.value);
+  const chosen = (opts.objectsOf ?? []).map((text) => {
+    const found = classes.find((c) => c.style.name === text || String(c.value) === text);
+    if (!found && values.length > 0)
+      throw invalidArgument(`class ${text} does not exist in this model`, {
+        where: "--objects-of",
+        allowed: classes.map((c) => `${c.value} (${c.style.name})`).join(", "),
+      });
+    return found ? found.value : labelValue(text);
+  });
+  return {
+    classes: opts.objectsOf ? chosen : values.slice(1),
+    styles: Object.fromEntries(classes.map((c) => [c.value, c.style])),
+    planes: new Map(classes.map((c, i) => [c.value, i])),
+  };
+}
+
+/**
+ * Before `predict` runs: refuse object outputs it could not produce (no label output, a model
+ * that is not a segmentation model, a class it does not have, a bad or existing output path),
+ * so nothing is written. Returns the model's classes (undefined for a bioimage.io package).
+ */
+export async function checkObjectsBeforePredict(
+  modelPath: string,
+  output: string,
+  opts: ObjectCliOptions,
+): Promise<ModelObjectClasses | undefined> {
+  // a file predict cannot run fails there with its own message; a bioimage.io package is not a model file
+  const model = await readModelFile(modelPath).then(
+    (file) => engineModelFromFile(file, modelPath).model,
+    () => undefined,
+  );
+  if (model && model.kind !== "segmentation")
+    throw invalidArgument(`--objects and --outlines need a segmentation model; this is a ${model.kind} model`, { where: modelPath });
+  const classes = model ? modelObjectClasses(model, opts) : undefined;
+  const options = objectsFileOptions(opts, classes?.classes);
+  checkOutputs(options);
+  if (output === "probabilities")
+    throw invalidArgument("--objects and --outlines need the label output", { allowed: "--output labels or both" });
+  for (const path of [options.table, options.outlinesPath, options.instancesPath])
+    if (path) await checkTarget(path, options.overwrite ?? false);
+  return classes;
+}
+
+/**
+ * After `predict`: the objects of the label file it wrote, with the input image as intensity
+ * when it is one plane stack, and the confidence column when it also wrote probabilities.
+ */
+export async function objectsAfterPredict(
+  files: string[],
+  imagePath: string,
+  opts: ObjectCliOptions,
+  model: ModelObjectClasses | undefined,
+): Promise<ObjectsFileResult> {
+  const [labelsPath, probabilitiesPath] = files as [string, string | undefined];
+  const image = await openImageFile(imagePath);
+  const { sizes, width, height } = image.info;
+  await image.close();
+  const labels = await openImageFile(labelsPath);
+  const fits = sizes.scene * sizes.t * sizes.z === 1 && width === labels.info.width && height === labels.info.height;
+  await labels.close();
+  return objectsFile(labelsPath, fits ? imagePath : undefined, {
+    ...objectsFileOptions(opts, model?.classes),
+    ...(model ? { classStyles: model.styles } : {}),
+    ...(model && probabilitiesPath ? { probabilitiesPath, probabilityPlaneOf: (v: number) => model.planes.get(v) ?? -1 } : {}),
+  });
+}
+
+export function registerObjects(program: Command): void {
+  const cmd = program
+    .command("objects")
+    .description("count and measure the objects of a label image: connected components per class, streamed in bands")
+    .argument("<labels>", "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder): 0 = background, other values = classes")
+    .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel");
+  addObjectOptions(cmd)
+    .option("--overwrite", "replace existing outputs")
+    .option("--quiet", "no progress bar")
+    .option("--json", "print one JSON document")
+    .option("--debug", "show stack traces on errors")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Ids are 1..N in raster order of each object's first pixel (as scipy.ndimage.label numbers them),",
+        "over all classes, after the filters. Columns: class, id, area_px, area_um2 (with a pixel size),",
+        "centroid_y, centroid_x, bbox_y, bbox_x, bbox_height, bbox_width, mean/min/max/std_intensity",
+        "(_c0, _c1 … for several channels), perimeter (Crofton), equivalent_diameter, eccentricity, solidity.",
+        "",
+        "Example:",
+        "  czmodel objects labels.png cells.png --objects cells.csv --outlines cells.geojson --min-area 20",
+        "  czmodel objects labels.ome.tiff --objects-of 2 --connectivity 4 --exclude-border --json",
+      ].join("\n"),
+    )
+    .action(async (labels: string, image: string | undefined, opts: ObjectsCliOptions) => {
+      const progress = createProgress("objects", opts);
+      let result: ObjectsFileResult;
+      try {
+        result = await objectsFile(labels, image, {
+          ...objectsFileOptions(opts),
+          onProgress: (done, total) => progress.update(done, total),
+        });
+      } finally {
+        progress.stop();
+      }
+      if (opts.json) {
+        printJson({ labels, ...(image ? { image } : {}), ...result });
+        return;
+      }
+      printLines([`${labels} (${result.width} x ${result.height}):`, ...objectsText(result)]);
+    });
+}

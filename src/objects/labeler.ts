@@ -1,0 +1,381 @@
+/**
+ * Streaming connected components with measurements: label rows arrive top to bottom in bands of
+ * any height; each row is cut into runs of one class, runs are joined to the touching runs of the
+ * row above (union-find over object states), and an object whose pixels stop before the current
+ * row is complete: it is measured, filtered, and handed out. Ids are given in raster order of
+ * each object's first pixel (as `scipy.ndimage.label` numbers them) by releasing completed
+ * objects only when every object that started earlier is complete. Memory: two rows of width
+ * plus the open objects (and those completed but waiting for an earlier-starting one).
+ */
+import { invalidArgument } from "../errors.js";
+import { croftonPerimeter, WINDOW_BITS } from "./crofton.js";
+import { convexPixelCount } from "./convex.js";
+import { findRoot, ObjectState } from "./object-state.js";
+import { maskOf, traceMask, traceOutline } from "./outline.js";
+import { croftonCounts, fillHoles } from "./holes.js";
+import type { MeasuredObject, ObjectOptions } from "./types.js";
+
+/** Per-band extras aligned with the labels: intensity channels and the class probability. */
+export interface BandExtras {
+  /** One array per channel, `rows * width` samples each. */
+  intensity?: ArrayLike<number>[];
+  /** Probability of each pixel's own class, `rows * width`. */
+  confidence?: ArrayLike<number>;
+}
+
+/** Ids by object, recorded in a first pass, for a second pass that writes the instance image. */
+export class IdTrace {
+  /** First-pixel key of an absorbed object state → key of the state that absorbed it. */
+  readonly merged = new Map<number, number>();
+  /** First-pixel key of a complete object → its id (absent: filtered out). */
+  readonly ids = new Map<number, number>();
+
+  /** The final id of the object state with first-pixel key `key`, 0 when it was filtered out. */
+  finalId(key: number): number {
+    let k = key;
+    for (let next = this.merged.get(k); next !== undefined; next = this.merged.get(k)) k = next;
+    return this.ids.get(k) ?? 0;
+  }
+}
+
+/** Optional observers of a pass: record ids (first pass), see each row's runs (second pass). */
+export interface LabelerHooks {
+  trace?: IdTrace;
+  /** After row `y`: its runs of selected pixels as (x0, x1) pairs and each run's object key now. */
+  onRow?: (y: number, runs: readonly number[], keys: readonly number[]) => void;
+}
+
+/** Counts of a finished pass. */
+export interface LabelingSummary {
+  /** Objects handed out (after filters). */
+  objects: number;
+  /** Components found before filters. */
+  components: number;
+  /** Most objects open or waiting at once: the memory bound in practice. */
+  peakOpen: number;
+}
+
+export class ObjectLabeler {
+  private readonly connectivity: 4 | 8;
+  private readonly selected: (v: number) => boolean;
+  private prevCls: Float64Array;
+  private curCls: Float64Array;
+  private prev: (ObjectState | null)[];
+  private cur: (ObjectState | null)[];
+  /** Runs of selected pixels of the previous and current row as (x0, x1) pairs, left to right. */
+  private prevRuns: number[] = [];
+  private curRuns: number[] = [];
+  /** The object each run of the current row was added to (before the row's later unions). */
+  private runObjects: ObjectState[] = [];
+  private y = 0;
+  /** Every object state in creation (= first pixel) order, from the oldest not yet released. */
+  private queue: ObjectState[] = [];
+  private queueHead = 0;
+  private nextId = 1;
+  private components = 0;
+  private peakOpen = 0;
+  private hasConfidence = false;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly options: ObjectOptions,
+    private readonly channels: number,
+    private readonly onObject: (o: MeasuredObject) => void,
+    private readonly hooks: LabelerHooks = {},
+  ) {
+    this.connectivity = options.connectivity ?? 8;
+    if (this.connectivity !== 4 && this.connectivity !== 8)
+      throw invalidArgument(`connectivity must be 4 or 8, got ${String(options.connectivity)}`);
+    const classes = options.classes ? new Set(options.classes) : undefined;
+    this.selected = classes ? (v) => classes.has(v) : (v) => v !== 0;
+    this.prevCls = new Float64Array(width);
+    this.curCls = new Float64Array(width);
+    this.prev = new Array<ObjectState | null>(width).fill(null);
+    this.cur = new Array<ObjectState | null>(width).fill(null);
+  }
+
+  /** Add `rows` full rows of labels (row-major, `rows * width` values). */
+  addBand(labels: ArrayLike<number>, rows: number, extras: BandExtras = {}): void {
+    if (this.y + rows > this.height) throw invalidArgument(`labels have more than ${this.height} rows`);
+    if (extras.confidence) this.hasConfidence = true;
+    for (let r = 0; r < rows; r++) {
+      this.addRow(labels, r * this.width, extras);
+      this.afterRow();
+    }
+  }
+
+  /** All rows given: complete the remaining objects. */
+  finish(): LabelingSummary {
+    if (this.y !== this.height) throw invalidArgument(`labels ended after ${this.y} of ${this.height} rows`);
+    this.clearCurrent();
+    this.croftonWindows();
+    this.closeEnded();
+    this.release();
+    return { objects: this.nextId - 1, components: this.components, peakOpen: this.peakOpen };
+  }
+
+  /** Forget the row that the current-row buffers still hold (two rows back). */
+  private clearCurrent(): void {
+    const runs = this.curRuns;
+    for (let i = 0; i < runs.length; i += 2) this.cur.fill(null, runs[i]!, runs[i + 1]! + 1);
+    runs.length = 0;
+  }
+
+  private addRow(labels: ArrayLike<number>, offset: number, extras: BandExtras): void {
+    const { width, y, cur, curCls } = this;
+    this.clearCurrent();
+    if (ArrayBuffer.isView(labels)) curCls.set((labels as unknown as Uint8Array).subarray(offset, offset + width));
+    else for (let x = 0; x < width; x++) curCls[x] = labels[offset + x]!;
+    const runs = this.curRuns;
+    const objects = this.runObjects;
+    objects.length = 0;
+    let x = 0;
+    while (x < width) {
+      const v = curCls[x]!;
+      let x1 = x;
+      while (x1 + 1 < width && curCls[x1 + 1] === v) x1++;
+      if (this.selected(v)) {
+        const obj = this.joinAbove(v, x, x1) ?? this.create(v, x);
+        this.addPixels(obj, x, x1, offset, extras);
+        runs.push(x, x1);
+        objects.push(obj);
+      }
+      x = x1 + 1;
+    }
+    for (let i = 0; i < runs.length; i += 2) {
+      const root = findRoot(objects[i / 2]!);
+      root.seenRow = y;
+      cur.fill(root, runs[i]!, runs[i + 1]! + 1);
+    }
+    if (this.hooks.onRow)
+      this.hooks.onRow(
+        y,
+        runs,
+        runs.filter((_, i) => i % 2 === 0).map((x0) => cur[x0]!.firstKey),
+      );
+  }
+
+  /** Union the objects of class `v` in the row above that touch run x0..x1; their root, or null. */
+  private joinAbove(v: number, x0: number, x1: number): ObjectState | null {
+    const reach = this.connectivity === 8 ? 1 : 0;
+    const lo = Math.max(0, x0 - reach);
+    const hi = Math.min(this.width - 1, x1 + reach);
+    let obj: ObjectState | null = null;
+    let last: ObjectState | null = null;
+    for (let p = lo; p <= hi; p++) {
+      const above = this.prev[p];
+      if (!above || above === last || this.prevCls[p] !== v) continue;
+      last = above;
+      const root = findRoot(above);
+      obj = obj ? this.union(obj, root) : root;
+    }
+    return obj;
+  }
+
+  private union(a: ObjectState, b: ObjectState): ObjectState {
+    const ra = findRoot(a);
+    const rb = findRoot(b);
+    if (ra === rb) return ra;
+    const [keep, gone] = ra.firstKey < rb.firstKey ? [ra, rb] : [rb, ra];
+    keep.absorb(gone);
+    this.hooks.trace?.merged.set(gone.firstKey, keep.firstKey);
+    return keep;
+  }
+
+  private create(v: number, x: number): ObjectState {
+    const obj = new ObjectState(v, this.y, x, this.width, this.channels, this.options.outlines === true || this.options.fillHoles === true);
+    this.queue.push(obj);
+    return obj;
+  }
+
+  private addPixels(obj: ObjectState, x0: number, x1: number, offset: number, extras: BandExtras): void {
+    const before = obj.area;
+    obj.addRun(this.y, x0, x1);
+    const { intensity, confidence } = extras;
+    if (intensity) {
+      for (let c = 0; c < this.channels; c++) {
+        const data = intensity[c]!;
+        for (let x = x0; x <= x1; x++) obj.addSample(c, data[offset + x]!, before + x - x0 + 1);
+      }
+    }
+    if (confidence) for (let x = x0; x <= x1; x++) obj.confidenceSum += confidence[offset + x]!;
+  }
+
+  private afterRow(): void {
+    this.croftonWindows();
+    this.closeEnded();
+    this.release();
+    [this.prev, this.cur] = [this.cur, this.prev];
+    [this.prevCls, this.curCls] = [this.curCls, this.prevCls];
+    [this.prevRuns, this.curRuns] = [this.curRuns, this.prevRuns];
+    this.y++;
+  }
+
+  /** Count the Crofton window codes of every 2×2 window spanning the previous and current row. */
+  private croftonWindows(): void {
+    const { prev, prevRuns: a, curRuns: b } = this;
+    for (let i = 0; i < a.length; i += 2) {
+      const o = prev[a[i]!]!;
+      if (o.parent) prev.fill(findRoot(o), a[i]!, a[i + 1]! + 1);
+    }
+    // windows (by left column) that touch a run of either row: [x0 - 1, x1], merged
+    let i = 0;
+    let j = 0;
+    let lo = 0;
+    let hi = -2;
+    while (i < a.length || j < b.length) {
+      const fromA = j >= b.length || (i < a.length && a[i]! <= b[j]!);
+      const s = (fromA ? a[i]! : b[j]!) - 1;
+      const e = fromA ? a[i + 1]! : b[j + 1]!;
+      if (fromA) i += 2;
+      else j += 2;
+      if (s > hi) {
+        this.windowsBetween(lo, hi);
+        lo = s;
+        hi = e;
+      } else if (e > hi) hi = e;
+    }
+    this.windowsBetween(lo, hi);
+  }
+
+  /** Count the windows whose left column is lo..hi. */
+  private windowsBetween(lo: number, hi: number): void {
+    const { prev, cur, width } = this;
+    const four = this.connectivity === 4;
+    for (let x = lo; x <= hi; x++) {
+      const tl = x >= 0 ? prev[x]! : null;
+      const tr = x + 1 < width ? prev[x + 1]! : null;
+      const bl = x >= 0 ? cur[x]! : null;
+      const br = x + 1 < width ? cur[x + 1]! : null;
+      if (tl) countWindow(tl, tl, tr, bl, br);
+      if (tr && tr !== tl) countWindow(tr, tl, tr, bl, br);
+      if (bl && bl !== tl && bl !== tr) countWindow(bl, tl, tr, bl, br);
+      if (br && br !== tl && br !== tr && br !== bl) countWindow(br, tl, tr, bl, br);
+      if (four) noteDiagonals(tl, tr, bl, br);
+    }
+  }
+
+  /** Objects in the previous row that have no pixel in the current one are complete. */
+  private closeEnded(): void {
+    const { prev, prevRuns, y } = this;
+    for (let i = 0; i < prevRuns.length; i += 2) {
+      const o = prev[prevRuns[i]!]!;
+      if (!o.closed && o.seenRow < y) this.close(o);
+    }
+  }
+
+  private close(o: ObjectState): void {
+    o.closed = true;
+    this.components++;
+    const measured = this.measure(o);
+    o.release();
+    if (measured && this.keeps(measured)) o.result = measured;
+  }
+
+  private keeps(m: MeasuredObject): boolean {
+    const { minArea, maxArea, excludeBorder } = this.options;
+    if (minArea !== undefined && m.areaPx < minArea) return false;
+    if (maxArea !== undefined && m.areaPx > maxArea) return false;
+    if (excludeBorder) {
+      const touches = m.bboxX === 0 || m.bboxY === 0 || m.bboxX + m.bboxWidth === this.width || m.bboxY + m.bboxHeight === this.height;
+      if (touches) return false;
+    }
+    return true;
+  }
+
+  /** Hand out completed objects whose every earlier-starting object is complete, in that order. */
+  private release(): void {
+    const q = this.queue;
+    while (this.queueHead < q.length) {
+      const o = q[this.queueHead]!;
+      if (o.parent === null && !o.closed) break;
+      this.queueHead++;
+      if (o.parent === null && o.result) {
+        o.result.id = this.nextId++;
+        this.hooks.trace?.ids.set(o.firstKey, o.result.id);
+        this.onObject(o.result);
+        o.result = undefined;
+      }
+    }
+    this.peakOpen = Math.max(this.peakOpen, q.length - this.queueHead);
+    if (this.queueHead > 1024 && this.queueHead * 2 > q.length) {
+      this.queue = q.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private measure(o: ObjectState): MeasuredObject {
+    return measureState(o, this.options, this.hasConfidence);
+  }
+}
+
+type Cell = ObjectState | null;
+
+/** Count one 2×2 window for object `o` by which of its four pixels are `o`'s. */
+function countWindow(o: ObjectState, tl: Cell, tr: Cell, bl: Cell, br: Cell): void {
+  const code =
+    (tl === o ? WINDOW_BITS.topLeft : 0) |
+    (tr === o ? WINDOW_BITS.topRight : 0) |
+    (bl === o ? WINDOW_BITS.bottomLeft : 0) |
+    (br === o ? WINDOW_BITS.bottomRight : 0);
+  o.crofton[code] = o.crofton[code]! + 1;
+}
+
+/** 4-connectivity: two same-class objects touching only diagonally in this window may turn out to be one. */
+function noteDiagonals(tl: Cell, tr: Cell, bl: Cell, br: Cell): void {
+  if (tl && br && tl !== br && tl.cls === br.cls && tr !== tl && tr !== br && bl !== tl && bl !== br)
+    tl.diagonals.push({ other: br, anti: false });
+  if (tr && bl && tr !== bl && tr.cls === bl.cls && tl !== tr && tl !== bl && br !== tr && br !== bl)
+    tr.diagonals.push({ other: bl, anti: true });
+}
+
+/** The table row of a completed object (id still 0). */
+function measureState(o: ObjectState, options: ObjectOptions, hasConfidence: boolean): MeasuredObject {
+  const bbox = { x: o.minX, y: o.firstY, width: o.maxX - o.minX + 1, height: o.maxY - o.firstY + 1 };
+  const filled =
+    options.fillHoles && o.runs
+      ? fillHoles(maskOf(o.runs, bbox.x, bbox.y, bbox.width, bbox.height), bbox.width, bbox.height, bbox.x, bbox.y, o.firstY, o.firstX)
+      : undefined;
+  const holes = filled && filled.count > 0 ? filled : undefined;
+  const n = o.area + (holes?.count ?? 0);
+  const sumY = o.sumY + (holes?.sumY ?? 0);
+  const sumX = o.sumX + (holes?.sumX ?? 0);
+  const muYY = o.sumYY + (holes?.sumYY ?? 0) - (sumY * sumY) / n;
+  const muXX = o.sumXX + (holes?.sumXX ?? 0) - (sumX * sumX) / n;
+  const muXY = o.sumXY + (holes?.sumXY ?? 0) - (sumY * sumX) / n;
+  const intensity = [];
+  for (let c = 0; c < o.channelCount(); c++) intensity.push(o.channelStats(c));
+  const px = options.pixelSizeUm;
+  const outline = options.outlines && o.runs ? (holes ? traceMask(holes.mask, bbox) : traceOutline(o.runs, bbox)) : undefined;
+  return {
+    class: o.cls,
+    id: 0,
+    areaPx: n,
+    ...(px ? { areaUm2: n * px.x * px.y } : {}),
+    centroidY: o.firstY + sumY / n,
+    centroidX: o.firstX + sumX / n,
+    bboxY: bbox.y,
+    bboxX: bbox.x,
+    bboxHeight: bbox.height,
+    bboxWidth: bbox.width,
+    intensity,
+    perimeter: croftonPerimeter(holes ? croftonCounts(holes.mask, bbox.width, bbox.height) : o.crofton),
+    equivalentDiameter: Math.sqrt((4 * n) / Math.PI),
+    eccentricity: eccentricity(muYY / n, muXX / n, muXY / n),
+    solidity: n / convexPixelCount(o.firstY, o.rowLeft, o.rowRight),
+    ...(hasConfidence ? { confidence: o.confidenceSum / o.area } : {}),
+    ...(outline ? { outline } : {}),
+    ...(holes ? { filledHoles: { runs: holes.runs, count: holes.count } } : {}),
+  };
+}
+
+/** sqrt(1 - λ2/λ1) of the inertia tensor [[xx, -xy], [-xy, yy]] (skimage's definition). */
+function eccentricity(yy: number, xx: number, xy: number): number {
+  const half = (yy + xx) / 2;
+  const root = Math.sqrt(((yy - xx) / 2) ** 2 + xy * xy);
+  const l1 = half + root;
+  const l2 = Math.max(0, half - root);
+  if (l1 === 0) return 0;
+  return Math.sqrt(1 - l2 / l1);
+}

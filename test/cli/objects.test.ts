@@ -1,0 +1,222 @@
+/**
+ * `czmodel objects` on a real label image (nuclei_0000_labels.png, intensity from
+ * nuclei_0000.png) against scipy.ndimage.label + skimage.measure.regionprops
+ * (test/fixtures/objects/nuclei.csv from make.py): the table, the GeoJSON outlines, --json,
+ * band-height independence, and bad input (one line, exit 2, nothing written).
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
+import { fixture, repoRoot, testdata } from "../helpers/paths.js";
+import { czmodel, expectOneLineError, parseJson, scratchDir } from "./helpers.js";
+
+const LABELS = testdata("images", "nuclei_0000_labels.png");
+const IMAGE = testdata("images", "nuclei_0000.png");
+
+function parseCsv(text: string): Record<string, number>[] {
+  const [head, ...rows] = text.trim().split("\n");
+  const cols = head!.split(",");
+  return rows.map((r) => Object.fromEntries(r.split(",").map((v, i) => [cols[i]!, Number(v)])));
+}
+
+const reference = parseCsv(readFileSync(fixture("objects", "nuclei.csv"), "utf8"));
+const EXACT = ["class", "id", "area_px", "bbox_y", "bbox_x", "bbox_height", "bbox_width", "min_intensity", "max_intensity"];
+const CLOSE = [
+  "centroid_y",
+  "centroid_x",
+  "mean_intensity",
+  "std_intensity",
+  "perimeter",
+  "equivalent_diameter",
+  "eccentricity",
+  "solidity",
+];
+
+interface Feature {
+  geometry: { type: "Polygon" | "MultiPolygon"; coordinates: number[][][] | number[][][][] };
+  properties: { classification: { name: string; color: number[] }; id: number; measurements: Record<string, number> };
+}
+
+function polygonArea(polygons: number[][][][]): number {
+  let total = 0;
+  for (const rings of polygons)
+    for (const ring of rings)
+      for (let i = 0; i + 1 < ring.length; i++) total += (ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!) / 2;
+  return total;
+}
+
+/** The table equals the reference: integer columns exactly, the others within 1e-9 (relative). */
+function expectSameTable(table: Record<string, number>[], want: Record<string, number>[]): void {
+  expect(table.map((o) => EXACT.map((k) => o[k]))).toEqual(want.map((o) => EXACT.map((k) => o[k])));
+  for (const [i, o] of table.entries()) {
+    for (const k of CLOSE) {
+      const w = want[i]![k]!;
+      if (Math.abs(o[k]! - w) > 1e-9 * Math.max(1, Math.abs(w))) expect.fail(`object ${o.id} ${k}: ${o[k]} != ${w}`);
+    }
+  }
+}
+
+describe("czmodel objects", () => {
+  it("measures the nuclei as scipy and skimage do, and outlines them as QuPath GeoJSON", async () => {
+    const dir = await scratchDir();
+    const csv = join(dir, "nuclei.csv");
+    const geojson = join(dir, "nuclei.geojson");
+    const r = await czmodel("objects", LABELS, IMAGE, "--objects", csv, "--outlines", geojson, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const summary = parseJson<{ objects: number; perClass: Record<string, number> }>(r);
+    expect(summary.objects).toBe(reference.length);
+    expect(summary.perClass).toEqual({ 128: reference.length });
+    expectSameTable(parseCsv(await readFile(csv, "utf8")), reference);
+    const features = (JSON.parse(await readFile(geojson, "utf8")) as { type: string; features: Feature[] }).features;
+    expect(features.map((f) => f.properties.id)).toEqual(reference.map((o) => o.id));
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    const shapely = JSON.parse(execFileSync("/usr/bin/python3", [script, "--check-geojson", geojson], { encoding: "utf8" }));
+    expect(shapely.invalid).toEqual([]);
+    expect(shapely.areas).toEqual(reference.map((o) => o.area_px));
+    for (const f of features) {
+      expect(f.properties.classification.name).toBe("class 128");
+      const polygons = (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) as number[][][][];
+      expect(polygonArea(polygons)).toBe(f.properties.measurements.area_px);
+    }
+  });
+
+  it("gives the same table whatever the band height", async () => {
+    const dir = await scratchDir();
+    const tables: string[] = [];
+    for (const rows of ["1", "7", "1416"]) {
+      const out = join(dir, `rows-${rows}.csv`);
+      const r = await czmodel(
+        "objects",
+        LABELS,
+        "--objects",
+        out,
+        "--band-rows",
+        rows,
+        "--connectivity",
+        "4",
+        "--exclude-border",
+        "--min-area",
+        "50",
+      );
+      expect(r.status, r.stderr).toBe(0);
+      tables.push(await readFile(out, "utf8"));
+    }
+    expect(tables[1]).toBe(tables[0]);
+    expect(tables[2]).toBe(tables[0]);
+    expect(parseCsv(tables[0]!).every((o) => o.area_px! >= 50 && o.bbox_y! > 0 && o.bbox_x! > 0)).toBe(true);
+  });
+
+  it("refuses a class the labels cannot hold, an image of another size and a Parquet table: one line, exit 2, nothing written", async () => {
+    const dir = await scratchDir();
+    const out = join(dir, "o.csv");
+    expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "300", "--objects", out), ["class 300", "uint8"]);
+    const other = testdata("images", "kidney_dapi_lowsnr.png");
+    expectOneLineError(await czmodel("objects", LABELS, other, "--objects", out), ["1024x1024", "1960x1416"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.parquet")), ["Parquet"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--connectivity", "6"), ["6"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "Nucleus", "--objects", out), ["Nucleus", "predict"]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("predict --objects measures the nucleus class of its own labels as scipy and skimage do, with the confidence", async () => {
+    const dir = await scratchDir();
+    const model = testdata("models", "simple_nuclei_segmodel.czann");
+    const labels = join(dir, "labels.ome.tif");
+    const probabilities = join(dir, "labels.probabilities.ome.tif");
+    const csv = join(dir, "nuclei.csv");
+    const geojson = join(dir, "nuclei.geojson");
+    const r = await czmodel(
+      "predict",
+      model,
+      IMAGE,
+      "-o",
+      labels,
+      "--output",
+      "both",
+      "--objects",
+      csv,
+      "--outlines",
+      geojson,
+      "--objects-of",
+      "Nucleus",
+      "--json",
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const summary = parseJson<{ objects: { objects: number; perClass: Record<string, number> } }>(r);
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    const reference = execFileSync("/usr/bin/python3", [script, "--table", labels, IMAGE, "2", probabilities, "1"], { encoding: "utf8" });
+    const want = parseCsv(reference);
+    expect(want.length).toBeGreaterThan(300);
+    expect(summary.objects.perClass).toEqual({ 2: want.length });
+    const table = parseCsv(await readFile(csv, "utf8"));
+    expectSameTable(table, want);
+    for (const [i, o] of table.entries()) expect(Math.abs(o.confidence! - want[i]!.confidence!)).toBeLessThan(1e-9);
+    const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
+    expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: expect.any(Array) });
+  });
+
+  it("predict refuses objects from a regression model or of a class the model lacks before writing anything", async () => {
+    const dir = await scratchDir();
+    const seg = testdata("models", "simple_nuclei_segmodel.czann");
+    const reg = testdata("models", "simple_kidney_regmodel.czann");
+    const out = join(dir, "out.png");
+    const csv = join(dir, "o.csv");
+    expectOneLineError(await czmodel("predict", reg, IMAGE, "-o", out, "--objects", csv), ["segmentation model", "regression"]);
+    expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--objects", csv, "--objects-of", "3"), ["class 3", "Nucleus"]);
+    expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--objects", csv, "--objects-of", "Cell"), [
+      "class Cell",
+      "2 (Nucleus)",
+    ]);
+    expectOneLineError(await czmodel("predict", seg, IMAGE, "-o", out, "--outlines", join(dir, "o.geojson"), "--output", "probabilities"), [
+      "label output",
+    ]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("--instances writes uint32 ids equal to scipy's numbering after the same filters, whatever the band height", async () => {
+    const dir = await scratchDir();
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    for (const [args, check] of [
+      [
+        ["--band-rows", "1"],
+        ["128", "8", "0", "0"],
+      ],
+      [
+        ["--connectivity", "4", "--min-area", "40", "--exclude-border", "--band-rows", "7"],
+        ["128", "4", "40", "1"],
+      ],
+    ] as const) {
+      const out = join(dir, `instances-${args.length}.ome.tif`);
+      const r = await czmodel("objects", LABELS, "--instances", out, ...args, "--json");
+      expect(r.status, r.stderr).toBe(0);
+      const got = JSON.parse(
+        execFileSync("/usr/bin/python3", [script, "--compare-instances", LABELS, out, ...check], { encoding: "utf8" }),
+      );
+      expect(got).toEqual({ equal: true, objects: parseJson<{ objects: number }>(r).objects, dtype: "uint32" });
+    }
+    expectOneLineError(await czmodel("objects", LABELS, "--instances", join(dir, "i.png")), ["OME-TIFF or OME-Zarr"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--instances", join(dir, "i.ome.tif"), "--fill-holes"), [
+      "--fill-holes",
+      "--instances",
+    ]);
+    expect((await readdir(dir)).sort()).toEqual(["instances-2.ome.tif", "instances-7.ome.tif"]);
+  });
+
+  it("objects crossing every tile seam of a tiled BigTIFF (mirror-tiled nuclei labels) get scipy's ids", async () => {
+    const dir = await scratchDir();
+    const big = join(dir, "labels.ome.tif");
+    await makeBigTiffFromImage(LABELS, big, { width: 4100, height: 3000, tileSize: 256 });
+    const out = join(dir, "instances.ome.tif");
+    const r = await czmodel("objects", big, "--instances", out, "--band-rows", "100", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
+    const got = JSON.parse(
+      execFileSync("/usr/bin/python3", [script, "--compare-instances", big, out, "128", "8", "0", "0"], { encoding: "utf8" }),
+    );
+    expect(got).toEqual({ equal: true, objects: parseJson<{ objects: number }>(r).objects, dtype: "uint32" });
+    expect(got.objects).toBeGreaterThan(1500);
+  });
+});
