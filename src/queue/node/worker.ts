@@ -40,27 +40,64 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** Opened model sessions by model path and SHA-256. */
+/** Sessions kept open at most, besides those in use (each holds a model's weights and onnxruntime's arena). */
+const KEPT_SESSIONS = 2;
+
+interface CachedSession {
+  loaded: Promise<LoadedModel>;
+  /** Units running with it now. */
+  users: number;
+  lastUsed: number;
+}
+
+/**
+ * Opened model sessions by model path and SHA-256, so consecutive units of one model skip
+ * reading it and starting onnxruntime. At most `KEPT_SESSIONS` idle sessions stay open: a
+ * worker serving many jobs with different models closes the least recently used one.
+ */
 class SessionCache {
-  private readonly sessions = new Map<string, Promise<LoadedModel>>();
+  private readonly sessions = new Map<string, CachedSession>();
   constructor(private readonly threads: number | undefined) {}
 
-  get(path: string, sha256: string): Promise<LoadedModel> {
+  /** Run `use` with the session of this model, opening it if needed. */
+  async with<T>(path: string, sha256: string, use: (loaded: LoadedModel) => Promise<T>): Promise<T> {
     const key = `${path}\0${sha256}`;
-    let loaded = this.sessions.get(key);
-    if (!loaded) {
-      loaded = loadShardModel(path, this.threads !== undefined ? { threads: this.threads } : {});
+    let entry = this.sessions.get(key);
+    if (!entry) {
+      const loaded = loadShardModel(path, this.threads !== undefined ? { threads: this.threads } : {});
       loaded.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, loaded);
+      entry = { loaded, users: 0, lastUsed: 0 };
+      this.sessions.set(key, entry);
     }
-    return loaded;
+    entry.users++;
+    try {
+      return await use(await entry.loaded);
+    } finally {
+      entry.users--;
+      entry.lastUsed = performance.now();
+      await this.evict();
+    }
+  }
+
+  /** Close idle sessions beyond `KEPT_SESSIONS`, least recently used first. */
+  private async evict(): Promise<void> {
+    const idle = [...this.sessions].filter(([, e]) => e.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [key, e] of idle.slice(0, Math.max(0, this.sessions.size - KEPT_SESSIONS))) {
+      this.sessions.delete(key);
+      await release(e);
+    }
   }
 
   async close(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    for (const loaded of await Promise.allSettled(all)) if (loaded.status === "fulfilled") await loaded.value.session.release();
+    for (const e of all) await release(e);
   }
+}
+
+async function release(e: CachedSession): Promise<void> {
+  const loaded = await e.loaded.catch(() => undefined);
+  await loaded?.session.release().catch(() => undefined);
 }
 
 /**
@@ -91,8 +128,8 @@ async function runUnitJob(data: UnitJobData, sessions: SessionCache, hashes: Mod
       },
     );
   }
-  const loaded = await sessions.get(data.model, sha256);
-  await runShardUnit(loaded, data, data.unit, { ...data.options, ...(threads !== undefined ? { threads } : {}) });
+  const options = { ...data.options, ...(threads !== undefined ? { threads } : {}) };
+  await sessions.with(data.model, sha256, (loaded) => runShardUnit(loaded, data, data.unit, options));
 }
 
 /** Start a worker on `options.queue`; it runs until `close()`. */
