@@ -10,7 +10,9 @@
  * - Redis commands per unit (Redis's own `INFO commandstats`, before and after one queued run,
  *   idle workers' blocking polls included) and the output files and bytes per unit: the
  *   per-unit costs the paper plan in docs/distributed.md scales up.
- * Every run starts its processes afresh (process start and model load count on both sides);
+ * Every run starts its processes afresh. Plain predict is timed from its process start; the
+ * queue side from the submit, with its workers already started and connected (as they are in
+ * a deployment), so model loading counts on both sides;
  * the sides are interleaved `--repeat` times and medians of wall and CPU seconds (every
  * process of a side, all threads: `peak-rss.mjs`) are printed; CPU time shows the work a side
  * does even when the machine is shared and wall time drifts. Per-run lines go to

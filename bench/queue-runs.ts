@@ -107,15 +107,31 @@ export interface QueuedRun extends Timing {
   units: number;
 }
 
-/** Submit the image and run it with `workers` worker processes of `threads` threads each. */
+/** Resolves once every worker has said `worker ready` (connected, waiting for units). */
+async function untilReady(workers: WorkerProcess[]): Promise<void> {
+  for (;;) {
+    if (workers.every((w) => w.log.join("").includes("worker ready"))) return;
+    if (workers.some((w) => w.child.exitCode !== null))
+      throw new Error(`a worker exited:\n${workers.map((w) => w.log.join("")).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Submit the image and run it with `workers` worker processes of `threads` threads each. The
+ * workers are started and connected first, as they are in a deployment (long-lived, waiting
+ * for work); the time runs from the submit to the finalized output, so it includes the
+ * submit, loading the model in each worker and every unit.
+ */
 export async function queuedPredict(
   redisUrl: string,
   image: string,
   out: string,
   options: { workers: number; threads: number; unitSize: number },
 ): Promise<QueuedRun> {
-  const start = performance.now();
   const workers = Array.from({ length: options.workers }, () => startWorker(redisUrl, options.threads));
+  await untilReady(workers);
+  const start = performance.now();
   let run: Omit<QueuedRun, "cpu"> & { submitCpu: number };
   try {
     const args = ["submit", model, image, "-o", out, "--redis", redisUrl, "--unit-size", String(options.unitSize), "--json"];
