@@ -251,7 +251,10 @@ const POOLS = new WeakMap<InferenceSession, Map<string, RunnerPools>>();
 
 function sessionPools(session: InferenceSession, shape: string): { pools: RunnerPools; fresh: boolean } {
   let byShape = POOLS.get(session);
-  if (!byShape) POOLS.set(session, (byShape = new Map()));
+  if (!byShape) {
+    byShape = new Map();
+    POOLS.set(session, byShape);
+  }
   const known = byShape.get(shape);
   if (known) return { pools: known, fresh: false };
   const pools: RunnerPools = { inputs: [], outputs: [], labels: [], channels: null };

@@ -130,7 +130,7 @@ describe("temp-then-rename", () => {
   });
 
   it("names a hidden .partial beside the target", () => {
-    expect(tempPathFor(join(dir, "out.czann"))).toMatch(/[/\\]\.out\.czann\.[0-9a-f]{8}\.partial$/);
+    expect(tempPathFor(join(dir, "out.czann"))).toMatch(/[/\\]\.out\.czann\.[A-Za-z0-9-]+-\d+-[0-9a-f]{8}\.partial$/);
   });
 
   it("moves a file into place, replaces a folder only when asked, and discards temps", async () => {

@@ -4,7 +4,8 @@
  * legacy XML, an ONNX payload, a TIFF, a PNG and an OME-Zarr store — each fed to the CLI
  * (`inspect`, `validate`) or the image API (open, then read a corner). Every case must end in
  * success or a user error: a `CzmodelError` that is not INTERNAL (CLI: exit 0, 1 or 2 with no
- * "internal error" line), within a generous time bound. Same seed, same cases; raise the count
+ * "internal error" line), within a generous time bound, and the whole run stays under 1 GB of
+ * peak RSS. Same seed, same cases; raise the count
  * with HOSTILE_FUZZ_CASES for a longer local run.
  */
 import { writeFile } from "node:fs/promises";
@@ -238,4 +239,9 @@ describe("fuzz: mutated inputs end in success or a user error", () => {
     },
     120_000,
   );
+
+  it("peak RSS of this whole run (every case above, in this one process) stays under 1 GB", () => {
+    // vitest runs each test file in its own process (pool: forks), and the CLI cases run in-process
+    expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(1024 ** 3);
+  });
 });

@@ -302,7 +302,7 @@ describe("OME-Zarr sink: no partial output", () => {
     const sink = await createImageFileSink(join(dir, "out.ome.zarr"), { tileSize: 16 });
     await sink.begin(info);
     await sink.writeBand({ scene: 0, t: 0, c: 0, z: 0 }, 0, 32, new Uint8Array(32 * 64));
-    expect((await readdir(dir))[0]).toMatch(/^\.out\.ome\.zarr\.[0-9a-f]{8}\.partial$/);
+    expect((await readdir(dir))[0]).toMatch(/^\.out\.ome\.zarr\.[A-Za-z0-9-]+-\d+-[0-9a-f]{8}\.partial$/);
     await sink.abort();
     expect(await readdir(dir)).toEqual([]);
   });
