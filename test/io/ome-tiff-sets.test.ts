@@ -16,7 +16,9 @@ import { openTiff } from "../../src/io/tiff/tiff-source.js";
 import { FileByteSource } from "../../src/bytes/node/file-byte-source.js";
 import type { ImageSource } from "../../src/io/types.js";
 import { czmodel, expectOneLineError, parseJson, scratchDir } from "../cli/helpers.js";
-import { fixture } from "../helpers/paths.js";
+import { fixture, testdata } from "../helpers/paths.js";
+
+const NUCLEI = testdata("models", "simple_nuclei_segmodel.czann");
 
 interface Expected {
   shape: [number, number, number, number, number]; // T, C, Z, Y, X
@@ -58,7 +60,7 @@ async function readAll(path: string, want: Expected): Promise<void> {
 
 beforeAll(async () => {
   out = await scratchDir("ome-tiff-sets-");
-  execFileSync("/usr/bin/python3", [fixture("ome-tiff-sets", "make.py"), out]);
+  execFileSync("/usr/bin/python3", [fixture("ome-tiff-sets", "make.py"), out, testdata("images", "nuclei_0000.png")]);
 });
 
 describe("multi-file OME-TIFF", () => {
@@ -140,6 +142,31 @@ describe("multi-file OME-TIFF", () => {
       'file "set.companion.ome" (UUID urn:uuid:',
       "is missing",
     ]);
+  });
+
+  it("czmodel predict on a set gives the labels of the same pixels in one file", async () => {
+    const dir = await scratchDir("ome-tiff-predict-");
+    const labels: number[][] = [];
+    for (const [input, output] of [
+      [join(out, "uuid-set", "set_z2.ome.tif"), join(dir, "set.ome.tif")],
+      [join(out, "single", "uuid-set.ome.tif"), join(dir, "single.ome.tif")],
+    ] as const) {
+      const r = await czmodel("predict", NUCLEI, input, "-o", output);
+      expect(r.status, r.stderr).toBe(0);
+      const image = await openImageFile(output);
+      try {
+        expect(image.info.sizes).toEqual({ scene: 1, t: 1, c: 2, z: 3 });
+        const planes: number[] = [];
+        for (let c = 0; c < 2; c++)
+          for (let z = 0; z < 3; z++)
+            planes.push(...(await image.readRegion({ scene: 0, t: 0, c, z }, { x: 0, y: 0, width: 128, height: 96 })));
+        labels.push(planes);
+      } finally {
+        await image.close();
+      }
+    }
+    expect(new Set(labels[0]).size).toBeGreaterThan(1); // not a blank image
+    expect(labels[0]).toEqual(labels[1]);
   });
 
   it("from a single Blob (the browser) a set is a one-line refusal", async () => {
