@@ -9,6 +9,7 @@
  */
 import { invalidImage, invalidMetadata, ioError, unsupported } from "../../errors.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
+import { MAX_COMPANION_BYTES } from "../limits.js";
 import type { BlockReader } from "./block-reader.js";
 import type { OmeTiffData } from "./ome-xml-read.js";
 import { readTiffPages, type TiffPages } from "./tiff-pages.js";
@@ -32,8 +33,16 @@ export interface SelfFile {
   uuid?: string;
 }
 
-/** Largest companion `.ome` metadata file read (its text is parsed whole). */
-export const MAX_COMPANION_BYTES = 256 * 1024 * 1024;
+/** The whole text of an OME-XML metadata file (a companion `.ome`), at most `MAX_COMPANION_BYTES`. */
+export async function readMetadataText(source: ByteSource): Promise<string> {
+  if (source.size > MAX_COMPANION_BYTES) {
+    throw unsupported(`OME-XML metadata file of ${source.size} bytes is too large`, {
+      where: source.name,
+      allowed: `at most ${MAX_COMPANION_BYTES} bytes`,
+    });
+  }
+  return new TextDecoder().decode(await source.read(0, source.size));
+}
 
 /** The last part of a path (either separator). */
 export function baseName(path: string): string {
@@ -139,12 +148,7 @@ export class SiblingFiles {
     this.note(name, uuid);
     const source = await this.openSource(name);
     try {
-      if (source.size > MAX_COMPANION_BYTES)
-        throw unsupported(`metadata file of ${source.size} bytes is too large`, {
-          where: source.name,
-          allowed: `${MAX_COMPANION_BYTES} bytes`,
-        });
-      return new TextDecoder().decode(await source.read(0, source.size));
+      return await readMetadataText(source);
     } finally {
       await source.close();
     }

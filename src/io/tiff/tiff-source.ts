@@ -6,7 +6,7 @@
  * (a few files open at once); a companion `.ome` metadata file opens with `openOmeCompanion`.
  * Isomorphic.
  */
-import { invalidArgument, unsupported } from "../../errors.js";
+import { invalidArgument } from "../../errors.js";
 import { checkPlane, checkRect } from "../region.js";
 import type { RegionReaderInto } from "../reuse.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
@@ -26,7 +26,7 @@ import { checkBlocksInside, sampleTypeOf, type IfdInfo } from "./ifd.js";
 import {
   baseName,
   checkSiblingName,
-  MAX_COMPANION_BYTES,
+  readMetadataText,
   noSiblings,
   SiblingFiles,
   tiffDataFile,
@@ -337,12 +337,6 @@ export function openTiff(source: ByteSource, options?: TiffOpenOptions): Promise
  * beside it); needs `options.siblings`.
  */
 export async function openOmeCompanion(source: ByteSource, options: TiffOpenOptions = {}): Promise<TiffImageSource> {
-  if (source.size > MAX_COMPANION_BYTES) {
-    throw unsupported(`OME-XML metadata file of ${source.size} bytes is too large`, {
-      where: source.name,
-      allowed: `at most ${MAX_COMPANION_BYTES} bytes`,
-    });
-  }
-  const text = new TextDecoder().decode(await source.read(0, source.size));
+  const text = await readMetadataText(source);
   return TiffImageSource.openOme(source, null, parseOmeDocument(text, source.name), options);
 }
