@@ -29,6 +29,12 @@ describe("hostile companion .ome files", () => {
     ]);
   });
 
+  it("an XML file that is not OME-XML is one line, not a crash", async () => {
+    const path = join(work, "other.xml");
+    await writeFile(path, '<?xml version="1.0"?><svg><g/></svg>');
+    expectOneLineError(await czmodel("image-info", path), [`${path}: OME-XML: the XML has no <OME> root element`]);
+  });
+
   it("a FileName outside the folder is refused; a FileName that is not there is named", async () => {
     for (const name of ["../outside.ome.tif", "sub/inside.ome.tif", "..\\\\x.ome.tif", ".."]) {
       const path = join(work, "bad.companion.ome");

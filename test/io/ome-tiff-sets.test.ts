@@ -89,8 +89,11 @@ describe("multi-file OME-TIFF", () => {
       const [T, C, Z, Y, X] = (await expected(set)).shape;
       const r = await czmodel("image-info", join(out, set, name), "--json");
       expect(r.status, r.stderr).toBe(0);
-      const info = parseJson<{ format: string; width: number; height: number; sizes: Record<string, number> }>(r);
+      const info = parseJson<{ format: string; width: number; height: number; sizes: Record<string, number>; details: { files?: number } }>(
+        r,
+      );
       expect(info.format).toBe("ome-tiff");
+      expect(info.details.files).toBe(set === "renamed" ? undefined : 3);
       expect([info.width, info.height]).toEqual([X, Y]);
       expect(info.sizes).toEqual({ scene: 1, t: T, c: C, z: Z });
     }

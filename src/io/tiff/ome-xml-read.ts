@@ -113,7 +113,7 @@ export function parseOmeDocument(xml: string, fileName: string): OmeDocument {
     throw invalidMetadata(`OME-XML is malformed: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
   }
   const ome = doc.OME as Node | undefined;
-  if (!ome) throw invalidMetadata("ImageDescription has no <OME> root element", { where });
+  if (!ome) throw invalidMetadata("the XML has no <OME> root element", { where });
   const images = (ome.Image as Node[] | undefined) ?? [];
   const uuid = attr(ome, "UUID");
   const binary = ome.BinaryOnly as Node | undefined;
