@@ -172,6 +172,26 @@ describe("multi-file OME-TIFF", () => {
     expect(labels[0]).toEqual(labels[1]);
   });
 
+  it("a sibling that holds another UUID than its TiffData names is refused when it is read", async () => {
+    const dir = await scratchDir("ome-tiff-swapped-");
+    for (const [from, to] of [
+      ["set_z0.ome.tif", "set_z0.ome.tif"],
+      ["set_z1.ome.tif", "set_z1.ome.tif"],
+      ["set_z1.ome.tif", "set_z2.ome.tif"], // another file of the set under z2's name
+    ] as const)
+      await copyFile(join(out, "uuid-set", from), join(dir, to));
+    const image = await openImageFile(join(dir, "set_z0.ome.tif"));
+    try {
+      await expect(image.readRegion({ scene: 0, t: 0, c: 0, z: 2 }, { x: 0, y: 0, width: 4, height: 4 })).rejects.toThrow(
+        /set_z2\.ome\.tif: holds UUID urn:uuid:[0-9a-f-]+ but the OME-XML expects urn:uuid:[0-9a-f-]+ for "set_z2\.ome\.tif"$/,
+      );
+      // the files that are right still read
+      expect((await image.readRegion({ scene: 0, t: 0, c: 1, z: 1 }, { x: 0, y: 0, width: 4, height: 4 })).length).toBe(16);
+    } finally {
+      await image.close();
+    }
+  });
+
   it("from a single Blob (the browser) a set is a one-line refusal", async () => {
     const { openImageSource } = await import("../../src/io/open.js");
     const { BlobByteSource } = await import("../../src/bytes/byte-source.js");
