@@ -22,6 +22,9 @@ const MAX_AXIS_PLANES = 1_048_576;
 /** Most interleaved samples in one pixel (grey, grey + alpha, RGB, RGBA). */
 const MAX_SAMPLES_PER_PIXEL = 4;
 
+/** Most bytes of an OME-XML companion metadata file (`*.companion.ome`), parsed whole. */
+export const MAX_COMPANION_BYTES = 256 * MiB;
+
 /** Most bytes of one decoded tile, strip or chunk. */
 export const MAX_BLOCK_BYTES = 1024 * MiB;
 

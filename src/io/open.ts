@@ -1,7 +1,8 @@
 /**
  * Opens any supported image as an `ImageSource`, choosing the reader by content, never by
  * file name: PNG signature, TIFF `II*\0` / `MM\0*` (BigTIFF `II+\0` / `MM\0+`), CZI
- * `ZISRAWFILE`, and for folders/stores an OME-Zarr group (`.zattrs`/`.zgroup` or `zarr.json`).
+ * `ZISRAWFILE`, XML (`<?xml`, `<OME`: a multi-file OME-TIFF's companion `.ome` metadata file),
+ * and for folders/stores an OME-Zarr group (`.zattrs`/`.zgroup` or `zarr.json`).
  * Isomorphic; the Node entry that takes a path is `src/io/node/open-file.ts`.
  */
 import type { Readable } from "@zarrita/storage";
@@ -9,13 +10,13 @@ import { invalidImage, unsupported } from "../errors.js";
 import type { ByteSource } from "../bytes/byte-source.js";
 import { openCzi, type CziOpenOptions } from "./czi/index.js";
 import { openPng } from "./png/png-source.js";
-import { openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
+import { openOmeCompanion, openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
 import { checkImageInfo } from "./limits.js";
 import type { ImageSource } from "./types.js";
 import { openOmeZarr } from "./zarr/zarr-source.js";
 import { bytesToHex } from "../bytes/hex.js";
 
-export type DetectedFormat = "png" | "tiff" | "czi" | "unknown";
+export type DetectedFormat = "png" | "tiff" | "czi" | "ome-xml" | "unknown";
 
 /** A Zarr store (any zarrita `Readable`) with a name for messages. */
 interface ZarrInput {
@@ -43,6 +44,12 @@ export function detectFormat(head: Uint8Array): DetectedFormat {
   if (starts([0x49, 0x49, 42, 0]) || starts([0x4d, 0x4d, 0, 42]) || starts([0x49, 0x49, 43, 0]) || starts([0x4d, 0x4d, 0, 43]))
     return "tiff";
   if (starts([...CZI_MAGIC].map((c) => c.charCodeAt(0)))) return "czi";
+  // an OME-XML companion metadata file (`*.companion.ome`) of a multi-file OME-TIFF
+  const text = new TextDecoder()
+    .decode(head)
+    .replace(/^\uFEFF/, "")
+    .trimStart();
+  if (text.startsWith("<?xml") || text.startsWith("<OME")) return "ome-xml";
   return "unknown";
 }
 
@@ -58,6 +65,8 @@ function openByFormat(source: ByteSource, format: DetectedFormat, head: Uint8Arr
       return openTiff(source, options.tiff);
     case "czi":
       return openCzi(source, options.czi);
+    case "ome-xml":
+      return openOmeCompanion(source, options.tiff);
     case "unknown": {
       const hex = bytesToHex(head.subarray(0, 8), " ");
       throw unsupported(`not a recognised image format (starts with bytes ${hex})`, { where: source.name, allowed: SUPPORTED_INPUTS });

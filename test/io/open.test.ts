@@ -20,6 +20,8 @@ describe("detectFormat", () => {
     expect(detectFormat(bytes(0x4d, 0x4d, 0, 42))).toBe("tiff");
     expect(detectFormat(bytes(0x49, 0x49, 43, 0, 8, 0))).toBe("tiff");
     expect(detectFormat(new TextEncoder().encode("ZISRAWFILE\0\0\0\0\0\0"))).toBe("czi");
+    expect(detectFormat(new TextEncoder().encode('<?xml version="1.0"'))).toBe("ome-xml"); // a companion .ome
+    expect(detectFormat(new TextEncoder().encode("\uFEFF\n  <OME xmlns="))).toBe("ome-xml");
     expect(detectFormat(bytes(0xff, 0xd8, 0xff))).toBe("unknown");
     expect(detectFormat(bytes())).toBe("unknown");
   });

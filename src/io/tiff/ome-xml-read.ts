@@ -7,12 +7,12 @@
  * Isomorphic.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { invalidImage, invalidMetadata, unsupported } from "../../errors.js";
+import { invalidImage, invalidMetadata } from "../../errors.js";
 import { checkXmlDepth, MAX_XML_DEPTH, refuseDoctype } from "../../metadata/xml-read.js";
 import { toMetres } from "../physical-units.js";
 import type { PhysicalSize } from "../types.js";
 
-interface OmeTiffData {
+export interface OmeTiffData {
   ifd: number;
   ifdGiven: boolean;
   firstC: number;
@@ -20,6 +20,8 @@ interface OmeTiffData {
   firstT: number;
   planeCount?: number;
   fileName?: string;
+  /** The `urn:uuid:…` of the file holding the planes (the text of `<UUID>`). */
+  uuid?: string;
 }
 
 export interface OmeImage {
@@ -36,6 +38,13 @@ export interface OmeImage {
   physicalSize: PhysicalSize;
   channels: { name?: string; samplesPerPixel?: number }[];
   tiffData: OmeTiffData[];
+}
+
+/** An OME-XML document: the root `UUID`, its images, and `BinaryOnly` (metadata kept in another file). */
+export interface OmeDocument {
+  uuid?: string;
+  binaryOnly?: { metadataFile: string; uuid?: string };
+  images: OmeImage[];
 }
 
 type Node = Record<string, unknown>;
@@ -84,6 +93,11 @@ function physical(node: Node, axis: "X" | "Y" | "Z"): number | undefined {
 }
 
 export function parseOmeXml(xml: string, fileName: string): OmeImage[] {
+  return parseOmeDocument(xml, fileName).images;
+}
+
+/** Parse OME-XML; a document without `<Image>` is refused unless it is `BinaryOnly`. */
+export function parseOmeDocument(xml: string, fileName: string): OmeDocument {
   const where = `${fileName}: OME-XML`;
   const text = xml.replace(/^\uFEFF/, "");
   refuseDoctype(text, where);
@@ -99,63 +113,83 @@ export function parseOmeXml(xml: string, fileName: string): OmeImage[] {
     throw invalidMetadata(`OME-XML is malformed: ${e instanceof Error ? e.message : String(e)}`, { where, cause: e });
   }
   const ome = doc.OME as Node | undefined;
-  if (!ome) throw invalidMetadata("ImageDescription has no <OME> root element", { where });
+  if (!ome) throw invalidMetadata("the XML has no <OME> root element", { where });
   const images = (ome.Image as Node[] | undefined) ?? [];
-  if (images.length === 0) throw invalidMetadata("OME-XML has no <Image>", { where });
-  return images.map((image, i) => {
-    const w = `${where}: Image[${i}]`;
-    const pixels = image.Pixels as Node | undefined;
-    if (!pixels || typeof pixels !== "object") throw invalidMetadata("Image has no <Pixels>", { where: w });
-    const order = attr(pixels, "DimensionOrder") ?? "XYZCT";
-    if (!/^XY(ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/.test(order)) {
-      throw invalidMetadata(`DimensionOrder="${order}" is not allowed`, { where: w, allowed: "XYZCT, XYZTC, XYCZT, XYCTZ, XYTZC, XYTCZ" });
-    }
-    const physicalSize: PhysicalSize = {};
-    for (const axis of ["X", "Y", "Z"] as const) {
-      const m = physical(pixels, axis);
-      if (m !== undefined) physicalSize[axis.toLowerCase() as "x" | "y" | "z"] = m;
-    }
-    const channels = ((pixels.Channel as Node[] | undefined) ?? []).map((ch) => {
-      const name = attr(ch, "Name");
-      const spp = attr(ch, "SamplesPerPixel");
-      return { ...(name !== undefined ? { name } : {}), ...(spp !== undefined ? { samplesPerPixel: Number(spp) } : {}) };
-    });
-    const tiffData = ((pixels.TiffData as Node[] | undefined) ?? []).map((td) => {
-      const uuid = td.UUID as Node | string | undefined;
-      const fileNameAttr = uuid && typeof uuid === "object" ? attr(uuid, "FileName") : undefined;
-      const planeCount = attr(td, "PlaneCount");
-      return {
-        ifd: intAttr(td, "IFD", w, 0),
-        ifdGiven: attr(td, "IFD") !== undefined,
-        firstC: intAttr(td, "FirstC", w, 0),
-        firstZ: intAttr(td, "FirstZ", w, 0),
-        firstT: intAttr(td, "FirstT", w, 0),
-        ...(planeCount !== undefined ? { planeCount: intAttr(td, "PlaneCount", w) } : {}),
-        ...(fileNameAttr !== undefined ? { fileName: fileNameAttr } : {}),
-      };
-    });
-    const name = attr(image, "Name");
-    const significantBits = Number(attr(pixels, "SignificantBits"));
-    const size = (axis: string) => {
-      const n = intAttr(pixels, `Size${axis}`, w);
-      if (n < 1) throw invalidMetadata(`Size${axis}=${n} must be at least 1`, { where: w });
-      return n;
-    };
+  const uuid = attr(ome, "UUID");
+  const binary = ome.BinaryOnly as Node | undefined;
+  const metadataFile = binary && typeof binary === "object" ? attr(binary, "MetadataFile") : undefined;
+  const binaryOnly = metadataFile !== undefined ? { metadataFile, ...optional("uuid", attr(binary!, "UUID")) } : undefined;
+  if (images.length === 0 && !binaryOnly) throw invalidMetadata("OME-XML has no <Image>", { where });
+  return {
+    ...optional("uuid", uuid),
+    ...(binaryOnly ? { binaryOnly } : {}),
+    images: images.map((image, i) => parseImage(image, i, where)),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [k in K]?: string } {
+  return (value !== undefined ? { [key]: value } : {}) as { [k in K]?: string };
+}
+
+function uuidOf(td: Node): { fileName?: string; uuid?: string } {
+  const u = td.UUID as Node | string | undefined;
+  if (typeof u === "string") return u.trim() ? { uuid: u.trim() } : {};
+  if (!u || typeof u !== "object") return {};
+  const text = typeof u["#text"] === "string" ? u["#text"].trim() : "";
+  return { ...optional("fileName", attr(u, "FileName")), ...(text ? { uuid: text } : {}) };
+}
+
+function parseImage(image: Node, i: number, where: string): OmeImage {
+  const w = `${where}: Image[${i}]`;
+  const pixels = image.Pixels as Node | undefined;
+  if (!pixels || typeof pixels !== "object") throw invalidMetadata("Image has no <Pixels>", { where: w });
+  const order = attr(pixels, "DimensionOrder") ?? "XYZCT";
+  if (!/^XY(ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/.test(order)) {
+    throw invalidMetadata(`DimensionOrder="${order}" is not allowed`, { where: w, allowed: "XYZCT, XYZTC, XYCZT, XYCTZ, XYTZC, XYTCZ" });
+  }
+  const physicalSize: PhysicalSize = {};
+  for (const axis of ["X", "Y", "Z"] as const) {
+    const m = physical(pixels, axis);
+    if (m !== undefined) physicalSize[axis.toLowerCase() as "x" | "y" | "z"] = m;
+  }
+  const channels = ((pixels.Channel as Node[] | undefined) ?? []).map((ch) => {
+    const name = attr(ch, "Name");
+    const spp = attr(ch, "SamplesPerPixel");
+    return { ...(name !== undefined ? { name } : {}), ...(spp !== undefined ? { samplesPerPixel: Number(spp) } : {}) };
+  });
+  const tiffData = ((pixels.TiffData as Node[] | undefined) ?? []).map((td) => {
+    const planeCount = attr(td, "PlaneCount");
     return {
-      ...(name !== undefined ? { name } : {}),
-      sizeX: size("X"),
-      sizeY: size("Y"),
-      sizeC: size("C"),
-      sizeZ: size("Z"),
-      sizeT: size("T"),
-      dimensionOrder: order,
-      pixelType: attr(pixels, "Type") ?? "",
-      ...(Number.isInteger(significantBits) && significantBits > 0 ? { significantBits } : {}),
-      physicalSize,
-      channels,
-      tiffData,
+      ifd: intAttr(td, "IFD", w, 0),
+      ifdGiven: attr(td, "IFD") !== undefined,
+      firstC: intAttr(td, "FirstC", w, 0),
+      firstZ: intAttr(td, "FirstZ", w, 0),
+      firstT: intAttr(td, "FirstT", w, 0),
+      ...(planeCount !== undefined ? { planeCount: intAttr(td, "PlaneCount", w) } : {}),
+      ...uuidOf(td),
     };
   });
+  const name = attr(image, "Name");
+  const significantBits = Number(attr(pixels, "SignificantBits"));
+  const size = (axis: string) => {
+    const n = intAttr(pixels, `Size${axis}`, w);
+    if (n < 1) throw invalidMetadata(`Size${axis}=${n} must be at least 1`, { where: w });
+    return n;
+  };
+  return {
+    ...(name !== undefined ? { name } : {}),
+    sizeX: size("X"),
+    sizeY: size("Y"),
+    sizeC: size("C"),
+    sizeZ: size("Z"),
+    sizeT: size("T"),
+    dimensionOrder: order,
+    pixelType: attr(pixels, "Type") ?? "",
+    ...(Number.isInteger(significantBits) && significantBits > 0 ? { significantBits } : {}),
+    physicalSize,
+    channels,
+    tiffData,
+  };
 }
 
 /** Position of plane (c, z, t) among all planes of an image in its DimensionOrder. */
@@ -170,33 +204,46 @@ export function planeOrdinal(order: string, sizes: { c: number; z: number; t: nu
   return ordinal;
 }
 
+/** Where a plane is stored: `file` null is the file being read, else a sibling's file name. */
+export interface PlaneLocation {
+  file: string | null;
+  ifd: number;
+}
+
 /**
- * IFD index of every plane of `image`, indexed by `planeOrdinal`, where C counts IFD planes
- * (`sizeC / samplesPerIfd`). `ifdCount` is the number of IFDs in the file.
+ * File and IFD of every plane of `image`, indexed by `planeOrdinal`, where C counts IFD planes
+ * (`sizeC / samplesPerIfd`). `fileOf` says which file a TiffData's planes are in (see
+ * `ome-files.ts`); `ifdCount` gives the number of IFDs of a file, undefined while it is not
+ * open (a sibling's IFDs are checked when it is opened).
  */
-export function omePlaneIfds(image: OmeImage, cPlanes: number, ifdCount: number, fileName: string, imageIndex: number): number[] {
+export function omePlaneIfds(
+  image: OmeImage,
+  cPlanes: number,
+  ifdCount: (file: string | null) => number | undefined,
+  where: string,
+  fileOf: (td: OmeTiffData) => string | null,
+): PlaneLocation[] {
   const sizes = { c: cPlanes, z: image.sizeZ, t: image.sizeT };
   const total = cPlanes * image.sizeZ * image.sizeT;
-  const map = new Array<number>(total).fill(-1);
-  const where = `${fileName}: OME-XML: Image[${imageIndex}]`;
-  const base = fileName.split(/[\\/]/).pop();
+  const map = new Array<PlaneLocation | undefined>(total).fill(undefined);
   if (image.tiffData.length === 0) {
-    for (let p = 0; p < total; p++) map[p] = p;
+    for (let p = 0; p < total; p++) map[p] = { file: null, ifd: p };
   }
   for (const td of image.tiffData) {
-    if (td.fileName !== undefined && base !== undefined && td.fileName !== base) {
-      throw unsupported(`unsupported multi-file OME-TIFF: planes are stored in "${td.fileName}"`, {
-        where,
-        allowed: "planes in this file",
-      });
-    }
+    const file = fileOf(td);
+    const count = ifdCount(file);
     const start = planeOrdinal(image.dimensionOrder, sizes, { c: td.firstC, z: td.firstZ, t: td.firstT });
-    const count = td.planeCount ?? (td.ifdGiven ? 1 : Math.min(ifdCount, total - start));
-    for (let i = 0; i < count && start + i < total; i++) map[start + i] = td.ifd + i;
+    const n = td.planeCount ?? (td.ifdGiven ? 1 : Math.min(count ?? total, total - start));
+    for (let i = 0; i < n && start + i < total; i++) {
+      const ifd = td.ifd + i;
+      if (count !== undefined && ifd >= count) {
+        const inFile = file === null ? "the file has" : `"${file}" has`;
+        throw invalidImage(`OME-XML refers to IFD ${ifd} but ${inFile} only ${count}`, { where });
+      }
+      map[start + i] = { file, ifd };
+    }
   }
-  const missing = map.indexOf(-1);
+  const missing = map.indexOf(undefined);
   if (missing >= 0) throw invalidImage(`OME-XML maps no IFD to plane ${missing} of ${total}`, { where });
-  const beyond = map.find((ifd) => ifd >= ifdCount);
-  if (beyond !== undefined) throw invalidImage(`OME-XML refers to IFD ${beyond} but the file has only ${ifdCount}`, { where });
-  return map;
+  return map as PlaneLocation[];
 }

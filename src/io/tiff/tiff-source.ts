@@ -1,12 +1,12 @@
 /**
- * `ImageSource` for TIFF, BigTIFF, OME-TIFF and ImageJ TIFF, reading lazily through a
- * `ByteSource`: geotiff 3 parses the IFDs (in its eager mode, which loads tag arrays through
- * the parser's own byte order — geotiff's lazy arrays assume little-endian), `tiff-layout.ts`
+ * `ImageSource` for TIFF, BigTIFF, OME-TIFF (one file or a multi-file set) and ImageJ TIFF,
+ * reading lazily through a `ByteSource`: `tiff-pages.ts` parses the IFDs, `tiff-layout.ts`
  * maps planes to pages, and `block-reader.ts` decodes only the tiles/strips a region touches.
+ * Pages in sibling files of an OME-TIFF set are read through `ome-files.ts`'s `SiblingFiles`
+ * (a few files open at once); a companion `.ome` metadata file opens with `openOmeCompanion`.
  * Isomorphic.
  */
-import { GeoTIFF } from "geotiff";
-import { invalidArgument, invalidImage, isCzmodelError, unsupported } from "../../errors.js";
+import { invalidArgument } from "../../errors.js";
 import { checkPlane, checkRect } from "../region.js";
 import type { RegionReaderInto } from "../reuse.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
@@ -22,30 +22,50 @@ import {
 } from "../types.js";
 import type { BlockCache } from "./block-cache.js";
 import { BlockReader, type Inflate } from "./block-reader.js";
-import { ByteSourceAdapter } from "./geotiff-adapter.js";
-import { checkBlocksInside, readIfdInfo, type IfdInfo } from "./ifd.js";
-import { buildTiffLayout, type TiffLayout } from "./tiff-layout.js";
+import { checkBlocksInside, sampleTypeOf, type IfdInfo } from "./ifd.js";
+import {
+  baseName,
+  checkSiblingName,
+  readMetadataText,
+  noSiblings,
+  SiblingFiles,
+  tiffDataFile,
+  type OpenSibling,
+  type OpenTiff,
+} from "./ome-files.js";
+import { isOmeXml, parseOmeDocument, type OmeDocument, type OmeTiffData } from "./ome-xml-read.js";
+import { buildOmeLayout, buildTiffLayout, checkSiblingPages, pageDetails, type TiffLayout } from "./tiff-layout.js";
+import { readTiffPages, type TiffPages } from "./tiff-pages.js";
 
 export interface TiffOpenOptions {
   /**
    * Most bytes of decoded tiles/strips kept for neighbouring reads (default
-   * `defaultTileCacheBytes`); how they are chosen: `block-cache.ts`.
+   * `defaultTileCacheBytes`); how they are chosen: `block-cache.ts`. A sibling file of an
+   * OME-TIFF set has its own cache.
    */
   tileCacheBytes?: number;
   /** Most pages (IFDs) read (default 1 000 000). */
   maxPages?: number;
   /** Deflate implementation (default geotiff's pako); Node's `openImageFile` passes `node:zlib`. */
   inflate?: Inflate;
+  /** Opens files beside the input (multi-file OME-TIFF); Node's `openImageFile` passes one. */
+  siblings?: OpenSibling;
+  /** Most sibling files of an OME-TIFF set kept open at once (default 8). */
+  maxOpenFiles?: number;
 }
+
+type PlaneRef = TiffLayout["scenes"][number]["planes"][number];
 
 export class TiffImageSource implements ImageSource, RegionReaderInto {
   readonly info: ImageInfo;
 
   private constructor(
-    private readonly source: ByteSource,
-    private readonly ifds: IfdInfo[],
+    private readonly name: string,
+    private readonly own: OpenTiff | null,
     private readonly layout: TiffLayout,
-    private readonly blocks: BlockReader,
+    private readonly siblings: SiblingFiles | null,
+    private readonly primary: BlockReader,
+    private readonly companion: ByteSource | null = null,
   ) {
     const scene0 = layout.scenes[0]!;
     this.info = {
@@ -65,49 +85,63 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
   }
 
   static async open(source: ByteSource, options: TiffOpenOptions = {}): Promise<TiffImageSource> {
-    const name = source.name;
-    let tiff: GeoTIFF;
-    const ifds: IfdInfo[] = [];
-    const adapter = new ByteSourceAdapter(source);
-    try {
-      tiff = await GeoTIFF.fromSource(adapter as never);
-      (tiff.parser as unknown as { eager: boolean }).eager = true;
-      const maxPages = options.maxPages ?? 1_000_000;
-      const seen = new Set<number>();
-      for (let i = 0; ; i++) {
-        if (i >= maxPages) throw unsupported(`unsupported TIFF with more than ${maxPages} pages`, { where: name });
-        const fd = await tiff.requestIFD(i);
-        ifds.push(readIfdInfo(i, fd, name));
-        const next = Number(fd.nextIFDByteOffset);
-        if (next === 0) break;
-        if (seen.has(next)) throw invalidImage(`IFD chain loops back to offset ${next}`, { where: name });
-        seen.add(next);
-      }
-    } catch (e) {
-      if (isCzmodelError(e)) throw e;
-      if (e instanceof RangeError && adapter.clipped) {
-        throw invalidImage(`file is truncated: the TIFF directory runs past the end of the file (${source.size} bytes)`, {
-          where: name,
-          cause: e,
-        });
-      }
-      const why = e instanceof Error ? e.message : String(e);
-      throw invalidImage(`not a readable TIFF (${why}); the file may be truncated or corrupt`, { where: name, cause: e });
-    }
-    const layout = buildTiffLayout(ifds, tiff.littleEndian, name);
-    const used = new Set(layout.scenes.flatMap((s) => s.planes.map((p) => p.ifd)));
-    for (const i of used) checkBlocksInside(ifds[i]!, source.size, name);
-    layout.details.bigTiff = tiff.bigTiff;
-    layout.details.byteOrder = tiff.littleEndian ? "little-endian" : "big-endian";
-    const pages = used.size > 0 ? [...used].map((i) => ifds[i]!) : ifds;
-    const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(pages, layout.sampleType);
-    const floor = Math.min(cacheBytes, recentFloorBytes(pages, layout.sampleType));
-    return new TiffImageSource(source, ifds, layout, new BlockReader(source, tiff.littleEndian, cacheBytes, options.inflate, floor));
+    const pages = await readTiffPages(source, options.maxPages);
+    const description = pages.ifds[0]?.description;
+    if (isOmeXml(description)) return TiffImageSource.openOme(source, pages, parseOmeDocument(description!, source.name), options);
+    const layout = buildTiffLayout(pages.ifds, pages.littleEndian, source.name);
+    const own = withBlocks(pages, usedPages(layout, null, pages.ifds), layout.sampleType, options);
+    return new TiffImageSource(source.name, own, layout, null, own.blocks);
   }
 
-  /** The decoded-block cache (for diagnostics: bytes held, carry rows). */
+  /**
+   * Open an OME-TIFF whose OME-XML is `doc`: `own` is the TIFF given (`null` for a companion
+   * `.ome` metadata file, `source`); a `BinaryOnly` document is replaced by its metadata file.
+   */
+  static async openOme(source: ByteSource, own: TiffPages | null, doc: OmeDocument, options: TiffOpenOptions): Promise<TiffImageSource> {
+    const name = source.name;
+    const self = { name: baseName(name), ...(doc.uuid !== undefined ? { uuid: doc.uuid } : {}) };
+    const siblings = options.siblings ? newSiblings(name, options.siblings, options) : null;
+    try {
+      if (doc.binaryOnly) {
+        const { metadataFile, uuid } = doc.binaryOnly;
+        checkSiblingName(metadataFile, `${name}: OME-XML`);
+        if (!siblings) throw noSiblings(metadataFile, uuid, name);
+        doc = parseOmeDocument(await siblings.readText(metadataFile, uuid), metadataFile);
+      }
+      const fileOf = (td: OmeTiffData): string | null => {
+        const file = tiffDataFile(td, self, `${name}: OME-XML`);
+        if (file !== null && !siblings) throw noSiblings(file, td.uuid, name);
+        if (file !== null) siblings!.note(file, td.uuid);
+        return file;
+      };
+      const td0 = doc.images[0]?.tiffData[0];
+      const firstFile = td0 ? fileOf(td0) : null;
+      const first = firstFile !== null ? await siblings!.acquire(firstFile) : null;
+      if (firstFile !== null) siblings!.release(firstFile);
+      const pagesOf = (file: string | null) => (file === null ? (own ?? undefined) : file === firstFile ? (first ?? undefined) : undefined);
+      const details = { ...pageDetails((own ?? first!).ifds), bigTiff: (own ?? first!).bigTiff };
+      const layout = buildOmeLayout({ images: doc.images, pagesOf, fileOf, fileName: name, details });
+      layout.details.byteOrder = (own ?? first!).littleEndian ? "little-endian" : "big-endian";
+      const ownOpen = own ? withBlocks(own, usedPages(layout, null, own.ifds), layout.sampleType, options) : null;
+      if (siblings) {
+        await siblings.checkPresent();
+        siblings.check = (file, tiff) => checkSiblingPages(tiff, layout.siblingPages?.get(file) ?? new Map(), layout.pageKind);
+        if (firstFile !== null) {
+          await siblings.acquire(firstFile); // checks the first sibling's pages now
+          siblings.release(firstFile);
+        }
+      }
+      const primary = ownOpen?.blocks ?? first!.blocks;
+      return new TiffImageSource(name, ownOpen, layout, siblings, primary, own ? null : source);
+    } catch (e) {
+      await siblings?.close();
+      throw e;
+    }
+  }
+
+  /** The decoded-block cache (for diagnostics: bytes held, carry rows); of the first file holding planes. */
   get blockCache(): BlockCache {
-    return this.blocks.cache;
+    return this.primary.cache;
   }
 
   async readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
@@ -116,86 +150,149 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
 
   /** `readRegion` into `into` (`RegionReaderInto`); a new array when `into` is null. */
   async readRegionInto(plane: PlaneIndex, rect: Rect, into: SampleArray | null): Promise<SampleArray> {
-    checkPlane(plane, this.info.sizes, this.source.name);
+    checkPlane(plane, this.info.sizes, this.name);
     const scene = this.layout.scenes[plane.scene]!;
     const { c: C, z: Z } = this.layout.sizes;
-    checkRect(rect, scene.width, scene.height, this.source.name);
+    checkRect(rect, scene.width, scene.height, this.name);
     const ref = scene.planes[(plane.t * C + plane.c) * Z + plane.z]!;
-    const ifd = this.ifds[ref.ifd]!;
     const type = this.layout.sampleType;
     const outSpp = this.layout.samplesPerPixel;
     const length = rect.width * rect.height * outSpp;
     if (into && (into.length < length || into.constructor !== allocSamples(type, 0).constructor)) {
       throw invalidArgument(
         `readRegionInto: the buffer holds ${into.length} ${into.constructor.name} samples; ${length} ${type} samples are needed`,
-        { where: this.source.name },
+        { where: this.name },
       );
     }
     const out = into ? (into.length === length ? into : into.subarray(0, length)) : allocSamples(type, length);
     if (rect.width === 0 || rect.height === 0) return out;
-
-    const bw = ifd.blockWidth;
-    const bh = ifd.blockHeight;
-    const across = Math.ceil(ifd.width / bw);
-    const perPlane = across * Math.ceil(ifd.height / bh);
-    const blockSpp = BlockReader.samplesInBlock(ifd);
-    // Which block sets to read and where their samples go.
-    const parts: { planeOffset: number; srcSample: number; dstSample: number; copyAll: boolean }[] = [];
-    if (ref.sample === null) {
-      if (ifd.planar === 1) parts.push({ planeOffset: 0, srcSample: 0, dstSample: 0, copyAll: true });
-      else
-        for (let s = 0; s < ifd.samplesPerPixel; s++) parts.push({ planeOffset: s * perPlane, srcSample: 0, dstSample: s, copyAll: false });
-    } else if (ifd.planar === 1) {
-      parts.push({ planeOffset: 0, srcSample: ref.sample, dstSample: 0, copyAll: false });
-    } else {
-      parts.push({ planeOffset: ref.sample * perPlane, srcSample: 0, dstSample: 0, copyAll: true });
+    if (ref.file === null) {
+      await readPageRegion(this.own!, ref, rect, out, type, outSpp);
+      return out;
     }
-
-    // Blocks reaching into the rows the next row of tiles reads again are kept longer.
-    const rowBytes = across * bw * blockSpp * bytesPerSample(type) * parts.length;
-    const carryFrom = this.blocks.beginRead(ifd, `${ref.ifd}:${ref.sample}`, rect.y, rect.y + rect.height, rowBytes);
-    const jobs: Promise<void>[] = [];
-    const bx0 = Math.floor(rect.x / bw);
-    const bx1 = Math.floor((rect.x + rect.width - 1) / bw);
-    const by0 = Math.floor(rect.y / bh);
-    const by1 = Math.floor((rect.y + rect.height - 1) / bh);
-    for (let by = by0; by <= by1; by++) {
-      const blockTop = by * bh;
-      const row0 = Math.max(rect.y, blockTop) - blockTop;
-      const row1 = Math.min(rect.y + rect.height, blockTop + BlockReader.blockRows(ifd, by)) - blockTop;
-      const keepFrom =
-        carryFrom !== null && blockTop + BlockReader.blockRows(ifd, by) > carryFrom ? Math.max(0, carryFrom - blockTop) : null;
-      for (let bx = bx0; bx <= bx1; bx++) {
-        const blockLeft = bx * bw;
-        const col0 = Math.max(rect.x, blockLeft) - blockLeft;
-        const col1 = Math.min(rect.x + rect.width, blockLeft + bw, ifd.width) - blockLeft;
-        for (const part of parts) {
-          const index = part.planeOffset + by * across + bx;
-          jobs.push(
-            this.blocks.rows(ifd, type, index, row0, row1, keepFrom).then((data) => {
-              for (let r = 0; r < row1 - row0; r++) {
-                const src = (r * bw + col0) * blockSpp;
-                const dst = ((blockTop + row0 + r - rect.y) * rect.width + (blockLeft + col0 - rect.x)) * outSpp;
-                const n = col1 - col0;
-                if (part.copyAll) {
-                  out.set(data.subarray(src, src + n * blockSpp), dst);
-                } else {
-                  for (let i = 0, s = src + part.srcSample, d = dst + part.dstSample; i < n; i++, s += blockSpp, d += outSpp)
-                    out[d] = data[s]!;
-                }
-              }
-            }),
-          );
-        }
-      }
+    const tiff = await this.siblings!.acquire(ref.file);
+    try {
+      await readPageRegion(tiff, ref, rect, out, type, outSpp);
+    } finally {
+      this.siblings!.release(ref.file);
     }
-    await Promise.all(jobs);
     return out;
   }
 
   async close(): Promise<void> {
-    await this.source.close();
+    await this.own?.source.close();
+    await this.companion?.close();
+    await this.siblings?.close();
   }
+}
+
+/** Read `rect` of the page `ref` names in `tiff` into `out`. */
+async function readPageRegion(
+  tiff: OpenTiff,
+  ref: PlaneRef,
+  rect: Rect,
+  out: SampleArray,
+  type: SampleType,
+  outSpp: number,
+): Promise<void> {
+  const ifd = tiff.ifds[ref.ifd]!;
+  const bw = ifd.blockWidth;
+  const bh = ifd.blockHeight;
+  const across = Math.ceil(ifd.width / bw);
+  const perPlane = across * Math.ceil(ifd.height / bh);
+  const blockSpp = BlockReader.samplesInBlock(ifd);
+  // Which block sets to read and where their samples go.
+  const parts: { planeOffset: number; srcSample: number; dstSample: number; copyAll: boolean }[] = [];
+  if (ref.sample === null) {
+    if (ifd.planar === 1) parts.push({ planeOffset: 0, srcSample: 0, dstSample: 0, copyAll: true });
+    else
+      for (let s = 0; s < ifd.samplesPerPixel; s++) parts.push({ planeOffset: s * perPlane, srcSample: 0, dstSample: s, copyAll: false });
+  } else if (ifd.planar === 1) {
+    parts.push({ planeOffset: 0, srcSample: ref.sample, dstSample: 0, copyAll: false });
+  } else {
+    parts.push({ planeOffset: ref.sample * perPlane, srcSample: 0, dstSample: 0, copyAll: true });
+  }
+
+  // Blocks reaching into the rows the next row of tiles reads again are kept longer.
+  const blocks = tiff.blocks;
+  const rowBytes = across * bw * blockSpp * bytesPerSample(type) * parts.length;
+  const carryFrom = blocks.beginRead(ifd, `${ref.ifd}:${ref.sample}`, rect.y, rect.y + rect.height, rowBytes);
+  const jobs: Promise<void>[] = [];
+  const bx0 = Math.floor(rect.x / bw);
+  const bx1 = Math.floor((rect.x + rect.width - 1) / bw);
+  const by0 = Math.floor(rect.y / bh);
+  const by1 = Math.floor((rect.y + rect.height - 1) / bh);
+  for (let by = by0; by <= by1; by++) {
+    const blockTop = by * bh;
+    const row0 = Math.max(rect.y, blockTop) - blockTop;
+    const row1 = Math.min(rect.y + rect.height, blockTop + BlockReader.blockRows(ifd, by)) - blockTop;
+    const keepFrom = carryFrom !== null && blockTop + BlockReader.blockRows(ifd, by) > carryFrom ? Math.max(0, carryFrom - blockTop) : null;
+    for (let bx = bx0; bx <= bx1; bx++) {
+      const blockLeft = bx * bw;
+      const col0 = Math.max(rect.x, blockLeft) - blockLeft;
+      const col1 = Math.min(rect.x + rect.width, blockLeft + bw, ifd.width) - blockLeft;
+      for (const part of parts) {
+        const index = part.planeOffset + by * across + bx;
+        jobs.push(
+          blocks.rows(ifd, type, index, row0, row1, keepFrom).then((data) => {
+            for (let r = 0; r < row1 - row0; r++) {
+              const src = (r * bw + col0) * blockSpp;
+              const dst = ((blockTop + row0 + r - rect.y) * rect.width + (blockLeft + col0 - rect.x)) * outSpp;
+              const n = col1 - col0;
+              if (part.copyAll) {
+                out.set(data.subarray(src, src + n * blockSpp), dst);
+              } else {
+                for (let i = 0, s = src + part.srcSample, d = dst + part.dstSample; i < n; i++, s += blockSpp, d += outSpp)
+                  out[d] = data[s]!;
+              }
+            }
+          }),
+        );
+      }
+    }
+  }
+  await Promise.all(jobs);
+}
+
+/** The pages of `file` (null: the file read) that the layout uses; every page when none is. */
+function usedPages(layout: TiffLayout, file: string | null, ifds: IfdInfo[]): IfdInfo[] {
+  const used = new Set(layout.scenes.flatMap((s) => s.planes.filter((p) => p.file === file).map((p) => p.ifd)));
+  return used.size > 0 ? [...used].map((i) => ifds[i]!) : ifds;
+}
+
+/** `pages` with a block reader sized for the pages used (blocks checked to lie inside the file). */
+function withBlocks(pages: TiffPages, used: IfdInfo[], sampleType: SampleType, options: TiffOpenOptions): OpenTiff {
+  for (const ifd of used) checkBlocksInside(ifd, pages.source.size, pages.source.name);
+  const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(used, sampleType);
+  const floor = Math.min(cacheBytes, recentFloorBytes(used, sampleType));
+  return { ...pages, blocks: new BlockReader(pages.source, pages.littleEndian, cacheBytes, options.inflate, floor) };
+}
+
+/** Sample type of a file's first page (uint8 when unreadable: the page check refuses it later). */
+function pageSampleType(pages: TiffPages): SampleType {
+  try {
+    return sampleTypeOf(pages.ifds[0]!, pages.source.name);
+  } catch {
+    return "uint8";
+  }
+}
+
+function newSiblings(name: string, open: OpenSibling, options: TiffOpenOptions): SiblingFiles {
+  return new SiblingFiles(name, open, {
+    maxOpen: Math.max(1, options.maxOpenFiles ?? 8),
+    ...(options.maxPages !== undefined ? { maxPages: options.maxPages } : {}),
+    blocks: (pages) => {
+      const sampleType = pageSampleType(pages);
+      const cacheBytes = options.tileCacheBytes ?? defaultTileCacheBytes(pages.ifds, sampleType);
+      return new BlockReader(
+        pages.source,
+        pages.littleEndian,
+        cacheBytes,
+        options.inflate,
+        Math.min(cacheBytes, recentFloorBytes(pages.ifds, sampleType)),
+      );
+    },
+  });
 }
 
 const MIB = 1024 * 1024;
@@ -233,4 +330,13 @@ export function recentFloorBytes(pages: IfdInfo[], sampleType: SampleType): numb
 /** Open a TIFF / BigTIFF / OME-TIFF as an `ImageSource`. */
 export function openTiff(source: ByteSource, options?: TiffOpenOptions): Promise<TiffImageSource> {
   return TiffImageSource.open(source, options);
+}
+
+/**
+ * Open a companion `.ome` metadata file (OME-XML whose TiffData name the TIFF files of the set
+ * beside it); needs `options.siblings`.
+ */
+export async function openOmeCompanion(source: ByteSource, options: TiffOpenOptions = {}): Promise<TiffImageSource> {
+  const text = await readMetadataText(source);
+  return TiffImageSource.openOme(source, null, parseOmeDocument(text, source.name), options);
 }
