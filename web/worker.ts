@@ -4,7 +4,8 @@
  * `BlobByteSource`, so a multi-GB TIFF is never loaded whole) and the last result (one compact
  * plane per output plane: uint8 labels for up to 255 classes, 100 MB for 10000²), runs
  * `predict` with progress events and cancellation, renders view pictures, writes the result
- * as PNG or OME-TIFF, runs the numeric model check, and imports bioimage.io packages
+ * as PNG or OME-TIFF, counts and measures the objects of a 2-D label result (`src/result-objects.ts`:
+ * counts, the object under a pixel, the CSV and GeoJSON downloads), runs the numeric model check, and imports bioimage.io packages
  * (`importPackage`, whose test-tensor check runs a session like any prediction). The page talks to it through
  * `src/worker-client.ts` (messages in `src/protocol.ts`).
  */
@@ -27,6 +28,7 @@ import { numericMetaFor } from "../src/validate/model.js";
 import { runNumericValidation } from "../src/validate/numeric.js";
 import type { ErrorInfo, ImportSummary, Op, PredictSummary, ReplyMessage, RequestMessage, Requests } from "./src/protocol.js";
 import { renderImage, renderResult, valueRange, type ResultPlane } from "./src/render.js";
+import { ResultObjects } from "./src/result-objects.js";
 
 interface WorkerScope {
   postMessage(message: ReplyMessage, transfer?: Transferable[]): void;
@@ -36,7 +38,7 @@ const scope = self as unknown as WorkerScope;
 
 let threads = 1;
 let image: { source: ImageSource; name: string } | undefined;
-let result: { sink: MemoryImageSink; info: OutputImageInfo; is3d: boolean; range?: [number, number] } | undefined;
+let result: { sink: MemoryImageSink; info: OutputImageInfo; is3d: boolean; range?: [number, number]; objects?: ResultObjects } | undefined;
 let running: AbortController | undefined;
 
 function errorInfo(e: unknown): ErrorInfo {
@@ -76,6 +78,19 @@ async function replay(sink: ImageSink): Promise<void> {
     await sink.abort();
     throw e;
   }
+}
+
+/** The objects of a 2-D label output with at least one object class; none for other outputs. */
+async function objectsOf(sink: MemoryImageSink, info: OutputImageInfo, image: ImageSource): Promise<ResultObjects | undefined> {
+  const classes = info.classes ?? [];
+  const onePlane = info.sizes.scene * info.sizes.t * info.sizes.c * info.sizes.z === 1 && info.samplesPerPixel === 1;
+  if (info.kind !== "labels" || !onePlane || classes.length < 2) return undefined;
+  return ResultObjects.compute(sink.plane(), info.width, info.height, classes, image);
+}
+
+function resultObjects(): ResultObjects {
+  if (!result?.objects) throw new Error("no objects: run a prediction with a segmentation model first");
+  return result.objects;
 }
 
 type Handler<K extends Op> = (args: Requests[K]["args"], id: number) => Promise<Requests[K]["result"]>;
@@ -127,6 +142,7 @@ const handlers: { [K in Op]: Handler<K> } = {
       const info = r.outputs[0]!;
       result = { sink, info, is3d };
       if (info.kind === "regression") result.range = valueRange(sink.plane());
+      result.objects = await objectsOf(sink, info, image.source);
       const summary: PredictSummary = {
         model: r.model,
         tile: r.tile,
@@ -141,6 +157,7 @@ const handlers: { [K in Op]: Handler<K> } = {
         megapixelsPerSecond: r.megapixelsPerSecond,
         threads,
         ...(result.range ? { valueRange: result.range } : {}),
+        ...(result.objects ? { objects: result.objects.counts() } : {}),
       };
       return summary;
     } finally {
@@ -157,6 +174,15 @@ const handlers: { [K in Op]: Handler<K> } = {
     const sink = format === "png" ? new PngSink(target) : new OmeTiffSink(target, { imageName: name, creator: "czmodel web page" });
     await replay(sink);
     return { bytes: target.bytes };
+  },
+
+  async objectAt({ x, y }) {
+    return result?.objects?.details(x, y) ?? null;
+  },
+
+  async exportObjects({ format }) {
+    const objects = resultObjects();
+    return { bytes: format === "csv" ? objects.csv() : await objects.geojson() };
   },
 
   async numericCheck({ model: modelFile, image: imageFile }) {

@@ -14,6 +14,8 @@ import {
   imageRows,
   initiallyHidden,
   legendClasses,
+  objectRows,
+  objectsFileName,
   overlayColors,
   overviewSize,
   planeAxes,
@@ -194,6 +196,37 @@ describe("predict state", () => {
     expect(rows["Tile / border"]).toBe("256 × 256 / 8, 8 px");
     expect(rows.Notes).toBe("note a; note b");
     expect(summaryRows(summary()).map(([k]) => k)).not.toContain("Notes");
+    expect(rows.Objects).toBeUndefined();
+  });
+
+  it("lists the object count per class, the hovered object's measurements and the objects' file names", () => {
+    const objects = {
+      total: 7,
+      perClass: [
+        { value: 2, name: "Nucleus", count: 7 },
+        { value: 3, name: "Debris", count: 0 },
+      ],
+    };
+    expect(Object.fromEntries(summaryRows({ ...summary(), objects })).Objects).toBe("Nucleus: 7, Debris: 0");
+    const details = {
+      id: 12,
+      value: 2,
+      className: "Nucleus",
+      measurements: [
+        ["area_px", 345],
+        ["centroid_y", 10.123456789],
+        ["solidity", 1 / 3],
+      ] as [string, number][],
+    };
+    expect(objectRows(details)).toEqual([
+      ["id", "12"],
+      ["class", "2: Nucleus"],
+      ["area_px", "345"],
+      ["centroid_y", "10.1235"],
+      ["solidity", "0.333333"],
+    ]);
+    expect(objectsFileName("cells.ome.tif", "csv")).toBe("cells_objects.csv");
+    expect(objectsFileName("a.b.czi", "geojson")).toBe("a.b_outlines.geojson");
   });
 
   it("describes the image", () => {

@@ -10,7 +10,7 @@ import type { PredictProgress } from "../../src/engine/index.js";
 import type { ImageInfo, OutputImageInfo, PlaneIndex } from "../../src/io/types.js";
 import { formatBytes } from "../../src/render/format.js";
 import type { ClassInfo } from "./model-summary.js";
-import type { PredictSettings, PredictSummary } from "./protocol.js";
+import type { ObjectCounts, ObjectDetails, PredictSettings, PredictSummary } from "./protocol.js";
 
 /** Longest side of the overview pictures. */
 const OVERVIEW = 2048;
@@ -147,7 +147,26 @@ export function summaryRows(summary: PredictSummary): [string, string][] {
       "Speed",
       `${summary.megapixels.toFixed(2)} MP in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${summary.megapixelsPerSecond.toFixed(2)} MP/s, ${summary.threads} thread(s)`,
     ],
+    ...(summary.objects ? [objectsRow(summary.objects)] : []),
     ...(summary.notes.length ? ([["Notes", summary.notes.join("; ")]] as [string, string][]) : []),
+  ];
+}
+
+/** The result table's object count: `Nucleus: 35` per object class (8-connected components). */
+function objectsRow(counts: ObjectCounts): [string, string] {
+  return ["Objects", counts.perClass.map((c) => `${c.name}: ${c.count}`).join(", ")];
+}
+
+/** Significant digits of the non-integer measurements shown on hover. */
+const HOVER_DIGITS = 6;
+
+/** The hover panel's rows for an object: id, class, then each measurement by its column name. */
+export function objectRows(o: ObjectDetails): [string, string][] {
+  const number = (v: number) => (Number.isInteger(v) ? String(v) : Number(v.toPrecision(HOVER_DIGITS)).toString());
+  return [
+    ["id", String(o.id)],
+    ["class", `${o.value}: ${o.className}`],
+    ...o.measurements.map(([k, v]): [string, string] => [k, number(v)]),
   ];
 }
 
@@ -193,6 +212,12 @@ export function setClassShown(hidden: Set<number>, value: number, shown: boolean
 /** A PNG holds one plane of one integer sample. */
 export function pngExportable(out: OutputImageInfo): boolean {
   return out.samplesPerPixel === 1 && out.sampleType !== "float32" && out.sizes.scene * out.sizes.t * out.sizes.c * out.sizes.z === 1;
+}
+
+/** `cells.ome.tif` → `cells_objects.csv` / `cells_outlines.geojson`. */
+export function objectsFileName(imageName: string, format: "csv" | "geojson"): string {
+  const stem = imageName.replace(/\.ome\.tiff?$|\.[^.]*$/i, "");
+  return format === "csv" ? `${stem}_objects.csv` : `${stem}_outlines.geojson`;
 }
 
 /** `cells.ome.tif` + labels + png → `cells_labels.png`. */

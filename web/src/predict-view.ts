@@ -2,7 +2,9 @@
  * Flow 3, Predict: drop a model and an image (PNG, TIFF / OME-TIFF, CZI; read lazily from the
  * File in the worker), run the tiled prediction in the worker with a progress bar and a
  * Cancel button, see the result as a class-coloured overlay (legend with per-class
- * visibility, opacity, pan / zoom), and download it as PNG or OME-TIFF.
+ * visibility, opacity, pan / zoom), and download it as PNG or OME-TIFF. A segmentation result
+ * also lists its object count per class; hovering over an object shows its measurements, and
+ * the objects table (CSV) and outlines (GeoJSON) download as `czmodel predict --objects` writes them.
  */
 import { BlobByteSource } from "../../src/bytes/byte-source.js";
 import { readModelFromSource } from "../../src/container/index.js";
@@ -21,6 +23,8 @@ import {
   initiallyHidden,
   legendClasses,
   modelFacts,
+  objectRows,
+  objectsFileName,
   overlayColors,
   overviewSize,
   planeAxes,
@@ -61,6 +65,9 @@ function predictElements() {
     legend: h("fieldset", { id: "predict-legend", class: "legend", hidden: true }),
     pngButton: h("button", { type: "button", id: "predict-download-png", disabled: true }, "Download labels (PNG)"),
     tiffButton: h("button", { type: "button", id: "predict-download-tiff", disabled: true }, "Download result (OME-TIFF)"),
+    csvButton: h("button", { type: "button", id: "predict-download-objects", disabled: true }, "Download objects (CSV)"),
+    geojsonButton: h("button", { type: "button", id: "predict-download-outlines", disabled: true }, "Download outlines (GeoJSON)"),
+    objectBox: h("div", { id: "predict-object", class: "object-info" }),
     selects: {} as Partial<Record<Axis, HTMLSelectElement>>,
   };
 }
@@ -103,9 +110,10 @@ function layout(el: Elements, onModel: (f: File) => void, onImage: (f: File) => 
     el.status,
     el.errors,
     el.viewer.element,
+    el.objectBox,
     el.legend,
     el.summaryBox,
-    h("div", { class: "actions" }, el.pngButton, el.tiffButton),
+    h("div", { class: "actions" }, el.pngButton, el.tiffButton, el.csvButton, el.geojsonButton),
   );
 }
 
@@ -114,6 +122,9 @@ class PredictView {
   readonly state = createPredictState();
   readonly el = predictElements();
   readonly element: HTMLElement;
+  /** Latest pixel under the pointer; one question to the worker at a time, the newest wins. */
+  private hovered: { x: number; y: number } | undefined;
+  private asking = false;
 
   constructor(private readonly worker: WorkerClient) {
     const el = this.el;
@@ -124,6 +135,9 @@ class PredictView {
     });
     el.pngButton.addEventListener("click", () => void this.save("png"));
     el.tiffButton.addEventListener("click", () => void this.save("ome-tiff"));
+    el.csvButton.addEventListener("click", () => void this.saveObjects("csv"));
+    el.geojsonButton.addEventListener("click", () => void this.saveObjects("geojson"));
+    el.viewer.onHover = (pixel) => this.hover(pixel);
     this.element = layout(
       el,
       (f) => void this.loadModel(f),
@@ -246,6 +260,7 @@ class PredictView {
     state.result = undefined;
     this.ready();
     el.legend.hidden = true;
+    this.clearObjects();
     el.pngButton.disabled = el.tiffButton.disabled = true;
     setChildren(el.summaryBox);
     el.viewer.clear();
@@ -293,6 +308,54 @@ class PredictView {
     this.showLegend(summary);
     el.pngButton.disabled = !pngExportable(summary.output);
     el.tiffButton.disabled = false;
+    el.csvButton.disabled = el.geojsonButton.disabled = !summary.objects;
+    el.objectBox.textContent = summary.objects ? "Point at an object to see its measurements." : "";
+  }
+
+  private clearObjects(): void {
+    const el = this.el;
+    el.csvButton.disabled = el.geojsonButton.disabled = true;
+    this.hovered = undefined;
+    setChildren(el.objectBox);
+  }
+
+  private hover(pixel: { x: number; y: number } | undefined): void {
+    const { result } = this.state;
+    if (!result?.summary.objects || !resultShown(result, this.plane())) return;
+    this.hovered = pixel;
+    if (!this.asking) void this.askObject();
+  }
+
+  private async askObject(): Promise<void> {
+    this.asking = true;
+    try {
+      let asked: { x: number; y: number } | undefined;
+      while (this.hovered && this.hovered !== asked) {
+        asked = this.hovered;
+        const details = await this.worker.call("objectAt", asked);
+        if (!this.state.result?.summary.objects) return;
+        if (details) setChildren(this.el.objectBox, factTable(objectRows(details), `Object ${details.id}`));
+        else this.el.objectBox.textContent = `No object at x ${asked.x}, y ${asked.y}.`;
+      }
+    } catch (e) {
+      this.showError(e);
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  private async saveObjects(format: "csv" | "geojson"): Promise<void> {
+    const { result, image } = this.state;
+    if (!result?.summary.objects || !image) return;
+    const name = objectsFileName(image.file.name, format);
+    this.el.status.textContent = `Writing ${name}…`;
+    try {
+      const { bytes } = await this.worker.call("exportObjects", { format });
+      download(bytes, name, format === "csv" ? "text/csv" : "application/geo+json");
+      this.el.status.textContent = `Saved ${name} (${formatBytes(bytes.byteLength)}).`;
+    } catch (e) {
+      this.showError(e);
+    }
   }
 
   private async run(): Promise<void> {
@@ -305,6 +368,7 @@ class PredictView {
     el.runButton.disabled = true;
     el.cancelButton.disabled = false;
     el.pngButton.disabled = el.tiffButton.disabled = true;
+    this.clearObjects();
     el.progress.value = 0;
     el.status.textContent = "Starting…";
     state.result = undefined;

@@ -52,6 +52,23 @@ export interface PredictSummary
   threads: number;
   /** Range of a regression output (for display). */
   valueRange?: [number, number];
+  /** Objects of a 2-D label output (8-connected components of every class but the first). */
+  objects?: ObjectCounts;
+}
+
+/** How many objects the result holds, per object class (each listed, 0 when none). */
+export interface ObjectCounts {
+  total: number;
+  perClass: { value: number; name: string; count: number }[];
+}
+
+/** The object under a pixel: its id, class and the objects table's measurements by column. */
+export interface ObjectDetails {
+  id: number;
+  /** Label value of its class. */
+  value: number;
+  className: string;
+  measurements: [string, number][];
 }
 
 /** What the worker reports after importing a bioimage.io package (`importPackage`), as plain data. */
@@ -74,6 +91,8 @@ export interface Requests {
   predict: { args: { model: File; settings: PredictSettings }; result: PredictSummary };
   renderResult: { args: RenderRequest & { colors: ([number, number, number] | null)[] }; result: Picture };
   exportResult: { args: { format: "png" | "ome-tiff"; name: string }; result: { bytes: Uint8Array } };
+  objectAt: { args: { x: number; y: number }; result: ObjectDetails | null };
+  exportObjects: { args: { format: "csv" | "geojson" }; result: { bytes: Uint8Array } };
   importPackage: { args: { file: File }; result: ImportSummary };
   numericCheck: { args: { model: File; image?: File }; result: NumericValidationResult & { input: string } };
   cancel: { args: Record<string, never>; result: { cancelled: boolean } };

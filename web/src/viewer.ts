@@ -46,6 +46,8 @@ export class Viewer {
   private originX = 0;
   private originY = 0;
   private readonly requestDetailSoon: () => void;
+  /** Called with the image pixel under the pointer, or undefined when it leaves the image. */
+  onHover: ((pixel: { x: number; y: number } | undefined) => void) | undefined;
 
   constructor(private readonly label: string) {
     this.canvas = h("canvas", {
@@ -178,12 +180,16 @@ export class Viewer {
       c.setPointerCapture(e.pointerId);
     });
     c.addEventListener("pointermove", (e) => {
-      if (!drag) return;
+      if (!drag) {
+        this.onHover?.(this.pixelAt(e.clientX, e.clientY));
+        return;
+      }
       this.panBy((e.clientX - drag.x) * ratio(), (e.clientY - drag.y) * ratio());
       drag = { x: e.clientX, y: e.clientY };
     });
     c.addEventListener("pointerup", () => (drag = undefined));
     c.addEventListener("pointercancel", () => (drag = undefined));
+    c.addEventListener("pointerleave", () => this.onHover?.(undefined));
     c.addEventListener(
       "wheel",
       (e) => {
@@ -211,6 +217,16 @@ export class Viewer {
         action();
       }
     });
+  }
+
+  /** The image pixel under a point of the page (client coordinates), if it is on the image. */
+  private pixelAt(clientX: number, clientY: number): { x: number; y: number } | undefined {
+    if (!this.width) return undefined;
+    const r = this.canvas.getBoundingClientRect();
+    const ratio = this.canvas.width / Math.max(1, this.canvas.clientWidth);
+    const x = Math.floor(this.originX + ((clientX - r.left) * ratio) / this.scale);
+    const y = Math.floor(this.originY + ((clientY - r.top) * ratio) / this.scale);
+    return x >= 0 && y >= 0 && x < this.width && y < this.height ? { x, y } : undefined;
   }
 
   /** The visible part of the image, in whole image pixels. */
