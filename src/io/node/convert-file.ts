@@ -1,0 +1,60 @@
+/**
+ * Node entry for image conversion: `convertImageFile(input, output)` opens any image the
+ * tool reads (`openImageFile`), picks the sink from the output name (`createImageFileSink`,
+ * temp-then-rename, `--overwrite` as `predict` has it) with chunks the size of the copy's
+ * tiles, and streams the selected planes across (`convertImage`).
+ */
+import { basename } from "node:path";
+import { autoChunkSize } from "../chunk-grid.js";
+import { convertImage, pixelBytes, planConversion, type ConvertImageResult, type PlaneSelection } from "../convert-image.js";
+import type { OpenImageOptions } from "../open.js";
+import { createImageFileSink } from "./create-sink.js";
+import { openImageFile } from "./open-file.js";
+
+export interface ConvertFileOptions {
+  planes?: PlaneSelection;
+  /** Replace an existing output (default false). */
+  overwrite?: boolean;
+  /** Tile compression of OME-TIFF / OME-Zarr: auto (default) = deflate integer images, store float32 raw. */
+  compression?: "auto" | "deflate" | "none";
+  openOptions?: OpenImageOptions;
+  /** OME `Creator`, e.g. `czmodel 0.1.0`. */
+  creator?: string;
+  onProgress?: (donePixels: number, totalPixels: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface ConvertFileResult extends ConvertImageResult {
+  input: string;
+  output: string;
+}
+
+/** The image's name in the output's metadata: the input's file name without its extensions. */
+function imageName(path: string): string {
+  return basename(path.replace(/[\\/]+$/, "")).replace(/(\.ome)?\.[^.]+$/i, "");
+}
+
+export async function convertImageFile(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConvertFileResult> {
+  const source = await openImageFile(input, options.openOptions ?? {});
+  try {
+    const plan = planConversion(source.info, options.planes);
+    const tileSize = autoChunkSize(plan.output.width, pixelBytes(source.info));
+    const compression = options.compression ?? "auto";
+    const sink = await createImageFileSink(output, {
+      overwrite: options.overwrite ?? false,
+      tileSize,
+      compress: compression === "auto" ? "auto" : compression === "deflate",
+      imageName: imageName(input),
+      ...(options.creator ? { creator: options.creator } : {}),
+    });
+    const result = await convertImage(source, sink, {
+      tileSize,
+      ...(options.planes ? { planes: options.planes } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { input, output, ...result };
+  } finally {
+    await source.close();
+  }
+}
