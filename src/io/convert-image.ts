@@ -21,6 +21,7 @@ import {
   type OutputImageInfo,
   type PlaneIndex,
   type PlaneSizes,
+  type Rect,
   type SampleArray,
 } from "./types.js";
 
@@ -139,6 +140,24 @@ function* tilesOf(width: number, height: number, tileW: number, tileH: number) {
     for (let x = 0; x < width; x += tileW) yield { x, y, width: Math.min(tileW, width - x), height: Math.min(tileH, height - y) };
 }
 
+interface CopyJob {
+  from: PlaneIndex;
+  to: PlaneIndex;
+  rect: Rect;
+}
+
+/** Every tile of every planned plane, in write order. */
+function* copyJobs(plan: ConversionPlan, tileW: number, tileH: number): Generator<CopyJob> {
+  for (const { from, to } of plan.planes)
+    for (const rect of tilesOf(plan.output.width, plan.output.height, tileW, tileH)) yield { from, to, rect };
+}
+
+/** `promise` with a no-op handler attached, so a read abandoned after a failed write is no unhandled rejection. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /**
  * Copy the selected planes of `source` into `sink` (begin … finish). The sink is aborted if
  * anything fails; the source stays open (the caller closes it).
@@ -152,22 +171,33 @@ export async function convertImage(source: ImageSource, sink: ImageSink, options
   const tileH = tiled ? (options.tileSize ?? 512) : (options.bandRows ?? 256);
   const swap = source.info.sampleOrder === "bgr" || source.info.sampleOrder === "bgra";
   const total = out.width * out.height * plan.planes.length;
-  const buffer = allocSamples(out.sampleType, tileW * tileH * K);
-  // A reused read buffer only for sinks that are done with the samples when a write resolves.
+  // Two read buffers, reused only for sinks that are done with the samples when a write resolves.
+  const buffers = [0, 1].map(() => allocSamples(out.sampleType, tileW * tileH * K));
   const into = readsRegionsInto(source) && releasesBands(sink) ? source : undefined;
+  const read = async (job: CopyJob, slot: number): Promise<SampleArray> => {
+    const data = into ? await into.readRegionInto(job.from, job.rect, buffers[slot]!) : await source.readRegion(job.from, job.rect);
+    if (swap) swapRedBlue(data, K);
+    return data;
+  };
+  const jobs = copyJobs(plan, tileW, tileH);
   let done = 0;
   try {
     await sink.begin(out);
-    for (const { from, to } of plan.planes) {
-      for (const rect of tilesOf(out.width, out.height, tileW, tileH)) {
-        options.signal?.throwIfAborted();
-        const data = into ? await into.readRegionInto(from, rect, buffer) : await source.readRegion(from, rect);
-        if (swap) swapRedBlue(data, K);
-        if (tiled) await sink.writeTile(to, rect, data);
-        else await sink.writeBand(to, rect.y, rect.height, data);
-        done += rect.width * rect.height;
-        options.onProgress?.(done, total);
-      }
+    // The next tile is read while the current one is written (compressed): reading and writing overlap.
+    let next = jobs.next();
+    let slot = 0;
+    let reading = next.done ? undefined : quiet(read(next.value, slot));
+    while (!next.done) {
+      options.signal?.throwIfAborted();
+      const job = next.value;
+      const data = await reading!;
+      next = jobs.next();
+      slot ^= 1;
+      reading = next.done ? undefined : quiet(read(next.value, slot));
+      if (tiled) await sink.writeTile(job.to, job.rect, data);
+      else await sink.writeBand(job.to, job.rect.y, job.rect.height, data);
+      done += job.rect.width * job.rect.height;
+      options.onProgress?.(done, total);
     }
     await sink.finish();
   } catch (e) {
