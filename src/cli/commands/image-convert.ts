@@ -19,6 +19,7 @@ interface ImageConvertCliOptions extends ImageOpenCliOptions {
   plane?: PlaneFilter;
   scene?: number;
   compression: "auto" | "deflate" | "none";
+  pyramid?: boolean;
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -49,6 +50,11 @@ export function registerImageConvert(program: Command): void {
         .choices(["auto", "deflate", "none"])
         .default("auto"),
     )
+    .option(
+      "--pyramid",
+      "OME-Zarr: add 2x levels down to <= 1024 px per side (NGFF multiscales; averaged, labels never). Default: on over 4096 px per side",
+    )
+    .option("--no-pyramid", "full resolution only")
     .addOption(cziOtherDimensionsOption())
     .option("--overwrite", "replace an existing output")
     .option("--json", "print a JSON summary at the end")
@@ -56,7 +62,7 @@ export function registerImageConvert(program: Command): void {
     .option("--debug", "show stack traces on errors")
     .addHelpText(
       "after",
-      "\nExamples:\n  czmodel image-convert cells.czi cells.ome.zarr\n  czmodel image-convert stack.ome.zarr z2.ome.tif --plane z=2,c=0\n  czmodel image-convert slide.czi scene1.ome.tif --scene 1 --compression none\n  czmodel image-convert labels.ome.tif labels.png --overwrite",
+      "\nExamples:\n  czmodel image-convert cells.czi cells.ome.zarr\n  czmodel image-convert big.ome.tif big.ome.zarr --pyramid\n  czmodel image-convert stack.ome.zarr z2.ome.tif --plane z=2,c=0\n  czmodel image-convert slide.czi scene1.ome.tif --scene 1 --compression none\n  czmodel image-convert labels.ome.tif labels.png --overwrite",
     )
     .action(async (input: string, output: string, opts: ImageConvertCliOptions) => {
       const result = await runConvert(input, output, opts);
@@ -76,6 +82,7 @@ async function runConvert(input: string, output: string, opts: ImageConvertCliOp
     const result = await convertImageFile(input, output, {
       overwrite: Boolean(opts.overwrite),
       compression: opts.compression,
+      ...(opts.pyramid !== undefined ? { pyramid: opts.pyramid } : {}),
       openOptions: imageOpenOptionsFrom(opts),
       creator: `czmodel ${VERSION}`,
       signal: controller.signal,
@@ -99,7 +106,7 @@ async function runConvert(input: string, output: string, opts: ImageConvertCliOp
 function convertText(r: ConvertFileResult & { seconds: number }): string[] {
   const s = r.sizes;
   return [
-    `wrote ${r.output}: ${r.width} x ${r.height}, scenes ${s.scene}, T ${s.t}, C ${s.c}, Z ${s.z}, ${r.samplesPerPixel} x ${r.sampleType}`,
+    `wrote ${r.output}: ${r.width} x ${r.height}, scenes ${s.scene}, T ${s.t}, C ${s.c}, Z ${s.z}, ${r.samplesPerPixel} x ${r.sampleType}${r.levels > 1 ? `, ${r.levels} pyramid levels` : ""}`,
     `  ${(r.pixels / 1e6).toFixed(2)} MP in ${r.seconds} s`,
   ];
 }
