@@ -1,5 +1,5 @@
 /**
- * `npm run bench:convert [-- --sizes 4096,16384,32768] [--to ome-zarr,ome-tiff] [--keep] [--json]`
+ * `npm run bench:convert [-- --sizes 4096,16384,32768] [--to ome-zarr,ome-zarr-single,ome-tiff] [--keep] [--json]`
  *
  * Builds large tiled uint16 BigTIFFs from the real nuclei image (mirror-tiled, deflate level 1,
  * `makeBigTiffFromImage`), then converts each with `czmodel image-convert` in its own process
@@ -20,19 +20,24 @@ import { makeBigTiffFromImage } from "../src/io/tiff/node/make-big-tiff.js";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const source = join(root, "..", "shared", "testdata", "images", "nuclei_0000.png");
-const EXTENSIONS = { "ome-zarr": ".ome.zarr", "ome-tiff": ".ome.tif" } as const;
-type Format = keyof typeof EXTENSIONS;
+/** Output name and extra flags per format; `ome-zarr` gets its default pyramid (on over 4096²), `ome-zarr-single` none. */
+const FORMATS = {
+  "ome-zarr": { ext: ".ome.zarr", args: [] },
+  "ome-zarr-single": { ext: ".ome.zarr", args: ["--no-pyramid"] },
+  "ome-tiff": { ext: ".ome.tif", args: [] },
+} as const;
+type Format = keyof typeof FORMATS;
 
 function usage(message: string): never {
   console.error(`bench/convert.ts: ${message}`);
-  console.error("usage: bench/convert.ts [--sizes 4096,16384,32768] [--to ome-zarr,ome-tiff] [--keep] [--json]");
+  console.error("usage: bench/convert.ts [--sizes 4096,16384,32768] [--to ome-zarr,ome-zarr-single,ome-tiff] [--keep] [--json]");
   process.exit(2);
 }
 
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "4096,16384,32768" },
-    to: { type: "string", default: "ome-zarr,ome-tiff" },
+    to: { type: "string", default: "ome-zarr,ome-zarr-single,ome-tiff" },
     keep: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
@@ -43,7 +48,7 @@ const sizes = values.sizes.split(",").map((s) => {
   return n;
 });
 const formats = values.to.split(",").map((f) => {
-  if (!(f in EXTENSIONS)) usage(`--to: "${f}" is not one of ${Object.keys(EXTENSIONS).join(", ")}`);
+  if (!(f in FORMATS)) usage(`--to: "${f}" is not one of ${Object.keys(FORMATS).join(", ")}`);
   return f as Format;
 });
 
@@ -63,6 +68,7 @@ interface Row {
 async function convertOnce(
   input: string,
   output: string,
+  args: readonly string[],
 ): Promise<{ seconds: number; convertSeconds: number; cpuSeconds: number; peakRssMb: number }> {
   const started = performance.now();
   const { stdout, stderr } = await run(
@@ -76,6 +82,7 @@ async function convertOnce(
       output,
       "--json",
       "--overwrite",
+      ...args,
     ],
     { maxBuffer: 16 << 20 },
   );
@@ -97,8 +104,8 @@ async function main(): Promise<void> {
       await makeBigTiffFromImage(source, image, { width: size, height: size, overwrite: true });
       console.error(`${size}²: input made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
       for (const format of formats) {
-        const output = join(dir, `out_${size}${EXTENSIONS[format]}`);
-        const r = await convertOnce(image, output);
+        const output = join(dir, `out_${size}${FORMATS[format].ext}`);
+        const r = await convertOnce(image, output, FORMATS[format].args);
         const row = { size, format, ...r, megapixelsPerSecond: (size * size) / 1e6 / r.convertSeconds };
         rows.push(row);
         console.error(
@@ -112,10 +119,10 @@ async function main(): Promise<void> {
     if (!values.keep) await rm(dir, { recursive: true, force: true });
     else console.error(`kept ${dir}`);
   }
-  console.log("size      format    convert s  process s   MP/s   CPU s  peak RSS MB");
+  console.log("size      format          convert s  process s   MP/s   CPU s  peak RSS MB");
   for (const r of rows)
     console.log(
-      `${`${r.size}²`.padEnd(9)} ${r.format.padEnd(9)} ${r.convertSeconds.toFixed(2).padStart(9)} ${r.seconds.toFixed(2).padStart(10)} ${r.megapixelsPerSecond.toFixed(1).padStart(6)} ${r.cpuSeconds.toFixed(1).padStart(7)} ${r.peakRssMb.toFixed(0).padStart(12)}`,
+      `${`${r.size}²`.padEnd(9)} ${r.format.padEnd(15)} ${r.convertSeconds.toFixed(2).padStart(9)} ${r.seconds.toFixed(2).padStart(10)} ${r.megapixelsPerSecond.toFixed(1).padStart(6)} ${r.cpuSeconds.toFixed(1).padStart(7)} ${r.peakRssMb.toFixed(0).padStart(12)}`,
     );
   console.log("\ntarget: peak RSS <= 1024 MB and flat across sizes");
   if (values.json) console.log(JSON.stringify(rows, null, 2));

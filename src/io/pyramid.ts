@@ -44,10 +44,25 @@ export function downsample2x(
   const h2 = Math.ceil(height / 2);
   const out = allocSamples(type, w2 * h2 * K);
   const round = type !== "float32" && type !== "float64";
+  // One sample, full 2×2 blocks (all but an odd last row and column): the hot path, without per-pixel branches.
+  const fullRows = K === 1 ? Math.floor(height / 2) : 0;
+  const fullCols = Math.floor(width / 2);
+  for (let y = 0; y < fullRows; y++) {
+    const r0 = 2 * y * stride;
+    const r1 = r0 + stride;
+    const o = y * w2;
+    if (rule === "top-left") for (let x = 0; x < fullCols; x++) out[o + x] = data[r0 + 2 * x]!;
+    else if (round)
+      for (let x = 0, i = r0, j = r1; x < fullCols; x++, i += 2, j += 2)
+        out[o + x] = Math.floor((data[i]! + data[i + 1]! + data[j]! + data[j + 1]!) / 4 + 0.5);
+    else
+      for (let x = 0, i = r0, j = r1; x < fullCols; x++, i += 2, j += 2)
+        out[o + x] = (data[i]! + data[i + 1]! + data[j]! + data[j + 1]!) / 4;
+  }
   for (let y = 0; y < h2; y++) {
     const y0 = 2 * y;
     const rows = y0 + 1 < height ? 2 : 1;
-    for (let x = 0; x < w2; x++) {
+    for (let x = y < fullRows ? fullCols : 0; x < w2; x++) {
       const x0 = 2 * x;
       const cols = x0 + 1 < width ? 2 : 1;
       for (let k = 0; k < K; k++) {

@@ -1,5 +1,5 @@
 /**
- * Multiscale OME-Zarr outputs (`src/io/pyramid.ts`, `OmeZarrSink` `pyramidLevels`): zarr reads
+ * Multiscale OME-Zarr outputs (`src/io/pyramid.ts`, `OmeZarrSink` `pyramid`): zarr reads
  * every level, the multiscales list them with 2^l scales, and each level equals numpy's
  * downsampling of the level above by the documented rule — the mean of each 2×2 block (fewer
  * pixels at an odd edge; integers rounded half up, floats to float32) for images, the top-left
@@ -13,6 +13,7 @@ import { pyramidLevelCount } from "../../src/io/pyramid.js";
 import { FolderTarget } from "../../src/io/zarr/node/folder-target.js";
 import { OmeZarrSink } from "../../src/io/zarr/zarr-sink.js";
 import { czmodel, expectOneLineError, scratchDir } from "../cli/helpers.js";
+import { testdata } from "../helpers/paths.js";
 import { python } from "./helpers.js";
 
 /** Checks every level of a multiscale OME-Zarr against numpy; prints the level shapes, scales and the first mismatch. */
@@ -123,7 +124,7 @@ describe("OmeZarrSink pyramid of labels", () => {
     const out = join(dir, "labels.ome.zarr");
     const width = 2051;
     const height = 1037;
-    const sink = new OmeZarrSink(await FolderTarget.create(out), { chunkSize: 256, pyramidLevels: 3 });
+    const sink = new OmeZarrSink(await FolderTarget.create(out), { chunkSize: 256, pyramid: true });
     await sink.begin({ width, height, sizes: { scene: 1, t: 1, c: 1, z: 1 }, samplesPerPixel: 1, sampleType: "uint8", kind: "labels" });
     // labels 1..5 in stripes and blocks, written as tiles in a shuffled order
     const tiles: { x: number; y: number; w: number; h: number }[] = [];
@@ -143,5 +144,29 @@ describe("OmeZarrSink pyramid of labels", () => {
       [260, 513],
     ]);
     expect(got.mismatch).toBeNull();
+  });
+});
+
+describe("predict --pyramid", () => {
+  it("labels keep the top-left pixel, probabilities are averaged, and shards refuse it", async () => {
+    const dir = await scratchDir();
+    const model = testdata("models", "simple_nuclei_segmodel.czann");
+    const labels = join(dir, "labels.ome.zarr");
+    const probabilities = join(dir, "probabilities.ome.zarr");
+    const image = testdata("images", "nuclei_0000.png");
+    const r = await czmodel("predict", model, image, "-o", labels, "--output", "both", "--pyramid", "--quiet");
+    expect(r.status, r.stderr).toBe(0);
+    const l = await python<Levels>(CHECK_LEVELS, labels, "top-left");
+    expect(l.shapes.map((s) => s.slice(3))).toEqual([
+      [1416, 1960],
+      [708, 980],
+    ]);
+    expect(l.mismatch).toBeNull();
+    const p = await python<Levels>(CHECK_LEVELS, join(dir, "labels.probabilities.ome.zarr"), "mean");
+    expect(p.dtypes).toEqual(["float32", "float32"]);
+    expect(p.mismatch).toBeNull();
+    expectOneLineError(await czmodel("predict", model, image, "-o", probabilities, "--shard", "0/2", "--pyramid"), [
+      /--pyramid cannot be used with them/,
+    ]);
   });
 });

@@ -22,6 +22,7 @@ interface PredictCliOptions extends RunCliOptions {
   blend: "none" | "linear" | "gaussian";
   threads?: number;
   overwrite?: boolean;
+  pyramid?: boolean;
   json?: boolean;
   quiet?: boolean;
   shard?: Shard;
@@ -66,6 +67,10 @@ export function registerPredict(program: Command): void {
     .option("--threads <n>", `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: all cores)`, positiveInt(OPTION_LIMITS.threads))
     .option("--overwrite", "replace an existing output")
     .option(
+      "--pyramid",
+      "OME-Zarr output: add 2x levels down to <= 1024 px per side (NGFF multiscales; labels by top-left pixel, the rest averaged)",
+    )
+    .option(
       "--shard <K/N>",
       "run only shard K (0-based) of N of the work units into a shared OME-Zarr output; then `czmodel finalize OUT`",
       parseShard,
@@ -108,6 +113,7 @@ function runOptions(opts: PredictCliOptions): PredictFileOptions & ShardFileOpti
 /** `--plan` (the units as JSON) or `--shard K/N` (run shard K's units). */
 async function runSharded(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<void> {
   if (opts.overwrite) throw invalidArgument("shards share one output; --overwrite cannot be used with them", { where: "--overwrite" });
+  if (opts.pyramid) throw invalidArgument("shards write full resolution only; --pyramid cannot be used with them", { where: "--pyramid" });
   const options: ShardFileOptions = { ...runOptions(opts), ...(opts.unitSize !== undefined ? { unitSize: opts.unitSize } : {}) };
   if (!opts.shard) {
     if (!opts.plan) throw invalidArgument("--unit-size needs --shard K/N or --plan", { where: "--unit-size" });
@@ -153,6 +159,7 @@ async function runPredict(modelPath: string, imagePath: string, opts: PredictCli
     return await predictFile(modelPath, imagePath, opts.out, {
       ...runOptions(opts),
       overwrite: Boolean(opts.overwrite),
+      ...(opts.pyramid ? { pyramid: true } : {}),
       signal: controller.signal,
       onProgress: (p) =>
         progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),

@@ -66,7 +66,7 @@ export async function convertImageFile(input: string, output: string, options: C
       tileSize,
       compress: compression === "auto" ? "auto" : compression === "deflate",
       imageName: imageName(input),
-      pyramidLevels: levels,
+      pyramid: levels > 1,
       ...(options.creator ? { creator: options.creator } : {}),
     });
     const result = await convertImage(source, sink, {

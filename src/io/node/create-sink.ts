@@ -44,8 +44,8 @@ export interface FileSinkOptions {
   imageName?: string;
   /** OME `Creator` / TIFF `Software`, e.g. `czmodel 0.1.0`. */
   creator?: string;
-  /** Resolution levels of a multiscale OME-Zarr (default 1; `pyramidLevelCount` gives the full pyramid); other formats refuse more than 1. */
-  pyramidLevels?: number;
+  /** Multiscale OME-Zarr: 2× levels down to at most 1024 px per side (default false); other formats refuse it. */
+  pyramid?: boolean;
 }
 
 /** The output format a file name asks for, or undefined. */
@@ -62,7 +62,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
   if (!format) throw invalidArgument("cannot tell the output format from the file name", { where: path, allowed: OUTPUT_EXTENSIONS });
   const overwrite = options.overwrite ?? false;
   const compress = options.compress ?? "auto";
-  if ((options.pyramidLevels ?? 1) > 1 && format !== "ome-zarr")
+  if (options.pyramid && format !== "ome-zarr")
     throw unsupported("pyramids are written to OME-Zarr outputs only", { where: path, allowed: ".ome.zarr, or leave out --pyramid" });
   switch (format) {
     case "png":
@@ -93,7 +93,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
             level,
             compressor: nodeZlibCompressor(level),
             ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
-            ...(options.pyramidLevels !== undefined ? { pyramidLevels: options.pyramidLevels } : {}),
+            ...(options.pyramid ? { pyramid: true } : {}),
           }),
       );
     }

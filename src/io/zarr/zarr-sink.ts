@@ -15,7 +15,7 @@
  * padded to full size, as Zarr v2 requires. Memory: the incomplete chunks (see
  * `ome-tiff-sink.ts`; the default chunk size comes from `autoChunkSize` the same way).
  *
- * With `pyramidLevels` > 1 the image group holds a multiscale pyramid: datasets `0`, `1`, … each
+ * With `pyramid` the image group holds a multiscale pyramid: datasets `0`, `1`, … each
  * half the size of the one before (`pyramid.ts`: labels keep the top-left pixel of each 2×2
  * block, everything else is averaged), each level's chunks made from the level above's as soon as
  * those are complete, so the pyramid costs no second pass and only a row of chunks per level.
@@ -31,7 +31,7 @@ import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
 import type { PieceLayout } from "./chunk-pieces.js";
 import { bytesToHex } from "../../bytes/hex.js";
-import { downsample2x, type DownsampleRule } from "../pyramid.js";
+import { downsample2x, pyramidLevelCount, type DownsampleRule } from "../pyramid.js";
 
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -49,8 +49,8 @@ export interface OmeZarrSinkOptions {
    * to this instead of asking for every pixel. Default: every pixel is required.
    */
   onPartialChunks?: (chunks: PartialChunk[]) => Promise<void>;
-  /** Resolution levels, 1 (default) = full resolution only; see `pyramid.ts` for the count. Not with `onPartialChunks`. */
-  pyramidLevels?: number;
+  /** Add 2× levels down to at most 1024 px per side (`pyramid.ts`); default false. Not with `onPartialChunks`. */
+  pyramid?: boolean;
 }
 
 /** Size and chunk size of one pyramid level. */
@@ -105,11 +105,8 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       throw invalidArgument(`chunk size ${size} is not allowed`, { where: "tileSize", allowed: "an integer >= 1" });
     }
     this.chunkSize = size;
-    const levels = options.pyramidLevels ?? 1;
-    if (!Number.isInteger(levels) || levels < 1 || levels > 32)
-      throw invalidArgument(`pyramid of ${levels} levels is not allowed`, { where: "pyramidLevels", allowed: "1..32" });
-    if (levels > 1 && options.onPartialChunks)
-      throw invalidArgument("a pyramid cannot be built from work units' partial chunks", { where: "pyramidLevels" });
+    if (options.pyramid && options.onPartialChunks)
+      throw invalidArgument("a pyramid cannot be built from work units' partial chunks", { where: "--pyramid" });
     this.level = options.level ?? 6;
     this.compressor = options.compression === "none" ? undefined : (options.compressor ?? fflateZlibCompressor(this.level));
   }
@@ -153,7 +150,8 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     const info = this.info!;
     this.levels = [{ width: info.width, height: info.height, chunkW: this.chunkW, chunkH: this.chunkH }];
     this.levelGrids = [];
-    for (let l = 1; l < (this.options.pyramidLevels ?? 1); l++) {
+    const count = this.options.pyramid ? pyramidLevelCount(info.width, info.height) : 1;
+    for (let l = 1; l < count; l++) {
       const above = this.levels[l - 1]!;
       const width = Math.ceil(above.width / 2);
       const height = Math.ceil(above.height / 2);
