@@ -5,9 +5,9 @@
  * pixels at an odd edge; integers rounded half up, floats to float32) for images, the top-left
  * pixel for labels. Inputs are made at test time (fast-png, tifffile); odd sizes on purpose.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encode } from "fast-png";
+import { decode, encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { pyramidLevelCount } from "../../src/io/pyramid.js";
 import { FolderTarget } from "../../src/io/zarr/node/folder-target.js";
@@ -85,6 +85,13 @@ describe("image-convert --pyramid", () => {
       [4, 4],
     ]);
     expect(got.mismatch).toBeNull();
+    // our own reader sees the levels and reads full resolution back exactly
+    const info = await czmodel("image-info", out, "--json");
+    expect(JSON.parse(info.stdout)).toMatchObject({ width, height, details: { pyramidLevels: 3 } });
+    const back = join(dir, "back.png");
+    expect((await czmodel("image-convert", out, back)).status).toBe(0);
+    const png = decode(readFileSync(back));
+    expect(Buffer.from(png.data.buffer, png.data.byteOffset, png.data.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
   });
 
   it("float32 with several planes and RGB uint8: levels averaged per channel and plane", async () => {
