@@ -36,7 +36,33 @@ export interface PlaneSelection {
 /** What a conversion writes: the output's description and, per output plane, the input plane it copies. */
 interface ConversionPlan {
   output: OutputImageInfo;
-  planes: { from: PlaneIndex; to: PlaneIndex }[];
+  planes: { from: PlaneIndex; to: PlaneIndex; interleave?: PlaneIndex[] }[];
+}
+
+/**
+ * Three grey C planes and nothing else (a colour image that OME-TIFF or OME-Zarr stored as
+ * channels) as one RGB plane, for outputs that hold one plane (PNG); any other plan as it is.
+ */
+function asRgb(plan: ConversionPlan): ConversionPlan {
+  const { output, planes } = plan;
+  const { sizes } = output;
+  if (output.samplesPerPixel !== 1 || sizes.c !== 3 || sizes.t * sizes.z * sizes.scene !== 1) return plan;
+  const { planeNames, ...rest } = output;
+  return {
+    output: { ...rest, samplesPerPixel: 3, sizes: { ...sizes, c: 1 }, ...(planeNames ? { channelNames: planeNames } : {}) },
+    planes: [{ from: planes[0]!.from, to: planes[0]!.to, interleave: planes.map((p) => p.from) }],
+  };
+}
+
+/** Read the same rectangle of each of `planes` (one sample each) and interleave them into pixels of `planes.length` samples. */
+async function readInterleaved(source: ImageSource, planes: PlaneIndex[], rect: Rect): Promise<SampleArray> {
+  const parts = await Promise.all(planes.map((p) => source.readRegion(p, rect)));
+  const K = parts.length;
+  const out = allocSamples(source.info.sampleType, rect.width * rect.height * K);
+  parts.forEach((part, k) => {
+    for (let i = 0; i < part.length; i++) out[i * K + k] = part[i]!;
+  });
+  return out;
 }
 
 const AXES = ["scene", "t", "c", "z"] as const;
@@ -120,6 +146,8 @@ export interface ConvertImageOptions {
   bandRows?: number;
   /** Called after each write with pixels copied so far and the total (all planes). */
   onProgress?: (donePixels: number, totalPixels: number) => void;
+  /** Write three grey C planes (and no other planes) as one RGB plane: for PNG outputs. */
+  rgbFromThreePlanes?: boolean;
   /** Stops the copy between tiles (the sink is aborted, nothing is left behind). */
   signal?: AbortSignal;
 }
@@ -142,14 +170,15 @@ function* tilesOf(width: number, height: number, tileW: number, tileH: number) {
 
 interface CopyJob {
   from: PlaneIndex;
+  interleave?: PlaneIndex[] | undefined;
   to: PlaneIndex;
   rect: Rect;
 }
 
 /** Every tile of every planned plane, in write order. */
 function* copyJobs(plan: ConversionPlan, tileW: number, tileH: number): Generator<CopyJob> {
-  for (const { from, to } of plan.planes)
-    for (const rect of tilesOf(plan.output.width, plan.output.height, tileW, tileH)) yield { from, to, rect };
+  for (const { from, to, interleave } of plan.planes)
+    for (const rect of tilesOf(plan.output.width, plan.output.height, tileW, tileH)) yield { from, to, rect, interleave };
 }
 
 /** `promise` with a no-op handler attached, so a read abandoned after a failed write is no unhandled rejection. */
@@ -163,7 +192,8 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
  * anything fails; the source stays open (the caller closes it).
  */
 export async function convertImage(source: ImageSource, sink: ImageSink, options: ConvertImageOptions = {}): Promise<ConvertImageResult> {
-  const plan = planConversion(source.info, options.planes);
+  const planned = planConversion(source.info, options.planes);
+  const plan = options.rgbFromThreePlanes ? asRgb(planned) : planned;
   const out = plan.output;
   const K = out.samplesPerPixel;
   const tiled = writesTiles(sink);
@@ -175,6 +205,7 @@ export async function convertImage(source: ImageSource, sink: ImageSink, options
   const buffers = [0, 1].map(() => allocSamples(out.sampleType, tileW * tileH * K));
   const into = readsRegionsInto(source) && releasesBands(sink) ? source : undefined;
   const read = async (job: CopyJob, slot: number): Promise<SampleArray> => {
+    if (job.interleave) return readInterleaved(source, job.interleave, job.rect);
     const data = into ? await into.readRegionInto(job.from, job.rect, buffers[slot]!) : await source.readRegion(job.from, job.rect);
     if (swap) swapRedBlue(data, K);
     return data;

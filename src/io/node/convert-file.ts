@@ -74,6 +74,7 @@ export async function convertImageFile(input: string, output: string, options: C
       ...(options.planes ? { planes: options.planes } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      rgbFromThreePlanes: outputFormatForPath(output) === "png",
     });
     return { input, output, ...result, levels };
   } finally {
