@@ -84,7 +84,7 @@ export async function predictFile(
       allowed: "give the border per tile side (--border N)",
     });
   }
-  const { overwrite = false, probabilitiesOut, creator, openOptions, compression = "auto", ...predictOptions } = options;
+  const { overwrite = false, probabilitiesOut, creator, openOptions, compression = "auto", pyramid, ...predictOptions } = options;
   if (!["auto", "deflate", "none"].includes(compression)) {
     throw invalidArgument(`compression '${compression}' is not known`, { where: "--compression", allowed: "auto, deflate, none" });
   }
@@ -97,7 +97,15 @@ export async function predictFile(
   const sinks: ImageSink[] = [];
   try {
     for (const f of files)
-      sinks.push(await createImageFileSink(f, { overwrite, compress, imageName: model.name, ...(creator ? { creator } : {}) }));
+      sinks.push(
+        await createImageFileSink(f, {
+          overwrite,
+          compress,
+          imageName: model.name,
+          ...(creator ? { creator } : {}),
+          ...(pyramid ? { pyramid } : {}),
+        }),
+      );
     const sink: ImageSink | SinkPair = both ? { labels: sinks[0]!, probabilities: sinks[1]! } : sinks[0]!;
     const result = await predictNode(model, source, sink, {
       ...predictOptions,

@@ -10,6 +10,7 @@ import { registerPack } from "./commands/pack.js";
 import { registerUnpack } from "./commands/unpack.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerImageInfo } from "./commands/image-info.js";
+import { registerImageConvert } from "./commands/image-convert.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerFinalize } from "./commands/finalize.js";
 import { registerSubmit } from "./commands/submit.js";
@@ -38,6 +39,7 @@ export function czmodelProgram(): Command {
   registerStatus(program);
   registerImageInfo(program);
   registerObjects(program);
+  registerImageConvert(program);
   registerExportBioimageio(program);
   return program;
 }

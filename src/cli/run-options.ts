@@ -29,8 +29,8 @@ const AXES = ["scene", "t", "c", "z"] as const;
 /** The largest plane index `--plane` takes on any axis (far beyond any real acquisition). */
 const MAX_PLANE_INDEX = 1_048_575;
 
-/** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] }. */
-function parsePlaneFilter(text: string): PlaneFilter {
+/** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] } (also `image-convert --plane`). */
+export function parsePlaneFilter(text: string): PlaneFilter {
   const filter: PlaneFilter = {};
   for (const part of text
     .split(",")

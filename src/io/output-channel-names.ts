@@ -2,17 +2,32 @@
  * Names of the channels an output file stores (OME Channel names, OME-Zarr omero labels):
  * one per (C plane, output sample), C-major. A sample is named by the output
  * (`labels`, a class name, `ch0`…); with several C planes the input channel it was predicted
- * from is put in front (`DAPI labels`), or `c0`, `c1`… when the input named none. Isomorphic.
+ * from is put in front (`DAPI labels`), or `c0`, `c1`… when the input named none. A converted
+ * image (`kind` "image") keeps the input's channel names as they are (`DAPI`; `DAPI R` … for
+ * colour), `c0`, `c1`… when it had none. Isomorphic.
  */
 import type { OutputImageInfo } from "./types.js";
 
 export function outputChannelNames(info: OutputImageInfo): string[] {
+  if (info.kind === "image") return imageChannelNames(info);
   const names: string[] = [];
   for (let c = 0; c < info.sizes.c; c++) {
     for (let k = 0; k < info.samplesPerPixel; k++) {
       const base = info.channelNames?.[k] ?? (info.kind === "labels" ? "labels" : `ch${k}`);
       const plane = info.planeNames?.[c];
       names.push(plane ? `${plane} ${base}` : info.sizes.c > 1 ? `${base} c${c}` : base);
+    }
+  }
+  return names;
+}
+
+function imageChannelNames(info: OutputImageInfo): string[] {
+  const names: string[] = [];
+  for (let c = 0; c < info.sizes.c; c++) {
+    const plane = info.planeNames?.[c] ?? `c${c}`;
+    for (let k = 0; k < info.samplesPerPixel; k++) {
+      const sample = info.channelNames?.[k];
+      names.push(sample ? `${plane} ${sample}` : info.samplesPerPixel > 1 ? `${plane} s${k}` : plane);
     }
   }
   return names;

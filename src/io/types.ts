@@ -104,9 +104,9 @@ export interface OutputImageInfo {
   /** Samples per output pixel: 1 for labels, K for probabilities, C_out for regression. */
   samplesPerPixel: number;
   sampleType: "uint8" | "uint16" | "uint32" | "float32";
-  /** What the samples mean, for metadata (e.g. `labels`, `probabilities`, `regression`). */
-  kind: "labels" | "probabilities" | "regression";
-  /** Names of the output samples (class names for probabilities, `ch0…` for regression). */
+  /** What the samples mean, for metadata: a model's `labels`, `probabilities`, `regression`, or a converted `image`. */
+  kind: "labels" | "probabilities" | "regression" | "image";
+  /** Names of the output samples (class names for probabilities, `ch0…` for regression, `R`, `G`, `B` for a colour image). */
   channelNames?: string[];
   /** Names of the output's C planes: the input channels they were predicted from (e.g. `DAPI`). */
   planeNames?: string[];

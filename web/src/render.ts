@@ -90,12 +90,12 @@ export async function renderImage(
 export interface ResultPlane {
   data: SampleArray;
   width: number;
-  kind: "labels" | "probabilities" | "regression";
-  /** Regression display range. */
+  kind: "labels" | "probabilities" | "regression" | "image";
+  /** Regression (and plain image) display range. */
   range?: [number, number];
 }
 
-/** Render a region of a result plane: labels through `colors` (index = label value), regression as grey. */
+/** Render a region of a result plane: labels through `colors` (index = label value), regression (or a plain image) as grey. */
 export function renderResult(
   result: ResultPlane,
   rect: Rect,
@@ -113,7 +113,7 @@ export function renderResult(
     const row = rows[oy]! * width;
     for (let ox = 0; ox < ow; ox++, o += 4) {
       const v = data[row + cols[ox]!]!;
-      if (result.kind === "regression") {
+      if (result.kind === "regression" || result.kind === "image") {
         rgba[o] = rgba[o + 1] = rgba[o + 2] = (v - lo) * scale;
         rgba[o + 3] = 255;
         continue;

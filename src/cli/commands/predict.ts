@@ -30,6 +30,7 @@ interface PredictCliOptions extends RunCliOptions, ObjectCliOptions {
   blend: "none" | "linear" | "gaussian";
   threads?: number;
   overwrite?: boolean;
+  pyramid?: boolean;
   json?: boolean;
   quiet?: boolean;
   shard?: Shard;
@@ -73,6 +74,10 @@ export function registerPredict(program: Command): void {
     )
     .option("--threads <n>", `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: all cores)`, positiveInt(OPTION_LIMITS.threads))
     .option("--overwrite", "replace an existing output")
+    .option(
+      "--pyramid",
+      "OME-Zarr output: add 2x levels down to <= 1024 px per side (NGFF multiscales; labels by top-left pixel, the rest averaged)",
+    )
     .option(
       "--shard <K/N>",
       "run only shard K (0-based) of N of the work units into a shared OME-Zarr output; then `czmodel finalize OUT`",
@@ -123,6 +128,7 @@ function runOptions(opts: PredictCliOptions): PredictFileOptions & ShardFileOpti
 /** `--plan` (the units as JSON) or `--shard K/N` (run shard K's units). */
 async function runSharded(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<void> {
   if (opts.overwrite) throw invalidArgument("shards share one output; --overwrite cannot be used with them", { where: "--overwrite" });
+  if (opts.pyramid) throw invalidArgument("shards write full resolution only; --pyramid cannot be used with them", { where: "--pyramid" });
   const options: ShardFileOptions = { ...runOptions(opts), ...(opts.unitSize !== undefined ? { unitSize: opts.unitSize } : {}) };
   if (!opts.shard) {
     if (!opts.plan) throw invalidArgument("--unit-size needs --shard K/N or --plan", { where: "--unit-size" });
@@ -168,6 +174,7 @@ async function runPredict(modelPath: string, imagePath: string, opts: PredictCli
     return await predictFile(modelPath, imagePath, opts.out, {
       ...runOptions(opts),
       overwrite: Boolean(opts.overwrite),
+      ...(opts.pyramid ? { pyramid: true } : {}),
       signal: controller.signal,
       onProgress: (p) =>
         progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),

@@ -17,6 +17,8 @@ export type PredictFileOptions = Omit<NodePredictOptions, "runtime"> & {
   openOptions?: OpenImageOptions;
   /** Tile compression of OME-TIFF / OME-Zarr outputs: `auto` (default: labels deflated, float32 outputs stored raw), `deflate`, `none`. */
   compression?: "auto" | "deflate" | "none";
+  /** OME-Zarr outputs: add a resolution pyramid (`io/pyramid.ts`; labels by top-left pixel, the rest averaged). Default false. */
+  pyramid?: boolean;
 };
 
 /** What a file run wrote, on top of the engine's result. */

@@ -6,7 +6,7 @@
  * file/folder is created here, so an unwritable output fails before any prediction work; the
  * caller must call `abort()` on the sink if it gives up before `finish()`.
  */
-import { invalidArgument } from "../../errors.js";
+import { invalidArgument, unsupported } from "../../errors.js";
 import { PngSink } from "../png/png-sink.js";
 import { OmeTiffSink } from "../tiff/ome-tiff-sink.js";
 import type { ImageSink } from "../types.js";
@@ -44,10 +44,12 @@ export interface FileSinkOptions {
   imageName?: string;
   /** OME `Creator` / TIFF `Software`, e.g. `czmodel 0.1.0`. */
   creator?: string;
+  /** Multiscale OME-Zarr: 2× levels down to at most 1024 px per side (default false); other formats refuse it. */
+  pyramid?: boolean;
 }
 
 /** The output format a file name asks for, or undefined. */
-function outputFormatForPath(path: string): OutputFormat | undefined {
+export function outputFormatForPath(path: string): OutputFormat | undefined {
   const name = path.replace(/[\\/]+$/, "").toLowerCase();
   if (name.endsWith(".png")) return "png";
   if (/\.(ome\.)?tiff?$/.test(name)) return "ome-tiff";
@@ -60,6 +62,8 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
   if (!format) throw invalidArgument("cannot tell the output format from the file name", { where: path, allowed: OUTPUT_EXTENSIONS });
   const overwrite = options.overwrite ?? false;
   const compress = options.compress ?? "auto";
+  if (options.pyramid && format !== "ome-zarr")
+    throw unsupported("pyramids are written to OME-Zarr outputs only", { where: path, allowed: ".ome.zarr, or leave out --pyramid" });
   switch (format) {
     case "png":
       return new PngSink(await FileByteTarget.create(path, { overwrite }));
@@ -89,6 +93,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
             level,
             compressor: nodeZlibCompressor(level),
             ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
+            ...(options.pyramid ? { pyramid: true } : {}),
           }),
       );
     }

@@ -13,7 +13,13 @@
  * (`0/`, `1/` …). Bands (`writeBand`) and rectangles (`writeTile`) are collected into chunks
  * (`ChunkGrid`); each chunk is encoded and written as soon as it is complete; edge chunks are
  * padded to full size, as Zarr v2 requires. Memory: the incomplete chunks (see
- * `ome-tiff-sink.ts`; the default chunk size comes from `autoChunkSize` the same way). Isomorphic.
+ * `ome-tiff-sink.ts`; the default chunk size comes from `autoChunkSize` the same way).
+ *
+ * With `pyramid` the image group holds a multiscale pyramid: datasets `0`, `1`, … each
+ * half the size of the one before (`pyramid.ts`: labels keep the top-left pixel of each 2×2
+ * block, everything else is averaged), each level's chunks made from the level above's as soon as
+ * those are complete, so the pyramid costs no second pass and only a row of chunks per level.
+ * Isomorphic.
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
 import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk, type PartialChunk } from "../chunk-grid.js";
@@ -25,6 +31,7 @@ import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
 import type { PieceLayout } from "./chunk-pieces.js";
 import { bytesToHex } from "../../bytes/hex.js";
+import { downsample2x, pyramidLevelCount, type DownsampleRule } from "../pyramid.js";
 
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -42,13 +49,23 @@ export interface OmeZarrSinkOptions {
    * to this instead of asking for every pixel. Default: every pixel is required.
    */
   onPartialChunks?: (chunks: PartialChunk[]) => Promise<void>;
+  /** Add 2× levels down to at most 1024 px per side (`pyramid.ts`); default false. Not with `onPartialChunks`. */
+  pyramid?: boolean;
+}
+
+/** Size and chunk size of one pyramid level. */
+interface Level {
+  width: number;
+  height: number;
+  chunkW: number;
+  chunkH: number;
 }
 
 const DTYPES = { uint8: "|u1", uint16: "<u2", uint32: "<u4", float32: "<f4" } as const;
 
-/** Key of chunk (cy, cx) of output channel `channel` (= c·K + k) of `plane`; `scenes` > 1 adds the scene group. */
-export function zarrChunkKey(scenes: number, plane: PlaneIndex, channel: number, cy: number, cx: number): string {
-  return `${scenes > 1 ? `${plane.scene}/` : ""}0/${plane.t}/${channel}/${plane.z}/${cy}/${cx}`;
+/** Key of chunk (cy, cx) of output channel `channel` (= c·K + k) of `plane` in pyramid level `level`; `scenes` > 1 adds the scene group. */
+export function zarrChunkKey(scenes: number, plane: PlaneIndex, channel: number, cy: number, cx: number, level = 0): string {
+  return `${scenes > 1 ? `${plane.scene}/` : ""}${level}/${plane.t}/${channel}/${plane.z}/${cy}/${cx}`;
 }
 
 /** The stored bytes of one chunk (`K` samples per pixel, interleaved): one file per sample, compressed when `compressor` is given. */
@@ -75,6 +92,9 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   private chunkW = 0;
   private chunkH = 0;
   private done = false;
+  /** Pyramid levels (index 0 = full resolution) and the grids collecting levels 1… */
+  private levels: Level[] = [];
+  private levelGrids: ChunkGrid[] = [];
 
   constructor(
     private readonly target: KeyValueTarget,
@@ -85,6 +105,8 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       throw invalidArgument(`chunk size ${size} is not allowed`, { where: "tileSize", allowed: "an integer >= 1" });
     }
     this.chunkSize = size;
+    if (options.pyramid && options.onPartialChunks)
+      throw invalidArgument("a pyramid cannot be built from work units' partial chunks", { where: "--pyramid" });
     this.level = options.level ?? 6;
     this.compressor = options.compression === "none" ? undefined : (options.compressor ?? fflateZlibCompressor(this.level));
   }
@@ -110,7 +132,8 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     const size = this.chunkSize ?? autoChunkSize(info.width, info.samplesPerPixel * bytesPerSample(info.sampleType));
     this.chunkW = Math.min(size, info.width);
     this.chunkH = Math.min(size, info.height);
-    this.grid = new ChunkGrid({ ...info, chunkWidth: this.chunkW, chunkHeight: this.chunkH }, (chunks) => this.writeChunks(chunks));
+    this.grid = new ChunkGrid({ ...info, chunkWidth: this.chunkW, chunkHeight: this.chunkH }, (chunks) => this.writeChunks(chunks, 0));
+    this.planLevels(size);
 
     await this.target.set(".zgroup", json({ zarr_format: 2 }));
     if (info.sizes.scene > 1) await this.target.set(".zattrs", json({ "bioformats2raw.layout": 3 }));
@@ -118,16 +141,34 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       const p = this.prefix(s);
       if (p) await this.target.set(`${p}.zgroup`, json({ zarr_format: 2 }));
       await this.target.set(`${p}.zattrs`, json(this.imageAttributes(s)));
-      await this.target.set(`${p}0/.zarray`, json(this.arrayMetadata()));
+      for (let l = 0; l < this.levels.length; l++) await this.target.set(`${p}${l}/.zarray`, json(this.arrayMetadata(l)));
     }
   }
 
-  private arrayMetadata(): Record<string, unknown> {
+  /** Level sizes (each half the one above, rounded up) and the grids of levels 1… */
+  private planLevels(size: number): void {
     const info = this.info!;
+    this.levels = [{ width: info.width, height: info.height, chunkW: this.chunkW, chunkH: this.chunkH }];
+    this.levelGrids = [];
+    const count = this.options.pyramid ? pyramidLevelCount(info.width, info.height) : 1;
+    for (let l = 1; l < count; l++) {
+      const above = this.levels[l - 1]!;
+      const width = Math.ceil(above.width / 2);
+      const height = Math.ceil(above.height / 2);
+      const level = { width, height, chunkW: Math.min(size, width), chunkH: Math.min(size, height) };
+      this.levels.push(level);
+      const layout = { ...info, width, height, chunkWidth: level.chunkW, chunkHeight: level.chunkH };
+      this.levelGrids.push(new ChunkGrid(layout, (chunks) => this.writeChunks(chunks, l)));
+    }
+  }
+
+  private arrayMetadata(level: number): Record<string, unknown> {
+    const info = this.info!;
+    const { width, height, chunkW, chunkH } = this.levels[level]!;
     return {
       zarr_format: 2,
-      shape: [info.sizes.t, info.sizes.c * info.samplesPerPixel, info.sizes.z, info.height, info.width],
-      chunks: [1, 1, 1, this.chunkH, this.chunkW],
+      shape: [info.sizes.t, info.sizes.c * info.samplesPerPixel, info.sizes.z, height, width],
+      chunks: [1, 1, 1, chunkH, chunkW],
       dtype: DTYPES[info.sampleType as keyof typeof DTYPES],
       compressor: this.compressor ? { id: "zlib", level: this.level } : null,
       fill_value: 0,
@@ -153,7 +194,10 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
           version: "0.4",
           name: info.sizes.scene > 1 ? `${base} scene ${scene}` : base,
           axes: [{ name: "t", type: "time" }, { name: "c", type: "channel" }, space("z", ps.z), space("y", ps.y), space("x", ps.x)],
-          datasets: [{ path: "0", coordinateTransformations: [{ type: "scale", scale: [1, 1, um(ps.z), um(ps.y), um(ps.x)] }] }],
+          datasets: this.levels.map((_, l) => ({
+            path: String(l),
+            coordinateTransformations: [{ type: "scale", scale: [1, 1, um(ps.z), um(ps.y) * 2 ** l, um(ps.x) * 2 ** l] }],
+          })),
         },
       ],
     };
@@ -191,18 +235,32 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     await this.grid.write(plane, rect, data);
   }
 
-  /** Encode and store complete chunks. */
-  private async writeChunks(chunks: Chunk[]): Promise<void> {
-    await Promise.all(chunks.map((c) => this.writeChunk(c.plane, c.cy, c.cx, c.data)));
+  /** Encode and store complete chunks of pyramid level `level`, and hand their downsampled pixels to the next level. */
+  private async writeChunks(chunks: Chunk[], level: number): Promise<void> {
+    await Promise.all(chunks.map((c) => this.writeChunk(c.plane, c.cy, c.cx, c.data, level)));
+    const next = this.levelGrids[level];
+    if (!next) return;
+    const info = this.info!;
+    const { width, height, chunkW, chunkH } = this.levels[level]!;
+    const rule: DownsampleRule = info.kind === "labels" ? "top-left" : "mean";
+    for (const c of chunks) {
+      // chunk origins are even (a multiple of an even chunk size, or 0), so the halves line up
+      const x = c.cx * chunkW;
+      const y = c.cy * chunkH;
+      const w = Math.min(chunkW, width - x);
+      const h = Math.min(chunkH, height - y);
+      const half = downsample2x(c.data, chunkW, w, h, info.samplesPerPixel, info.sampleType, rule);
+      await next.write(c.plane, { x: x / 2, y: y / 2, width: Math.ceil(w / 2), height: Math.ceil(h / 2) }, half);
+    }
   }
 
   /** Encode and store chunk (cy, cx) of `plane` (all samples interleaved), one Zarr chunk per output sample (channel c·K + k). */
-  async writeChunk(plane: PlaneIndex, cy: number, cx: number, data: SampleArray): Promise<void> {
+  async writeChunk(plane: PlaneIndex, cy: number, cx: number, data: SampleArray, level = 0): Promise<void> {
     if (!this.info) throw internalError("OmeZarrSink.writeChunk() before begin()");
     const K = this.info.samplesPerPixel;
     const files = await zarrChunkFiles(data, K, this.compressor);
     await Promise.all(
-      files.map((bytes, k) => this.target.set(zarrChunkKey(this.info!.sizes.scene, plane, plane.c * K + k, cy, cx), bytes)),
+      files.map((bytes, k) => this.target.set(zarrChunkKey(this.info!.sizes.scene, plane, plane.c * K + k, cy, cx, level), bytes)),
     );
   }
 
@@ -220,6 +278,9 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     if (partial) await partial(this.grid.takePending());
     else if (!this.grid.complete)
       throw internalError(`OmeZarrSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
+    const short = this.levelGrids.findIndex((g) => !g.complete);
+    if (short >= 0)
+      throw internalError(`OmeZarrSink.finish(): pyramid level ${short + 1} is missing ${this.levelGrids[short]!.describeProgress()}`);
     await this.target.commit();
     this.done = true;
   }
