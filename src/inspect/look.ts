@@ -12,7 +12,7 @@ import { sniffPayload, type PayloadKind } from "../container/payload.js";
 import { readModelHead, type ModelFileHead, type ReadModelOptions } from "../container/model-file.js";
 import { checkEntrySize, zipLimits } from "../container/limits.js";
 import { ZipArchive, type ZipCodec } from "../container/zip-reader.js";
-import { onnxSkeleton, type ChunkInput } from "../onnx/skeleton.js";
+import { onnxSkeleton, rangedChunks, type ChunkInput } from "../onnx/skeleton.js";
 import { readPayloadFacts, type PayloadFacts } from "./payload.js";
 
 export interface ModelLook {
@@ -32,29 +32,10 @@ export interface LookOptions extends ReadModelOptions {
   rangedFrom?: number;
 }
 
-const READ_STEP = 1 << 16;
 /** STORED payloads above this size are read by range, weights skipped and CRC-32 unchecked. */
 const RANGED_FROM = 64 << 20;
 /** Thrown into the inflater to stop a stream whose rest is not needed. */
 const STOP = Symbol("stop");
-
-/** A STORED payload read by range from `offset`: `skip` moves on without reading. */
-function rangedInput(zip: ZipArchive, offset: number, length: number): ChunkInput {
-  let at = offset;
-  const end = offset + length;
-  return {
-    async next() {
-      if (at >= end) return null;
-      const n = Math.min(READ_STEP, end - at);
-      const chunk = await zip.readRange(at, n);
-      at += n;
-      return chunk;
-    },
-    skip(n: number) {
-      at += n;
-    },
-  };
-}
 
 /** A payload (deflated or STORED) as a pull stream: the inflater waits until each chunk is taken. */
 function inflatedInput(zip: ZipArchive, head: ModelFileHead, maxBytes: number): { input: ChunkInput; stop(): Promise<void> } {
@@ -120,7 +101,7 @@ async function lookAtPayload(
   if (range) {
     const kind = sniffPayload(await zip.readRange(range.offset, Math.min(8, range.length)));
     if (kind !== "onnx") return kind === "savedmodel" ? whole() : { kind, payload: readPayloadFacts(new Uint8Array(0), kind) };
-    const facts = await scanOnnx(rangedInput(zip, range.offset, range.length), range.length);
+    const facts = await scanOnnx(rangedChunks({ read: (o, n) => zip.readRange(o, n) }, range.offset, range.length), range.length);
     return facts ? { kind, payload: facts } : whole();
   }
   const stream = inflatedInput(zip, head, maxBytes);

@@ -17,6 +17,30 @@ export interface ChunkInput {
   skip?(n: number): void;
 }
 
+const RANGE_STEP = 1 << 16;
+
+/** The `length` bytes at `offset` of a random-access source as a `ChunkInput` whose `skip` reads nothing. */
+export function rangedChunks(
+  source: { read(offset: number, length: number): Promise<Uint8Array> },
+  offset: number,
+  length: number,
+): ChunkInput {
+  let at = offset;
+  const end = offset + length;
+  return {
+    async next() {
+      if (at >= end) return null;
+      const n = Math.min(RANGE_STEP, end - at);
+      const chunk = await source.read(at, n);
+      at += n;
+      return chunk;
+    },
+    skip(n: number) {
+      at += n;
+    },
+  };
+}
+
 /** Tensor data fields at most this long are kept (small constants such as Reduce axes are read from them). */
 const KEEP_BYTES = 1 << 16;
 /** Deeper nesting than this (subgraphs in subgraphs …) is refused; the caller reads the payload whole instead. */
