@@ -13,7 +13,8 @@
  *   re-zipped with DEFLATE (level 1, python's zipfile), median of `--repeat` (target < 1 s,
  *   < 200 MB for STORED);
  * - `czmodel --version`: the CLI's start-up, which every figure above includes; the table also
- *   shows each time less that start-up, and the in-process time of `lookAtModelFile`.
+ *   shows each time less that start-up (noisy on a loaded machine), and the in-process times
+ *   of `writeStreamedArchive` (interleaved with the others) and `lookAtModelFile`.
  * Per-run lines go to stderr, the table (and `--json` rows) to stdout.
  */
 import { execFile, execFileSync } from "node:child_process";
@@ -22,6 +23,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { lookAtOnnxFile, writeStreamedArchive } from "../src/convert/node/stream-pack.js";
+import { ModelMetadata } from "../src/metadata/index.js";
 import { lookAtModelFile } from "../src/node-api.js";
 
 const run = promisify(execFile);
@@ -139,11 +142,19 @@ try {
   const packed = join(dir, "big.czann");
   const cp: number[] = [];
   const pack: Run[] = [];
+  const api: number[] = [];
+  const metadata = ModelMetadata.fromParams({ type: "Regression", inputShape: [256, 256, 3], outputShape: [256, 256, 3] }, "bench");
   for (let i = 0; i < repeat; i++) {
     await rm(join(dir, "copy.onnx"), { force: true });
+    await rm(join(dir, "api.czann"), { force: true });
     cp.push(cpSync(onnx, join(dir, "copy.onnx")));
     await rm(packed, { force: true });
     pack.push(await cli(["pack", onnx, "--type", "Regression", "--out", packed]));
+    await rm(join(dir, "api.czann"), { force: true });
+    const t = performance.now();
+    await writeStreamedArchive((await lookAtOnnxFile(onnx))!, metadata, null, dir, "api.czann", {});
+    api.push((performance.now() - t) / 1000);
+    console.error(`  writeStreamedArchive in process: ${api[i]!.toFixed(2)} s`);
   }
   await rm(join(dir, "copy.onnx"), { force: true });
 
@@ -179,6 +190,13 @@ try {
     mbPerS: +(size / 2 ** 20 / packS).toFixed(0),
     ratioVsCpSync: +(cpS / packS).toFixed(2),
     ratioLessStartup: +(cpS / (packS - startup)).toFixed(2),
+  });
+  const apiS = median(api);
+  rows.push({
+    what: "pack in process (look + write)",
+    medianS: +apiS.toFixed(3),
+    mbPerS: +(size / 2 ** 20 / apiS).toFixed(0),
+    ratioVsCpSync: +(cpS / apiS).toFixed(2),
   });
   for (const [kind, file] of Object.entries(files)) {
     for (const command of ["inspect", "validate"]) {

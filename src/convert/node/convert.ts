@@ -13,7 +13,7 @@ import { readRegularFile } from "../../bytes/node/regular-file.js";
 import { DEFAULT_ZIP_LIMITS } from "../../container/limits.js";
 import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
-import type { WriteData } from "../../container/node/write-file-atomic.js";
+import type { WriteData, WriteFileAtomicOptions } from "../../container/node/write-file-atomic.js";
 import { invalidArgument, invalidModel, ioError, unsupported } from "../../errors.js";
 import { LegacyModelMetadata, ModelMetadata, parseConversionSpec } from "../../metadata/index.js";
 import { encodeModel, summarizeOnnx, type ModelProto } from "../../onnx/index.js";
@@ -171,6 +171,7 @@ export async function writeCreatingFolder(
   name: string,
   bytes: WriteData,
   guard: OutputGuard = { refuse: false, inputs: [] },
+  writeOptions: WriteFileAtomicOptions = {},
 ): Promise<string> {
   await checkArchiveTarget(join(folder, name), guard);
   const created = await mkdir(folder, { recursive: true }).catch((cause: unknown) => {
@@ -178,7 +179,7 @@ export async function writeCreatingFolder(
   });
   const path = join(folder, name);
   try {
-    await writeFileAtomic(path, bytes);
+    await writeFileAtomic(path, bytes, writeOptions);
   } catch (e) {
     if (created) await removeEmptyFolders(folder, created);
     throw e;

@@ -1,9 +1,10 @@
 /**
  * Packing an ONNX file that needs no graph edit without loading it: the graph is looked at
  * through its skeleton (`onnx/skeleton.ts`, weights skipped by range), validated from those
- * facts, the file's CRC-32 is computed chunk by chunk with `zlib.crc32`, and the archive is
- * written piece by piece (headers from `archivePieces`, the model copied in chunks) through
- * the atomic writer. The bytes equal those `writeArchive` writes (docs/streaming.md). Node only.
+ * facts, and the archive is written piece by piece through the atomic writer: headers from
+ * `archivePieces`, the model copied in chunks while its CRC-32 is computed with `zlib.crc32`,
+ * then the model's local header patched with that CRC (the central directory comes after).
+ * The bytes equal those `writeArchive` writes (docs/streaming.md). Node only.
  */
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { crc32 } from "node:zlib";
@@ -60,12 +61,6 @@ async function* fileChunks(fh: FileHandle, size: number, buffer: Uint8Array): As
   }
 }
 
-async function fileCrc32(fh: FileHandle, size: number, buffer: Uint8Array): Promise<number> {
-  let crc = 0;
-  for await (const chunk of fileChunks(fh, size, buffer)) crc = crc32(chunk, crc);
-  return crc;
-}
-
 /** `writeArchive` for an ONNX file that needs no graph edit (`hasAdaptation` false), in bounded memory. */
 export async function writeStreamedArchive(
   look: OnnxFileLook,
@@ -85,16 +80,24 @@ export async function writeStreamedArchive(
   const fh = await open(look.path, "r");
   try {
     const buffer = new Uint8Array(CHUNK);
-    const model = { size: look.size, crc32: await fileCrc32(fh, look.size, buffer) };
-    const pieces = archivePieces(prepared.metadata, model, license, { hostByte: defaultHostByte(), ...options });
+    const zip = { hostByte: defaultHostByte(), ...options };
+    // one pass: the model's CRC-32 is computed as it is copied; its local header is patched at the end
+    let pieces = archivePieces(prepared.metadata, { size: look.size, crc32: 0 }, license, zip);
+    const modelAt = pieces.indexOf(null);
+    const headerOffset = pieces.slice(0, modelAt - 1).reduce((n, p) => n + (p?.length ?? 0), 0);
     async function* archive(): AsyncIterable<Uint8Array> {
-      for (const piece of pieces) {
-        if (piece) yield piece;
-        else yield* fileChunks(fh, look.size, buffer);
+      for (const piece of pieces.slice(0, modelAt)) if (piece) yield piece;
+      let crc = 0;
+      for await (const chunk of fileChunks(fh, look.size, buffer)) {
+        crc = crc32(chunk, crc);
+        yield chunk;
       }
+      pieces = archivePieces(prepared.metadata, { size: look.size, crc32: crc }, license, zip);
+      for (const piece of pieces.slice(modelAt + 1)) if (piece) yield piece;
     }
+    const finish = (patch: (bytes: Uint8Array, position: number) => Promise<void>) => patch(pieces[modelAt - 1]!, headerOffset);
     const guard = { refuse: options.existing === "refuse", inputs: [...inputs, licenseFile] };
-    const path = await writeCreatingFolder(outputPath, outputFileName(outputName, prepared.format), archive(), guard);
+    const path = await writeCreatingFolder(outputPath, outputFileName(outputName, prepared.format), archive(), guard, { finish });
     return {
       path,
       format: prepared.format,
