@@ -30,6 +30,16 @@ rezip(out + "/deflated.czann", entries, zipfile.ZIP_DEFLATED)
 model_name = [n for n, _ in entries if n.endswith(".model")][0]
 payload = dict(entries)[model_name]
 rezip(out + "/truncated.czann", [(n, payload[: len(payload) // 2] if n == model_name else d) for n, d in entries], zipfile.ZIP_STORED)
+rezip(out + "/truncated-deflated.czann", [(n, payload[: len(payload) // 2] if n == model_name else d) for n, d in entries], zipfile.ZIP_DEFLATED)
+bad = bytearray(open(out + "/deflated.czann", "rb").read())
+for sig, crc_at, name_at in ((b"PK\x03\x04", 14, 30), (b"PK\x01\x02", 16, 46)):
+    i = bad.find(sig)
+    while i >= 0:
+        n = int.from_bytes(bad[i + name_at - 4 if sig == b"PK\x03\x04" else i + 28:][:2], "little")
+        if bytes(bad[i + name_at:i + name_at + n]) == model_name.encode():
+            bad[i + crc_at] ^= 0xFF
+        i = bad.find(sig, i + 4)
+open(out + "/bad-crc-deflated.czann", "wb").write(bytes(bad))
 rezip(out + "/lying-length.czann", [(n, b"\x08\x07\x3a\xff\xff\xff\xff\x07" if n == model_name else d) for n, d in entries], zipfile.ZIP_STORED)
 w = numpy_helper.from_array(np.arange(256 * 256 * 3, dtype=np.float32).reshape(1, 256, 256, 3), "big_raw")
 w2 = helper.make_tensor("big_floats", TensorProto.FLOAT, [1, 256, 256, 3], np.ones(256 * 256 * 3, dtype=np.float32).tolist())
@@ -82,8 +92,12 @@ describe("streaming look equals the whole-payload read", () => {
     await expectSameAsWhole(testdata("models", m));
   });
 
-  it.each(models)("%s re-zipped with DEFLATE, truncated payload, lying field length", async (m) => {
-    for (const v of ["deflated.czann", "truncated.czann", "lying-length.czann"]) await expectSameAsWhole(join(variants[m]!, v));
+  it.each(models)("%s re-zipped with DEFLATE, truncated payload (STORED and deflated), lying field length", async (m) => {
+    for (const v of ["deflated.czann", "truncated.czann", "truncated-deflated.czann", "lying-length.czann"])
+      await expectSameAsWhole(join(variants[m]!, v));
+    // a deflated payload is still CRC-checked, though only its skeleton is kept
+    await expect(lookAtModelFile(join(variants[m]!, "bad-crc-deflated.czann"))).rejects.toThrow(/CRC/);
+    await expect(readModelFile(join(variants[m]!, "bad-crc-deflated.czann"))).rejects.toThrow(/CRC/);
     const truncated = describeModelLook(await lookAtModelFile(join(variants[m]!, "truncated.czann")));
     expect(truncated.model.note).toMatch(/protobuf|ONNX/);
   });
