@@ -7,6 +7,8 @@
 import { isPackagePath, predictPackageFile } from "./bioimageio/node/predict-file.js";
 import type { PackageRunSummary } from "./bioimageio/predict-package.js";
 import { readModelFile } from "./container/node/index.js";
+import { NODE_ZIP_CODEC, openZipSource } from "./container/node/zip-file.js";
+import { lookAtModel, type LookOptions, type ModelLook } from "./inspect/look.js";
 import { removeStaleTemps } from "./bytes/node/atomic.js";
 import { engineModelFromFile } from "./engine/from-model-file.js";
 import { predictNode } from "./engine/node/index.js";
@@ -36,17 +38,28 @@ export interface FileValidationReport extends ValidationReport {
   numeric?: Pick<NumericValidationResult, "timing" | "memory" | "output">;
 }
 
-/** Validate a model file against ZEN's rules (and numerically with `run`). */
+/** Metadata, entries and payload facts of a model file, without loading its weights (`inspect`). */
+export async function lookAtModelFile(path: string, options: Pick<LookOptions, "rangedFrom"> = {}): Promise<ModelLook> {
+  return lookAtModel(await openZipSource(path), { ...options, codec: NODE_ZIP_CODEC, path });
+}
+
+/**
+ * Validate a model file against ZEN's rules (and numerically with `run`). Without `run` or
+ * `image` the payload is looked at, not loaded (`lookAtModelFile`).
+ */
 export async function validateFile(path: string, options: ValidateFileOptions = {}): Promise<FileValidationReport> {
-  const model = await readModelFile(path);
   const { target, run, image } = options;
+  if (!run && !image) {
+    const look = await lookAtModelFile(path);
+    const { head } = look;
+    const file = { metadata: head.metadata, modelBytes: new Uint8Array(0), payloadKind: look.payloadKind, warnings: head.warnings, path };
+    const { payload: _payload, ...report } = validateModel(file, { target, payload: look.payload });
+    return { format: head.format, ...report };
+  }
+  const model = await readModelFile(path);
   // the engine cuts the image tile; validation only runs it (nothing to cut for a non-ONNX payload)
   const input = image && model.payloadKind === "onnx" ? await tileFromImage(model, image) : undefined;
-  const {
-    payload: _payload,
-    numeric,
-    ...report
-  } = run || image ? await validateModel(model, { target, run: nodeRun(input ? { input } : {}) }) : validateModel(model, { target });
+  const { payload: _payload, numeric, ...report } = await validateModel(model, { target, run: nodeRun(input ? { input } : {}) });
   return {
     format: model.format,
     ...report,

@@ -3,14 +3,16 @@
  * (docs/formats.md#zip-layout, docs/formats.md#czann-entries, docs/formats.md#legacy-entries): entry names and order, STORED, `writestr` attributes for generated entries, and for
  * a license what `ZipFile.write(path, arcname=basename)` sets (the file's mtime and
  * `(st_mode & 0xFFFF) << 16`). `…ZipEntries` give the entry list for streaming writers;
- * `build…` give the archive bytes. Isomorphic.
+ * `build…` give the archive bytes; `archivePieces` gives the pieces around a model streamed
+ * from elsewhere. Isomorphic.
  */
 import { invalidArgument } from "../errors.js";
 import type { LegacyModelMetadata } from "../metadata/legacy-model-metadata.js";
-import type { ModelMetadata } from "../metadata/model-metadata.js";
+import { ModelMetadata } from "../metadata/model-metadata.js";
 import { basenamePath } from "../paths/portable-path.js";
+import { crc32 } from "./crc32.js";
 import type { ZipTimestamp } from "./dos-time.js";
-import { writeZip, type ZipEntryInput, type ZipWriteOptions } from "./zip-writer.js";
+import { writeZip, zipHeaders, type ZipEntryInput, type ZipWriteOptions } from "./zip-writer.js";
 
 /** Default file mode of a license file: a regular file, 0644 (what `ZipFile.write` records on Linux). */
 const DEFAULT_LICENSE_MODE = 0o100644;
@@ -92,4 +94,34 @@ export function buildCzann(input: CzannInput, options: BuildOptions = {}): Uint8
 /** A legacy `.czmodel` / `.czseg` file's bytes. */
 export function buildLegacy(input: LegacyInput, options: BuildOptions = {}): Uint8Array {
   return writeZip(legacyZipEntries(input), options);
+}
+
+/**
+ * The archive `build…` would write for `metadata` (`.czann` or legacy by its class), as pieces
+ * in order with `null` where the model's `size` bytes go: a writer streams the model there.
+ */
+export function archivePieces(
+  metadata: ModelMetadata | LegacyModelMetadata,
+  model: { size: number; crc32: number },
+  license: LicenseInput | null | undefined,
+  options: BuildOptions = {},
+): Array<Uint8Array | null> {
+  const placeholder = { model: new Uint8Array(0), license: license ?? null };
+  const entries =
+    metadata instanceof ModelMetadata ? czannZipEntries({ ...placeholder, metadata }) : legacyZipEntries({ ...placeholder, metadata });
+  const modelAt = 1; // both layouts put the model second
+  const layout = zipHeaders(
+    entries.map((e, i) => ({
+      name: e.name,
+      size: i === modelAt ? model.size : e.data.length,
+      crc32: i === modelAt ? model.crc32 : (e.crc32 ?? crc32(e.data)),
+      ...(e.externalAttributes !== undefined ? { externalAttributes: e.externalAttributes } : {}),
+      ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}),
+    })),
+    options,
+  );
+  const pieces: Array<Uint8Array | null> = [];
+  for (const [i, e] of entries.entries()) pieces.push(layout.localHeaders[i] as Uint8Array, i === modelAt ? null : e.data);
+  pieces.push(layout.tail);
+  return pieces;
 }

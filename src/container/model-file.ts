@@ -168,8 +168,15 @@ function layoutOf(entries: ZipEntryInfo[], where: string): Layout {
   });
 }
 
-/** Read a model file through `access` (shared by every reader). */
-export async function readModelFromZip(access: ZipAccess, options: ReadModelOptions = {}): Promise<ModelFile> {
+type Head<F> = Omit<F, "modelBytes" | "payloadKind"> & { modelEntry: ZipEntryInfo };
+/** A model file read without its payload: the payload's entry is named for a caller that streams it. */
+export type ModelFileHead = Head<CzannModelFile> | Head<LegacyModelFile>;
+
+/**
+ * Read a model file's layout, metadata and licence through `access`, not its payload (whose
+ * declared size is checked against the limits). Shared by every reader.
+ */
+export async function readModelHead(access: ZipAccess, options: ReadModelOptions = {}): Promise<ModelFileHead> {
   const limits = zipLimits(options.limits);
   const where = access.name;
   if (access.entries.length > limits.maxEntries) {
@@ -192,13 +199,13 @@ export async function readModelFromZip(access: ZipAccess, options: ReadModelOpti
     metadataEntryName: layout.metadata.name,
     metadataBytes,
     modelEntryName: layout.model.name,
+    modelEntry: layout.model,
     warnings,
   };
+  const readLicense = async () => (license ? { name: license.name, bytes: await access.read(license, limits.maxOtherBytes) } : null);
   if (layout.format === "czann") {
     const metadata = ModelMetadata.fromBytes(metadataBytes, metaWhere, warnings);
-    const modelBytes = await access.read(layout.model, limits.maxModelBytes);
-    const licenseOut = license ? { name: license.name, bytes: await access.read(license, limits.maxOtherBytes) } : null;
-    return { ...common, format: "czann", metadata, modelBytes, payloadKind: sniffPayload(modelBytes), license: licenseOut };
+    return { ...common, format: "czann", metadata, license: await readLicense() };
   }
   const metadata = LegacyModelMetadata.fromBytes(metadataBytes, metaWhere, warnings);
   const id = lower(metadata.id);
@@ -210,7 +217,12 @@ export async function readModelFromZip(access: ZipAccess, options: ReadModelOpti
   for (const [entryName, guid] of named) {
     if (lower(guid) !== id) warnings.push(`${where}: ${entryName}: the name's id ${guid} differs from <Id> ${metadata.id}`);
   }
-  const modelBytes = await access.read(layout.model, limits.maxModelBytes);
-  const licenseOut = license ? { name: license.name, bytes: await access.read(license, limits.maxOtherBytes) } : null;
-  return { ...common, format: "czmodel", metadata, modelBytes, payloadKind: sniffPayload(modelBytes), license: licenseOut };
+  return { ...common, format: "czmodel", metadata, license: await readLicense() };
+}
+
+/** Read a model file through `access`, payload included (shared by every reader). */
+export async function readModelFromZip(access: ZipAccess, options: ReadModelOptions = {}): Promise<ModelFile> {
+  const { modelEntry, ...head } = await readModelHead(access, options);
+  const modelBytes = await access.read(modelEntry, zipLimits(options.limits).maxModelBytes);
+  return { ...head, modelBytes, payloadKind: sniffPayload(modelBytes) } as ModelFile;
 }

@@ -12,7 +12,7 @@
  * parsing on bytes already in memory. Size limits are the caller's job (`limits.ts`).
  * Isomorphic.
  */
-import type { ByteSource } from "../bytes/byte-source.js";
+import { checkRange, type ByteSource } from "../bytes/byte-source.js";
 import { fflateInflateRaw, type InflateRaw } from "../bytes/inflate.js";
 import { Inflate } from "fflate";
 import { invalidContainer, isCzmodelError, unsupported } from "../errors.js";
@@ -454,6 +454,23 @@ export class ZipArchive {
     }
     if (total !== rec.size) throw wrongSize(total, rec.size, where);
     verifyCrc(crc, rec, where);
+  }
+
+  /**
+   * Where a STORED entry's bytes lie in the source (`undefined` for a deflated one), for readers
+   * that skip parts of a large entry by range. Bytes read this way are not CRC-checked.
+   */
+  async storedRange(entry: ZipEntryInfo, maxBytes: number): Promise<{ offset: number; length: number } | undefined> {
+    const { rec, where } = this.record(entry, maxBytes);
+    if (rec.method !== "stored") return undefined;
+    const offset = await runAsync(dataOffsetSteps(this.source.size, rec, where), this.source);
+    checkRange(this.source, offset, rec.size);
+    return { offset, length: rec.size };
+  }
+
+  /** Read `length` bytes at `offset` of the archive (a range `storedRange` gave). */
+  async readRange(offset: number, length: number): Promise<Uint8Array> {
+    return this.source.read(offset, length);
   }
 
   /** An entry's bytes in one buffer of exactly its size (a STORED entry is one range read). */

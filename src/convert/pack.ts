@@ -9,6 +9,7 @@ import { buildCzann, buildLegacy, crc32, type LicenseInput } from "../container/
 import { invalidModel } from "../errors.js";
 import { type LegacyModelMetadata, ModelMetadata } from "../metadata/index.js";
 import { adaptModel, type OnnxSummary } from "../onnx/index.js";
+import type { PayloadFacts } from "../inspect/payload.js";
 import type { ValidationReport } from "../validate/findings.js";
 import { validateModel } from "../validate/model.js";
 import { hasAdaptation, resolveOps, type ConvertOptions } from "./options.js";
@@ -60,17 +61,19 @@ export type AdaptedPayload = ReturnType<typeof adaptPayload>;
 
 /**
  * Adapt (unless `adapted` is given: the result of `adaptPayload` on the same input) and
- * validate a model against its metadata; throws when ZEN would reject it.
+ * validate a model against its metadata; throws when ZEN would reject it. `looked`: the
+ * payload's facts when they were read from a stream (the bytes are then not at hand).
  */
 export function prepareModel(
   input: PackInput,
   options: ConvertOptions = {},
   adapted: AdaptedPayload = adaptPayload(input.payload, options),
   where = "pack",
+  looked?: PayloadFacts,
 ): PreparedModel {
   const { payload: facts, ...report } = validateModel(
     { metadata: input.metadata, modelBytes: adapted.bytes, payloadKind: input.payload.kind },
-    { target: options.target },
+    { target: options.target, ...(looked ? { payload: looked } : {}) },
   );
   if (!report.ok && !options.force) {
     const errors = report.findings.filter((f) => f.severity === "error");

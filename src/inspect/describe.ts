@@ -7,6 +7,8 @@
 import { decodeUtf8Text, parsePythonJson, parseXmlDocument, plainJson, type XmlNode } from "../metadata/index.js";
 import type { TensorSummary } from "../onnx/index.js";
 import type { ModelFile } from "../container/index.js";
+import type { ModelFileHead } from "../container/model-file.js";
+import type { ModelLook } from "./look.js";
 import { readPayloadFacts, type PayloadFacts } from "./payload.js";
 
 interface ModelPayloadDescription {
@@ -52,7 +54,7 @@ function xmlToJson(node: XmlNode): Record<string, unknown> | string {
   return out;
 }
 
-function metadataAsWritten(file: ModelFile): Record<string, unknown> {
+function metadataAsWritten(file: ModelFile | ModelFileHead): Record<string, unknown> {
   const where = file.metadataEntryName;
   const text = decodeUtf8Text(file.metadataBytes, where);
   if (file.format === "czann") return plainJson(parsePythonJson(text, where)) as Record<string, unknown>;
@@ -87,14 +89,23 @@ function payloadDescription(facts: PayloadFacts, size: number): ModelPayloadDesc
   };
 }
 
-export function describeModelFile(file: ModelFile): ModelFileDescription {
+function describe(file: ModelFile | ModelFileHead, payload: PayloadFacts, size: number): ModelFileDescription {
   return {
     format: file.format,
     metadataEntry: file.metadataEntryName,
     metadata: metadataAsWritten(file),
-    model: payloadDescription(readPayloadFacts(file.modelBytes, file.payloadKind), file.modelBytes.length),
+    model: payloadDescription(payload, size),
     entries: file.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize, method: e.method })),
     license: file.license?.name ?? null,
     warnings: file.warnings,
   };
+}
+
+export function describeModelFile(file: ModelFile): ModelFileDescription {
+  return describe(file, readPayloadFacts(file.modelBytes, file.payloadKind), file.modelBytes.length);
+}
+
+/** The same description from a look that did not load the payload (`lookAtModel`). */
+export function describeModelLook(look: ModelLook): ModelFileDescription {
+  return describe(look.head, look.payload, look.modelSize);
 }

@@ -1,7 +1,7 @@
 /** `czmodel inspect FILE [--json]`: what is inside a .czann / .czmodel / .czseg. */
 import type { Command } from "commander";
-import { readModelFile } from "../../container/node/index.js";
-import { describeModelFile, type ModelFileDescription } from "../../inspect/describe.js";
+import { describeModelLook, type ModelFileDescription } from "../../inspect/describe.js";
+import { lookAtModelFile } from "../../node-api.js";
 import { classColors } from "../../metadata/index.js";
 import { formatBytes, formatTable, printJson, printLines } from "../output.js";
 
@@ -14,8 +14,7 @@ export function registerInspect(program: Command): void {
     .option("--debug", "show stack traces on errors")
     .addHelpText("after", "\nExample:\n  czmodel inspect nuclei.czann\n  czmodel inspect legacy.czseg --json")
     .action(async (file: string, opts: { json?: boolean }) => {
-      const model = await readModelFile(file);
-      const description = describeModelFile(model);
+      const description = describeModelLook(await lookAtModelFile(file));
       if (opts.json) printJson(description);
       else printLines(inspectText(file, description));
     });

@@ -7,6 +7,8 @@ import { Option, type Command } from "commander";
 import { basename, dirname } from "node:path";
 import { adaptPayload, type ConvertOptions } from "../../convert/index.js";
 import { loadModelPayload, writeArchive, type ConvertResult } from "../../convert/node/index.js";
+import { lookAtOnnxFile, writeStreamedArchive } from "../../convert/node/stream-pack.js";
+import { hasAdaptation } from "../../convert/options.js";
 import { invalidArgument } from "../../errors.js";
 import {
   COLOR_HANDLINGS,
@@ -170,12 +172,14 @@ async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
   }
   const format = formatFor(out, o.format);
   const options = { ...convertOptionsFrom(o), existing: o.overwrite ? "replace" : "refuse" } as const;
-  const payload = await loadModelPayload(model);
-  const adapted = adaptPayload(payload, options);
+  // an ONNX file that needs no graph edit is streamed: looked at and copied, never loaded
+  const look = hasAdaptation(options) ? undefined : await lookAtOnnxFile(model);
+  const payload = look ? undefined : await loadModelPayload(model);
+  const adapted = payload ? adaptPayload(payload, options) : undefined;
   let inputShape = o.inputShape;
   let outputShape = o.outputShape;
-  if (payload.kind === "onnx" && (!inputShape || !outputShape)) {
-    const summary = summarizeOnnx(adapted.bytes);
+  if ((look || payload?.kind === "onnx") && (!inputShape || !outputShape)) {
+    const summary = look?.facts.onnx ?? summarizeOnnx(adapted!.bytes);
     inputShape ??= shapeFromModel(summary.inputs[0]?.shape, "input");
     outputShape ??= shapeFromModel(summary.outputs[0]?.shape, "output", inputShape.slice(0, -1));
   }
@@ -229,7 +233,8 @@ async function pack(model: string, o: PackCliOptions): Promise<ConvertResult> {
       "pack options",
     );
   }
-  return writeArchive(payload, metadata, o.license ?? null, outDir, outName, options, [], adapted, "pack", [model]);
+  if (look) return writeStreamedArchive(look, metadata, o.license ?? null, outDir, outName, options, "pack", [model]);
+  return writeArchive(payload!, metadata, o.license ?? null, outDir, outName, options, [], adapted, "pack", [model]);
 }
 
 export function packJson(r: ConvertResult): Record<string, unknown> {

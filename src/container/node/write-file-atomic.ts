@@ -20,6 +20,11 @@ export interface WriteFileAtomicOptions {
   createDir?: boolean;
   /** Flush to disk before the rename (default true). */
   fsync?: boolean;
+  /**
+   * Called after the data is written, before the flush: `patch` overwrites bytes already written
+   * (a streaming writer fills in a header whose checksum it knew only at the end).
+   */
+  finish?: (patch: (bytes: Uint8Array, position: number) => Promise<void>) => Promise<void>;
 }
 
 async function* chunksOf(data: WriteData): AsyncIterable<Uint8Array> {
@@ -48,6 +53,10 @@ export async function writeFileAtomic(path: string, data: WriteData, options: Wr
         off += bytesWritten;
       }
     }
+    const handle = fh;
+    await options.finish?.(async (bytes, position) => {
+      for (let off = 0; off < bytes.length; ) off += (await handle.write(bytes, off, bytes.length - off, position + off)).bytesWritten;
+    });
     if (options.fsync ?? true) await fh.datasync();
     await fh.close();
     fh = undefined;

@@ -13,6 +13,7 @@ import { readRegularFile } from "../../bytes/node/regular-file.js";
 import { DEFAULT_ZIP_LIMITS } from "../../container/limits.js";
 import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
+import type { WriteData, WriteFileAtomicOptions } from "../../container/node/write-file-atomic.js";
 import { invalidArgument, invalidModel, ioError, unsupported } from "../../errors.js";
 import { LegacyModelMetadata, ModelMetadata, parseConversionSpec } from "../../metadata/index.js";
 import { encodeModel, summarizeOnnx, type ModelProto } from "../../onnx/index.js";
@@ -80,7 +81,7 @@ function payloadFromBytes(bytes: Uint8Array, where: string): ModelPayload {
   });
 }
 
-async function loadLicense(path: string | null | undefined): Promise<LicenseInput | null> {
+export async function loadLicense(path: string | null | undefined): Promise<LicenseInput | null> {
   if (!path) return null;
   // the licence is packed as an entry, so the entry limit of every reader applies to it too
   const bytes = await readRegularFile(path, { what: "licence file", maxBytes: DEFAULT_ZIP_LIMITS.maxOtherBytes });
@@ -143,7 +144,7 @@ export async function writeArchive(
 }
 
 /** What may not be replaced: any existing file (`refuse`), and never one of `inputs`. */
-interface OutputGuard {
+export interface OutputGuard {
   refuse: boolean;
   inputs: (string | null | undefined)[];
 }
@@ -168,8 +169,9 @@ async function checkArchiveTarget(path: string, guard: OutputGuard): Promise<voi
 export async function writeCreatingFolder(
   folder: string,
   name: string,
-  bytes: Uint8Array,
+  bytes: WriteData,
   guard: OutputGuard = { refuse: false, inputs: [] },
+  writeOptions: WriteFileAtomicOptions = {},
 ): Promise<string> {
   await checkArchiveTarget(join(folder, name), guard);
   const created = await mkdir(folder, { recursive: true }).catch((cause: unknown) => {
@@ -177,7 +179,7 @@ export async function writeCreatingFolder(
   });
   const path = join(folder, name);
   try {
-    await writeFileAtomic(path, bytes);
+    await writeFileAtomic(path, bytes, writeOptions);
   } catch (e) {
     if (created) await removeEmptyFolders(folder, created);
     throw e;
