@@ -1,11 +1,12 @@
 /**
- * `npm run bench:distributed [-- --size 8192] [--repeat 3] [--unit-size 4096] [--threads N] [--json]`
+ * `npm run bench:distributed [-- --size 16384] [--repeat 3] [--unit-size 8192] [--threads N] [--concurrency N] [--json]`
  *
  * What the queue costs, measured side by side on one machine with the real nuclei model and a
  * mirror-tiled uint16 BigTIFF (`bench/queue-runs.ts`; needs `redis-server`, started on a free
  * loopback port):
  * - plain `czmodel predict -o OUT.ome.zarr --threads T` against `submit` + 1 `worker --threads
- *   T` (T = all cores by default); ratio = plain seconds / queued seconds (target >= 0.95);
+ *   T --concurrency C` (T = all cores, C = 1 by default); ratio = plain seconds / queued
+ *   seconds (target >= 0.95);
  * - T workers with `--threads 1` each against 1 worker with `--threads T`;
  * - Redis commands per unit (Redis's own `INFO commandstats`, before and after one queued run,
  *   idle workers' blocking polls included) and the output files and bytes per unit: the
@@ -36,7 +37,7 @@ import {
 
 function usage(message: string): never {
   console.error(`bench/distributed.ts: ${message}`);
-  console.error("usage: bench/distributed.ts [--size 8192] [--repeat 3] [--unit-size 4096] [--threads N] [--json]");
+  console.error("usage: bench/distributed.ts [--size 16384] [--repeat 3] [--unit-size 8192] [--threads N] [--concurrency N] [--json]");
   process.exit(2);
 }
 
@@ -50,10 +51,11 @@ function parseOptions() {
   try {
     const { values } = parseArgs({
       options: {
-        size: { type: "string", default: "8192" },
+        size: { type: "string", default: "16384" },
         repeat: { type: "string", default: "3" },
-        "unit-size": { type: "string", default: "4096" },
+        "unit-size": { type: "string", default: "8192" },
         threads: { type: "string", default: String(availableParallelism()) },
+        concurrency: { type: "string", default: "1" },
         json: { type: "boolean", default: false },
       },
     });
@@ -62,6 +64,7 @@ function parseOptions() {
       repeat: positiveInt("--repeat", values.repeat),
       unitSize: positiveInt("--unit-size", values["unit-size"]),
       threads: positiveInt("--threads", values.threads),
+      concurrency: positiveInt("--concurrency", values.concurrency),
       json: values.json,
     };
   } catch (e) {
@@ -76,7 +79,7 @@ async function round(redis: TestRedis, image: string, dir: string, i: number): P
   const { threads, unitSize } = options;
   const out = (name: string) => join(dir, `${name}-${i}.ome.zarr`);
   const plain = await plainPredict(image, out("plain"), threads);
-  const queue1 = await queuedPredict(redis.url, image, out("queue1"), { workers: 1, threads, unitSize });
+  const queue1 = await queuedPredict(redis.url, image, out("queue1"), { workers: 1, threads, unitSize, concurrency: options.concurrency });
   const split = await queuedPredict(redis.url, image, out("split"), { workers: threads, threads: 1, unitSize });
   for (const name of ["queue1", "split"]) {
     const diff = await compareOutputs(out("plain"), out(name));

@@ -59,8 +59,9 @@ export interface WorkerProcess {
   log: string[];
 }
 
-export function startWorker(redisUrl: string, threads: number, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, [...measured, bin, "worker", "--redis", redisUrl, "--threads", String(threads)], {
+export function startWorker(redisUrl: string, threads: number, env: Record<string, string> = {}, concurrency = 1): WorkerProcess {
+  const args = ["worker", "--redis", redisUrl, "--threads", String(threads), "--concurrency", String(concurrency)];
+  const child = spawn(process.execPath, [...measured, bin, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
@@ -127,9 +128,9 @@ export async function queuedPredict(
   redisUrl: string,
   image: string,
   out: string,
-  options: { workers: number; threads: number; unitSize: number },
+  options: { workers: number; threads: number; unitSize: number; concurrency?: number },
 ): Promise<QueuedRun> {
-  const workers = Array.from({ length: options.workers }, () => startWorker(redisUrl, options.threads));
+  const workers = Array.from({ length: options.workers }, () => startWorker(redisUrl, options.threads, {}, options.concurrency));
   await untilReady(workers);
   const start = performance.now();
   let run: Omit<QueuedRun, "cpu"> & { submitCpu: number };

@@ -22,7 +22,7 @@ import type { Tile1D } from "./tiling.js";
 import type { TileBlock } from "./types.js";
 
 /** Default unit edge in pixels per plane (rounded to whole tiles). */
-const DEFAULT_UNIT_SIZE = 4096;
+const DEFAULT_UNIT_SIZE = 8192;
 
 /** A range `[first, end)` of indices. */
 type Range = [number, number];

@@ -86,7 +86,7 @@ export function registerPredict(program: Command): void {
     .option("--plan", "print the work units as JSON and run nothing")
     .option(
       "--unit-size <px>",
-      `work unit edge per plane for --shard / --plan, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 4096)`,
+      `work unit edge per plane for --shard / --plan, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 8192)`,
       positiveInt(OPTION_LIMITS.unitSize),
     );
   addObjectOptions(command)

@@ -31,7 +31,7 @@ export function registerSubmit(program: Command): void {
     .option("--queue <name>", "queue name (default czmodel)")
     .option(
       "--unit-size <px>",
-      `work unit edge per plane, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 4096)`,
+      `work unit edge per plane, rounded to whole tiles (1..${OPTION_LIMITS.unitSize}; default 8192)`,
       positiveInt(OPTION_LIMITS.unitSize),
     )
     .option(

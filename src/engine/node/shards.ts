@@ -51,7 +51,7 @@ const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
 
 export type ShardFileOptions = Omit<PredictFileOptions, "overwrite" | "probabilitiesOut" | "worker" | "tiles" | "onProgress"> & {
-  /** Unit edge in pixels per plane (default 4096), rounded to whole tiles. */
+  /** Unit edge in pixels per plane (default 8192), rounded to whole tiles. */
   unitSize?: number;
   /** Called after each unit a shard finishes. */
   onUnit?: (unit: WorkUnit, done: number, total: number) => void;
