@@ -175,6 +175,21 @@ async function tearDown(setup: Setup): Promise<void> {
   await setup.source.close();
 }
 
+/** `setUp`, then `use` the setup, then `tearDown` whatever happens. */
+async function withSetUp<T>(
+  paths: { model: string; image: string; out: string },
+  options: ShardFileOptions,
+  use: (setup: Setup) => Promise<T>,
+  loaded?: LoadedModel,
+): Promise<T> {
+  const setup = await setUp(paths.model, paths.image, paths.out, options, loaded);
+  try {
+    return await use(setup);
+  } finally {
+    await tearDown(setup);
+  }
+}
+
 /** The shard state and units of a sharded prediction, without running anything (`--plan`). */
 export async function planShardFile(
   modelPath: string,
@@ -182,9 +197,7 @@ export async function planShardFile(
   outPath: string,
   options: ShardFileOptions = {},
 ): Promise<ShardState> {
-  const setup = await setUp(modelPath, imagePath, outPath, options);
-  await tearDown(setup);
-  return setup.state;
+  return withSetUp({ model: modelPath, image: imagePath, out: outPath }, options, async (setup) => setup.state);
 }
 
 const stateBytes = (state: ShardState) => new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`);
@@ -295,13 +308,10 @@ export async function startShardOutput(
   outPath: string,
   options: ShardFileOptions = {},
 ): Promise<ShardState> {
-  const setup = await setUp(modelPath, imagePath, outPath, options);
-  try {
+  return withSetUp({ model: modelPath, image: imagePath, out: outPath }, options, async (setup) => {
     await claimOutput(outPath, setup.state);
     return setup.state;
-  } finally {
-    await tearDown(setup);
-  }
+  });
 }
 
 /**
@@ -314,15 +324,17 @@ export async function runShardUnit(
   index: number,
   options: ShardFileOptions = {},
 ): Promise<WorkUnit> {
-  const setup = await setUp(paths.model, paths.image, paths.out, options, loaded);
-  try {
-    await claimOutput(paths.out, setup.state, true);
-    const unit = unitAt(setup.state.plan, setup.state.units, index);
-    await runUnit(setup, paths.out, unit);
-    return unit;
-  } finally {
-    await tearDown(setup);
-  }
+  return withSetUp(
+    paths,
+    options,
+    async (setup) => {
+      await claimOutput(paths.out, setup.state, true);
+      const unit = unitAt(setup.state.plan, setup.state.units, index);
+      await runUnit(setup, paths.out, unit);
+      return unit;
+    },
+    loaded,
+  );
 }
 
 export interface ShardRunResult {
@@ -343,8 +355,7 @@ export async function predictShardFile(
   shard: Shard,
   options: ShardFileOptions = {},
 ): Promise<ShardRunResult> {
-  const setup = await setUp(modelPath, imagePath, outPath, options);
-  try {
+  return withSetUp({ model: modelPath, image: imagePath, out: outPath }, options, async (setup) => {
     await claimOutput(outPath, setup.state);
     const mine = shardUnits(setup.state.units.count, shard);
     let tiles = 0;
@@ -356,9 +367,7 @@ export async function predictShardFile(
       options.onUnit?.(unit, i + 1, mine.length);
     }
     return { out: outPath, shard, units: mine, unitsTotal: setup.state.units.count, tiles, state: setup.state };
-  } finally {
-    await tearDown(setup);
-  }
+  });
 }
 
 const exists = (path: string) =>
