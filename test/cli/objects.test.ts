@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
 import { fixture, repoRoot, testdata } from "../helpers/paths.js";
@@ -83,6 +84,33 @@ describe("czmodel objects", () => {
     }
   });
 
+  it("writes a Parquet table with the CSV's columns and values (read back with hyparquet)", async () => {
+    const dir = await scratchDir();
+    const csv = join(dir, "nuclei.csv");
+    const pq = join(dir, "nuclei.parquet");
+    for (const out of [csv, pq]) {
+      const r = await czmodel("objects", LABELS, IMAGE, "--objects", out);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const text = await readFile(csv, "utf8");
+    const file = await readFile(pq);
+    const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
+    const rows = await parquetReadObjects({ file: buffer });
+    const meta = parquetMetadata(buffer);
+    expect(
+      meta.schema
+        .slice(1)
+        .map((e) => e.name)
+        .join(","),
+    ).toBe(text.split("\n")[0]);
+    expect(meta.schema.find((e) => e.name === "id")?.type).toBe("INT64");
+    expect(meta.schema.find((e) => e.name === "bbox_x")?.type).toBe("INT32");
+    expect(meta.schema.find((e) => e.name === "centroid_x")?.type).toBe("DOUBLE");
+    const asNumbers = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])));
+    expect(asNumbers).toEqual(parseCsv(text));
+    expect(asNumbers.length).toBe(reference.length);
+  });
+
   it("gives the same table whatever the band height", async () => {
     const dir = await scratchDir();
     const tables: string[] = [];
@@ -109,13 +137,13 @@ describe("czmodel objects", () => {
     expect(parseCsv(tables[0]!).every((o) => o.area_px! >= 50 && o.bbox_y! > 0 && o.bbox_x! > 0)).toBe(true);
   });
 
-  it("refuses a class the labels cannot hold, an image of another size and a Parquet table: one line, exit 2, nothing written", async () => {
+  it("refuses a class the labels cannot hold, an image of another size and a table of another format: one line, exit 2, nothing written", async () => {
     const dir = await scratchDir();
     const out = join(dir, "o.csv");
     expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "300", "--objects", out), ["class 300", "uint8"]);
     const other = testdata("images", "kidney_dapi_lowsnr.png");
     expectOneLineError(await czmodel("objects", LABELS, other, "--objects", out), ["1024x1024", "1960x1416"]);
-    expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.parquet")), ["Parquet"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.xlsx")), [".parquet"]);
     expectOneLineError(await czmodel("objects", LABELS, "--connectivity", "6"), ["6"]);
     expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "Nucleus", "--objects", out), ["Nucleus", "predict"]);
     expect(await readdir(dir)).toEqual([]);

@@ -44,7 +44,7 @@ const area = (option: string) => (text: string) => intList(option, { count: [1] 
 /** Add --objects, --outlines and the object filters to a command. */
 export function addObjectOptions(cmd: Command): Command {
   return cmd
-    .option("--objects <file.csv>", "write the objects table (one row per object)")
+    .option("--objects <file.csv|file.parquet>", "write the objects table (one row per object), as CSV or Parquet")
     .option("--outlines <file.geojson>", "write object outlines as QuPath GeoJSON (FeatureCollection)")
     .option("--instances <file.ome.tif>", "write the instance image: each object's pixels hold its id (uint32 OME-TIFF or OME-Zarr)")
     .addOption(

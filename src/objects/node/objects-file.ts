@@ -4,12 +4,13 @@
  * Inputs and options are checked before any output exists; outputs are written to hidden temp
  * files that are renamed into place at the end or removed on failure.
  */
-import { invalidArgument, unsupported } from "../../errors.js";
+import { invalidArgument } from "../../errors.js";
 import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import type { ImageSource } from "../../io/types.js";
 import { checkObjectInputs, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
 import { type ClassStyle, defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../geojson.js";
+import { ParquetTable } from "../parquet.js";
 import { csvHeader, csvRow, type TableLayout } from "../table.js";
 import { writeInstances } from "../instances.js";
 import { IdTrace } from "../labeler.js";
@@ -69,10 +70,8 @@ class TextFile {
 }
 
 export function checkOutputs(options: ObjectsFileOptions): void {
-  if (options.table && /\.parquet$/i.test(options.table))
-    throw unsupported("Parquet output is not available yet", { where: options.table, allowed: "a .csv objects table" });
-  if (options.table && !/\.csv$/i.test(options.table))
-    throw invalidArgument("the objects table must be a .csv file", { where: options.table, allowed: ".csv" });
+  if (options.table && !/\.(csv|parquet)$/i.test(options.table))
+    throw invalidArgument("the objects table must be a .csv or .parquet file", { where: options.table, allowed: ".csv, .parquet" });
   if (options.instancesPath && !/\.(ome\.)?(tiff?|zarr)$/i.test(options.instancesPath))
     throw invalidArgument("the instance image must be OME-TIFF or OME-Zarr (uint32 ids)", {
       where: options.instancesPath,
@@ -109,8 +108,10 @@ export async function objectsFile(
     const channels = checkObjectInputs(labels, intensity, options);
     if (options.probabilitiesPath) probabilities = await openImageFile(options.probabilitiesPath);
     const overwrite = options.overwrite ?? false;
-    const table = options.table ? new TextFile(await FileByteTarget.create(options.table, { overwrite })) : undefined;
-    if (table) files.push(table);
+    const tableTarget = options.table ? await FileByteTarget.create(options.table, { overwrite }) : undefined;
+    const parquet = tableTarget && /\.parquet$/i.test(tableTarget.name);
+    const table = tableTarget && !parquet ? new TextFile(tableTarget) : undefined;
+    if (tableTarget) files.push(table ?? new TextFile(tableTarget));
     const outlines = options.outlinesPath ? new TextFile(await FileByteTarget.create(options.outlinesPath, { overwrite })) : undefined;
     if (outlines) files.push(outlines);
     const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
@@ -119,6 +120,7 @@ export async function objectsFile(
       hasAreaUm2: Boolean(options.pixelSizeUm ?? (px?.x && px.y)),
       hasConfidence: Boolean(probabilities),
     };
+    const parquetTable = parquet ? new ParquetTable(layout, (at, bytes) => tableTarget.write(at, bytes)) : undefined;
     const perClass: Record<string, number> = {};
     const writes: Promise<void>[] = [];
     const keep = (w: Promise<void> | undefined) => {
@@ -132,6 +134,7 @@ export async function objectsFile(
     const onObject = (o: MeasuredObject) => {
       perClass[o.class] = (perClass[o.class] ?? 0) + 1;
       keep(table?.add(csvRow(o, layout)));
+      keep(parquetTable?.add(o, layout));
       keep(outlines?.add(geojsonFeature(o, layout, options.classStyles?.[o.class] ?? defaultClassStyle(o.class), first)));
       first = false;
     };
@@ -151,7 +154,8 @@ export async function objectsFile(
       onObject,
     );
     keep(outlines?.add(geojsonEnd()));
-    for (const f of files) keep(f.flush());
+    for (const f of files) if (f !== files[0] || !parquetTable) keep(f.flush());
+    if (parquetTable) keep(parquetTable.finish());
     await Promise.all(writes);
     if (options.instancesPath && trace) {
       const sink = await createImageFileSink(options.instancesPath, { overwrite, imageName: "instances" });
