@@ -182,46 +182,42 @@ describe("czmodel predict: bad input gives one line, exit 2 and no output", () =
   });
 });
 
+/**
+ * Start `czmodel predict` on a 4096² BigTIFF into an empty folder and wait until its temp
+ * output exists (the sink creates it before the first tile runs), so the run can be interrupted.
+ */
+async function predictUntilItsTempExists() {
+  const dir = await tempDir();
+  const image = join(dir, "big.ome.tif");
+  await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 4096, height: 4096, compress: true });
+  const outDir = join(dir, "out");
+  await mkdir(outDir);
+  const target = join(outDir, "labels.ome.tif");
+  const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", target], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while ((await readdir(outDir)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return { outDir, target, child, exited, stderr: () => stderr };
+}
+
 describe("czmodel predict: Ctrl-C", () => {
   it("SIGINT during prediction exits 130 and leaves no output or temp file", async () => {
-    const dir = await tempDir();
-    const image = join(dir, "big.ome.tif");
-    await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 4096, height: 4096, compress: true });
-    const outDir = join(dir, "out");
-    await mkdir(outDir);
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", join(outDir, "labels.ome.tif")],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    // the sink creates its temp file before the first tile runs: interrupt once it is there
-    const deadline = Date.now() + 20_000;
-    while ((await readdir(outDir)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const { outDir, child, exited, stderr } = await predictUntilItsTempExists();
     expect(await readdir(outDir)).toHaveLength(1);
     child.kill("SIGINT");
     expect(await exited).toBe(130);
-    expect(stderr).toBe("czmodel: error: prediction cancelled\n");
+    expect(stderr()).toBe("czmodel: error: prediction cancelled\n");
     expect(await readdir(outDir)).toEqual([]);
   });
 });
 
 describe("czmodel predict: a run killed with SIGKILL", () => {
   it("leaves its temp file, which the next run to that target removes and reports; a live process's temp stays", async () => {
-    const dir = await tempDir();
-    const image = join(dir, "big.ome.tif");
-    await makeBigTiffFromImage(testdata("images", "nuclei_0000.png"), image, { width: 4096, height: 4096, compress: true });
-    const outDir = join(dir, "out");
-    await mkdir(outDir);
-    const target = join(outDir, "labels.ome.tif");
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "czmodel.js"), "predict", nucleiModel, image, "-o", target], {
-      stdio: "ignore",
-    });
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    const deadline = Date.now() + 20_000;
-    while ((await readdir(outDir)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const { outDir, target, child, exited } = await predictUntilItsTempExists();
     child.kill("SIGKILL");
     await exited;
     const [left] = await readdir(outDir);
