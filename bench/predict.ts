@@ -18,6 +18,8 @@
  *   count waiting for a core;
  * - peak RSS of the prediction process, max over the e2e runs (target <= 1 GB, flat across
  *   sizes).
+ * Both sides run with the same onnxruntime thread count, printed in the header: `--threads`,
+ * or every core (`os.availableParallelism()`, the CLI default).
  * `--input none` writes the test images uncompressed (default deflate, zlib level 1): the
  * difference shows what inflating the input costs, apart from the pipeline itself.
  * `--output` is predictFile's `output` (default labels; probabilities writes float32 per class,
@@ -28,7 +30,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
@@ -79,7 +81,8 @@ function parseOptions() {
 const parsed = parseOptions();
 const sizes = parsed.sizes.split(",").map((s) => positiveInt("--sizes", s));
 const repeat = positiveInt("--repeat", parsed.repeat);
-const threads = parsed.threads === undefined ? undefined : String(positiveInt("--threads", parsed.threads));
+// both sides get the same explicit count: the CLI default (every core) unless --threads says otherwise
+const threads = String(parsed.threads === undefined ? availableParallelism() : positiveInt("--threads", parsed.threads));
 if (!(OUTPUTS as readonly string[]).includes(parsed.output)) usage(`--output must be one of ${OUTPUTS.join(", ")}, got "${parsed.output}"`);
 const output = parsed.output as Output;
 if (parsed.input !== "deflate" && parsed.input !== "none") usage(`--input must be deflate or none, got "${parsed.input}"`);
@@ -87,15 +90,11 @@ const compressInput = parsed.input === "deflate";
 const { keep, json } = parsed;
 
 async function child(args: string[]): Promise<OneResult> {
-  const { stdout } = await run(
-    process.execPath,
-    ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args, ...(threads ? [threads] : [])],
-    {
-      cwd: root,
-      maxBuffer: 1 << 20,
-      env: { ...process.env, CI: "1" },
-    },
-  );
+  const { stdout } = await run(process.execPath, ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args, threads], {
+    cwd: root,
+    maxBuffer: 1 << 20,
+    env: { ...process.env, CI: "1" },
+  });
   return JSON.parse(stdout.trim().split("\n").pop()!) as OneResult;
 }
 
@@ -203,7 +202,7 @@ const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(column
 
 const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
 console.log(
-  `model ${model}\nthreads ${threads ?? "all cores"}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
+  `model ${model}\nthreads ${threads} on both sides${parsed.threads === undefined ? " (every core, the default)" : ""}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
 );
 const rows: Row[] = [];
 try {

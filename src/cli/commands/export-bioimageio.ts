@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 import { exportBioimageioFile, type ExportFileResult } from "../../bioimageio/node/export-file.js";
 import { EXPORT_PIXEL_TYPES, FORMAT_VERSION, parseCite, type CiteEntry, type ExportPixelType } from "../../bioimageio/export.js";
 import { cancelled } from "../../errors.js";
+import { defaultThreads } from "../../engine/node/session-options.js";
 import { OPTION_LIMITS, positiveInt } from "../args.js";
 import { cziOtherDimensionsOption, imageOpenOptionsFrom, type ImageOpenCliOptions } from "../image-options.js";
 import { formatBytes, formatTable, printJson, printLines } from "../output.js";
@@ -53,7 +54,11 @@ export function registerExportBioimageio(program: Command): void {
     )
     .option("--name <name>", "the package's name (default: the model's name; 5-128 letters, digits, spaces, _ + - ( ))")
     .addOption(cziOtherDimensionsOption())
-    .option("--threads <n>", `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: all cores)`, positiveInt(OPTION_LIMITS.threads))
+    .option(
+      "--threads <n>",
+      `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: every core, ${defaultThreads()} here)`,
+      positiveInt(OPTION_LIMITS.threads),
+    )
     .option("--overwrite", "replace an existing output")
     .option("--json", "print a JSON summary")
     .option("--debug", "show stack traces on errors")

@@ -11,6 +11,7 @@ import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
 import { allUnits, parseShard, type Shard } from "../../engine/units.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
+import { defaultThreads } from "../../engine/node/session-options.js";
 import { OPTION_LIMITS, positiveInt } from "../args.js";
 import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
 import { printJson, printLines } from "../output.js";
@@ -72,7 +73,11 @@ export function registerPredict(program: Command): void {
         .choices(["none", "linear", "gaussian"])
         .default("none"),
     )
-    .option("--threads <n>", `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: all cores)`, positiveInt(OPTION_LIMITS.threads))
+    .option(
+      "--threads <n>",
+      `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: every core, ${defaultThreads()} here)`,
+      positiveInt(OPTION_LIMITS.threads),
+    )
     .option("--overwrite", "replace an existing output")
     .option(
       "--pyramid",

@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { safeUrl } from "../../queue/node/redis.js";
 import { startWorker, type WorkerStep } from "../../queue/node/worker.js";
+import { defaultThreads } from "../../engine/node/session-options.js";
 import { OPTION_LIMITS, positiveInt } from "../args.js";
 
 interface WorkerCliOptions {
@@ -36,7 +37,7 @@ export function registerWorker(program: Command): void {
     )
     .option(
       "--threads <n>",
-      `onnxruntime threads per model session (1..${OPTION_LIMITS.threads}; default: all cores)`,
+      `onnxruntime threads per model session (1..${OPTION_LIMITS.threads}; default: the cores (${defaultThreads()} here) divided by --concurrency)`,
       positiveInt(OPTION_LIMITS.threads),
     )
     .option("--quiet", "print nothing but errors")

@@ -12,6 +12,7 @@
 import { stat } from "node:fs/promises";
 import { type Job, Worker } from "bullmq";
 import { invalidArgument } from "../../errors.js";
+import { defaultThreads } from "../../engine/node/session-options.js";
 import { finalizeShards, type LoadedModel, loadShardModel, runShardUnit } from "../../engine/node/shards.js";
 import { connectRedis, DEFAULT_QUEUE, type PredictionJobData, stallOptions, type UnitJobData } from "./redis.js";
 import { fileSha256 } from "./submit.js";
@@ -21,7 +22,7 @@ export interface WorkerOptions {
   queue?: string;
   /** Units run at once by this process (default 1). */
   concurrency?: number;
-  /** onnxruntime intra-op threads per session. */
+  /** onnxruntime intra-op threads per session (default: the cores divided by `concurrency`). */
   threads?: number;
   /** Called after each unit or finalize step, with the time it took. */
   onDone?: (step: WorkerStep, ms: number) => void;
@@ -134,7 +135,9 @@ async function runUnitJob(data: UnitJobData, sessions: SessionCache, hashes: Mod
 
 /** Start a worker on `options.queue`; it runs until `close()`. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  const { redis, queue = DEFAULT_QUEUE, concurrency = 1, threads } = options;
+  const { redis, queue = DEFAULT_QUEUE, concurrency = 1 } = options;
+  // concurrent units share the cores rather than each asking for all of them
+  const threads = options.threads ?? Math.max(1, Math.floor(defaultThreads() / concurrency));
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw invalidArgument(`${concurrency} is not an integer >= 1`, { where: "--concurrency" });
   const stall = stallOptions();
