@@ -7,7 +7,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { czmodelProgram } from "../../src/cli/entry.js";
+import { programFor } from "../../src/cli/entry.js";
+import { czmodelProgram } from "../../src/cli/program.js";
 import { repoRoot, testdata } from "../helpers/paths.js";
 import {
   czmodel,
@@ -24,6 +25,23 @@ import {
 const commands = czmodelProgram()
   .commands.map((c) => c.name())
   .filter((n) => n !== "help");
+
+describe("start-up loads one command", () => {
+  const help = (program: Awaited<ReturnType<typeof programFor>>, name: string) =>
+    program.commands.find((c) => c.name() === name)?.helpInformation();
+
+  it.each(commands)("the program `czmodel %s …` loads has that command, with the same help as the whole program", async (name) => {
+    const one = await programFor([name, "--json"]);
+    expect(one.commands.map((c) => c.name())).toEqual([name]);
+    expect(help(one, name)).toBe(help(czmodelProgram(), name));
+  });
+
+  it("--version loads no command; top-level help and unknown commands load all", async () => {
+    expect((await programFor(["--version"])).commands).toEqual([]);
+    expect((await programFor(["--help"])).commands.map((c) => c.name())).toEqual(commands);
+    expect((await programFor(["frobnicate"])).commands.map((c) => c.name())).toEqual(commands);
+  });
+});
 
 describe("--help", () => {
   it("czmodel --help lists every command and exits 0", async () => {

@@ -10,7 +10,8 @@ import { join, relative } from "node:path";
 import { unzipSync } from "fflate";
 import type { Command } from "commander";
 import { afterAll, expect } from "vitest";
-import { czmodelProgram, specConverterProgram } from "../../src/cli/entry.js";
+import { czmodelProgram } from "../../src/cli/program.js";
+import { specConverterProgram } from "../../src/cli/spec-converter.js";
 import { runProgram } from "../../src/cli/run.js";
 import { repoRoot, tempDir } from "../helpers/paths.js";
 
