@@ -117,22 +117,7 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     this.info = info;
     if (this.options.compression === "auto" && info.sampleType === "float32") this.compressor = undefined;
     this.tileSize ||= autoChunkSize(info.width, info.samplesPerPixel * bytesPerSample(info.sampleType));
-    const count = pyramidLevelsFor(this.options.pyramid ?? false, info.width, info.height);
-    this.levels = [];
-    for (
-      let l = 0, width = info.width, height = info.height;
-      l < count;
-      l++, width = Math.ceil(width / 2), height = Math.ceil(height / 2)
-    ) {
-      const layout = { ...info, width, height, chunkWidth: this.tileSize, chunkHeight: this.tileSize };
-      const grid = new ChunkGrid(layout, (chunks) => this.writeTiles(chunks, l));
-      const tiles = grid.across * grid.down;
-      const pages = Array.from({ length: this.pageCount() }, () => ({
-        offsets: new Float64Array(tiles),
-        byteCounts: new Float64Array(tiles),
-      }));
-      this.levels.push({ width, height, grid, pages });
-    }
+    this.levels = this.planLevels();
     this.grid = this.levels[0]!.grid;
     await this.target.write(0, encodeBigTiffHeader(0));
     this.position = 16;
@@ -146,6 +131,29 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
   async writeTile(plane: PlaneIndex, rect: Rect, data: SampleArray): Promise<void> {
     if (!this.grid) throw internalError("OmeTiffSink.writeTile() before begin()");
     await this.grid.write(plane, rect, data);
+  }
+
+  /** The full resolution and the pyramid's levels (each half the one above, rounded up), each with its tile grid. */
+  private planLevels(): Level[] {
+    const info = this.info!;
+    const count = pyramidLevelsFor(this.options.pyramid ?? false, info.width, info.height);
+    const levels: Level[] = [];
+    let width = info.width;
+    let height = info.height;
+    for (let l = 0; l < count; l++) {
+      const grid = new ChunkGrid({ ...info, width, height, chunkWidth: this.tileSize, chunkHeight: this.tileSize }, (chunks) =>
+        this.writeTiles(chunks, l),
+      );
+      const tiles = grid.across * grid.down;
+      const pages = Array.from({ length: this.pageCount() }, () => ({
+        offsets: new Float64Array(tiles),
+        byteCounts: new Float64Array(tiles),
+      }));
+      levels.push({ width, height, grid, pages });
+      width = Math.ceil(width / 2);
+      height = Math.ceil(height / 2);
+    }
+    return levels;
   }
 
   /** Full-resolution pages (IFDs): one per plane and sample. */
