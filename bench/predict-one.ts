@@ -1,9 +1,10 @@
 /**
  * One benchmark measurement in a fresh process (so its peak RSS and CPU time are its own),
  * printing one JSON line (`OneResult`) on stdout:
- *   e2e MODEL IMAGE OUT OUTPUT [THREADS]  — predictFile end to end (read, convert, run, stitch,
- *                                           write); OUTPUT is predictFile's `output` option
- *                                           (labels | probabilities | both)
+ *   e2e MODEL IMAGE OUT OUTPUT PYRAMID [THREADS] — predictFile end to end (read, convert, run,
+ *                                           stitch, write); OUTPUT is predictFile's `output` option
+ *                                           (labels | probabilities | both), PYRAMID its `pyramid`
+ *                                           (on | off | auto)
  *   runtime MODEL TILES BATCH [THREADS]    — the runtime alone: TILES tiles in batches of BATCH
  *                                           from ready input tensors, no IO, no conversion
  * Used by bench/predict.ts, which runs it several times and takes medians.
@@ -52,11 +53,12 @@ const cpuFields = (since: NodeJS.CpuUsage) => {
 const print = (result: OneResult) => console.log(JSON.stringify(result));
 
 if (mode === "e2e") {
-  const [model, image, out, output, threads] = args as [string, string, string, string, string?];
+  const [model, image, out, output, pyramid, threads] = args as [string, string, string, string, string, string?];
   const cpu = process.cpuUsage();
   const r = await predictFile(model, image, out, {
     overwrite: true,
     output: output as PredictFileOptions["output"],
+    pyramid: pyramid === "auto" ? "auto" : pyramid === "on",
     ...threadsOption(threads),
   });
   const used = cpuFields(cpu);
@@ -96,6 +98,6 @@ if (mode === "e2e") {
   const ms = performance.now() - started;
   print({ ms, ...cpuFields(cpu), peakRssMb: peakRssMb(), tiles });
 } else {
-  console.error("usage: predict-one.ts e2e MODEL IMAGE OUT OUTPUT [THREADS] | runtime MODEL TILES BATCH [THREADS]");
+  console.error("usage: predict-one.ts e2e MODEL IMAGE OUT OUTPUT PYRAMID [THREADS] | runtime MODEL TILES BATCH [THREADS]");
   process.exitCode = 2;
 }

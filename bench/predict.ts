@@ -1,6 +1,6 @@
 /**
  * `npm run bench:predict [-- --sizes 4096,16384,32768] [--repeat N] [--output labels|probabilities|both]
- *                        [--input deflate|none] [--threads N] [--keep] [--json]`
+ *                        [--input deflate|none] [--threads N] [--pyramid] [--keep] [--json]`
  *
  * Builds large tiled uint16 BigTIFFs from the real nuclei image (mirror-tiled), predicts each
  * with the real nuclei model (../shared/testdata) to a tiled OME-TIFF, and compares that with
@@ -24,6 +24,10 @@
  * difference shows what inflating the input costs, apart from the pipeline itself.
  * `--output` is predictFile's `output` (default labels; probabilities writes float32 per class,
  * 8 bytes per pixel for the two-class nuclei model, so 32768² needs ~9 GB of free disk).
+ * The e2e side writes full resolution only (`pyramid: false`). `--pyramid` compares instead
+ * predict with a pyramid (OME-TIFF SubIFDs, `pyramid: true`) against the same predict without
+ * one, interleaved (with, without, with, …), and prints per size the median wall and CPU
+ * seconds of each side, ratio = median with / median without (target <= 1.15), and peak RSS.
  * `--json` also prints the result rows as JSON at the end; `--keep` keeps the images and the
  * outputs of the last run. Per-run lines go to stderr, the table and JSON to stdout.
  * Arguments are parsed with node:util's parseArgs.
@@ -49,7 +53,7 @@ const source = join(shared, "images", "nuclei_0000.png");
 function usage(message: string): never {
   console.error(`bench/predict.ts: ${message}`);
   console.error(
-    "usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--keep] [--json]",
+    "usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--pyramid] [--keep] [--json]",
   );
   process.exit(2);
 }
@@ -70,6 +74,7 @@ function parseOptions() {
         output: { type: "string", default: "labels" },
         input: { type: "string", default: "deflate" },
         threads: { type: "string" },
+        pyramid: { type: "boolean", default: false },
         keep: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
@@ -133,17 +138,23 @@ interface Row {
   runtimePeakRssMb: number;
 }
 
-async function measure(size: number, dir: string): Promise<Row> {
+/** Build the mirror-tiled `size²` input image; returns its path. */
+async function makeImage(size: number, dir: string): Promise<string> {
   const image = join(dir, `nuclei_${size}.ome.tif`);
   const made = performance.now();
   await makeBigTiffFromImage(source, image, { width: size, height: size, compress: compressInput, overwrite: true });
   console.error(`${size}²: image made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
+  return image;
+}
+
+async function measure(size: number, dir: string): Promise<Row> {
+  const image = await makeImage(size, dir);
   const e2e: OneResult[] = [];
   const rt: OneResult[] = [];
   let files: string[] = [];
   try {
     for (let i = 0; i < repeat; i++) {
-      const e = await child(["e2e", model, image, join(dir, `${output}_${size}.ome.tif`), output]);
+      const e = await child(["e2e", model, image, join(dir, `${output}_${size}.ome.tif`), output, "off"]);
       e2e.push(e);
       files = e.files ?? [];
       const r = await child(["runtime", model, String(e.tiles), String(e.batch)]);
@@ -200,23 +211,115 @@ const columns: [string, number, (r: Row) => string][] = [
 ];
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]![1]) : c.padStart(columns[i]![1]))).join(" ");
 
+/** One row of `--pyramid`: predict with a pyramid against without. Times in seconds. */
+interface PyramidRow {
+  size: number;
+  megapixels: number;
+  tiles: number;
+  output: Output;
+  runs: number;
+  withS: Spread;
+  withoutS: Spread;
+  /** median with / median without */
+  ratio: number;
+  withCpuS: Spread;
+  withoutCpuS: Spread;
+  withPeakRssMb: number;
+  withoutPeakRssMb: number;
+}
+
+async function measurePyramid(size: number, dir: string): Promise<PyramidRow> {
+  const image = await makeImage(size, dir);
+  const sides = { on: [] as OneResult[], off: [] as OneResult[] };
+  let files: string[] = [];
+  try {
+    for (let i = 0; i < repeat; i++) {
+      for (const side of ["on", "off"] as const) {
+        const r = await child(["e2e", model, image, join(dir, `${output}_${size}_${side}.ome.tif`), output, side]);
+        sides[side].push(r);
+        files = [...new Set([...files, ...(r.files ?? [])])];
+      }
+      const [on, off] = [sides.on[i]!, sides.off[i]!];
+      console.error(
+        `${size}² run ${i + 1}/${repeat}: pyramid ${(on.ms / 1000).toFixed(2)} s, CPU ${cpuS(on).toFixed(2)} s, RSS ${on.peakRssMb.toFixed(0)} MB` +
+          ` | none ${(off.ms / 1000).toFixed(2)} s, CPU ${cpuS(off).toFixed(2)} s, RSS ${off.peakRssMb.toFixed(0)} MB`,
+      );
+    }
+  } finally {
+    if (!keep) await Promise.all([image, ...files].map((f) => rm(f, { force: true })));
+  }
+  const withS = spread(sides.on.map((r) => r.ms / 1000));
+  const withoutS = spread(sides.off.map((r) => r.ms / 1000));
+  return {
+    size,
+    megapixels: sides.on[0]!.megapixels!,
+    tiles: sides.on[0]!.tiles,
+    output,
+    runs: repeat,
+    withS,
+    withoutS,
+    ratio: withS.median / withoutS.median,
+    withCpuS: spread(sides.on.map(cpuS)),
+    withoutCpuS: spread(sides.off.map(cpuS)),
+    withPeakRssMb: Math.max(...sides.on.map((r) => r.peakRssMb)),
+    withoutPeakRssMb: Math.max(...sides.off.map((r) => r.peakRssMb)),
+  };
+}
+
+const pyramidColumns: [string, number, (r: PyramidRow) => string][] = [
+  ["size", 7, (r) => `${r.size}²`],
+  ["MP", 6, (r) => s(r.megapixels, 0)],
+  ["tiles", 6, (r) => String(r.tiles)],
+  ["pyramid s (min–max)", 22, (r) => timeCell(r.withS)],
+  ["none s (min–max)", 22, (r) => timeCell(r.withoutS)],
+  ["ratio", 6, (r) => s(r.ratio)],
+  ["pyr CPU s", 10, (r) => s(r.withCpuS.median)],
+  ["none CPU s", 11, (r) => s(r.withoutCpuS.median)],
+  ["pyr RSS MB", 11, (r) => s(r.withPeakRssMb, 0)],
+  ["none RSS MB", 12, (r) => s(r.withoutPeakRssMb, 0)],
+];
+
+function printPyramidRows(rows: PyramidRow[]): void {
+  const cells = (values: string[]) =>
+    values.map((c, i) => (i === 0 ? c.padEnd(pyramidColumns[i]![1]) : c.padStart(pyramidColumns[i]![1]))).join(" ");
+  console.log(
+    `\nmedians over ${repeat} run(s) per side, interleaved; (min–max) = spread of the wall times;` +
+      `\nratio = median s with the pyramid / median s without; CPU s = user + sys of the child, median; RSS = max\n`,
+  );
+  console.log(cells(pyramidColumns.map(([h]) => h)));
+  for (const r of rows) console.log(cells(pyramidColumns.map(([, , cell]) => cell(r))));
+  console.log("\ntarget: ratio <= 1.15");
+}
+
+const rounded = (_key: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v);
 const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
 console.log(
-  `model ${model}\nthreads ${threads} on both sides${parsed.threads === undefined ? " (every core, the default)" : ""}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
+  `model ${model}\nthreads ${threads} on both sides${parsed.threads === undefined ? " (every core, the default)" : ""}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ` +
+    `${parsed.pyramid ? "with vs without pyramid" : "e2e (no pyramid) vs runtime"}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
 );
-const rows: Row[] = [];
-try {
-  for (const size of sizes) rows.push(await measure(size, dir));
-} finally {
-  if (!keep) await rm(dir, { recursive: true, force: true });
+if (parsed.pyramid) {
+  const rows: PyramidRow[] = [];
+  try {
+    for (const size of sizes) rows.push(await measurePyramid(size, dir));
+  } finally {
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+  printPyramidRows(rows);
+  if (json) console.log(JSON.stringify(rows, rounded, 2));
+} else {
+  const rows: Row[] = [];
+  try {
+    for (const size of sizes) rows.push(await measure(size, dir));
+  } finally {
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+  console.log(
+    `\nmedians over ${repeat} run(s) per side; (min–max) = spread of the wall times; MP/s from the median times;` +
+      `\nratio = median runtime s / median e2e s; CPU s = user + sys of the child, median;` +
+      `\novh CPU s/tile = (e2e CPU − rt CPU) / tiles; peak RSS = max over the e2e runs\n`,
+  );
+  console.log(line(columns.map(([h]) => h)));
+  for (const r of rows) console.log(line(columns.map(([, , cell]) => cell(r))));
+  console.log("\ntargets: ratio >= 0.9; peak RSS <= 1024 MB and flat across sizes");
+  if (json) console.log(JSON.stringify(rows, rounded, 2));
 }
-console.log(
-  `\nmedians over ${repeat} run(s) per side; (min–max) = spread of the wall times; MP/s from the median times;` +
-    `\nratio = median runtime s / median e2e s; CPU s = user + sys of the child, median;` +
-    `\novh CPU s/tile = (e2e CPU − rt CPU) / tiles; peak RSS = max over the e2e runs\n`,
-);
-console.log(line(columns.map(([h]) => h)));
-for (const r of rows) console.log(line(columns.map(([, , cell]) => cell(r))));
-console.log("\ntargets: ratio >= 0.9; peak RSS <= 1024 MB and flat across sizes");
-const rounded = (_key: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v);
-if (json) console.log(JSON.stringify(rows, rounded, 2));

@@ -97,7 +97,7 @@ export async function predictFile(
       allowed: "give the border per tile side (--border N)",
     });
   }
-  const { overwrite = false, probabilitiesOut, creator, openOptions, compression = "auto", pyramid, ...predictOptions } = options;
+  const { overwrite = false, probabilitiesOut, creator, openOptions, compression = "auto", pyramid = "auto", ...predictOptions } = options;
   if (!["auto", "deflate", "none"].includes(compression)) {
     throw invalidArgument(`compression '${compression}' is not known`, { where: "--compression", allowed: "auto, deflate, none" });
   }
@@ -116,7 +116,7 @@ export async function predictFile(
           compress,
           imageName: model.name,
           ...(creator ? { creator } : {}),
-          ...(pyramid ? { pyramid } : {}),
+          pyramid,
         }),
       );
     const sink: ImageSink | SinkPair = both ? { labels: sinks[0]!, probabilities: sinks[1]! } : sinks[0]!;

@@ -8,14 +8,22 @@
  *   summed in double in row order, rounded half up for integer samples (`floor(mean + 0.5)`),
  *   rounded to the nearest float32 for float samples.
  * Each level is made from the level above it, chunk by chunk: chunk origins are even, so the
- * result equals downsampling the whole level at once. Isomorphic.
+ * result equals downsampling the whole level at once. `pyramid: "auto"` (the default of
+ * `image-convert` and `predict`) means a pyramid for images with a side over `PYRAMID_AUTO_SIDE`.
+ * Isomorphic.
  */
 import { allocSamples, type SampleArray, type SampleType } from "./types.js";
 
 /** Levels stop once width and height are both at most this. */
 const PYRAMID_SMALLEST = 1024;
 
+/** `pyramid: "auto"` builds a pyramid for images with a side longer than this. */
+export const PYRAMID_AUTO_SIDE = 4096;
+
 export type DownsampleRule = "top-left" | "mean";
+
+/** Whether an output gets a pyramid: true, false, or `auto` = when a side is over `PYRAMID_AUTO_SIDE`. */
+export type PyramidOption = boolean | "auto";
 
 /** Number of levels (1 = the full resolution only) for a `width × height` image. */
 export function pyramidLevelCount(width: number, height: number): number {
@@ -25,6 +33,12 @@ export function pyramidLevelCount(width: number, height: number): number {
     h = Math.ceil(h / 2);
   }
   return levels;
+}
+
+/** Levels a `width × height` output gets under `option` (1 = the full resolution only). */
+export function pyramidLevelsFor(option: PyramidOption, width: number, height: number): number {
+  const on = option === "auto" ? Math.max(width, height) > PYRAMID_AUTO_SIDE : option;
+  return on ? pyramidLevelCount(width, height) : 1;
 }
 
 /**

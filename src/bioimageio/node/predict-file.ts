@@ -50,7 +50,7 @@ export async function predictPackageFile(
   options: PredictFileOptions = {},
 ): Promise<PackageFileResult> {
   refuseZenOptions(options);
-  const { overwrite = false, creator, openOptions, compression = "auto", pyramid } = options;
+  const { overwrite = false, creator, openOptions, compression = "auto", pyramid = "auto" } = options;
   if (!["auto", "deflate", "none"].includes(compression)) {
     throw invalidArgument(`compression '${compression}' is not known`, { where: "--compression", allowed: "auto, deflate, none" });
   }
@@ -73,7 +73,7 @@ export async function predictPackageFile(
       compress: compression === "auto" ? "auto" : compression === "deflate",
       imageName: desc.name,
       ...(creator ? { creator } : {}),
-      ...(pyramid ? { pyramid } : {}),
+      pyramid,
     });
     const result = await predictPackage(
       prepared,

@@ -52,7 +52,7 @@ export function registerImageConvert(program: Command): void {
     )
     .option(
       "--pyramid",
-      "OME-Zarr: add 2x levels down to <= 1024 px per side (NGFF multiscales; averaged, labels never). Default: on over 4096 px per side",
+      "OME-TIFF/OME-Zarr: add 2x levels down to <= 1024 px per side (SubIFDs / NGFF multiscales; 2x2 mean). Default: on over 4096 px per side",
     )
     .option("--no-pyramid", "full resolution only")
     .addOption(cziOtherDimensionsOption())

@@ -81,8 +81,9 @@ export function registerPredict(program: Command): void {
     .option("--overwrite", "replace an existing output")
     .option(
       "--pyramid",
-      "OME-Zarr output: add 2x levels down to <= 1024 px per side (NGFF multiscales; labels by top-left pixel, the rest averaged)",
+      "OME-TIFF/OME-Zarr output: add 2x levels down to <= 1024 px per side (SubIFDs / NGFF multiscales; labels by top-left pixel, the rest averaged). Default: on over 4096 px per side, except with --shard",
     )
+    .option("--no-pyramid", "full resolution only")
     .option(
       "--shard <K/N>",
       "run only shard K (0-based) of N of the work units into a shared OME-Zarr output; then `czmodel finalize OUT`",
@@ -179,7 +180,7 @@ async function runPredict(modelPath: string, imagePath: string, opts: PredictCli
     return await predictFile(modelPath, imagePath, opts.out, {
       ...runOptions(opts),
       overwrite: Boolean(opts.overwrite),
-      ...(opts.pyramid ? { pyramid: true } : {}),
+      ...(opts.pyramid !== undefined ? { pyramid: opts.pyramid } : {}),
       signal: controller.signal,
       onProgress: (p) =>
         progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),

@@ -3,6 +3,7 @@
  * bioimage.io package runner share them), kept here so both can name them without importing each other.
  */
 import type { OpenImageOptions } from "../../io/open.js";
+import type { PyramidOption } from "../../io/pyramid.js";
 import type { PredictResult } from "../types.js";
 import type { NodePredictOptions } from "./index.js";
 
@@ -17,8 +18,12 @@ export type PredictFileOptions = Omit<NodePredictOptions, "runtime"> & {
   openOptions?: OpenImageOptions;
   /** Tile compression of OME-TIFF / OME-Zarr outputs: `auto` (default: labels deflated, float32 outputs stored raw), `deflate`, `none`. */
   compression?: "auto" | "deflate" | "none";
-  /** OME-Zarr outputs: add a resolution pyramid (`io/pyramid.ts`; labels by top-left pixel, the rest averaged). Default false. */
-  pyramid?: boolean;
+  /**
+   * OME-TIFF (SubIFDs) and OME-Zarr outputs: a resolution pyramid (`io/pyramid.ts`; labels by
+   * top-left pixel, the rest averaged). true, false, or `auto` (default) = for outputs over 4096
+   * px per side. PNG outputs never get one (true is refused).
+   */
+  pyramid?: PyramidOption;
 };
 
 /** What a file run wrote, on top of the engine's result. */

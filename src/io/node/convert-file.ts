@@ -2,16 +2,15 @@
  * Node entry for image conversion: `convertImageFile(input, output)` opens any image the
  * tool reads (`openImageFile`), picks the sink from the output name (`createImageFileSink`,
  * temp-then-rename, `--overwrite` as `predict` has it) with chunks the size of the copy's
- * tiles, and streams the selected planes across (`convertImage`); OME-Zarr outputs over 4096
- * pixels per side get a resolution pyramid unless told otherwise.
+ * tiles, and streams the selected planes across (`convertImage`); OME-TIFF and OME-Zarr
+ * outputs over 4096 pixels per side get a resolution pyramid unless told otherwise (`pyramid.ts`).
  */
 import { basename } from "node:path";
-import { unsupported } from "../../errors.js";
 import { autoChunkSize } from "../chunk-grid.js";
 import { convertImage, pixelBytes, planConversion, type ConvertImageResult, type PlaneSelection } from "../convert-image.js";
 import type { OpenImageOptions } from "../open.js";
-import { createImageFileSink, outputFormatForPath } from "./create-sink.js";
-import { pyramidLevelCount } from "../pyramid.js";
+import { createImageFileSink, outputFormatForPath, pyramidForOutput } from "./create-sink.js";
+import { pyramidLevelsFor, type PyramidOption } from "../pyramid.js";
 import { openImageFile } from "./open-file.js";
 
 export interface ConvertFileOptions {
@@ -26,18 +25,10 @@ export interface ConvertFileOptions {
   onProgress?: (donePixels: number, totalPixels: number) => void;
   signal?: AbortSignal;
   /**
-   * Multiscale OME-Zarr output (`pyramid.ts`): true, false, or `auto` (default) = on for an
-   * OME-Zarr output over `PYRAMID_AUTO_SIDE` pixels per side. OME-TIFF and PNG refuse true.
+   * Resolution pyramid of an OME-TIFF or OME-Zarr output (`pyramid.ts`): true, false, or `auto`
+   * (default) = on for an output over 4096 pixels per side. PNG refuses true.
    */
-  pyramid?: boolean | "auto";
-}
-
-/** `pyramid: "auto"` builds a pyramid for OME-Zarr outputs with a side longer than this. */
-const PYRAMID_AUTO_SIDE = 4096;
-
-function pyramidLevels(output: string, width: number, height: number, pyramid: boolean | "auto"): number {
-  const on = pyramid === "auto" ? outputFormatForPath(output) === "ome-zarr" && Math.max(width, height) > PYRAMID_AUTO_SIDE : pyramid;
-  return on ? pyramidLevelCount(width, height) : 1;
+  pyramid?: PyramidOption;
 }
 
 export interface ConvertFileResult extends ConvertImageResult {
@@ -53,14 +44,14 @@ function imageName(path: string): string {
 }
 
 export async function convertImageFile(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConvertFileResult> {
-  if (options.pyramid === true && outputFormatForPath(output) !== "ome-zarr")
-    throw unsupported("pyramids are written to OME-Zarr outputs only", { where: output, allowed: ".ome.zarr, or leave out --pyramid" });
+  // a pyramid asked of a PNG fails before the input is opened
+  const pyramid = pyramidForOutput(output, options.pyramid ?? "auto");
   const source = await openImageFile(input, options.openOptions ?? {});
   try {
     const plan = planConversion(source.info, options.planes);
     const tileSize = autoChunkSize(plan.output.width, pixelBytes(source.info));
     const compression = options.compression ?? "auto";
-    const levels = pyramidLevels(output, plan.output.width, plan.output.height, options.pyramid ?? "auto");
+    const levels = pyramidLevelsFor(pyramid, plan.output.width, plan.output.height);
     const sink = await createImageFileSink(output, {
       overwrite: options.overwrite ?? false,
       tileSize,

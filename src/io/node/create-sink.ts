@@ -14,6 +14,7 @@ import { FolderTarget } from "../zarr/node/folder-target.js";
 import { OmeZarrSink } from "../zarr/zarr-sink.js";
 import { FileByteTarget } from "./file-byte-target.js";
 import { nodeZlibCompressor } from "./zlib-compressor.js";
+import type { PyramidOption } from "../pyramid.js";
 
 export type OutputFormat = "png" | "ome-tiff" | "ome-zarr";
 
@@ -44,8 +45,12 @@ export interface FileSinkOptions {
   imageName?: string;
   /** OME `Creator` / TIFF `Software`, e.g. `czmodel 0.1.0`. */
   creator?: string;
-  /** Multiscale OME-Zarr: 2× levels down to at most 1024 px per side (default false); other formats refuse it. */
-  pyramid?: boolean;
+  /**
+   * Resolution pyramid (`pyramid.ts`): 2× levels down to at most 1024 px per side, as OME-Zarr
+   * multiscales or OME-TIFF SubIFDs. true, false (default), or `auto` = for outputs over 4096 px
+   * per side. PNG refuses true and never gets one under `auto`.
+   */
+  pyramid?: PyramidOption;
 }
 
 /** The output format a file name asks for, or undefined. */
@@ -57,13 +62,29 @@ export function outputFormatForPath(path: string): OutputFormat | undefined {
   return undefined;
 }
 
+/** The pyramid option an output of `format` gets: PNG none under `auto`, `true` refused in one line. */
+function pyramidForFormat(path: string, format: OutputFormat, option: PyramidOption): PyramidOption {
+  if (format !== "png") return option;
+  if (option === true)
+    throw unsupported("pyramids are written to OME-TIFF and OME-Zarr outputs only", {
+      where: path,
+      allowed: ".ome.tif, .ome.zarr, or leave out --pyramid",
+    });
+  return false;
+}
+
+/** `pyramidForFormat` for an output named `path` (format from the name; an unknown name is left to `createImageFileSink`). */
+export function pyramidForOutput(path: string, option: PyramidOption): PyramidOption {
+  const format = outputFormatForPath(path);
+  return format ? pyramidForFormat(path, format, option) : option;
+}
+
 export async function createImageFileSink(path: string, options: FileSinkOptions = {}): Promise<ImageSink> {
   const format = options.format ?? outputFormatForPath(path);
   if (!format) throw invalidArgument("cannot tell the output format from the file name", { where: path, allowed: OUTPUT_EXTENSIONS });
   const overwrite = options.overwrite ?? false;
   const compress = options.compress ?? "auto";
-  if (options.pyramid && format !== "ome-zarr")
-    throw unsupported("pyramids are written to OME-Zarr outputs only", { where: path, allowed: ".ome.zarr, or leave out --pyramid" });
+  const pyramid = options.pyramid !== undefined ? { pyramid: pyramidForFormat(path, format, options.pyramid) } : {};
   switch (format) {
     case "png":
       return new PngSink(await FileByteTarget.create(path, { overwrite }));
@@ -78,6 +99,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
             compressor: nodeZlibCompressor(options.level ?? DEFAULT_TIFF_LEVEL),
             ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
             ...(options.creator !== undefined ? { creator: options.creator } : {}),
+            ...pyramid,
           }),
       );
     }
@@ -93,7 +115,7 @@ export async function createImageFileSink(path: string, options: FileSinkOptions
             level,
             compressor: nodeZlibCompressor(level),
             ...(options.imageName !== undefined ? { imageName: options.imageName } : {}),
-            ...(options.pyramid ? { pyramid: true } : {}),
+            ...pyramid,
           }),
       );
     }

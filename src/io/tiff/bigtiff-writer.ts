@@ -6,7 +6,9 @@
  *
  * Layout used by `OmeTiffSink`: header, then tile data as it is produced, then all IFDs (each
  * followed by its out-of-line values) at the end; the header's first-IFD offset is patched
- * last. Little-endian ("II", version 43). Isomorphic.
+ * last. A pyramid's reduced-resolution pages are SubIFDs (tag 330, type IFD8) of their
+ * full-resolution page, NewSubfileType 1, outside the main IFD chain, as Bio-Formats writes
+ * them. Little-endian ("II", version 43). Isomorphic.
  */
 
 export const TIFF_COMPRESSION_NONE = 1;
@@ -27,13 +29,18 @@ export interface TiffPage {
   /** ImageDescription (OME-XML on the first page); ASCII bytes are written as they are. */
   description?: string;
   software?: string;
+  /** Reduced-resolution pages of this one (SubIFDs, tag 330): their IFD offsets. */
+  subIfds?: ArrayLike<number>;
+  /** A reduced-resolution page (NewSubfileType 1); default false. */
+  reduced?: boolean;
 }
 
 const TYPE_ASCII = 2;
 const TYPE_SHORT = 3;
 const TYPE_LONG = 4;
 const TYPE_LONG8 = 16;
-const TYPE_SIZE: Record<number, number> = { [TYPE_ASCII]: 1, [TYPE_SHORT]: 2, [TYPE_LONG]: 4, [TYPE_LONG8]: 8 };
+const TYPE_IFD8 = 18;
+const TYPE_SIZE: Record<number, number> = { [TYPE_ASCII]: 1, [TYPE_SHORT]: 2, [TYPE_LONG]: 4, [TYPE_LONG8]: 8, [TYPE_IFD8]: 8 };
 
 interface Entry {
   tag: number;
@@ -67,7 +74,7 @@ function asciiBytes(text: string): Uint8Array {
 function entriesOf(page: TiffPage): Entry[] {
   const tiles = page.tileOffsets.length;
   const entries: Entry[] = [
-    { tag: 254, type: TYPE_LONG, values: [0] }, // NewSubfileType: full-resolution image
+    { tag: 254, type: TYPE_LONG, values: [page.reduced ? 1 : 0] }, // NewSubfileType: 0 full resolution, 1 reduced
     { tag: 256, type: TYPE_LONG, values: [page.width] },
     { tag: 257, type: TYPE_LONG, values: [page.height] },
     { tag: 258, type: TYPE_SHORT, values: [page.bitsPerSample] },
@@ -85,8 +92,9 @@ function entriesOf(page: TiffPage): Entry[] {
     { tag: 323, type: TYPE_LONG, values: [page.tileHeight] },
     { tag: 324, type: TYPE_LONG8, values: page.tileOffsets },
     { tag: 325, type: TYPE_LONG8, values: page.tileByteCounts },
-    { tag: 339, type: TYPE_SHORT, values: [page.sampleFormat] },
   );
+  if (page.subIfds?.length) entries.push({ tag: 330, type: TYPE_IFD8, values: page.subIfds });
+  entries.push({ tag: 339, type: TYPE_SHORT, values: [page.sampleFormat] });
   if (page.tileByteCounts.length !== tiles) throw new Error("tileOffsets and tileByteCounts differ in length");
   return entries;
 }
@@ -146,6 +154,7 @@ function writeValues(view: DataView, out: Uint8Array, at: number, e: Entry): voi
       for (let i = 0; i < v.length; i++) view.setUint32(at + 4 * i, v[i]!, true);
       return;
     case TYPE_LONG8:
+    case TYPE_IFD8:
       for (let i = 0; i < v.length; i++) view.setBigUint64(at + 8 * i, BigInt(v[i]!), true);
       return;
   }

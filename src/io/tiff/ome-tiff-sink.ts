@@ -11,7 +11,13 @@
  * sample, planar. Scenes follow each other; inside a scene the IFDs are in OME order XYZCT
  * (Z fastest, then C, then T), where C runs over input channel × output sample (c·K + k).
  * The class names/colours and unclassified value go into OME MapAnnotations.
- * Isomorphic: writes through a `ByteTarget`.
+ *
+ * With `pyramid` each page gets reduced-resolution pages (SubIFDs, `bigtiff-writer.ts`): 2×
+ * levels down to at most 1024 px per side (`pyramid.ts`: labels keep the top-left pixel of each
+ * 2×2 block, everything else is averaged), tiled and compressed as the full resolution. Each
+ * level's tiles are made from the level above's as soon as those are complete and appended like
+ * them, so the pyramid costs no second pass and only a row of tiles per level; the OME-XML
+ * describes the full-resolution pages only. Isomorphic: writes through a `ByteTarget`.
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
 import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk } from "../chunk-grid.js";
@@ -29,6 +35,7 @@ import {
 } from "./bigtiff-writer.js";
 import { buildOmeXml, outputAnnotations, type OmeChannelSpec, type OmeImageSpec } from "./ome-xml-write.js";
 import type { ReleasesBands } from "../reuse.js";
+import { downsample2x, pyramidLevelsFor, type DownsampleRule, type PyramidOption } from "../pyramid.js";
 
 export interface OmeTiffSinkOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -45,6 +52,8 @@ export interface OmeTiffSinkOptions {
   imageName?: string;
   /** OME `Creator` and TIFF `Software`. */
   creator?: string;
+  /** Reduced-resolution SubIFDs: true, false (default), or `auto` = for outputs over 4096 px per side (`pyramid.ts`). */
+  pyramid?: PyramidOption;
 }
 
 const PIXEL_TYPES = {
@@ -59,6 +68,14 @@ interface PageState {
   byteCounts: Float64Array;
 }
 
+/** One resolution level: its size, tile grid and the tiles of each page. */
+interface Level {
+  width: number;
+  height: number;
+  grid: ChunkGrid;
+  pages: PageState[];
+}
+
 export class OmeTiffSink implements ImageSink, ReleasesBands {
   /** Bands are copied or encoded before `writeBand` resolves (`ReleasesBands`). */
   readonly releasesBands = true as const;
@@ -66,7 +83,8 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
   private compressor: Compressor | undefined;
   private info: OutputImageInfo | undefined;
   private grid: ChunkGrid | undefined;
-  private pages: PageState[] = [];
+  /** Index 0 = full resolution (its grid is `grid`), then the pyramid's levels. */
+  private levels: Level[] = [];
   private position = 0;
   private done = false;
   /** Reusable one-sample tiles for splitting multi-sample tiles into pages. */
@@ -99,11 +117,8 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     this.info = info;
     if (this.options.compression === "auto" && info.sampleType === "float32") this.compressor = undefined;
     this.tileSize ||= autoChunkSize(info.width, info.samplesPerPixel * bytesPerSample(info.sampleType));
-    const grid = new ChunkGrid({ ...info, chunkWidth: this.tileSize, chunkHeight: this.tileSize }, (chunks) => this.writeTiles(chunks));
-    const pageCount = info.sizes.scene * info.sizes.t * info.sizes.c * info.sizes.z * info.samplesPerPixel;
-    const tiles = grid.across * grid.down;
-    this.pages = Array.from({ length: pageCount }, () => ({ offsets: new Float64Array(tiles), byteCounts: new Float64Array(tiles) }));
-    this.grid = grid;
+    this.levels = this.planLevels();
+    this.grid = this.levels[0]!.grid;
     await this.target.write(0, encodeBigTiffHeader(0));
     this.position = 16;
   }
@@ -118,6 +133,35 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     await this.grid.write(plane, rect, data);
   }
 
+  /** The full resolution and the pyramid's levels (each half the one above, rounded up), each with its tile grid. */
+  private planLevels(): Level[] {
+    const info = this.info!;
+    const count = pyramidLevelsFor(this.options.pyramid ?? false, info.width, info.height);
+    const levels: Level[] = [];
+    let width = info.width;
+    let height = info.height;
+    for (let l = 0; l < count; l++) {
+      const grid = new ChunkGrid({ ...info, width, height, chunkWidth: this.tileSize, chunkHeight: this.tileSize }, (chunks) =>
+        this.writeTiles(chunks, l),
+      );
+      const tiles = grid.across * grid.down;
+      const pages = Array.from({ length: this.pageCount() }, () => ({
+        offsets: new Float64Array(tiles),
+        byteCounts: new Float64Array(tiles),
+      }));
+      levels.push({ width, height, grid, pages });
+      width = Math.ceil(width / 2);
+      height = Math.ceil(height / 2);
+    }
+    return levels;
+  }
+
+  /** Full-resolution pages (IFDs): one per plane and sample. */
+  private pageCount(): number {
+    const { sizes, samplesPerPixel } = this.info!;
+    return sizes.scene * sizes.t * sizes.c * sizes.z * samplesPerPixel;
+  }
+
   /** Page (IFD) index of sample `k` of `plane`: scenes one after another, XYZCT inside. */
   private pageIndex(plane: PlaneIndex, k: number): number {
     const { sizes, samplesPerPixel: K } = this.info!;
@@ -126,10 +170,30 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     return plane.scene * perScene + plane.z + sizes.z * (c + sizes.c * K * plane.t);
   }
 
-  /** Compress complete tiles (one per page for multi-sample tiles) and append them in one write. */
-  private async writeTiles(chunks: Chunk[]): Promise<void> {
+  /** Compress complete tiles of level `level` (one per page for multi-sample tiles), append them in one write, and feed the next level. */
+  private async writeTiles(chunks: Chunk[], level: number): Promise<void> {
+    await this.appendTiles(chunks, this.levels[level]!);
+    const next = this.levels[level + 1];
+    if (!next) return;
+    const info = this.info!;
+    const { width, height } = this.levels[level]!;
+    const rule: DownsampleRule = info.kind === "labels" ? "top-left" : "mean";
+    const size = this.tileSize;
+    for (const c of chunks) {
+      // tile origins are multiples of the (even) tile size, so the halves line up
+      const x = c.cx * size;
+      const y = c.cy * size;
+      const w = Math.min(size, width - x);
+      const h = Math.min(size, height - y);
+      const half = downsample2x(c.data, size, w, h, info.samplesPerPixel, info.sampleType, rule);
+      await next.grid.write(c.plane, { x: x / 2, y: y / 2, width: Math.ceil(w / 2), height: Math.ceil(h / 2) }, half);
+    }
+  }
+
+  /** Compress `chunks` of `level` and append them in one write, recording where each tile went. */
+  private async appendTiles(chunks: Chunk[], level: Level): Promise<void> {
     const K = this.info!.samplesPerPixel;
-    const across = this.grid!.across;
+    const across = level.grid.across;
     const jobs: { page: number; tile: number; promise: Promise<Uint8Array> }[] = [];
     let slot = 0;
     for (const chunk of chunks) {
@@ -155,7 +219,7 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     let at = 0;
     encoded.forEach((bytes, i) => {
       const job = jobs[i]!;
-      const page = this.pages[job.page]!;
+      const page = level.pages[job.page]!;
       page.offsets[job.tile] = start + at;
       page.byteCounts[job.tile] = bytes.byteLength;
       if (joined !== bytes) joined.set(bytes, at);
@@ -199,11 +263,27 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     if (this.done) throw internalError("OmeTiffSink.finish() called twice");
     if (!this.grid.complete)
       throw internalError(`OmeTiffSink.finish() before all pixels were written: missing ${this.grid.describeProgress()}`);
+    const short = this.levels.findIndex((l) => !l.grid.complete);
+    if (short >= 0)
+      throw internalError(`OmeTiffSink.finish(): pyramid level ${short} is missing ${this.levels[short]!.grid.describeProgress()}`);
+    const first = await this.writeIfds();
+    await this.target.write(0, encodeBigTiffHeader(first));
+    await this.target.commit();
+    this.done = true;
+  }
+
+  /**
+   * Write every IFD after the tile data: each full-resolution page's IFD (chained in page
+   * order, the first one with the OME-XML) followed by its reduced-resolution IFDs (SubIFDs,
+   * not chained). Returns the first IFD's offset.
+   */
+  private async writeIfds(): Promise<number> {
+    const info = this.info!;
     const type = PIXEL_TYPES[info.sampleType];
     const description = this.omeXml();
-    const pages: TiffPage[] = this.pages.map((p, i) => ({
-      width: info.width,
-      height: info.height,
+    const pageOf = (level: Level, p: PageState, reduced: boolean): TiffPage => ({
+      width: level.width,
+      height: level.height,
       tileWidth: this.tileSize,
       tileHeight: this.tileSize,
       bitsPerSample: type.bits,
@@ -211,19 +291,39 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
       compression: this.compressor ? TIFF_COMPRESSION_DEFLATE : TIFF_COMPRESSION_NONE,
       tileOffsets: p.offsets,
       tileByteCounts: p.byteCounts,
-      ...(i === 0 ? { description, software: this.options.creator ?? "czmodel" } : {}),
-    }));
-    let offset = Math.ceil(this.position / 8) * 8;
-    const first = offset;
-    for (let i = 0; i < pages.length; i++) {
-      const size = ifdByteSize(pages[i]!);
-      const next = i + 1 < pages.length ? offset + size : 0;
-      await this.target.write(offset, encodeIfd(pages[i]!, offset, next));
-      offset += size;
+      ...(reduced ? { reduced } : {}),
+    });
+    const [base, ...reducedLevels] = this.levels;
+    const count = base!.pages.length;
+    // Per page: the full-resolution page, then its reduced ones; sizes first, so every offset is known before encoding.
+    const groups = base!.pages.map((p, i) => {
+      const subs = reducedLevels.map((l) => pageOf(l, l.pages[i]!, true));
+      const main: TiffPage = {
+        ...pageOf(base!, p, false),
+        ...(i === 0 ? { description, software: this.options.creator ?? "czmodel" } : {}),
+        ...(subs.length ? { subIfds: new Array<number>(subs.length).fill(0) } : {}),
+      };
+      return [main, ...subs];
+    });
+    const first = Math.ceil(this.position / 8) * 8;
+    const offsets: number[][] = [];
+    let offset = first;
+    for (const group of groups)
+      offsets.push(
+        group.map((page) => {
+          const at = offset;
+          offset += ifdByteSize(page);
+          return at;
+        }),
+      );
+    for (let i = 0; i < count; i++) {
+      const [main, ...subs] = groups[i]!;
+      const [mainAt, ...subAt] = offsets[i]!;
+      if (subs.length) main!.subIfds = subAt;
+      await this.target.write(mainAt!, encodeIfd(main!, mainAt!, i + 1 < count ? offsets[i + 1]![0]! : 0));
+      for (let s = 0; s < subs.length; s++) await this.target.write(subAt[s]!, encodeIfd(subs[s]!, subAt[s]!, 0));
     }
-    await this.target.write(0, encodeBigTiffHeader(first));
-    await this.target.commit();
-    this.done = true;
+    return first;
   }
 
   async abort(): Promise<void> {

@@ -31,7 +31,7 @@ import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
 import type { PieceLayout } from "./chunk-pieces.js";
 import { bytesToHex } from "../../bytes/hex.js";
-import { downsample2x, pyramidLevelCount, type DownsampleRule } from "../pyramid.js";
+import { downsample2x, pyramidLevelsFor, type DownsampleRule, type PyramidOption } from "../pyramid.js";
 
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -49,8 +49,11 @@ export interface OmeZarrSinkOptions {
    * to this instead of asking for every pixel. Default: every pixel is required.
    */
   onPartialChunks?: (chunks: PartialChunk[]) => Promise<void>;
-  /** Add 2× levels down to at most 1024 px per side (`pyramid.ts`); default false. Not with `onPartialChunks`. */
-  pyramid?: boolean;
+  /**
+   * Add 2× levels down to at most 1024 px per side (`pyramid.ts`): true, false (default), or
+   * `auto` = for outputs over 4096 px per side. Not with `onPartialChunks` (true is refused, `auto` gives none).
+   */
+  pyramid?: PyramidOption;
 }
 
 /** Size and chunk size of one pyramid level. */
@@ -105,7 +108,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       throw invalidArgument(`chunk size ${size} is not allowed`, { where: "tileSize", allowed: "an integer >= 1" });
     }
     this.chunkSize = size;
-    if (options.pyramid && options.onPartialChunks)
+    if (options.pyramid === true && options.onPartialChunks)
       throw invalidArgument("a pyramid cannot be built from work units' partial chunks", { where: "--pyramid" });
     this.level = options.level ?? 6;
     this.compressor = options.compression === "none" ? undefined : (options.compressor ?? fflateZlibCompressor(this.level));
@@ -150,7 +153,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     const info = this.info!;
     this.levels = [{ width: info.width, height: info.height, chunkW: this.chunkW, chunkH: this.chunkH }];
     this.levelGrids = [];
-    const count = this.options.pyramid ? pyramidLevelCount(info.width, info.height) : 1;
+    const count = this.options.onPartialChunks ? 1 : pyramidLevelsFor(this.options.pyramid ?? false, info.width, info.height);
     for (let l = 1; l < count; l++) {
       const above = this.levels[l - 1]!;
       const width = Math.ceil(above.width / 2);
