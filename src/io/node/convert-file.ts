@@ -13,6 +13,7 @@ import type { OpenImageOptions } from "../open.js";
 import { createImageFileSink, outputFormatForPath } from "./create-sink.js";
 import { pyramidLevelCount } from "../pyramid.js";
 import { openImageFile } from "./open-file.js";
+import { openOptionsForPlanes } from "../open.js";
 
 export interface ConvertFileOptions {
   planes?: PlaneSelection;
@@ -55,7 +56,7 @@ function imageName(path: string): string {
 export async function convertImageFile(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConvertFileResult> {
   if (options.pyramid === true && outputFormatForPath(output) !== "ome-zarr")
     throw unsupported("pyramids are written to OME-Zarr outputs only", { where: output, allowed: ".ome.zarr, or leave out --pyramid" });
-  const source = await openImageFile(input, options.openOptions ?? {});
+  const source = await openImageFile(input, openOptionsForPlanes(options.openOptions, options.planes));
   try {
     const plan = planConversion(source.info, options.planes);
     const tileSize = autoChunkSize(plan.output.width, pixelBytes(source.info));
