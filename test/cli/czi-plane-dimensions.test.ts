@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { predictFile } from "../../src/index.js";
 import { testdata } from "../helpers/paths.js";
 import {
   entryCopies,
@@ -148,6 +149,22 @@ describe("a CZI with H = 4", () => {
       modulo: { dimension: "H", size: 2, indices: [1, 2] },
       axes: ["t", "c", "z", "y", "x"],
     });
+  });
+
+  it("the library API takes the same selection; indices out of order are written as ModuloAlongT labels", async () => {
+    const dir = await scratchDir("cli-czi-plane-dims-api-");
+    const out = join(dir, "h30.ome.tif");
+    const r = await predictFile(NUCLEI, fourH, out, { planes: { h: [3, 0] } });
+    expect(r.outputs[0]!.sizes).toEqual({ scene: 1, t: 2, c: 1, z: 1 });
+    const singles = [join(dir, "h3.ome.tif"), join(dir, "h0.ome.tif")];
+    await predictFile(NUCLEI, fourH, singles[0]!, { planes: { h: [3] } });
+    await predictFile(NUCLEI, fourH, singles[1]!, { planes: { h: [0] } });
+    expect(py(TIFF_FACTS, out)).toMatchObject({ shape: [2, 170, 240], axes: "PYX" });
+    expect((py(SAME_PLANES, out, ...singles) as { equal: boolean[] }).equal).toEqual([true, true]);
+    const ome = execFileSync("/usr/bin/python3", ["-c", "import sys, tifffile; print(tifffile.TiffFile(sys.argv[1]).ome_metadata)", out]);
+    expect(ome.toString()).toContain(
+      '<ModuloAlongT Type="phase" TypeDescription="CZI H (phase)"><Label>3</Label><Label>0</Label></ModuloAlongT>',
+    );
   });
 
   it("a bad selection is one line, exit 2, nothing written", async () => {
