@@ -16,6 +16,7 @@ import type { SinkPair } from "./engine/index.js";
 import { invalidArgument } from "./errors.js";
 import { createImageFileSink } from "./io/node/create-sink.js";
 import { openImageFile } from "./io/node/open-file.js";
+import { openOptionsForPlanes } from "./io/open.js";
 import type { FilePredictResult, PredictFileOptions } from "./engine/node/predict-file-types.js";
 import type { ImageSink } from "./io/types.js";
 import { tileFromImage } from "./engine/node/centre-tile.js";
@@ -106,7 +107,7 @@ export async function predictFile(
   const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
   for (const f of files)
     for (const name of await removeStaleTemps(f)) warnings.push(`removed ${name}, a temp output that a killed run left behind`);
-  const source = await openImageFile(imagePath, openOptions);
+  const source = await openImageFile(imagePath, openOptionsForPlanes(openOptions, predictOptions.planes));
   const sinks: ImageSink[] = [];
   try {
     for (const f of files)

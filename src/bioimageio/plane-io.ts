@@ -20,6 +20,7 @@ import {
   type PlaneSizes,
   type Rect,
   type SampleArray,
+  type TModulo,
 } from "../io/types.js";
 
 /** One sample of `source`: the planes `planes` (grouped C planes become C 0..n−1) of one scene. */
@@ -67,6 +68,8 @@ export class SampleSource implements ImageSource {
 export interface PackageSinkOptions {
   /** Every output plane of the whole run. */
   sizes: PlaneSizes;
+  /** The extra dimension the output's T axis holds (`--plane h=0-3`). */
+  tModulo?: TModulo;
   planeNames?: string[];
   /** The package's output channel names. */
   channelNames: string[];
@@ -119,9 +122,11 @@ export class PackageSink implements ImageSink {
     }
     const rest: OutputImageInfo = { ...info };
     delete rest.planeNames;
+    delete rest.tModulo;
     const full: OutputImageInfo = {
       ...rest,
       sizes: this.options.sizes,
+      ...(this.options.tModulo ? { tModulo: this.options.tModulo } : {}),
       ...(this.options.planeNames ? { planeNames: this.options.planeNames } : {}),
       channelNames: this.options.channelNames,
       description: { ...info.description, ...this.options.description },

@@ -163,6 +163,7 @@ export async function predictPackage(
 
     const out = new PackageSink(sink, {
       sizes: stacks.outSizes,
+      ...(stacks.outModulo ? { tModulo: stacks.outModulo } : {}),
       ...(stacks.outChannelNames ? { planeNames: stacks.outChannelNames } : {}),
       channelNames: outputChannelNames(plan),
       description: { bioimageioPackage: plan.description.name, bioimageioFormat: plan.description.formatVersion },

@@ -18,7 +18,7 @@ export interface ImageOpenCliOptions {
 export function cziOtherDimensionsOption(): Option {
   return new Option(
     "--czi-other-dimensions <mode>",
-    "CZI whose subblocks have several indices of a dimension other than S/T/C/Z/M (B, H, V, R, I …): error = refuse the file (default), first = read only the lowest index",
+    "CZI whose subblocks have several indices of a dimension other than S/T/C/Z/M (B, H, V, R, I …): error = refuse the file (default), first = read only the lowest index; --plane h=0-3 (b, v, r, i) predicts every index instead",
   ).choices(CZI_OTHER_DIMENSIONS);
 }
 

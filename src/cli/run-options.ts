@@ -24,23 +24,27 @@ export interface RunCliOptions extends ImageOpenCliOptions {
   compression: "auto" | "deflate" | "none";
 }
 
-const AXES = ["scene", "t", "c", "z"] as const;
+const AXES = ["scene", "t", "c", "z", "h", "b", "v", "r", "i"] as const;
 
 /** The largest plane index `--plane` takes on any axis (far beyond any real acquisition). */
 const MAX_PLANE_INDEX = 1_048_575;
 
-/** `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] } (also `image-convert --plane`). */
+/**
+ * `z=2,t=0-3,scene=1` → { z: [2], t: [0,1,2,3], scene: [1] } (also `image-convert --plane`);
+ * `h`, `b`, `v`, `r`, `i` select indices of those CZI dimensions, which are then looped.
+ */
 export function parsePlaneFilter(text: string): PlaneFilter {
   const filter: PlaneFilter = {};
   for (const part of text
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const m = /^(scene|s|t|c|z)=(\d+)(?:-(\d+))?$/.exec(part);
+    const m = /^(scene|s|t|c|z|h|b|v|r|i)=(\d+)(?:-(\d+))?$/.exec(part);
     if (!m)
       throw invalidArgument(`"${part}" is not an axis selection`, {
         where: "--plane",
-        allowed: "AXIS=INDEX or AXIS=FIRST-LAST with AXIS one of scene, t, c, z (0-based), comma-separated, e.g. z=2,t=0-3",
+        allowed:
+          "AXIS=INDEX or AXIS=FIRST-LAST with AXIS one of scene, t, c, z or the CZI dimensions h, b, v, r, i (0-based), comma-separated, e.g. z=2,t=0-3",
       });
     const axis = (m[1] === "s" ? "scene" : m[1]) as (typeof AXES)[number];
     const first = Number(m[2]);
@@ -85,7 +89,11 @@ export function addRunOptions(command: Command, outputs: readonly string[], outp
       `tiles per model run (models with a dynamic batch dim only; 1..${OPTION_LIMITS.batch})`,
       positiveInt(OPTION_LIMITS.batch),
     )
-    .option("--plane <sel>", "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
+    .option(
+      "--plane <sel>",
+      "predict only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based); CZI dimensions h, b, v, r, i too (h=0-3 predicts every H index into one output)",
+      parsePlaneFilter,
+    )
     .addOption(
       new Option("--rescale <mode>", "scale intensities to [0,1]: auto = as the model expects")
         .choices(["auto", "on", "off"])

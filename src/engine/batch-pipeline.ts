@@ -50,6 +50,7 @@ export async function openOutputs(model: EngineModel, plan: PredictionPlan, sink
     width: planes.width,
     height: planes.height,
     sizes: planes.outSizes,
+    ...(planes.outModulo ? { tModulo: planes.outModulo } : {}),
     ...(plan.physicalSize ? { physicalSize: plan.physicalSize } : {}),
     ...(planes.outChannelNames ? { planeNames: planes.outChannelNames } : {}),
     channels,

@@ -11,7 +11,7 @@
  * Label images carry the class names, values and colours in `OutputImageInfo.classes`.
  */
 import { invalidArgument, invalidModel } from "../errors.js";
-import type { ImageSink, OutputClass, OutputImageInfo, PhysicalSize, PlaneSizes, SampleArray } from "../io/types.js";
+import type { ImageSink, OutputClass, OutputImageInfo, PhysicalSize, PlaneSizes, SampleArray, TModulo } from "../io/types.js";
 import { allocSamples } from "../io/types.js";
 import { classColors } from "../metadata/class-colors.js";
 import type { SimdKernels } from "./simd.js";
@@ -56,6 +56,8 @@ export interface OutputContext {
   width: number;
   height: number;
   sizes: PlaneSizes;
+  /** The extra dimension the output's T axis holds (`--plane h=0-3`). */
+  tModulo?: TModulo;
   physicalSize?: PhysicalSize;
   /** Names of the output C planes (from the input's channel names). */
   planeNames?: string[];
@@ -71,6 +73,7 @@ export function outputInfo(kind: OutputKind, ctx: OutputContext): OutputImageInf
     width: ctx.width,
     height: ctx.height,
     sizes: ctx.sizes,
+    ...(ctx.tModulo ? { tModulo: ctx.tModulo } : {}),
     ...(ctx.physicalSize ? { physicalSize: ctx.physicalSize } : {}),
     ...(ctx.planeNames ? { planeNames: ctx.planeNames } : {}),
     description: ctx.description,

@@ -1,14 +1,16 @@
 /**
  * Which planes a prediction reads and writes. Every non-spatial axis (scene, T, C groups, and
  * Z for 2-D models) is looped and kept in the output's dimensions; a `PlaneFilter` picks
- * indices per axis, and the output keeps only the picked ones (renumbered from 0).
+ * indices per axis, and the output keeps only the picked ones (renumbered from 0). Extra CZI
+ * dimensions (H, B …) are looped inside T (`io/extra-dimensions.ts`).
  *
  * A "stack" is the unit processed with one tiling: one plane for 2-D models, the whole Z
  * stack of one (scene, t, C group) for 3-D models. C planes grouped into one model input
  * (grey C planes as model channels) count as one output C index.
  */
 import { invalidArgument, unsupported } from "../errors.js";
-import type { ImageInfo, PlaneIndex, PlaneSizes } from "../io/types.js";
+import { pickIndices, pickT } from "../io/extra-dimensions.js";
+import type { ImageInfo, PlaneIndex, PlaneSizes, TModulo } from "../io/types.js";
 import type { PlaneFilter } from "./types.js";
 
 export interface Stack {
@@ -24,25 +26,10 @@ export interface StackPlan {
   /** Output plane counts. */
   outSizes: PlaneSizes;
   stacks: Stack[];
+  /** The extra dimension (CZI H, B …) the output's T axis holds, when one keeps several indices. */
+  outModulo?: TModulo;
   /** Name of each output C plane: the input channel(s) it was predicted from, when the input names them. */
   outChannelNames?: string[];
-}
-
-const AXES = ["scene", "t", "c", "z"] as const;
-
-function pick(axis: (typeof AXES)[number], size: number, filter: PlaneFilter | undefined): number[] {
-  const wanted = filter?.[axis];
-  if (!wanted) return Array.from({ length: size }, (_, i) => i);
-  if (wanted.length === 0) throw invalidArgument(`no ${axis} index selected`, { where: `--plane ${axis}=` });
-  const seen = new Set<number>();
-  for (const v of wanted) {
-    if (!Number.isInteger(v) || v < 0 || v >= size) {
-      throw invalidArgument(`${axis} index ${v} is out of range`, { where: `--plane ${axis}=`, allowed: `0..${size - 1}` });
-    }
-    if (seen.has(v)) throw invalidArgument(`${axis} index ${v} is selected twice`, { where: `--plane ${axis}=` });
-    seen.add(v);
-  }
-  return [...wanted];
 }
 
 /**
@@ -52,13 +39,13 @@ function pick(axis: (typeof AXES)[number], size: number, filter: PlaneFilter | u
 export function planStacks(info: ImageInfo, filter: PlaneFilter | undefined, planesPerInput: number, spatialDims: 2 | 3): StackPlan {
   const sizes = info.sizes;
   if (sizes.c % planesPerInput !== 0) throw invalidArgument(`${sizes.c} C planes cannot be grouped by ${planesPerInput}`);
-  const scenes = pick("scene", sizes.scene, filter);
-  const ts = pick("t", sizes.t, filter);
-  const cs = pick("c", sizes.c / planesPerInput, filter);
+  const scenes = pickIndices("scene", sizes.scene, filter?.scene);
+  const { t: ts, modulo } = pickT(info, filter ?? {});
+  const cs = pickIndices("c", sizes.c / planesPerInput, filter?.c);
   if (spatialDims === 3 && filter?.z) {
     throw invalidArgument("a 3-D model needs the whole Z stack; Z cannot be filtered", { where: "--plane z=" });
   }
-  const zs = pick("z", sizes.z, filter);
+  const zs = pickIndices("z", sizes.z, filter?.z);
 
   const sceneSize = (s: number) => info.scenes[s] ?? { width: info.width, height: info.height };
   const first = sceneSize(scenes[0]!);
@@ -99,6 +86,7 @@ export function planStacks(info: ImageInfo, filter: PlaneFilter | undefined, pla
     width: first.width,
     height: first.height,
     outSizes: { scene: scenes.length, t: ts.length, c: cs.length, z: zs.length },
+    ...(modulo ? { outModulo: modulo } : {}),
     stacks,
     ...(outChannelNames ? { outChannelNames } : {}),
   };

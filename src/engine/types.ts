@@ -7,6 +7,7 @@
  */
 import type { InferenceSession } from "onnxruntime-common";
 import type { ImageSink, OutputImageInfo } from "../io/types.js";
+import type { ExtraSelection } from "../io/extra-dimensions.js";
 import type { ImageStatistic } from "../onnx/image-statistics.js";
 import type { BlendMode } from "./tiling.js";
 
@@ -87,8 +88,12 @@ export type RescaleOption = "auto" | "on" | "off";
 /** `dtype`: 0..type max; `bitdepth`: 0..2^significantBits-1; or an explicit `[min, max]`. */
 export type IntensityRange = "dtype" | "bitdepth" | readonly [number, number];
 
-/** Plane selection: indices per axis (0-based, in the input's terms; `c` counts channel groups). */
-export interface PlaneFilter {
+/**
+ * Plane selection: indices per axis (0-based, in the input's terms; `c` counts channel groups).
+ * `h`, `b`, `v`, `r`, `i` pick indices of those CZI dimensions, which are then looped like T
+ * (see `io/extra-dimensions.ts`; an image without one has it at size 1).
+ */
+export interface PlaneFilter extends ExtraSelection {
   scene?: number[];
   t?: number[];
   c?: number[];

@@ -9,7 +9,8 @@
  * `writeTile` (PNG) get full-width bands. BGR(A) samples (CZI colour images) are written as
  * RGB(A), the order every output format means. Isomorphic.
  */
-import { invalidArgument, unsupported } from "../errors.js";
+import { unsupported } from "../errors.js";
+import { pickIndices, pickT, type ExtraSelection } from "./extra-dimensions.js";
 import { readsRegionsInto, releasesBands } from "./reuse.js";
 import {
   allocSamples,
@@ -25,8 +26,8 @@ import {
   type SampleArray,
 } from "./types.js";
 
-/** Indices to keep per axis (0-based, the input's numbering); a missing axis keeps all. */
-export interface PlaneSelection {
+/** Indices to keep per axis (0-based, the input's numbering); a missing axis keeps all; `h`, `b` … as in `io/extra-dimensions.ts`. */
+export interface PlaneSelection extends ExtraSelection {
   scene?: number[];
   t?: number[];
   c?: number[];
@@ -65,21 +66,7 @@ async function readInterleaved(source: ImageSource, planes: PlaneIndex[], rect: 
   return out;
 }
 
-const AXES = ["scene", "t", "c", "z"] as const;
 const OUTPUT_TYPES = ["uint8", "uint16", "float32"] as const;
-
-function pickIndices(axis: (typeof AXES)[number], size: number, wanted: number[] | undefined): number[] {
-  if (!wanted) return Array.from({ length: size }, (_, i) => i);
-  if (wanted.length === 0) throw invalidArgument(`no ${axis} index selected`, { where: `--plane ${axis}=` });
-  const seen = new Set<number>();
-  for (const v of wanted) {
-    if (!Number.isInteger(v) || v < 0 || v >= size)
-      throw invalidArgument(`${axis} index ${v} is out of range`, { where: `--plane ${axis}=`, allowed: `0..${size - 1}` });
-    if (seen.has(v)) throw invalidArgument(`${axis} index ${v} is selected twice`, { where: `--plane ${axis}=` });
-    seen.add(v);
-  }
-  return [...wanted];
-}
 
 /** Names of the output's samples: R, G, B (A) for colour images, none for grey. */
 function sampleNames(info: ImageInfo): string[] | undefined {
@@ -89,10 +76,13 @@ function sampleNames(info: ImageInfo): string[] | undefined {
 
 /** Plan the copy of the planes `selection` picks; scenes of different sizes must be converted one at a time. */
 export function planConversion(info: ImageInfo, selection: PlaneSelection = {}): ConversionPlan {
-  const picked = Object.fromEntries(AXES.map((a) => [a, pickIndices(a, info.sizes[a], selection[a])])) as Record<
-    (typeof AXES)[number],
-    number[]
-  >;
+  const { t, modulo } = pickT(info, selection);
+  const picked = {
+    scene: pickIndices("scene", info.sizes.scene, selection.scene),
+    t,
+    c: pickIndices("c", info.sizes.c, selection.c),
+    z: pickIndices("z", info.sizes.z, selection.z),
+  };
   const sceneSize = (s: number) => info.scenes[s] ?? { width: info.width, height: info.height };
   const first = sceneSize(picked.scene[0]!);
   for (const s of picked.scene) {
@@ -118,6 +108,7 @@ export function planConversion(info: ImageInfo, selection: PlaneSelection = {}):
     width: first.width,
     height: first.height,
     sizes,
+    ...(modulo ? { tModulo: modulo } : {}),
     samplesPerPixel: info.samplesPerPixel,
     sampleType: sampleType as OutputImageInfo["sampleType"],
     kind: "image",

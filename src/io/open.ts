@@ -9,6 +9,7 @@ import type { Readable } from "@zarrita/storage";
 import { invalidImage, unsupported } from "../errors.js";
 import type { ByteSource } from "../bytes/byte-source.js";
 import { openCzi, type CziOpenOptions } from "./czi/index.js";
+import { selectedExtraDimensions, type ExtraSelection } from "./extra-dimensions.js";
 import { openPng } from "./png/png-source.js";
 import { openOmeCompanion, openTiff, type TiffOpenOptions } from "./tiff/tiff-source.js";
 import { checkImageInfo } from "./limits.js";
@@ -30,6 +31,13 @@ export interface OpenImageOptions {
   tiff?: TiffOpenOptions;
   /** CZI reader options, e.g. `{ otherDimensions: "first" }` for files with several B/H/V/… indices. */
   czi?: CziOpenOptions;
+}
+
+/** `options` with the CZI reader told to loop the extra dimensions that a plane selection names (`--plane h=0-3`). */
+export function openOptionsForPlanes(options: OpenImageOptions | undefined, planes: ExtraSelection | undefined): OpenImageOptions {
+  const dims = selectedExtraDimensions(planes);
+  if (dims.length === 0) return options ?? {};
+  return { ...options, czi: { ...options?.czi, planeDimensions: dims } };
 }
 
 export const SUPPORTED_INPUTS = "PNG, TIFF / BigTIFF / OME-TIFF, CZI, OME-Zarr folder (Zarr v2 or v3)";

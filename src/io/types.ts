@@ -33,6 +33,22 @@ export interface PlaneSizes {
   z: number;
 }
 
+/** A CZI dimension other than S/T/C/Z/M that can be looped as planes (`--plane h=…`), by its letter in lower case. */
+export type ExtraDimension = "h" | "b" | "v" | "r" | "i";
+
+/** One extra dimension a reader folds into T (see `io/extra-dimensions.ts`). */
+export interface FoldedDimension {
+  name: ExtraDimension;
+  size: number;
+}
+
+/** How an output's T axis holds an extra dimension: t = T·indices.length + k, k the position in `indices`. */
+export interface TModulo {
+  dimension: ExtraDimension;
+  /** The input indices of the dimension, in output order. */
+  indices: number[];
+}
+
 export interface Rect {
   x: number;
   y: number;
@@ -71,6 +87,11 @@ export interface ImageInfo {
   significantBits?: number;
   channelNames?: string[];
   physicalSize?: PhysicalSize;
+  /**
+   * Extra dimensions folded into `sizes.t` (only when the reader was asked to loop them):
+   * t = (…(T·n₁ + d₁)·n₂ + d₂)…, the last one fastest.
+   */
+  foldedIntoT?: FoldedDimension[];
   /** Extra facts for `image-info` (compression, pyramid levels, tile size …). */
   details?: Record<string, unknown>;
 }
@@ -101,6 +122,8 @@ export interface OutputImageInfo {
   height: number;
   /** Planes of the output: the input's planes that were predicted. */
   sizes: PlaneSizes;
+  /** The extra dimension folded into `sizes.t`, when one is kept with several indices. */
+  tModulo?: TModulo;
   /** Samples per output pixel: 1 for labels, K for probabilities, C_out for regression. */
   samplesPerPixel: number;
   sampleType: "uint8" | "uint16" | "uint32" | "float32";

@@ -12,6 +12,7 @@ import { predictNode } from "../../engine/node/index.js";
 import { invalidArgument } from "../../errors.js";
 import { createImageFileSink } from "../../io/node/create-sink.js";
 import { openImageFile } from "../../io/node/open-file.js";
+import { openOptionsForPlanes } from "../../io/open.js";
 import type { FilePredictResult, PredictFileOptions } from "../../engine/node/predict-file-types.js";
 import { MAX_WEIGHTS_BYTES, readChecked } from "../package.js";
 import { noOnnxWeights } from "../import.js";
@@ -66,7 +67,7 @@ export async function predictPackageFile(
     options.tile ? { tile: options.tile } : {},
   );
 
-  const source = await openImageFile(imagePath, openOptions);
+  const source = await openImageFile(imagePath, openOptionsForPlanes(openOptions, options.planes));
   try {
     const sink = await createImageFileSink(outPath, {
       overwrite,

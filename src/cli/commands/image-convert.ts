@@ -43,7 +43,11 @@ export function registerImageConvert(program: Command): void {
     .description("convert an image (PNG, TIFF / OME-TIFF, CZI, OME-Zarr) to OME-Zarr, OME-TIFF or PNG, streaming")
     .argument("<in>", "PNG, TIFF / BigTIFF / OME-TIFF, CZI file, or an OME-Zarr folder")
     .argument("<out>", `output, format by name (${OUTPUT_EXTENSIONS})`)
-    .option("--plane <sel>", "convert only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based)", parsePlaneFilter)
+    .option(
+      "--plane <sel>",
+      "convert only these planes, e.g. z=2,t=0-3,c=0,scene=1 (0-based); CZI dimensions h, b, v, r, i too (h=0-3)",
+      parsePlaneFilter,
+    )
     .option("--scene <n>", "convert only scene N (0-based); scenes of different sizes go to separate outputs", sceneIndex)
     .addOption(
       new Option("--compression <mode>", "OME-TIFF/OME-Zarr tile compression: auto = deflate integer images, store float32 raw")

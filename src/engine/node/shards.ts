@@ -24,6 +24,7 @@ import { invalidArgument, invalidMetadata, unsupported } from "../../errors.js";
 import { autoChunkSize } from "../../io/chunk-grid.js";
 import { nodeZlibCompressor } from "../../io/node/zlib-compressor.js";
 import { openImageFile } from "../../io/node/open-file.js";
+import { openOptionsForPlanes } from "../../io/open.js";
 import { bytesPerSample, type ImageSource } from "../../io/types.js";
 import { SharedFolderTarget } from "../../io/zarr/node/shared-folder-target.js";
 import { OmeZarrSink, zarrChunkFiles, zarrChunkKey } from "../../io/zarr/zarr-sink.js";
@@ -115,8 +116,17 @@ function outputChunking(model: EngineModel, plan: PredictionPlan): { chunkSize: 
   if (channels === undefined) {
     throw unsupported("the model's output channel count is unknown before a run; it cannot be sharded", { where: model.name });
   }
-  const { width, height, outSizes } = plan.planes;
-  const info = outputInfo(plan.outputs[0]!, { model, width, height, sizes: outSizes, channels, description: runDescription(plan) });
+  const { width, height, outSizes, outModulo } = plan.planes;
+  const modulo = outModulo ? { tModulo: outModulo } : {};
+  const info = outputInfo(plan.outputs[0]!, {
+    model,
+    width,
+    height,
+    sizes: outSizes,
+    ...modulo,
+    channels,
+    description: runDescription(plan),
+  });
   return { chunkSize: autoChunkSize(width, info.samplesPerPixel * bytesPerSample(info.sampleType)), samples: info.samplesPerPixel };
 }
 
@@ -142,7 +152,7 @@ async function setUp(
   const predictOptions = { ...rest, output: model.kind === "segmentation" ? (rest.output ?? "labels") : "labels" } as const;
   let source: ImageSource | undefined;
   try {
-    source = await openImageFile(imagePath, openOptions);
+    source = await openImageFile(imagePath, openOptionsForPlanes(openOptions, rest.planes));
     const input = planInput(model, source.info, predictOptions);
     const layout = readSessionLayout(session, model, input.dims);
     const plan = planPrediction({ model, image: source.info, session: layout, options: predictOptions, input });

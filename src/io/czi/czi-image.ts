@@ -10,6 +10,7 @@ import { CzmodelError, invalidArgument, invalidImage, unsupported } from "../../
 import {
   allocSamples,
   bytesPerSample,
+  type ExtraDimension,
   type ImageInfo,
   type ImageSource,
   type PlaneIndex,
@@ -46,6 +47,12 @@ export interface CziOpenOptions {
    * CLI: `--czi-other-dimensions error|first` on `predict` and `image-info`.
    */
   otherDimensions?: "error" | "first";
+  /**
+   * Extra dimensions (h, b, v, r, i) read as planes: all their indices are folded into T
+   * (`info.foldedIntoT`; see `io/extra-dimensions.ts`). `predictFile` and `convertImageFile`
+   * set this from the `planes` selection (`--plane h=0-3`).
+   */
+  planeDimensions?: readonly ExtraDimension[];
   /**
    * Decodes JPEG-XR subblocks (default: jxrlib's wasm in this thread). Node's file openers pass
    * one that runs in a worker thread (`io/czi/node/jxr-thread.ts`).
@@ -160,6 +167,7 @@ export class CziImage implements ImageSource {
 
     const layout = new CziLayout(entries, source.name, {
       otherDimensions: options.otherDimensions ?? "error",
+      ...(options.planeDimensions ? { planeDimensions: options.planeDimensions } : {}),
       sceneNames: metadata.sceneNames,
     });
     for (const e of entries) starts.add(e.filePosition);

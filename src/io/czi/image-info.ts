@@ -2,7 +2,8 @@
  * The `ImageInfo` of a CZI: the one sample format of the image (mixed gray types, or mixed
  * colour types, are widened to the largest), scene sizes and origins, channel names and
  * scaling from the metadata, and the CZI-specific `details` that `image-info` prints (CZI
- * pixel type name, compressions, dimension sizes by letter, mosaic tile count, pyramid
+ * pixel type name, compressions, dimension sizes by letter (of the subblocks read, and of the
+ * whole file for B/H/V/R/I … with several indices), extra dimensions folded into T, mosaic tile count, pyramid
  * levels, scenes, attachments, warnings). Plain JSON values only.
  */
 import { unsupported } from "../../errors.js";
@@ -90,6 +91,7 @@ export function buildCziInfo(p: CziInfoParts): ImageInfo {
   const names = channelNames(metadata.channelNames, layout.starts.c, layout.sizes.c);
   if (names) info.channelNames = names;
   if (Object.keys(metadata.physicalSize).length > 0) info.physicalSize = { ...metadata.physicalSize };
+  if (layout.foldedIntoT.length > 0) info.foldedIntoT = layout.foldedIntoT.map((f) => ({ ...f }));
 
   const dimensions: Record<string, number> = {};
   const dimensionStarts: Record<string, number> = {};
@@ -103,6 +105,8 @@ export function buildCziInfo(p: CziInfoParts): ImageInfo {
     compression: [...new Set(layout.used.map((e) => compressionName(e.compression)))],
     dimensions,
     ...(Object.keys(dimensionStarts).length > 0 ? { dimensionStarts } : {}),
+    ...(Object.keys(layout.otherDimensionSizes).length > 0 ? { otherDimensions: { ...layout.otherDimensionSizes } } : {}),
+    ...(layout.foldedIntoT.length > 0 ? { foldedIntoT: layout.foldedIntoT.map((f) => `${f.name.toUpperCase()}=${f.size}`) } : {}),
     mosaicTiles: layout.dimensions.M?.size ?? 1,
     subblocks: p.subblockCount,
     pyramidLevels: p.levels.map((l) => ({

@@ -1,13 +1,15 @@
 /**
  * How the subblocks of a CZI form an image: plane axes (S → scene, T → t, C → c, Z → z,
  * each offset so the smallest index in the file is 0), other dimensions (B, H, V, R, I …
- * must have one value, or are reduced to their first value when asked), pyramid levels
+ * must have one value, or are reduced to their first value when asked, or — B, H, V, R, I
+ * when asked — folded into t, T slowest: see `io/extra-dimensions.ts`), pyramid levels
  * (level 0 = subblocks stored at full size; others grouped by their minification factor),
  * scene bounding boxes (of level 0, in raw subblock coordinates) and, per plane and level,
  * a spatial index of the subblocks in drawing order.
  */
 import { invalidImage, unsupported } from "../../errors.js";
-import type { PlaneIndex, PlaneSizes } from "../types.js";
+import { EXTRA_DIMENSIONS } from "../extra-dimensions.js";
+import type { ExtraDimension, FoldedDimension, PlaneIndex, PlaneSizes } from "../types.js";
 import type { SubblockEntry } from "./directory.js";
 import { TileIndex, type RawRect } from "./tile-index.js";
 
@@ -36,6 +38,8 @@ export interface DimensionRange {
 export interface LayoutOptions {
   /** What to do with a dimension other than X, Y, S, T, C, Z, M that has several values. */
   otherDimensions: "error" | "first";
+  /** Extra dimensions read as planes, folded into t (every index kept). */
+  planeDimensions?: readonly ExtraDimension[];
   /** Scene names by CZI scene index, from the metadata. */
   sceneNames?: Map<number, string>;
 }
@@ -55,6 +59,10 @@ export class CziLayout {
   readonly origin: { x: number; y: number };
   /** Range of every dimension letter over the subblocks used (X/Y: the overall bounding box). */
   readonly dimensions: Record<string, DimensionRange>;
+  /** Extra dimensions folded into t, in folding order (T slowest, the last fastest). */
+  readonly foldedIntoT: FoldedDimension[];
+  /** Size (highest − lowest index + 1) over the whole file of each dimension other than S/T/C/Z/M/X/Y with several indices. */
+  readonly otherDimensionSizes: Record<string, number> = {};
   /** The subblocks that make up the image (after reducing other dimensions). */
   readonly used: SubblockEntry[];
   readonly warnings: string[] = [];
@@ -64,7 +72,8 @@ export class CziLayout {
   private readonly indexes = new Map<string, TileIndex>();
 
   constructor(entries: SubblockEntry[], where: string, options: LayoutOptions) {
-    this.used = this.reduceOtherDimensions(entries, where, options.otherDimensions);
+    const looped = EXTRA_DIMENSIONS.filter((d) => options.planeDimensions?.includes(d)).map((d) => d.toUpperCase());
+    this.used = this.reduceOtherDimensions(entries, where, options.otherDimensions, new Set(looped));
     this.levels = this.findLevels(this.used);
 
     const sceneIds = [...new Set(this.used.map((e) => e.coords.S ?? 0))].sort((a, b) => a - b);
@@ -84,8 +93,22 @@ export class CziLayout {
       starts[key] = lo;
       sizes[key] = size;
     }
+    const folds = looped.map((letter) => {
+      const [lo, hi] = range(this.used.map((e) => e.coords[letter] ?? 0));
+      return { letter, lo, size: hi - lo + 1 };
+    });
+    sizes.t *= folds.reduce((n, f) => n * f.size, 1);
+    if (sizes.t > MAX_AXIS_SIZE) {
+      throw invalidImage(`T and ${looped.join(", ")} together span ${sizes.t} planes; that is not a plausible image`, {
+        where,
+        allowed: `at most ${MAX_AXIS_SIZE}`,
+      });
+    }
+    this.foldedIntoT = folds.map((f) => ({ name: f.letter.toLowerCase() as ExtraDimension, size: f.size }));
     this.sizes = sizes;
     this.starts = starts;
+    const foldedT = (e: SubblockEntry) =>
+      folds.reduce((t, f) => t * f.size + (e.coords[f.letter] ?? 0) - f.lo, (e.coords.T ?? 0) - starts.t);
 
     const level0 = this.used.filter((e) => this.levelOf.get(e.index) === 0);
     this.scenes = sceneIds.map((s) => {
@@ -106,9 +129,9 @@ export class CziLayout {
     for (const e of this.used) {
       const key = this.key(
         sceneOrdinal.get(e.coords.S ?? 0)!,
-        e.coords.T ?? 0,
-        e.coords.C ?? 0,
-        e.coords.Z ?? 0,
+        foldedT(e),
+        (e.coords.C ?? 0) - starts.c,
+        (e.coords.Z ?? 0) - starts.z,
         this.levelOf.get(e.index)!,
       );
       const list = this.planes.get(key);
@@ -139,7 +162,7 @@ export class CziLayout {
 
   /** The spatial index of one plane at one level (undefined when it has no subblocks). */
   tiles(plane: PlaneIndex, level: number): TileIndex | undefined {
-    const key = this.key(plane.scene, this.starts.t + plane.t, this.starts.c + plane.c, this.starts.z + plane.z, level);
+    const key = this.key(plane.scene, plane.t, plane.c, plane.z, level);
     let index = this.indexes.get(key);
     if (!index) {
       const entries = this.planes.get(key);
@@ -157,21 +180,31 @@ export class CziLayout {
     return { width: Math.max(1, Math.ceil(b.width / ds - 1e-9)), height: Math.max(1, Math.ceil(b.height / ds - 1e-9)) };
   }
 
+  /** Key of a plane (0-based plane indices, t folded) at a level. */
   private key(scene: number, t: number, c: number, z: number, level: number): string {
     return `${scene}|${t}|${c}|${z}|${level}`;
   }
 
-  private reduceOtherDimensions(entries: SubblockEntry[], where: string, mode: "error" | "first"): SubblockEntry[] {
-    const letters = new Set(entries.flatMap((e) => e.dimensions.map((d) => d.dimension)).filter((d) => !SPECIAL.has(d)));
+  private reduceOtherDimensions(entries: SubblockEntry[], where: string, mode: "error" | "first", looped: Set<string>): SubblockEntry[] {
+    const letters = new Set(entries.flatMap((e) => e.dimensions.map((d) => d.dimension)).filter((d) => !SPECIAL.has(d) && !looped.has(d)));
+    for (const letter of new Set(entries.flatMap((e) => e.dimensions.map((d) => d.dimension)))) {
+      if (SPECIAL.has(letter)) continue;
+      const [lo, hi] = range(entries.map((e) => e.coords[letter] ?? 0));
+      if (hi > lo) this.otherDimensionSizes[letter] = hi - lo + 1;
+    }
     let kept = entries;
     for (const letter of [...letters].sort()) {
       const values = [...new Set(kept.map((e) => e.coords[letter] ?? 0))].sort((a, b) => a - b);
       if (values.length <= 1) continue;
       const size = values[values.length - 1]! - values[0]! + 1;
       if (mode === "error") {
+        const lower = letter.toLowerCase();
+        const loop = (EXTRA_DIMENSIONS as readonly string[]).includes(lower)
+          ? `to predict every ${letter} index, use --plane ${lower}=0-${size - 1}; `
+          : "";
         throw unsupported(`unsupported dimension ${letter} with size ${size} (indices ${values[0]}..${values[values.length - 1]})`, {
           where,
-          allowed: `a single ${letter} index; to read only ${letter}=${values[0]}, use --czi-other-dimensions first (API: otherDimensions: "first")`,
+          allowed: `a single ${letter} index; ${loop}to read only ${letter}=${values[0]}, use --czi-other-dimensions first (API: otherDimensions: "first")`,
         });
       }
       kept = kept.filter((e) => (e.coords[letter] ?? 0) === values[0]);

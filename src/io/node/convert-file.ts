@@ -12,6 +12,7 @@ import type { OpenImageOptions } from "../open.js";
 import { createImageFileSink, outputFormatForPath, pyramidForOutput } from "./create-sink.js";
 import { pyramidLevelsFor, type PyramidOption } from "../pyramid.js";
 import { openImageFile } from "./open-file.js";
+import { openOptionsForPlanes } from "../open.js";
 
 export interface ConvertFileOptions {
   planes?: PlaneSelection;
@@ -46,7 +47,7 @@ function imageName(path: string): string {
 export async function convertImageFile(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConvertFileResult> {
   // a pyramid asked of a PNG fails before the input is opened
   const pyramid = pyramidForOutput(output, options.pyramid ?? "auto");
-  const source = await openImageFile(input, options.openOptions ?? {});
+  const source = await openImageFile(input, openOptionsForPlanes(options.openOptions, options.planes));
   try {
     const plan = planConversion(source.info, options.planes);
     const tileSize = autoChunkSize(plan.output.width, pixelBytes(source.info));

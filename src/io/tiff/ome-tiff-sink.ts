@@ -254,7 +254,11 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
       });
     }
     const uuid = typeof crypto !== "undefined" && "randomUUID" in crypto ? `urn:uuid:${crypto.randomUUID()}` : undefined;
-    return buildOmeXml(images, outputAnnotations(info), { creator: this.options.creator ?? "czmodel", ...(uuid ? { uuid } : {}) });
+    return buildOmeXml(images, outputAnnotations(info), {
+      creator: this.options.creator ?? "czmodel",
+      ...(uuid ? { uuid } : {}),
+      ...(info.tModulo ? { tModulo: info.tModulo } : {}),
+    });
   }
 
   async finish(): Promise<void> {

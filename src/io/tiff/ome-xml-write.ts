@@ -11,11 +11,14 @@
  * - MapAnnotation `czmodel/class-names`: key = label value, value = class name;
  * - MapAnnotation `czmodel/class-colors`: key = label value, value = `#rrggbb`.
  * Probability channels are also named after their class and carry the class colour
- * (`Channel Color`, RGBA as a signed 32-bit integer). The XML is pure ASCII: other characters
+ * (`Channel Color`, RGBA as a signed 32-bit integer). An extra dimension folded into T (CZI
+ * H, B …: `tModulo`) is described the way Bio-Formats describes lifetime or phase bins: an
+ * `XMLAnnotation` in the `openmicroscopy.org/omero/dimension/modulo` namespace holding a
+ * `ModuloAlongT`, referenced first from every `Image`. The XML is pure ASCII: other characters
  * are written as character references, so any TIFF reader takes it as an ASCII tag.
  * Isomorphic.
  */
-import type { OutputClass, PhysicalSize } from "../types.js";
+import type { ExtraDimension, OutputClass, PhysicalSize, TModulo } from "../types.js";
 import { roundSignificant } from "../physical-units.js";
 import { bytesToHex } from "../../bytes/hex.js";
 
@@ -47,6 +50,43 @@ export interface OmeMapAnnotation {
 export interface OmeXmlOptions {
   creator?: string;
   uuid?: string;
+  /** An extra dimension folded into T, written as `ModuloAlongT`. */
+  tModulo?: TModulo;
+}
+
+/** OME modulo `Type` and a description for each extra CZI dimension. */
+const MODULO_TYPES: Record<ExtraDimension, [string, string]> = {
+  h: ["phase", "CZI H (phase)"],
+  r: ["angle", "CZI R (rotation)"],
+  b: ["other", "CZI B (block)"],
+  v: ["other", "CZI V (view)"],
+  i: ["other", "CZI I (illumination)"],
+};
+const MODULO_ID = "Annotation:Modulo:0";
+
+/** The `XMLAnnotation` that says T holds `m.indices.length` positions of an extra dimension inside each time point. */
+function moduloAnnotation(m: TModulo): string {
+  const [type, description] = MODULO_TYPES[m.dimension];
+  const first = m.indices[0]!;
+  const contiguous = m.indices.every((v, i) => v === first + i);
+  const along = contiguous
+    ? `<ModuloAlongT${attrs([
+        ["Type", type],
+        ["TypeDescription", description],
+        ["Start", first],
+        ["Step", 1],
+        ["End", first + m.indices.length - 1],
+      ])}/>`
+    : `<ModuloAlongT${attrs([
+        ["Type", type],
+        ["TypeDescription", description],
+      ])}>${m.indices.map((v) => `<Label>${v}</Label>`).join("")}</ModuloAlongT>`;
+  return (
+    `<XMLAnnotation${attrs([
+      ["ID", MODULO_ID],
+      ["Namespace", "openmicroscopy.org/omero/dimension/modulo"],
+    ])}><Value>` + `<Modulo namespace="http://www.openmicroscopy.org/Schemas/Additions/2011-09">${along}</Modulo></Value></XMLAnnotation>`
+  );
 }
 
 const OME_NAMESPACE = "http://www.openmicroscopy.org/Schemas/OME/2016-06";
@@ -140,11 +180,14 @@ export function buildOmeXml(images: OmeImageSpec[], annotations: OmeMapAnnotatio
       ])}/>`,
     );
     parts.push("</Pixels>");
+    // the modulo reference comes first: readers such as tifffile look only at an Image's first AnnotationRef
+    if (options.tModulo) parts.push(`<AnnotationRef ID="${MODULO_ID}"/>`);
     for (const id of annotationIds) parts.push(`<AnnotationRef ID="${id}"/>`);
     parts.push("</Image>");
   });
-  if (annotations.length > 0) {
+  if (annotations.length > 0 || options.tModulo) {
     parts.push("<StructuredAnnotations>");
+    if (options.tModulo) parts.push(moduloAnnotation(options.tModulo));
     annotations.forEach((a, i) => {
       parts.push(
         `<MapAnnotation${attrs([

@@ -6,7 +6,8 @@
  * Layout (one scene): `.zgroup`, `.zattrs` (`multiscales` with axes t, c, z, y, x and a
  * scale transform in micrometres; `omero` channel labels; for label images NGFF
  * `image-label` colours and class properties; `czmodel` with kind, classes, unclassified
- * value and provenance), `0/.zarray` (shape [T, C·K, Z, H, W], chunks [1, 1, 1, 512, 512],
+ * value and provenance; `moduloAlongT` when T holds an extra CZI dimension such as H: NGFF 0.4
+ * allows no other axis, see docs/czi.md), `0/.zarray` (shape [T, C·K, Z, H, W], chunks [1, 1, 1, 512, 512],
  * `dimension_separator` "/", compressor zlib or none) and chunks `0/t/c/z/y/x`. Output samples
  * (K) are stored as channels, c' = c·K + k. Several scenes use the `bioformats2raw.layout`
  * convention: root attributes `{"bioformats2raw.layout": 3}` and one image group per scene
@@ -26,7 +27,15 @@ import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk, type Pa
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import { roundSignificant } from "../physical-units.js";
 import { outputChannelNames } from "../output-channel-names.js";
-import { bytesPerSample, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
+import {
+  bytesPerSample,
+  type ImageSink,
+  type OutputImageInfo,
+  type PlaneIndex,
+  type Rect,
+  type SampleArray,
+  type TModulo,
+} from "../types.js";
 import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
 import type { PieceLayout } from "./chunk-pieces.js";
@@ -224,6 +233,7 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       ...(info.classes ? { classes: info.classes } : {}),
       ...(info.unclassifiedValue !== undefined ? { unclassifiedValue: info.unclassifiedValue } : {}),
       ...(info.description ? { description: info.description } : {}),
+      ...(info.tModulo ? { moduloAlongT: moduloAttributes(info.tModulo) } : {}),
     };
     return attrs;
   }
@@ -291,4 +301,9 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
   async abort(): Promise<void> {
     await this.target.abort();
   }
+}
+
+/** `czmodel.moduloAlongT`: the T axis holds `size` positions of an extra dimension inside each time point (t = T·size + k). */
+function moduloAttributes(m: TModulo): Record<string, unknown> {
+  return { dimension: m.dimension.toUpperCase(), size: m.indices.length, indices: m.indices };
 }
