@@ -88,7 +88,11 @@ export async function predictFile(
   outPath: string,
   options: PredictFileOptions = {},
 ): Promise<PredictFileResult> {
-  if (await isPackagePath(modelPath)) return predictPackageFile(modelPath, imagePath, outPath, options);
+  if (await isPackagePath(modelPath)) {
+    if (options.objects)
+      throw invalidArgument("objects need a ZEN segmentation model's labels, not a bioimage.io package's output", { where: modelPath });
+    return predictPackageFile(modelPath, imagePath, outPath, options);
+  }
   const file = await readModelFile(modelPath);
   const { model, borderMissing, warnings: modelWarnings } = engineModelFromFile(file, modelPath);
   const warnings = [...modelWarnings];

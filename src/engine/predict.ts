@@ -24,12 +24,16 @@
  *    batches after one event-loop turn, so an abort event queued behind the run is seen);
  *    `report.ts` builds the progress events and the result.
  *
+ * With `options.objects` the label sink (and probabilities sink) is wrapped by `ObjectsTee`
+ * (src/objects/predict-tee.ts): objects are labelled and measured in the same pass.
+ *
  * A model that computes statistics over the image (`EngineModel.imageStatistics`) gets a note
  * when the image takes more than one tile per plane: its results then depend on the tiling.
  */
 import type { InferenceSession } from "onnxruntime-common";
 import { cancelled, invalidArgument, isCzmodelError } from "../errors.js";
 import type { ImageSink, ImageSource } from "../io/types.js";
+import { ObjectsTee } from "../objects/predict-tee.js";
 import { openOutputs, runBatches } from "./batch-pipeline.js";
 import { planGeometry, planInput, planOutputs, planPrediction, type TileGeometry } from "./plan.js";
 import { predictResult, progressEvent } from "./report.js";
@@ -76,6 +80,13 @@ function speculate<T>(make: () => T | null): T | null {
 
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** The objects pass of a run (`options.objects`): a segmentation model over the whole image. */
+function objectsTee(model: EngineModel, source: ImageSource, options: PredictOptions): ObjectsTee {
+  if (model.kind !== "segmentation") throw invalidArgument(`objects need a segmentation model; this is a ${model.kind} model`);
+  if (options.tiles) throw invalidArgument("objects need the whole label image, not a block of tiles");
+  return new ObjectsTee(options.objects!, source);
+}
+
 /** Run `model` over `source`, writing to `sink` (or a `{labels, probabilities}` pair for output `both`). */
 export async function predict(
   model: EngineModel,
@@ -93,6 +104,8 @@ export async function predict(
   };
   try {
     checkAbort();
+    const tee = options.objects ? objectsTee(model, source, options) : undefined;
+    const observed = tee ? tee.wrap(sinks, planOutputs(model.kind, options.output)) : sinks;
     const info = source.info;
     const input = planInput(model, info, options);
     const stacks = input.planes.stacks;
@@ -126,7 +139,7 @@ export async function predict(
       plan,
       runner,
       reader,
-      begin: (channels) => openOutputs(model, plan, sinks, channels),
+      begin: (channels) => openOutputs(model, plan, observed, channels),
       ...(signal ? { signal } : {}),
       checkAbort,
       ...(onProgress
@@ -135,12 +148,13 @@ export async function predict(
     });
     for (const t of targets) await t.sink.finish();
     if (ownsSession) await session.release();
-    return predictResult(
+    const result = predictResult(
       plan,
       targets.map((t) => t.info),
       batches,
       now() - started,
     );
+    return tee?.summary ? { ...result, objects: tee.summary } : result;
   } catch (e) {
     await Promise.allSettled(sinks.map((s) => s.abort()));
     if (ownsSession && session) await session.release().catch(() => undefined);

@@ -8,6 +8,8 @@
 import type { InferenceSession } from "onnxruntime-common";
 import type { ImageSink, OutputImageInfo } from "../io/types.js";
 import type { ExtraSelection } from "../io/extra-dimensions.js";
+import type { LabelingSummary } from "../objects/labeler.js";
+import type { PredictObjectsOptions } from "../objects/predict-tee.js";
 import type { ImageStatistic } from "../onnx/image-statistics.js";
 import type { BlendMode } from "./tiling.js";
 
@@ -169,6 +171,11 @@ export interface PredictOptions {
   groupChannels?: "auto" | "always" | "never";
   signal?: AbortSignal;
   onProgress?: (event: PredictProgress) => void;
+  /**
+   * Label, measure and filter the objects of the label output in the same pass
+   * (docs/objects.md): needs one label plane of the whole image; `confidence` needs output `both`.
+   */
+  objects?: PredictObjectsOptions;
 }
 
 export interface PredictResult {
@@ -192,4 +199,6 @@ export interface PredictResult {
   elapsedMs: number;
   megapixels: number;
   megapixelsPerSecond: number;
+  /** With `objects`: the counts of the labelling pass. */
+  objects?: LabelingSummary;
 }

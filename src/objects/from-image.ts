@@ -6,7 +6,7 @@
  * type can hold.
  */
 import { invalidArgument, invalidImage, unsupported } from "../errors.js";
-import { planeCount, type ImageSource, type SampleArray } from "../io/types.js";
+import { planeCount, type ImageInfo, type ImageSource, type OutputImageInfo, type SampleArray } from "../io/types.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
@@ -62,8 +62,7 @@ async function confidenceBand(labels: ArrayLike<number>, options: ObjectsFromIma
 const MAX_LABEL: Record<string, number> = { uint8: 255, uint16: 65535, uint32: 4294967295, int8: 127, int16: 32767, int32: 2147483647 };
 
 /** Check the label (and intensity) image and the options; returns the number of intensity channels. */
-export function checkObjectInputs(labels: ImageSource, intensity: ImageSource | undefined, options: ObjectOptions): number {
-  const info = labels.info;
+export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: ImageInfo | undefined, options: ObjectOptions): number {
   const max = MAX_LABEL[info.sampleType];
   if (max === undefined)
     throw unsupported(`labels must be integers, not ${info.sampleType}`, { allowed: "uint8, uint16, uint32 label images" });
@@ -80,7 +79,7 @@ export function checkObjectInputs(labels: ImageSource, intensity: ImageSource | 
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw invalidArgument(`${name} must be a number >= 0, got ${v}`);
   }
   if (!intensity) return 0;
-  const ii = intensity.info;
+  const ii = intensity;
   if (ii.width !== info.width || ii.height !== info.height)
     throw invalidImage(`intensity image is ${ii.width}x${ii.height} but the labels are ${info.width}x${info.height}`);
   if (ii.sizes.t * ii.sizes.z * ii.sizes.scene !== 1)
@@ -89,7 +88,7 @@ export function checkObjectInputs(labels: ImageSource, intensity: ImageSource | 
 }
 
 /** Split a band of the intensity image into one array per channel. */
-async function intensityBand(source: ImageSource, y: number, rows: number): Promise<ArrayLike<number>[]> {
+export async function intensityBand(source: ImageSource, y: number, rows: number): Promise<ArrayLike<number>[]> {
   const { width, sizes, samplesPerPixel: spp } = source.info;
   const out: ArrayLike<number>[] = [];
   for (let c = 0; c < sizes.c; c++) {
@@ -117,7 +116,11 @@ function runValues(o: MeasuredObject, data: ArrayLike<number>, runs: number[], s
 }
 
 /** With fillHoles: add the filled hole pixels' intensities and class probabilities to `o`'s statistics. */
-async function addHolePixels(o: MeasuredObject, intensity: ImageSource | undefined, options: ObjectsFromImageOptions): Promise<void> {
+export async function addHolePixels(
+  o: MeasuredObject,
+  intensity: ImageSource | undefined,
+  options: Pick<ObjectsFromImageOptions, "probabilities">,
+): Promise<void> {
   const holes = o.filledHoles;
   if (!holes) return;
   const box = { x: o.bboxX, y: o.bboxY, width: o.bboxWidth, height: o.bboxHeight };
@@ -160,7 +163,7 @@ export async function objectsFromImage(
   options: ObjectsFromImageOptions,
   onObject: (o: MeasuredObject) => void,
 ): Promise<LabelingSummary> {
-  const channels = checkObjectInputs(labels, intensity, options);
+  const channels = checkObjectInputs(labels.info, intensity?.info, options);
   checkProbabilities(labels, options);
   const { width, height } = labels.info;
   const px = labels.info.physicalSize ?? intensity?.info.physicalSize;

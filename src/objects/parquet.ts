@@ -38,7 +38,12 @@ export class ParquetTable {
   private readonly writer: ParquetWriter;
   private rows = 0;
 
-  constructor(layout: TableLayout, sink: ByteSink) {
+  /** `rowGroup`: rows per row group (default `PARQUET_ROW_GROUP`; the tests make it small to get several). */
+  constructor(
+    layout: TableLayout,
+    sink: ByteSink,
+    private readonly rowGroup = PARQUET_ROW_GROUP,
+  ) {
     const probe = measurementsOf({ intensity: [] } as unknown as MeasuredObject, layout);
     this.names = ["class", "id", ...probe.map(([name]) => name)];
     this.columns = this.names.map(() => []);
@@ -60,7 +65,7 @@ export class ParquetTable {
       const v = values[i] as number;
       (this.columns[i] as (number | bigint)[]).push(INT64.has(this.names[i] as string) ? BigInt(v) : v);
     }
-    return ++this.rows >= PARQUET_ROW_GROUP ? this.writeGroup() : undefined;
+    return ++this.rows >= this.rowGroup ? this.writeGroup() : undefined;
   }
 
   private writeGroup(): Promise<void> {

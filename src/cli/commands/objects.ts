@@ -2,7 +2,9 @@
  * `czmodel objects LABELS [IMAGE]`: objects of a label image (connected components per class)
  * with measurements, written as a CSV table (`--objects`) and QuPath GeoJSON outlines
  * (`--outlines`); IMAGE adds intensity columns per channel. The same options on `predict`
- * measure the labels it wrote (`objectsAfterPredict`). See docs/objects.md.
+ * measure the labels in the prediction's own pass (`predictWithObjects`), or, for filled holes
+ * with the confidence column, read the files it wrote afterwards (`objectsAfterPredict`). See
+ * docs/objects.md.
  */
 import { Option, type Command } from "commander";
 import { engineModelFromFile } from "../../engine/from-model-file.js";
@@ -13,7 +15,17 @@ import { invalidArgument } from "../../errors.js";
 import { readModelFile } from "../../container/node/index.js";
 import { checkTarget } from "../../io/node/output-path.js";
 import { openImageFile } from "../../io/node/open-file.js";
-import { checkOutputs, objectsFile, type ObjectsFileOptions, type ObjectsFileResult } from "../../objects/node/objects-file.js";
+import { IdTrace } from "../../objects/labeler.js";
+import {
+  checkOutputs,
+  instancesFile,
+  ObjectOutputs,
+  objectsFile,
+  type ObjectsFileOptions,
+  type ObjectsFileResult,
+} from "../../objects/node/objects-file.js";
+import type { PredictObjectsOptions } from "../../objects/predict-tee.js";
+import type { PredictFileResult } from "../../node-api.js";
 import { intList, nameList, oneOf } from "../args.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -165,8 +177,8 @@ export async function checkObjectsBeforePredict(
 }
 
 /**
- * After `predict`: the objects of the label file it wrote, with the input image as intensity
- * when it is one plane stack, and the confidence column when it also wrote probabilities.
+ * After `predict` (`objectsAfterwards`): the objects of the label file it wrote, with the input
+ * image as intensity when it is one plane stack, and the confidence column from the probabilities file.
  */
 export async function objectsAfterPredict(
   files: string[],
@@ -186,6 +198,64 @@ export async function objectsAfterPredict(
     ...(model ? { classStyles: model.styles } : {}),
     ...(model && probabilitiesPath ? { probabilitiesPath, probabilityPlaneOf: (v: number) => model.planes.get(v) ?? -1 } : {}),
   });
+}
+
+/**
+ * Filled holes with the confidence column need the probabilities of hole pixels above the
+ * current band, which exist only once the probability file is complete: then `predict`
+ * measures the files it wrote afterwards (`objectsAfterPredict`) instead of in its own pass.
+ */
+export function objectsAfterwards(opts: ObjectCliOptions & { output: string }): boolean {
+  return Boolean(opts.fillHoles) && opts.output === "both";
+}
+
+/**
+ * `predict` with object outputs in the same pass: open the table and outlines files, let `run`
+ * predict with the `objects` option (rows go to the files as objects complete), then write the
+ * instance image (a second pass over the written labels) and rename everything into place.
+ */
+export async function predictWithObjects(
+  opts: ObjectCliOptions & { output: string },
+  model: ModelObjectClasses | undefined,
+  run: (objects: PredictObjectsOptions) => Promise<PredictFileResult>,
+): Promise<{ result: PredictFileResult; measured: ObjectsFileResult }> {
+  const options: ObjectsFileOptions = { ...objectsFileOptions(opts, model?.classes), ...(model ? { classStyles: model.styles } : {}) };
+  const outputs = await ObjectOutputs.open(options);
+  const trace = options.instancesPath ? new IdTrace() : undefined;
+  try {
+    const { connectivity, classes, minArea, maxArea, excludeBorder, fillHoles } = options;
+    const result = await run({
+      ...(connectivity ? { connectivity } : {}),
+      ...(classes ? { classes } : {}),
+      ...(minArea !== undefined ? { minArea } : {}),
+      ...(maxArea !== undefined ? { maxArea } : {}),
+      excludeBorder: Boolean(excludeBorder),
+      fillHoles: Boolean(fillHoles),
+      outlines: Boolean(options.outlinesPath),
+      onObject: outputs.add,
+      onBegin: (layout) => outputs.start(layout),
+      ...(opts.output === "both" && model ? { confidence: { planeOf: (v: number) => model.planes.get(v) ?? -1 } } : {}),
+      ...(trace ? { trace } : {}),
+    });
+    await outputs.finish();
+    const [labelsPath] = result.files as [string];
+    if (options.instancesPath && trace) {
+      const labels = await openImageFile(labelsPath);
+      try {
+        await instancesFile(labels, options.instancesPath, options, trace);
+      } finally {
+        await labels.close();
+      }
+    }
+    await outputs.commit();
+    const { objects: summary = { objects: 0, components: 0, peakOpen: 0 }, ...predicted } = result;
+    const { width, height } = result.outputs[0]!;
+    const files = [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])];
+    return { result: predicted, measured: { width, height, ...summary, perClass: outputs.perClass, outputs: files } };
+  } catch (e) {
+    await outputs.abort();
+    throw e;
+  }
 }
 
 export function registerObjects(program: Command): void {

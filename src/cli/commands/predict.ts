@@ -12,6 +12,8 @@ import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunRe
 import { allUnits, parseShard, type Shard } from "../../engine/units.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
 import { defaultThreads } from "../../engine/node/session-options.js";
+import type { ObjectsFileResult } from "../../objects/node/objects-file.js";
+import type { PredictObjectsOptions } from "../../objects/predict-tee.js";
 import { OPTION_LIMITS, positiveInt } from "../args.js";
 import { addRunOptions, type RunCliOptions, runOptionsFrom } from "../run-options.js";
 import { printJson, printLines } from "../output.js";
@@ -21,7 +23,9 @@ import {
   addObjectOptions,
   checkObjectsBeforePredict,
   objectsAfterPredict,
+  objectsAfterwards,
   objectsText,
+  predictWithObjects,
   wantsObjects,
   type ObjectCliOptions,
 } from "./objects.js";
@@ -114,8 +118,13 @@ export function registerPredict(program: Command): void {
         return runSharded(modelPath, imagePath, opts);
       }
       const classes = objects ? await checkObjectsBeforePredict(modelPath, opts.output, opts) : undefined;
-      const result = await runPredict(modelPath, imagePath, opts);
-      const measured = objects ? await objectsAfterPredict(result.files, imagePath, opts, classes) : undefined;
+      let result: PredictFileResult;
+      let measured: ObjectsFileResult | undefined;
+      if (!objects) result = await runPredict(modelPath, imagePath, opts);
+      else if (objectsAfterwards(opts)) {
+        result = await runPredict(modelPath, imagePath, opts);
+        measured = await objectsAfterPredict(result.files, imagePath, opts, classes);
+      } else ({ result, measured } = await predictWithObjects(opts, classes, (o) => runPredict(modelPath, imagePath, opts, o)));
       if (opts.json) printJson({ ok: true, ...result, ...(measured ? { objects: measured } : {}) });
       else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });
@@ -171,7 +180,12 @@ function shardText(r: ShardRunResult): string[] {
   ];
 }
 
-async function runPredict(modelPath: string, imagePath: string, opts: PredictCliOptions): Promise<PredictFileResult> {
+async function runPredict(
+  modelPath: string,
+  imagePath: string,
+  opts: PredictCliOptions,
+  objects?: PredictObjectsOptions,
+): Promise<PredictFileResult> {
   const controller = new AbortController();
   const onSigint = () => controller.abort(cancelled("interrupted (Ctrl-C); no output was written"));
   process.once("SIGINT", onSigint);
@@ -181,6 +195,7 @@ async function runPredict(modelPath: string, imagePath: string, opts: PredictCli
       ...runOptions(opts),
       overwrite: Boolean(opts.overwrite),
       ...(opts.pyramid !== undefined ? { pyramid: opts.pyramid } : {}),
+      ...(objects ? { objects } : {}),
       signal: controller.signal,
       onProgress: (p) =>
         progress.update(p.tilesDone, p.tilesTotal, { rate: `${p.megapixelsPerSecond.toFixed(2)} MP/s`, eta: formatDuration(p.etaMs) }),

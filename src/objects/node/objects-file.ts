@@ -95,6 +95,103 @@ async function openInputs(labelsPath: string, imagePath: string | undefined): Pr
   }
 }
 
+/**
+ * The table (CSV or Parquet) and outlines files of an objects pass: temp files opened by
+ * `open`, the header written by `start`, one row and feature per `add`, then `finish` (flush
+ * and wait) and `commit` (rename into place) or `abort` (remove).
+ */
+export class ObjectOutputs {
+  private readonly files: TextFile[] = [];
+  private readonly writes: Promise<void>[] = [];
+  private layout: TableLayout | undefined;
+  private parquet: ParquetTable | undefined;
+  private first = true;
+  readonly perClass: Record<string, number> = {};
+
+  private constructor(
+    private readonly table: TextFile | undefined,
+    private readonly parquetTarget: FileByteTarget | undefined,
+    private readonly outlines: TextFile | undefined,
+    private readonly classStyles: Record<number, ClassStyle> | undefined,
+  ) {
+    if (table) this.files.push(table);
+    if (parquetTarget) this.files.push(new TextFile(parquetTarget));
+    if (outlines) this.files.push(outlines);
+  }
+
+  static async open(options: ObjectsFileOptions): Promise<ObjectOutputs> {
+    const overwrite = options.overwrite ?? false;
+    const tableTarget = options.table ? await FileByteTarget.create(options.table, { overwrite }) : undefined;
+    try {
+      const parquet = tableTarget && /\.parquet$/i.test(tableTarget.name);
+      const outlines = options.outlinesPath ? new TextFile(await FileByteTarget.create(options.outlinesPath, { overwrite })) : undefined;
+      const table = tableTarget && !parquet ? new TextFile(tableTarget) : undefined;
+      return new ObjectOutputs(table, parquet ? tableTarget : undefined, outlines, options.classStyles);
+    } catch (e) {
+      await tableTarget?.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The written files' paths. */
+  get names(): string[] {
+    return this.files.map((f) => f.target.name);
+  }
+
+  private keep(w: Promise<void> | undefined): void {
+    if (!w) return;
+    w.catch(() => undefined); // awaited in finish; handled there
+    this.writes.push(w);
+  }
+
+  /** The columns are known: write the headers. */
+  start(layout: TableLayout): void {
+    this.layout = layout;
+    const target = this.parquetTarget;
+    if (target) this.parquet = new ParquetTable(layout, (at, bytes) => target.write(at, bytes));
+    this.keep(this.table?.add(csvHeader(layout)));
+    this.keep(this.outlines?.add(geojsonStart()));
+  }
+
+  readonly add = (o: MeasuredObject): void => {
+    const layout = this.layout!;
+    this.perClass[o.class] = (this.perClass[o.class] ?? 0) + 1;
+    this.keep(this.table?.add(csvRow(o, layout)));
+    this.keep(this.parquet?.add(o, layout));
+    this.keep(this.outlines?.add(geojsonFeature(o, layout, this.classStyles?.[o.class] ?? defaultClassStyle(o.class), this.first)));
+    this.first = false;
+  };
+
+  /** Write what is buffered and the file ends; wait for every write. */
+  async finish(): Promise<void> {
+    this.keep(this.outlines?.add(geojsonEnd()));
+    this.keep(this.table?.flush());
+    this.keep(this.outlines?.flush());
+    this.keep(this.parquet?.finish());
+    await Promise.all(this.writes);
+  }
+
+  async commit(): Promise<void> {
+    for (const f of this.files) await f.target.commit();
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.files.map((f) => f.target.abort().catch(() => undefined)));
+  }
+}
+
+/** Write the instance image of a finished pass (`trace`) by labelling `labels` again. */
+export async function instancesFile(labels: ImageSource, path: string, options: ObjectsFileOptions, trace: IdTrace): Promise<void> {
+  const sink = await createImageFileSink(path, { overwrite: options.overwrite ?? false, imageName: "instances" });
+  try {
+    await writeInstances(labels, options, trace, sink);
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  await sink.finish();
+}
+
 export async function objectsFile(
   labelsPath: string,
   imagePath: string | undefined,
@@ -102,81 +199,41 @@ export async function objectsFile(
 ): Promise<ObjectsFileResult> {
   checkOutputs(options);
   const [labels, intensity] = await openInputs(labelsPath, imagePath);
-  const files: TextFile[] = [];
+  let outputs: ObjectOutputs | undefined;
   let probabilities: ImageSource | undefined;
   try {
-    const channels = checkObjectInputs(labels, intensity, options);
+    const channels = checkObjectInputs(labels.info, intensity?.info, options);
     if (options.probabilitiesPath) probabilities = await openImageFile(options.probabilitiesPath);
-    const overwrite = options.overwrite ?? false;
-    const tableTarget = options.table ? await FileByteTarget.create(options.table, { overwrite }) : undefined;
-    const parquet = tableTarget && /\.parquet$/i.test(tableTarget.name);
-    const table = tableTarget && !parquet ? new TextFile(tableTarget) : undefined;
-    if (tableTarget) files.push(table ?? new TextFile(tableTarget));
-    const outlines = options.outlinesPath ? new TextFile(await FileByteTarget.create(options.outlinesPath, { overwrite })) : undefined;
-    if (outlines) files.push(outlines);
+    outputs = await ObjectOutputs.open(options);
     const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
-    const layout: TableLayout = {
-      channels,
-      hasAreaUm2: Boolean(options.pixelSizeUm ?? (px?.x && px.y)),
-      hasConfidence: Boolean(probabilities),
-    };
-    const parquetTable = parquet ? new ParquetTable(layout, (at, bytes) => tableTarget.write(at, bytes)) : undefined;
-    const perClass: Record<string, number> = {};
-    const writes: Promise<void>[] = [];
-    const keep = (w: Promise<void> | undefined) => {
-      if (!w) return;
-      w.catch(() => undefined); // awaited below; handled there
-      writes.push(w);
-    };
-    keep(table?.add(csvHeader(layout)));
-    keep(outlines?.add(geojsonStart()));
-    let first = true;
-    const onObject = (o: MeasuredObject) => {
-      perClass[o.class] = (perClass[o.class] ?? 0) + 1;
-      keep(table?.add(csvRow(o, layout)));
-      keep(parquetTable?.add(o, layout));
-      keep(outlines?.add(geojsonFeature(o, layout, options.classStyles?.[o.class] ?? defaultClassStyle(o.class), first)));
-      first = false;
-    };
+    outputs.start({ channels, hasAreaUm2: Boolean(options.pixelSizeUm ?? (px?.x && px.y)), hasConfidence: Boolean(probabilities) });
     const trace = options.instancesPath ? new IdTrace() : undefined;
-    if (options.instancesPath) await checkTarget(options.instancesPath, overwrite);
+    if (options.instancesPath) await checkTarget(options.instancesPath, options.overwrite ?? false);
     const summary = await objectsFromImage(
       labels,
       intensity,
       {
         ...options,
-        outlines: Boolean(outlines),
+        outlines: Boolean(options.outlinesPath),
         ...(trace ? { trace } : {}),
         ...(probabilities
           ? { probabilities: { source: probabilities, ...(options.probabilityPlaneOf ? { planeOf: options.probabilityPlaneOf } : {}) } }
           : {}),
       },
-      onObject,
+      outputs.add,
     );
-    keep(outlines?.add(geojsonEnd()));
-    for (const f of files) if (f !== files[0] || !parquetTable) keep(f.flush());
-    if (parquetTable) keep(parquetTable.finish());
-    await Promise.all(writes);
-    if (options.instancesPath && trace) {
-      const sink = await createImageFileSink(options.instancesPath, { overwrite, imageName: "instances" });
-      try {
-        await writeInstances(labels, options, trace, sink);
-      } catch (e) {
-        await sink.abort();
-        throw e;
-      }
-      await sink.finish();
-    }
-    for (const f of files) await f.target.commit();
+    await outputs.finish();
+    if (options.instancesPath && trace) await instancesFile(labels, options.instancesPath, options, trace);
+    await outputs.commit();
     return {
       width: labels.info.width,
       height: labels.info.height,
       ...summary,
-      perClass,
-      outputs: [...files.map((f) => f.target.name), ...(options.instancesPath ? [options.instancesPath] : [])],
+      perClass: outputs.perClass,
+      outputs: [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])],
     };
   } catch (e) {
-    await Promise.all(files.map((f) => f.target.abort().catch(() => undefined)));
+    await outputs?.abort();
     throw e;
   } finally {
     await labels.close();

@@ -1,0 +1,231 @@
+/**
+ * Objects in the same pass as a prediction (`PredictOptions.objects`): `ObjectsTee` wraps the
+ * label sink of a run (and, for the `confidence` column, its probabilities sink), copies every
+ * rectangle or band written to them into row bands (one band = the rows of one output tile
+ * row), and feeds each completed band, in raster order, to an `ObjectLabeler` before the write
+ * goes on to the real sink. Intensity columns come from the prediction's input image (read
+ * again band by band, and by box for filled holes) when it is one plane stack of the labels'
+ * size; confidence is each pixel's probability of its own class, taken from the probability
+ * samples the run writes. Memory: the bands not yet complete (about one tile row across the
+ * width, labels plus probabilities) and the labeler's own. Isomorphic.
+ */
+import { internalError, invalidArgument, unsupported } from "../errors.js";
+import { releasesBands } from "../io/reuse.js";
+import {
+  allocSamples,
+  type ImageSink,
+  type ImageSource,
+  type OutputImageInfo,
+  type PlaneIndex,
+  type Rect,
+  type SampleArray,
+  writesTiles,
+} from "../io/types.js";
+import { addHolePixels, checkObjectInputs, intensityBand } from "./from-image.js";
+import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
+import type { TableLayout } from "./table.js";
+import type { MeasuredObject, ObjectOptions } from "./types.js";
+
+/** What `predict` measures in its pass: `onObject` gets the objects of the label output in id order. */
+export interface PredictObjectsOptions extends ObjectOptions {
+  onObject: (o: MeasuredObject) => void;
+  /** Called once the label output is described, before the first object: the columns the objects will have. */
+  onBegin?: (layout: TableLayout) => void;
+  /**
+   * Add the `confidence` column (needs `output: "both"`): `planeOf(value)` is the probability
+   * channel of a label value's class (default value − 1).
+   */
+  confidence?: { planeOf?: (value: number) => number };
+  /** Record merges and ids for `writeInstances` (a second pass over the written labels). */
+  trace?: IdTrace;
+}
+
+/** A band of output rows being filled: labels and (with confidence) the probability samples. */
+interface PendingBand {
+  rows: number;
+  labels: SampleArray;
+  labelPixels: number;
+  probabilities?: Float32Array;
+  probabilityPixels: number;
+}
+
+/** Copy a `rect` of `spp` samples per pixel into a full-width band starting at row `rect.y`. */
+function copyRect(data: SampleArray, rect: Rect, band: SampleArray, width: number, spp: number): void {
+  const rowLength = rect.width * spp;
+  for (let r = 0; r < rect.height; r++) {
+    const from = r * rowLength;
+    (band as Float32Array).set((data as Float32Array).subarray(from, from + rowLength), (r * width + rect.x) * spp);
+  }
+}
+
+export class ObjectsTee {
+  private labeler: ObjectLabeler | undefined;
+  private info: OutputImageInfo | undefined;
+  private intensity: ImageSource | undefined;
+  private readonly bands = new Map<number, PendingBand>();
+  private nextY = 0;
+  private probabilityChannels = 0;
+  private withConfidence = false;
+  private pending: MeasuredObject[] = [];
+  /** The labelling summary once the label sink has finished. */
+  summary: LabelingSummary | undefined;
+
+  constructor(
+    private readonly options: PredictObjectsOptions,
+    private readonly input: ImageSource,
+  ) {
+    if (options.fillHoles && options.confidence)
+      throw unsupported("filled holes need the class probabilities of pixels above the current band; measure the written files instead");
+  }
+
+  /** The sinks to predict into, in plan order (`kinds`): the label sink (and probabilities sink) observed. */
+  wrap(sinks: ImageSink[], kinds: readonly string[]): ImageSink[] {
+    const labelsAt = kinds.indexOf("labels");
+    if (labelsAt < 0) throw invalidArgument("objects need the label output of a segmentation model", { allowed: "output labels or both" });
+    const probabilitiesAt = kinds.indexOf("probabilities");
+    if (this.options.confidence && probabilitiesAt < 0)
+      throw invalidArgument("the confidence column needs the probabilities output", { allowed: "output both" });
+    this.withConfidence = this.options.confidence !== undefined;
+    return sinks.map((sink, i) => {
+      if (i === labelsAt)
+        return observed(
+          sink,
+          (info) => this.begin(info),
+          (r, d) => this.take(r, d, false),
+          () => this.finish(),
+        );
+      if (i === probabilitiesAt && this.withConfidence)
+        return observed(
+          sink,
+          (info) => this.setProbabilityChannels(info.samplesPerPixel),
+          (r, d) => this.take(r, d, true),
+        );
+      return sink;
+    });
+  }
+
+  private setProbabilityChannels(k: number): void {
+    this.probabilityChannels = k;
+  }
+
+  private begin(info: OutputImageInfo): void {
+    const input = this.input.info;
+    const fits = input.sizes.scene * input.sizes.t * input.sizes.z === 1 && input.width === info.width && input.height === info.height;
+    this.intensity = fits ? this.input : undefined;
+    const channels = checkObjectInputs(info, this.intensity?.info, this.options);
+    const px = info.physicalSize ?? this.intensity?.info.physicalSize;
+    const pixelSizeUm = this.options.pixelSizeUm ?? (px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined);
+    this.info = info;
+    const onObject = (o: MeasuredObject) => void this.pending.push(o);
+    const hooks = this.options.trace ? { trace: this.options.trace } : {};
+    const options = { ...this.options, ...(pixelSizeUm ? { pixelSizeUm } : {}) };
+    this.labeler = new ObjectLabeler(info.width, info.height, options, channels, onObject, hooks);
+    this.options.onBegin?.({ channels, hasAreaUm2: Boolean(pixelSizeUm), hasConfidence: this.withConfidence });
+  }
+
+  /** Copy a written rectangle into its band; feed the bands that are now complete. */
+  private async take(rect: Rect, data: SampleArray, probabilities: boolean): Promise<void> {
+    const info = this.info;
+    if (!info) throw internalError("objects: a write before the label sink began");
+    let band = this.bands.get(rect.y);
+    if (!band) {
+      band = { rows: rect.height, labels: allocSamples(info.sampleType, rect.height * info.width), labelPixels: 0, probabilityPixels: 0 };
+      this.bands.set(rect.y, band);
+    }
+    if (band.rows !== rect.height) throw internalError(`objects: rows ${rect.y}.. arrive as ${band.rows} and ${rect.height} rows`);
+    if (probabilities) {
+      const k = this.probabilityChannels;
+      band.probabilities ??= new Float32Array(band.rows * info.width * k);
+      copyRect(data, rect, band.probabilities, info.width, k);
+      band.probabilityPixels += rect.width * rect.height;
+    } else {
+      copyRect(data, rect, band.labels, info.width, 1);
+      band.labelPixels += rect.width * rect.height;
+    }
+    await this.feedComplete();
+  }
+
+  private async feedComplete(): Promise<void> {
+    const width = this.info!.width;
+    for (let band = this.bands.get(this.nextY); band; band = this.bands.get(this.nextY)) {
+      const pixels = band.rows * width;
+      if (band.labelPixels < pixels || (this.withConfidence && band.probabilityPixels < pixels)) return;
+      this.bands.delete(this.nextY);
+      const y = this.nextY;
+      this.nextY += band.rows;
+      const intensity = this.intensity ? await intensityBand(this.intensity, y, band.rows) : undefined;
+      this.labeler!.addBand(band.labels, band.rows, {
+        ...(intensity ? { intensity } : {}),
+        ...(band.probabilities ? { confidence: this.confidenceOf(band.labels, band.probabilities) } : {}),
+      });
+      await this.handOut();
+    }
+  }
+
+  /** The probability of each pixel's own class (0 where the label has no probability channel). */
+  private confidenceOf(labels: SampleArray, probabilities: Float32Array): Float64Array {
+    const k = this.probabilityChannels;
+    const planeOf = this.options.confidence?.planeOf ?? ((v: number) => v - 1);
+    const out = new Float64Array(labels.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = labels[i]!;
+      if (v === 0) continue;
+      const plane = planeOf(v);
+      if (plane >= 0 && plane < k) out[i] = probabilities[i * k + plane]!;
+    }
+    return out;
+  }
+
+  private async handOut(): Promise<void> {
+    const list = this.pending;
+    this.pending = [];
+    for (const o of list) {
+      await addHolePixels(o, this.intensity, {});
+      this.options.onObject(o);
+    }
+  }
+
+  private async finish(): Promise<void> {
+    if (!this.labeler || this.bands.size > 0) throw internalError(`objects: labels incomplete at row ${this.nextY}`);
+    this.summary = this.labeler.finish();
+    await this.handOut();
+  }
+}
+
+/** `sink` with every write also handed to `take` first (the data may be reused once the write resolves). */
+function observed(
+  sink: ImageSink,
+  begin: (info: OutputImageInfo) => void,
+  take: (rect: Rect, data: SampleArray) => Promise<void>,
+  finish?: () => Promise<void>,
+): ImageSink {
+  let width = 0;
+  const once = (plane: PlaneIndex) => {
+    if (plane.scene + plane.t + plane.c + plane.z !== 0) throw internalError("objects: a label plane other than the first");
+  };
+  const wrapper: ImageSink & { releasesBands?: true } = {
+    begin: async (info) => {
+      width = info.width;
+      begin(info);
+      await sink.begin(info);
+    },
+    writeBand: async (plane, y, rows, data) => {
+      once(plane);
+      await take({ x: 0, y, width, height: rows }, data);
+      await sink.writeBand(plane, y, rows, data);
+    },
+    finish: async () => {
+      await finish?.();
+      await sink.finish();
+    },
+    abort: () => sink.abort(),
+  };
+  if (writesTiles(sink))
+    wrapper.writeTile = async (plane, rect, data) => {
+      once(plane);
+      await take(rect, data);
+      await sink.writeTile(plane, rect, data);
+    };
+  if (releasesBands(sink)) wrapper.releasesBands = true;
+  return wrapper;
+}
