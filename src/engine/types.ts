@@ -187,4 +187,8 @@ export interface PredictResult {
   elapsedMs: number;
   megapixels: number;
   megapixelsPerSecond: number;
+  /** Where the model ran, when the caller chose a device: `cpu`, `cuda`, `webgpu` (onnxruntime-node) or `wasm` (onnxruntime-web). */
+  device?: string;
+  /** Why a `device: "auto"` run fell back to the CPU. */
+  deviceFallback?: string;
 }
