@@ -201,4 +201,8 @@ export interface PredictResult {
   megapixelsPerSecond: number;
   /** With `objects`: the counts of the labelling pass. */
   objects?: LabelingSummary;
+  /** Where the model ran, when the caller chose a device: `cpu`, `cuda`, `webgpu` (onnxruntime-node) or `wasm` (onnxruntime-web). */
+  device?: string;
+  /** Why a `device: "auto"` run fell back to the CPU. */
+  deviceFallback?: string;
 }

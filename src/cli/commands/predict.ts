@@ -10,6 +10,7 @@ import { cancelled, invalidArgument } from "../../errors.js";
 import { OUTPUT_EXTENSIONS } from "../../io/node/create-sink.js";
 import { planShardFile, predictShardFile, type ShardFileOptions, type ShardRunResult } from "../../engine/node/shards.js";
 import { allUnits, parseShard, type Shard } from "../../engine/units.js";
+import { CUDA_NOT_INSTALLED, DEVICES, type Device } from "../../engine/node/device.js";
 import { predictFile, type PredictFileOptions, type PredictFileResult } from "../../node-api.js";
 import { defaultThreads } from "../../engine/node/session-options.js";
 import type { ObjectsFileResult } from "../../objects/node/objects-file.js";
@@ -34,6 +35,7 @@ interface PredictCliOptions extends RunCliOptions, ObjectCliOptions {
   out: string;
   blend: "none" | "linear" | "gaussian";
   threads?: number;
+  device?: Device;
   overwrite?: boolean;
   pyramid?: boolean;
   json?: boolean;
@@ -82,6 +84,12 @@ export function registerPredict(program: Command): void {
       `onnxruntime threads (1..${OPTION_LIMITS.threads}; default: every core, ${defaultThreads()} here)`,
       positiveInt(OPTION_LIMITS.threads),
     )
+    .addOption(
+      new Option(
+        "--device <d>",
+        "onnxruntime execution provider: auto (default) = CUDA when its provider loads, else the CPU; cpu; cuda; webgpu (experimental; see docs/gpu.md)",
+      ).choices(DEVICES),
+    )
     .option("--overwrite", "replace an existing output")
     .option(
       "--pyramid",
@@ -125,6 +133,10 @@ export function registerPredict(program: Command): void {
         result = await runPredict(modelPath, imagePath, opts);
         measured = await objectsAfterPredict(result.files, imagePath, opts, classes);
       } else ({ result, measured } = await predictWithObjects(opts, classes, (o) => runPredict(modelPath, imagePath, opts, o)));
+      const fallback = result.deviceFallback;
+      // a plain CPU install stays quiet unless --device auto was asked for
+      if (fallback && (opts.device === "auto" || fallback !== CUDA_NOT_INSTALLED))
+        process.stderr.write(`note: running on the CPU: ${fallback}\n`);
       if (opts.json) printJson({ ok: true, ...result, ...(measured ? { objects: measured } : {}) });
       else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });
@@ -137,6 +149,7 @@ function runOptions(opts: PredictCliOptions): PredictFileOptions & ShardFileOpti
     creator: `czmodel ${VERSION}`,
     blend: opts.blend,
     ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.device ? { device: opts.device } : {}),
   };
 }
 
@@ -226,7 +239,7 @@ function predictText(r: PredictFileResult): string[] {
     `wrote ${r.files.join(" and ")} (${r.outputs.map((o) => `${o.kind}, ${o.width}x${o.height}, ${o.samplesPerPixel} x ${o.sampleType}`).join("; ")})`,
     `  model ${r.model.name} (${r.model.kind}); tile ${r.tile.join("x")}, border ${r.border.join("/")}, ${r.tiles} tiles in ${r.batches} batches of up to ${r.batchSize}`,
     `  input: ${r.channelMapping}; ${r.inputScaling}`,
-    `  ${r.megapixels.toFixed(2)} MP in ${formatDuration(r.elapsedMs)} (${r.megapixelsPerSecond.toFixed(2)} MP/s)`,
+    `  ${r.megapixels.toFixed(2)} MP in ${formatDuration(r.elapsedMs)} (${r.megapixelsPerSecond.toFixed(2)} MP/s)${r.device ? ` on ${r.device}` : ""}`,
     ...(r.package ? packageText(r.package) : []),
     ...r.notes.map((n) => `  note: ${n}`),
     ...r.warnings.map((w) => `  warning: ${w}`),

@@ -7,8 +7,9 @@
  *
  * Started by `worker-session.ts`: built, as `session-worker.js` next to it; from sources, as
  * this `.ts` file through tsx's require hook. So it uses neither `import.meta` nor top-level
- * await, and loads only node built-ins, onnxruntime-node (from the path its parent resolved)
- * and types.
+ * await, and loads only node built-ins, onnxruntime-node (from the path its parent resolved),
+ * the engine's pure `halving.ts` and types. A batch that runs out of memory (a GPU's, usually)
+ * is run in halves (`runHalving`), and later batches start at the size that worked.
  */
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
@@ -23,6 +24,7 @@ import type {
   WorkerMessage,
   WorkerReply,
 } from "./worker-protocol.js";
+import { runHalving } from "../halving.js";
 
 /** The exports of the engine's SIMD module this worker uses. */
 interface SimdExports {
@@ -61,6 +63,58 @@ function reserve(kernels: SimdExports, bytes: number): ArrayBuffer {
   return kernels.memory.buffer;
 }
 
+/** Tiles per run since a batch ran out of memory (`runHalving`): later batches start there. */
+let part = Number.POSITIVE_INFINITY;
+
+interface Ran {
+  type: Tensor.Type;
+  dims: readonly number[];
+  data: Tensor.DataType;
+}
+
+/**
+ * Run a float32 batch (`dims[0]` tiles), into `output` (with `outputDims`) when given. When the
+ * device runs out of memory the batch runs in halves, into the same output (or joined after).
+ */
+async function runBatch(
+  inputName: string,
+  input: Float32Array,
+  dims: readonly number[],
+  outputName: string,
+  output?: Float32Array,
+  outputDims?: readonly number[],
+): Promise<Ran> {
+  const n = dims[0] ?? 1;
+  const inTile = input.length / n;
+  const outTile = output ? output.length / n : 0;
+  const parts: Ran[] = [];
+  const runPart = async (start: number, count: number) => {
+    const whole = start === 0 && count === n;
+    const slice = whole ? input : input.subarray(start * inTile, (start + count) * inTile);
+    const feeds = { [inputName]: new ort.Tensor("float32", slice, [count, ...dims.slice(1)]) };
+    const into = output && outputDims ? (whole ? output : output.subarray(start * outTile, (start + count) * outTile)) : undefined;
+    const fetches: InferenceSession.FetchesType = into
+      ? { [outputName]: new ort.Tensor("float32", into, [count, ...outputDims!.slice(1)]) }
+      : [outputName];
+    const out = (await open().run(feeds, fetches))[outputName] as Tensor | undefined;
+    if (!out) throw new Error(`the model returned no '${outputName}' output`);
+    parts.push(out);
+  };
+  part = await runHalving(n, part, runPart);
+  if (parts.length === 1) return parts[0]!;
+  const first = parts[0]!;
+  const dimsOut = [n, ...first.dims.slice(1)];
+  if (output) return { type: first.type, dims: dimsOut, data: output };
+  if (first.type !== "float32") return { type: first.type, dims: dimsOut, data: first.data };
+  const joined = new Float32Array(parts.reduce((a, p) => a + (p.data as Float32Array).length, 0));
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p.data as Float32Array, at);
+    at += (p.data as Float32Array).length;
+  }
+  return { type: "float32", dims: dimsOut, data: joined };
+}
+
 /** Float32Array over a whole buffer: transferable without moving what is not ours. */
 const own = (a: Float32Array): Float32Array => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
 
@@ -76,15 +130,13 @@ async function runLabels(msg: LabelsRequest & { id: number }): Promise<void> {
   try {
     if (!simd) throw new Error("this worker has no SIMD kernels");
     const input = new Float32Array(msg.input, 0, msg.inputLength);
-    const feeds = { [msg.inputName]: new ort.Tensor("float32", input, msg.inputDims) };
     const pixels = msg.outputDims.slice(0, -1).reduce((a, b) => a * b, 1);
     const u16 = msg.labelType === "uint16";
     const outBytes = (pixels * 8 + 15) & ~15;
     const labelBytes = (pixels * (u16 ? 2 : 1) + 15) & ~15;
     const memory = reserve(simd, outBytes + labelBytes + 256);
-    const output = new ort.Tensor("float32", new Float32Array(memory, 0, pixels * 2), msg.outputDims);
-    const out = (await open().run(feeds, { [msg.outputName]: output }))[msg.outputName] as Tensor | undefined;
-    if (!out) throw new Error(`the model returned no '${msg.outputName}' output`);
+    const output = new Float32Array(memory, 0, pixels * 2);
+    const out = await runBatch(msg.inputName, input, msg.inputDims, msg.outputName, output, msg.outputDims);
     (u16 ? simd.argmax2U16 : simd.argmax2U8)(0, outBytes, pixels, msg.v0, msg.v1);
     if (u16) new Uint16Array(msg.labels, 0, pixels).set(new Uint16Array(simd.memory.buffer, outBytes, pixels));
     else new Uint8Array(msg.labels, 0, pixels).set(new Uint8Array(simd.memory.buffer, outBytes, pixels));
@@ -100,14 +152,10 @@ async function runLend(msg: LendRequest & { id: number }): Promise<void> {
   if (msg.output) back.push(msg.output);
   try {
     const input = new Float32Array(msg.input, 0, msg.inputLength);
-    const feeds = { [msg.inputName]: new ort.Tensor("float32", input, msg.inputDims) };
     const size = msg.outputDims ? msg.outputDims.reduce((a, b) => a * b, 1) : 0;
     const preset = msg.output !== undefined && msg.outputDims !== undefined && msg.output.byteLength >= size * 4;
-    const fetches: InferenceSession.FetchesType = preset
-      ? { [msg.outputName]: new ort.Tensor("float32", new Float32Array(msg.output!, 0, size), msg.outputDims) }
-      : [msg.outputName];
-    const out = (await open().run(feeds, fetches))[msg.outputName] as Tensor | undefined;
-    if (!out) throw new Error(`the model returned no '${msg.outputName}' output`);
+    const into = preset ? new Float32Array(msg.output!, 0, size) : undefined;
+    const out = await runBatch(msg.inputName, input, msg.inputDims, msg.outputName, into, msg.outputDims);
     const value: LendReply = { input: msg.input, type: out.type, dims: out.dims, output: null };
     if (preset) {
       value.output = msg.output!; // onnxruntime wrote into it
