@@ -1,7 +1,7 @@
 /** `czmodel inspect FILE [--json]`: what is inside a .czann / .czmodel / .czseg. */
 import type { Command } from "commander";
 import { describeModelLook, type ModelFileDescription } from "../../inspect/describe.js";
-import { lookAtModelFile } from "../../node-api.js";
+import { lookAtModelFile } from "../../inspect/node/look-file.js";
 import { classColors } from "../../metadata/index.js";
 import { formatBytes, formatTable, printJson, printLines } from "../output.js";
 
