@@ -2,7 +2,8 @@
  * `npm run bench:pack [-- --gb 1] [--repeat 3] [--no-deflate] [--json]`
  *
  * Streaming pack, inspect and validate of a large model (docs/streaming.md), measured with the
- * real CLI, each run in its own process with `bench/peak-rss.mjs` preloaded (wall time, peak RSS):
+ * real CLI as installed (the compiled dist/, built by the npm script first; bench/czmodel-dist.mjs),
+ * each run in its own process with `bench/peak-rss.mjs` preloaded (wall time, peak RSS):
  * - builds an ONNX of `--gb` GiB at bench time: a small Add graph plus one unused initializer
  *   whose raw_data fills the size (the graph's protobuf comes from python3-onnx, the big field
  *   is written around it in chunks, so nothing here holds the weights);
@@ -103,7 +104,7 @@ async function cli(argv: string[], allowFail = false): Promise<Run> {
   const t = performance.now();
   const done = await run(
     process.execPath,
-    ["--import", "tsx", "--import", join(root, "bench", "peak-rss.mjs"), join(root, "bin", "czmodel.js"), ...argv],
+    ["--import", join(root, "bench", "peak-rss.mjs"), join(root, "bench", "czmodel-dist.mjs"), ...argv],
     { cwd: root, maxBuffer: 1 << 24 },
   ).catch((e: { stderr?: string; code?: number }) => {
     if (!allowFail) throw e;
