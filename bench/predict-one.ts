@@ -1,17 +1,20 @@
 /**
  * One benchmark measurement in a fresh process (so its peak RSS and CPU time are its own),
  * printing one JSON line (`OneResult`) on stdout:
- *   e2e MODEL IMAGE OUT OUTPUT PYRAMID [THREADS] — predictFile end to end (read, convert, run,
- *                                           stitch, write); OUTPUT is predictFile's `output` option
- *                                           (labels | probabilities | both), PYRAMID its `pyramid`
- *                                           (on | off | auto)
+ *   e2e MODEL IMAGE OUT OUTPUT PYRAMID OBJECTS [THREADS] — predictFile end to end (read, convert,
+ *                                           run, stitch, write); OUTPUT is predictFile's `output`
+ *                                           option (labels | probabilities | both), PYRAMID its
+ *                                           `pyramid` (on | off | auto), OBJECTS "-" or a CSV path:
+ *                                           the objects table measured in the same pass, as
+ *                                           `czmodel predict --objects OBJECTS` does
  *   runtime MODEL TILES BATCH [THREADS]    — the runtime alone: TILES tiles in batches of BATCH
  *                                           from ready input tensors, no IO, no conversion
  * Used by bench/predict.ts, which runs it several times and takes medians.
  *
  * Wall time (`ms`): both sides are timed from having the model bytes to having every output
  * (session released), so the runtime-only time includes creating the session and its first
- * (slower) runs, as the end-to-end time (`predictFile`'s `elapsedMs`) does; both create their
+ * (slower) runs, as the end-to-end time (the whole `predictFile` call, or with OBJECTS the CLI's
+ * predict-with-objects call, table written and renamed) does; both create their
  * sessions with `nodeSessionOptions` (the engine's options) and the same thread count.
  *
  * CPU time (`cpuUserMs`, `cpuSysMs`): `process.cpuUsage()` (getrusage of the whole process, so
@@ -25,6 +28,7 @@
 import { ort } from "../src/onnx/node/runtime.js";
 import { nodeSessionOptions } from "../src/engine/node/session-options.js";
 import { predictFile, readModelFile, engineModelFromFile, type PredictFileOptions } from "../src/index.js";
+import { checkObjectsBeforePredict, predictWithObjects } from "../src/cli/commands/objects.js";
 
 /** What one measurement prints (one JSON line). */
 export interface OneResult {
@@ -53,17 +57,26 @@ const cpuFields = (since: NodeJS.CpuUsage) => {
 const print = (result: OneResult) => console.log(JSON.stringify(result));
 
 if (mode === "e2e") {
-  const [model, image, out, output, pyramid, threads] = args as [string, string, string, string, string, string?];
+  const [model, image, out, output, pyramid, objects, threads] = args as [string, string, string, string, string, string, string?];
   const cpu = process.cpuUsage();
-  const r = await predictFile(model, image, out, {
+  const started = performance.now();
+  const options: PredictFileOptions = {
     overwrite: true,
     output: output as PredictFileOptions["output"],
     pyramid: pyramid === "auto" ? "auto" : pyramid === "on",
     ...threadsOption(threads),
-  });
+  };
+  let r: Awaited<ReturnType<typeof predictFile>>;
+  if (objects === "-") r = await predictFile(model, image, out, options);
+  else {
+    // the CLI's own path: model classes checked first, the table written beside the prediction
+    const cli = { objects, connectivity: "8" as const, overwrite: true, output };
+    const classes = await checkObjectsBeforePredict(model, output, cli);
+    ({ result: r } = await predictWithObjects(cli, classes, (o) => predictFile(model, image, out, { ...options, objects: o })));
+  }
   const used = cpuFields(cpu);
   print({
-    ms: r.elapsedMs,
+    ms: performance.now() - started,
     ...used,
     peakRssMb: peakRssMb(),
     tiles: r.tiles,

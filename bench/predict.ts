@@ -1,6 +1,6 @@
 /**
  * `npm run bench:predict [-- --sizes 4096,16384,32768] [--repeat N] [--output labels|probabilities|both]
- *                        [--input deflate|none] [--threads N] [--pyramid] [--keep] [--json]`
+ *                        [--input deflate|none] [--threads N] [--pyramid | --objects] [--keep] [--json]`
  *
  * Builds large tiled uint16 BigTIFFs from the real nuclei image (mirror-tiled), predicts each
  * with the real nuclei model (../shared/testdata) to a tiled OME-TIFF, and compares that with
@@ -28,6 +28,9 @@
  * predict with a pyramid (OME-TIFF SubIFDs, `pyramid: true`) against the same predict without
  * one, interleaved (with, without, with, …), and prints per size the median wall and CPU
  * seconds of each side, ratio = median with / median without (target <= 1.15), and peak RSS.
+ * `--objects` compares the same way predict with the objects table measured in the same pass
+ * (`czmodel predict --objects T.csv`, 8-connectivity, every class but the background) against
+ * the plain predict (target <= 1.10), and also prints the extra CPU ms per megapixel.
  * `--json` also prints the result rows as JSON at the end; `--keep` keeps the images and the
  * outputs of the last run. Per-run lines go to stderr, the table and JSON to stdout.
  * Arguments are parsed with node:util's parseArgs.
@@ -53,7 +56,7 @@ const source = join(shared, "images", "nuclei_0000.png");
 function usage(message: string): never {
   console.error(`bench/predict.ts: ${message}`);
   console.error(
-    "usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--pyramid] [--keep] [--json]",
+    "usage: bench/predict.ts [--sizes 4096,16384,32768] [--repeat 3] [--output labels|probabilities|both] [--input deflate|none] [--threads N] [--pyramid | --objects] [--keep] [--json]",
   );
   process.exit(2);
 }
@@ -75,6 +78,7 @@ function parseOptions() {
         input: { type: "string", default: "deflate" },
         threads: { type: "string" },
         pyramid: { type: "boolean", default: false },
+        objects: { type: "boolean", default: false },
         keep: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
@@ -93,6 +97,7 @@ const output = parsed.output as Output;
 if (parsed.input !== "deflate" && parsed.input !== "none") usage(`--input must be deflate or none, got "${parsed.input}"`);
 const compressInput = parsed.input === "deflate";
 const { keep, json } = parsed;
+if (parsed.pyramid && parsed.objects) usage("--pyramid and --objects are two separate comparisons; give one");
 
 async function child(args: string[]): Promise<OneResult> {
   const { stdout } = await run(process.execPath, ["--import", "tsx", join(root, "bench", "predict-one.ts"), ...args, threads], {
@@ -154,7 +159,7 @@ async function measure(size: number, dir: string): Promise<Row> {
   let files: string[] = [];
   try {
     for (let i = 0; i < repeat; i++) {
-      const e = await child(["e2e", model, image, join(dir, `${output}_${size}.ome.tif`), output, "off"]);
+      const e = await child(["e2e", model, image, join(dir, `${output}_${size}.ome.tif`), output, "off", "-"]);
       e2e.push(e);
       files = e.files ?? [];
       const r = await child(["runtime", model, String(e.tiles), String(e.batch)]);
@@ -211,8 +216,25 @@ const columns: [string, number, (r: Row) => string][] = [
 ];
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(columns[i]![1]) : c.padStart(columns[i]![1]))).join(" ");
 
-/** One row of `--pyramid`: predict with a pyramid against without. Times in seconds. */
-interface PyramidRow {
+/**
+ * A "with vs without" comparison of predict end to end: `--pyramid` (OME-TIFF SubIFDs against
+ * full resolution only) or `--objects` (the objects table measured in the same pass, written
+ * as CSV, against the plain prediction; both without a pyramid).
+ */
+interface Variant {
+  name: string;
+  /** predict-one's PYRAMID and OBJECTS arguments for the side with (`on`) and without (`off`) it. */
+  args: (side: "on" | "off", dir: string, size: number) => [string, string];
+  target: number;
+}
+const VARIANTS: Record<"pyramid" | "objects", Variant> = {
+  pyramid: { name: "pyramid", args: (side) => [side, "-"], target: 1.15 },
+  objects: { name: "objects", args: (side, dir, size) => ["off", side === "on" ? join(dir, `objects_${size}.csv`) : "-"], target: 1.1 },
+};
+
+/** One row of `--pyramid` / `--objects`: predict with it against without. Times in seconds. */
+interface PairRow {
+  variant: string;
   size: number;
   megapixels: number;
   tiles: number;
@@ -224,25 +246,28 @@ interface PyramidRow {
   ratio: number;
   withCpuS: Spread;
   withoutCpuS: Spread;
+  /** (median CPU with − median CPU without) / megapixels: the extra CPU per MP */
+  extraCpuMsPerMP: number;
   withPeakRssMb: number;
   withoutPeakRssMb: number;
 }
 
-async function measurePyramid(size: number, dir: string): Promise<PyramidRow> {
+async function measurePair(variant: Variant, size: number, dir: string): Promise<PairRow> {
   const image = await makeImage(size, dir);
   const sides = { on: [] as OneResult[], off: [] as OneResult[] };
   let files: string[] = [];
   try {
     for (let i = 0; i < repeat; i++) {
       for (const side of ["on", "off"] as const) {
-        const r = await child(["e2e", model, image, join(dir, `${output}_${size}_${side}.ome.tif`), output, side]);
+        const out = join(dir, `${output}_${size}_${side}.ome.tif`);
+        const r = await child(["e2e", model, image, out, output, ...variant.args(side, dir, size)]);
         sides[side].push(r);
-        files = [...new Set([...files, ...(r.files ?? [])])];
+        files = [...new Set([...files, ...(r.files ?? []), ...variant.args(side, dir, size).filter((a) => a.endsWith(".csv"))])];
       }
       const [on, off] = [sides.on[i]!, sides.off[i]!];
       console.error(
-        `${size}² run ${i + 1}/${repeat}: pyramid ${(on.ms / 1000).toFixed(2)} s, CPU ${cpuS(on).toFixed(2)} s, RSS ${on.peakRssMb.toFixed(0)} MB` +
-          ` | none ${(off.ms / 1000).toFixed(2)} s, CPU ${cpuS(off).toFixed(2)} s, RSS ${off.peakRssMb.toFixed(0)} MB`,
+        `${size}² run ${i + 1}/${repeat}: ${variant.name} ${(on.ms / 1000).toFixed(2)} s, CPU ${cpuS(on).toFixed(2)} s, RSS ${on.peakRssMb.toFixed(0)} MB` +
+          ` | without ${(off.ms / 1000).toFixed(2)} s, CPU ${cpuS(off).toFixed(2)} s, RSS ${off.peakRssMb.toFixed(0)} MB`,
       );
     }
   } finally {
@@ -250,61 +275,73 @@ async function measurePyramid(size: number, dir: string): Promise<PyramidRow> {
   }
   const withS = spread(sides.on.map((r) => r.ms / 1000));
   const withoutS = spread(sides.off.map((r) => r.ms / 1000));
+  const withCpuS = spread(sides.on.map(cpuS));
+  const withoutCpuS = spread(sides.off.map(cpuS));
+  const megapixels = sides.on[0]!.megapixels!;
   return {
+    variant: variant.name,
     size,
-    megapixels: sides.on[0]!.megapixels!,
+    megapixels,
     tiles: sides.on[0]!.tiles,
     output,
     runs: repeat,
     withS,
     withoutS,
     ratio: withS.median / withoutS.median,
-    withCpuS: spread(sides.on.map(cpuS)),
-    withoutCpuS: spread(sides.off.map(cpuS)),
+    withCpuS,
+    withoutCpuS,
+    extraCpuMsPerMP: ((withCpuS.median - withoutCpuS.median) * 1000) / megapixels,
     withPeakRssMb: Math.max(...sides.on.map((r) => r.peakRssMb)),
     withoutPeakRssMb: Math.max(...sides.off.map((r) => r.peakRssMb)),
   };
 }
 
-const pyramidColumns: [string, number, (r: PyramidRow) => string][] = [
-  ["size", 7, (r) => `${r.size}²`],
-  ["MP", 6, (r) => s(r.megapixels, 0)],
-  ["tiles", 6, (r) => String(r.tiles)],
-  ["pyramid s (min–max)", 22, (r) => timeCell(r.withS)],
-  ["none s (min–max)", 22, (r) => timeCell(r.withoutS)],
-  ["ratio", 6, (r) => s(r.ratio)],
-  ["pyr CPU s", 10, (r) => s(r.withCpuS.median)],
-  ["none CPU s", 11, (r) => s(r.withoutCpuS.median)],
-  ["pyr RSS MB", 11, (r) => s(r.withPeakRssMb, 0)],
-  ["none RSS MB", 12, (r) => s(r.withoutPeakRssMb, 0)],
-];
-
-function printPyramidRows(rows: PyramidRow[]): void {
+function printPairRows(variant: Variant, rows: PairRow[]): void {
+  const pairColumns: [string, number, (r: PairRow) => string][] = [
+    ["size", 7, (r) => `${r.size}²`],
+    ["MP", 6, (r) => s(r.megapixels, 0)],
+    ["tiles", 6, (r) => String(r.tiles)],
+    [`with s (min–max)`, 22, (r) => timeCell(r.withS)],
+    ["without s (min–max)", 22, (r) => timeCell(r.withoutS)],
+    ["ratio", 6, (r) => s(r.ratio)],
+    ["with CPU s", 11, (r) => s(r.withCpuS.median)],
+    ["w/o CPU s", 10, (r) => s(r.withoutCpuS.median)],
+    ["+CPU ms/MP", 11, (r) => s(r.extraCpuMsPerMP, 1)],
+    ["with RSS MB", 12, (r) => s(r.withPeakRssMb, 0)],
+    ["w/o RSS MB", 11, (r) => s(r.withoutPeakRssMb, 0)],
+  ];
   const cells = (values: string[]) =>
-    values.map((c, i) => (i === 0 ? c.padEnd(pyramidColumns[i]![1]) : c.padStart(pyramidColumns[i]![1]))).join(" ");
+    values.map((c, i) => (i === 0 ? c.padEnd(pairColumns[i]![1]) : c.padStart(pairColumns[i]![1]))).join(" ");
   console.log(
-    `\nmedians over ${repeat} run(s) per side, interleaved; (min–max) = spread of the wall times;` +
-      `\nratio = median s with the pyramid / median s without; CPU s = user + sys of the child, median; RSS = max\n`,
+    `
+medians over ${repeat} run(s) per side, interleaved; (min–max) = spread of the wall times;` +
+      `
+ratio = median s with ${variant.name} / median s without; CPU s = user + sys of the child, median;` +
+      `
++CPU ms/MP = extra CPU per megapixel; RSS = max
+`,
   );
-  console.log(cells(pyramidColumns.map(([h]) => h)));
-  for (const r of rows) console.log(cells(pyramidColumns.map(([, , cell]) => cell(r))));
-  console.log("\ntarget: ratio <= 1.15");
+  console.log(cells(pairColumns.map(([h]) => h)));
+  for (const r of rows) console.log(cells(pairColumns.map(([, , cell]) => cell(r))));
+  console.log(`
+target: ratio <= ${variant.target}`);
 }
 
+const variant = parsed.pyramid ? VARIANTS.pyramid : parsed.objects ? VARIANTS.objects : undefined;
 const rounded = (_key: string, v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(3)) : v);
 const dir = await mkdtemp(join(tmpdir(), "czmodel-bench-"));
 console.log(
   `model ${model}\nthreads ${threads} on both sides${parsed.threads === undefined ? " (every core, the default)" : ""}; input ${compressInput ? "deflate" : "uncompressed"}; output ${output}; ` +
-    `${parsed.pyramid ? "with vs without pyramid" : "e2e (no pyramid) vs runtime"}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
+    `${variant ? `with vs without ${variant.name}` : "e2e (no pyramid) vs runtime"}; ${repeat} run(s) per side per size, interleaved; temp ${dir}`,
 );
-if (parsed.pyramid) {
-  const rows: PyramidRow[] = [];
+if (variant) {
+  const rows: PairRow[] = [];
   try {
-    for (const size of sizes) rows.push(await measurePyramid(size, dir));
+    for (const size of sizes) rows.push(await measurePair(variant, size, dir));
   } finally {
     if (!keep) await rm(dir, { recursive: true, force: true });
   }
-  printPyramidRows(rows);
+  printPairRows(variant, rows);
   if (json) console.log(JSON.stringify(rows, rounded, 2));
 } else {
   const rows: Row[] = [];

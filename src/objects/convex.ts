@@ -4,32 +4,13 @@
  * centres inside the hull or on its boundary. Only the leftmost and rightmost pixel of each row
  * can be hull vertices, so the object keeps those two numbers per row. Exact integer arithmetic
  * on doubled coordinates (all hull points are then integers).
+ *
+ * In doubled coordinates the candidate points lie on the levels Y = 2·row − 1 … 2·row + 1; on
+ * each level only the leftmost and rightmost candidate can be a hull vertex, so the hull is
+ * built from at most two points per level, already in (Y, X) order (Andrew's monotone chain
+ * without a sort), and each row's extent is read off the hull's two Y-monotone chains with one
+ * pointer each: linear in the object's height.
  */
-
-type Point = [x: number, y: number];
-
-function cross(o: Point, a: Point, b: Point): number {
-  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-}
-
-/** Andrew's monotone chain; returns the hull counter-clockwise without collinear points. */
-function hull(points: Point[]): Point[] {
-  points.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  const lower: Point[] = [];
-  for (const p of points) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0) lower.pop();
-    lower.push(p);
-  }
-  const upper: Point[] = [];
-  for (let i = points.length - 1; i >= 0; i--) {
-    const p = points[i]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0) upper.pop();
-    upper.push(p);
-  }
-  lower.pop();
-  upper.pop();
-  return lower.concat(upper);
-}
 
 /** floor(num / den) for integers, den > 0, exact. */
 function floorDiv(num: number, den: number): number {
@@ -39,43 +20,107 @@ function floorDiv(num: number, den: number): number {
   return q;
 }
 
-/** Doubled-coordinate hull points of the rows' end pixels (row `firstRow + i` spans `left[i]..right[i]`). */
-function hullPoints(firstRow: number, left: ArrayLike<number>, right: ArrayLike<number>): Point[] {
-  const points: Point[] = [];
+/** Candidate points by level (level k is Y = 2·firstRow − 1 + k): X of the leftmost and rightmost. */
+function levelExtremes(left: ArrayLike<number>, right: ArrayLike<number>): { lo: Float64Array; hi: Float64Array } {
+  const levels = 2 * left.length + 1;
+  const lo = new Float64Array(levels).fill(Number.POSITIVE_INFINITY);
+  const hi = new Float64Array(levels).fill(Number.NEGATIVE_INFINITY);
   for (let i = 0; i < left.length; i++) {
-    const y = 2 * (firstRow + i);
     const l = 2 * left[i]!;
     const r = 2 * right[i]!;
-    points.push([l - 1, y], [l, y - 1], [l, y + 1], [r + 1, y], [r, y - 1], [r, y + 1]);
+    const k = 2 * i + 1;
+    // the row's left and right edge midpoints on its own level, top and bottom midpoints above and below
+    if (l - 1 < lo[k]!) lo[k] = l - 1;
+    if (r + 1 > hi[k]!) hi[k] = r + 1;
+    if (l < lo[k - 1]!) lo[k - 1] = l;
+    if (r > hi[k - 1]!) hi[k - 1] = r;
+    lo[k + 1] = l;
+    hi[k + 1] = r;
+  }
+  return { lo, hi };
+}
+
+/** Points sorted by (Y, X) as flat x, y pairs. */
+function sortedPoints(lo: Float64Array, hi: Float64Array, firstLevel: number): number[] {
+  const points: number[] = [];
+  for (let k = 0; k < lo.length; k++) {
+    const y = firstLevel + k;
+    points.push(lo[k]!, y);
+    if (hi[k]! !== lo[k]!) points.push(hi[k]!, y);
   }
   return points;
 }
 
-/** Number of pixel centres in the closed convex hull of the object's pixels (see module comment). */
-export function convexPixelCount(firstRow: number, left: ArrayLike<number>, right: ArrayLike<number>): number {
-  const poly = hull(hullPoints(firstRow, left, right));
-  let count = 0;
-  for (let i = 0; i < left.length; i++) {
-    const Y = 2 * (firstRow + i);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < poly.length; k++) {
-      const [x1, y1] = poly[k]!;
-      const [x2, y2] = poly[(k + 1) % poly.length]!;
-      if (Y < Math.min(y1, y2) || Y > Math.max(y1, y2)) continue;
+/** One monotone chain over flat points (step +1 forward, −1 backward), as flat x, y pairs. */
+function chain(points: number[], forward: boolean): number[] {
+  const out: number[] = [];
+  const n = points.length / 2;
+  for (let s = 0; s < n; s++) {
+    const i = forward ? s : n - 1 - s;
+    const px = points[2 * i]!;
+    const py = points[2 * i + 1]!;
+    while (out.length >= 4) {
+      const ox = out[out.length - 4]!;
+      const oy = out[out.length - 3]!;
+      const ax = out[out.length - 2]!;
+      const ay = out[out.length - 1]!;
+      if ((ax - ox) * (py - oy) - (ay - oy) * (px - ox) > 0) break;
+      out.length -= 2;
+    }
+    out.push(px, py);
+  }
+  return out;
+}
+
+/** Pointer into a Y-nondecreasing chain; `extent` widens [lo, hi] by the chain's X range at level Y. */
+class ChainWalker {
+  private j = 0;
+  constructor(private readonly c: number[]) {}
+
+  extent(Y: number, range: { lo: number; hi: number }): void {
+    const c = this.c;
+    const last = c.length / 2 - 1;
+    while (this.j < last && c[2 * this.j + 3]! < Y) this.j++;
+    for (let j = this.j; j < last && c[2 * j + 1]! <= Y; j++) {
+      const x1 = c[2 * j]!;
+      const y1 = c[2 * j + 1]!;
+      const x2 = c[2 * j + 2]!;
+      const y2 = c[2 * j + 3]!;
+      if (Y < y1 || Y > y2) continue;
       if (y1 === y2) {
-        lo = Math.min(lo, -floorDiv(-Math.min(x1, x2), 2));
-        hi = Math.max(hi, floorDiv(Math.max(x1, x2), 2));
+        range.lo = Math.min(range.lo, -floorDiv(-Math.min(x1, x2), 2));
+        range.hi = Math.max(range.hi, floorDiv(Math.max(x1, x2), 2));
         continue;
       }
       // X = x1 + (x2 - x1) (Y - y1) / (y2 - y1); pixel column = X / 2
-      const sign = y2 > y1 ? 1 : -1;
-      const num = sign * (x1 * (y2 - y1) + (x2 - x1) * (Y - y1));
-      const den = 2 * sign * (y2 - y1);
-      lo = Math.min(lo, -floorDiv(-num, den));
-      hi = Math.max(hi, floorDiv(num, den));
+      const num = x1 * (y2 - y1) + (x2 - x1) * (Y - y1);
+      const den = 2 * (y2 - y1);
+      range.lo = Math.min(range.lo, -floorDiv(-num, den));
+      range.hi = Math.max(range.hi, floorDiv(num, den));
     }
-    if (hi >= lo) count += hi - lo + 1;
+  }
+}
+
+/** Number of pixel centres in the closed convex hull of the object's pixels (see module comment). */
+export function convexPixelCount(firstRow: number, left: ArrayLike<number>, right: ArrayLike<number>): number {
+  const firstLevel = 2 * firstRow - 1;
+  const { lo, hi } = levelExtremes(left, right);
+  const points = sortedPoints(lo, hi, firstLevel);
+  // the two chains from the lowest (Y, X) point to the highest, each Y-nondecreasing
+  const one = new ChainWalker(chain(points, true));
+  const back = chain(points, false);
+  const reversed: number[] = [];
+  for (let i = back.length - 2; i >= 0; i -= 2) reversed.push(back[i]!, back[i + 1]!);
+  const other = new ChainWalker(reversed);
+  let count = 0;
+  const range = { lo: 0, hi: 0 };
+  for (let i = 0; i < left.length; i++) {
+    const Y = 2 * (firstRow + i);
+    range.lo = Number.POSITIVE_INFINITY;
+    range.hi = Number.NEGATIVE_INFINITY;
+    one.extent(Y, range);
+    other.extent(Y, range);
+    if (range.hi >= range.lo) count += range.hi - range.lo + 1;
   }
   return count;
 }

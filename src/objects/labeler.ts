@@ -193,12 +193,7 @@ export class ObjectLabeler {
     const before = obj.area;
     obj.addRun(this.y, x0, x1);
     const { intensity, confidence } = extras;
-    if (intensity) {
-      for (let c = 0; c < this.channels; c++) {
-        const data = intensity[c]!;
-        for (let x = x0; x <= x1; x++) obj.addSample(c, data[offset + x]!, before + x - x0 + 1);
-      }
-    }
+    if (intensity) for (let c = 0; c < this.channels; c++) obj.addSamples(c, intensity[c]!, offset + x0, offset + x1, before);
     if (confidence) for (let x = x0; x <= x1; x++) obj.confidenceSum += confidence[offset + x]!;
   }
 
@@ -248,6 +243,8 @@ export class ObjectLabeler {
       const tr = x + 1 < width ? prev[x + 1]! : null;
       const bl = x >= 0 ? cur[x]! : null;
       const br = x + 1 < width ? cur[x + 1]! : null;
+      // a window inside one object (code 15) weighs nothing in the perimeter: most windows are such
+      if (tl !== null && tl === tr && tl === bl && tl === br) continue;
       if (tl) countWindow(tl, tl, tr, bl, br);
       if (tr && tr !== tl) countWindow(tr, tl, tr, bl, br);
       if (bl && bl !== tl && bl !== tr) countWindow(bl, tl, tr, bl, br);
