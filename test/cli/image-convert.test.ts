@@ -13,7 +13,7 @@ import { decode, encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { reference, SAMPLE_FILES, samplePath } from "../czi/czi-helpers.js";
-import { repoRoot } from "../helpers/paths.js";
+import { repoRoot, testdata } from "../helpers/paths.js";
 import { python } from "../io/helpers.js";
 import { czmodel, expectOneLineError, scratchDir } from "./helpers.js";
 
@@ -53,6 +53,11 @@ async function imageInfo(path: string): Promise<Record<string, unknown>> {
 }
 
 describe("image-convert: every sample CZI to OME-Zarr and back to OME-TIFF", () => {
+  it("the reference covers every CZI of the shared folder", async () => {
+    const files = (await readdir(testdata("czi"))).filter((f) => f.toLowerCase().endsWith(".czi")).sort();
+    expect(SAMPLE_FILES).toEqual(files);
+  });
+
   it.each(SAMPLE_FILES)("%s keeps every pixel, pixel size and channel name", async (name) => {
     const ref = reference[name]!;
     const dir = await scratchDir();
