@@ -153,6 +153,32 @@ describe("image-convert keeps channel colours", () => {
   });
 });
 
+describe("image-convert keeps the channel colours of an OME-TIFF tifffile wrote", () => {
+  it("OME Channel Color (signed RGBA) → OME-Zarr omero colours", async () => {
+    const dir = await scratchDir();
+    const [tif, zarr] = [join(dir, "in.ome.tif"), join(dir, "out.ome.zarr")];
+    await python(
+      `import sys, numpy, tifffile
+tifffile.imwrite(sys.argv[1], numpy.zeros((3, 16, 16), numpy.uint8), metadata={"axes": "CYX",
+  "Channel": {"Name": ["DAPI", "GFP", "none"], "Color": [-16776961, 16711935, None]}})
+print("{}")`,
+      tif,
+    );
+    const r = await czmodel("image-convert", tif, zarr, "--quiet");
+    expect(r.status, r.stderr).toBe(0);
+    const omero = await python<{ label: string; color: string }[]>(
+      "import sys, json, zarr; print(json.dumps(zarr.open_group(sys.argv[1], mode='r').attrs['omero']['channels']))",
+      zarr,
+    );
+    // 0xFF0000FF is red, 0x00FF00FF green; a channel without a colour gets omero's white
+    expect(omero.map((c) => [c.label, c.color])).toEqual([
+      ["DAPI", "FF0000"],
+      ["GFP", "00FF00"],
+      ["none", "FFFFFF"],
+    ]);
+  });
+});
+
 describe("image-convert: PNG round trip and plane selection", () => {
   it.each([8, 16] as const)("PNG (%i-bit RGB) → OME-TIFF → PNG is exact", async (depth) => {
     const dir = await scratchDir();
@@ -214,6 +240,8 @@ describe("image-convert: PNG round trip and plane selection", () => {
     const want = reference[name]!.planes.filter((p) => p.c === 1 && p.z === 3 && p.t >= 1).map((p) => p.sha256);
     expect(Object.values(got.planes)).toEqual(want);
     expect((await imageInfo(out)).channelNames).toEqual(["LED470"]);
+    const colours = await python<{ want: string[]; got: Record<string, string[]> }>(CHANNEL_COLOURS, samplePath(name), out);
+    expect(colours.got[out]).toEqual([colours.want[1]]); // the colour of the channel kept
   });
 });
 
