@@ -7,7 +7,8 @@
  * another, with tiles the size of the sink's chunks so every write completes chunks and the
  * sink keeps nothing back: memory is a few tiles, whatever the image size. Sinks without
  * `writeTile` (PNG) get full-width bands. BGR(A) samples (CZI colour images) are written as
- * RGB(A), the order every output format means. Isomorphic.
+ * RGB(A), the order every output format means. Channel names, colours and pixel sizes go into
+ * the output's description (`OutputImageInfo`). Isomorphic.
  */
 import { unsupported } from "../errors.js";
 import { pickIndices, pickT, type ExtraSelection } from "./extra-dimensions.js";
@@ -48,7 +49,7 @@ function asRgb(plan: ConversionPlan): ConversionPlan {
   const { output, planes } = plan;
   const { sizes } = output;
   if (output.samplesPerPixel !== 1 || sizes.c !== 3 || sizes.t * sizes.z * sizes.scene !== 1) return plan;
-  const { planeNames, ...rest } = output;
+  const { planeNames, planeColors: _colors, ...rest } = output;
   return {
     output: { ...rest, samplesPerPixel: 3, sizes: { ...sizes, c: 1 }, ...(planeNames ? { channelNames: planeNames } : {}) },
     planes: [{ from: planes[0]!.from, to: planes[0]!.to, interleave: planes.map((p) => p.from) }],
@@ -103,6 +104,7 @@ export function planConversion(info: ImageInfo, selection: PlaneSelection = {}):
       for (const [ci, c] of picked.c.entries())
         for (const [zi, z] of picked.z.entries()) planes.push({ from: { scene, t, c, z }, to: { scene: si, t: ti, c: ci, z: zi } });
   const names = info.channelNames?.length === info.sizes.c ? picked.c.map((c) => info.channelNames![c]!) : undefined;
+  const colors = info.channelColors?.length === info.sizes.c ? picked.c.map((c) => info.channelColors![c]!) : undefined;
   const samples = sampleNames(info);
   const output: OutputImageInfo = {
     width: first.width,
@@ -114,6 +116,7 @@ export function planConversion(info: ImageInfo, selection: PlaneSelection = {}):
     kind: "image",
     ...(samples ? { channelNames: samples } : {}),
     ...(names ? { planeNames: names } : {}),
+    ...(colors?.some((c) => c !== null) ? { planeColors: colors } : {}),
     ...(info.physicalSize ? { physicalSize: info.physicalSize } : {}),
     description: { source: info.format },
   };

@@ -56,6 +56,9 @@ export interface Rect {
   height: number;
 }
 
+/** A display colour as [r, g, b], each 0..255. */
+export type RgbColor = [number, number, number];
+
 /** Physical pixel size in metres (any may be missing). */
 export interface PhysicalSize {
   x?: number;
@@ -86,6 +89,8 @@ export interface ImageInfo {
   /** Significant bits per sample when the file says so (e.g. 12 or 14 for a 16-bit camera image). */
   significantBits?: number;
   channelNames?: string[];
+  /** Display colour of each C plane as [r, g, b] (0..255), null where the file gives none; absent when it gives none at all. */
+  channelColors?: (RgbColor | null)[];
   physicalSize?: PhysicalSize;
   /**
    * Extra dimensions folded into `sizes.t` (only when the reader was asked to loop them):
@@ -133,6 +138,8 @@ export interface OutputImageInfo {
   channelNames?: string[];
   /** Names of the output's C planes: the input channels they were predicted from (e.g. `DAPI`). */
   planeNames?: string[];
+  /** Display colours of the output's C planes (a converted image keeps the input's), null where unknown. */
+  planeColors?: (RgbColor | null)[];
   classes?: OutputClass[];
   /** Value written where no class is confident enough (`--min-confidence`). */
   unclassifiedValue?: number;

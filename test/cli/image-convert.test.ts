@@ -1,10 +1,11 @@
 /**
  * `czmodel image-convert` acceptance: every sample CZI → OME-Zarr → OME-TIFF keeps every pixel
  * (the outputs read by zarr and tifffile, hashed per plane like the independent CZI reference
- * in test/fixtures/czi/reference.json), pixel sizes and channel names; PNG → OME-TIFF → PNG
- * is exact (fast-png and tifffile as readers); plane selection; bad input gives one line and
- * leaves nothing behind.
+ * in test/fixtures/czi/reference.json), pixel sizes, channel names and colours; PNG → OME-TIFF → PNG
+ * is exact (fast-png and tifffile as readers); plane selection; a progress bar on a terminal
+ * (none with --json or --quiet); bad input gives one line and leaves nothing behind.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { decode, encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { reference, SAMPLE_FILES, samplePath } from "../czi/czi-helpers.js";
+import { repoRoot, testdata } from "../helpers/paths.js";
 import { python } from "../io/helpers.js";
 import { czmodel, expectOneLineError, scratchDir } from "./helpers.js";
 
@@ -51,6 +53,11 @@ async function imageInfo(path: string): Promise<Record<string, unknown>> {
 }
 
 describe("image-convert: every sample CZI to OME-Zarr and back to OME-TIFF", () => {
+  it("the reference covers every CZI of the shared folder", async () => {
+    const files = (await readdir(testdata("czi"))).filter((f) => f.toLowerCase().endsWith(".czi")).sort();
+    expect(SAMPLE_FILES).toEqual(files);
+  });
+
   it.each(SAMPLE_FILES)("%s keeps every pixel, pixel size and channel name", async (name) => {
     const ref = reference[name]!;
     const dir = await scratchDir();
@@ -80,6 +87,95 @@ describe("image-convert: every sample CZI to OME-Zarr and back to OME-TIFF", () 
       if (names && K === 1) expect(back.channelNames).toEqual(names);
       if (names && K === 3) expect(back.channelNames).toEqual(names.flatMap((n) => ["R", "G", "B"].map((s) => `${n} ${s}`)));
     }
+  });
+});
+
+/**
+ * The channel colours a CZI gives (read from its metadata XML with struct and ElementTree: an
+ * Information channel's colour is that of the DisplaySetting channel with its Id, else its own
+ * `Color`; `#AARRGGBB` → RRGGBB), and the colours each output stores: OME-Zarr `omero`
+ * channel `color`s read by zarr, OME-TIFF `Channel Color` (signed RGBA) read by tifffile.
+ */
+const CHANNEL_COLOURS = `
+import sys, json, struct, re, zarr, tifffile
+import xml.etree.ElementTree as ET
+b = open(sys.argv[1], "rb").read()
+meta = struct.unpack_from("<q", b, 32 + 48 + 4 + 8)[0]
+n = struct.unpack_from("<i", b, meta + 32)[0]
+root = ET.fromstring(b[meta + 32 + 256 : meta + 32 + 256 + n].decode("utf8"))
+display = {c.get("Id"): c.findtext("Color") for c in root.findall("Metadata/DisplaySetting/Channels/Channel")}
+def hexrgb(t):
+    return t.strip().lstrip("#")[-6:].upper() if t else None
+want = [hexrgb(display.get(c.get("Id")) or c.findtext("Color")) for c in root.findall("Metadata/Information/Image/Dimensions/Channels/Channel")]
+got = {}
+for path in sys.argv[2:]:
+    if path.endswith(".zarr"):
+        got[path] = [c.get("color") for c in zarr.open_group(path, mode="r").attrs["omero"]["channels"]]
+    else:
+        xml = ET.fromstring(tifffile.TiffFile(path).ome_metadata)
+        cols = [c.get("Color") for c in xml.iter("{http://www.openmicroscopy.org/Schemas/OME/2016-06}Channel")]
+        got[path] = [None if v is None else "%06X" % ((int(v) & 0xFFFFFFFF) >> 8) for v in cols]
+print(json.dumps({"want": want, "got": got}))
+`;
+
+describe("image-convert keeps channel colours", () => {
+  it.each(SAMPLE_FILES)("%s: CZI → OME-TIFF → OME-Zarr → OME-TIFF", async (name) => {
+    const ref = reference[name]!;
+    const dir = await scratchDir();
+    const [tif, zarr, back] = [join(dir, "a.ome.tif"), join(dir, "b.ome.zarr"), join(dir, "c.ome.tif")];
+    const scene = ["--scene", String(ref.scenes[0]!.index)];
+    for (const [from, to] of [
+      [samplePath(name), tif],
+      [tif, zarr],
+      [zarr, back],
+    ] as const) {
+      const r = await czmodel("image-convert", from, to, ...(from === samplePath(name) ? scene : []), "--quiet");
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const { want, got } = await python<{ want: (string | null)[]; got: Record<string, (string | null)[]> }>(
+      CHANNEL_COLOURS,
+      samplePath(name),
+      tif,
+      zarr,
+      back,
+    );
+    const K = (await imageInfo(samplePath(name))).samplesPerPixel as number;
+    const colours = want.slice(0, ref.sizes.c);
+    if (K === 1 && colours.some((c) => c !== null)) {
+      // every sample with colours gives all of its channels one
+      expect(colours.every((c) => c !== null)).toBe(true);
+      for (const out of [tif, zarr, back]) expect(got[out], out).toEqual(colours);
+    } else {
+      // no colour given (or a colour image, stored as three channels): none invented in the OME-TIFF; OME-Zarr's omero needs one, white
+      expect(got[tif]).toEqual(Array(ref.sizes.c * K).fill(null));
+      expect(got[zarr]).toEqual(Array(ref.sizes.c * K).fill("FFFFFF"));
+    }
+  });
+});
+
+describe("image-convert keeps the channel colours of an OME-TIFF tifffile wrote", () => {
+  it("OME Channel Color (signed RGBA) → OME-Zarr omero colours", async () => {
+    const dir = await scratchDir();
+    const [tif, zarr] = [join(dir, "in.ome.tif"), join(dir, "out.ome.zarr")];
+    await python(
+      `import sys, numpy, tifffile
+tifffile.imwrite(sys.argv[1], numpy.zeros((3, 16, 16), numpy.uint8), metadata={"axes": "CYX",
+  "Channel": {"Name": ["DAPI", "GFP", "none"], "Color": [-16776961, 16711935, None]}})
+print("{}")`,
+      tif,
+    );
+    const r = await czmodel("image-convert", tif, zarr, "--quiet");
+    expect(r.status, r.stderr).toBe(0);
+    const omero = await python<{ label: string; color: string }[]>(
+      "import sys, json, zarr; print(json.dumps(zarr.open_group(sys.argv[1], mode='r').attrs['omero']['channels']))",
+      zarr,
+    );
+    // 0xFF0000FF is red, 0x00FF00FF green; a channel without a colour gets omero's white
+    expect(omero.map((c) => [c.label, c.color])).toEqual([
+      ["DAPI", "FF0000"],
+      ["GFP", "00FF00"],
+      ["none", "FFFFFF"],
+    ]);
   });
 });
 
@@ -144,6 +240,38 @@ describe("image-convert: PNG round trip and plane selection", () => {
     const want = reference[name]!.planes.filter((p) => p.c === 1 && p.z === 3 && p.t >= 1).map((p) => p.sha256);
     expect(Object.values(got.planes)).toEqual(want);
     expect((await imageInfo(out)).channelNames).toEqual(["LED470"]);
+    const colours = await python<{ want: string[]; got: Record<string, string[]> }>(CHANNEL_COLOURS, samplePath(name), out);
+    expect(colours.got[out]).toEqual([colours.want[1]]); // the colour of the channel kept
+  });
+});
+
+/** Run `node bin/czmodel.js ARGS…` with a pseudo-terminal as stdin/stdout/stderr (util-linux `script`), outside CI; everything it printed. */
+function onTerminal(args: string[]): string {
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, join(repoRoot, "bin", "czmodel.js"), ...args].map(quote).join(" ");
+  const env = { ...process.env };
+  delete env.CI;
+  return execFileSync("/usr/bin/script", ["-qfec", command, "/dev/null"], { env, cwd: repoRoot, timeout: 60_000 }).toString("utf8");
+}
+
+describe("image-convert on a terminal", () => {
+  const CD = "CellDivision_T3_Z5_CH2_X240_Y170.czi";
+
+  it("draws a progress bar that ends at 100 %, then the summary", async () => {
+    const dir = await scratchDir();
+    const out = onTerminal(["image-convert", samplePath(CD), join(dir, "a.ome.tif")]);
+    expect(out).toMatch(/image-convert \[[^\]]+\] 0% \| 0\/1 \| [\d.]+ MP\/s/);
+    expect(out).toMatch(/image-convert \[[^\]]+\] 100% \| 1\/1 \| [\d.]+ MP\/s \| ETA 0s/);
+    expect(out).toMatch(/wrote .*a\.ome\.tif: 240 x 170, scenes 1, T 3, C 2, Z 5, 1 x uint16/);
+  });
+
+  it("--json prints only the JSON summary, no bar; --quiet prints no bar", async () => {
+    const dir = await scratchDir();
+    const json = onTerminal(["image-convert", samplePath(CD), join(dir, "a.ome.zarr"), "--json"]);
+    expect(JSON.parse(json)).toMatchObject({ ok: true, width: 240, height: 170, sizes: { scene: 1, t: 3, c: 2, z: 5 }, levels: 1 });
+    const quiet = onTerminal(["image-convert", samplePath(CD), join(dir, "b.ome.zarr"), "--quiet"]);
+    expect(quiet).not.toContain("image-convert [");
+    expect(quiet).toMatch(/^wrote /);
   });
 });
 

@@ -5,10 +5,10 @@
  * and BinaryOnly files with a companion `.ome`. Every plane read through `openImageFile`, from
  * any file of a set (and from the companion), equals numpy's array the script wrote; sizes are
  * also checked through `czmodel image-info --json`. A missing sibling is one line naming it and
- * its UUID, exit 2; at most `maxOpenFiles` files are open at once.
+ * its UUID, exit 2 (image-info, image-convert and predict; nothing written); at most `maxOpenFiles` files are open at once.
  */
 import { execFileSync } from "node:child_process";
-import { copyFile, readFile, rm } from "node:fs/promises";
+import { copyFile, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openImageFile } from "../../src/io/node/open-file.js";
@@ -134,6 +134,12 @@ describe("multi-file OME-TIFF", () => {
     const input = join(dir, "set_z0.ome.tif");
     const r = await czmodel("image-info", input);
     expectOneLineError(r, [`${input}: file "set_z1.ome.tif" (UUID ${uuid}) of this multi-file OME-TIFF is missing from its folder`]);
+    // image-convert and predict stop the same way, before writing anything
+    const outputs = await scratchDir("ome-tiff-missing-out-");
+    const missing = `file "set_z1.ome.tif" (UUID ${uuid}) of this multi-file OME-TIFF is missing from its folder`;
+    expectOneLineError(await czmodel("image-convert", input, join(outputs, "a.ome.zarr")), [missing]);
+    expectOneLineError(await czmodel("predict", NUCLEI, input, "-o", join(outputs, "b.ome.tif")), [missing]);
+    expect(await readdir(outputs)).toEqual([]);
     const companion = await scratchDir("ome-companion-missing-");
     for (const name of ["set.companion.ome", "a.ome.tif", "c.ome.tif"]) await copyFile(join(out, "companion", name), join(companion, name));
     expectOneLineError(await czmodel("image-info", join(companion, "a.ome.tif")), [

@@ -1,7 +1,7 @@
 /**
  * `czmodel image-convert IN OUT`: any image the tool reads (PNG, TIFF / OME-TIFF, CZI,
  * OME-Zarr) to OME-Zarr, OME-TIFF or PNG, chosen by OUT's name, streaming tile by tile with a
- * progress bar on a TTY. Pixel sizes and channel names are kept; Ctrl-C or an error leaves no
+ * progress bar on a TTY. Pixel sizes, channel names and colours are kept; Ctrl-C or an error leaves no
  * partial output.
  */
 import { Option, type Command } from "commander";

@@ -139,7 +139,14 @@ export class CziImage implements ImageSource {
     /** Segments read successfully: no subblock may run into them. */
     const starts = new Set<number>([0, source.size, header.directoryPosition]);
 
-    let metadata: CziMetadataSummary = { channelNames: [], physicalSize: {}, sizes: {}, sceneNames: new Map(), warnings: [] };
+    let metadata: CziMetadataSummary = {
+      channelNames: [],
+      channelColors: [],
+      physicalSize: {},
+      sizes: {},
+      sceneNames: new Map(),
+      warnings: [],
+    };
     if (header.metadataPosition > 0) {
       try {
         metadata = summarizeMetadata((await readMetadataXml(source, header.metadataPosition)).xml);

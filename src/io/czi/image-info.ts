@@ -1,13 +1,13 @@
 /**
  * The `ImageInfo` of a CZI: the one sample format of the image (mixed gray types, or mixed
- * colour types, are widened to the largest), scene sizes and origins, channel names and
- * scaling from the metadata, and the CZI-specific `details` that `image-info` prints (CZI
+ * colour types, are widened to the largest), scene sizes and origins, channel names,
+ * colours and scaling from the metadata, and the CZI-specific `details` that `image-info` prints (CZI
  * pixel type name, compressions, dimension sizes by letter (of the subblocks read, and of the
  * whole file for B/H/V/R/I … with several indices), extra dimensions folded into T, mosaic tile count, pyramid
  * levels, scenes, attachments, warnings). Plain JSON values only.
  */
 import { unsupported } from "../../errors.js";
-import { bytesPerSample, type ImageInfo, type SampleOrder, type SampleType } from "../types.js";
+import { bytesPerSample, type ImageInfo, type RgbColor, type SampleOrder, type SampleType } from "../types.js";
 import type { CziAttachment } from "./attachments.js";
 import { readablePixelType } from "./decode.js";
 import type { SubblockEntry } from "./directory.js";
@@ -90,6 +90,8 @@ export function buildCziInfo(p: CziInfoParts): ImageInfo {
   if (bits !== undefined && Number.isInteger(bits) && bits <= 8 * bytesPerSample(pixel.sampleType)) info.significantBits = bits;
   const names = channelNames(metadata.channelNames, layout.starts.c, layout.sizes.c);
   if (names) info.channelNames = names;
+  const colors = channelColors(metadata.channelColors, layout.starts.c, layout.sizes.c);
+  if (colors) info.channelColors = colors;
   if (Object.keys(metadata.physicalSize).length > 0) info.physicalSize = { ...metadata.physicalSize };
   if (layout.foldedIntoT.length > 0) info.foldedIntoT = layout.foldedIntoT.map((f) => ({ ...f }));
 
@@ -136,4 +138,11 @@ export function buildCziInfo(p: CziInfoParts): ImageInfo {
 function channelNames(all: string[], start: number, count: number): string[] | undefined {
   if (all.length < start + count || all.every((n) => n === "")) return undefined;
   return all.slice(start, start + count).map((n, i) => n || `C${start + i}`);
+}
+
+/** Colours for planes c = 0 … count − 1, as `channelNames` picks the names; undefined when the file gives none. */
+function channelColors(all: (RgbColor | null)[], start: number, count: number): (RgbColor | null)[] | undefined {
+  if (all.length < start + count) return undefined;
+  const picked = all.slice(start, start + count);
+  return picked.some((c) => c !== null) ? picked : undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * The document metadata segment (`ZISRAWMETADATA`): reading the XML text, and a summary of
- * the fields the reader needs — channel names, physical pixel size (metres; 0 = unknown),
+ * the fields the reader needs — channel names and colours, physical pixel size (metres; 0 = unknown),
  * the `Information/Image` sizes, pixel type, significant bits and scene names. Parsed with
  * fast-xml-parser; a broken XML only costs the summary (a warning), never the pixels.
  */
@@ -8,7 +8,8 @@ import { XMLParser } from "fast-xml-parser";
 import { checkXmlDepth, MAX_XML_DEPTH, refuseDoctype } from "../../metadata/xml-read.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
 import { invalidImage } from "../../errors.js";
-import type { PhysicalSize } from "../types.js";
+import type { PhysicalSize, RgbColor } from "../types.js";
+import { hexToRgb } from "../channel-colors.js";
 import { LeReader, at } from "./binary.js";
 import { MAX_METADATA_XML_BYTES } from "./limits.js";
 import { readSegmentHeader } from "./segment.js";
@@ -20,6 +21,8 @@ export interface CziMetadataSummary {
   channelNames: string[];
   /** Where the names came from: `Information/Image/Dimensions/Channels` or `DisplaySetting/Channels`. */
   channelNamesFrom?: "image" | "display-setting";
+  /** Display colours by CZI channel index, aligned with `channelNames` (null where none is given). */
+  channelColors: (RgbColor | null)[];
   /** Physical pixel size in metres; absent or 0 values are left out. */
   physicalSize: PhysicalSize;
   /** `Information/Image/Size*` values, keyed by dimension letter (X, Y, C, Z, T, S, M, B, H …). */
@@ -96,6 +99,13 @@ const PARSER_OPTIONS = {
   maxNestedTags: MAX_XML_DEPTH,
 };
 
+/** Colour of an `Information` channel: its `DisplaySetting` channel's (same `Id`), else its own `Color`. */
+function imageChannelColor(channel: unknown, display: unknown[]): RgbColor | null {
+  const id = child(channel, "@_Id");
+  const shown = id === undefined ? undefined : display.find((d) => child(d, "@_Id") === id);
+  return hexToRgb(text(child(shown, "Color"))) ?? hexToRgb(text(child(channel, "Color")));
+}
+
 /**
  * Summarise the document XML. Never throws: problems become warnings.
  * Two passes keep this fast on ZEN files whose XML is mostly hardware and experiment
@@ -103,7 +113,14 @@ const PARSER_OPTIONS = {
  * second parses only `Information`, `Scaling` and `DisplaySetting`.
  */
 export function summarizeMetadata(xml: string): CziMetadataSummary {
-  const summary: CziMetadataSummary = { channelNames: [], physicalSize: {}, sizes: {}, sceneNames: new Map(), warnings: [] };
+  const summary: CziMetadataSummary = {
+    channelNames: [],
+    channelColors: [],
+    physicalSize: {},
+    sizes: {},
+    sceneNames: new Map(),
+    warnings: [],
+  };
   const meta: Node = {};
   try {
     refuseDoctype(xml, "metadata XML");
@@ -136,14 +153,17 @@ export function summarizeMetadata(xml: string): CziMetadataSummary {
   if (bits !== undefined && bits > 0) summary.componentBitCount = bits;
 
   const names = channels.map((c) => String(child(c, "@_Name") ?? ""));
+  const displayChannels = list(child(meta, "DisplaySetting", "Channels", "Channel"));
   if (names.some((n) => n !== "")) {
     summary.channelNames = names;
     summary.channelNamesFrom = "image";
+    summary.channelColors = channels.map((c) => imageChannelColor(c, displayChannels));
   } else {
-    const display = list(child(meta, "DisplaySetting", "Channels", "Channel")).map((c) => String(child(c, "@_Name") ?? ""));
+    const display = displayChannels.map((c) => String(child(c, "@_Name") ?? ""));
     if (display.some((n) => n !== "")) {
       summary.channelNames = display;
       summary.channelNamesFrom = "display-setting";
+      summary.channelColors = displayChannels.map((c) => hexToRgb(text(child(c, "Color"))));
     }
   }
 

@@ -21,7 +21,7 @@
  */
 import { invalidArgument, internalError, unsupported } from "../../errors.js";
 import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk } from "../chunk-grid.js";
-import { outputChannelNames } from "../output-channel-names.js";
+import { outputChannelColors, outputChannelNames } from "../output-channel-names.js";
 import type { ByteTarget } from "../byte-target.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import { bytesPerSample, type ImageSink, type OutputImageInfo, type PlaneIndex, type Rect, type SampleArray } from "../types.js";
@@ -231,10 +231,10 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
   private omeXml(): string {
     const info = this.info!;
     const K = info.samplesPerPixel;
-    const names = outputChannelNames(info);
-    const channels: OmeChannelSpec[] = names.map((name, i) => {
-      const cls = info.kind === "probabilities" && info.classes?.length === K ? info.classes[i % K] : undefined;
-      return cls ? { name, color: cls.color } : { name };
+    const colors = outputChannelColors(info);
+    const channels: OmeChannelSpec[] = outputChannelNames(info).map((name, i) => {
+      const color = colors[i];
+      return color ? { name, color } : { name };
     });
     const perScene = info.sizes.t * info.sizes.c * K * info.sizes.z;
     const images: OmeImageSpec[] = [];

@@ -1,7 +1,7 @@
 /**
  * Reads the OME-XML of an OME-TIFF (first IFD's ImageDescription) with fast-xml-parser:
  * one `OmeImage` per `Image` (series → scene) with its sizes, `DimensionOrder`, pixel type,
- * physical sizes (converted to metres), channel names and the `TiffData` blocks, and maps
+ * physical sizes (converted to metres), channel names and colours and the `TiffData` blocks, and maps
  * each plane (c, z, t) to its IFD following the OME-TIFF rules (`IFD` default 0, `PlaneCount`
  * default 1 when `IFD` is given, else all remaining IFDs; planes advance in DimensionOrder).
  * Isomorphic.
@@ -10,7 +10,8 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { invalidImage, invalidMetadata } from "../../errors.js";
 import { checkXmlDepth, MAX_XML_DEPTH, refuseDoctype } from "../../metadata/xml-read.js";
 import { toMetres } from "../physical-units.js";
-import type { PhysicalSize } from "../types.js";
+import type { PhysicalSize, RgbColor } from "../types.js";
+import { omeColorToRgb } from "../channel-colors.js";
 
 export interface OmeTiffData {
   ifd: number;
@@ -36,7 +37,7 @@ export interface OmeImage {
   pixelType: string;
   significantBits?: number;
   physicalSize: PhysicalSize;
-  channels: { name?: string; samplesPerPixel?: number }[];
+  channels: { name?: string; samplesPerPixel?: number; color?: RgbColor }[];
   tiffData: OmeTiffData[];
 }
 
@@ -155,7 +156,12 @@ function parseImage(image: Node, i: number, where: string): OmeImage {
   const channels = ((pixels.Channel as Node[] | undefined) ?? []).map((ch) => {
     const name = attr(ch, "Name");
     const spp = attr(ch, "SamplesPerPixel");
-    return { ...(name !== undefined ? { name } : {}), ...(spp !== undefined ? { samplesPerPixel: Number(spp) } : {}) };
+    const color = omeColorToRgb(attr(ch, "Color"));
+    return {
+      ...(name !== undefined ? { name } : {}),
+      ...(spp !== undefined ? { samplesPerPixel: Number(spp) } : {}),
+      ...(color ? { color } : {}),
+    };
   });
   const tiffData = ((pixels.TiffData as Node[] | undefined) ?? []).map((td) => {
     const planeCount = attr(td, "PlaneCount");

@@ -12,7 +12,7 @@
  */
 import { internalError, invalidImage, unsupported } from "../../errors.js";
 import { toMetres } from "../physical-units.js";
-import type { PhysicalSize, SampleOrder, SampleType } from "../types.js";
+import type { PhysicalSize, RgbColor, SampleOrder, SampleType } from "../types.js";
 import { checkBlocksInside, checkDecodable, compressionName, sampleTypeOf, type IfdInfo } from "./ifd.js";
 import { isImageJ, parseImageJ } from "./imagej.js";
 import { omePlaneIfds, planeOrdinal, type OmeImage, type OmeTiffData } from "./ome-xml-read.js";
@@ -41,6 +41,7 @@ export interface TiffLayout {
   samplesPerPixel: number;
   sampleOrder: SampleOrder;
   channelNames?: string[];
+  channelColors?: (RgbColor | null)[];
   physicalSize?: PhysicalSize;
   significantBits?: number;
   details: Record<string, unknown>;
@@ -258,6 +259,16 @@ function checkOmePlanes(
   if (own && ownPlanes.length > 0) checkPages(own.ifds, ownPlanes, kind, own.littleEndian, input.fileName);
 }
 
+/** Channel colours of an image, one per C plane, if any channel has one. */
+function omeChannelColors(image: OmeImage, k: PixelKind, c: number): (RgbColor | null)[] | undefined {
+  const colors: (RgbColor | null)[] = [];
+  for (const ch of image.channels) {
+    const n = k.split ? (ch.samplesPerPixel ?? 1) : 1;
+    for (let s = 0; s < n; s++) colors.push(ch.color ?? null);
+  }
+  return colors.length === c && colors.some((x) => x !== null) ? colors : undefined;
+}
+
 /** Channel names of an image, one per C plane, if any channel is named. */
 function omeChannelNames(image: OmeImage, k: PixelKind, c: number): string[] | undefined {
   const names: string[] = [];
@@ -277,6 +288,7 @@ export function buildOmeLayout(input: OmeLayoutInput): TiffLayout {
   let sizes: TiffLayout["sizes"] | undefined;
   let kind: PixelKind | undefined;
   let channelNames: string[] | undefined;
+  let channelColors: (RgbColor | null)[] | undefined;
   images.forEach((image, i) => {
     const k = firstPageKind(image, i, input) ?? kind;
     if (!k) throw internalError("the first page of an OME-TIFF set is not open", { where: fileName });
@@ -301,6 +313,7 @@ export function buildOmeLayout(input: OmeLayoutInput): TiffLayout {
     checkOmePlanes(planes, image, i, kind, input, siblingPages);
     scenes.push({ width: image.sizeX, height: image.sizeY, ...(image.name !== undefined ? { name: image.name } : {}), planes });
     channelNames ??= omeChannelNames(image, k, c);
+    channelColors ??= omeChannelColors(image, k, c);
   });
   const image0 = images[0]!;
   const physicalSize = Object.keys(image0.physicalSize).length > 0 ? image0.physicalSize : undefined;
@@ -310,6 +323,7 @@ export function buildOmeLayout(input: OmeLayoutInput): TiffLayout {
     sizes: sizes!,
     ...kindFields(kind!),
     ...(channelNames ? { channelNames } : {}),
+    ...(channelColors ? { channelColors } : {}),
     ...(physicalSize ? { physicalSize } : {}),
     ...(image0.significantBits !== undefined ? { significantBits: image0.significantBits } : {}),
     ...(siblingPages.size > 0 ? { siblingPages } : {}),

@@ -78,6 +78,7 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
       sampleOrder: layout.sampleOrder,
       sampleType: layout.sampleType,
       ...(layout.channelNames ? { channelNames: layout.channelNames } : {}),
+      ...(layout.channelColors ? { channelColors: layout.channelColors } : {}),
       ...(layout.physicalSize ? { physicalSize: layout.physicalSize } : {}),
       ...(layout.significantBits !== undefined ? { significantBits: layout.significantBits } : {}),
       details: layout.details,

@@ -3,12 +3,14 @@
  * `.zattrs` → `multiscales`; NGFF 0.5: `zarr.json` attributes → `ome.multiscales`), names each
  * array axis t / c / z / y / x (0.4 axis objects, 0.3 axis names, ≤ 0.2 implied `tczyx`),
  * takes dataset 0 (full resolution) and turns its `scale` (times any multiscale-level scale)
- * and axis units into a physical pixel size in metres. Also reads `omero` channel labels.
+ * and axis units into a physical pixel size in metres. Also reads `omero` channel labels and
+ * colours.
  * Isomorphic.
  */
 import { invalidMetadata, unsupported } from "../../errors.js";
 import { toMetres } from "../physical-units.js";
-import type { PhysicalSize } from "../types.js";
+import type { PhysicalSize, RgbColor } from "../types.js";
+import { hexToRgb } from "../channel-colors.js";
 
 export type AxisName = "t" | "c" | "z" | "y" | "x";
 
@@ -22,6 +24,8 @@ export interface NgffImage {
   levels: number;
   physicalSize?: PhysicalSize;
   channelNames?: string[];
+  /** `omero` channel colours, null where a channel has none. */
+  channelColors?: (RgbColor | null)[];
 }
 
 type Json = Record<string, unknown>;
@@ -89,6 +93,7 @@ export function parseNgffImage(root: Json, attrs: Json, where: string): NgffImag
   const omero = isObject(root.omero) ? root.omero : isObject(attrs.omero) ? attrs.omero : undefined;
   const channels = omero && Array.isArray(omero.channels) ? (omero.channels as unknown[]) : [];
   const channelNames = channels.map((ch, i) => (isObject(ch) && typeof ch.label === "string" ? (ch.label as string) : `C${i}`));
+  const channelColors = channels.map((ch) => (isObject(ch) ? hexToRgb(ch.color) : null));
   return {
     ...(version ? { version } : {}),
     ...(typeof ms.name === "string" ? { name: ms.name } : {}),
@@ -97,5 +102,6 @@ export function parseNgffImage(root: Json, attrs: Json, where: string): NgffImag
     levels: datasets.length,
     ...(physicalSize ? { physicalSize } : {}),
     ...(channels.length > 0 ? { channelNames } : {}),
+    ...(channelColors.some((c) => c !== null) ? { channelColors } : {}),
   };
 }

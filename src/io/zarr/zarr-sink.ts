@@ -26,7 +26,7 @@ import { invalidArgument, internalError, unsupported } from "../../errors.js";
 import { autoChunkSize, chunkSample, ChunkGrid, sampleBytes, type Chunk, type PartialChunk } from "../chunk-grid.js";
 import { fflateZlibCompressor, type Compressor } from "../compress.js";
 import { roundSignificant } from "../physical-units.js";
-import { outputChannelNames } from "../output-channel-names.js";
+import { outputChannelColors, outputChannelNames } from "../output-channel-names.js";
 import {
   bytesPerSample,
   type ImageSink,
@@ -214,11 +214,11 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
       ],
     };
     const classes = info.classes ?? [];
+    const colors = outputChannelColors(info);
     attrs.omero = {
       channels: this.channelNames().map((label, i) => {
-        const cls =
-          info.kind === "probabilities" && classes.length === info.samplesPerPixel ? classes[i % info.samplesPerPixel] : undefined;
-        return { label, color: cls ? hex(cls.color) : "FFFFFF", active: true };
+        const color = colors[i];
+        return { label, color: color ? hex(color) : "FFFFFF", active: true };
       }),
     };
     if (info.kind === "labels" && classes.length > 0) {

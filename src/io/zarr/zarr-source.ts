@@ -88,6 +88,7 @@ export class ZarrImageSource implements ImageSource {
       sampleOrder: "gray",
       sampleType: SAMPLE_TYPES[s0.array.dtype]!,
       ...(first.channelNames && first.channelNames.length === s0.sizeOf("c") ? { channelNames: first.channelNames } : {}),
+      ...(first.channelColors?.length === s0.sizeOf("c") ? { channelColors: first.channelColors } : {}),
       ...(first.physicalSize ? { physicalSize: first.physicalSize } : {}),
       details: {
         ...details,
