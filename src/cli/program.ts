@@ -4,7 +4,7 @@
  * command a command line names, so that start-up stays short; the single-purpose converters
  * are in spec-converter.ts.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { registerConvert } from "./commands/convert.js";
 import { registerImport } from "./commands/import.js";
 import { registerInspect } from "./commands/inspect.js";
