@@ -6,7 +6,8 @@
  * type can hold.
  */
 import { invalidArgument, invalidImage, unsupported } from "../errors.js";
-import { planeCount, type ImageInfo, type ImageSource, type OutputImageInfo, type SampleArray } from "../io/types.js";
+import { readsRegionsInto } from "../io/reuse.js";
+import { allocSamples, planeCount, type ImageInfo, type ImageSource, type OutputImageInfo, type SampleArray } from "../io/types.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
@@ -87,12 +88,24 @@ export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: 
   return ii.sizes.c * ii.samplesPerPixel;
 }
 
-/** Split a band of the intensity image into one array per channel. */
-export async function intensityBand(source: ImageSource, y: number, rows: number): Promise<ArrayLike<number>[]> {
-  const { width, sizes, samplesPerPixel: spp } = source.info;
+/**
+ * Rows y..y+rows of an image (the intensity image, or the labels) as one array per channel. With `reuse` (one slot per C
+ * plane, kept by the caller across bands) a source that reads into a caller's buffer fills the
+ * same arrays band after band instead of allocating new ones: the values are consumed before
+ * the next band is read.
+ */
+export async function channelBands(source: ImageSource, y: number, rows: number, reuse?: SampleArray[]): Promise<ArrayLike<number>[]> {
+  const { width, sizes, samplesPerPixel: spp, sampleType } = source.info;
   const out: ArrayLike<number>[] = [];
+  const rect = { x: 0, y, width, height: rows };
   for (let c = 0; c < sizes.c; c++) {
-    const data = await source.readRegion({ scene: 0, t: 0, c, z: 0 }, { x: 0, y, width, height: rows });
+    const plane = { scene: 0, t: 0, c, z: 0 };
+    let data: SampleArray;
+    if (reuse && readsRegionsInto(source)) {
+      const needed = width * rows * spp;
+      if (!reuse[c] || reuse[c]!.length < needed) reuse[c] = allocSamples(sampleType, needed);
+      data = await source.readRegionInto(plane, rect, reuse[c]!);
+    } else data = await source.readRegion(plane, rect);
     if (spp === 1) out.push(data);
     else for (let s = 0; s < spp; s++) out.push(deinterleave(data, s, spp));
   }
@@ -185,11 +198,14 @@ export async function objectsFromImage(
     pending.length = 0;
   };
   const bandRows = Math.max(1, Math.floor(options.bandRows ?? 256));
+  // the labeler consumes each band before the next is read, so one set of buffers serves them all
+  const labelBuffer: SampleArray[] = [];
+  const intensityBuffers: SampleArray[] = [];
   for (let y = 0; y < height; y += bandRows) {
     const rows = Math.min(bandRows, height - y);
-    const band = await labels.readRegion({ scene: 0, t: 0, c: 0, z: 0 }, { x: 0, y, width, height: rows });
+    const band = (await channelBands(labels, y, rows, labelBuffer))[0]!;
     labeler.addBand(band, rows, {
-      ...(intensity ? { intensity: await intensityBand(intensity, y, rows) } : {}),
+      ...(intensity ? { intensity: await channelBands(intensity, y, rows, intensityBuffers) } : {}),
       ...(options.probabilities ? { confidence: await confidenceBand(band, options, y, rows) } : {}),
     });
     await handOut();

@@ -21,7 +21,7 @@ import {
   type SampleArray,
   writesTiles,
 } from "../io/types.js";
-import { addHolePixels, checkObjectInputs, intensityBand } from "./from-image.js";
+import { addHolePixels, checkObjectInputs, channelBands } from "./from-image.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { TableLayout } from "./table.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
@@ -67,6 +67,10 @@ export class ObjectsTee {
   private probabilityChannels = 0;
   private withConfidence = false;
   private pending: MeasuredObject[] = [];
+  /** Label band arrays the labeler is done with, for the next bands (at most two kept). */
+  private readonly spareLabels: SampleArray[] = [];
+  /** Reused band buffers of the intensity image, one per C plane. */
+  private readonly intensityBuffers: SampleArray[] = [];
   /** The labelling summary once the label sink has finished. */
   summary: LabelingSummary | undefined;
 
@@ -129,7 +133,10 @@ export class ObjectsTee {
     if (!info) throw internalError("objects: a write before the label sink began");
     let band = this.bands.get(rect.y);
     if (!band) {
-      band = { rows: rect.height, labels: allocSamples(info.sampleType, rect.height * info.width), labelPixels: 0, probabilityPixels: 0 };
+      const length = rect.height * info.width;
+      const spare = this.spareLabels.findIndex((a) => a.length === length);
+      const labels = spare >= 0 ? this.spareLabels.splice(spare, 1)[0]! : allocSamples(info.sampleType, length);
+      band = { rows: rect.height, labels, labelPixels: 0, probabilityPixels: 0 };
       this.bands.set(rect.y, band);
     }
     if (band.rows !== rect.height) throw internalError(`objects: rows ${rect.y}.. arrive as ${band.rows} and ${rect.height} rows`);
@@ -153,11 +160,13 @@ export class ObjectsTee {
       this.bands.delete(this.nextY);
       const y = this.nextY;
       this.nextY += band.rows;
-      const intensity = this.intensity ? await intensityBand(this.intensity, y, band.rows) : undefined;
+      const intensity = this.intensity ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers) : undefined;
       this.labeler!.addBand(band.labels, band.rows, {
         ...(intensity ? { intensity } : {}),
         ...(band.probabilities ? { confidence: this.confidenceOf(band.labels, band.probabilities) } : {}),
       });
+      // every pixel of a band is written, so its array serves a later band as it is
+      if (this.spareLabels.length < 2) this.spareLabels.push(band.labels);
       await this.handOut();
     }
   }
