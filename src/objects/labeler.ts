@@ -67,6 +67,8 @@ export class ObjectLabeler {
   private curRuns: number[] = [];
   /** The object each run of the current row was added to (before the row's later unions). */
   private runObjects: ObjectState[] = [];
+  /** `joinAbove`'s position in `prevRuns` while a row is cut into runs. */
+  private aboveRun = 0;
   private y = 0;
   /** Every object state in creation (= first pixel) order, from the oldest not yet released. */
   private queue: ObjectState[] = [];
@@ -130,6 +132,7 @@ export class ObjectLabeler {
     const runs = this.curRuns;
     const objects = this.runObjects;
     objects.length = 0;
+    this.aboveRun = 0;
     let x = 0;
     while (x < width) {
       const v = curCls[x]!;
@@ -156,18 +159,20 @@ export class ObjectLabeler {
       );
   }
 
-  /** Union the objects of class `v` in the row above that touch run x0..x1; their root, or null. */
+  /**
+   * Union the objects of class `v` in the row above that touch run x0..x1; their root, or null.
+   * The row above is visited by its runs, from `aboveRun` (the first run that can still touch a
+   * run of this row, as this row's runs come left to right), not pixel by pixel.
+   */
   private joinAbove(v: number, x0: number, x1: number): ObjectState | null {
     const reach = this.connectivity === 8 ? 1 : 0;
-    const lo = Math.max(0, x0 - reach);
-    const hi = Math.min(this.width - 1, x1 + reach);
+    const runs = this.prevRuns;
+    while (this.aboveRun < runs.length && runs[this.aboveRun + 1]! < x0 - reach) this.aboveRun += 2;
     let obj: ObjectState | null = null;
-    let last: ObjectState | null = null;
-    for (let p = lo; p <= hi; p++) {
-      const above = this.prev[p];
-      if (!above || above === last || this.prevCls[p] !== v) continue;
-      last = above;
-      const root = findRoot(above);
+    for (let i = this.aboveRun; i < runs.length && runs[i]! <= x1 + reach; i += 2) {
+      const start = runs[i]!;
+      if (this.prevCls[start] !== v) continue;
+      const root = findRoot(this.prev[start]!);
       obj = obj ? this.union(obj, root) : root;
     }
     return obj;
