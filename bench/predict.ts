@@ -5,7 +5,8 @@
  * Builds large tiled uint16 BigTIFFs from the real nuclei image (mirror-tiled), predicts each
  * with the real nuclei model (../shared/testdata) to a tiled OME-TIFF, and compares that with
  * the runtime alone (`bench/predict-one.ts`: the same number of tiles from ready tensors, no
- * IO, no conversion). Every measurement runs in its own process.
+ * IO, no conversion; each tensor holds the image's centre tile, because the model runs noise
+ * at about half the speed of real pixels). Every measurement runs in its own process.
  *
  * One run of either side varies by up to ±25 % on a small shared machine, so each size is
  * measured `--repeat` times (default 3) per side, interleaved (e2e, runtime, e2e, runtime, …)
@@ -162,7 +163,7 @@ async function measure(size: number, dir: string): Promise<Row> {
       const e = await child(["e2e", model, image, join(dir, `${output}_${size}.ome.tif`), output, "off", "-"]);
       e2e.push(e);
       files = e.files ?? [];
-      const r = await child(["runtime", model, String(e.tiles), String(e.batch)]);
+      const r = await child(["runtime", model, String(e.tiles), String(e.batch), image]);
       rt.push(r);
       console.error(
         `${size}² run ${i + 1}/${repeat}: e2e ${(e.ms / 1000).toFixed(2)} s, CPU ${cpuS(e).toFixed(2)} s, RSS ${e.peakRssMb.toFixed(0)} MB` +
