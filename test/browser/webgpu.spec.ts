@@ -2,15 +2,17 @@
  * The page on WebGPU (docs/gpu.md, "In the browser"): in Chromium with its software WebGPU
  * adapter (SwiftShader, `WEBGPU_ARGS`), device `webgpu` runs the nuclei model on
  * nuclei_0000.png through onnxruntime-web's WebGPU provider and gives the labels of device
- * `wasm`; the result table says which device ran; `auto` takes WebGPU there. Without an adapter
- * (Chromium headless without those flags) `auto` runs on wasm and says why, and `webgpu` is one
- * clear error.
+ * `wasm`; the result table says which device ran; `auto` takes WebGPU there, and the service
+ * worker then keeps the WebGPU files. Without an adapter (Chromium headless without those flags)
+ * `auto` runs on wasm and says why, the WebGPU files are not in the offline cache, and `webgpu`
+ * is one clear error. The nuclei run on the software adapter takes about 8 minutes.
  */
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decode, encode } from "fast-png";
+import type { Page } from "playwright-core";
 import { testdata } from "../helpers/paths.js";
 import {
   downloadFrom,
@@ -50,6 +52,18 @@ async function runOn(s: PageSession, device: string, tiles = /^Done: 4 tiles/) {
   const png = await downloadFrom(page, "#predict-download-png", s.dir);
   const decoded = decode(await readFile(png.path));
   return { labels: decoded.data, size: decoded.width * decoded.height, ran, elapsedMs, row };
+}
+
+/** The WebGPU-only files in the page's offline cache (paths, chunk hash dropped). */
+async function cachedWebgpuFiles(page: Page): Promise<string[]> {
+  const paths = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    while (!navigator.serviceWorker.controller) await new Promise((r) => setTimeout(r, 100));
+    const names = await caches.keys();
+    const cache = await caches.open(names.find((n) => n.startsWith("czmodel-"))!);
+    return (await cache.keys()).map((r) => new URL(r.url).pathname).filter((p) => /asyncify|ort\.webgpu/.test(p));
+  });
+  return paths.map((p) => p.replace(/-[\w-]+\.js$/, ".js")).sort();
 }
 
 function countDifferences(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -99,6 +113,14 @@ describe("predict on WebGPU (software adapter)", () => {
     assert.equal(auto.row, "webgpu");
     assert.deepEqual(unexpectedErrors(s.errors), []);
   });
+
+  it("the service worker keeps the WebGPU files once a WebGPU run fetched them", async () => {
+    assert.deepEqual(await cachedWebgpuFiles(s.page), [
+      "/assets/ort.webgpu.min.js",
+      "/ort/ort-wasm-simd-threaded.asyncify.mjs",
+      "/ort/ort-wasm-simd-threaded.asyncify.wasm",
+    ]);
+  });
 });
 
 describe("predict without a WebGPU adapter", () => {
@@ -115,6 +137,7 @@ describe("predict without a WebGPU adapter", () => {
     const auto = await runOn(s, "auto");
     assert.equal(auto.ran, "wasm");
     assert.match(auto.row, /^wasm \(WebGPU not used: navigator\.gpu\.requestAdapter\(\) found no WebGPU adapter\)$/);
+    assert.deepEqual(await cachedWebgpuFiles(s.page), [], "the WebGPU files are not precached");
   });
 
   it("device webgpu is one clear error", async () => {
