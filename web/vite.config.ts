@@ -11,10 +11,11 @@
  * not used.) The dev server gets the same files and COOP/COEP headers.
  *
  * WebGPU: `onnxruntime-web/webgpu` is aliased the same way to `ort.webgpu.min.mjs`; the worker
- * imports it dynamically (its own chunk, `assets/ort.webgpu.min-*.js`) only when a prediction runs on WebGPU, and that build
- * loads `ort-wasm-simd-threaded.asyncify.{mjs,wasm}` (27 MB), also copied into `dist/ort/`. The
- * service worker does not precache the chunk and those two files (a wasm-only visitor would download them for
- * nothing); it keeps a copy once they were fetched, so WebGPU works offline after one use.
+ * imports it dynamically (its own chunk, `assets/ort.webgpu.min-*.js`) only when a prediction
+ * runs on WebGPU, and that build loads `ort-wasm-simd-threaded.asyncify.{mjs,wasm}` (27 MB),
+ * also copied into `dist/ort/`. The service worker does not precache the chunk and those two
+ * files (a wasm-only visitor would download them for nothing); it keeps a copy once they were
+ * fetched, so WebGPU works offline after one use.
  *
  * Offline: the build also writes `sw.js`, a service worker that caches every file of the
  * build when the page is first opened and answers from that cache when the network fails

@@ -6,8 +6,9 @@
  * `predict` with progress events and cancellation, renders view pictures, writes the result
  * as PNG or OME-TIFF, counts and measures the objects of a 2-D label result (`src/result-objects.ts`:
  * counts, the object under a pixel, the CSV and GeoJSON downloads), runs the numeric model check, and imports bioimage.io packages
- * (`importPackage`, whose test-tensor check runs a session like any prediction). Predictions run on
- * the device the page chose (`src/ort-device.ts`: onnxruntime-web's WebGPU build or its wasm build). The page talks to it through
+ * (`importPackage`, whose test-tensor check runs a session like any prediction). Predictions run
+ * on the device the page chose (`src/ort-device.ts`: onnxruntime-web's WebGPU build or its wasm
+ * build); the numeric check and the import stay on wasm. The page talks to it through
  * `src/worker-client.ts` (messages in `src/protocol.ts`).
  */
 import { importPackage } from "../src/bioimageio/import.js";
