@@ -5,7 +5,7 @@
  * `wasm`; the result table says which device ran; `auto` takes WebGPU there, and the service
  * worker then keeps the WebGPU files. Without an adapter (Chromium headless without those flags)
  * `auto` runs on wasm and says why, the WebGPU files are not in the offline cache, and `webgpu`
- * is one clear error. The nuclei run on the software adapter takes about 8 minutes.
+ * is one clear error. The nuclei run on the software adapter takes 5 to 9 minutes.
  */
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
@@ -42,7 +42,7 @@ async function runOn(s: PageSession, device: string, tiles = /^Done: 4 tiles/) {
   const { page } = s;
   await page.selectOption("#predict-device", device);
   await page.click("#predict-run");
-  // the software adapter is slow: 512 s for the nuclei image on 2 busy cores
+  // the software adapter is slow: 288 to 512 s for the nuclei image on 2 busy cores
   const status = await waitForPrediction(page, 1_200_000);
   assert.match(status, tiles);
   const summary = page.locator("#predict-summary");
