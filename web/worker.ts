@@ -6,10 +6,11 @@
  * `predict` with progress events and cancellation, renders view pictures, writes the result
  * as PNG or OME-TIFF, counts and measures the objects of a 2-D label result (`src/result-objects.ts`:
  * counts, the object under a pixel, the CSV and GeoJSON downloads), runs the numeric model check, and imports bioimage.io packages
- * (`importPackage`, whose test-tensor check runs a session like any prediction). The page talks to it through
+ * (`importPackage`, whose test-tensor check runs a session like any prediction). Predictions run
+ * on the device the page chose (`src/ort-device.ts`: onnxruntime-web's WebGPU build or its wasm
+ * build); the numeric check and the import stay on wasm. The page talks to it through
  * `src/worker-client.ts` (messages in `src/protocol.ts`).
  */
-import * as ort from "onnxruntime-web/wasm";
 import { importPackage } from "../src/bioimageio/import.js";
 import { loadPackage, zipPackage } from "../src/bioimageio/package.js";
 import { readModelFromSource, type ModelFile } from "../src/container/index.js";
@@ -26,7 +27,17 @@ import type { ImageSink, ImageSource, OutputImageInfo, PlaneIndex } from "../src
 import { tileFromSource } from "../src/engine/centre-tile.js";
 import { numericMetaFor } from "../src/validate/model.js";
 import { runNumericValidation } from "../src/validate/numeric.js";
-import type { ErrorInfo, ImportSummary, Op, PredictSummary, ReplyMessage, RequestMessage, Requests } from "./src/protocol.js";
+import { configureOrt, runtimeFor, wasmRuntime, type DeviceRuntime } from "./src/ort-device.js";
+import type {
+  ErrorInfo,
+  ImportSummary,
+  Op,
+  PredictSettings,
+  PredictSummary,
+  ReplyMessage,
+  RequestMessage,
+  Requests,
+} from "./src/protocol.js";
 import { renderImage, renderResult, valueRange, type ResultPlane } from "./src/render.js";
 import { ResultObjects } from "./src/result-objects.js";
 
@@ -93,12 +104,49 @@ function resultObjects(): ResultObjects {
   return result.objects;
 }
 
+/** One prediction of the open image into a fresh memory sink, with the runtime of `on`. */
+async function predictWith(
+  on: DeviceRuntime,
+  model: EngineModel,
+  source: ImageSource,
+  settings: PredictSettings,
+  id: number,
+  signal: AbortSignal,
+) {
+  const is3d = (model.spatialDims ?? model.tile?.length ?? 2) === 3;
+  const p = settings.plane;
+  const sink = new MemoryImageSink();
+  const r = await predict(model, source, sink, {
+    runtime: on.runtime,
+    threads,
+    ...(on.sessionOptions ? { sessionOptions: on.sessionOptions } : {}),
+    planes: { scene: [p.scene], t: [p.t], ...(is3d ? {} : { z: [p.z] }) },
+    ...(settings.minConfidence !== undefined ? { minConfidence: settings.minConfidence } : {}),
+    ...(settings.blend ? { blend: settings.blend } : {}),
+    ...(settings.tile ? { tile: settings.tile } : {}),
+    signal,
+    onProgress: (progress) => scope.postMessage({ id, kind: "progress", progress }),
+  });
+  return { r, sink, on, is3d };
+}
+
+/** Predict on the chosen device; `auto` runs again on wasm when the WebGPU run fails (not when cancelled). */
+async function predictOnDevice(model: EngineModel, source: ImageSource, settings: PredictSettings, id: number, signal: AbortSignal) {
+  const on = await runtimeFor(settings.device);
+  try {
+    return await predictWith(on, model, source, settings, id, signal);
+  } catch (e) {
+    if (settings.device !== "auto" || on.device !== "webgpu" || (isCzmodelError(e) && e.code === "CANCELLED")) throw e;
+    const fallback = `WebGPU failed, ran on wasm: ${isCzmodelError(e) ? e.message : describeError(e)}`;
+    return predictWith({ device: "wasm", runtime: wasmRuntime, fallback }, model, source, settings, id, signal);
+  }
+}
+
 type Handler<K extends Op> = (args: Requests[K]["args"], id: number) => Promise<Requests[K]["result"]>;
 
 const handlers: { [K in Op]: Handler<K> } = {
   async init({ ortBase, threads: wanted }) {
-    ort.env.wasm.wasmPaths = ortBase;
-    ort.env.wasm.numThreads = wanted;
+    configureOrt(ortBase, wanted);
     threads = wanted;
     return { threads };
   },
@@ -126,19 +174,7 @@ const handlers: { [K in Op]: Handler<K> } = {
     try {
       const file = await readModel(modelFile);
       const { model, warnings }: { model: EngineModel; warnings: string[] } = engineModelFromFile(file, modelFile.name);
-      const is3d = (model.spatialDims ?? model.tile?.length ?? 2) === 3;
-      const p = settings.plane;
-      const sink = new MemoryImageSink();
-      const r = await predict(model, image.source, sink, {
-        runtime: ort,
-        threads,
-        planes: { scene: [p.scene], t: [p.t], ...(is3d ? {} : { z: [p.z] }) },
-        ...(settings.minConfidence !== undefined ? { minConfidence: settings.minConfidence } : {}),
-        ...(settings.blend ? { blend: settings.blend } : {}),
-        ...(settings.tile ? { tile: settings.tile } : {}),
-        signal: abort.signal,
-        onProgress: (progress) => scope.postMessage({ id, kind: "progress", progress }),
-      });
+      const { r, sink, on, is3d } = await predictOnDevice(model, image.source, settings, id, abort.signal);
       const info = r.outputs[0]!;
       result = { sink, info, is3d };
       if (info.kind === "regression") result.range = valueRange(sink.plane());
@@ -156,6 +192,8 @@ const handlers: { [K in Op]: Handler<K> } = {
         megapixels: r.megapixels,
         megapixelsPerSecond: r.megapixelsPerSecond,
         threads,
+        device: on.device,
+        ...(on.fallback ? { deviceFallback: on.fallback } : {}),
         ...(result.range ? { valueRange: result.range } : {}),
         ...(result.objects ? { objects: result.objects.counts() } : {}),
       };
@@ -200,13 +238,13 @@ const handlers: { [K in Op]: Handler<K> } = {
         await source.close();
       }
     }
-    const r = await runNumericValidation(file.modelBytes, meta, ort, { ...(input ? { input } : {}), where: modelFile.name });
+    const r = await runNumericValidation(file.modelBytes, meta, wasmRuntime, { ...(input ? { input } : {}), where: modelFile.name });
     return { ...r, input: description };
   },
 
   async importPackage({ file }) {
     const pkg = await loadPackage(zipPackage(new Uint8Array(await file.arrayBuffer()), file.name));
-    const r = await importPackage(pkg, { runtime: ort });
+    const r = await importPackage(pkg, { runtime: wasmRuntime });
     const { tile, pixelType, inputRange, preprocessing, postprocessing, notes } = r.plan;
     const summary: ImportSummary = {
       bytes: r.bytes,

@@ -27,6 +27,9 @@ export const LAUNCH_ARGS = [
   "--disable-sync",
 ];
 
+/** Chromium's software WebGPU adapter (SwiftShader), for the WebGPU tests. */
+export const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"];
+
 export interface PageSession {
   page: Page;
   context: BrowserContext;
@@ -39,7 +42,7 @@ export interface PageSession {
 }
 
 /** Open the page (at `hash`, e.g. `#predict`) in a fresh headless Chromium. */
-export async function openPage(hash = "", options: { isolate?: boolean } = {}): Promise<PageSession> {
+export async function openPage(hash = "", options: { isolate?: boolean; args?: string[] } = {}): Promise<PageSession> {
   try {
     await stat(join(DIST, "index.html"));
   } catch {
@@ -50,7 +53,7 @@ export async function openPage(hash = "", options: { isolate?: boolean } = {}): 
   const context = await chromium.launchPersistentContext(join(dir, "profile"), {
     executablePath: CHROMIUM,
     headless: true,
-    args: LAUNCH_ARGS,
+    args: [...LAUNCH_ARGS, ...(options.args ?? [])],
     acceptDownloads: true,
     viewport: { width: 1280, height: 1000 },
   });

@@ -80,6 +80,7 @@ function summary(out: OutputImageInfo = output(), notes: string[] = []): Predict
     megapixelsPerSecond: 0.0524,
     output: out,
     threads: 2,
+    device: "wasm",
   };
 }
 
@@ -125,14 +126,20 @@ describe("predict state", () => {
   });
 
   it("turns the option fields into the worker's settings", () => {
-    expect(predictSettings(PLANE0, { minConfidence: " ", blend: "gaussian", tile: "" })).toEqual({ plane: PLANE0, blend: "gaussian" });
-    expect(predictSettings(PLANE0, { minConfidence: "0.5", blend: "none", tile: "256 x 512" })).toEqual({
+    expect(predictSettings(PLANE0, { minConfidence: " ", blend: "gaussian", tile: "" })).toEqual({
       plane: PLANE0,
+      device: "auto",
+      blend: "gaussian",
+    });
+    expect(predictSettings(PLANE0, { minConfidence: "0.5", blend: "none", tile: "256 x 512", device: "webgpu" })).toEqual({
+      plane: PLANE0,
+      device: "webgpu",
       minConfidence: 0.5,
       blend: "none",
       tile: [256, 512],
     });
     expect(predictSettings(PLANE0, { minConfidence: "", blend: "linear", tile: "64, 64,32" }).tile).toEqual([64, 64, 32]);
+    expect(predictSettings(PLANE0, { minConfidence: "", blend: "none", tile: "", device: "cuda" }).device).toBe("auto");
   });
 
   it("knows which plane the result is for (a 3-D result covers every Z)", () => {
@@ -190,11 +197,16 @@ describe("predict state", () => {
     expect(progressText({ ...p, tilesDone: 4 })).toBe("4 / 4 tiles, 1.3 / 2.0 MP, 1.50 MP/s");
     const s = summary(output(), ["note a", "note b"]);
     expect(doneText(s)).toBe("Done: 4 tiles in 2.5 s, 0.05 MP/s.");
-    expect(summaryData(s)).toEqual({ tiles: "4", elapsedMs: "2500", megapixels: "0.13" });
+    expect(summaryData(s)).toEqual({ tiles: "4", elapsedMs: "2500", megapixels: "0.13", device: "wasm" });
     const rows = Object.fromEntries(summaryRows(s));
     expect(rows.Output).toBe("labels: 512 × 256, 1 × uint8");
     expect(rows["Tile / border"]).toBe("256 × 256 / 8, 8 px");
     expect(rows.Notes).toBe("note a; note b");
+    expect(rows.Device).toBe("wasm");
+    const fellBack = { ...s, deviceFallback: "WebGPU not used: this browser has no WebGPU (navigator.gpu is missing)" };
+    expect(Object.fromEntries(summaryRows(fellBack)).Device).toBe(
+      "wasm (WebGPU not used: this browser has no WebGPU (navigator.gpu is missing))",
+    );
     expect(summaryRows(summary()).map(([k]) => k)).not.toContain("Notes");
     expect(rows.Objects).toBeUndefined();
   });

@@ -10,7 +10,7 @@ import type { PredictProgress } from "../../src/engine/index.js";
 import type { ImageInfo, OutputImageInfo, PlaneIndex } from "../../src/io/types.js";
 import { formatBytes } from "../../src/render/format.js";
 import type { ClassInfo } from "./model-summary.js";
-import type { ObjectCounts, ObjectDetails, PredictSettings, PredictSummary } from "./protocol.js";
+import type { DeviceChoice, ObjectCounts, ObjectDetails, PredictSettings, PredictSummary } from "./protocol.js";
 
 /** Longest side of the overview pictures. */
 const OVERVIEW = 2048;
@@ -29,6 +29,8 @@ const AXIS_LABELS: Record<Axis, string> = { scene: "Scene", t: "Time point", c: 
 
 export type Blend = NonNullable<PredictSettings["blend"]>;
 export const BLENDS: readonly Blend[] = ["none", "linear", "gaussian"];
+/** The device choices of the Options (docs/gpu.md): `auto` takes WebGPU when there is an adapter. */
+export const DEVICES: readonly DeviceChoice[] = ["auto", "wasm", "webgpu"];
 
 export interface PredictState {
   model?: { file: File; model: ModelFile; classes: ClassInfo[] };
@@ -97,11 +99,15 @@ export function planeStatus(result: PredictState["result"], plane: PlaneIndex): 
 }
 
 /** What the option fields say, as the worker's settings (empty fields: the model's defaults). */
-export function predictSettings(plane: PlaneIndex, fields: { minConfidence: string; blend: string; tile: string }): PredictSettings {
+export function predictSettings(
+  plane: PlaneIndex,
+  fields: { minConfidence: string; blend: string; tile: string; device?: string },
+): PredictSettings {
   const mc = fields.minConfidence.trim();
   const t = fields.tile.trim();
   return {
     plane,
+    device: DEVICES.find((d) => d === fields.device) ?? "auto",
     ...(mc ? { minConfidence: Number(mc) } : {}),
     blend: fields.blend as Blend,
     ...(t
@@ -131,7 +137,12 @@ export function doneText(summary: PredictSummary): string {
 
 /** Machine-readable numbers for the benchmark (npm run bench:web), as `data-*` values. */
 export function summaryData(summary: PredictSummary): Record<string, string> {
-  return { tiles: String(summary.tiles), elapsedMs: String(summary.elapsedMs), megapixels: String(summary.megapixels) };
+  return {
+    tiles: String(summary.tiles),
+    elapsedMs: String(summary.elapsedMs),
+    megapixels: String(summary.megapixels),
+    device: summary.device,
+  };
 }
 
 /** The rows of the result's fact table. */
@@ -147,6 +158,7 @@ export function summaryRows(summary: PredictSummary): [string, string][] {
       "Speed",
       `${summary.megapixels.toFixed(2)} MP in ${(summary.elapsedMs / 1000).toFixed(2)} s = ${summary.megapixelsPerSecond.toFixed(2)} MP/s, ${summary.threads} thread(s)`,
     ],
+    ["Device", summary.deviceFallback ? `${summary.device} (${summary.deviceFallback})` : summary.device],
     ...(summary.objects ? [objectsRow(summary.objects)] : []),
     ...(summary.notes.length ? ([["Notes", summary.notes.join("; ")]] as [string, string][]) : []),
   ];

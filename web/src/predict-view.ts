@@ -17,6 +17,7 @@ import {
   BLENDS,
   BUSY_MESSAGE,
   canRun,
+  DEVICES,
   createPredictState,
   doneText,
   imageRows,
@@ -56,6 +57,11 @@ function predictElements() {
     minConfidence: h("input", { id: "predict-min-confidence", type: "number", min: 0, max: 1, step: 0.05, placeholder: "none" }),
     blend: h("select", { id: "predict-blend" }, ...BLENDS.map((b) => h("option", { value: b }, b))),
     tile: h("input", { id: "predict-tile", type: "text", placeholder: "model's", autocomplete: "off" }),
+    device: h(
+      "select",
+      { id: "predict-device", "aria-describedby": "predict-device-hint" },
+      ...DEVICES.map((d) => h("option", { value: d }, d)),
+    ),
     runButton: h("button", { type: "button", id: "predict-run", class: "primary", disabled: true }, "Predict"),
     cancelButton: h("button", { type: "button", id: "predict-cancel", disabled: true }, "Cancel"),
     progress: h("progress", { id: "predict-progress", max: 1, value: 0, "aria-label": "Prediction progress" }),
@@ -105,6 +111,13 @@ function layout(el: Elements, onModel: (f: File) => void, onImage: (f: File) => 
       h("div", { class: "field inline" }, h("label", { for: "predict-min-confidence" }, "Min confidence (0–1)"), el.minConfidence),
       h("div", { class: "field inline" }, h("label", { for: "predict-blend" }, "Tile stitching"), el.blend),
       h("div", { class: "field inline" }, h("label", { for: "predict-tile" }, "Tile H, W (dynamic models)"), el.tile),
+      h(
+        "div",
+        { class: "field inline" },
+        h("label", { for: "predict-device" }, "Device"),
+        el.device,
+        h("span", { class: "hint", id: "predict-device-hint" }, "auto: WebGPU when this browser has a GPU adapter, else wasm (CPU)"),
+      ),
     ),
     h("div", { class: "actions" }, el.runButton, el.cancelButton, el.progress),
     el.status,
@@ -375,7 +388,12 @@ class PredictView {
     el.viewer.setResult(undefined);
     const plane = this.plane();
     try {
-      const settings = predictSettings(plane, { minConfidence: el.minConfidence.value, blend: el.blend.value, tile: el.tile.value });
+      const settings = predictSettings(plane, {
+        minConfidence: el.minConfidence.value,
+        blend: el.blend.value,
+        tile: el.tile.value,
+        device: el.device.value,
+      });
       const summary = await this.worker.call("predict", { model: model.file, settings }, (ev) => {
         el.progress.value = progressFraction(ev);
         el.status.textContent = progressText(ev);

@@ -33,7 +33,13 @@ export interface RenderRequest {
   height: number;
 }
 
+/** Where the page runs a model: `auto` = WebGPU when the browser has an adapter, else wasm. */
+export type DeviceChoice = "auto" | "wasm" | "webgpu";
+/** Where a prediction ran: onnxruntime-web's WebGPU provider or its wasm (CPU) one. */
+export type RunDevice = "webgpu" | "wasm";
+
 export interface PredictSettings {
+  device: DeviceChoice;
   /** The plane shown (scene / t / z pick what is predicted; 3-D models take the whole Z stack). */
   plane: PlaneIndex;
   minConfidence?: number;
@@ -50,6 +56,9 @@ export interface PredictSummary
   > {
   output: OutputImageInfo;
   threads: number;
+  device: RunDevice;
+  /** Why `auto` ran on wasm: WebGPU missing, no adapter, or its session could not be made. */
+  deviceFallback?: string;
   /** Range of a regression output (for display). */
   valueRange?: [number, number];
   /** Objects of a 2-D label output (8-connected components of every class but the first). */
