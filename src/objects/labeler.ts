@@ -67,6 +67,9 @@ export class ObjectLabeler {
   private curRuns: number[] = [];
   /** The object each run of the current row was added to (before the row's later unions). */
   private runObjects: ObjectState[] = [];
+  /** `sharedRunEnd`'s positions in `prevRuns` and `curRuns` while windows are counted. */
+  private prevRunAt = 0;
+  private curRunAt = 0;
   /** `joinAbove`'s position in `prevRuns` while a row is cut into runs. */
   private aboveRun = 0;
   private y = 0;
@@ -219,6 +222,8 @@ export class ObjectLabeler {
       const o = prev[a[i]!]!;
       if (o.parent) prev.fill(findRoot(o), a[i]!, a[i + 1]! + 1);
     }
+    this.prevRunAt = 0;
+    this.curRunAt = 0;
     // windows (by left column) that touch a run of either row: [x0 - 1, x1], merged
     let i = 0;
     let j = 0;
@@ -239,6 +244,15 @@ export class ObjectLabeler {
     this.windowsBetween(lo, hi);
   }
 
+  /** The last column of the shorter of the two runs (row above, row) that contain column `x`. */
+  private sharedRunEnd(x: number): number {
+    const a = this.prevRuns;
+    const b = this.curRuns;
+    while (a[this.prevRunAt + 1]! < x) this.prevRunAt += 2;
+    while (b[this.curRunAt + 1]! < x) this.curRunAt += 2;
+    return Math.min(a[this.prevRunAt + 1]!, b[this.curRunAt + 1]!);
+  }
+
   /** Count the windows whose left column is lo..hi. */
   private windowsBetween(lo: number, hi: number): void {
     const { prev, cur, width } = this;
@@ -248,8 +262,15 @@ export class ObjectLabeler {
       const tr = x + 1 < width ? prev[x + 1]! : null;
       const bl = x >= 0 ? cur[x]! : null;
       const br = x + 1 < width ? cur[x + 1]! : null;
-      // a window inside one object (code 15) weighs nothing in the perimeter: most windows are such
-      if (tl !== null && tl === tr && tl === bl && tl === br) continue;
+      // windows inside one object (code 15) weigh nothing in the perimeter, and most windows are
+      // such: where both rows' runs at x belong to one object, jump to the last column both cover
+      if (tl !== null && tl === bl) {
+        const end = this.sharedRunEnd(x);
+        if (end > x) {
+          x = end - 1;
+          continue;
+        }
+      }
       if (tl) countWindow(tl, tl, tr, bl, br);
       if (tr && tr !== tl) countWindow(tr, tl, tr, bl, br);
       if (bl && bl !== tl && bl !== tr) countWindow(bl, tl, tr, bl, br);
