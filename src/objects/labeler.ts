@@ -58,8 +58,9 @@ export interface LabelingSummary {
 export class ObjectLabeler {
   private readonly connectivity: 4 | 8;
   private readonly selected: (v: number) => boolean;
-  private prevCls: Float64Array;
-  private curCls: Float64Array;
+  /** The class of each run of `prevRuns` / `curRuns`. */
+  private prevRunCls: number[] = [];
+  private curRunCls: number[] = [];
   private prev: (ObjectState | null)[];
   private cur: (ObjectState | null)[];
   /** Runs of selected pixels of the previous and current row as (x0, x1) pairs, left to right. */
@@ -94,8 +95,6 @@ export class ObjectLabeler {
       throw invalidArgument(`connectivity must be 4 or 8, got ${String(options.connectivity)}`);
     const classes = options.classes ? new Set(options.classes) : undefined;
     this.selected = classes ? (v) => classes.has(v) : (v) => v !== 0;
-    this.prevCls = new Float64Array(width);
-    this.curCls = new Float64Array(width);
     this.prev = new Array<ObjectState | null>(width).fill(null);
     this.cur = new Array<ObjectState | null>(width).fill(null);
   }
@@ -125,29 +124,41 @@ export class ObjectLabeler {
     const runs = this.curRuns;
     for (let i = 0; i < runs.length; i += 2) this.cur.fill(null, runs[i]!, runs[i + 1]! + 1);
     runs.length = 0;
+    this.curRunCls.length = 0;
   }
 
   private addRow(labels: ArrayLike<number>, offset: number, extras: BandExtras): void {
-    const { width, y, cur, curCls } = this;
+    const { width, y, cur } = this;
     this.clearCurrent();
-    if (ArrayBuffer.isView(labels)) curCls.set((labels as unknown as Uint8Array).subarray(offset, offset + width));
-    else for (let x = 0; x < width; x++) curCls[x] = labels[offset + x]!;
     const runs = this.curRuns;
+    const runCls = this.curRunCls;
     const objects = this.runObjects;
     objects.length = 0;
     this.aboveRun = 0;
-    let x = 0;
-    while (x < width) {
-      const v = curCls[x]!;
-      let x1 = x;
-      while (x1 + 1 < width && curCls[x1 + 1] === v) x1++;
-      if (this.selected(v)) {
-        const obj = this.joinAbove(v, x, x1) ?? this.create(v, x);
-        this.addPixels(obj, x, x1, offset, extras);
-        runs.push(x, x1);
+    const end = offset + width;
+    let i = offset;
+    let v = 0;
+    let last = Number.NaN;
+    let selected = false;
+    while (i < end) {
+      const start = i;
+      const value = labels[i]!;
+      i++;
+      while (i < end && labels[i] === value) i++;
+      if (value !== last) {
+        last = value;
+        v = value;
+        selected = this.selected(value);
+      }
+      if (selected) {
+        const x0 = start - offset;
+        const x1 = i - 1 - offset;
+        const obj = this.joinAbove(v, x0, x1) ?? this.create(v, x0);
+        this.addPixels(obj, x0, x1, offset, extras);
+        runs.push(x0, x1);
+        runCls.push(v);
         objects.push(obj);
       }
-      x = x1 + 1;
     }
     for (let i = 0; i < runs.length; i += 2) {
       const root = findRoot(objects[i / 2]!);
@@ -174,7 +185,7 @@ export class ObjectLabeler {
     let obj: ObjectState | null = null;
     for (let i = this.aboveRun; i < runs.length && runs[i]! <= x1 + reach; i += 2) {
       const start = runs[i]!;
-      if (this.prevCls[start] !== v) continue;
+      if (this.prevRunCls[i >> 1] !== v) continue;
       const root = findRoot(this.prev[start]!);
       obj = obj ? this.union(obj, root) : root;
     }
@@ -210,7 +221,7 @@ export class ObjectLabeler {
     this.closeEnded();
     this.release();
     [this.prev, this.cur] = [this.cur, this.prev];
-    [this.prevCls, this.curCls] = [this.curCls, this.prevCls];
+    [this.prevRunCls, this.curRunCls] = [this.curRunCls, this.prevRunCls];
     [this.prevRuns, this.curRuns] = [this.curRuns, this.prevRuns];
     this.y++;
   }
