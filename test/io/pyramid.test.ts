@@ -5,9 +5,9 @@
  * pixels at an odd edge; integers rounded half up, floats to float32) for images, the top-left
  * pixel for labels. Inputs are made at test time (fast-png, tifffile); odd sizes on purpose.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decode, encode } from "fast-png";
+import { encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { pyramidLevelCount } from "../../src/io/pyramid.js";
 import { FolderTarget } from "../../src/io/zarr/node/folder-target.js";
@@ -15,6 +15,7 @@ import { OmeZarrSink } from "../../src/io/zarr/zarr-sink.js";
 import { czmodel, expectOneLineError, scratchDir } from "../cli/helpers.js";
 import { testdata } from "../helpers/paths.js";
 import { python } from "./helpers.js";
+import { expectLevelsAndExactPng, writeFloatStackAndRgb } from "./pyramid-helpers.js";
 
 /** Checks every level of a multiscale OME-Zarr against numpy; prints the level shapes, scales and the first mismatch. */
 const CHECK_LEVELS = `
@@ -86,28 +87,18 @@ describe("image-convert --pyramid", () => {
     ]);
     expect(got.mismatch).toBeNull();
     // our own reader sees the levels and reads full resolution back exactly
-    const info = await czmodel("image-info", out, "--json");
-    expect(JSON.parse(info.stdout)).toMatchObject({ width, height, details: { pyramidLevels: 3 } });
-    const back = join(dir, "back.png");
-    expect((await czmodel("image-convert", out, back)).status).toBe(0);
-    const png = decode(readFileSync(back));
-    expect(Buffer.from(png.data.buffer, png.data.byteOffset, png.data.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+    await expectLevelsAndExactPng(out, dir, { width, height }, data);
   });
 
   it("float32 with several planes and RGB uint8: levels averaged per channel and plane", async () => {
     const dir = await scratchDir();
-    await python(
-      `import sys, json, numpy, tifffile
-r = numpy.random.default_rng(7)
-tifffile.imwrite(sys.argv[1], r.normal(size=(2, 1100, 1500)).astype(numpy.float32), metadata={"axes": "ZYX"})
-tifffile.imwrite(sys.argv[2], r.integers(0, 256, size=(1030, 1027, 3), dtype=numpy.uint8), photometric="rgb")
-print("{}")`,
-      join(dir, "f.tif"),
-      join(dir, "rgb.tif"),
-    );
-    for (const name of ["f", "rgb"]) {
+    const inputs = await writeFloatStackAndRgb(dir);
+    for (const [name, input] of [
+      ["f", inputs.floats],
+      ["rgb", inputs.rgb],
+    ] as const) {
       const out = join(dir, `${name}.ome.zarr`);
-      const r = await czmodel("image-convert", join(dir, `${name}.tif`), out, "--pyramid");
+      const r = await czmodel("image-convert", input, out, "--pyramid");
       expect(r.status, r.stderr).toBe(0);
       const got = await python<Levels>(CHECK_LEVELS, out, "mean");
       expect(got.shapes.length).toBe(2);

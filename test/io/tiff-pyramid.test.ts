@@ -7,15 +7,16 @@
  * chain. Our reader still reads the full resolution. The 4096 px default is checked on the
  * option rule and on thin images, never on a huge one.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decode, encode } from "fast-png";
+import { encode } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { pyramidForOutput } from "../../src/io/node/create-sink.js";
 import { PYRAMID_AUTO_SIDE, pyramidLevelsFor } from "../../src/io/pyramid.js";
 import { czmodel, expectOneLineError, scratchDir } from "../cli/helpers.js";
 import { testdata } from "../helpers/paths.js";
 import { python } from "./helpers.js";
+import { expectLevelsAndExactPng, writeFloatStackAndRgb } from "./pyramid-helpers.js";
 
 /** Reads an OME-TIFF's levels with tifffile, checks each against numpy's downsampling of the one above, and reports the tags of the pages. */
 const CHECK_TIFF_LEVELS = `
@@ -107,27 +108,14 @@ describe("image-convert to a pyramidal OME-TIFF", () => {
       [650, 1251],
       [325, 626],
     ]);
-    const info = await czmodel("image-info", out, "--json");
-    expect(JSON.parse(info.stdout)).toMatchObject({ width, height, details: { pyramidLevels: 3 } });
-    const back = join(dir, "back.png");
-    expect((await czmodel("image-convert", out, back)).status).toBe(0);
-    const png = decode(readFileSync(back));
-    expect(Buffer.from(png.data.buffer, png.data.byteOffset, png.data.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+    await expectLevelsAndExactPng(out, dir, { width, height }, data);
   });
 
   it("float32 Z stack and RGB uint8: every plane and channel has its levels", async () => {
     const dir = await scratchDir();
-    await python(
-      `import sys, json, numpy, tifffile
-r = numpy.random.default_rng(7)
-tifffile.imwrite(sys.argv[1], r.normal(size=(2, 1100, 1500)).astype(numpy.float32), metadata={"axes": "ZYX"})
-tifffile.imwrite(sys.argv[2], r.integers(0, 256, size=(1030, 1027, 3), dtype=numpy.uint8), photometric="rgb")
-print("{}")`,
-      join(dir, "f.tif"),
-      join(dir, "rgb.tif"),
-    );
+    const inputs = await writeFloatStackAndRgb(dir);
     const f = join(dir, "f.ome.tif");
-    expect((await czmodel("image-convert", join(dir, "f.tif"), f, "--pyramid")).status).toBe(0);
+    expect((await czmodel("image-convert", inputs.floats, f, "--pyramid")).status).toBe(0);
     const fl = await python<TiffLevels>(CHECK_TIFF_LEVELS, f, "mean");
     expect(fl.shapes).toEqual([
       [2, 1100, 1500],
@@ -139,7 +127,7 @@ print("{}")`,
     expect(fl.subIfdCounts).toEqual([1]);
     expect(fl.pages[1]).toMatchObject({ subfile: 1, compression: 1 }); // float32 stored raw, as the base level
     const rgb = join(dir, "rgb.ome.tif");
-    expect((await czmodel("image-convert", join(dir, "rgb.tif"), rgb, "--pyramid")).status).toBe(0);
+    expect((await czmodel("image-convert", inputs.rgb, rgb, "--pyramid")).status).toBe(0);
     const rl = await python<TiffLevels>(CHECK_TIFF_LEVELS, rgb, "mean");
     expect(rl.shapes).toEqual([
       [3, 1030, 1027],

@@ -29,7 +29,7 @@ import { CziLayout, type CziPyramidLevel } from "./layout.js";
 import { DEFAULT_CACHE_BYTES, DEFAULT_MAX_REGION_BYTES, DEFAULT_MAX_SUBBLOCK_BYTES, DEFAULT_PARTIAL_READ_BYTES } from "./limits.js";
 import { buildCziInfo, compressionWarnings, pixelFormat } from "./image-info.js";
 import { ByteLru } from "./lru.js";
-import { readMetadataXml, summarizeMetadata, type CziMetadataSummary } from "./metadata.js";
+import { emptyMetadataSummary, readMetadataXml, summarizeMetadata, type CziMetadataSummary } from "./metadata.js";
 import { readSubblockLayout, readSubblockMetadataXml, subblockWhere, type SubblockLayout } from "./subblock.js";
 
 export interface CziOpenOptions {
@@ -139,14 +139,7 @@ export class CziImage implements ImageSource {
     /** Segments read successfully: no subblock may run into them. */
     const starts = new Set<number>([0, source.size, header.directoryPosition]);
 
-    let metadata: CziMetadataSummary = {
-      channelNames: [],
-      channelColors: [],
-      physicalSize: {},
-      sizes: {},
-      sceneNames: new Map(),
-      warnings: [],
-    };
+    let metadata = emptyMetadataSummary();
     if (header.metadataPosition > 0) {
       try {
         metadata = summarizeMetadata((await readMetadataXml(source, header.metadataPosition)).xml);

@@ -106,6 +106,11 @@ function imageChannelColor(channel: unknown, display: unknown[]): RgbColor | nul
   return hexToRgb(text(child(shown, "Color"))) ?? hexToRgb(text(child(channel, "Color")));
 }
 
+/** The summary of a file without document XML: nothing known. */
+export function emptyMetadataSummary(): CziMetadataSummary {
+  return { channelNames: [], channelColors: [], physicalSize: {}, sizes: {}, sceneNames: new Map(), warnings: [] };
+}
+
 /**
  * Summarise the document XML. Never throws: problems become warnings.
  * Two passes keep this fast on ZEN files whose XML is mostly hardware and experiment
@@ -113,14 +118,7 @@ function imageChannelColor(channel: unknown, display: unknown[]): RgbColor | nul
  * second parses only `Information`, `Scaling` and `DisplaySetting`.
  */
 export function summarizeMetadata(xml: string): CziMetadataSummary {
-  const summary: CziMetadataSummary = {
-    channelNames: [],
-    channelColors: [],
-    physicalSize: {},
-    sizes: {},
-    sceneNames: new Map(),
-    warnings: [],
-  };
+  const summary = emptyMetadataSummary();
   const meta: Node = {};
   try {
     refuseDoctype(xml, "metadata XML");
