@@ -12,7 +12,8 @@
  * `image-convert` and `predict`) means a pyramid for images with a side over `PYRAMID_AUTO_SIDE`.
  * Isomorphic.
  */
-import { allocSamples, type SampleArray, type SampleType } from "./types.js";
+import type { Chunk } from "./chunk-grid.js";
+import { allocSamples, type OutputImageInfo, type Rect, type SampleArray, type SampleType } from "./types.js";
 
 /** Levels stop once width and height are both at most this. */
 const PYRAMID_SMALLEST = 1024;
@@ -20,7 +21,7 @@ const PYRAMID_SMALLEST = 1024;
 /** `pyramid: "auto"` builds a pyramid for images with a side longer than this. */
 export const PYRAMID_AUTO_SIDE = 4096;
 
-export type DownsampleRule = "top-left" | "mean";
+type DownsampleRule = "top-left" | "mean";
 
 /** Whether an output gets a pyramid: true, false, or `auto` = when a side is over `PYRAMID_AUTO_SIDE`. */
 export type PyramidOption = boolean | "auto";
@@ -45,7 +46,7 @@ export function pyramidLevelsFor(option: PyramidOption, width: number, height: n
  * The next level's pixels of one block of `width × height` pixels (`K` samples each, interleaved)
  * stored in `data` with row stride `stride` pixels: `ceil(width / 2) × ceil(height / 2) × K` samples.
  */
-export function downsample2x(
+function downsample2x(
   data: SampleArray,
   stride: number,
   width: number,
@@ -93,4 +94,26 @@ export function downsample2x(
     }
   }
   return out;
+}
+
+/**
+ * A complete chunk of a pyramid level (chunks of `chunkW × chunkH` pixels on a level of
+ * `level.width × level.height`) as the next level's rectangle and pixels: labels keep each 2×2
+ * block's top-left pixel, everything else takes the mean. Chunk origins are even (multiples of
+ * an even chunk size, or 0), so the halves of neighbouring chunks line up.
+ */
+export function halfOfChunk(
+  chunk: Pick<Chunk, "cx" | "cy" | "data">,
+  chunkW: number,
+  chunkH: number,
+  level: { width: number; height: number },
+  info: Pick<OutputImageInfo, "kind" | "samplesPerPixel" | "sampleType">,
+): { rect: Rect; data: SampleArray } {
+  const rule: DownsampleRule = info.kind === "labels" ? "top-left" : "mean";
+  const x = chunk.cx * chunkW;
+  const y = chunk.cy * chunkH;
+  const w = Math.min(chunkW, level.width - x);
+  const h = Math.min(chunkH, level.height - y);
+  const data = downsample2x(chunk.data, chunkW, w, h, info.samplesPerPixel, info.sampleType, rule);
+  return { rect: { x: x / 2, y: y / 2, width: Math.ceil(w / 2), height: Math.ceil(h / 2) }, data };
 }

@@ -8,7 +8,8 @@ import { decode } from "fast-png";
 import { readModelFile } from "../../src/container/node/index.js";
 import { MemoryImageSource } from "../../src/io/memory/index.js";
 import type { SampleOrder } from "../../src/io/types.js";
-import { fixture } from "../helpers/paths.js";
+import type { EngineModel } from "../../src/engine/types.js";
+import { fixture, testdata } from "../helpers/paths.js";
 
 /** The ONNX payload of a model file, read by the container reader. */
 export async function modelBytes(path: string): Promise<Uint8Array> {
@@ -73,4 +74,19 @@ export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
     se += d * d;
   }
   return 10 * Math.log10(1 / (se / a.length));
+}
+
+/** The real nuclei model (simple_nuclei_segmodel.czann) as the engine takes it: 1024² tiles, border 4, two classes. */
+export async function nucleiEngineModel(): Promise<EngineModel> {
+  return {
+    name: "Simple_Nuclei_SegmentationModel",
+    kind: "segmentation",
+    onnx: await modelBytes(testdata("models", "simple_nuclei_segmodel.czann")),
+    tile: [1024, 1024],
+    border: [4, 4],
+    inputChannels: 1,
+    outputChannels: 2,
+    classes: [{ name: "Background" }, { name: "Nucleus" }],
+    scaleInputs: true,
+  };
 }

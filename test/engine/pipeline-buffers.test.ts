@@ -15,26 +15,13 @@ import {
   type LendingResult,
   type SessionLayout,
 } from "../../src/engine/session.js";
-import type { EngineModel } from "../../src/engine/types.js";
 import { MemoryImageSink } from "../../src/io/memory/index.js";
 import { testdata } from "../helpers/paths.js";
-import { modelBytes, pngSource } from "./helpers.js";
-
-const nuclei = async (): Promise<EngineModel> => ({
-  name: "Simple_Nuclei_SegmentationModel",
-  kind: "segmentation",
-  onnx: await modelBytes(testdata("models", "simple_nuclei_segmodel.czann")),
-  tile: [1024, 1024],
-  border: [4, 4],
-  inputChannels: 1,
-  outputChannels: 2,
-  classes: [{ name: "Background" }, { name: "Nucleus" }],
-  scaleInputs: true,
-});
+import { nucleiEngineModel, pngSource } from "./helpers.js";
 
 describe("worker pipeline", () => {
   it("labels from the worker equal labels from the main thread (real model, real image)", async () => {
-    const model = await nuclei();
+    const model = await nucleiEngineModel();
     const source = await pngSource(testdata("images", "nuclei_0000.png"));
     const direct = new MemoryImageSink();
     const viaWorker = new MemoryImageSink();
@@ -49,7 +36,7 @@ describe("worker pipeline", () => {
   });
 
   it("probabilities and a confidence threshold through the worker equal the main thread", async () => {
-    const model = await nuclei();
+    const model = await nucleiEngineModel();
     const source = await pngSource(testdata("images", "nuclei_0000.png"));
     for (const options of [{ output: "probabilities" as const }, { minConfidence: 0.9 }]) {
       const direct = new MemoryImageSink();
@@ -63,7 +50,7 @@ describe("worker pipeline", () => {
   });
 
   it("moves the input and output buffers to the worker and back instead of copying them", async () => {
-    const session = await WorkerSession.create((await nuclei()).onnx as Uint8Array, {}, nodeRuntime);
+    const session = await WorkerSession.create((await nucleiEngineModel()).onnx as Uint8Array, {}, nodeRuntime);
     try {
       const input = new Float32Array(1024 * 1024).fill(0.2);
       const output = new Float32Array(1024 * 1024 * 2);

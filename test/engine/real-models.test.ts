@@ -9,22 +9,11 @@ import { MemoryImageSink } from "../../src/io/memory/index.js";
 import { predictNode } from "../../src/engine/node/index.js";
 import type { EngineModel } from "../../src/engine/types.js";
 import { testdata } from "../helpers/paths.js";
-import { iou, modelBytes, pngSource, psnr, readPng } from "./helpers.js";
+import { iou, modelBytes, nucleiEngineModel, pngSource, psnr, readPng } from "./helpers.js";
 
 describe("real models", () => {
   it("nuclei segmentation: tiled 2x2 with 1024² tiles, IoU >= 0.79 against the labels", async () => {
-    const model: EngineModel = {
-      name: "Simple_Nuclei_SegmentationModel",
-      id: "34c8660b-2db4-425d-a16d-d6e803171c9a",
-      kind: "segmentation",
-      onnx: await modelBytes(testdata("models", "simple_nuclei_segmodel.czann")),
-      tile: [1024, 1024],
-      border: [4, 4],
-      inputChannels: 1,
-      outputChannels: 2,
-      classes: [{ name: "Background" }, { name: "Nucleus" }],
-      scaleInputs: true,
-    };
+    const model: EngineModel = { ...(await nucleiEngineModel()), id: "34c8660b-2db4-425d-a16d-d6e803171c9a" };
     const source = await pngSource(testdata("images", "nuclei_0000.png"));
     const sink = new MemoryImageSink();
     const events: number[] = [];

@@ -1,7 +1,7 @@
 /**
- * Checks the OME-TIFF (SubIFD) and OME-Zarr pyramid tests share: our own reader sees the
- * levels and reads full resolution back exactly, and the random float / RGB inputs of the
- * multi-plane cases (written by tifffile).
+ * Checks the OME-TIFF (SubIFD) and OME-Zarr pyramid tests share: numpy's reference
+ * downsampling, our own reader seeing the levels and reading full resolution back exactly, and
+ * the random float / RGB inputs of the multi-plane cases (written by tifffile).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +9,28 @@ import { decode } from "fast-png";
 import { expect } from "vitest";
 import { czmodel } from "../cli/helpers.js";
 import { python } from "./helpers.js";
+
+/**
+ * Python (numpy) lines for a check script that has `levels` (arrays, full resolution first)
+ * and `rule` ("top-left" for labels, else "mean"): sets `bad` to the first level that is not
+ * numpy's 2×2 downsampling of the one above (means of the pixels inside the image, integers
+ * rounded half up), or None.
+ */
+export const FIRST_MISMATCHING_LEVEL = `def down(a):
+    if rule == "top-left":
+        return a[..., ::2, ::2]
+    H, W = a.shape[-2:]
+    h2, w2 = (H + 1) // 2, (W + 1) // 2
+    p = numpy.zeros(a.shape[:-2] + (2 * h2, 2 * w2), numpy.float64); p[..., :H, :W] = a
+    n = numpy.zeros((2 * h2, 2 * w2)); n[:H, :W] = 1
+    s = p[..., 0::2, 0::2] + p[..., 0::2, 1::2] + p[..., 1::2, 0::2] + p[..., 1::2, 1::2]
+    m = s / (n[0::2, 0::2] + n[0::2, 1::2] + n[1::2, 0::2] + n[1::2, 1::2])
+    return m.astype(numpy.float32) if a.dtype.kind == "f" else numpy.floor(m + 0.5).astype(a.dtype)
+bad = None
+for l in range(1, len(levels)):
+    want = down(levels[l - 1])
+    if want.shape != levels[l].shape or not numpy.array_equal(want, levels[l]):
+        bad = l; break`;
 
 /** `image-info` reports `levels` levels of `out`, and `image-convert` back to PNG gives `data` exactly. */
 export async function expectLevelsAndExactPng(

@@ -15,7 +15,7 @@ import { OmeZarrSink } from "../../src/io/zarr/zarr-sink.js";
 import { czmodel, expectOneLineError, scratchDir } from "../cli/helpers.js";
 import { testdata } from "../helpers/paths.js";
 import { python } from "./helpers.js";
-import { expectLevelsAndExactPng, writeFloatStackAndRgb } from "./pyramid-helpers.js";
+import { expectLevelsAndExactPng, FIRST_MISMATCHING_LEVEL, writeFloatStackAndRgb } from "./pyramid-helpers.js";
 
 /** Checks every level of a multiscale OME-Zarr against numpy; prints the level shapes, scales and the first mismatch. */
 const CHECK_LEVELS = `
@@ -24,21 +24,7 @@ path, rule = sys.argv[1], sys.argv[2]
 g = zarr.open_group(path, mode="r")
 ms = g.attrs["multiscales"][0]["datasets"]
 levels = [numpy.asarray(g[d["path"]][:]) for d in ms]
-def down(a):
-    if rule == "top-left":
-        return a[..., ::2, ::2]
-    H, W = a.shape[-2:]
-    h2, w2 = (H + 1) // 2, (W + 1) // 2
-    p = numpy.zeros(a.shape[:-2] + (2 * h2, 2 * w2), numpy.float64); p[..., :H, :W] = a
-    n = numpy.zeros((2 * h2, 2 * w2)); n[:H, :W] = 1
-    s = p[..., 0::2, 0::2] + p[..., 0::2, 1::2] + p[..., 1::2, 0::2] + p[..., 1::2, 1::2]
-    m = s / (n[0::2, 0::2] + n[0::2, 1::2] + n[1::2, 0::2] + n[1::2, 1::2])
-    return m.astype(numpy.float32) if a.dtype.kind == "f" else numpy.floor(m + 0.5).astype(a.dtype)
-bad = None
-for l in range(1, len(levels)):
-    want = down(levels[l - 1])
-    if want.shape != levels[l].shape or not numpy.array_equal(want, levels[l]):
-        bad = l; break
+${FIRST_MISMATCHING_LEVEL}
 print(json.dumps({"shapes": [list(a.shape) for a in levels], "dtypes": [str(a.dtype) for a in levels],
   "scales": [d["coordinateTransformations"][0]["scale"] for d in ms], "paths": [d["path"] for d in ms], "mismatch": bad}))
 `;

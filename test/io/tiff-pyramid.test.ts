@@ -16,7 +16,7 @@ import { PYRAMID_AUTO_SIDE, pyramidLevelsFor } from "../../src/io/pyramid.js";
 import { czmodel, expectOneLineError, scratchDir } from "../cli/helpers.js";
 import { testdata } from "../helpers/paths.js";
 import { python } from "./helpers.js";
-import { expectLevelsAndExactPng, writeFloatStackAndRgb } from "./pyramid-helpers.js";
+import { expectLevelsAndExactPng, FIRST_MISMATCHING_LEVEL, writeFloatStackAndRgb } from "./pyramid-helpers.js";
 
 /** Reads an OME-TIFF's levels with tifffile, checks each against numpy's downsampling of the one above, and reports the tags of the pages. */
 const CHECK_TIFF_LEVELS = `
@@ -35,21 +35,7 @@ with tifffile.TiffFile(path) as tif:
              "compression": int(p.compression), "shape": list(p.shape)} for p in [page0] + subs]
     subifd_counts = [len(p.subifds or ()) for p in tif.pages]
     ome = tif.is_ome
-def down(a):
-    if rule == "top-left":
-        return a[..., ::2, ::2]
-    H, W = a.shape[-2:]
-    h2, w2 = (H + 1) // 2, (W + 1) // 2
-    p = numpy.zeros(a.shape[:-2] + (2 * h2, 2 * w2), numpy.float64); p[..., :H, :W] = a
-    n = numpy.zeros((2 * h2, 2 * w2)); n[:H, :W] = 1
-    s = p[..., 0::2, 0::2] + p[..., 0::2, 1::2] + p[..., 1::2, 0::2] + p[..., 1::2, 1::2]
-    m = s / (n[0::2, 0::2] + n[0::2, 1::2] + n[1::2, 0::2] + n[1::2, 1::2])
-    return m.astype(numpy.float32) if a.dtype.kind == "f" else numpy.floor(m + 0.5).astype(a.dtype)
-bad = None
-for l in range(1, len(levels)):
-    want = down(levels[l - 1])
-    if want.shape != levels[l].shape or not numpy.array_equal(want, levels[l]):
-        bad = l; break
+${FIRST_MISMATCHING_LEVEL}
 print(json.dumps({"shapes": [list(a.shape) for a in levels], "dtypes": [str(a.dtype) for a in levels], "mismatch": bad,
   "mainPages": mains, "subIfdCounts": sorted(set(subifd_counts)), "pages": tags, "ome": ome}))
 `;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { predictNode } from "../../src/engine/node/index.js";
-import type { EngineModel, PredictOptions } from "../../src/engine/types.js";
+import type { PredictOptions } from "../../src/engine/types.js";
 import {
   IdTrace,
   MemoryImageSink,
@@ -19,21 +19,7 @@ import {
   type ObjectOptions,
 } from "../../src/browser.js";
 import { testdata } from "../helpers/paths.js";
-import { modelBytes, pngSource } from "../engine/helpers.js";
-
-async function nucleiModel(): Promise<EngineModel> {
-  return {
-    name: "Simple_Nuclei_SegmentationModel",
-    kind: "segmentation",
-    onnx: await modelBytes(testdata("models", "simple_nuclei_segmodel.czann")),
-    tile: [1024, 1024],
-    border: [4, 4],
-    inputChannels: 1,
-    outputChannels: 2,
-    classes: [{ name: "Background" }, { name: "Nucleus" }],
-    scaleInputs: true,
-  };
-}
+import { nucleiEngineModel, pngSource } from "../engine/helpers.js";
 
 /** A memory image of what a sink received (K interleaved samples → K C planes). */
 function sourceOf(sink: MemoryImageSink): MemoryImageSource {
@@ -65,7 +51,7 @@ const CASES: { name: string; tiles: boolean; run: Partial<PredictOptions>; objec
 describe("objects in the prediction's pass", () => {
   for (const c of CASES) {
     it(`${c.name}: the same objects as measuring the outputs afterwards, and the same instance image`, async () => {
-      const model = await nucleiModel();
+      const model = await nucleiEngineModel();
       const input = await pngSource(testdata("images", "nuclei_0000.png"));
       const labelsSink = new MemoryImageSink({ tiles: c.tiles });
       const probabilitiesSink = new MemoryImageSink({ tiles: c.tiles });
@@ -112,7 +98,7 @@ describe("objects in the prediction's pass", () => {
   }
 
   it("refuses objects without a label output, of a regression model, and filled holes with confidence", async () => {
-    const model = await nucleiModel();
+    const model = await nucleiEngineModel();
     const input = await pngSource(testdata("images", "nuclei_0000.png"));
     const objects = { onObject: () => undefined };
     const sink = new MemoryImageSink();

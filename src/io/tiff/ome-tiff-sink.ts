@@ -35,7 +35,7 @@ import {
 } from "./bigtiff-writer.js";
 import { buildOmeXml, outputAnnotations, type OmeChannelSpec, type OmeImageSpec } from "./ome-xml-write.js";
 import type { ReleasesBands } from "../reuse.js";
-import { downsample2x, pyramidLevelsFor, type DownsampleRule, type PyramidOption } from "../pyramid.js";
+import { halfOfChunk, pyramidLevelsFor, type PyramidOption } from "../pyramid.js";
 
 export interface OmeTiffSinkOptions {
   /** Tile width and height in pixels, a multiple of 16 (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -175,18 +175,10 @@ export class OmeTiffSink implements ImageSink, ReleasesBands {
     await this.appendTiles(chunks, this.levels[level]!);
     const next = this.levels[level + 1];
     if (!next) return;
-    const info = this.info!;
-    const { width, height } = this.levels[level]!;
-    const rule: DownsampleRule = info.kind === "labels" ? "top-left" : "mean";
     const size = this.tileSize;
     for (const c of chunks) {
-      // tile origins are multiples of the (even) tile size, so the halves line up
-      const x = c.cx * size;
-      const y = c.cy * size;
-      const w = Math.min(size, width - x);
-      const h = Math.min(size, height - y);
-      const half = downsample2x(c.data, size, w, h, info.samplesPerPixel, info.sampleType, rule);
-      await next.grid.write(c.plane, { x: x / 2, y: y / 2, width: Math.ceil(w / 2), height: Math.ceil(h / 2) }, half);
+      const { rect, data } = halfOfChunk(c, size, size, this.levels[level]!, this.info!);
+      await next.grid.write(c.plane, rect, data);
     }
   }
 

@@ -40,7 +40,7 @@ import type { KeyValueTarget } from "./key-value-target.js";
 import type { ReleasesBands } from "../reuse.js";
 import type { PieceLayout } from "./chunk-pieces.js";
 import { bytesToHex } from "../../bytes/hex.js";
-import { downsample2x, pyramidLevelsFor, type DownsampleRule, type PyramidOption } from "../pyramid.js";
+import { halfOfChunk, pyramidLevelsFor, type PyramidOption } from "../pyramid.js";
 
 export interface OmeZarrSinkOptions {
   /** Chunk height and width in pixels (default 512, less for very wide multi-sample outputs: `autoChunkSize`). */
@@ -253,17 +253,10 @@ export class OmeZarrSink implements ImageSink, ReleasesBands {
     await Promise.all(chunks.map((c) => this.writeChunk(c.plane, c.cy, c.cx, c.data, level)));
     const next = this.levelGrids[level];
     if (!next) return;
-    const info = this.info!;
-    const { width, height, chunkW, chunkH } = this.levels[level]!;
-    const rule: DownsampleRule = info.kind === "labels" ? "top-left" : "mean";
+    const levelInfo = this.levels[level]!;
     for (const c of chunks) {
-      // chunk origins are even (a multiple of an even chunk size, or 0), so the halves line up
-      const x = c.cx * chunkW;
-      const y = c.cy * chunkH;
-      const w = Math.min(chunkW, width - x);
-      const h = Math.min(chunkH, height - y);
-      const half = downsample2x(c.data, chunkW, w, h, info.samplesPerPixel, info.sampleType, rule);
-      await next.write(c.plane, { x: x / 2, y: y / 2, width: Math.ceil(w / 2), height: Math.ceil(h / 2) }, half);
+      const { rect, data } = halfOfChunk(c, levelInfo.chunkW, levelInfo.chunkH, levelInfo, this.info!);
+      await next.write(c.plane, rect, data);
     }
   }
 
