@@ -19,7 +19,16 @@ export function fixture(...parts: string[]): string {
   return join(repoRoot, "test", "fixtures", ...parts);
 }
 
-/** A new empty temporary folder. */
+const madeTempDirs: string[] = [];
+
+/** A new empty temporary folder, removed after the test file's tests (test/setup/temp-dirs.ts). */
 export async function tempDir(prefix = "czmodel-test-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
+}
+
+/** The temporary folders made so far in this test file, forgotten once returned. */
+export function takeTempDirs(): string[] {
+  return madeTempDirs.splice(0);
 }
