@@ -40,46 +40,75 @@ function levelExtremes(left: ArrayLike<number>, right: ArrayLike<number>): { lo:
   return { lo, hi };
 }
 
-/** Points sorted by (Y, X) as flat x, y pairs. */
-function sortedPoints(lo: Float64Array, hi: Float64Array, firstLevel: number): number[] {
-  const points: number[] = [];
-  for (let k = 0; k < lo.length; k++) {
-    const y = firstLevel + k;
-    points.push(lo[k]!, y);
-    if (hi[k]! !== lo[k]!) points.push(hi[k]!, y);
-  }
-  return points;
+/** `n` points as flat x, y pairs (typed, sized once: the hull code allocates nothing per point). */
+interface Points {
+  xy: Float64Array;
+  n: number;
 }
 
-/** One monotone chain over flat points (step +1 forward, −1 backward), as flat x, y pairs. */
-function chain(points: number[], forward: boolean): number[] {
-  const out: number[] = [];
-  const n = points.length / 2;
+/** Points sorted by (Y, X). */
+function sortedPoints(lo: Float64Array, hi: Float64Array, firstLevel: number): Points {
+  const xy = new Float64Array(4 * lo.length);
+  let n = 0;
+  for (let k = 0; k < lo.length; k++) {
+    const y = firstLevel + k;
+    xy[2 * n] = lo[k]!;
+    xy[2 * n + 1] = y;
+    n++;
+    if (hi[k]! !== lo[k]!) {
+      xy[2 * n] = hi[k]!;
+      xy[2 * n + 1] = y;
+      n++;
+    }
+  }
+  return { xy, n };
+}
+
+/** One monotone chain over the points (taken first to last, or last to first), stored in the order found. */
+function chain({ xy, n }: Points, forward: boolean): Points {
+  const out = new Float64Array(2 * n);
+  let m = 0;
   for (let s = 0; s < n; s++) {
     const i = forward ? s : n - 1 - s;
-    const px = points[2 * i]!;
-    const py = points[2 * i + 1]!;
-    while (out.length >= 4) {
-      const ox = out[out.length - 4]!;
-      const oy = out[out.length - 3]!;
-      const ax = out[out.length - 2]!;
-      const ay = out[out.length - 1]!;
+    const px = xy[2 * i]!;
+    const py = xy[2 * i + 1]!;
+    while (m >= 2) {
+      const ox = out[2 * m - 4]!;
+      const oy = out[2 * m - 3]!;
+      const ax = out[2 * m - 2]!;
+      const ay = out[2 * m - 1]!;
       if ((ax - ox) * (py - oy) - (ay - oy) * (px - ox) > 0) break;
-      out.length -= 2;
+      m--;
     }
-    out.push(px, py);
+    out[2 * m] = px;
+    out[2 * m + 1] = py;
+    m++;
   }
-  return out;
+  return { xy: out, n: m };
+}
+
+/** The points in reverse order. */
+function reversed({ xy, n }: Points): Points {
+  const out = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    out[2 * i] = xy[2 * (n - 1 - i)]!;
+    out[2 * i + 1] = xy[2 * (n - 1 - i) + 1]!;
+  }
+  return { xy: out, n };
 }
 
 /** Pointer into a Y-nondecreasing chain; `extent` widens [lo, hi] by the chain's X range at level Y. */
 class ChainWalker {
   private j = 0;
-  constructor(private readonly c: number[]) {}
+  private readonly c: Float64Array;
+  private readonly last: number;
+  constructor(points: Points) {
+    this.c = points.xy;
+    this.last = points.n - 1;
+  }
 
   extent(Y: number, range: { lo: number; hi: number }): void {
-    const c = this.c;
-    const last = c.length / 2 - 1;
+    const { c, last } = this;
     while (this.j < last && c[2 * this.j + 3]! < Y) this.j++;
     for (let j = this.j; j < last && c[2 * j + 1]! <= Y; j++) {
       const x1 = c[2 * j]!;
@@ -108,10 +137,7 @@ export function convexPixelCount(firstRow: number, left: ArrayLike<number>, righ
   const points = sortedPoints(lo, hi, firstLevel);
   // the two chains from the lowest (Y, X) point to the highest, each Y-nondecreasing
   const one = new ChainWalker(chain(points, true));
-  const back = chain(points, false);
-  const reversed: number[] = [];
-  for (let i = back.length - 2; i >= 0; i -= 2) reversed.push(back[i]!, back[i + 1]!);
-  const other = new ChainWalker(reversed);
+  const other = new ChainWalker(reversed(chain(points, false)));
   let count = 0;
   const range = { lo: 0, hi: 0 };
   for (let i = 0; i < left.length; i++) {

@@ -31,7 +31,7 @@ export async function writeInstances(
   const bandRows = Math.max(1, Math.floor(options.bandRows ?? 256));
   let band = new Uint32Array(0);
   let bandY = 0;
-  const onRow = (y: number, runs: readonly number[], keys: readonly number[]) => {
+  const onRow = (y: number, runs: ArrayLike<number>, keys: readonly number[]) => {
     const offset = (y - bandY) * width;
     for (let i = 0; i < runs.length; i += 2) band.fill(trace.finalId(keys[i / 2]!), offset + runs[i]!, offset + runs[i + 1]! + 1);
   };

@@ -41,8 +41,8 @@ export class IdTrace {
 /** Optional observers of a pass: record ids (first pass), see each row's runs (second pass). */
 export interface LabelerHooks {
   trace?: IdTrace;
-  /** After row `y`: its runs of selected pixels as (x0, x1) pairs and each run's object key now. */
-  onRow?: (y: number, runs: readonly number[], keys: readonly number[]) => void;
+  /** After row `y`: its runs of selected pixels as (x0, x1) pairs and each run's object key now (valid during the call). */
+  onRow?: (y: number, runs: ArrayLike<number>, keys: readonly number[]) => void;
 }
 
 /** Counts of a finished pass. */
@@ -58,20 +58,13 @@ export interface LabelingSummary {
 export class ObjectLabeler {
   private readonly connectivity: 4 | 8;
   private readonly selected: (v: number) => boolean;
-  /** The class of each run of `prevRuns` / `curRuns`. */
-  private prevRunCls: number[] = [];
-  private curRunCls: number[] = [];
-  private prev: (ObjectState | null)[];
-  private cur: (ObjectState | null)[];
-  /** Runs of selected pixels of the previous and current row as (x0, x1) pairs, left to right. */
-  private prevRuns: number[] = [];
-  private curRuns: number[] = [];
-  /** The object each run of the current row was added to (before the row's later unions). */
-  private runObjects: ObjectState[] = [];
-  /** `sharedRunEnd`'s positions in `prevRuns` and `curRuns` while windows are counted. */
-  private prevRunAt = 0;
-  private curRunAt = 0;
-  /** `joinAbove`'s position in `prevRuns` while a row is cut into runs. */
+  /**
+   * The previous and the current row, as runs of selected pixels: typed arrays sized once for the
+   * width (a row has at most `width` runs) with a run count, so that no row allocates.
+   */
+  private prev: RowRuns;
+  private cur: RowRuns;
+  /** `joinAbove`'s position in `prev.runs` while a row is cut into runs. */
   private aboveRun = 0;
   private y = 0;
   /** Every object state in creation (= first pixel) order, from the oldest not yet released. */
@@ -95,8 +88,8 @@ export class ObjectLabeler {
       throw invalidArgument(`connectivity must be 4 or 8, got ${String(options.connectivity)}`);
     const classes = options.classes ? new Set(options.classes) : undefined;
     this.selected = classes ? (v) => classes.has(v) : (v) => v !== 0;
-    this.prev = new Array<ObjectState | null>(width).fill(null);
-    this.cur = new Array<ObjectState | null>(width).fill(null);
+    this.prev = new RowRuns(width);
+    this.cur = new RowRuns(width);
   }
 
   /** Add `rows` full rows of labels (row-major, `rows * width` values). */
@@ -121,21 +114,17 @@ export class ObjectLabeler {
 
   /** Forget the row that the current-row buffers still hold (two rows back). */
   private clearCurrent(): void {
-    const runs = this.curRuns;
-    for (let i = 0; i < runs.length; i += 2) this.cur.fill(null, runs[i]!, runs[i + 1]! + 1);
-    runs.length = 0;
-    this.curRunCls.length = 0;
+    this.cur.clear();
   }
 
   private addRow(labels: ArrayLike<number>, offset: number, extras: BandExtras): void {
     const { width, y, cur } = this;
     this.clearCurrent();
-    const runs = this.curRuns;
-    const runCls = this.curRunCls;
-    const objects = this.runObjects;
-    objects.length = 0;
+    const { runs, cls, objects } = cur;
+    let n = 0;
     this.aboveRun = 0;
     const end = offset + width;
+    const words = wordsOf(labels);
     let i = offset;
     let v = 0;
     let last = Number.NaN;
@@ -144,7 +133,8 @@ export class ObjectLabeler {
       const start = i;
       const value = labels[i]!;
       i++;
-      while (i < end && labels[i] === value) i++;
+      if (words) i = byteRunEnd(labels as Uint8Array, words, i, end, value);
+      else while (i < end && labels[i] === value) i++;
       if (value !== last) {
         last = value;
         v = value;
@@ -155,21 +145,26 @@ export class ObjectLabeler {
         const x1 = i - 1 - offset;
         const obj = this.joinAbove(v, x0, x1) ?? this.create(v, x0);
         this.addPixels(obj, x0, x1, offset, extras);
-        runs.push(x0, x1);
-        runCls.push(v);
-        objects.push(obj);
+        runs[2 * n] = x0;
+        runs[2 * n + 1] = x1;
+        cls[n] = v;
+        objects[n] = obj;
+        n++;
       }
     }
-    for (let i = 0; i < runs.length; i += 2) {
-      const root = findRoot(objects[i / 2]!);
+    cur.count = n;
+    // each run's object becomes its root after the row's unions, and the row's columns point at their run
+    for (let k = 0; k < n; k++) {
+      const root = findRoot(objects[k]!);
       root.seenRow = y;
-      cur.fill(root, runs[i]!, runs[i + 1]! + 1);
+      objects[k] = root;
+      cur.at.fill(k + 1, runs[2 * k]!, runs[2 * k + 1]! + 1);
     }
     if (this.hooks.onRow)
       this.hooks.onRow(
         y,
-        runs,
-        runs.filter((_, i) => i % 2 === 0).map((x0) => cur[x0]!.firstKey),
+        runs.subarray(0, 2 * n),
+        objects.slice(0, n).map((o) => o.firstKey),
       );
   }
 
@@ -180,13 +175,13 @@ export class ObjectLabeler {
    */
   private joinAbove(v: number, x0: number, x1: number): ObjectState | null {
     const reach = this.connectivity === 8 ? 1 : 0;
-    const runs = this.prevRuns;
-    while (this.aboveRun < runs.length && runs[this.aboveRun + 1]! < x0 - reach) this.aboveRun += 2;
+    const { runs, cls, objects, count } = this.prev;
+    const used = 2 * count;
+    while (this.aboveRun < used && runs[this.aboveRun + 1]! < x0 - reach) this.aboveRun += 2;
     let obj: ObjectState | null = null;
-    for (let i = this.aboveRun; i < runs.length && runs[i]! <= x1 + reach; i += 2) {
-      const start = runs[i]!;
-      if (this.prevRunCls[i >> 1] !== v) continue;
-      const root = findRoot(this.prev[start]!);
+    for (let i = this.aboveRun; i < used && runs[i]! <= x1 + reach; i += 2) {
+      if (cls[i >> 1] !== v) continue;
+      const root = findRoot(objects[i >> 1]!);
       obj = obj ? this.union(obj, root) : root;
     }
     return obj;
@@ -221,27 +216,25 @@ export class ObjectLabeler {
     this.closeEnded();
     this.release();
     [this.prev, this.cur] = [this.cur, this.prev];
-    [this.prevRunCls, this.curRunCls] = [this.curRunCls, this.prevRunCls];
-    [this.prevRuns, this.curRuns] = [this.curRuns, this.prevRuns];
     this.y++;
   }
 
   /** Count the Crofton window codes of every 2×2 window spanning the previous and current row. */
   private croftonWindows(): void {
-    const { prev, prevRuns: a, curRuns: b } = this;
-    for (let i = 0; i < a.length; i += 2) {
-      const o = prev[a[i]!]!;
-      if (o.parent) prev.fill(findRoot(o), a[i]!, a[i + 1]! + 1);
-    }
-    this.prevRunAt = 0;
-    this.curRunAt = 0;
+    const { prev, cur } = this;
+    // the row above's objects may have been absorbed by this row's unions
+    for (let k = 0; k < prev.count; k++) prev.objects[k] = findRoot(prev.objects[k]!);
+    const a = prev.runs;
+    const b = cur.runs;
+    const aEnd = 2 * prev.count;
+    const bEnd = 2 * cur.count;
     // windows (by left column) that touch a run of either row: [x0 - 1, x1], merged
     let i = 0;
     let j = 0;
     let lo = 0;
     let hi = -2;
-    while (i < a.length || j < b.length) {
-      const fromA = j >= b.length || (i < a.length && a[i]! <= b[j]!);
+    while (i < aEnd || j < bEnd) {
+      const fromA = j >= bEnd || (i < aEnd && a[i]! <= b[j]!);
       const s = (fromA ? a[i]! : b[j]!) - 1;
       const e = fromA ? a[i + 1]! : b[j + 1]!;
       if (fromA) i += 2;
@@ -255,28 +248,19 @@ export class ObjectLabeler {
     this.windowsBetween(lo, hi);
   }
 
-  /** The last column of the shorter of the two runs (row above, row) that contain column `x`. */
-  private sharedRunEnd(x: number): number {
-    const a = this.prevRuns;
-    const b = this.curRuns;
-    while (a[this.prevRunAt + 1]! < x) this.prevRunAt += 2;
-    while (b[this.curRunAt + 1]! < x) this.curRunAt += 2;
-    return Math.min(a[this.prevRunAt + 1]!, b[this.curRunAt + 1]!);
-  }
-
   /** Count the windows whose left column is lo..hi. */
   private windowsBetween(lo: number, hi: number): void {
     const { prev, cur, width } = this;
     const four = this.connectivity === 4;
     for (let x = lo; x <= hi; x++) {
-      const tl = x >= 0 ? prev[x]! : null;
-      const tr = x + 1 < width ? prev[x + 1]! : null;
-      const bl = x >= 0 ? cur[x]! : null;
-      const br = x + 1 < width ? cur[x + 1]! : null;
+      const tl = x >= 0 ? prev.objectAt(x) : null;
+      const tr = x + 1 < width ? prev.objectAt(x + 1) : null;
+      const bl = x >= 0 ? cur.objectAt(x) : null;
+      const br = x + 1 < width ? cur.objectAt(x + 1) : null;
       // windows inside one object (code 15) weigh nothing in the perimeter, and most windows are
       // such: where both rows' runs at x belong to one object, jump to the last column both cover
       if (tl !== null && tl === bl) {
-        const end = this.sharedRunEnd(x);
+        const end = Math.min(prev.runEndAt(x), cur.runEndAt(x));
         if (end > x) {
           x = end - 1;
           continue;
@@ -292,9 +276,9 @@ export class ObjectLabeler {
 
   /** Objects in the previous row that have no pixel in the current one are complete. */
   private closeEnded(): void {
-    const { prev, prevRuns, y } = this;
-    for (let i = 0; i < prevRuns.length; i += 2) {
-      const o = prev[prevRuns[i]!]!;
+    const { prev, y } = this;
+    for (let k = 0; k < prev.count; k++) {
+      const o = prev.objects[k]!;
       if (!o.closed && o.seenRow < y) this.close(o);
     }
   }
@@ -345,6 +329,77 @@ export class ObjectLabeler {
 }
 
 type Cell = ObjectState | null;
+
+/** One row's runs of selected pixels, left to right, and which run covers each column. */
+class RowRuns {
+  /** Runs as (x0, x1) pairs; the first `count` pairs are this row's. */
+  readonly runs: Int32Array;
+  /** The class of each run. */
+  readonly cls: Float64Array;
+  /** Each run's object: the one it was added to while the row is cut, its root after. */
+  readonly objects: ObjectState[] = [];
+  /** Per column: 1 + the index of the run that covers it, 0 for none. */
+  readonly at: Int32Array;
+  count = 0;
+
+  constructor(width: number) {
+    this.runs = new Int32Array(2 * width);
+    this.cls = new Float64Array(width);
+    this.at = new Int32Array(width);
+  }
+
+  objectAt(x: number): ObjectState | null {
+    const k = this.at[x]!;
+    return k === 0 ? null : this.objects[k - 1]!;
+  }
+
+  /** The last column of the run that covers column `x` (which one must). */
+  runEndAt(x: number): number {
+    return this.runs[2 * this.at[x]! - 1]!;
+  }
+
+  clear(): void {
+    for (let k = 0; k < this.count; k++) this.at.fill(0, this.runs[2 * k]!, this.runs[2 * k + 1]! + 1);
+    this.count = 0;
+  }
+}
+
+const wordViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+
+/**
+ * A 32-bit view of byte labels whose buffer starts 4-aligned, so that long runs of one value
+ * (mostly background) are skipped four pixels per compare; `undefined` for wider samples.
+ */
+function wordsOf(labels: ArrayLike<number>): Uint32Array | undefined {
+  if (!(labels instanceof Uint8Array) || labels.byteOffset % 4 !== 0) return undefined;
+  let words = wordViews.get(labels.buffer);
+  if (!words) {
+    words = new Uint32Array(labels.buffer, 0, labels.buffer.byteLength >> 2);
+    wordViews.set(labels.buffer, words);
+  }
+  return words;
+}
+
+/**
+ * The end (exclusive, ≤ `end`) of the run of `value` that continues at index `i` of byte labels
+ * (`words` their 32-bit view): byte by byte up to a 4-aligned index, then word by word.
+ */
+function byteRunEnd(labels: Uint8Array, words: Uint32Array, i: number, end: number, value: number): number {
+  let at = i;
+  while (at < end && (at & 3) !== 0) {
+    if (labels[at] !== value) return at;
+    at++;
+  }
+  if (at >= end) return end;
+  const base = labels.byteOffset >> 2;
+  const pattern = Math.imul(value, 0x01010101) >>> 0;
+  const wordEnd = base + (end >> 2);
+  let w = base + (at >> 2);
+  while (w < wordEnd && words[w] === pattern) w++;
+  at = (w - base) << 2;
+  while (at < end && labels[at] === value) at++;
+  return at;
+}
 
 /** Count one 2×2 window for object `o` by which of its four pixels are `o`'s. */
 function countWindow(o: ObjectState, tl: Cell, tr: Cell, bl: Cell, br: Cell): void {
