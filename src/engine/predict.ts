@@ -106,6 +106,8 @@ export async function predict(
     checkAbort();
     const tee = options.objects ? objectsTee(model, source, options) : undefined;
     const observed = tee ? tee.wrap(sinks, planOutputs(model.kind, options.output)) : sinks;
+    // the tiles are read through the objects pass, which keeps the rows for its intensity columns
+    const tileSource = tee ? tee.observeInput() : source;
     const info = source.info;
     const input = planInput(model, info, options);
     const stacks = input.planes.stacks;
@@ -113,7 +115,7 @@ export async function predict(
     // without it, read the first tile meanwhile; it is used if the session agrees on the tile.
     const early: EarlyRead | null = speculate((): EarlyRead => {
       const geometry = planGeometry(model, input, options, null);
-      const reader = new TileInputReader(source, geometry.grid, stacks, input.mapping, input.scaling);
+      const reader = new TileInputReader(tileSource, geometry.grid, stacks, input.mapping, input.scaling);
       const block = options.tiles;
       reader.prefetch({ stack: block?.stack ?? 0, zi: 0, yi: block?.y[0] ?? 0, xi: block?.x[0] ?? 0 });
       return { geometry, reader };
@@ -133,7 +135,7 @@ export async function predict(
     if (reuse) geometry = { ...geometry, grid: early.geometry.grid };
     const plan = planPrediction({ model, image: info, session: layout, options, input, geometry });
     const runner = new BatchRunner(session, options.runtime, layout, plan.tile, model.inputChannels, plan.batch.run, model.name);
-    const reader = reuse && early ? early.reader : new TileInputReader(source, plan.grid, stacks, input.mapping, input.scaling);
+    const reader = reuse && early ? early.reader : new TileInputReader(tileSource, plan.grid, stacks, input.mapping, input.scaling);
     const onProgress = options.onProgress;
     const { targets, batches } = await runBatches({
       plan,

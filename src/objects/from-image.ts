@@ -8,6 +8,7 @@
 import { invalidArgument, invalidImage, unsupported } from "../errors.js";
 import { readsRegionsInto } from "../io/reuse.js";
 import { allocSamples, planeCount, type ImageInfo, type ImageSource, type OutputImageInfo, type SampleArray } from "../io/types.js";
+import type { InputRows } from "./input-rows.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
@@ -92,17 +93,26 @@ export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: 
  * Rows y..y+rows of an image (the intensity image, or the labels) as one array per channel. With `reuse` (one slot per C
  * plane, kept by the caller across bands) a source that reads into a caller's buffer fills the
  * same arrays band after band instead of allocating new ones: the values are consumed before
- * the next band is read.
+ * the next band is read. With `kept` (and `reuse`), rows a prediction already read are taken
+ * from there instead of the source.
  */
-export async function channelBands(source: ImageSource, y: number, rows: number, reuse?: SampleArray[]): Promise<ArrayLike<number>[]> {
+export async function channelBands(
+  source: ImageSource,
+  y: number,
+  rows: number,
+  reuse?: SampleArray[],
+  kept?: InputRows,
+): Promise<ArrayLike<number>[]> {
   const { width, sizes, samplesPerPixel: spp, sampleType } = source.info;
   const out: ArrayLike<number>[] = [];
   const rect = { x: 0, y, width, height: rows };
   for (let c = 0; c < sizes.c; c++) {
     const plane = { scene: 0, t: 0, c, z: 0 };
+    const needed = width * rows * spp;
+    if (reuse && kept && (!reuse[c] || reuse[c]!.length < needed)) reuse[c] = allocSamples(sampleType, needed);
     let data: SampleArray;
-    if (reuse && readsRegionsInto(source)) {
-      const needed = width * rows * spp;
+    if (reuse && kept?.take(c, y, rows, reuse[c]!)) data = reuse[c]!.subarray(0, needed);
+    else if (reuse && readsRegionsInto(source)) {
       if (!reuse[c] || reuse[c]!.length < needed) reuse[c] = allocSamples(sampleType, needed);
       data = await source.readRegionInto(plane, rect, reuse[c]!);
     } else data = await source.readRegion(plane, rect);

@@ -22,6 +22,7 @@ import {
   writesTiles,
 } from "../io/types.js";
 import { addHolePixels, checkObjectInputs, channelBands } from "./from-image.js";
+import { InputRows } from "./input-rows.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { TableLayout } from "./table.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
@@ -71,6 +72,8 @@ export class ObjectsTee {
   private readonly spareLabels: SampleArray[] = [];
   /** Reused band buffers of the intensity image, one per C plane. */
   private readonly intensityBuffers: SampleArray[] = [];
+  /** The input rows the prediction reads (through `observeInput`), for the intensity columns. */
+  private inputRows: InputRows | undefined;
   /** The labelling summary once the label sink has finished. */
   summary: LabelingSummary | undefined;
 
@@ -80,6 +83,17 @@ export class ObjectsTee {
   ) {
     if (options.fillHoles && options.confidence)
       throw unsupported("filled holes need the class probabilities of pixels above the current band; measure the written files instead");
+  }
+
+  /**
+   * The input to predict from: `input` with every region the prediction reads also kept for the
+   * intensity columns, so that they need no second read (when the input is one plane stack).
+   */
+  observeInput(): ImageSource {
+    const { sizes } = this.input.info;
+    if (sizes.scene * sizes.t * sizes.z !== 1) return this.input;
+    this.inputRows = new InputRows(this.input);
+    return this.inputRows.observe();
   }
 
   /** The sinks to predict into, in plan order (`kinds`): the label sink (and probabilities sink) observed. */
@@ -116,6 +130,7 @@ export class ObjectsTee {
     const input = this.input.info;
     const fits = input.sizes.scene * input.sizes.t * input.sizes.z === 1 && input.width === info.width && input.height === info.height;
     this.intensity = fits ? this.input : undefined;
+    if (!fits) this.inputRows?.stop();
     const channels = checkObjectInputs(info, this.intensity?.info, this.options);
     const px = info.physicalSize ?? this.intensity?.info.physicalSize;
     const pixelSizeUm = this.options.pixelSizeUm ?? (px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined);
@@ -160,7 +175,10 @@ export class ObjectsTee {
       this.bands.delete(this.nextY);
       const y = this.nextY;
       this.nextY += band.rows;
-      const intensity = this.intensity ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers) : undefined;
+      const intensity = this.intensity
+        ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers, this.inputRows)
+        : undefined;
+      this.inputRows?.done(this.nextY);
       this.labeler!.addBand(band.labels, band.rows, {
         ...(intensity ? { intensity } : {}),
         ...(band.probabilities ? { confidence: this.confidenceOf(band.labels, band.probabilities) } : {}),

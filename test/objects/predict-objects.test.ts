@@ -18,6 +18,7 @@ import {
   type MeasuredObject,
   type ObjectOptions,
 } from "../../src/browser.js";
+import type { ImageSource } from "../../src/io/types.js";
 import { testdata } from "../helpers/paths.js";
 import { nucleiEngineModel, pngSource } from "../engine/helpers.js";
 
@@ -58,18 +59,33 @@ describe("objects in the prediction's pass", () => {
       const got: MeasuredObject[] = [];
       const layouts: unknown[] = [];
       const trace = new IdTrace();
-      const result = await predictNode(model, input, c.confidence ? { labels: labelsSink, probabilities: probabilitiesSink } : labelsSink, {
-        ...c.run,
-        worker: false,
-        output: c.confidence ? "both" : "labels",
-        objects: {
-          ...c.objects,
-          onObject: (o) => got.push(o),
-          onBegin: (layout) => layouts.push(layout),
-          ...(c.confidence ? { confidence: {} } : {}),
-          trace,
+      // the intensity columns come from the rows the tiles read: no full-width second read
+      const readWidths: number[] = [];
+      const recorded: ImageSource = {
+        info: input.info,
+        readRegion: (plane, rect) => {
+          readWidths.push(rect.width);
+          return input.readRegion(plane, rect);
         },
-      });
+        close: () => input.close(),
+      };
+      const result = await predictNode(
+        model,
+        recorded,
+        c.confidence ? { labels: labelsSink, probabilities: probabilitiesSink } : labelsSink,
+        {
+          ...c.run,
+          worker: false,
+          output: c.confidence ? "both" : "labels",
+          objects: {
+            ...c.objects,
+            onObject: (o) => got.push(o),
+            onBegin: (layout) => layouts.push(layout),
+            ...(c.confidence ? { confidence: {} } : {}),
+            trace,
+          },
+        },
+      );
       const labels = sourceOf(labelsSink);
       const want: MeasuredObject[] = [];
       const refTrace = new IdTrace();
@@ -80,6 +96,8 @@ describe("objects in the prediction's pass", () => {
         (o) => want.push(o),
       );
       expect(got.length).toBeGreaterThan(300);
+      expect(readWidths.length).toBeGreaterThan(1);
+      expect(Math.max(...readWidths)).toBeLessThan(input.info.width);
       // (strings: a deep comparison of hundreds of outlines is slow)
       expect(JSON.stringify(got)).toBe(JSON.stringify(want));
       expect(result.objects).toEqual(summary);
