@@ -28,7 +28,9 @@
  * The e2e side writes full resolution only (`pyramid: false`). `--pyramid` compares instead
  * predict with a pyramid (OME-TIFF SubIFDs, `pyramid: true`) against the same predict without
  * one, interleaved (with, without, with, …), and prints per size the median wall and CPU
- * seconds of each side, ratio = median with / median without (target <= 1.15), and peak RSS.
+ * seconds of each side, ratio = median with / median without (target <= 1.15), the median of
+ * the per-pair ratios (each with-run over the without-run right after it; steadier when the
+ * machine's load drifts during the benchmark), and peak RSS.
  * `--objects` compares the same way predict with the objects table measured in the same pass
  * (`czmodel predict --objects T.csv`, 8-connectivity, every class but the background) against
  * the plain predict (target <= 1.10), and also prints the extra CPU ms per megapixel.
@@ -245,6 +247,8 @@ interface PairRow {
   withoutS: Spread;
   /** median with / median without */
   ratio: number;
+  /** with / without of each interleaved pair (run i of both sides, under about the same load): median, min, max */
+  pairRatio: Spread;
   withCpuS: Spread;
   withoutCpuS: Spread;
   /** (median CPU with − median CPU without) / megapixels: the extra CPU per MP */
@@ -289,6 +293,7 @@ async function measurePair(variant: Variant, size: number, dir: string): Promise
     withS,
     withoutS,
     ratio: withS.median / withoutS.median,
+    pairRatio: spread(sides.on.map((r, i) => r.ms / sides.off[i]!.ms)),
     withCpuS,
     withoutCpuS,
     extraCpuMsPerMP: ((withCpuS.median - withoutCpuS.median) * 1000) / megapixels,
@@ -305,6 +310,7 @@ function printPairRows(variant: Variant, rows: PairRow[]): void {
     [`with s (min–max)`, 22, (r) => timeCell(r.withS)],
     ["without s (min–max)", 22, (r) => timeCell(r.withoutS)],
     ["ratio", 6, (r) => s(r.ratio)],
+    ["pair ratio (min–max)", 21, (r) => `${s(r.pairRatio.median)} (${s(r.pairRatio.min)}–${s(r.pairRatio.max)})`],
     ["with CPU s", 11, (r) => s(r.withCpuS.median)],
     ["w/o CPU s", 10, (r) => s(r.withoutCpuS.median)],
     ["+CPU ms/MP", 11, (r) => s(r.extraCpuMsPerMP, 1)],
@@ -317,7 +323,11 @@ function printPairRows(variant: Variant, rows: PairRow[]): void {
     `
 medians over ${repeat} run(s) per side, interleaved; (min–max) = spread of the wall times;` +
       `
-ratio = median s with ${variant.name} / median s without; CPU s = user + sys of the child, median;` +
+ratio = median s with ${variant.name} / median s without; pair ratio = median of with / without per interleaved pair` +
+      `
+(run i of both sides ran back to back, so a change in machine load hits both: steadier on a shared machine);` +
+      `
+CPU s = user + sys of the child, median (it counts onnxruntime's threads waiting busily, so it moves with load too);` +
       `
 +CPU ms/MP = extra CPU per megapixel; RSS = max
 `,
