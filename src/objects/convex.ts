@@ -6,9 +6,11 @@
  * on doubled coordinates (all hull points are then integers).
  *
  * In doubled coordinates the candidate points lie on the levels Y = 2·row − 1 … 2·row + 1; on
- * each level only the leftmost and rightmost candidate can be a hull vertex, so the hull is
- * built from at most two points per level, already in (Y, X) order (Andrew's monotone chain
- * without a sort), and each row's extent is read off the hull's two Y-monotone chains with one
+ * each level only the leftmost and rightmost candidate can be a hull vertex. The hull's left
+ * side is the convex chain of every level's leftmost point (ending at the last level's
+ * rightmost), its right side that of every level's rightmost point (starting at the first
+ * level's leftmost): each is one pass of Andrew's monotone chain over points already in (Y, X)
+ * order, into reused scratch buffers. Each row's extent is read off the two chains with one
  * pointer each: linear in the object's height.
  */
 
@@ -20,11 +22,23 @@ function floorDiv(num: number, den: number): number {
   return q;
 }
 
-/** Candidate points by level (level k is Y = 2·firstRow − 1 + k): X of the leftmost and rightmost. */
-function levelExtremes(left: ArrayLike<number>, right: ArrayLike<number>): { lo: Float64Array; hi: Float64Array } {
+/** Scratch buffers reused by every call (the hull is computed synchronously, one object at a time). */
+let scratch = new Float64Array(0);
+
+/** A buffer of at least `n` doubles: the start of the scratch buffer, grown when needed. */
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch;
+}
+
+/**
+ * Candidate points by level (level k is Y = 2·firstRow − 1 + k): X of the leftmost in
+ * `lo[k]` and of the rightmost in `hi[k]`, for k < `levels`.
+ */
+function levelExtremes(left: ArrayLike<number>, right: ArrayLike<number>, lo: Float64Array, hi: Float64Array): void {
   const levels = 2 * left.length + 1;
-  const lo = new Float64Array(levels).fill(Number.POSITIVE_INFINITY);
-  const hi = new Float64Array(levels).fill(Number.NEGATIVE_INFINITY);
+  lo.fill(Number.POSITIVE_INFINITY, 0, levels);
+  hi.fill(Number.NEGATIVE_INFINITY, 0, levels);
   for (let i = 0; i < left.length; i++) {
     const l = 2 * left[i]!;
     const r = 2 * right[i]!;
@@ -37,74 +51,44 @@ function levelExtremes(left: ArrayLike<number>, right: ArrayLike<number>): { lo:
     lo[k + 1] = l;
     hi[k + 1] = r;
   }
-  return { lo, hi };
 }
 
-/** `n` points as flat x, y pairs (typed, sized once: the hull code allocates nothing per point). */
-interface Points {
-  xy: Float64Array;
-  n: number;
-}
-
-/** Points sorted by (Y, X). */
-function sortedPoints(lo: Float64Array, hi: Float64Array, firstLevel: number): Points {
-  const xy = new Float64Array(4 * lo.length);
-  let n = 0;
-  for (let k = 0; k < lo.length; k++) {
-    const y = firstLevel + k;
-    xy[2 * n] = lo[k]!;
-    xy[2 * n + 1] = y;
-    n++;
-    if (hi[k]! !== lo[k]!) {
-      xy[2 * n] = hi[k]!;
-      xy[2 * n + 1] = y;
-      n++;
-    }
-  }
-  return { xy, n };
-}
-
-/** One monotone chain over the points (taken first to last, or last to first), stored in the order found. */
-function chain({ xy, n }: Points, forward: boolean): Points {
-  const out = new Float64Array(2 * n);
+/**
+ * One side of the hull, from the first level to the last: the leftmost points of every level
+ * then the last level's rightmost (`side` −1), or the first level's leftmost then the rightmost
+ * of every level (`side` +1), reduced to the convex chain (Andrew's monotone chain; the points
+ * are already in (Y, X) order). Written as x, y pairs into `out`; returns the number of points.
+ */
+function sideChain(lo: Float64Array, hi: Float64Array, levels: number, firstLevel: number, side: 1 | -1, out: Float64Array): number {
   let m = 0;
-  for (let s = 0; s < n; s++) {
-    const i = forward ? s : n - 1 - s;
-    const px = xy[2 * i]!;
-    const py = xy[2 * i + 1]!;
+  for (let s = 0; s <= levels; s++) {
+    const k = side < 0 ? Math.min(s, levels - 1) : Math.max(s - 1, 0);
+    const px = side < 0 ? (s < levels ? lo[k]! : hi[k]!) : s === 0 ? lo[0]! : hi[k]!;
+    const py = firstLevel + k;
     while (m >= 2) {
       const ox = out[2 * m - 4]!;
       const oy = out[2 * m - 3]!;
       const ax = out[2 * m - 2]!;
       const ay = out[2 * m - 1]!;
-      if ((ax - ox) * (py - oy) - (ay - oy) * (px - ox) > 0) break;
+      if (side * ((ax - ox) * (py - oy) - (ay - oy) * (px - ox)) > 0) break;
       m--;
     }
     out[2 * m] = px;
     out[2 * m + 1] = py;
     m++;
   }
-  return { xy: out, n: m };
-}
-
-/** The points in reverse order. */
-function reversed({ xy, n }: Points): Points {
-  const out = new Float64Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    out[2 * i] = xy[2 * (n - 1 - i)]!;
-    out[2 * i + 1] = xy[2 * (n - 1 - i) + 1]!;
-  }
-  return { xy: out, n };
+  return m;
 }
 
 /** Pointer into a Y-nondecreasing chain; `extent` widens [lo, hi] by the chain's X range at level Y. */
 class ChainWalker {
   private j = 0;
-  private readonly c: Float64Array;
   private readonly last: number;
-  constructor(points: Points) {
-    this.c = points.xy;
-    this.last = points.n - 1;
+  constructor(
+    private readonly c: Float64Array,
+    points: number,
+  ) {
+    this.last = points - 1;
   }
 
   extent(Y: number, range: { lo: number; hi: number }): void {
@@ -133,11 +117,17 @@ class ChainWalker {
 /** Number of pixel centres in the closed convex hull of the object's pixels (see module comment). */
 export function convexPixelCount(firstRow: number, left: ArrayLike<number>, right: ArrayLike<number>): number {
   const firstLevel = 2 * firstRow - 1;
-  const { lo, hi } = levelExtremes(left, right);
-  const points = sortedPoints(lo, hi, firstLevel);
-  // the two chains from the lowest (Y, X) point to the highest, each Y-nondecreasing
-  const one = new ChainWalker(chain(points, true));
-  const other = new ChainWalker(reversed(chain(points, false)));
+  const levels = 2 * left.length + 1;
+  // one scratch buffer, four parts: lo, hi, and the two chains (at most levels + 1 points each)
+  const chainSize = 2 * (levels + 1);
+  const buffer = scratchOf(2 * levels + 2 * chainSize);
+  const lo = buffer.subarray(0, levels);
+  const hi = buffer.subarray(levels, 2 * levels);
+  const leftChain = buffer.subarray(2 * levels, 2 * levels + chainSize);
+  const rightChain = buffer.subarray(2 * levels + chainSize);
+  levelExtremes(left, right, lo, hi);
+  const one = new ChainWalker(leftChain, sideChain(lo, hi, levels, firstLevel, -1, leftChain));
+  const other = new ChainWalker(rightChain, sideChain(lo, hi, levels, firstLevel, 1, rightChain));
   let count = 0;
   const range = { lo: 0, hi: 0 };
   for (let i = 0; i < left.length; i++) {
