@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,36 @@ describe("writeFileAtomic", () => {
     }
     await writeFileAtomic(join(dir, "c.bin"), gen());
     for (const f of ["a.bin", "b.bin", "c.bin"]) expect(await readFile(join(dir, f), "utf8")).toBe("hello");
+  });
+
+  it("a large file from two buffers used in turn: every byte lands (writes overlap reads, flushes on the way), then the patch", async () => {
+    const chunk = 4 << 20;
+    const chunks = 40; // 160 MiB: past the 128 MiB between flushes
+    const fill = (buffer: Uint8Array, k: number) => {
+      for (let i = 0; i < buffer.length; i += 4096) buffer[i] = (k * 31 + i / 4096) & 255;
+      buffer[buffer.length - 1] = k;
+    };
+    const buffers = [new Uint8Array(chunk), new Uint8Array(chunk)];
+    async function* produce() {
+      for (let k = 0; k < chunks; k++) {
+        const buffer = buffers[k & 1]!;
+        await new Promise((resolve) => setImmediate(resolve)); // as a file read would
+        fill(buffer, k);
+        yield buffer;
+      }
+    }
+    const path = join(dir, "large.bin");
+    await writeFileAtomic(path, produce(), { finish: (patch) => patch(enc("HEAD"), 0) });
+    const expected = createHash("sha256");
+    const one = new Uint8Array(chunk);
+    for (let k = 0; k < chunks; k++) {
+      fill(one, k);
+      expected.update(k === 0 ? Buffer.concat([enc("HEAD"), one.subarray(4)]) : one);
+    }
+    const written = await readFile(path);
+    expect(written.length).toBe(chunk * chunks);
+    expect(createHash("sha256").update(written).digest("hex")).toBe(expected.digest("hex"));
+    await rm(path);
   });
 
   it("creates the folder when asked", async () => {

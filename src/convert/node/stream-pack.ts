@@ -2,7 +2,8 @@
  * Packing an ONNX file that needs no graph edit without loading it: the graph is looked at
  * through its skeleton (`onnx/skeleton.ts`, weights skipped by range), validated from those
  * facts, and the archive is written piece by piece through the atomic writer: headers from
- * `archivePieces`, the model copied in chunks while its CRC-32 is computed with `zlib.crc32`,
+ * `archivePieces`, the model copied in chunks (each written while the next is read and its
+ * CRC-32 computed with `zlib.crc32`),
  * then the model's local header patched with that CRC (the central directory comes after).
  * The bytes equal those `writeArchive` writes (docs/streaming.md). Node only.
  */
@@ -51,9 +52,13 @@ export async function lookAtOnnxFile(path: string): Promise<OnnxFileLook | undef
   }
 }
 
-/** The file's chunks in order, read into one reused buffer (each is written before the next is read). */
-async function* fileChunks(fh: FileHandle, size: number, buffer: Uint8Array): AsyncIterable<Uint8Array> {
-  for (let at = 0; at < size; ) {
+/**
+ * The file's chunks in order, read into two buffers in turn: the atomic writer writes a chunk
+ * while the next one is read, and is done with it before the one after is asked for.
+ */
+async function* fileChunks(fh: FileHandle, size: number, buffers: [Uint8Array, Uint8Array]): AsyncIterable<Uint8Array> {
+  for (let at = 0, turn = 0; at < size; turn ^= 1) {
+    const buffer = buffers[turn]!;
     const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, size - at), at);
     if (bytesRead === 0) throw new Error(`the file shrank while read (at byte ${at} of ${size})`);
     at += bytesRead;
@@ -79,7 +84,7 @@ export async function writeStreamedArchive(
   const prepared = prepareModel(input, options, { bytes: empty, warnings: [], steps: [] }, where, look.facts);
   const fh = await open(look.path, "r");
   try {
-    const buffer = new Uint8Array(CHUNK);
+    const buffers: [Uint8Array, Uint8Array] = [new Uint8Array(CHUNK), new Uint8Array(CHUNK)];
     const zip = { hostByte: defaultHostByte(), ...options };
     // one pass: the model's CRC-32 is computed as it is copied; its local header is patched at the end
     let pieces = archivePieces(prepared.metadata, { size: look.size, crc32: 0 }, license, zip);
@@ -88,7 +93,7 @@ export async function writeStreamedArchive(
     async function* archive(): AsyncIterable<Uint8Array> {
       for (const piece of pieces.slice(0, modelAt)) if (piece) yield piece;
       let crc = 0;
-      for await (const chunk of fileChunks(fh, look.size, buffer)) {
+      for await (const chunk of fileChunks(fh, look.size, buffers)) {
         crc = crc32(chunk, crc);
         yield chunk;
       }
