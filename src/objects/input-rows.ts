@@ -70,6 +70,28 @@ export class InputRows {
     return all;
   }
 
+  /**
+   * Rows y..y+rows of every C plane (per plane, one array per row, valid until `done`), when
+   * the image has one sample per pixel and all of them were read; otherwise undefined.
+   */
+  bandRows(y: number, rows: number): SampleArray[][] | undefined {
+    const { sizes, samplesPerPixel } = this.source.info;
+    if (samplesPerPixel !== 1) return undefined;
+    const out: SampleArray[][] = [];
+    for (let c = 0; c < sizes.c; c++) {
+      const kept = this.planes.get(c);
+      if (!kept) return undefined;
+      const plane: SampleArray[] = [];
+      for (let r = 0; r < rows; r++) {
+        const row = kept.get(y + r);
+        if (!row) return undefined;
+        plane.push(row);
+      }
+      out.push(plane);
+    }
+    return out;
+  }
+
   /** Keep no more rows (the labels turned out not to match the input), and drop those kept. */
   stop(): void {
     this.stopped = true;

@@ -19,6 +19,8 @@ import type { MeasuredObject, ObjectOptions } from "./types.js";
 export interface BandExtras {
   /** One array per channel, `rows * width` samples each. */
   intensity?: ArrayLike<number>[];
+  /** Instead of `intensity`: per channel, one array per row of the band (`width` samples each). */
+  intensityRows?: ArrayLike<number>[][];
   /** Probability of each pixel's own class, `rows * width`. */
   confidence?: ArrayLike<number>;
 }
@@ -67,6 +69,8 @@ export class ObjectLabeler {
   /** `joinAbove`'s position in `prev.runs` while a row is cut into runs. */
   private aboveRun = 0;
   private y = 0;
+  /** The row of the current band that `addRow` is cutting. */
+  private bandRow = 0;
   /** Every object state in creation (= first pixel) order, from the oldest not yet released. */
   private queue: ObjectState[] = [];
   private queueHead = 0;
@@ -97,6 +101,7 @@ export class ObjectLabeler {
     if (this.y + rows > this.height) throw invalidArgument(`labels have more than ${this.height} rows`);
     if (extras.confidence) this.hasConfidence = true;
     for (let r = 0; r < rows; r++) {
+      this.bandRow = r;
       this.addRow(labels, r * this.width, extras);
       this.afterRow();
     }
@@ -206,8 +211,9 @@ export class ObjectLabeler {
   private addPixels(obj: ObjectState, x0: number, x1: number, offset: number, extras: BandExtras): void {
     const before = obj.area;
     obj.addRun(this.y, x0, x1);
-    const { intensity, confidence } = extras;
+    const { intensity, intensityRows, confidence } = extras;
     if (intensity) for (let c = 0; c < this.channels; c++) obj.addSamples(c, intensity[c]!, offset + x0, offset + x1, before);
+    else if (intensityRows) for (let c = 0; c < this.channels; c++) obj.addSamples(c, intensityRows[c]![this.bandRow]!, x0, x1, before);
     if (confidence) for (let x = x0; x <= x1; x++) obj.confidenceSum += confidence[offset + x]!;
   }
 

@@ -11,6 +11,19 @@ import type { MeasuredObject } from "./types.js";
 /** Running mean / M2 / min / max per channel (Chan et al. merge), four slots per channel. */
 const STAT_SLOTS = 4;
 
+/** Longest run summed in one pass: 2^20 squared 16-bit differences stay below 2^53. */
+const ONE_PASS_MAX_RUN = 1 << 20;
+
+function isSmallInteger(data: ArrayLike<number>): boolean {
+  return (
+    data instanceof Uint16Array ||
+    data instanceof Uint8Array ||
+    data instanceof Int16Array ||
+    data instanceof Int8Array ||
+    data instanceof Uint8ClampedArray
+  );
+}
+
 export class ObjectState {
   /** Union-find parent; null while this state is a root. */
   parent: ObjectState | null = null;
@@ -96,11 +109,39 @@ export class ObjectState {
 
   /**
    * Add the intensity samples `data[from..to]` (inclusive) of channel `c`, one run of pixels;
-   * `before` is how many pixels the object had before the run. The run's own mean and M2 (two
-   * passes over it) are merged into the running ones (Chan et al.), as exact as Welford per
-   * pixel and a fraction of its divisions.
+   * `before` is how many pixels the object had before the run. The run's own mean and M2 are
+   * merged into the running ones (Chan et al.), as exact as Welford per pixel and a fraction of
+   * its divisions. The run's M2 comes from one pass over 8- and 16-bit integer samples (sums of
+   * differences from the run's first sample, exact integers for runs up to 2^20 pixels), from
+   * two passes (mean, then squared deviations) otherwise.
    */
   addSamples(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
+    const nb = to - from + 1;
+    if (nb <= ONE_PASS_MAX_RUN && isSmallInteger(data)) this.addIntegerSamples(c, data, from, to, before);
+    else this.addSamplesTwoPass(c, data, from, to, before);
+  }
+
+  private addIntegerSamples(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
+    const s = this.stats;
+    const o = c * STAT_SLOTS;
+    const first = data[from]!;
+    let sum = 0;
+    let squares = 0;
+    let min = s[o + 2]!;
+    let max = s[o + 3]!;
+    for (let i = from; i <= to; i++) {
+      const v = data[i]!;
+      const d = v - first;
+      sum += d;
+      squares += d * d;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const nb = to - from + 1;
+    this.mergeRun(o, before, nb, first + sum / nb, squares - (sum * sum) / nb, min, max);
+  }
+
+  private addSamplesTwoPass(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
     const s = this.stats;
     const o = c * STAT_SLOTS;
     let sum = 0;
@@ -119,6 +160,12 @@ export class ObjectState {
       const d = data[i]! - meanB;
       m2 += d * d;
     }
+    this.mergeRun(o, before, nb, meanB, m2, min, max);
+  }
+
+  /** Merge a run of `nb` samples (mean, M2, and the min / max so far) into the slots at `o`. */
+  private mergeRun(o: number, before: number, nb: number, meanB: number, m2: number, min: number, max: number): void {
+    const s = this.stats;
     const n = before + nb;
     const delta = meanB - s[o]!;
     s[o] = s[o]! + (delta * nb) / n;

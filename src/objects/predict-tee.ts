@@ -175,14 +175,18 @@ export class ObjectsTee {
       this.bands.delete(this.nextY);
       const y = this.nextY;
       this.nextY += band.rows;
-      const intensity = this.intensity
-        ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers, this.inputRows)
-        : undefined;
-      this.inputRows?.done(this.nextY);
+      // the input rows the tiles read, as they are; else copied into bands, or read again
+      const intensityRows = this.intensity ? this.inputRows?.bandRows(y, band.rows) : undefined;
+      const intensity =
+        this.intensity && !intensityRows
+          ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers, this.inputRows)
+          : undefined;
       this.labeler!.addBand(band.labels, band.rows, {
         ...(intensity ? { intensity } : {}),
+        ...(intensityRows ? { intensityRows } : {}),
         ...(band.probabilities ? { confidence: this.confidenceOf(band.labels, band.probabilities) } : {}),
       });
+      this.inputRows?.done(this.nextY);
       // every pixel of a band is written, so its array serves a later band as it is
       if (this.spareLabels.length < 2) this.spareLabels.push(band.labels);
       await this.handOut();
