@@ -158,12 +158,11 @@ export class ObjectLabeler {
       }
     }
     cur.count = n;
-    // each run's object becomes its root after the row's unions, and the row's columns point at their run
+    // each run's object becomes its root after the row's unions
     for (let k = 0; k < n; k++) {
       const root = findRoot(objects[k]!);
       root.seenRow = y;
       objects[k] = root;
-      cur.at.fill(k + 1, runs[2 * k]!, runs[2 * k + 1]! + 1);
     }
     if (this.hooks.onRow)
       this.hooks.onRow(
@@ -230,6 +229,8 @@ export class ObjectLabeler {
     const { prev, cur } = this;
     // the row above's objects may have been absorbed by this row's unions
     for (let k = 0; k < prev.count; k++) prev.objects[k] = findRoot(prev.objects[k]!);
+    prev.rewind();
+    cur.rewind();
     const a = prev.runs;
     const b = cur.runs;
     const aEnd = 2 * prev.count;
@@ -258,25 +259,32 @@ export class ObjectLabeler {
   private windowsBetween(lo: number, hi: number): void {
     const { prev, cur, width } = this;
     const four = this.connectivity === 4;
-    for (let x = lo; x <= hi; x++) {
-      const tl = x >= 0 ? prev.objectAt(x) : null;
-      const tr = x + 1 < width ? prev.objectAt(x + 1) : null;
-      const bl = x >= 0 ? cur.objectAt(x) : null;
-      const br = x + 1 < width ? cur.objectAt(x + 1) : null;
+    // a window's right column is the next window's left one: each column is looked up once
+    let x = lo;
+    let tl = x >= 0 ? prev.objectAt(x) : null;
+    let bl = x >= 0 ? cur.objectAt(x) : null;
+    while (x <= hi) {
       // windows inside one object (code 15) weigh nothing in the perimeter, and most windows are
       // such: where both rows' runs at x belong to one object, jump to the last column both cover
       if (tl !== null && tl === bl) {
         const end = Math.min(prev.runEndAt(x), cur.runEndAt(x));
         if (end > x) {
-          x = end - 1;
+          x = end;
+          tl = prev.objectAt(x);
+          bl = cur.objectAt(x);
           continue;
         }
       }
+      const tr = x + 1 < width ? prev.objectAt(x + 1) : null;
+      const br = x + 1 < width ? cur.objectAt(x + 1) : null;
       if (tl) countWindow(tl, tl, tr, bl, br);
       if (tr && tr !== tl) countWindow(tr, tl, tr, bl, br);
       if (bl && bl !== tl && bl !== tr) countWindow(bl, tl, tr, bl, br);
       if (br && br !== tl && br !== tr && br !== bl) countWindow(br, tl, tr, bl, br);
       if (four) noteDiagonals(tl, tr, bl, br);
+      tl = tr;
+      bl = br;
+      x++;
     }
   }
 
@@ -344,28 +352,38 @@ class RowRuns {
   readonly cls: Float64Array;
   /** Each run's object: the one it was added to while the row is cut, its root after. */
   readonly objects: ObjectState[] = [];
-  /** Per column: 1 + the index of the run that covers it, 0 for none. */
-  readonly at: Int32Array;
   count = 0;
+  /** The first run that can still cover a column asked for (columns are asked left to right). */
+  private cursor = 0;
 
   constructor(width: number) {
     this.runs = new Int32Array(2 * width);
     this.cls = new Float64Array(width);
-    this.at = new Int32Array(width);
+  }
+
+  /** Start asking for columns from the left again. */
+  rewind(): void {
+    this.cursor = 0;
+  }
+
+  /** The run that covers column `x`, or −1; `x` must not be left of the column asked before. */
+  private runAt(x: number): number {
+    const { runs, count } = this;
+    while (this.cursor < count && runs[2 * this.cursor + 1]! < x) this.cursor++;
+    return this.cursor < count && runs[2 * this.cursor]! <= x ? this.cursor : -1;
   }
 
   objectAt(x: number): ObjectState | null {
-    const k = this.at[x]!;
-    return k === 0 ? null : this.objects[k - 1]!;
+    const k = this.runAt(x);
+    return k < 0 ? null : this.objects[k]!;
   }
 
   /** The last column of the run that covers column `x` (which one must). */
   runEndAt(x: number): number {
-    return this.runs[2 * this.at[x]! - 1]!;
+    return this.runs[2 * this.runAt(x) + 1]!;
   }
 
   clear(): void {
-    for (let k = 0; k < this.count; k++) this.at.fill(0, this.runs[2 * k]!, this.runs[2 * k + 1]! + 1);
     this.count = 0;
   }
 }
