@@ -41,6 +41,11 @@ describe("start-up imports", () => {
     expect(files.filter((f) => HEAVY_FOLDERS.some((d) => f.startsWith(d)))).toEqual([]);
   });
 
+  it("pack loads no runtime (it runs one only for a spatial-size check, on demand)", () => {
+    const { packages } = loadedAtStart("cli/commands/pack.ts");
+    expect(packages.filter((p) => p.startsWith("onnxruntime"))).toEqual([]);
+  });
+
   it("the check sees a heavy import where there is one (predict loads the engine)", () => {
     const { files } = loadedAtStart("cli/commands/predict.ts");
     expect(files.some((f) => f.startsWith("engine/node/"))).toBe(true);
