@@ -90,3 +90,18 @@ export async function nucleiEngineModel(): Promise<EngineModel> {
     scaleInputs: true,
   };
 }
+
+/** The real PyTorch-made nuclei model (simple_nuclei_segmodel_pytorch.czann): 512² tiles, MinOverlap 64 (border 32), two classes. */
+export async function pytorchNucleiEngineModel(): Promise<EngineModel> {
+  return {
+    name: "Simple_Nuclei_SegmentationModel",
+    kind: "segmentation",
+    onnx: await modelBytes(testdata("models", "simple_pytorch_nuclei_segmodel_pytorch.czann")),
+    tile: [512, 512],
+    border: [32, 32],
+    inputChannels: 1,
+    outputChannels: 2,
+    classes: [{ name: "Background" }, { name: "Nucleus" }],
+    scaleInputs: true,
+  };
+}

@@ -9,7 +9,7 @@ import { MemoryImageSink } from "../../src/io/memory/index.js";
 import { predictNode } from "../../src/engine/node/index.js";
 import type { EngineModel } from "../../src/engine/types.js";
 import { testdata } from "../helpers/paths.js";
-import { iou, modelBytes, nucleiEngineModel, pngSource, psnr, readPng } from "./helpers.js";
+import { iou, modelBytes, nucleiEngineModel, pngSource, psnr, pytorchNucleiEngineModel, readPng } from "./helpers.js";
 
 describe("real models", () => {
   it("nuclei segmentation: tiled 2x2 with 1024² tiles, IoU >= 0.79 against the labels", async () => {
@@ -78,17 +78,7 @@ describe("real models", () => {
   });
 
   it("PyTorch-made CZANN (512² input, MinOverlap 64): 20 tiles, IoU >= 0.75", async () => {
-    const model: EngineModel = {
-      name: "Simple_Nuclei_SegmentationModel",
-      kind: "segmentation",
-      onnx: await modelBytes(testdata("models", "simple_pytorch_nuclei_segmodel_pytorch.czann")),
-      tile: [512, 512],
-      border: [32, 32],
-      inputChannels: 1,
-      outputChannels: 2,
-      classes: [{ name: "Background" }, { name: "Nucleus" }],
-      scaleInputs: true,
-    };
+    const model = await pytorchNucleiEngineModel();
     const source = await pngSource(testdata("images", "nuclei_0000.png"));
     const sink = new MemoryImageSink();
     const r = await predictNode(model, source, sink, {});

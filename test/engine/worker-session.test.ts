@@ -8,17 +8,7 @@ import { nodeRuntime, predictNode, WorkerSession } from "../../src/engine/node/i
 import type { EngineModel } from "../../src/engine/types.js";
 import { MemoryImageSink, MemoryImageSource } from "../../src/io/memory/index.js";
 import { testdata } from "../helpers/paths.js";
-import { fixtureBytes, modelBytes, pngSource, rawFixture } from "./helpers.js";
-
-const pytorchModel = async (): Promise<EngineModel> => ({
-  name: "Simple_Nuclei_SegmentationModel",
-  kind: "segmentation",
-  onnx: await modelBytes(testdata("models", "simple_pytorch_nuclei_segmodel_pytorch.czann")),
-  tile: [512, 512],
-  border: [32, 32],
-  inputChannels: 1,
-  scaleInputs: true,
-});
+import { fixtureBytes, pngSource, pytorchNucleiEngineModel, rawFixture } from "./helpers.js";
 
 describe("WorkerSession", () => {
   it("predicts the same output as the main-thread session", async () => {
@@ -43,7 +33,7 @@ describe("WorkerSession", () => {
   });
 
   it("leaves the event loop running while a batch runs", async () => {
-    const bytes = (await pytorchModel()).onnx as Uint8Array;
+    const bytes = (await pytorchNucleiEngineModel()).onnx as Uint8Array;
     const session = await WorkerSession.create(bytes, {}, nodeRuntime);
     try {
       const input = new nodeRuntime.Tensor("float32", new Float32Array(4 * 512 * 512).fill(0.1), [4, 512, 512, 1]);
