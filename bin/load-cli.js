@@ -1,11 +1,12 @@
 // Loads the CLI entry points. An installed package (no src/, or inside node_modules) runs the
-// compiled dist/ only, with no TypeScript loader; a development checkout runs src/ through
-// tsx (a devDependency) so `npm start`, the tests and `npm run czmodel` need no build.
+// bundle in dist/cli/ (built by `npm run build`, see scripts/bundle-cli.mjs), with no TypeScript
+// loader; a development checkout runs src/ through tsx (a devDependency) so `npm start`, the
+// tests and `npm run czmodel` need no build.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const source = new URL("../src/cli/entry.ts", import.meta.url);
-const compiled = new URL("../dist/src/cli/entry.js", import.meta.url);
+const compiled = new URL("../dist/cli/entry.js", import.meta.url);
 
 function installed() {
   return (

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install test (`npm run test:install`): pack the package as npm would publish it, install the
 # tarball into a fresh project in a temp folder, and use it there the way a user would — the
-# CLI (`--help`, `pack` + `predict` on examples/data), a Node script importing "czmodel", and a
-# Vite build of a page importing "czmodel/browser". Nothing from this checkout is on the path
-# there: no sources, no tsx, no devDependencies (the Vite build borrows only this repo's vite
-# binary). Works offline from a warm npm cache. Each failure is one line: "install-test: FAIL …".
+# CLI (`--help`, `pack` + `predict` on examples/data, `image-convert` of a JPEG XR CZI), a Node
+# script importing "czmodel", and a Vite build of a page importing "czmodel/browser". Nothing
+# from this checkout is on the path there: no sources, no tsx, no devDependencies (the Vite
+# build borrows only this repo's vite binary; the JPEG XR CZI is written by this checkout's
+# test helper). Works offline from a warm npm cache. Each failure is one line:
+# "install-test: FAIL …".
 # Set KEEP=1 to keep the temp folder.
 set -euo pipefail
 export ONNXRUNTIME_NODE_INSTALL=skip   # its install step downloads GPU providers from a host we cannot reach
@@ -33,7 +35,8 @@ tarball="$(ls "$work"/czmodel-*.tgz 2>/dev/null | head -n 1)"
 tar -tzf "$tarball" >"$work/contents"
 grep -q '^package/src/' "$work/contents" && fail "the tarball contains src/ (the installed package must run from dist/)"
 for f in package/dist/src/index.js package/dist/src/index.d.ts package/dist/src/browser.js package/dist/src/browser.d.ts \
-  package/dist/src/cli/entry.js package/dist/src/engine/node/session-worker.js package/dist/src/io/czi/jxr-wasm.js package/bin/czmodel.js \
+  package/dist/src/engine/node/session-worker.js package/dist/src/io/czi/jxr-wasm.js package/bin/czmodel.js \
+  package/dist/cli/entry.js package/dist/cli/session-worker.js package/dist/cli/jxr-worker.js package/dist/cli/THIRD_PARTY_LICENSES.txt \
   package/LICENSE package/THIRD_PARTY_NOTICES.md package/README.md; do
   grep -qx "$f" "$work/contents" || fail "the tarball lacks ${f#package/}"
 done
@@ -61,6 +64,15 @@ run "npx czmodel pack" npx --no-install czmodel pack blob-segmenter.onnx --type 
 run "npx czmodel predict" npx --no-install czmodel predict blob.czann cells.png -o labels.png
 [ -s labels.png ] || fail "czmodel predict wrote no labels.png"
 run "npx savedmodel2czann --help" npx --no-install savedmodel2czann --help
+
+step "npx czmodel image-convert of a JPEG XR CZI (the bundled CLI's decoder worker)"
+# the CZI pair of test/helpers/jxr-czi.ts, written by this checkout: JPEG XR tiles and the same
+# decoded pixels uncompressed; the installed CLI must decode the first to the second's pixels
+run "write the JPEG XR CZI pair" node --import "$repo/node_modules/tsx/dist/esm/index.mjs" --input-type=module \
+  -e "const { writeJxrCziPair } = await import('$repo/test/helpers/jxr-czi.ts'); await writeJxrCziPair('$app');"
+run "npx czmodel image-convert mosaic.jxr.czi" npx --no-install czmodel image-convert mosaic.jxr.czi jxr.png
+run "npx czmodel image-convert mosaic.raw.czi" npx --no-install czmodel image-convert mosaic.raw.czi raw.png
+cmp -s jxr.png raw.png || fail "the installed CLI decodes the JPEG XR CZI to other pixels than the uncompressed twin"
 
 step "node: import { ... } from \"czmodel\""
 cat >use.mjs <<'EOF'
