@@ -7,10 +7,10 @@
 // 95, with every locale; @bufbuild/protobuf 66) and takes about 0.32 s; bundled, tree-shaken
 // and minified, it loads a handful of chunks in about 0.18 s (see `npm run bench:startup`).
 //
-// Layout: every output is flat in dist/cli/, so the workers' `new URL("./session-worker.js",
-// import.meta.url)` and `new URL("./jxr-worker.js", …)` resolve from whichever chunk holds the
-// code that starts them. Code splitting keeps the commands' dynamic imports lazy: `inspect`
-// does not load onnxruntime or the image readers. Identifiers are kept (whitespace and syntax
+// Layout: every output is flat in dist/cli/, so the workers' URLs (`startModuleWorker`:
+// `new URL("./session-worker.js", import.meta.url)`, and jxr-worker.js) resolve from whichever
+// chunk holds the code that starts them. Code splitting keeps the commands' dynamic imports
+// lazy: `inspect` does not load onnxruntime or the image readers. Identifiers are kept (whitespace and syntax
 // are minified) so that `--debug` stack traces still name real functions.
 //
 // External (left to node_modules): packages with native code or that read files beside

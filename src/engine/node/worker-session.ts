@@ -18,9 +18,9 @@
  * `session-worker.ts`; the messages are typed in `worker-protocol.ts`. Node-only.
  */
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { InferenceSession, OnnxValue, Tensor } from "onnxruntime-common";
+import { startModuleWorker } from "../../bytes/node/module-worker.js";
 import type {
   BufferLendingSession,
   LabelLendingRequest,
@@ -34,24 +34,13 @@ import type { OrtRuntime } from "../types.js";
 import type { LabelsReply, LendReply, SessionInfo, SessionWorkerData, WireTensor, WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
 /**
- * Start the worker of `session-worker.ts`. Built, this file is `worker-session.js` and the
- * worker is `session-worker.js` next to it. Run from sources (tsx, vitest), this file is a
- * `.ts` URL and the worker's source is `session-worker.ts`: the worker registers tsx's require
- * hook, then requires it (tsx's ESM hooks would start a loader thread per worker, ~0.3 s;
- * the require hook costs a few ms, and the worker imports nothing that needs ESM).
+ * Start the worker of `session-worker.ts` (beside this module, see `startModuleWorker`).
+ * From sources, onnxruntime-node is required before tsx's hook, so that its many files skip it.
  */
 function startWorker(simd: Uint8Array<ArrayBuffer> | null): Worker {
   const here = import.meta.url;
-  const resolve = createRequire(here).resolve;
-  const workerData: SessionWorkerData = { ortPath: resolve("onnxruntime-node"), simd };
-  if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
-    // onnxruntime-node is required before the hook, so that its many files skip it.
-    const [ort, tsx] = [workerData.ortPath, resolve("tsx/cjs/api")].map((p) => JSON.stringify(p));
-    const file = JSON.stringify(fileURLToPath(new URL("./session-worker.ts", here)));
-    const boot = `require(${ort});\nrequire(${tsx}).register();\nrequire(${file});`;
-    return new Worker(boot, { eval: true, workerData });
-  }
-  return new Worker(new URL("./session-worker.js", here), { workerData });
+  const workerData: SessionWorkerData = { ortPath: createRequire(here).resolve("onnxruntime-node"), simd };
+  return startModuleWorker(here, "session-worker", { workerData, preload: [workerData.ortPath] });
 }
 
 /** An `InferenceSession` whose work happens in a worker thread. */

@@ -7,9 +7,8 @@
  * the CZI reader, so a prediction's main thread (reading, converting, writing) does not stall
  * for each subblock. Node-only.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../../../bytes/node/module-worker.js";
 import { jxrWasmModule, type JxrDecode, type JxrImage } from "../jxr.js";
 import type { JxrWorkerReply, JxrWorkerRequest } from "./jxr-worker.js";
 
@@ -21,20 +20,9 @@ interface Pending {
 let started: Promise<{ worker: Worker; pending: Map<number, Pending> }> | undefined;
 let nextId = 0;
 
-/** Start the worker (as `engine/node/worker-session.ts` does: built `.js`, or `.ts` through tsx's require hook). */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
-    const tsx = JSON.stringify(createRequire(here).resolve("tsx/cjs/api"));
-    const file = JSON.stringify(fileURLToPath(new URL("./jxr-worker.ts", here)));
-    return new Worker(`require(${tsx}).register();\nrequire(${file});`, { eval: true });
-  }
-  return new Worker(new URL("./jxr-worker.js", here));
-}
-
 async function start(): Promise<{ worker: Worker; pending: Map<number, Pending> }> {
   const module = await jxrWasmModule();
-  const worker = startWorker();
+  const worker = startModuleWorker(import.meta.url, "jxr-worker");
   worker.unref();
   const pending = new Map<number, Pending>();
   const failAll = (e: Error) => {
