@@ -16,6 +16,7 @@
 import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { discardTemp, moveIntoPlace, tempPathFor } from "../../bytes/node/atomic.js";
+import { writeFully } from "../../bytes/node/write-fully.js";
 import { ioError, isCzmodelError } from "../../errors.js";
 
 /**
@@ -49,10 +50,6 @@ async function* chunksOf(data: WriteData): AsyncIterable<Uint8Array> {
   for await (const chunk of data as AsyncIterable<Uint8Array>) yield chunk;
 }
 
-async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
-  for (let off = 0; off < chunk.length; ) off += (await fh.write(chunk, off, Math.min(chunk.length - off, 1 << 30))).bytesWritten;
-}
-
 export async function writeFileAtomic(path: string, data: WriteData, options: WriteFileAtomicOptions = {}): Promise<void> {
   if (options.createDir) await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
@@ -78,7 +75,7 @@ export async function writeFileAtomic(path: string, data: WriteData, options: Wr
           flushing.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
           unflushed = 0;
         }
-        writing = writeAll(handle, chunk);
+        writing = writeFully(handle, chunk);
         writing.catch(() => undefined); // awaited before the next write or after the loop
         unflushed += chunk.length;
       }
@@ -88,9 +85,7 @@ export async function writeFileAtomic(path: string, data: WriteData, options: Wr
     }
     await writing;
     await flushing;
-    await options.finish?.(async (bytes, position) => {
-      for (let off = 0; off < bytes.length; ) off += (await handle.write(bytes, off, bytes.length - off, position + off)).bytesWritten;
-    });
+    await options.finish?.((bytes, position) => writeFully(handle, bytes, position));
     if (sync) await fh.datasync();
     await fh.close();
     fh = undefined;

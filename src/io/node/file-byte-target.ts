@@ -6,6 +6,7 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { discardTemp, tempPathFor } from "../../bytes/node/atomic.js";
+import { writeFully } from "../../bytes/node/write-fully.js";
 import { cancelled, internalError, ioError } from "../../errors.js";
 import type { ByteTarget } from "../byte-target.js";
 import { checkTarget, describeWriteError, renameIntoPlace } from "./output-path.js";
@@ -45,13 +46,7 @@ export class FileByteTarget implements ByteTarget {
     const handle = this.handle;
     if (this.aborted) throw cancelled("output aborted", { where: this.name });
     if (!handle) throw internalError("write after the output was committed", { where: this.name });
-    const write = (async () => {
-      let done = 0;
-      while (done < bytes.byteLength) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, offset + done);
-        done += bytesWritten;
-      }
-    })();
+    const write = writeFully(handle, bytes, offset);
     this.inFlight.add(write);
     try {
       await write;
