@@ -13,7 +13,7 @@ const IOVEC_BYTES = 128 << 10;
 /** Pieces per `writev` call (Linux's IOV_MAX is 1024). */
 const IOVECS_PER_CALL = 1024;
 
-/** `bytes[from, to)` as pieces of at most `IOVEC_BYTES`, at most `IOVECS_PER_CALL` of them. */
+/** `bytes` from index `from` on, as pieces of at most `IOVEC_BYTES`; at most `IOVECS_PER_CALL` pieces. */
 function pieces(bytes: Uint8Array, from: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let at = from; at < bytes.byteLength && out.length < IOVECS_PER_CALL; at += IOVEC_BYTES)
