@@ -10,7 +10,7 @@
  * side is the convex chain of every level's leftmost point (ending at the last level's
  * rightmost), its right side that of every level's rightmost point (starting at the first
  * level's leftmost): each is one pass of Andrew's monotone chain over points already in (Y, X)
- * order, into reused scratch buffers. Each row's extent is read off the two chains with one
+ * order, into a reused scratch buffer. Each row's extent is read off the two chains with one
  * pointer each: linear in the object's height.
  */
 
@@ -31,112 +31,108 @@ function scratchOf(n: number): Float64Array {
   return scratch;
 }
 
-/**
- * Candidate points by level (level k is Y = 2·firstRow − 1 + k): X of the leftmost in
- * `lo[k]` and of the rightmost in `hi[k]`, for k < `levels`.
- */
-function levelExtremes(left: ArrayLike<number>, right: ArrayLike<number>, lo: Float64Array, hi: Float64Array): void {
-  const levels = 2 * left.length + 1;
-  lo.fill(Number.POSITIVE_INFINITY, 0, levels);
-  hi.fill(Number.NEGATIVE_INFINITY, 0, levels);
-  for (let i = 0; i < left.length; i++) {
-    const l = 2 * left[i]!;
-    const r = 2 * right[i]!;
-    const k = 2 * i + 1;
-    // the row's left and right edge midpoints on its own level, top and bottom midpoints above and below
-    if (l - 1 < lo[k]!) lo[k] = l - 1;
-    if (r + 1 > hi[k]!) hi[k] = r + 1;
-    if (l < lo[k - 1]!) lo[k - 1] = l;
-    if (r > hi[k - 1]!) hi[k - 1] = r;
-    lo[k + 1] = l;
-    hi[k + 1] = r;
+/** Append point (px, py) at `out` to the chain of `m` points there, dropping the points it makes non-convex; the new count. */
+function pushConvex(buf: Float64Array, out: number, m: number, px: number, py: number, side: 1 | -1): number {
+  let n = m;
+  while (n >= 2) {
+    const o = out + 2 * n - 4;
+    const ox = buf[o]!;
+    const oy = buf[o + 1]!;
+    if (side * ((buf[o + 2]! - ox) * (py - oy) - (buf[o + 3]! - oy) * (px - ox)) > 0) break;
+    n--;
   }
+  buf[out + 2 * n] = px;
+  buf[out + 2 * n + 1] = py;
+  return n + 1;
 }
 
 /**
- * One side of the hull, from the first level to the last: the leftmost points of every level
- * then the last level's rightmost (`side` −1), or the first level's leftmost then the rightmost
- * of every level (`side` +1), reduced to the convex chain (Andrew's monotone chain; the points
- * are already in (Y, X) order). Written as x, y pairs into `out`; returns the number of points.
+ * The hull's left side from the first level to the last, at `buf[out…]` as x, y pairs: the
+ * leftmost candidate of every level, then the last level's rightmost, reduced to the convex
+ * chain. The point between rows i − 1 and i (the leftmost of their bottom and top edge
+ * midpoints) lies on or right of the line through the two rows' left edge midpoints unless the
+ * rows' left ends differ by more than one column, so only then is it a candidate. Returns the
+ * number of points.
  */
-function sideChain(lo: Float64Array, hi: Float64Array, levels: number, firstLevel: number, side: 1 | -1, out: Float64Array): number {
-  let m = 0;
-  for (let s = 0; s <= levels; s++) {
-    const k = side < 0 ? Math.min(s, levels - 1) : Math.max(s - 1, 0);
-    const px = side < 0 ? (s < levels ? lo[k]! : hi[k]!) : s === 0 ? lo[0]! : hi[k]!;
-    const py = firstLevel + k;
-    while (m >= 2) {
-      const ox = out[2 * m - 4]!;
-      const oy = out[2 * m - 3]!;
-      const ax = out[2 * m - 2]!;
-      const ay = out[2 * m - 1]!;
-      if (side * ((ax - ox) * (py - oy) - (ay - oy) * (px - ox)) > 0) break;
-      m--;
+function leftChain(left: ArrayLike<number>, right: ArrayLike<number>, firstLevel: number, buf: Float64Array, out: number): number {
+  const rows = left.length;
+  let m = pushConvex(buf, out, 0, 2 * left[0]!, firstLevel, -1);
+  for (let i = 0; i < rows; i++) {
+    const l = left[i]!;
+    if (i > 0) {
+      const above = left[i - 1]!;
+      if (l - above > 1 || above - l > 1) m = pushConvex(buf, out, m, 2 * Math.min(l, above), firstLevel + 2 * i, -1);
     }
-    out[2 * m] = px;
-    out[2 * m + 1] = py;
-    m++;
+    m = pushConvex(buf, out, m, 2 * l - 1, firstLevel + 2 * i + 1, -1);
   }
-  return m;
+  m = pushConvex(buf, out, m, 2 * left[rows - 1]!, firstLevel + 2 * rows, -1);
+  return pushConvex(buf, out, m, 2 * right[rows - 1]!, firstLevel + 2 * rows, -1);
 }
 
-/** Pointer into a Y-nondecreasing chain; `extent` widens [lo, hi] by the chain's X range at level Y. */
-class ChainWalker {
-  private j = 0;
-  private readonly last: number;
-  constructor(
-    private readonly c: Float64Array,
-    points: number,
-  ) {
-    this.last = points - 1;
-  }
-
-  extent(Y: number, range: { lo: number; hi: number }): void {
-    const { c, last } = this;
-    while (this.j < last && c[2 * this.j + 3]! < Y) this.j++;
-    for (let j = this.j; j < last && c[2 * j + 1]! <= Y; j++) {
-      const x1 = c[2 * j]!;
-      const y1 = c[2 * j + 1]!;
-      const x2 = c[2 * j + 2]!;
-      const y2 = c[2 * j + 3]!;
-      if (Y < y1 || Y > y2) continue;
-      if (y1 === y2) {
-        range.lo = Math.min(range.lo, -floorDiv(-Math.min(x1, x2), 2));
-        range.hi = Math.max(range.hi, floorDiv(Math.max(x1, x2), 2));
-        continue;
-      }
-      // X = x1 + (x2 - x1) (Y - y1) / (y2 - y1); pixel column = X / 2
-      const num = x1 * (y2 - y1) + (x2 - x1) * (Y - y1);
-      const den = 2 * (y2 - y1);
-      range.lo = Math.min(range.lo, -floorDiv(-num, den));
-      range.hi = Math.max(range.hi, floorDiv(num, den));
+/** The hull's right side: the first level's leftmost point, then the rightmost candidate of every level (see `leftChain`). */
+function rightChain(left: ArrayLike<number>, right: ArrayLike<number>, firstLevel: number, buf: Float64Array, out: number): number {
+  const rows = right.length;
+  let m = pushConvex(buf, out, 0, 2 * left[0]!, firstLevel, 1);
+  m = pushConvex(buf, out, m, 2 * right[0]!, firstLevel, 1);
+  for (let i = 0; i < rows; i++) {
+    const r = right[i]!;
+    if (i > 0) {
+      const above = right[i - 1]!;
+      if (r - above > 1 || above - r > 1) m = pushConvex(buf, out, m, 2 * Math.max(r, above), firstLevel + 2 * i, 1);
     }
+    m = pushConvex(buf, out, m, 2 * r + 1, firstLevel + 2 * i + 1, 1);
   }
+  return pushConvex(buf, out, m, 2 * right[rows - 1]!, firstLevel + 2 * rows, 1);
 }
+
+/**
+ * The index (at `buf[chain…]`, x, y pairs) of the chain segment that reaches level `Y`, from
+ * segment `from` on; the chain's levels do not decrease, and its last point lies below `Y`.
+ */
+function segmentAt(buf: Float64Array, chain: number, from: number, Y: number): number {
+  let j = from;
+  while (buf[chain + 2 * j + 3]! < Y) j++;
+  return j;
+}
+
+/** The numerator and (positive) denominator of X / 2 where segment `j` of a chain crosses level `Y`, into `at`. */
+function halfXAt(buf: Float64Array, chain: number, j: number, Y: number, at: { num: number; den: number }): void {
+  const o = chain + 2 * j;
+  const x1 = buf[o]!;
+  const y1 = buf[o + 1]!;
+  const x2 = buf[o + 2]!;
+  const y2 = buf[o + 3]!;
+  // X = x1 + (x2 − x1)(Y − y1) / (y2 − y1); pixel rows never lie on the first or last level, so y2 > y1
+  at.num = x1 * (y2 - y1) + (x2 - x1) * (Y - y1);
+  at.den = 2 * (y2 - y1);
+}
+
+const crossing = { num: 0, den: 1 };
 
 /** Number of pixel centres in the closed convex hull of the object's pixels (see module comment). */
 export function convexPixelCount(firstRow: number, left: ArrayLike<number>, right: ArrayLike<number>): number {
+  const rows = left.length;
   const firstLevel = 2 * firstRow - 1;
-  const levels = 2 * left.length + 1;
-  // one scratch buffer, four parts: lo, hi, and the two chains (at most levels + 1 points each)
-  const chainSize = 2 * (levels + 1);
-  const buffer = scratchOf(2 * levels + 2 * chainSize);
-  const lo = buffer.subarray(0, levels);
-  const hi = buffer.subarray(levels, 2 * levels);
-  const leftChain = buffer.subarray(2 * levels, 2 * levels + chainSize);
-  const rightChain = buffer.subarray(2 * levels + chainSize);
-  levelExtremes(left, right, lo, hi);
-  const one = new ChainWalker(leftChain, sideChain(lo, hi, levels, firstLevel, -1, leftChain));
-  const other = new ChainWalker(rightChain, sideChain(lo, hi, levels, firstLevel, 1, rightChain));
+  // one scratch buffer for the two chains, at most 2·rows + 2 points each
+  const chainSize = 2 * (2 * rows + 2);
+  const buf = scratchOf(2 * chainSize);
+  const leftAt = 0;
+  const rightAt = chainSize;
+  leftChain(left, right, firstLevel, buf, leftAt);
+  rightChain(left, right, firstLevel, buf, rightAt);
   let count = 0;
-  const range = { lo: 0, hi: 0 };
-  for (let i = 0; i < left.length; i++) {
+  let jl = 0;
+  let jr = 0;
+  // each row's extent: from the left side's crossing (rounded up) to the right side's (rounded down)
+  for (let i = 0; i < rows; i++) {
     const Y = 2 * (firstRow + i);
-    range.lo = Number.POSITIVE_INFINITY;
-    range.hi = Number.NEGATIVE_INFINITY;
-    one.extent(Y, range);
-    other.extent(Y, range);
-    if (range.hi >= range.lo) count += range.hi - range.lo + 1;
+    jl = segmentAt(buf, leftAt, jl, Y);
+    jr = segmentAt(buf, rightAt, jr, Y);
+    halfXAt(buf, leftAt, jl, Y, crossing);
+    const lo = -floorDiv(-crossing.num, crossing.den);
+    halfXAt(buf, rightAt, jr, Y, crossing);
+    const hi = floorDiv(crossing.num, crossing.den);
+    if (hi >= lo) count += hi - lo + 1;
   }
   return count;
 }

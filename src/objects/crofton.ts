@@ -21,7 +21,7 @@ const H = Math.PI / 2;
 const WEIGHTS_4 = [0, A, B, C, 0, A, 0, B, Q, H, B, B, Q, H, 0, 0] as const;
 
 /** Perimeter from window-code counts (`counts[code]`), summed in code order. */
-export function croftonPerimeter(counts: Float64Array): number {
+export function croftonPerimeter(counts: ArrayLike<number>): number {
   let total = 0;
   for (let code = 0; code < CROFTON_CODES; code++) total += WEIGHTS_4[code]! * counts[code]!;
   return total;

@@ -5,15 +5,23 @@
  * band is complete, the engine has read every pixel of those rows (each output pixel lies in a
  * tile whose window was read), so the band's intensity is taken from these rows instead of
  * reading and decoding the input a second time. Rows are handed back to a pool once taken; rows
- * above the next band are not kept. Memory: the rows read but not yet labelled (about one tile
- * row plus its borders and what the engine reads ahead). Isomorphic.
+ * above the next band are not kept, and columns a row already holds from its left edge on (the
+ * overlap of neighbouring tile windows, and rows read again as the next tile row's border) are
+ * not copied again. Memory: the rows read but not yet labelled (about one tile row plus its
+ * borders and what the engine reads ahead). Isomorphic.
  */
 import { readsRegionsInto } from "../io/reuse.js";
 import { allocSamples, type ImageSource, type PlaneIndex, type Rect, type SampleArray } from "../io/types.js";
 
+/** One full-width row being filled, and how far it is filled without a gap from column 0 (exclusive, in pixels). */
+interface KeptRow {
+  data: SampleArray;
+  filled: number;
+}
+
 export class InputRows {
   /** Per C plane: full-width rows read but not yet taken, by row index. */
-  private readonly planes = new Map<number, Map<number, SampleArray>>();
+  private readonly planes = new Map<number, Map<number, KeptRow>>();
   private readonly free: SampleArray[] = [];
   /** Rows before this one are labelled: later reads of them (tile borders) are not kept. */
   private nextRow = 0;
@@ -46,14 +54,21 @@ export class InputRows {
     }
     const spp = this.source.info.samplesPerPixel;
     const length = rect.width * spp;
+    const right = rect.x + rect.width;
     for (let r = Math.max(0, this.nextRow - rect.y); r < rect.height; r++) {
       const y = rect.y + r;
       let row = rows.get(y);
       if (!row) {
-        row = this.free.pop() ?? allocSamples(this.source.info.sampleType, this.rowLength);
+        row = { data: this.free.pop() ?? allocSamples(this.source.info.sampleType, this.rowLength), filled: 0 };
         rows.set(y, row);
       }
-      (row as Uint8Array).set((data as Uint8Array).subarray(r * length, (r + 1) * length), rect.x * spp);
+      // where the rect continues the filled part, copy only what is new
+      const continues = rect.x <= row.filled;
+      const from = continues ? Math.max(rect.x, row.filled) : rect.x;
+      if (from >= right) continue;
+      const start = r * length + (from - rect.x) * spp;
+      (row.data as Uint8Array).set((data as Uint8Array).subarray(start, (r + 1) * length), from * spp);
+      if (continues) row.filled = right;
     }
     return data;
   }
@@ -66,7 +81,7 @@ export class InputRows {
     const kept = this.planes.get(c);
     let all = kept !== undefined;
     for (let r = 0; r < rows && all; r++) all = kept!.has(y + r);
-    if (all) for (let r = 0; r < rows; r++) (out as Uint8Array).set(kept!.get(y + r) as Uint8Array, r * this.rowLength);
+    if (all) for (let r = 0; r < rows; r++) (out as Uint8Array).set(kept!.get(y + r)!.data as Uint8Array, r * this.rowLength);
     return all;
   }
 
@@ -85,7 +100,7 @@ export class InputRows {
       for (let r = 0; r < rows; r++) {
         const row = kept.get(y + r);
         if (!row) return undefined;
-        plane.push(row);
+        plane.push(row.data);
       }
       out.push(plane);
     }
@@ -103,10 +118,10 @@ export class InputRows {
   done(y: number): void {
     this.nextRow = y;
     for (const rows of this.planes.values())
-      for (const [row, data] of rows)
+      for (const [row, kept] of rows)
         if (row < y) {
           rows.delete(row);
-          this.free.push(data);
+          this.free.push(kept.data);
         }
   }
 }

@@ -224,67 +224,55 @@ export class ObjectLabeler {
     this.y++;
   }
 
-  /** Count the Crofton window codes of every 2×2 window spanning the previous and current row. */
+  /**
+   * Count the Crofton window codes of every 2×2 window spanning the previous and current row.
+   * The two rows' runs are swept together, column to column where either row's owner changes:
+   * the windows between two such columns all see the same four pixels (one object's top or
+   * bottom edge, or its inside, which weighs nothing), so they are counted at once, and only the
+   * window across each change is looked at pixel by pixel. Columns −1 and `width` are outside.
+   */
   private croftonWindows(): void {
     const { prev, cur } = this;
+    const above = prev.objects;
     // the row above's objects may have been absorbed by this row's unions
-    for (let k = 0; k < prev.count; k++) prev.objects[k] = findRoot(prev.objects[k]!);
-    prev.rewind();
-    cur.rewind();
+    for (let k = 0; k < prev.count; k++) above[k] = findRoot(above[k]!);
     const a = prev.runs;
     const b = cur.runs;
-    const aEnd = 2 * prev.count;
-    const bEnd = 2 * cur.count;
-    // windows (by left column) that touch a run of either row: [x0 - 1, x1], merged
-    let i = 0;
-    let j = 0;
-    let lo = 0;
-    let hi = -2;
-    while (i < aEnd || j < bEnd) {
-      const fromA = j >= bEnd || (i < aEnd && a[i]! <= b[j]!);
-      const s = (fromA ? a[i]! : b[j]!) - 1;
-      const e = fromA ? a[i + 1]! : b[j + 1]!;
-      if (fromA) i += 2;
-      else j += 2;
-      if (s > hi) {
-        this.windowsBetween(lo, hi);
-        lo = s;
-        hi = e;
-      } else if (e > hi) hi = e;
-    }
-    this.windowsBetween(lo, hi);
-  }
-
-  /** Count the windows whose left column is lo..hi. */
-  private windowsBetween(lo: number, hi: number): void {
-    const { prev, cur, width } = this;
+    const below = cur.objects;
+    const na = prev.count;
+    const nb = cur.count;
+    const none = this.width + 1;
     const four = this.connectivity === 4;
-    // a window's right column is the next window's left one: each column is looked up once
-    let x = lo;
-    let tl = x >= 0 ? prev.objectAt(x) : null;
-    let bl = x >= 0 ? cur.objectAt(x) : null;
-    while (x <= hi) {
-      // windows inside one object (code 15) weigh nothing in the perimeter, and most windows are
-      // such: where both rows' runs at x belong to one object, jump to the last column both cover
-      if (tl !== null && tl === bl) {
-        const end = Math.min(prev.runEndAt(x), cur.runEndAt(x));
-        if (end > x) {
-          x = end;
-          tl = prev.objectAt(x);
-          bl = cur.objectAt(x);
-          continue;
-        }
+    // ia, ib: the run that covers column x (ta, tb its object) or, when none does, the next one
+    let ia = 0;
+    let ib = 0;
+    let ta: Cell = null;
+    let tb: Cell = null;
+    let x = -1;
+    for (;;) {
+      const nextA: number = ia < na ? (ta !== null ? a[2 * ia + 1]! + 1 : a[2 * ia]!) : none;
+      const nextB: number = ib < nb ? (tb !== null ? b[2 * ib + 1]! + 1 : b[2 * ib]!) : none;
+      const next = Math.min(nextA, nextB);
+      if (next === none) return;
+      // windows x .. next − 2: the same object (or none) on both of their columns
+      const same = next - 1 - x;
+      if (same > 0 && ta !== tb) {
+        if (ta !== null) ta.crofton[TOP_EDGE] = ta.crofton[TOP_EDGE]! + same;
+        if (tb !== null) tb.crofton[BOTTOM_EDGE] = tb.crofton[BOTTOM_EDGE]! + same;
       }
-      const tr = x + 1 < width ? prev.objectAt(x + 1) : null;
-      const br = x + 1 < width ? cur.objectAt(x + 1) : null;
-      if (tl) countWindow(tl, tl, tr, bl, br);
-      if (tr && tr !== tl) countWindow(tr, tl, tr, bl, br);
-      if (bl && bl !== tl && bl !== tr) countWindow(bl, tl, tr, bl, br);
-      if (br && br !== tl && br !== tr && br !== bl) countWindow(br, tl, tr, bl, br);
-      if (four) noteDiagonals(tl, tr, bl, br);
-      tl = tr;
-      bl = br;
-      x++;
+      if (ta !== null && a[2 * ia + 1]! < next) ia++;
+      if (tb !== null && b[2 * ib + 1]! < next) ib++;
+      const ra: Cell = ia < na && a[2 * ia]! <= next ? above[ia]! : null;
+      const rb: Cell = ib < nb && b[2 * ib]! <= next ? below[ib]! : null;
+      // the window across the change: columns next − 1 and next
+      if (ta !== null) countWindow(ta, ta, ra, tb, rb);
+      if (ra !== null && ra !== ta) countWindow(ra, ta, ra, tb, rb);
+      if (tb !== null && tb !== ta && tb !== ra) countWindow(tb, ta, ra, tb, rb);
+      if (rb !== null && rb !== ta && rb !== ra && rb !== tb) countWindow(rb, ta, ra, tb, rb);
+      if (four) noteDiagonals(ta, ra, tb, rb);
+      ta = ra;
+      tb = rb;
+      x = next;
     }
   }
 
@@ -344,7 +332,11 @@ export class ObjectLabeler {
 
 type Cell = ObjectState | null;
 
-/** One row's runs of selected pixels, left to right, and which run covers each column. */
+/** Window codes of a window whose two top (bottom) pixels are the object's and the others not. */
+const TOP_EDGE = WINDOW_BITS.topLeft | WINDOW_BITS.topRight;
+const BOTTOM_EDGE = WINDOW_BITS.bottomLeft | WINDOW_BITS.bottomRight;
+
+/** One row's runs of selected pixels, left to right, with each run's class and object. */
 class RowRuns {
   /** Runs as (x0, x1) pairs; the first `count` pairs are this row's. */
   readonly runs: Int32Array;
@@ -353,34 +345,10 @@ class RowRuns {
   /** Each run's object: the one it was added to while the row is cut, its root after. */
   readonly objects: ObjectState[] = [];
   count = 0;
-  /** The first run that can still cover a column asked for (columns are asked left to right). */
-  private cursor = 0;
 
   constructor(width: number) {
     this.runs = new Int32Array(2 * width);
     this.cls = new Float64Array(width);
-  }
-
-  /** Start asking for columns from the left again. */
-  rewind(): void {
-    this.cursor = 0;
-  }
-
-  /** The run that covers column `x`, or −1; `x` must not be left of the column asked before. */
-  private runAt(x: number): number {
-    const { runs, count } = this;
-    while (this.cursor < count && runs[2 * this.cursor + 1]! < x) this.cursor++;
-    return this.cursor < count && runs[2 * this.cursor]! <= x ? this.cursor : -1;
-  }
-
-  objectAt(x: number): ObjectState | null {
-    const k = this.runAt(x);
-    return k < 0 ? null : this.objects[k]!;
-  }
-
-  /** The last column of the run that covers column `x` (which one must). */
-  runEndAt(x: number): number {
-    return this.runs[2 * this.runAt(x) + 1]!;
   }
 
   clear(): void {
@@ -388,41 +356,76 @@ class RowRuns {
   }
 }
 
-const wordViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+/** 32- and 64-bit views of one buffer of byte labels. */
+interface WordViews {
+  u32: Uint32Array;
+  f64: Float64Array;
+}
+
+const wordViews = new WeakMap<ArrayBufferLike, WordViews>();
 
 /**
- * A 32-bit view of byte labels whose buffer starts 4-aligned, so that long runs of one value
- * (mostly background) are skipped four pixels per compare; `undefined` for wider samples.
+ * Word views of byte labels whose buffer starts 8-aligned, so that long runs of one value
+ * (mostly background) are skipped several pixels per compare; `undefined` for wider samples.
  */
-function wordsOf(labels: ArrayLike<number>): Uint32Array | undefined {
-  if (!(labels instanceof Uint8Array) || labels.byteOffset % 4 !== 0) return undefined;
+function wordsOf(labels: ArrayLike<number>): WordViews | undefined {
+  if (!(labels instanceof Uint8Array) || labels.byteOffset % 8 !== 0) return undefined;
   let words = wordViews.get(labels.buffer);
   if (!words) {
-    words = new Uint32Array(labels.buffer, 0, labels.buffer.byteLength >> 2);
+    const { buffer } = labels;
+    words = { u32: new Uint32Array(buffer, 0, buffer.byteLength >> 2), f64: new Float64Array(buffer, 0, buffer.byteLength >> 3) };
     wordViews.set(labels.buffer, words);
   }
   return words;
 }
 
 /**
- * The end (exclusive, ≤ `end`) of the run of `value` that continues at index `i` of byte labels
- * (`words` their 32-bit view): byte by byte up to a 4-aligned index, then word by word.
+ * The end (exclusive, ≤ `end`) of the run of `value` that continues at index `i` of byte labels:
+ * byte by byte up to an 8-aligned index, then eight bytes per compare as one float64 (twice as
+ * fast as 32-bit words in V8). Eight equal bytes make a double that equals only itself, except
+ * 0x00 (+0 also equals −0, whose bytes differ) and 0xFF (NaN equals nothing): those two values
+ * go four bytes per compare.
  */
-function byteRunEnd(labels: Uint8Array, words: Uint32Array, i: number, end: number, value: number): number {
+function byteRunEnd(labels: Uint8Array, words: WordViews, i: number, end: number, value: number): number {
   let at = i;
-  while (at < end && (at & 3) !== 0) {
+  while (at < end && (at & 7) !== 0) {
     if (labels[at] !== value) return at;
     at++;
   }
   if (at >= end) return end;
-  const base = labels.byteOffset >> 2;
+  if (value === 0 || value === 0xff) at = skipWords32(words.u32, labels.byteOffset, at, end, value);
+  else {
+    const { f64 } = words;
+    const base = labels.byteOffset >> 3;
+    const pattern = f64PatternOf(value);
+    const wordEnd = base + (end >> 3);
+    let w = base + (at >> 3);
+    while (w < wordEnd && f64[w] === pattern) w++;
+    at = (w - base) << 3;
+  }
+  while (at < end && labels[at] === value) at++;
+  return at;
+}
+
+/** From a 4-aligned index `at`, skip 32-bit words of four `value` bytes; the index reached. */
+function skipWords32(u32: Uint32Array, byteOffset: number, at: number, end: number, value: number): number {
+  const base = byteOffset >> 2;
   const pattern = Math.imul(value, 0x01010101) >>> 0;
   const wordEnd = base + (end >> 2);
   let w = base + (at >> 2);
-  while (w < wordEnd && words[w] === pattern) w++;
-  at = (w - base) << 2;
-  while (at < end && labels[at] === value) at++;
-  return at;
+  while (w < wordEnd && u32[w] === pattern) w++;
+  return (w - base) << 2;
+}
+
+/** The float64 whose eight bytes are all `value`, by value (0..255). */
+const f64Patterns = (() => {
+  const bytes = new Uint8Array(8 * 256);
+  for (let v = 0; v < 256; v++) bytes.fill(v, 8 * v, 8 * v + 8);
+  return new Float64Array(bytes.buffer);
+})();
+
+function f64PatternOf(value: number): number {
+  return f64Patterns[value]!;
 }
 
 /** Count one 2×2 window for object `o` by which of its four pixels are `o`'s. */

@@ -5,7 +5,6 @@
  * runs (for the outline). Two states merge when the labeler finds their pixels connected; the
  * one whose first pixel comes first in raster order survives.
  */
-import { CROFTON_CODES } from "./crofton.js";
 import type { MeasuredObject } from "./types.js";
 
 /** Running mean / M2 / min / max per channel (Chan et al. merge), four slots per channel. */
@@ -43,7 +42,8 @@ export class ObjectState {
   /** Leftmost / rightmost pixel of row `firstY + i`. */
   rowLeft: number[] = [];
   rowRight: number[] = [];
-  crofton = new Float64Array(CROFTON_CODES);
+  /** Window-code counts: a plain array of 16 small integers, allocated with the object (a typed array of 16 doubles would live off the heap). */
+  crofton: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   /**
    * 4-connectivity only: 2×2 windows where this object and `other` (same class, not yet known to
    * be connected) touch diagonally; counted as two windows until the two turn out to be one.

@@ -6,7 +6,7 @@
  * row group whatever the object count; the footer is written by `finish`.
  */
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
-import { measurementsOf, type TableLayout } from "./table.js";
+import { measurementNames, measurementValues, type TableLayout } from "./table.js";
 import type { MeasuredObject } from "./types.js";
 
 const PARQUET_ROW_GROUP = 65536;
@@ -44,8 +44,7 @@ export class ParquetTable {
     sink: ByteSink,
     private readonly rowGroup = PARQUET_ROW_GROUP,
   ) {
-    const probe = measurementsOf({ intensity: [] } as unknown as MeasuredObject, layout);
-    this.names = ["class", "id", ...probe.map(([name]) => name)];
+    this.names = ["class", "id", ...measurementNames(layout)];
     this.columns = this.names.map(() => []);
     const schema = [
       { name: "root", num_children: this.names.length },
@@ -60,7 +59,7 @@ export class ParquetTable {
 
   /** Queue one row; returns the write when a row group was full and went out. */
   add(o: MeasuredObject, layout: TableLayout): Promise<void> | undefined {
-    const values = [o.class, o.id, ...measurementsOf(o, layout).map(([, v]) => v)];
+    const values = [o.class, o.id, ...measurementValues(o, layout)];
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
       (this.columns[i] as (number | bigint)[]).push(INT64.has(this.names[i] as string) ? BigInt(v) : v);

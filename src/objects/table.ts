@@ -15,7 +15,12 @@ export interface TableLayout {
 const STATS = ["mean", "min", "max", "std"] as const;
 
 export function csvHeader(layout: TableLayout): string {
-  const cols = ["class", "id", "area_px"];
+  return `${["class", "id", ...measurementNames(layout)].join(",")}\n`;
+}
+
+/** The names of the measurement columns (no class or id), in column order. */
+export function measurementNames(layout: TableLayout): string[] {
+  const cols = ["area_px"];
   if (layout.hasAreaUm2) cols.push("area_um2");
   cols.push("centroid_y", "centroid_x", "bbox_y", "bbox_x", "bbox_height", "bbox_width");
   for (let c = 0; c < layout.channels; c++) {
@@ -23,35 +28,31 @@ export function csvHeader(layout: TableLayout): string {
   }
   cols.push("perimeter", "equivalent_diameter", "eccentricity", "solidity");
   if (layout.hasConfidence) cols.push("confidence");
-  return `${cols.join(",")}\n`;
+  return cols;
+}
+
+/** The measurements of one object (no class or id), in the order of `measurementNames`; NaN where one is missing. */
+export function measurementValues(o: MeasuredObject, layout: TableLayout): number[] {
+  const m = [o.areaPx];
+  if (layout.hasAreaUm2) m.push(o.areaUm2 ?? Number.NaN);
+  m.push(o.centroidY, o.centroidX, o.bboxY, o.bboxX, o.bboxHeight, o.bboxWidth);
+  for (let c = 0; c < layout.channels; c++) {
+    const stats = o.intensity[c];
+    if (stats) m.push(stats.mean, stats.min, stats.max, stats.std);
+    else m.push(Number.NaN, Number.NaN, Number.NaN, Number.NaN);
+  }
+  m.push(o.perimeter, o.equivalentDiameter, o.eccentricity, o.solidity);
+  if (layout.hasConfidence) m.push(o.confidence ?? Number.NaN);
+  return m;
 }
 
 /** The measurements of one object by column name (no class or id), in column order. */
 export function measurementsOf(o: MeasuredObject, layout: TableLayout): [string, number][] {
-  const m: [string, number][] = [["area_px", o.areaPx]];
-  if (layout.hasAreaUm2) m.push(["area_um2", o.areaUm2 ?? Number.NaN]);
-  m.push(
-    ["centroid_y", o.centroidY],
-    ["centroid_x", o.centroidX],
-    ["bbox_y", o.bboxY],
-    ["bbox_x", o.bboxX],
-    ["bbox_height", o.bboxHeight],
-    ["bbox_width", o.bboxWidth],
-  );
-  for (let c = 0; c < layout.channels; c++) {
-    const stats = o.intensity[c];
-    for (const s of STATS) m.push([layout.channels === 1 ? `${s}_intensity` : `${s}_intensity_c${c}`, stats?.[s] ?? Number.NaN]);
-  }
-  m.push(
-    ["perimeter", o.perimeter],
-    ["equivalent_diameter", o.equivalentDiameter],
-    ["eccentricity", o.eccentricity],
-    ["solidity", o.solidity],
-  );
-  if (layout.hasConfidence) m.push(["confidence", o.confidence ?? Number.NaN]);
-  return m;
+  const names = measurementNames(layout);
+  return measurementValues(o, layout).map((v, i) => [names[i]!, v]);
 }
 
+/** One CSV line: numbers as `String(n)` writes them (shortest round trip, NaN for a missing value). */
 export function csvRow(o: MeasuredObject, layout: TableLayout): string {
-  return `${[o.class, o.id, ...measurementsOf(o, layout).map(([, v]) => v)].map(String).join(",")}\n`;
+  return `${o.class},${o.id},${measurementValues(o, layout).join(",")}\n`;
 }

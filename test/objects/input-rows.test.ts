@@ -51,4 +51,30 @@ describe("InputRows", () => {
       for (let r = 0; r < 4; r++) expect(band[c]![r]).toEqual(await source.readRegion(plane(c), { x: 0, y: 3 + r, width, height: 1 }));
     expect(rows.bandRows(7, 3)).toBeUndefined(); // row 9 does not exist, so was never read
   });
+
+  it("windows read in any order, with gaps filled later and rows read again, give the source's rows", async () => {
+    const data = Uint16Array.from({ length: width * height }, (_, i) => (i * 7919) % 65536);
+    const source = new MemoryImageSource({ width, height, planes: [data] });
+    const windows: [number, number, number, number][] = [
+      [9, 0, 4, 5],
+      [0, 0, 4, 9],
+      [3, 2, 7, 7],
+      [2, 0, 9, 3],
+      [8, 4, 5, 5],
+    ];
+    // every order of the five windows (each covers part of the rows; together all of them)
+    const orders = (items: number[]): number[][] =>
+      items.length <= 1 ? [items] : items.flatMap((item) => orders(items.filter((i) => i !== item)).map((rest) => [item, ...rest]));
+    for (const order of orders([0, 1, 2, 3, 4])) {
+      const rows = new InputRows(source);
+      const observed = rows.observe();
+      for (const k of order) {
+        const [x, y, w, h] = windows[k]!;
+        await observed.readRegion(plane(0), { x, y, width: w, height: h });
+      }
+      const out = new Uint16Array(width * height);
+      expect(rows.take(0, 0, height, out)).toBe(true);
+      expect(out, `order ${order.join(",")}`).toEqual(data);
+    }
+  });
 });

@@ -124,26 +124,27 @@ describe("streaming connected components", () => {
     });
   }
 
-  it("byte labels (scanned four pixels at a time where aligned) give what plain number labels give", () => {
-    // random images of long runs, widths that are and are not multiples of 4, band rows of any count
+  it("byte labels (scanned eight or four pixels per compare where aligned) give what plain number labels give", () => {
+    // random images of long runs, widths that are and are not multiples of 8, band rows of any count;
+    // values 0 and 255 take the four-byte compare (eight 0x00 bytes equal −0 as a double, eight 0xff bytes are NaN)
     let seed = 7;
     const random = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed / 2 ** 32;
     };
-    for (const width of [1, 3, 4, 37, 64, 101]) {
+    for (const width of [1, 3, 4, 8, 37, 64, 101]) {
       const height = 23;
       const labels: number[] = [];
       while (labels.length < width * height) {
-        const value = random() < 0.5 ? 0 : 1 + Math.floor(random() * 3);
-        labels.push(...new Array<number>(1 + Math.floor(random() * 19)).fill(value));
+        const value = random() < 0.5 ? [0, 1, 255][Math.floor(random() * 3)]! : [2, 3, 128][Math.floor(random() * 3)]!;
+        labels.push(...new Array<number>(1 + Math.floor(random() * 40)).fill(value));
       }
       labels.length = width * height;
       const image = { width, height, labels, intensity: [labels, labels] };
-      for (const options of [{ connectivity: 8 as const }, { connectivity: 4 as const, classes: [2, 3] }]) {
+      for (const options of [{ connectivity: 8 as const }, { connectivity: 4 as const, classes: [2, 3, 255] }]) {
         const expected = run(image, options, 5);
-        for (const shift of [0, 1, 4]) {
-          // a band's labels at byte offset `shift` of a larger buffer (aligned for 0 and 4)
+        for (const shift of [0, 1, 4, 8]) {
+          // a band's labels at byte offset `shift` of a larger buffer (8-aligned for 0 and 8)
           const found: MeasuredObject[] = [];
           const labeler = new ObjectLabeler(width, height, options, 2, (o) => found.push(o));
           for (let y = 0; y < height; y += 5) {
@@ -158,6 +159,22 @@ describe("streaming connected components", () => {
         }
       }
     }
+  });
+
+  it("a zero run stops at a word of seven zero bytes and 0x80, which is −0 as a double (equal to +0)", () => {
+    // bytes 8..15 and 24..31 are such words, and a zero run reaches each at an 8-aligned index
+    const width = 32;
+    const band = new Uint8Array(width);
+    band[15] = 128;
+    band[31] = 128;
+    const found: MeasuredObject[] = [];
+    const labeler = new ObjectLabeler(width, 1, {}, 0, (o) => found.push(o));
+    labeler.addBand(band, 1);
+    labeler.finish();
+    expect(found.map((o) => [o.bboxX, o.areaPx])).toEqual([
+      [15, 1],
+      [31, 1],
+    ]);
   });
 
   it("outlines of every fixture case are valid polygons for shapely (GEOS) with the pixel areas", () => {
