@@ -60,6 +60,8 @@ export interface LabelingSummary {
 export class ObjectLabeler {
   private readonly connectivity: 4 | 8;
   private readonly selected: (v: number) => boolean;
+  /** `selected` of every value 0..65535, looked up instead of called for those (1 = selected). */
+  private readonly selectedSmall = new Uint8Array(SMALL_VALUES);
   /**
    * The previous and the current row, as runs of selected pixels: typed arrays sized once for the
    * width (a row has at most `width` runs) with a run count, so that no row allocates.
@@ -92,6 +94,7 @@ export class ObjectLabeler {
       throw invalidArgument(`connectivity must be 4 or 8, got ${String(options.connectivity)}`);
     const classes = options.classes ? new Set(options.classes) : undefined;
     this.selected = classes ? (v) => classes.has(v) : (v) => v !== 0;
+    for (let v = 0; v < SMALL_VALUES; v++) this.selectedSmall[v] = this.selected(v) ? 1 : 0;
     this.prev = new RowRuns(width);
     this.cur = new RowRuns(width);
   }
@@ -143,7 +146,7 @@ export class ObjectLabeler {
       if (value !== last) {
         last = value;
         v = value;
-        selected = this.selected(value);
+        selected = (value & (SMALL_VALUES - 1)) === value ? this.selectedSmall[value] === 1 : this.selected(value);
       }
       if (selected) {
         const x0 = start - offset;
@@ -332,6 +335,9 @@ export class ObjectLabeler {
 
 type Cell = ObjectState | null;
 
+/** Label values below this are looked up in a table to tell whether they are selected. */
+const SMALL_VALUES = 1 << 16;
+
 /** Window codes of a window whose two top (bottom) pixels are the object's and the others not. */
 const TOP_EDGE = WINDOW_BITS.topLeft | WINDOW_BITS.topRight;
 const BOTTOM_EDGE = WINDOW_BITS.bottomLeft | WINDOW_BITS.bottomRight;
@@ -464,11 +470,11 @@ function measureState(o: ObjectState, options: ObjectOptions, hasConfidence: boo
   for (let c = 0; c < o.channelCount(); c++) intensity.push(o.channelStats(c));
   const px = options.pixelSizeUm;
   const outline = options.outlines && o.runs ? (holes ? traceMask(holes.mask, bbox) : traceOutline(o.runs, bbox)) : undefined;
-  return {
+  // optional fields are added after the literal (a literal with spreads is built property by property)
+  const m: MeasuredObject = {
     class: o.cls,
     id: 0,
     areaPx: n,
-    ...(px ? { areaUm2: n * px.x * px.y } : {}),
     centroidY: o.firstY + sumY / n,
     centroidX: o.firstX + sumX / n,
     bboxY: bbox.y,
@@ -480,10 +486,12 @@ function measureState(o: ObjectState, options: ObjectOptions, hasConfidence: boo
     equivalentDiameter: Math.sqrt((4 * n) / Math.PI),
     eccentricity: eccentricity(muYY / n, muXX / n, muXY / n),
     solidity: n / convexPixelCount(o.firstY, o.rowLeft, o.rowRight),
-    ...(hasConfidence ? { confidence: o.confidenceSum / o.area } : {}),
-    ...(outline ? { outline } : {}),
-    ...(holes ? { filledHoles: { runs: holes.runs, count: holes.count } } : {}),
   };
+  if (px) m.areaUm2 = n * px.x * px.y;
+  if (hasConfidence) m.confidence = o.confidenceSum / o.area;
+  if (outline) m.outline = outline;
+  if (holes) m.filledHoles = { runs: holes.runs, count: holes.count };
+  return m;
 }
 
 /** sqrt(1 - λ2/λ1) of the inertia tensor [[xx, -xy], [-xy, yy]] (skimage's definition). */
