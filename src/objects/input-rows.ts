@@ -85,11 +85,6 @@ export class InputRows {
     return all;
   }
 
-  /** Row `y` of C plane `c` (full width, samples as read), when it was read and not yet done. */
-  row(c: number, y: number): SampleArray | undefined {
-    return this.planes.get(c)?.get(y)?.data;
-  }
-
   /**
    * Rows y..y+rows of every C plane (per plane, one array per row, valid until `done`), when
    * the image has one sample per pixel and all of them were read; otherwise undefined.

@@ -121,20 +121,6 @@ export class ObjectState {
     else this.addSamplesTwoPass(c, data, from, to, before);
   }
 
-  /**
-   * Add a run of `n` integer samples of channel `c` given as their first sample, sum, sum of
-   * squares, minimum and maximum (exact integers, see `RunRows`): the sums of differences from
-   * the first sample that `addIntegerSamples` adds up follow exactly, so the statistics are the
-   * same to the last bit.
-   */
-  addSums(c: number, n: number, first: number, sum: number, squares: number, min: number, max: number, before: number): void {
-    const s = this.stats;
-    const o = c * STAT_SLOTS;
-    const d = sum - n * first;
-    const dd = squares - 2 * first * sum + n * first * first;
-    this.mergeRun(o, before, n, first + d / n, dd - (d * d) / n, Math.min(s[o + 2]!, min), Math.max(s[o + 3]!, max));
-  }
-
   private addIntegerSamples(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
     const s = this.stats;
     const o = c * STAT_SLOTS;

@@ -1,12 +1,9 @@
 /**
  * Objects in the same pass as a prediction (`PredictOptions.objects`): `ObjectsTee` wraps the
- * label sink of a run (and, for the `confidence` column, its probabilities sink) and sees every
- * rectangle or band written to them before the write goes on to the real sink. Each written
- * rectangle of labels is cut into runs of selected labels there and then, with the intensity
- * sums of each run, while it is in the cache (`RunRows`); when a band (the rows of one output
- * tile row) is complete, its rows go to an `ObjectLabeler` as runs, in raster order. With the
- * confidence column, or intensity that is not 8/16-bit of one sample per pixel, rectangles are
- * instead copied into row bands, and a complete band goes to the labeller as labels. Intensity columns come from the prediction's input image (read
+ * label sink of a run (and, for the `confidence` column, its probabilities sink), copies every
+ * rectangle or band written to them into row bands (one band = the rows of one output tile
+ * row), and feeds each completed band, in raster order, to an `ObjectLabeler` before the write
+ * goes on to the real sink. Intensity columns come from the prediction's input image (read
  * again band by band, and by box for filled holes) when it is one plane stack of the labels'
  * size; confidence is each pixel's probability of its own class, taken from the probability
  * samples the run writes. Memory: the bands not yet complete (about one tile row across the
@@ -27,7 +24,6 @@ import {
 import { addHolePixels, checkObjectInputs, channelBands } from "./from-image.js";
 import { InputRows } from "./input-rows.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
-import { type IntensityRows, MAX_RUN_ROW, RunRows } from "./tile-runs.js";
 import type { TableLayout } from "./table.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
@@ -54,9 +50,6 @@ interface PendingBand {
   probabilityPixels: number;
 }
 
-/** Intensity sample types whose runs are summed exactly as the tiles are written (see `RunRows`). */
-const SMALL_INTEGER_SAMPLES: ReadonlySet<string> = new Set(["uint8", "int8", "uint16", "int16"]);
-
 /** Copy a `rect` of `spp` samples per pixel into a full-width band starting at row `rect.y`. */
 function copyRect(data: SampleArray, rect: Rect, band: SampleArray, width: number, spp: number): void {
   const rowLength = rect.width * spp;
@@ -81,13 +74,6 @@ export class ObjectsTee {
   private readonly intensityBuffers: SampleArray[] = [];
   /** The input rows the prediction reads (through `observeInput`), for the intensity columns. */
   private inputRows: InputRows | undefined;
-  /**
-   * Labels are cut into runs as each tile is written, with the intensity sums of the runs
-   * (`RunRows`): no confidence column, and intensity of 8- or 16-bit samples, one per pixel, or none.
-   */
-  private cutTiles = false;
-  /** With `cutTiles`: the runs of the bands not yet complete, by first row. */
-  private readonly runBands = new Map<number, { runs: RunRows; labelPixels: number }>();
   /** The labelling summary once the label sink has finished. */
   summary: LabelingSummary | undefined;
 
@@ -153,11 +139,6 @@ export class ObjectsTee {
     const hooks = this.options.trace ? { trace: this.options.trace } : {};
     const options = { ...this.options, ...(pixelSizeUm ? { pixelSizeUm } : {}) };
     this.labeler = new ObjectLabeler(info.width, info.height, options, channels, onObject, hooks);
-    const intensity = this.intensity?.info;
-    this.cutTiles =
-      !this.withConfidence &&
-      info.width <= MAX_RUN_ROW &&
-      (channels === 0 || (intensity !== undefined && intensity.samplesPerPixel === 1 && SMALL_INTEGER_SAMPLES.has(intensity.sampleType)));
     this.options.onBegin?.({ channels, hasAreaUm2: Boolean(pixelSizeUm), hasConfidence: this.withConfidence });
   }
 
@@ -165,7 +146,6 @@ export class ObjectsTee {
   private async take(rect: Rect, data: SampleArray, probabilities: boolean): Promise<void> {
     const info = this.info;
     if (!info) throw internalError("objects: a write before the label sink began");
-    if (this.cutTiles && !probabilities) return this.takeRuns(rect, data);
     let band = this.bands.get(rect.y);
     if (!band) {
       const length = rect.height * info.width;
@@ -185,59 +165,6 @@ export class ObjectsTee {
       band.labelPixels += rect.width * rect.height;
     }
     await this.feedComplete();
-  }
-
-  /** Cut a written rectangle of labels into runs with their intensity sums; feed the bands that are now complete. */
-  private async takeRuns(rect: Rect, data: SampleArray): Promise<void> {
-    const labeler = this.labeler!;
-    let band = this.runBands.get(rect.y);
-    if (!band) {
-      band = { runs: new RunRows(rect.height, labeler.channels), labelPixels: 0 };
-      this.runBands.set(rect.y, band);
-    }
-    if (band.runs.rows !== rect.height)
-      throw internalError(`objects: rows ${rect.y}.. arrive as ${band.runs.rows} and ${rect.height} rows`);
-    band.runs.collect(data, rect.x, rect.width, 0, rect.height, labeler.selection, await this.intensityRowsOf(rect, labeler.channels));
-    band.labelPixels += rect.width * rect.height;
-    await this.feedCompleteRuns();
-  }
-
-  /** The intensity of a written rectangle: the input rows the prediction kept, or (when it kept none) read again. */
-  private async intensityRowsOf(rect: Rect, channels: number): Promise<IntensityRows> {
-    const data: ArrayLike<number>[][] = [];
-    const bases: number[][] = [];
-    for (let c = 0; c < channels; c++) {
-      const rows: ArrayLike<number>[] = [];
-      for (let r = 0; r < rect.height; r++) {
-        const row = this.inputRows?.row(c, rect.y + r);
-        if (!row) break;
-        rows.push(row);
-      }
-      if (rows.length === rect.height) {
-        data.push(rows);
-        bases.push(rows.map(() => 0));
-      } else {
-        const region = await this.intensity!.readRegion({ scene: 0, t: 0, c, z: 0 }, rect);
-        data.push(Array.from({ length: rect.height }, () => region));
-        bases.push(Array.from({ length: rect.height }, (_, r) => r * rect.width - rect.x));
-      }
-    }
-    return { data: (c, r) => data[c]![r]!, base: (c, r) => bases[c]![r]! };
-  }
-
-  private async feedCompleteRuns(): Promise<void> {
-    const width = this.info!.width;
-    for (let band = this.runBands.get(this.nextY); band; band = this.runBands.get(this.nextY)) {
-      if (band.labelPixels < band.runs.rows * width) return;
-      this.runBands.delete(this.nextY);
-      this.nextY += band.runs.rows;
-      for (let r = 0; r < band.runs.rows; r++) {
-        const { records, count } = band.runs.row(r);
-        this.labeler!.addRunRow(records, count);
-      }
-      this.inputRows?.done(this.nextY);
-      await this.handOut();
-    }
   }
 
   private async feedComplete(): Promise<void> {
@@ -290,8 +217,7 @@ export class ObjectsTee {
   }
 
   private async finish(): Promise<void> {
-    if (!this.labeler || this.bands.size > 0 || this.runBands.size > 0)
-      throw internalError(`objects: labels incomplete at row ${this.nextY}`);
+    if (!this.labeler || this.bands.size > 0) throw internalError(`objects: labels incomplete at row ${this.nextY}`);
     this.summary = this.labeler.finish();
     await this.handOut();
   }
