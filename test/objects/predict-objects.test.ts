@@ -3,7 +3,7 @@
  * with the real nuclei model into memory sinks: the objects (every measurement, outlines,
  * confidence) equal `objectsFromImage` run afterwards on the labels, probabilities and input the
  * run produced, whether the sink takes tiles or only bands, with blending, and with filters,
- * 4-connectivity and filled holes; ids recorded in the pass write the same instance image.
+ * 4-connectivity and filled holes, with the confidence column or without; ids recorded in the pass write the same instance image.
  * Refusals: no label output, a regression model, filled holes with confidence.
  */
 import { describe, expect, it } from "vitest";
@@ -40,6 +40,7 @@ const CASES: { name: string; tiles: boolean; run: Partial<PredictOptions>; objec
   { name: "tiles, both outputs", tiles: true, run: {}, objects: { outlines: true }, confidence: true },
   { name: "bands only (as PNG)", tiles: false, run: {}, objects: { outlines: true, classes: [1, 2] }, confidence: true },
   { name: "blended bands", tiles: false, run: { blend: "linear" }, objects: { outlines: true }, confidence: true },
+  { name: "blended bands, labels only", tiles: false, run: { blend: "linear" }, objects: { outlines: true }, confidence: false },
   {
     name: "filters, 4-connectivity, filled holes",
     tiles: true,
