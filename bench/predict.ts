@@ -33,7 +33,9 @@
  * machine's load drifts during the benchmark), and peak RSS.
  * `--objects` compares the same way predict with the objects table measured in the same pass
  * (`czmodel predict --objects T.csv`, 8-connectivity, every class but the background) against
- * the plain predict (target <= 1.10), and also prints the extra CPU ms per megapixel.
+ * the plain predict (target <= 1.10), and also prints the extra CPU ms per megapixel, of the
+ * whole process and of the main thread alone (Linux; where the objects run, without
+ * onnxruntime's threads and their busy waits: the steadier figure of what a variant costs).
  * `--json` also prints the result rows as JSON at the end; `--keep` keeps the images and the
  * outputs of the last run. Per-run lines go to stderr, the table and JSON to stdout.
  * Arguments are parsed with node:util's parseArgs.
@@ -122,6 +124,7 @@ function spread(values: number[]): Spread {
   return { median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2, min: v[0]!, max: v[v.length - 1]! };
 }
 const cpuS = (r: OneResult) => (r.cpuUserMs + r.cpuSysMs) / 1000;
+const mainCpuS = (r: OneResult) => (r.mainCpuMs ?? Number.NaN) / 1000;
 
 /** One row of the result (also the `--json` output). Times in seconds. */
 interface Row {
@@ -253,6 +256,10 @@ interface PairRow {
   withoutCpuS: Spread;
   /** (median CPU with − median CPU without) / megapixels: the extra CPU per MP */
   extraCpuMsPerMP: number;
+  /** The main thread's own CPU (Linux; NaN elsewhere), medians: with, without, and the extra per MP. */
+  withMainCpuS: number;
+  withoutMainCpuS: number;
+  extraMainCpuMsPerMP: number;
   withPeakRssMb: number;
   withoutPeakRssMb: number;
 }
@@ -271,8 +278,8 @@ async function measurePair(variant: Variant, size: number, dir: string): Promise
       }
       const [on, off] = [sides.on[i]!, sides.off[i]!];
       console.error(
-        `${size}² run ${i + 1}/${repeat}: ${variant.name} ${(on.ms / 1000).toFixed(2)} s, CPU ${cpuS(on).toFixed(2)} s, RSS ${on.peakRssMb.toFixed(0)} MB` +
-          ` | without ${(off.ms / 1000).toFixed(2)} s, CPU ${cpuS(off).toFixed(2)} s, RSS ${off.peakRssMb.toFixed(0)} MB`,
+        `${size}² run ${i + 1}/${repeat}: ${variant.name} ${(on.ms / 1000).toFixed(2)} s, CPU ${cpuS(on).toFixed(2)} s (main ${mainCpuS(on).toFixed(2)} s), RSS ${on.peakRssMb.toFixed(0)} MB` +
+          ` | without ${(off.ms / 1000).toFixed(2)} s, CPU ${cpuS(off).toFixed(2)} s (main ${mainCpuS(off).toFixed(2)} s), RSS ${off.peakRssMb.toFixed(0)} MB`,
       );
     }
   } finally {
@@ -282,6 +289,8 @@ async function measurePair(variant: Variant, size: number, dir: string): Promise
   const withoutS = spread(sides.off.map((r) => r.ms / 1000));
   const withCpuS = spread(sides.on.map(cpuS));
   const withoutCpuS = spread(sides.off.map(cpuS));
+  const withMainCpuS = spread(sides.on.map(mainCpuS)).median;
+  const withoutMainCpuS = spread(sides.off.map(mainCpuS)).median;
   const megapixels = sides.on[0]!.megapixels!;
   return {
     variant: variant.name,
@@ -297,6 +306,9 @@ async function measurePair(variant: Variant, size: number, dir: string): Promise
     withCpuS,
     withoutCpuS,
     extraCpuMsPerMP: ((withCpuS.median - withoutCpuS.median) * 1000) / megapixels,
+    withMainCpuS,
+    withoutMainCpuS,
+    extraMainCpuMsPerMP: ((withMainCpuS - withoutMainCpuS) * 1000) / megapixels,
     withPeakRssMb: Math.max(...sides.on.map((r) => r.peakRssMb)),
     withoutPeakRssMb: Math.max(...sides.off.map((r) => r.peakRssMb)),
   };
@@ -314,6 +326,8 @@ function printPairRows(variant: Variant, rows: PairRow[]): void {
     ["with CPU s", 11, (r) => s(r.withCpuS.median)],
     ["w/o CPU s", 10, (r) => s(r.withoutCpuS.median)],
     ["+CPU ms/MP", 11, (r) => s(r.extraCpuMsPerMP, 1)],
+    ["main CPU s w / w/o", 19, (r) => `${s(r.withMainCpuS)} / ${s(r.withoutMainCpuS)}`],
+    ["+main ms/MP", 12, (r) => s(r.extraMainCpuMsPerMP, 1)],
     ["with RSS MB", 12, (r) => s(r.withPeakRssMb, 0)],
     ["w/o RSS MB", 11, (r) => s(r.withoutPeakRssMb, 0)],
   ];
@@ -329,7 +343,8 @@ ratio = median s with ${variant.name} / median s without; pair ratio = median of
       `
 CPU s = user + sys of the child, median (it counts onnxruntime's threads waiting busily, so it moves with load too);` +
       `
-+CPU ms/MP = extra CPU per megapixel; RSS = max
++CPU ms/MP = extra CPU per megapixel; main CPU = the main thread's own CPU (Linux), median: the
+reading, stitching, writing and what the variant adds, without onnxruntime's threads; RSS = max
 `,
   );
   console.log(cells(pairColumns.map(([h]) => h)));
