@@ -95,19 +95,21 @@ function segmentAt(buf: Float64Array, chain: number, from: number, Y: number): n
   return j;
 }
 
-/** The numerator and (positive) denominator of X / 2 where segment `j` of a chain crosses level `Y`, into `at`. */
-function halfXAt(buf: Float64Array, chain: number, j: number, Y: number, at: { num: number; den: number }): void {
+/**
+ * The pixel column where segment `j` of a chain crosses level `Y`: X / 2, rounded up (`up`, the
+ * left side) or down (the right side), exactly.
+ */
+function columnAt(buf: Float64Array, chain: number, j: number, Y: number, up: boolean): number {
   const o = chain + 2 * j;
   const x1 = buf[o]!;
   const y1 = buf[o + 1]!;
   const x2 = buf[o + 2]!;
   const y2 = buf[o + 3]!;
   // X = x1 + (x2 − x1)(Y − y1) / (y2 − y1); pixel rows never lie on the first or last level, so y2 > y1
-  at.num = x1 * (y2 - y1) + (x2 - x1) * (Y - y1);
-  at.den = 2 * (y2 - y1);
+  const num = x1 * (y2 - y1) + (x2 - x1) * (Y - y1);
+  const den = 2 * (y2 - y1);
+  return up ? -floorDiv(-num, den) : floorDiv(num, den);
 }
-
-const crossing = { num: 0, den: 1 };
 
 /** Number of pixel centres in the closed convex hull of the object's pixels (see module comment). */
 export function convexPixelCount(firstRow: number, left: ArrayLike<number>, right: ArrayLike<number>): number {
@@ -128,10 +130,8 @@ export function convexPixelCount(firstRow: number, left: ArrayLike<number>, righ
     const Y = 2 * (firstRow + i);
     jl = segmentAt(buf, leftAt, jl, Y);
     jr = segmentAt(buf, rightAt, jr, Y);
-    halfXAt(buf, leftAt, jl, Y, crossing);
-    const lo = -floorDiv(-crossing.num, crossing.den);
-    halfXAt(buf, rightAt, jr, Y, crossing);
-    const hi = floorDiv(crossing.num, crossing.den);
+    const lo = columnAt(buf, leftAt, jl, Y, true);
+    const hi = columnAt(buf, rightAt, jr, Y, false);
     if (hi >= lo) count += hi - lo + 1;
   }
   return count;
