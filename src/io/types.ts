@@ -97,6 +97,12 @@ export interface ImageInfo {
    * t = (…(T·n₁ + d₁)·n₂ + d₂)…, the last one fastest.
    */
   foldedIntoT?: FoldedDimension[];
+  /**
+   * The model classes a czmodel label output records (value, name, colour), in the model's
+   * order: the first is the model's first class, by ZEN's convention the background. Absent
+   * for images that record none (see `io/label-classes.ts`).
+   */
+  labelClasses?: OutputClass[];
   /** Extra facts for `image-info` (compression, pyramid levels, tile size …). */
   details?: Record<string, unknown>;
 }

@@ -186,6 +186,39 @@ describe("czmodel objects", () => {
     expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: expect.any(Array) });
   });
 
+  it("objects on labels predict wrote knows the model's classes: no background objects, class names, predict's own table", async () => {
+    const dir = await scratchDir();
+    const model = testdata("models", "simple_nuclei_segmodel.czann");
+    const inPass = join(dir, "in-pass.csv");
+    const png = join(dir, "labels.png");
+    const tiff = join(dir, "labels.ome.tif");
+    expect((await czmodel("predict", model, IMAGE, "-o", png, "--objects", inPass)).status).toBe(0);
+    expect((await czmodel("predict", model, IMAGE, "-o", tiff)).status).toBe(0);
+    const want = await readFile(inPass, "utf8");
+    expect((await czmodel("image-info", png)).stdout).toMatch(/classes\s+1 Background, 2 Nucleus\n/);
+    for (const [labels, objectsOf] of [
+      [png, []],
+      [tiff, []],
+      [tiff, ["--objects-of", "Nucleus"]],
+    ] as const) {
+      const csv = join(dir, "o.csv");
+      const geojson = join(dir, "o.geojson");
+      const r = await czmodel("objects", labels, IMAGE, "--objects", csv, "--outlines", geojson, ...objectsOf, "--json", "--overwrite");
+      expect(r.status, r.stderr).toBe(0);
+      expect(parseJson<{ perClass: Record<string, number> }>(r).perClass).toEqual({ 2: want.trim().split("\n").length - 1 });
+      expect(await readFile(csv, "utf8")).toBe(want);
+      const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
+      expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: [0, 255, 0] });
+    }
+    const before = (await readdir(dir)).sort();
+    expectOneLineError(await czmodel("objects", tiff, "--objects-of", "Cell", "--objects", join(dir, "x.csv")), [
+      "class Cell",
+      "2 (Nucleus)",
+    ]);
+    expectOneLineError(await czmodel("objects", png, "--objects-of", "3", "--objects", join(dir, "x.csv")), ["class 3", "1 (Background)"]);
+    expect((await readdir(dir)).sort()).toEqual(before);
+  });
+
   it("predict refuses objects from a regression model or of a class the model lacks before writing anything", async () => {
     const dir = await scratchDir();
     const seg = testdata("models", "simple_nuclei_segmodel.czann");

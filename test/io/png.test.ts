@@ -157,6 +157,10 @@ describe("PNG sink", () => {
     expect(meta.ihdr).toEqual([61, 47, bits, 0]);
     expect(JSON.parse(meta.text.czmodel!)).toEqual({ kind: "labels", classes, unclassifiedValue: 0 });
     expect(meta.text.czmodel).toContain("Zellkern \\u00b5");
+    // our reader gives the recorded classes back (for `objects` on the labels)
+    const back = await openImageFile(path);
+    expect(back.info.labelClasses).toEqual(classes);
+    await back.close();
   });
 
   it.each([

@@ -142,6 +142,10 @@ describe("OME-TIFF sink → tifffile", () => {
     const back = await openImageFile(path);
     expect(back.info).toMatchObject({ format: "ome-tiff", width: 777, height: 515, sampleType: "uint8", channelNames: ["labels"] });
     expect(back.info.physicalSize).toEqual({ x: 0.325e-6, y: 0.325e-6 });
+    expect(back.info.labelClasses).toEqual([
+      { value: 1, name: "Background", color: [0, 0, 0] },
+      { value: 2, name: "Zellkern µ&<>", color: [255, 64, 0] },
+    ]);
     expect(firstDifference(await readScene(back, 0), canonical[0]!)).toBe(-1);
     await back.close();
   });

@@ -200,6 +200,7 @@ describe("OME-Zarr sink → Python zarr 2", () => {
       sampleType: "uint8",
       channelNames: ["labels"],
       physicalSize: { x: 0.5e-6, y: 0.5e-6 },
+      labelClasses: classes,
     });
     expect(firstDifference(await readScene(back, 0), canonical!)).toBe(-1);
   });

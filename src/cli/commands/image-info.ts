@@ -72,6 +72,7 @@ function imageInfoText(file: string, info: ImageInfo): string[] {
       [p.x ? `x ${length(p.x)}` : "", p.y ? `y ${length(p.y)}` : "", p.z ? `z ${length(p.z)}` : ""].filter(Boolean).join(", "),
     ]);
   if (info.channelNames?.length) rows.push(["channels", info.channelNames.join(", ")]);
+  if (info.labelClasses) rows.push(["classes", info.labelClasses.map((c) => `${c.value} ${c.name}`).join(", ")]);
   if (info.scenes.length > 1) {
     for (const [i, sc] of info.scenes.entries()) {
       rows.push([

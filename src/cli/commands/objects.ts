@@ -10,7 +10,7 @@ import { Option, type Command } from "commander";
 import { engineModelFromFile } from "../../engine/from-model-file.js";
 import type { EngineModel } from "../../engine/types.js";
 import { classColor } from "../../metadata/class-colors.js";
-import type { ClassStyle } from "../../objects/geojson.js";
+import { labelValue, objectClasses, type ObjectClasses } from "../../objects/classes.js";
 import { invalidArgument } from "../../errors.js";
 import { readModelFile } from "../../container/node/index.js";
 import { checkTarget } from "../../io/node/output-path.js";
@@ -66,7 +66,7 @@ export function addObjectOptions(cmd: Command): Command {
     )
     .option(
       "--objects-of <classes>",
-      "label values that form objects, or class names after predict (default: every value but 0; after predict every class but the first)",
+      "label values or class names that form objects (names: after predict, or on labels czmodel wrote); default every class but the model's first (the background) where the classes are known, else every value but 0",
       nameList,
     )
     .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
@@ -76,21 +76,14 @@ export function addObjectOptions(cmd: Command): Command {
     .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp());
 }
 
-/** A label value given on the command line; names are only known to a model (predict). */
-function labelValue(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  throw invalidArgument(`"${text}" is not a label value; class names work only with predict, which knows the model's classes`, {
-    where: "--objects-of",
-    allowed: "label values 1, 2, …",
-  });
-}
-
-/** The `objectsFile` options of parsed object options (`classes`: already resolved by a model). */
+/**
+ * The `objectsFile` options of parsed object options: `classes` already resolved by a model,
+ * else `--objects-of` as it is (names or values, resolved against the classes the label image records).
+ */
 function objectsFileOptions(opts: ObjectCliOptions, classes?: number[]): ObjectsFileOptions {
-  const values = classes ?? opts.objectsOf?.map(labelValue);
   return {
     connectivity: opts.connectivity === "4" ? 4 : 8,
-    ...(values ? { classes: values } : {}),
+    ...(classes ? { classes } : opts.objectsOf ? { objectsOf: opts.objectsOf } : {}),
     ...(opts.minArea !== undefined ? { minArea: opts.minArea } : {}),
     ...(opts.maxArea !== undefined ? { maxArea: opts.maxArea } : {}),
     excludeBorder: Boolean(opts.excludeBorder),
@@ -118,35 +111,13 @@ export function wantsObjects(opts: ObjectCliOptions): boolean {
   return Boolean(opts.objects || opts.outlines || opts.instances);
 }
 
-/** What the model says about its label values: the default object classes and their names and colours. */
-export interface ModelObjectClasses {
-  classes: number[];
-  styles: Record<number, ClassStyle>;
-  /** Probability plane (class index) of each label value. */
-  planes: Map<number, number>;
-}
-
-/** The label values of a segmentation model's classes; refuses `--objects-of` values it does not have. */
-function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ModelObjectClasses {
+/** The object classes of a segmentation model's classes; refuses `--objects-of` classes it does not have. */
+function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ObjectClasses {
   const classes = (model.classes ?? []).map((c, i) => {
     const value = c.value ?? i + 1;
-    return { value, style: { name: c.name, color: c.color ?? classColor(value) } };
+    return { value, name: c.name, color: c.color ?? classColor(value) };
   });
-  const values = classes.map((c) => c.value);
-  const chosen = (opts.objectsOf ?? []).map((text) => {
-    const found = classes.find((c) => c.style.name === text || String(c.value) === text);
-    if (!found && values.length > 0)
-      throw invalidArgument(`class ${text} does not exist in this model`, {
-        where: "--objects-of",
-        allowed: classes.map((c) => `${c.value} (${c.style.name})`).join(", "),
-      });
-    return found ? found.value : labelValue(text);
-  });
-  return {
-    classes: opts.objectsOf ? chosen : values.slice(1),
-    styles: Object.fromEntries(classes.map((c) => [c.value, c.style])),
-    planes: new Map(classes.map((c, i) => [c.value, i])),
-  };
+  return objectClasses(classes, opts.objectsOf, "this model");
 }
 
 /**
@@ -158,7 +129,7 @@ export async function checkObjectsBeforePredict(
   modelPath: string,
   output: string,
   opts: ObjectCliOptions,
-): Promise<ModelObjectClasses | undefined> {
+): Promise<ObjectClasses | undefined> {
   // a file predict cannot run fails there with its own message; a bioimage.io package is not a model file
   const model = await readModelFile(modelPath).then(
     (file) => engineModelFromFile(file, modelPath).model,
@@ -184,7 +155,7 @@ export async function objectsAfterPredict(
   files: string[],
   imagePath: string,
   opts: ObjectCliOptions,
-  model: ModelObjectClasses | undefined,
+  model: ObjectClasses | undefined,
 ): Promise<ObjectsFileResult> {
   const [labelsPath, probabilitiesPath] = files as [string, string | undefined];
   const image = await openImageFile(imagePath);
@@ -216,14 +187,16 @@ export function objectsAfterwards(opts: ObjectCliOptions & { output: string }): 
  */
 export async function predictWithObjects(
   opts: ObjectCliOptions & { output: string },
-  model: ModelObjectClasses | undefined,
+  model: ObjectClasses | undefined,
   run: (objects: PredictObjectsOptions) => Promise<PredictFileResult>,
 ): Promise<{ result: PredictFileResult; measured: ObjectsFileResult }> {
   const options: ObjectsFileOptions = { ...objectsFileOptions(opts, model?.classes), ...(model ? { classStyles: model.styles } : {}) };
   const outputs = await ObjectOutputs.open(options);
   const trace = options.instancesPath ? new IdTrace() : undefined;
   try {
-    const { connectivity, classes, minArea, maxArea, excludeBorder, fillHoles } = options;
+    const { connectivity, minArea, maxArea, excludeBorder, fillHoles } = options;
+    // without a model's classes (a bioimage.io package) --objects-of can only hold label values
+    const classes = options.classes ?? options.objectsOf?.map(labelValue);
     const result = await run({
       ...(connectivity ? { connectivity } : {}),
       ...(classes ? { classes } : {}),
@@ -262,7 +235,10 @@ export function registerObjects(program: Command): void {
   const cmd = program
     .command("objects")
     .description("count and measure the objects of a label image: connected components per class, streamed in bands")
-    .argument("<labels>", "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder): 0 = background, other values = classes")
+    .argument(
+      "<labels>",
+      "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder): values are classes; one czmodel wrote records the model's classes, else 0 = background",
+    )
     .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel");
   addObjectOptions(cmd)
     .option("--overwrite", "replace existing outputs")
@@ -281,6 +257,7 @@ export function registerObjects(program: Command): void {
         "Example:",
         "  czmodel objects labels.png cells.png --objects cells.csv --outlines cells.geojson --min-area 20",
         "  czmodel objects labels.ome.tiff --objects-of 2 --connectivity 4 --exclude-border --json",
+        "  czmodel objects predicted.ome.tiff --objects-of Nucleus --objects nuclei.csv   (labels written by predict)",
       ].join("\n"),
     )
     .action(async (labels: string, image: string | undefined, opts: ObjectsCliOptions) => {

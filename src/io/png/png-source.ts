@@ -4,13 +4,15 @@
  * (fine for the small images PNG is used for; large images come as TIFF, Zarr or CZI).
  * 8- and 16-bit grey, grey+alpha, RGB and RGBA are returned as they are; palette images are
  * expanded to RGB (RGBA when the palette has transparency); 1/2/4-bit grey is scaled to 8 bits
- * (as libpng does). The `pHYs` chunk in pixels per metre gives the physical pixel size.
+ * (as libpng does). The `pHYs` chunk in pixels per metre gives the physical pixel size; a
+ * `czmodel` `tEXt` chunk (a czmodel label output) the classes it records.
  * Isomorphic.
  */
 import { convertIndexedToRgb, decode, type DecodedPng } from "fast-png";
 import { invalidImage } from "../../errors.js";
 import type { ByteSource } from "../../bytes/byte-source.js";
 import { roundSignificant } from "../physical-units.js";
+import { labelClassesOfPngText } from "../label-classes.js";
 import { checkPlane, checkRect } from "../region.js";
 import {
   allocSamples,
@@ -116,6 +118,7 @@ export class PngImageSource implements ImageSource {
     const physicalSize =
       res && res.unit === 1 && res.x > 0 && res.y > 0 ? { x: roundSignificant(1 / res.x), y: roundSignificant(1 / res.y) } : undefined;
     if (Object.keys(png.text).length > 0) details.text = Object.keys(png.text);
+    const labelClasses = labelClassesOfPngText(png.text);
     return new PngImageSource(source.name, pixels, {
       format: "png",
       width: png.width,
@@ -126,6 +129,7 @@ export class PngImageSource implements ImageSource {
       sampleOrder,
       sampleType: depth === 16 ? "uint16" : "uint8",
       ...(physicalSize ? { physicalSize } : {}),
+      ...(labelClasses ? { labelClasses } : {}),
       details,
     });
   }

@@ -4,13 +4,15 @@
  * physical sizes (converted to metres), channel names and colours and the `TiffData` blocks, and maps
  * each plane (c, z, t) to its IFD following the OME-TIFF rules (`IFD` default 0, `PlaneCount`
  * default 1 when `IFD` is given, else all remaining IFDs; planes advance in DimensionOrder).
+ * The MapAnnotations of a czmodel label output give the classes it records (`labelClasses`).
  * Isomorphic.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { invalidImage, invalidMetadata } from "../../errors.js";
 import { checkXmlDepth, MAX_XML_DEPTH, refuseDoctype } from "../../metadata/xml-read.js";
 import { toMetres } from "../physical-units.js";
-import type { PhysicalSize, RgbColor } from "../types.js";
+import type { OutputClass, PhysicalSize, RgbColor } from "../types.js";
+import { labelClassesOfAnnotations } from "../label-classes.js";
 import { omeColorToRgb } from "../channel-colors.js";
 
 export interface OmeTiffData {
@@ -46,6 +48,8 @@ export interface OmeDocument {
   uuid?: string;
   binaryOnly?: { metadataFile: string; uuid?: string };
   images: OmeImage[];
+  /** The classes a czmodel label output records in its MapAnnotations. */
+  labelClasses?: OutputClass[];
 }
 
 type Node = Record<string, unknown>;
@@ -57,7 +61,7 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   htmlEntities: true,
-  isArray: (name) => ["Image", "Channel", "TiffData"].includes(name),
+  isArray: (name) => ["Image", "Channel", "TiffData", "MapAnnotation", "M"].includes(name),
   maxNestedTags: MAX_XML_DEPTH,
 });
 
@@ -121,11 +125,33 @@ export function parseOmeDocument(xml: string, fileName: string): OmeDocument {
   const metadataFile = binary && typeof binary === "object" ? attr(binary, "MetadataFile") : undefined;
   const binaryOnly = metadataFile !== undefined ? { metadataFile, ...optional("uuid", attr(binary!, "UUID")) } : undefined;
   if (images.length === 0 && !binaryOnly) throw invalidMetadata("OME-XML has no <Image>", { where });
+  const labelClasses = labelClassesOfAnnotations(mapAnnotations(ome));
   return {
     ...optional("uuid", uuid),
     ...(binaryOnly ? { binaryOnly } : {}),
     images: images.map((image, i) => parseImage(image, i, where)),
+    ...(labelClasses ? { labelClasses } : {}),
   };
+}
+
+/** The document's MapAnnotations with a namespace: namespace → [key, value] entries in order. */
+function mapAnnotations(ome: Node): Map<string, [string, string][]> {
+  const out = new Map<string, [string, string][]>();
+  const annotations = ome.StructuredAnnotations;
+  if (!annotations || typeof annotations !== "object") return out;
+  for (const map of ((annotations as Node).MapAnnotation as Node[] | undefined) ?? []) {
+    const namespace = attr(map, "Namespace");
+    const value = map.Value;
+    if (namespace === undefined || !value || typeof value !== "object") continue;
+    const entries = (((value as Node).M as unknown[] | undefined) ?? []).map((m): [string, string] => {
+      if (typeof m === "string") return ["", m];
+      const node = m as Node;
+      const text = node["#text"];
+      return [attr(node, "K") ?? "", typeof text === "string" ? text : ""];
+    });
+    out.set(namespace, entries);
+  }
+  return out;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [k in K]?: string } {

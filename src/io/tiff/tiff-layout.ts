@@ -12,7 +12,7 @@
  */
 import { internalError, invalidImage, unsupported } from "../../errors.js";
 import { toMetres } from "../physical-units.js";
-import type { PhysicalSize, RgbColor, SampleOrder, SampleType } from "../types.js";
+import type { OutputClass, PhysicalSize, RgbColor, SampleOrder, SampleType } from "../types.js";
 import { checkBlocksInside, checkDecodable, compressionName, sampleTypeOf, type IfdInfo } from "./ifd.js";
 import { isImageJ, parseImageJ } from "./imagej.js";
 import { omePlaneIfds, planeOrdinal, type OmeImage, type OmeTiffData } from "./ome-xml-read.js";
@@ -44,6 +44,8 @@ export interface TiffLayout {
   channelColors?: (RgbColor | null)[];
   physicalSize?: PhysicalSize;
   significantBits?: number;
+  /** The classes a czmodel label output records (OME-XML MapAnnotations). */
+  labelClasses?: OutputClass[];
   details: Record<string, unknown>;
   pageKind: PixelKind;
   /** OME-TIFF sets: per sibling file, the size each of its pages used must have. */

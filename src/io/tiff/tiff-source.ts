@@ -81,6 +81,7 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
       ...(layout.channelColors ? { channelColors: layout.channelColors } : {}),
       ...(layout.physicalSize ? { physicalSize: layout.physicalSize } : {}),
       ...(layout.significantBits !== undefined ? { significantBits: layout.significantBits } : {}),
+      ...(layout.labelClasses ? { labelClasses: layout.labelClasses } : {}),
       details: layout.details,
     };
   }
@@ -122,6 +123,7 @@ export class TiffImageSource implements ImageSource, RegionReaderInto {
       const pagesOf = (file: string | null) => (file === null ? (own ?? undefined) : file === firstFile ? (first ?? undefined) : undefined);
       const details = { ...pageDetails((own ?? first!).ifds), bigTiff: (own ?? first!).bigTiff };
       const layout = buildOmeLayout({ images: doc.images, pagesOf, fileOf, fileName: name, details });
+      if (doc.labelClasses) layout.labelClasses = doc.labelClasses;
       layout.details.byteOrder = (own ?? first!).littleEndian ? "little-endian" : "big-endian";
       const ownOpen = own ? withBlocks(own, usedPages(layout, null, own.ifds), layout.sampleType, options) : null;
       if (siblings) {

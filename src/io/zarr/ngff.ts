@@ -4,13 +4,14 @@
  * array axis t / c / z / y / x (0.4 axis objects, 0.3 axis names, ≤ 0.2 implied `tczyx`),
  * takes dataset 0 (full resolution) and turns its `scale` (times any multiscale-level scale)
  * and axis units into a physical pixel size in metres. Also reads `omero` channel labels and
- * colours.
+ * colours, and the classes a czmodel label output records (its `czmodel` attributes).
  * Isomorphic.
  */
 import { invalidMetadata, unsupported } from "../../errors.js";
 import { toMetres } from "../physical-units.js";
-import type { PhysicalSize, RgbColor } from "../types.js";
+import type { OutputClass, PhysicalSize, RgbColor } from "../types.js";
 import { hexToRgb } from "../channel-colors.js";
+import { labelClassesOfRecord } from "../label-classes.js";
 
 export type AxisName = "t" | "c" | "z" | "y" | "x";
 
@@ -26,6 +27,8 @@ export interface NgffImage {
   channelNames?: string[];
   /** `omero` channel colours, null where a channel has none. */
   channelColors?: (RgbColor | null)[];
+  /** The classes a czmodel label output records (`czmodel` attributes). */
+  labelClasses?: OutputClass[];
 }
 
 type Json = Record<string, unknown>;
@@ -94,6 +97,7 @@ export function parseNgffImage(root: Json, attrs: Json, where: string): NgffImag
   const channels = omero && Array.isArray(omero.channels) ? (omero.channels as unknown[]) : [];
   const channelNames = channels.map((ch, i) => (isObject(ch) && typeof ch.label === "string" ? (ch.label as string) : `C${i}`));
   const channelColors = channels.map((ch) => (isObject(ch) ? hexToRgb(ch.color) : null));
+  const labelClasses = labelClassesOfRecord(root.czmodel ?? attrs.czmodel);
   return {
     ...(version ? { version } : {}),
     ...(typeof ms.name === "string" ? { name: ms.name } : {}),
@@ -103,5 +107,6 @@ export function parseNgffImage(root: Json, attrs: Json, where: string): NgffImag
     ...(physicalSize ? { physicalSize } : {}),
     ...(channels.length > 0 ? { channelNames } : {}),
     ...(channelColors.some((c) => c !== null) ? { channelColors } : {}),
+    ...(labelClasses ? { labelClasses } : {}),
   };
 }

@@ -90,6 +90,7 @@ export class ZarrImageSource implements ImageSource {
       ...(first.channelNames && first.channelNames.length === s0.sizeOf("c") ? { channelNames: first.channelNames } : {}),
       ...(first.channelColors?.length === s0.sizeOf("c") ? { channelColors: first.channelColors } : {}),
       ...(first.physicalSize ? { physicalSize: first.physicalSize } : {}),
+      ...(first.labelClasses ? { labelClasses: first.labelClasses } : {}),
       details: {
         ...details,
         ...(first.version ? { ngffVersion: first.version } : {}),

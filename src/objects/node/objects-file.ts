@@ -1,13 +1,15 @@
 /**
  * `objectsFile`: the objects of a label image file (any format `openImageFile` reads), with an
  * optional intensity image, written as a CSV table and/or QuPath GeoJSON outlines (Node only).
+ * The object classes and their names default to the classes a czmodel label output records.
  * Inputs and options are checked before any output exists; outputs are written to hidden temp
  * files that are renamed into place at the end or removed on failure.
  */
 import { invalidArgument } from "../../errors.js";
 import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
-import type { ImageSource } from "../../io/types.js";
+import type { ImageInfo, ImageSource } from "../../io/types.js";
+import { labelValue, objectClasses } from "../classes.js";
 import { checkObjectInputs, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
 import { type ClassStyle, defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../geojson.js";
 import { ParquetTable } from "../parquet.js";
@@ -19,6 +21,13 @@ import { checkTarget } from "../../io/node/output-path.js";
 import type { MeasuredObject } from "../types.js";
 
 export interface ObjectsFileOptions extends ObjectsFromImageOptions {
+  /**
+   * Instead of `classes`: class names or label values, looked up in the classes the label
+   * image records (`ImageInfo.labelClasses`; a name or value it lacks is an error). Without
+   * either, the objects are every recorded class but the first, or every value but 0 when the
+   * image records none.
+   */
+  objectsOf?: readonly string[];
   /** Objects table path (`.csv`). */
   table?: string;
   /** Outlines path (`.geojson` or `.json`). */
@@ -29,7 +38,7 @@ export interface ObjectsFileOptions extends ObjectsFromImageOptions {
   probabilityPlaneOf?: (value: number) => number;
   /** Instance image path (`.ome.tif`, `.ome.tiff`, `.ome.zarr`): uint32 object ids. */
   instancesPath?: string;
-  /** Name and colour per label value for the outlines (default `class <value>`, the default palette). */
+  /** Name and colour per label value for the outlines (default: the recorded classes', else `class <value>` and the default palette). */
   classStyles?: Record<number, ClassStyle>;
   overwrite?: boolean;
 }
@@ -192,6 +201,16 @@ export async function instancesFile(labels: ImageSource, path: string, options: 
   await sink.finish();
 }
 
+/** `options` with `classes` (from `objectsOf` or the default) and `classStyles` from the classes the labels record. */
+function withRecordedClasses(info: ImageInfo, options: ObjectsFileOptions): ObjectsFileOptions {
+  if (options.classes && options.objectsOf) throw invalidArgument("give the object classes once: classes or objectsOf");
+  if (options.classes) return options;
+  const recorded = info.labelClasses;
+  if (!recorded) return options.objectsOf ? { ...options, classes: options.objectsOf.map(labelValue) } : options;
+  const chosen = objectClasses(recorded, options.objectsOf, "this label image");
+  return { classStyles: chosen.styles, ...options, classes: chosen.classes };
+}
+
 export async function objectsFile(
   labelsPath: string,
   imagePath: string | undefined,
@@ -202,6 +221,7 @@ export async function objectsFile(
   let outputs: ObjectOutputs | undefined;
   let probabilities: ImageSource | undefined;
   try {
+    options = withRecordedClasses(labels.info, options);
     const channels = checkObjectInputs(labels.info, intensity?.info, options);
     if (options.probabilitiesPath) probabilities = await openImageFile(options.probabilitiesPath);
     outputs = await ObjectOutputs.open(options);
