@@ -28,7 +28,7 @@ export interface OutputTarget {
 }
 
 /** Class list with values and colours filled in; checks values are unique and >= 1. */
-function resolveClasses(model: EngineModel, k: number): OutputClass[] {
+export function resolveClasses(model: EngineModel, k: number): OutputClass[] {
   const given = model.classes;
   if (given && given.length !== k) {
     throw invalidModel(`the model outputs ${k} channel(s) but its metadata lists ${given.length} classes`, { where: model.name });

@@ -9,7 +9,7 @@
 import { Option, type Command } from "commander";
 import { engineModelFromFile } from "../../engine/from-model-file.js";
 import type { EngineModel } from "../../engine/types.js";
-import { classColor } from "../../metadata/class-colors.js";
+import { resolveClasses } from "../../engine/outputs.js";
 import { labelValue, objectClasses, type ObjectClasses } from "../../objects/classes.js";
 import { invalidArgument } from "../../errors.js";
 import { readModelFile } from "../../container/node/index.js";
@@ -113,11 +113,8 @@ export function wantsObjects(opts: ObjectCliOptions): boolean {
 
 /** The object classes of a segmentation model's classes; refuses `--objects-of` classes it does not have. */
 function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ObjectClasses {
-  const classes = (model.classes ?? []).map((c, i) => {
-    const value = c.value ?? i + 1;
-    return { value, name: c.name, color: c.color ?? classColor(value) };
-  });
-  return objectClasses(classes, opts.objectsOf, "this model");
+  // the classes as the label output will record them
+  return objectClasses(resolveClasses(model, model.classes?.length ?? 0), opts.objectsOf, "this model");
 }
 
 /**
