@@ -16,7 +16,7 @@ import { loadPackage, zipPackage } from "../src/bioimageio/package.js";
 import { readModelFromSource, type ModelFile } from "../src/container/index.js";
 import { planModelInput, predict, type EngineModel } from "../src/engine/index.js";
 import { engineModelFromFile } from "../src/engine/from-model-file.js";
-import { describeError, isCzmodelError } from "../src/errors.js";
+import { cancelled, describeError, isCzmodelError } from "../src/errors.js";
 import { BlobByteSource } from "../src/bytes/byte-source.js";
 import { MemoryByteTarget } from "../src/io/byte-target.js";
 import { MemoryImageSink } from "../src/io/memory/index.js";
@@ -25,6 +25,7 @@ import { PngSink } from "../src/io/png/index.js";
 import { OmeTiffSink } from "../src/io/tiff/index.js";
 import type { ImageSink, ImageSource, OutputImageInfo, PlaneIndex } from "../src/io/types.js";
 import { tileFromSource } from "../src/engine/centre-tile.js";
+import { yieldToEventLoop } from "../src/engine/yield.js";
 import { numericMetaFor } from "../src/validate/model.js";
 import { runNumericValidation } from "../src/validate/numeric.js";
 import { configureOrt, runtimeFor, wasmRuntime, type DeviceRuntime } from "./src/ort-device.js";
@@ -176,9 +177,12 @@ const handlers: { [K in Op]: Handler<K> } = {
       const { model, warnings }: { model: EngineModel; warnings: string[] } = engineModelFromFile(file, modelFile.name);
       const { r, sink, on, is3d } = await predictOnDevice(model, image.source, settings, id, abort.signal);
       const info = r.outputs[0]!;
-      result = { sink, info, is3d };
+      const objects = await objectsOf(sink, info, image.source);
+      // a Cancel that came after the engine's last batch (while the objects were measured) still cancels
+      await yieldToEventLoop();
+      if (abort.signal.aborted) throw cancelled("prediction cancelled");
+      result = { sink, info, is3d, ...(objects ? { objects } : {}) };
       if (info.kind === "regression") result.range = valueRange(sink.plane());
-      result.objects = await objectsOf(sink, info, image.source);
       const summary: PredictSummary = {
         model: r.model,
         tile: r.tile,
