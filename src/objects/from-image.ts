@@ -63,6 +63,9 @@ async function confidenceBand(labels: ArrayLike<number>, options: ObjectsFromIma
 
 const MAX_LABEL: Record<string, number> = { uint8: 255, uint16: 65535, uint32: 4294967295, int8: 127, int16: 32767, int32: 2147483647 };
 
+/** The largest label value a sample type holds; undefined for types that are no labels (float). */
+export const maxLabelValue = (type: string): number | undefined => MAX_LABEL[type];
+
 /** Check the label (and intensity) image and the options; returns the number of intensity channels. */
 export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: ImageInfo | undefined, options: ObjectOptions): number {
   const max = MAX_LABEL[info.sampleType];

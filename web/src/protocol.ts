@@ -61,7 +61,7 @@ export interface PredictSummary
   deviceFallback?: string;
   /** Range of a regression output (for display). */
   valueRange?: [number, number];
-  /** Objects of a 2-D label output (8-connected components of every class but the first). */
+  /** Objects of a 2-D label output (8-connected components of every class but the background). */
   objects?: ObjectCounts;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The objects of the page's last segmentation result, held by the worker: connected components
- * (8-connectivity) of every class but the first, measured with the input image as intensity when
+ * (8-connectivity) of every class but the background (`objectClasses`, the CLI's rule), measured with the input image as intensity when
  * it is one plane of the labels' size (as `czmodel predict --objects` does), the count per class,
  * the object under a pixel for the hover panel, and the CSV table and GeoJSON outlines written by
  * the same functions as the CLI (`src/objects/table.ts`, `geojson.ts`), so the bytes are equal.
@@ -13,6 +13,7 @@
  */
 import { MemoryImageSource } from "../../src/io/memory/index.js";
 import type { ImageSource, SampleArray } from "../../src/io/types.js";
+import { objectClasses } from "../../src/objects/classes.js";
 import { objectsFromImage } from "../../src/objects/from-image.js";
 import { type ClassStyle, defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../../src/objects/geojson.js";
 import { csvHeader, csvRow, measurementsOf, type TableLayout } from "../../src/objects/table.js";
@@ -97,7 +98,7 @@ export class ResultObjects {
     const fits = sizes.scene * sizes.t * sizes.z === 1 && image.info.width === width && image.info.height === height;
     const intensity = fits ? image : undefined;
     const pixelSizeUm = px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined;
-    const values = classes.map((c) => c.value).slice(1);
+    const values = objectClasses(classes, undefined, "this model").classes;
     const objects: MeasuredObject[] = [];
     await objectsFromImage(labels, intensity, ResultObjects.options(values, pixelSizeUm, false), (o) => objects.push(o));
     const channels = intensity ? sizes.c * image.info.samplesPerPixel : 0;

@@ -57,7 +57,7 @@ const area = (option: string) => (text: string) => intList(option, { count: [1] 
 export function addObjectOptions(cmd: Command): Command {
   return cmd
     .option("--objects <file.csv|file.parquet>", "write the objects table (one row per object), as CSV or Parquet")
-    .option("--outlines <file.geojson>", "write object outlines as QuPath GeoJSON (FeatureCollection)")
+    .option("--outlines <file.geojson|file.json>", "write object outlines as QuPath GeoJSON (FeatureCollection)")
     .option("--instances <file.ome.tif>", "write the instance image: each object's pixels hold its id (uint32 OME-TIFF or OME-Zarr)")
     .addOption(
       new Option("--connectivity <n>", "objects: 4 = edge neighbours only; 8 = corners too")
@@ -66,7 +66,7 @@ export function addObjectOptions(cmd: Command): Command {
     )
     .option(
       "--objects-of <classes>",
-      "label values or class names that form objects (names: after predict, or on labels czmodel wrote); default every class but the model's first (the background) where the classes are known, else every value but 0",
+      "label values or class names that form objects (names: after predict, or on labels czmodel wrote); default every class but the background (the class named Background, else the model's first) where the classes are known, else every value but 0",
       nameList,
     )
     .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
@@ -234,7 +234,7 @@ export function registerObjects(program: Command): void {
     .description("count and measure the objects of a label image: connected components per class, streamed in bands")
     .argument(
       "<labels>",
-      "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder): values are classes; one czmodel wrote records the model's classes, else 0 = background",
+      "label image (PNG, TIFF / OME-TIFF, OME-Zarr folder, CZI): values are classes; one czmodel wrote records the model's classes, else 0 = background",
     )
     .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel");
   addObjectOptions(cmd)

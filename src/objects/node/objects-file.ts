@@ -10,7 +10,7 @@ import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import type { ImageInfo, ImageSource } from "../../io/types.js";
 import { labelValue, objectClasses } from "../classes.js";
-import { checkObjectInputs, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
+import { checkObjectInputs, maxLabelValue, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
 import { type ClassStyle, defaultClassStyle, geojsonEnd, geojsonFeature, geojsonStart } from "../geojson.js";
 import { ParquetTable } from "../parquet.js";
 import { csvHeader, csvRow, type TableLayout } from "../table.js";
@@ -205,7 +205,9 @@ export async function instancesFile(labels: ImageSource, path: string, options: 
 function withRecordedClasses(info: ImageInfo, options: ObjectsFileOptions): ObjectsFileOptions {
   if (options.classes && options.objectsOf) throw invalidArgument("give the object classes once: classes or objectsOf");
   if (options.classes) return options;
-  const recorded = info.labelClasses;
+  // a record with a value the labels cannot hold does not describe them: as if there were none
+  const max = maxLabelValue(info.sampleType) ?? 0;
+  const recorded = info.labelClasses?.every((c) => c.value <= max) ? info.labelClasses : undefined;
   if (!recorded) return options.objectsOf ? { ...options, classes: options.objectsOf.map(labelValue) } : options;
   const chosen = objectClasses(recorded, options.objectsOf, "this label image");
   return { classStyles: chosen.styles, ...options, classes: chosen.classes };
