@@ -8,7 +8,11 @@
  * sink keeps nothing back: memory is a few tiles, whatever the image size. Sinks without
  * `writeTile` (PNG) get full-width bands. BGR(A) samples (CZI colour images) are written as
  * RGB(A), the order every output format means. Channel names, colours and pixel sizes go into
- * the output's description (`OutputImageInfo`). Isomorphic.
+ * the output's description (`OutputImageInfo`). A label image czmodel wrote (one integer sample
+ * per pixel, in any number of planes, that records its classes, `ImageInfo.labelClasses`) stays a label
+ * output: kind `labels` with its classes, so every sink records them again and a pyramid keeps
+ * each 2×2 block's top-left pixel instead of the mean. The copy never changes a sample value,
+ * so the classes stay true. Isomorphic.
  */
 import { unsupported } from "../errors.js";
 import { pickIndices, pickT, type ExtraSelection } from "./extra-dimensions.js";
@@ -20,6 +24,7 @@ import {
   type ImageInfo,
   type ImageSink,
   type ImageSource,
+  type OutputClass,
   type OutputImageInfo,
   type PlaneIndex,
   type PlaneSizes,
@@ -48,7 +53,7 @@ interface ConversionPlan {
 function asRgb(plan: ConversionPlan): ConversionPlan {
   const { output, planes } = plan;
   const { sizes } = output;
-  if (output.samplesPerPixel !== 1 || sizes.c !== 3 || sizes.t * sizes.z * sizes.scene !== 1) return plan;
+  if (output.kind === "labels" || output.samplesPerPixel !== 1 || sizes.c !== 3 || sizes.t * sizes.z * sizes.scene !== 1) return plan;
   const { planeNames, planeColors: _colors, ...rest } = output;
   return {
     output: { ...rest, samplesPerPixel: 3, sizes: { ...sizes, c: 1 }, ...(planeNames ? { channelNames: planeNames } : {}) },
@@ -73,6 +78,15 @@ const OUTPUT_TYPES = ["uint8", "uint16", "float32"] as const;
 function sampleNames(info: ImageInfo): string[] | undefined {
   if (info.samplesPerPixel === 1) return undefined;
   return info.sampleOrder.replace("bgr", "rgb").replace("gray-alpha", "ga").toUpperCase().split("");
+}
+
+/**
+ * The classes to record when `info` is a label image: one sample per pixel, integer samples
+ * (values are copied unchanged), and classes the file records; undefined for any other image.
+ */
+function labelClassesToKeep(info: ImageInfo): OutputClass[] | undefined {
+  if (!info.labelClasses?.length || info.samplesPerPixel !== 1 || info.sampleType.startsWith("float")) return undefined;
+  return info.labelClasses;
 }
 
 /** Plan the copy of the planes `selection` picks; scenes of different sizes must be converted one at a time. */
@@ -106,6 +120,7 @@ export function planConversion(info: ImageInfo, selection: PlaneSelection = {}):
   const names = info.channelNames?.length === info.sizes.c ? picked.c.map((c) => info.channelNames![c]!) : undefined;
   const colors = info.channelColors?.length === info.sizes.c ? picked.c.map((c) => info.channelColors![c]!) : undefined;
   const samples = sampleNames(info);
+  const classes = labelClassesToKeep(info);
   const output: OutputImageInfo = {
     width: first.width,
     height: first.height,
@@ -113,7 +128,8 @@ export function planConversion(info: ImageInfo, selection: PlaneSelection = {}):
     ...(modulo ? { tModulo: modulo } : {}),
     samplesPerPixel: info.samplesPerPixel,
     sampleType: sampleType as OutputImageInfo["sampleType"],
-    kind: "image",
+    kind: classes ? "labels" : "image",
+    ...(classes ? { classes } : {}),
     ...(samples ? { channelNames: samples } : {}),
     ...(names ? { planeNames: names } : {}),
     ...(colors?.some((c) => c !== null) ? { planeColors: colors } : {}),

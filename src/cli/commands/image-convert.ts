@@ -1,8 +1,8 @@
 /**
  * `czmodel image-convert IN OUT`: any image the tool reads (PNG, TIFF / OME-TIFF, CZI,
  * OME-Zarr) to OME-Zarr, OME-TIFF or PNG, chosen by OUT's name, streaming tile by tile with a
- * progress bar on a TTY. Pixel sizes, channel names and colours are kept; Ctrl-C or an error leaves no
- * partial output.
+ * progress bar on a TTY. Pixel sizes, channel names and colours are kept, and so are the classes
+ * of a label image czmodel wrote; Ctrl-C or an error leaves no partial output.
  */
 import { Option, type Command } from "commander";
 import { cancelled, invalidArgument } from "../../errors.js";
@@ -56,7 +56,7 @@ export function registerImageConvert(program: Command): void {
     )
     .option(
       "--pyramid",
-      "OME-TIFF/OME-Zarr: add 2x levels down to <= 1024 px per side (SubIFDs / NGFF multiscales; 2x2 mean). Default: on over 4096 px per side",
+      "OME-TIFF/OME-Zarr: add 2x levels down to <= 1024 px per side (SubIFDs / NGFF multiscales; 2x2 mean, label images: top-left pixel). Default: on over 4096 px per side",
     )
     .option("--no-pyramid", "full resolution only")
     .addOption(cziOtherDimensionsOption())
