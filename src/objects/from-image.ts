@@ -1,7 +1,8 @@
 /**
  * Objects of a label image read from any `ImageSource`, band by band (default 256 rows), with an
  * optional intensity image of the same size whose channels (C planes × samples per pixel) are
- * measured per object. Checks the inputs first so that a bad one fails before anything is
+ * measured per object (a colour pixel's samples always as R, G, B(, A), whatever order the file
+ * stores them in). Checks the inputs first so that a bad one fails before anything is
  * written: one plane of integer labels, an intensity image of the same size, classes the label
  * type can hold.
  */
@@ -108,6 +109,7 @@ export async function channelBands(
 ): Promise<ArrayLike<number>[]> {
   const { width, sizes, samplesPerPixel: spp, sampleType } = source.info;
   const out: ArrayLike<number>[] = [];
+  const order = rgbOrder(source.info);
   const rect = { x: 0, y, width, height: rows };
   for (let c = 0; c < sizes.c; c++) {
     const plane = { scene: 0, t: 0, c, z: 0 };
@@ -120,9 +122,19 @@ export async function channelBands(
       data = await source.readRegionInto(plane, rect, reuse[c]!);
     } else data = await source.readRegion(plane, rect);
     if (spp === 1) out.push(data);
-    else for (let s = 0; s < spp; s++) out.push(deinterleave(data, s, spp));
+    else for (const s of order) out.push(deinterleave(data, s, spp));
   }
   return out;
+}
+
+/**
+ * The sample of a pixel that intensity channel k of each C plane is: colour in R, G, B(, A) order
+ * whatever order the image stores (a CZI stores B, G, R), so that `_c0` is red in every format.
+ */
+function rgbOrder(info: Pick<ImageInfo, "samplesPerPixel" | "sampleOrder">): number[] {
+  const order = Array.from({ length: info.samplesPerPixel }, (_, s) => s);
+  if (info.sampleOrder === "bgr" || info.sampleOrder === "bgra") [order[0], order[2]] = [2, 0];
+  return order;
 }
 
 function deinterleave(data: SampleArray, sample: number, spp: number): Float64Array {
@@ -153,12 +165,13 @@ export async function addHolePixels(
   const own = o.areaPx - holes.count;
   if (intensity) {
     const { sizes, samplesPerPixel: spp } = intensity.info;
+    const order = rgbOrder(intensity.info);
     let channel = 0;
     for (let c = 0; c < sizes.c; c++) {
       const data = await intensity.readRegion({ scene: 0, t: 0, c, z: 0 }, box);
       for (let s = 0; s < spp; s++, channel++) {
         const stats = o.intensity[channel]!;
-        const values = runValues(o, data, holes.runs, s, spp);
+        const values = runValues(o, data, holes.runs, order[s]!, spp);
         const mean2 = values.reduce((a, v) => a + v, 0) / values.length;
         const m2 = values.reduce((a, v) => a + (v - mean2) ** 2, 0);
         const delta = mean2 - stats.mean;
