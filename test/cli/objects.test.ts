@@ -148,6 +148,50 @@ describe("czmodel objects", () => {
     );
   });
 
+  it("--min-area / --max-area take pixel counts above 16384; a bad count or --band-rows 0 is one line, exit 2, nothing written", async () => {
+    const dir = await scratchDir();
+    const labels = join(dir, "areas.ome.tif");
+    // one object of 200 x 200 = 40000 px and one of 10 x 10 = 100 px
+    const script = [
+      "import sys, numpy as np, tifffile",
+      "a = np.zeros((210, 420), np.uint8)",
+      "a[0:200, 0:200] = 1",
+      "a[0:10, 300:310] = 1",
+      "tifffile.imwrite(sys.argv[1], a, ome=True)",
+    ].join("\n");
+    execFileSync("/usr/bin/python3", ["-c", script, labels]);
+    const areas = async (...filter: string[]) => {
+      const out = join(dir, "areas.csv");
+      const r = await czmodel("objects", labels, "--objects", out, "--overwrite", ...filter);
+      expect(r.status, r.stderr).toBe(0);
+      return parseCsv(await readFile(out, "utf8")).map((o) => o.area_px);
+    };
+    expect(await areas()).toEqual([40000, 100]);
+    expect(await areas("--max-area", "20000")).toEqual([100]);
+    expect(await areas("--min-area", "20000")).toEqual([40000]);
+    expect(await areas("--min-area", "40000", "--max-area", "9007199254740991")).toEqual([40000]);
+    expect(await areas("--max-area", "39999")).toEqual([100]);
+
+    const empty = await scratchDir();
+    const out = join(empty, "o.csv");
+    const bad: [string[], string[]][] = [
+      [
+        ["--min-area", "abc"],
+        ["--min-area", '"abc" is not a whole number of pixels (allowed: integers >= 0)'],
+      ],
+      [["--min-area", "10,20"], ['"10,20" is not a whole number of pixels']],
+      [["--max-area", "-5"], ['"-5" is not a whole number of pixels']],
+      [["--max-area", "2.5"], ['"2.5" is not a whole number of pixels']],
+      [["--max-area", "9007199254740992"], ["9007199254740992 is more than 9007199254740991"]],
+      [
+        ["--band-rows", "0"],
+        ["--band-rows", "0 is less than 1 (allowed: integers 1..16384)"],
+      ],
+    ];
+    for (const [args, patterns] of bad) expectOneLineError(await czmodel("objects", labels, "--objects", out, ...args), patterns);
+    expect(await readdir(empty)).toEqual([]);
+  });
+
   it("gives the same table whatever the band height", async () => {
     const dir = await scratchDir();
     const tables: string[] = [];
