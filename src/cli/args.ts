@@ -10,7 +10,7 @@ function list(text: string): string[] {
 }
 
 /** Largest pixel count an option of sizes takes per value (`--tile`, `--border`, `--spatial-dims`, `--min-overlap`). */
-const MAX_PIXEL_OPTION = 16384;
+export const MAX_PIXEL_OPTION = 16384;
 
 /** Comma-separated integers, each in min..max (max: `MAX_PIXEL_OPTION`); optionally an exact count. */
 export function intList(option: string, opts: { min?: number; count?: number[] } = {}) {
@@ -53,6 +53,22 @@ export function nameList(text: string): string[] {
   if (names.some((n) => n === ""))
     throw new InvalidArgumentError(`empty name in "${text}" (allowed: comma-separated names, e.g. Background,Nucleus).`);
   return names;
+}
+
+/**
+ * One whole number of `unit` in min..max (`--min-area 20`: pixels); `max` defaults to
+ * `Number.MAX_SAFE_INTEGER`, enough for a pixel count of any image.
+ */
+export function wholeNumber(unit: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  const allowed = `allowed: integers ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`}`;
+  return (text: string): number => {
+    const s = text.trim();
+    if (!/^\d+$/.test(s)) throw new InvalidArgumentError(`"${text}" is not a whole number of ${unit} (${allowed}).`);
+    const v = Number(s);
+    if (v < min) throw new InvalidArgumentError(`${s} is less than ${min} (${allowed}).`);
+    if (v > max) throw new InvalidArgumentError(`${s} is more than ${max} (allowed: integers ${min}..${max}).`);
+    return v;
+  };
 }
 
 /** One of a closed set of values. */

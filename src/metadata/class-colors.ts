@@ -50,20 +50,34 @@ export function classColors(n: number): Rgb[] {
       s = Math.max(s, 0.5);
       l = Math.min(Math.max(l, 0.3), 0.7);
       if (it === 1) it = 2;
-      let base: number = NEXT_BASE[it % 6] as number;
-      const k = Math.trunc(it / 6);
-      base += k / (k + 1);
-      h = pyMod(base * ONE_SIXTH + 1.0, 1.0);
+      h = hueOf(it);
       it += 1;
     }
-    const [r, g, b] = hlsToRgb(h, l, s);
-    out.push([Math.trunc(r * 255), Math.trunc(g * 255), Math.trunc(b * 255)]);
+    out.push(toRgb(h, l, s));
   }
   return out;
 }
 
-/** The colour of class `i` (1-based, like `LabelValue`). */
+/** The generator's hue for counter value `it`. */
+function hueOf(it: number): number {
+  let base: number = NEXT_BASE[it % 6] as number;
+  const k = Math.trunc(it / 6);
+  base += k / (k + 1);
+  return pyMod(base * ONE_SIXTH + 1.0, 1.0);
+}
+
+function toRgb(h: number, l: number, s: number): Rgb {
+  const [r, g, b] = hlsToRgb(h, l, s);
+  return [Math.trunc(r * 255), Math.trunc(g * 255), Math.trunc(b * 255)];
+}
+
+/**
+ * The colour of class `i` (1-based, like `LabelValue`), `classColors(i)[i - 1]` in constant time:
+ * after the first colour `s` stays 1 and `l` 0.5, and colour `i` ≥ 3 has counter `it = i − 1`
+ * (colour 2 has `it = 0`; the generator skips `it = 1`).
+ */
 export function classColor(i: number): Rgb {
   if (!Number.isInteger(i) || i < 1) throw new RangeError(`class index must be an integer >= 1, got ${i}`);
-  return classColors(i)[i - 1] as Rgb;
+  if (i === 1) return toRgb(0, 0.5, 1);
+  return toRgb(hueOf(i === 2 ? 0 : i - 1), 0.5, 1);
 }

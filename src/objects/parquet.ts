@@ -1,7 +1,7 @@
 /**
  * The objects table as Parquet (hyparquet-writer, pure JS): the same columns and values as the
- * CSV. `class` is INT32 (the label value), `id` and `area_px` INT64, the bounding box INT32,
- * everything else DOUBLE; all columns are required (a missing value is NaN, as in the CSV).
+ * CSV. `class` (the label value, up to 2^32 − 1 in a uint32 label image), `id` and `area_px` are
+ * INT64, the bounding box INT32 (an image side is at most 2^31 − 1), everything else DOUBLE; all columns are required (a missing value is NaN, as in the CSV).
  * Rows are buffered and written in row groups of `PARQUET_ROW_GROUP` rows, so memory holds one
  * row group whatever the object count; the footer is written by `finish`.
  */
@@ -10,8 +10,8 @@ import { measurementNames, measurementValues, type TableLayout } from "./table.j
 import type { MeasuredObject } from "./types.js";
 
 const PARQUET_ROW_GROUP = 65536;
-const INT64 = new Set(["id", "area_px"]);
-const INT32 = new Set(["class", "bbox_y", "bbox_x", "bbox_height", "bbox_width"]);
+const INT64 = new Set(["class", "id", "area_px"]);
+const INT32 = new Set(["bbox_y", "bbox_x", "bbox_height", "bbox_width"]);
 
 /** Writes bytes at a file offset (a temp-then-rename file, a memory buffer). */
 export type ByteSink = (at: number, bytes: Uint8Array) => Promise<void>;

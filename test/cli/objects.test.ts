@@ -10,6 +10,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
+import { classColor } from "../../src/metadata/class-colors.js";
 import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
 import { fixture, repoRoot, testdata } from "../helpers/paths.js";
 import { czmodel, expectOneLineError, parseJson, scratchDir } from "./helpers.js";
@@ -103,12 +104,92 @@ describe("czmodel objects", () => {
         .map((e) => e.name)
         .join(","),
     ).toBe(text.split("\n")[0]);
+    expect(meta.schema.find((e) => e.name === "class")?.type).toBe("INT64");
     expect(meta.schema.find((e) => e.name === "id")?.type).toBe("INT64");
     expect(meta.schema.find((e) => e.name === "bbox_x")?.type).toBe("INT32");
     expect(meta.schema.find((e) => e.name === "centroid_x")?.type).toBe("DOUBLE");
     const asNumbers = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])));
     expect(asNumbers).toEqual(parseCsv(text));
     expect(asNumbers.length).toBe(reference.length);
+  });
+
+  it("writes uint32 label values above 2^31 - 1 to Parquet (class INT64) and GeoJSON", async () => {
+    const dir = await scratchDir();
+    const labels = join(dir, "big.ome.tif");
+    const script = [
+      "import sys, numpy as np, tifffile",
+      "a = np.zeros((6, 8), np.uint32)",
+      "a[1:3, 1:4] = 3000000001",
+      "a[1, 6] = 4294967295",
+      "a[4:6, 0:2] = 2147483648",
+      "tifffile.imwrite(sys.argv[1], a, ome=True)",
+    ].join("\n");
+    execFileSync("/usr/bin/python3", ["-c", script, labels]);
+    const pq = join(dir, "big.parquet");
+    const geojson = join(dir, "big.geojson");
+    const r = await czmodel("objects", labels, "--objects", pq, "--outlines", geojson, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseJson<{ perClass: Record<string, number> }>(r).perClass).toEqual({ 3000000001: 1, 4294967295: 1, 2147483648: 1 });
+    const file = await readFile(pq);
+    const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
+    expect(parquetMetadata(buffer).schema.find((e) => e.name === "class")?.type).toBe("INT64");
+    const rows = await parquetReadObjects({
+      file: buffer,
+      columns: ["class", "id", "area_px", "bbox_y", "bbox_x", "bbox_height", "bbox_width"],
+    });
+    expect(rows).toEqual([
+      { class: 3000000001n, id: 1n, area_px: 6n, bbox_y: 1, bbox_x: 1, bbox_height: 2, bbox_width: 3 },
+      { class: 4294967295n, id: 2n, area_px: 1n, bbox_y: 1, bbox_x: 6, bbox_height: 1, bbox_width: 1 },
+      { class: 2147483648n, id: 3n, area_px: 4n, bbox_y: 4, bbox_x: 0, bbox_height: 2, bbox_width: 2 },
+    ]);
+    const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
+    expect(features.map((f) => f.properties.classification)).toEqual(
+      [3000000001, 4294967295, 2147483648].map((v) => ({ name: `class ${v}`, color: classColor(v) })),
+    );
+  });
+
+  it("--min-area / --max-area take pixel counts above 16384; a bad count or --band-rows 0 is one line, exit 2, nothing written", async () => {
+    const dir = await scratchDir();
+    const labels = join(dir, "areas.ome.tif");
+    // one object of 200 x 200 = 40000 px and one of 10 x 10 = 100 px
+    const script = [
+      "import sys, numpy as np, tifffile",
+      "a = np.zeros((210, 420), np.uint8)",
+      "a[0:200, 0:200] = 1",
+      "a[0:10, 300:310] = 1",
+      "tifffile.imwrite(sys.argv[1], a, ome=True)",
+    ].join("\n");
+    execFileSync("/usr/bin/python3", ["-c", script, labels]);
+    const areas = async (...filter: string[]) => {
+      const out = join(dir, "areas.csv");
+      const r = await czmodel("objects", labels, "--objects", out, "--overwrite", ...filter);
+      expect(r.status, r.stderr).toBe(0);
+      return parseCsv(await readFile(out, "utf8")).map((o) => o.area_px);
+    };
+    expect(await areas()).toEqual([40000, 100]);
+    expect(await areas("--max-area", "20000")).toEqual([100]);
+    expect(await areas("--min-area", "20000")).toEqual([40000]);
+    expect(await areas("--min-area", "40000", "--max-area", "9007199254740991")).toEqual([40000]);
+    expect(await areas("--max-area", "39999")).toEqual([100]);
+
+    const empty = await scratchDir();
+    const out = join(empty, "o.csv");
+    const bad: [string[], string[]][] = [
+      [
+        ["--min-area", "abc"],
+        ["--min-area", '"abc" is not a whole number of pixels (allowed: integers >= 0)'],
+      ],
+      [["--min-area", "10,20"], ['"10,20" is not a whole number of pixels']],
+      [["--max-area", "-5"], ['"-5" is not a whole number of pixels']],
+      [["--max-area", "2.5"], ['"2.5" is not a whole number of pixels']],
+      [["--max-area", "9007199254740992"], ["9007199254740992 is more than 9007199254740991"]],
+      [
+        ["--band-rows", "0"],
+        ["--band-rows", "0 is less than 1 (allowed: integers 1..16384)"],
+      ],
+    ];
+    for (const [args, patterns] of bad) expectOneLineError(await czmodel("objects", labels, "--objects", out, ...args), patterns);
+    expect(await readdir(empty)).toEqual([]);
   });
 
   it("gives the same table whatever the band height", async () => {

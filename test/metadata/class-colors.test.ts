@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { classColor, classColors } from "../../src/metadata/index.js";
 
@@ -49,6 +50,29 @@ describe("class colours (czmodel generator)", () => {
     expect(classColor(4)).toEqual([255, 0, 0]);
     expect(classColor(15)).toEqual([169, 0, 255]);
     expect(() => classColor(0)).toThrow(RangeError);
+  });
+  it("classColor(i) is classColors(n)[i - 1] for the first 5000 classes", () => {
+    const all = classColors(5000);
+    for (let i = 1; i <= 5000; i++) if (classColor(i).join() !== all[i - 1]!.join()) expect.fail(`class ${i}`);
+  });
+  it("classColor of a huge label value takes no time and matches Python's colorsys", () => {
+    const values = [3, 15, 30, 70000, 70001, 2 ** 31 - 1, 2 ** 31, 3000000001, 2 ** 32 - 1];
+    const start = performance.now();
+    const ours = values.map((v) => classColor(v));
+    expect(performance.now() - start).toBeLessThan(100);
+    // colour i >= 3 has counter it = i - 1 (docs/formats.md#class-colours); Python's floats and colorsys
+    const script = [
+      "import colorsys, json, sys",
+      "def colour(i):",
+      "    it = i - 1",
+      "    k = it // 6",
+      "    base = [2, 5, 4, 0, 1, 3][it % 6] + k / (k + 1)",
+      "    h = (base * (1.0 / 6.0) + 1.0) % 1.0",
+      "    return [int(x * 255) for x in colorsys.hls_to_rgb(h, 0.5, 1.0)]",
+      "print(json.dumps([colour(int(v)) for v in sys.argv[1:]]))",
+    ].join("\n");
+    const python = JSON.parse(execFileSync("/usr/bin/python3", ["-c", script, ...values.map(String)], { encoding: "utf8" }));
+    expect(ours).toEqual(python);
   });
   it("never gives negative or out-of-range channels", () => {
     for (const c of classColors(200)) for (const v of c) expect(v >= 0 && v <= 255).toBe(true);

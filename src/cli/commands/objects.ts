@@ -26,7 +26,7 @@ import {
 } from "../../objects/node/objects-file.js";
 import type { PredictObjectsOptions } from "../../objects/predict-tee.js";
 import type { PredictFileResult } from "../../node-api.js";
-import { intList, nameList, oneOf } from "../args.js";
+import { MAX_PIXEL_OPTION, nameList, oneOf, wholeNumber } from "../args.js";
 import { formatTable, printJson, printLines } from "../output.js";
 import { createProgress } from "../progress.js";
 
@@ -51,7 +51,8 @@ interface ObjectsCliOptions extends ObjectCliOptions {
   json?: boolean;
 }
 
-const area = (option: string) => (text: string) => intList(option, { count: [1] })(text)[0]!;
+/** A pixel count (`--min-area`, `--max-area`): any whole number. */
+const area = wholeNumber("pixels", 0);
 
 /** Add --objects, --outlines and the object filters to a command. */
 export function addObjectOptions(cmd: Command): Command {
@@ -69,11 +70,15 @@ export function addObjectOptions(cmd: Command): Command {
       "label values or class names that form objects (names: after predict, or on labels czmodel wrote); default every class but the background (the class named Background, else the model's first) where the classes are known, else every value but 0",
       nameList,
     )
-    .option("--min-area <px>", "drop objects with fewer pixels", area("--min-area"))
-    .option("--max-area <px>", "drop objects with more pixels", area("--max-area"))
+    .option("--min-area <px>", "drop objects with fewer pixels", area)
+    .option("--max-area <px>", "drop objects with more pixels", area)
     .option("--exclude-border", "drop objects that touch the image edge")
     .option("--fill-holes", "fill each object's holes before it is measured and filtered (not with --instances)")
-    .addOption(new Option("--band-rows <n>", "rows read at a time (memory, not results)").argParser(area("--band-rows")).hideHelp());
+    .addOption(
+      new Option("--band-rows <n>", "rows read at a time (memory, not results)")
+        .argParser(wholeNumber("rows", 1, MAX_PIXEL_OPTION))
+        .hideHelp(),
+    );
 }
 
 /**

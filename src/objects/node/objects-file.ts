@@ -115,6 +115,8 @@ export class ObjectOutputs {
   private layout: TableLayout | undefined;
   private parquet: ParquetTable | undefined;
   private first = true;
+  /** The outline style of each label value met so far (computed once per value, not per object). */
+  private readonly styles = new Map<number, ClassStyle>();
   readonly perClass: Record<string, number> = {};
 
   private constructor(
@@ -167,9 +169,18 @@ export class ObjectOutputs {
     this.perClass[o.class] = (this.perClass[o.class] ?? 0) + 1;
     this.keep(this.table?.add(csvRow(o, layout)));
     this.keep(this.parquet?.add(o, layout));
-    this.keep(this.outlines?.add(geojsonFeature(o, layout, this.classStyles?.[o.class] ?? defaultClassStyle(o.class), this.first)));
+    this.keep(this.outlines?.add(geojsonFeature(o, layout, this.styleOf(o.class), this.first)));
     this.first = false;
   };
+
+  private styleOf(value: number): ClassStyle {
+    let style = this.styles.get(value);
+    if (!style) {
+      style = this.classStyles?.[value] ?? defaultClassStyle(value);
+      this.styles.set(value, style);
+    }
+    return style;
+  }
 
   /** Write what is buffered and the file ends; wait for every write. */
   async finish(): Promise<void> {
