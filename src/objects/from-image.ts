@@ -76,7 +76,10 @@ export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: 
     throw unsupported(`labels must be one grey plane (this image has ${planeCount(info.sizes)} planes of ${info.samplesPerPixel} samples)`);
   for (const c of options.classes ?? []) {
     if (!Number.isInteger(c) || c < 1 || c > max)
-      throw invalidArgument(`class ${c} cannot occur in ${info.sampleType} labels`, { allowed: `integers 1..${max}` });
+      throw invalidArgument(
+        c === 0 ? "label value 0 forms no objects (it is the background)" : `class ${c} cannot occur in ${info.sampleType} labels`,
+        { where: "--objects-of", allowed: `integers 1..${max}` },
+      );
   }
   for (const [name, v] of [
     ["min area", options.minArea],
