@@ -2,9 +2,11 @@
  * `objectsFile`: the objects of a label image file (any format `openImageFile` reads), with an
  * optional intensity image, written as a CSV table and/or QuPath GeoJSON outlines (Node only).
  * The object classes and their names default to the classes a czmodel label output records.
- * Inputs and options are checked before any output exists; outputs are written to hidden temp
- * files that are renamed into place at the end or removed on failure.
+ * Inputs and options are checked before any output exists: no two outputs share a path and
+ * none is one of the inputs, even with `overwrite`. Outputs are written to hidden temp files
+ * that are renamed into place at the end or removed on failure.
  */
+import { type NamedOutput, refuseOutputClashes } from "../../bytes/node/same-file.js";
 import { invalidArgument } from "../../errors.js";
 import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
@@ -92,6 +94,15 @@ export function checkOutputs(options: ObjectsFileOptions): void {
     });
   if (options.outlinesPath && !/\.(geo)?json$/i.test(options.outlinesPath))
     throw invalidArgument("outlines must be a .geojson file", { where: options.outlinesPath, allowed: ".geojson, .json" });
+}
+
+/** The object outputs `options` names, as the path checks name them. */
+export function objectOutputPaths(options: ObjectsFileOptions): NamedOutput[] {
+  return [
+    ...(options.table ? [{ what: "--objects", path: options.table }] : []),
+    ...(options.outlinesPath ? [{ what: "--outlines", path: options.outlinesPath }] : []),
+    ...(options.instancesPath ? [{ what: "--instances", path: options.instancesPath }] : []),
+  ];
 }
 
 async function openInputs(labelsPath: string, imagePath: string | undefined): Promise<[ImageSource, ImageSource | undefined]> {
@@ -217,6 +228,7 @@ export async function objectsFile(
   options: ObjectsFileOptions,
 ): Promise<ObjectsFileResult> {
   checkOutputs(options);
+  await refuseOutputClashes(objectOutputPaths(options), [labelsPath, imagePath, options.probabilitiesPath]);
   const [labels, intensity] = await openInputs(labelsPath, imagePath);
   let outputs: ObjectOutputs | undefined;
   let probabilities: ImageSource | undefined;
