@@ -3,14 +3,15 @@
  * nuclei_0000.png) against scipy.ndimage.label + skimage.measure.regionprops
  * (test/fixtures/objects/nuclei.csv from make.py): the table, the GeoJSON outlines, --json,
  * band-height independence, bad input (one line, exit 2, nothing written), output paths that
- * clash with each other or with an input.
+ * clash with each other or with an input, and the temps a killed run left.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readdir, readFile, symlink } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
+import { tempPathFor } from "../../src/bytes/node/atomic.js";
 import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
 import { fixture, repoRoot, testdata } from "../helpers/paths.js";
 import { czmodel, expectOneLineError, parseJson, scratchDir } from "./helpers.js";
@@ -332,4 +333,55 @@ describe("czmodel objects and predict: output paths", () => {
     expect((await readdir(dir)).sort()).toEqual(before);
     expect([await readFile(labels), await readFile(image)]).toEqual(bytes);
   });
+
+  it("removes the temps a killed run left at the table, outlines and instance paths, and says so; a live run's temp stays", async () => {
+    const dir = await scratchDir();
+    const dead = await deadPid();
+    const stale = (name: string, pid = dead) => {
+      const temp = basename(tempPathFor(join(dir, name))).replace(`-${process.pid}-`, `-${pid}-`);
+      return writeFile(join(dir, temp), "partial").then(() => temp);
+    };
+    const left = [await stale("k.csv"), await stale("k.geojson"), await stale("k-ids.ome.tif")];
+    const live = await stale("k.csv", process.pid);
+    const r = await czmodel(
+      "objects",
+      LABELS,
+      "--objects",
+      join(dir, "k.csv"),
+      "--outlines",
+      join(dir, "k.geojson"),
+      "--instances",
+      join(dir, "k-ids.ome.tif"),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    for (const name of left) expect(r.stdout).toContain(`warning: removed ${name}, a temp output that a killed run left behind`);
+    expect((await readdir(dir)).sort()).toEqual(["k-ids.ome.tif", "k.csv", "k.geojson", live].sort());
+
+    // predict --objects: the label output's temp and the object outputs' temps alike
+    const again = [await stale("p.png"), await stale("p.csv"), await stale("p.geojson")];
+    const p = await czmodel(
+      "predict",
+      MODEL,
+      IMAGE,
+      "-o",
+      join(dir, "p.png"),
+      "--objects",
+      join(dir, "p.csv"),
+      "--outlines",
+      join(dir, "p.geojson"),
+      "--json",
+    );
+    expect(p.status, p.stderr).toBe(0);
+    const summary = parseJson<{ warnings: string[]; objects: { warnings: string[] } }>(p);
+    expect([...summary.warnings, ...summary.objects.warnings]).toEqual(
+      again.map((n) => `removed ${n}, a temp output that a killed run left behind`),
+    );
+    expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([live]);
+  });
 });
+
+/** The pid of a process of this machine that has exited (as a run killed with SIGKILL leaves it). */
+function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  return new Promise((resolve) => child.on("exit", () => resolve(child.pid!)));
+}

@@ -107,7 +107,7 @@ export function objectsText(result: ObjectsFileResult): string[] {
     ["dropped by filters", String(result.components - result.objects)],
     ...result.outputs.map((f) => ["wrote", f]),
   ];
-  return formatTable(rows);
+  return [...formatTable(rows), ...result.warnings.map((w) => `  warning: ${w}`)];
 }
 
 export function wantsObjects(opts: ObjectCliOptions): boolean {
@@ -231,7 +231,8 @@ export async function predictWithObjects(
     const { objects: summary = { objects: 0, components: 0, peakOpen: 0 }, ...predicted } = result;
     const { width, height } = result.outputs[0]!;
     const files = [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])];
-    return { result: predicted, measured: { width, height, ...summary, perClass: outputs.perClass, outputs: files } };
+    const measured = { width, height, ...summary, perClass: outputs.perClass, outputs: files, warnings: outputs.warnings };
+    return { result: predicted, measured };
   } catch (e) {
     await outputs.abort();
     throw e;

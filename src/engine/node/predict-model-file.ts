@@ -4,7 +4,7 @@
  * Node engine; nothing is left behind on failure. Loaded on demand by `node-api.ts`, so
  * commands that do not predict do not load the engine and the image writers.
  */
-import { removeStaleTemps } from "../../bytes/node/atomic.js";
+import { removeStaleTempsOf } from "../../bytes/node/atomic.js";
 import { refuseOutputClashes } from "../../bytes/node/same-file.js";
 import { readModelFile } from "../../container/node/index.js";
 import { invalidArgument } from "../../errors.js";
@@ -42,8 +42,7 @@ export async function predictModelFile(
   const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
   const named = files.map((path, i) => ({ what: i ? "the probabilities output" : "the output", path }));
   await refuseOutputClashes(named, [modelPath, imagePath]);
-  for (const f of files)
-    for (const name of await removeStaleTemps(f)) warnings.push(`removed ${name}, a temp output that a killed run left behind`);
+  warnings.push(...(await removeStaleTempsOf(files)));
   const source = await openImageFile(imagePath, openOptionsForPlanes(openOptions, predictOptions.planes));
   const sinks: ImageSink[] = [];
   try {
