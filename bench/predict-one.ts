@@ -94,8 +94,8 @@ if (mode === "e2e") {
   if (objects === "-") r = await predictFile(model, image, out, options);
   else {
     // the CLI's own path: model classes checked first, the table written beside the prediction
-    const cli = { objects, connectivity: "8" as const, overwrite: true, output };
-    const classes = await checkObjectsBeforePredict(model, output, cli);
+    const cli = { objects, connectivity: "8" as const, overwrite: true, output, out };
+    const classes = await checkObjectsBeforePredict(model, image, cli);
     ({ result: r } = await predictWithObjects(cli, classes, (o) => predictFile(model, image, out, { ...options, objects: o })));
   }
   const used = cpuFields(cpu);

@@ -79,7 +79,7 @@ describe("objects in the page", () => {
       outlines: join(s.dir, "node.geojson"),
       instances: join(s.dir, "node-ids.ome.tif"),
     };
-    const classes = await checkObjectsBeforePredict(MODEL, "labels", opts);
+    const classes = await checkObjectsBeforePredict(MODEL, IMAGE, { ...opts, out: labels.path, output: "labels" });
     assert.ok(classes);
     const node = await objectsAfterPredict([labels.path], IMAGE, opts, classes);
     assert.ok(node.objects > 10, `the nuclei image has many objects, got ${node.objects}`);

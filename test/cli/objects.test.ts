@@ -2,14 +2,16 @@
  * `czmodel objects` on a real label image (nuclei_0000_labels.png, intensity from
  * nuclei_0000.png) against scipy.ndimage.label + skimage.measure.regionprops
  * (test/fixtures/objects/nuclei.csv from make.py): the table, the GeoJSON outlines, --json,
- * band-height independence, and bad input (one line, exit 2, nothing written).
+ * band-height independence, bad input (one line, exit 2, nothing written), output paths that
+ * clash with each other or with an input, and the temps a killed run left.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
+import { tempPathFor } from "../../src/bytes/node/atomic.js";
 import { classColor } from "../../src/metadata/class-colors.js";
 import { makeBigTiffFromImage } from "../../src/io/tiff/node/make-big-tiff.js";
 import { fixture, repoRoot, testdata } from "../helpers/paths.js";
@@ -362,3 +364,105 @@ describe("czmodel objects", () => {
     expect(got.objects).toBeGreaterThan(1500);
   });
 });
+
+describe("czmodel objects and predict: output paths", () => {
+  const MODEL = testdata("models", "simple_nuclei_segmodel.czann");
+
+  it("predict refuses two outputs on one path before the model runs, with or without --overwrite: one line, exit 2, nothing written", async () => {
+    const dir = await scratchDir();
+    const at = (name: string) => join(dir, name);
+    const both = ["-o", at("y.ome.tif"), "--output", "both", "--instances", at("y.probabilities.ome.tif"), "--objects", at("y.csv")];
+    expectOneLineError(await czmodel("predict", MODEL, IMAGE, ...both), [
+      "probabilities output (--output both) and --instances",
+      "same file",
+    ]);
+    expectOneLineError(await czmodel("predict", MODEL, IMAGE, ...both, "--overwrite"), ["--instances", "same file"]);
+    const zarr = ["-o", at("z.ome.zarr"), "--instances", at("z.ome.zarr")];
+    expectOneLineError(await czmodel("predict", MODEL, IMAGE, ...zarr, "--overwrite"), ["label output (-o) and --instances", "same file"]);
+    // another spelling of the same path is the same path
+    const dotted = ["-o", at("w.ome.tif"), "--instances", join(dir, ".", "w.ome.tif"), "--objects", at("w.csv")];
+    expectOneLineError(await czmodel("predict", MODEL, IMAGE, ...dotted), ["label output (-o) and --instances"]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuses an output that is one of the inputs (labels, image, model), even through a link or with --overwrite; the inputs keep their bytes", async () => {
+    const dir = await scratchDir();
+    const labels = join(dir, "l.ome.tif");
+    const image = join(dir, "im.ome.tif");
+    await makeBigTiffFromImage(LABELS, labels, { width: 64, height: 64 });
+    await makeBigTiffFromImage(IMAGE, image, { width: 64, height: 64 });
+    const link = join(dir, "link.ome.tif");
+    await symlink(labels, link);
+    const modelLink = join(dir, "model.ome.tif");
+    await symlink(MODEL, modelLink);
+    const before = (await readdir(dir)).sort();
+    const bytes = [await readFile(labels), await readFile(image)];
+    const inputs = ["would replace one of the inputs"];
+    for (const instances of [labels, image, link]) {
+      expectOneLineError(await czmodel("objects", labels, image, "--instances", instances, "--overwrite"), ["--instances", ...inputs]);
+    }
+    expectOneLineError(await czmodel("objects", labels, "--instances", labels, "--overwrite"), inputs);
+    expectOneLineError(await czmodel("predict", MODEL, image, "-o", image, "--overwrite"), ["the output", ...inputs]);
+    expectOneLineError(
+      await czmodel("predict", MODEL, image, "-o", join(dir, "p.ome.tif"), "--output", "both", "--overwrite", "--instances", image),
+      ["--instances", ...inputs],
+    );
+    expectOneLineError(
+      await czmodel("predict", MODEL, image, "-o", join(dir, "q.ome.tif"), "--instances", modelLink, "--overwrite"),
+      inputs,
+    );
+    expect((await readdir(dir)).sort()).toEqual(before);
+    expect([await readFile(labels), await readFile(image)]).toEqual(bytes);
+  });
+
+  it("removes the temps a killed run left at the table, outlines and instance paths, and says so; a live run's temp stays", async () => {
+    const dir = await scratchDir();
+    const dead = await deadPid();
+    const stale = (name: string, pid = dead) => {
+      const temp = basename(tempPathFor(join(dir, name))).replace(`-${process.pid}-`, `-${pid}-`);
+      return writeFile(join(dir, temp), "partial").then(() => temp);
+    };
+    const left = [await stale("k.csv"), await stale("k.geojson"), await stale("k-ids.ome.tif")];
+    const live = await stale("k.csv", process.pid);
+    const r = await czmodel(
+      "objects",
+      LABELS,
+      "--objects",
+      join(dir, "k.csv"),
+      "--outlines",
+      join(dir, "k.geojson"),
+      "--instances",
+      join(dir, "k-ids.ome.tif"),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    for (const name of left) expect(r.stdout).toContain(`warning: removed ${name}, a temp output that a killed run left behind`);
+    expect((await readdir(dir)).sort()).toEqual(["k-ids.ome.tif", "k.csv", "k.geojson", live].sort());
+
+    // predict --objects: the label output's temp and the object outputs' temps alike
+    const again = [await stale("p.png"), await stale("p.csv"), await stale("p.geojson")];
+    const p = await czmodel(
+      "predict",
+      MODEL,
+      IMAGE,
+      "-o",
+      join(dir, "p.png"),
+      "--objects",
+      join(dir, "p.csv"),
+      "--outlines",
+      join(dir, "p.geojson"),
+      "--json",
+    );
+    expect(p.status, p.stderr).toBe(0);
+    const summary = parseJson<{ warnings: string[]; objects: { warnings: string[] } }>(p);
+    expect([...summary.warnings, ...summary.objects.warnings]).toEqual(
+      again.map((n) => `removed ${n}, a temp output that a killed run left behind`),
+    );
+    expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([live]);
+  });
+});
+
+/** The pid of a process of this machine that has exited (as a run killed with SIGKILL leaves it). */
+function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  return new Promise((resolve) => child.on("exit", () => resolve(child.pid!)));
+}

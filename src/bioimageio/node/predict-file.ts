@@ -10,6 +10,7 @@
 import { stat } from "node:fs/promises";
 import { predictNode } from "../../engine/node/index.js";
 import { invalidArgument } from "../../errors.js";
+import { refuseInputAsOutput } from "../../bytes/node/same-file.js";
 import { createImageFileSink } from "../../io/node/create-sink.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import { openOptionsForPlanes } from "../../io/open.js";
@@ -67,6 +68,7 @@ export async function predictPackageFile(
     options.tile ? { tile: options.tile } : {},
   );
 
+  await refuseInputAsOutput(outPath, [packagePath, imagePath]);
   const source = await openImageFile(imagePath, openOptionsForPlanes(openOptions, options.planes));
   try {
     const sink = await createImageFileSink(outPath, {

@@ -45,7 +45,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
  * Remove the temp outputs of `target` that nothing will finish: those of a process of this
  * machine that no longer runs, and any older than a day. Returns the names removed.
  */
-export async function removeStaleTemps(target: string): Promise<string[]> {
+async function removeStaleTemps(target: string): Promise<string[]> {
   const dir = dirname(target);
   const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(?:([A-Za-z0-9-]+)-(\\d+)-)?[0-9a-f]{8}\\.partial(?:\\.old)?$`);
   const removed: string[] = [];
@@ -59,6 +59,17 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
     removed.push(name);
   }
   return removed;
+}
+
+/**
+ * `removeStaleTemps` for each of a run's `targets`, before the run creates its own: the
+ * warnings it reports, one per temp removed.
+ */
+export async function removeStaleTempsOf(targets: readonly string[]): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const target of targets)
+    for (const name of await removeStaleTemps(target)) warnings.push(`removed ${name}, a temp output that a killed run left behind`);
+  return warnings;
 }
 
 export interface MoveIntoPlaceOptions {

@@ -10,6 +10,8 @@ import { Option, type Command } from "commander";
 import { engineModelFromFile } from "../../engine/from-model-file.js";
 import type { EngineModel } from "../../engine/types.js";
 import { resolveClasses } from "../../engine/outputs.js";
+import { probabilitiesPath } from "../../engine/probabilities-path.js";
+import { refuseOutputClashes } from "../../bytes/node/same-file.js";
 import { labelValue, objectClasses, type ObjectClasses } from "../../objects/classes.js";
 import { invalidArgument } from "../../errors.js";
 import { readModelFile } from "../../container/node/index.js";
@@ -20,6 +22,7 @@ import {
   checkOutputs,
   instancesFile,
   ObjectOutputs,
+  objectOutputPaths,
   objectsFile,
   type ObjectsFileOptions,
   type ObjectsFileResult,
@@ -109,7 +112,7 @@ export function objectsText(result: ObjectsFileResult): string[] {
     ["dropped by filters", String(result.components - result.objects)],
     ...result.outputs.map((f) => ["wrote", f]),
   ];
-  return formatTable(rows);
+  return [...formatTable(rows), ...result.warnings.map((w) => `  warning: ${w}`)];
 }
 
 export function wantsObjects(opts: ObjectCliOptions): boolean {
@@ -124,13 +127,14 @@ function modelObjectClasses(model: EngineModel, opts: ObjectCliOptions): ObjectC
 
 /**
  * Before `predict` runs: refuse object outputs it could not produce (no label output, a model
- * that is not a segmentation model, a class it does not have, a bad or existing output path),
- * so nothing is written. Returns the model's classes (undefined for a bioimage.io package).
+ * that is not a segmentation model, a class it does not have, a bad or existing output path,
+ * two outputs of the run on one path, an output that is one of the inputs), so nothing is
+ * written. Returns the model's classes (undefined for a bioimage.io package).
  */
 export async function checkObjectsBeforePredict(
   modelPath: string,
-  output: string,
-  opts: ObjectCliOptions,
+  imagePath: string,
+  opts: ObjectCliOptions & { out: string; output: string },
 ): Promise<ObjectClasses | undefined> {
   // a file predict cannot run fails there with its own message; a bioimage.io package is not a model file
   const model = await readModelFile(modelPath).then(
@@ -142,8 +146,14 @@ export async function checkObjectsBeforePredict(
   const classes = model ? modelObjectClasses(model, opts) : undefined;
   const options = objectsFileOptions(opts, classes?.classes);
   checkOutputs(options);
-  if (output === "probabilities")
+  if (opts.output === "probabilities")
     throw invalidArgument("--objects and --outlines need the label output", { allowed: "--output labels or both" });
+  const outputs = [
+    { what: "the label output (-o)", path: opts.out },
+    ...(opts.output === "both" ? [{ what: "the probabilities output (--output both)", path: probabilitiesPath(opts.out) }] : []),
+    ...objectOutputPaths(options),
+  ];
+  await refuseOutputClashes(outputs, [modelPath, imagePath]);
   for (const path of [options.table, options.outlinesPath, options.instancesPath])
     if (path) await checkTarget(path, options.overwrite ?? false);
   return classes;
@@ -226,7 +236,8 @@ export async function predictWithObjects(
     const { objects: summary = { objects: 0, components: 0, peakOpen: 0 }, ...predicted } = result;
     const { width, height } = result.outputs[0]!;
     const files = [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])];
-    return { result: predicted, measured: { width, height, ...summary, perClass: outputs.perClass, outputs: files } };
+    const measured = { width, height, ...summary, perClass: outputs.perClass, outputs: files, warnings: outputs.warnings };
+    return { result: predicted, measured };
   } catch (e) {
     await outputs.abort();
     throw e;
@@ -243,7 +254,7 @@ export function registerObjects(program: Command): void {
     )
     .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel");
   addObjectOptions(cmd)
-    .option("--overwrite", "replace existing outputs")
+    .option("--overwrite", "replace existing outputs (never one of the inputs)")
     .option("--quiet", "no progress bar")
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces on errors")

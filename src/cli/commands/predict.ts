@@ -90,7 +90,7 @@ export function registerPredict(program: Command): void {
         "onnxruntime execution provider: auto (default) = CUDA when its provider loads, else the CPU; cpu; cuda; webgpu (experimental; see docs/gpu.md)",
       ).choices(DEVICES),
     )
-    .option("--overwrite", "replace an existing output")
+    .option("--overwrite", "replace an existing output (never one of the inputs)")
     .option(
       "--pyramid",
       "OME-TIFF/OME-Zarr output: add 2x levels down to <= 1024 px per side (SubIFDs / NGFF multiscales; labels by top-left pixel, the rest averaged). Default: on over 4096 px per side, except with --shard",
@@ -125,7 +125,7 @@ export function registerPredict(program: Command): void {
         if (objects) throw invalidArgument("--objects and --outlines need the whole label image; run `czmodel objects` after finalize");
         return runSharded(modelPath, imagePath, opts);
       }
-      const classes = objects ? await checkObjectsBeforePredict(modelPath, opts.output, opts) : undefined;
+      const classes = objects ? await checkObjectsBeforePredict(modelPath, imagePath, opts) : undefined;
       let result: PredictFileResult;
       let measured: ObjectsFileResult | undefined;
       if (!objects) result = await runPredict(modelPath, imagePath, opts);

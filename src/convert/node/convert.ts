@@ -10,6 +10,7 @@ import { mkdir, rmdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { requireFileName } from "../../paths/portable-path.js";
 import { readRegularFile } from "../../bytes/node/regular-file.js";
+import { refuseInputAsOutput } from "../../bytes/node/same-file.js";
 import { DEFAULT_ZIP_LIMITS } from "../../container/limits.js";
 import { outputFileName, type LicenseInput } from "../../container/index.js";
 import { defaultHostByte, writeFileAtomic } from "../../container/node/index.js";
@@ -153,12 +154,7 @@ export interface OutputGuard {
 async function checkArchiveTarget(path: string, guard: OutputGuard): Promise<void> {
   const found = await stat(path).catch(() => undefined);
   if (!found) return;
-  for (const input of guard.inputs) {
-    if (!input) continue;
-    const s = await stat(input).catch(() => undefined);
-    if (s && s.ino === found.ino && s.dev === found.dev)
-      throw ioError("the output would replace one of the inputs", { where: path, allowed: "another output path" });
-  }
+  await refuseInputAsOutput(path, guard.inputs);
   if (guard.refuse) throw ioError("output already exists", { where: path, allowed: "a new path, or --overwrite" });
 }
 

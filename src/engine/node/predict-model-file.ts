@@ -4,7 +4,8 @@
  * Node engine; nothing is left behind on failure. Loaded on demand by `node-api.ts`, so
  * commands that do not predict do not load the engine and the image writers.
  */
-import { removeStaleTemps } from "../../bytes/node/atomic.js";
+import { removeStaleTempsOf } from "../../bytes/node/atomic.js";
+import { refuseOutputClashes } from "../../bytes/node/same-file.js";
 import { readModelFile } from "../../container/node/index.js";
 import { invalidArgument } from "../../errors.js";
 import { createImageFileSink } from "../../io/node/create-sink.js";
@@ -12,15 +13,10 @@ import { openImageFile } from "../../io/node/open-file.js";
 import { openOptionsForPlanes } from "../../io/open.js";
 import type { ImageSink } from "../../io/types.js";
 import { engineModelFromFile } from "../from-model-file.js";
+import { probabilitiesPath } from "../probabilities-path.js";
 import type { SinkPair } from "../index.js";
 import { predictNode } from "./index.js";
 import type { FilePredictResult, PredictFileOptions } from "./predict-file-types.js";
-
-/** out.ome.tif → out.probabilities.ome.tif (the second output of `output: "both"`). */
-function probabilitiesPath(out: string): string {
-  const m = /(\.ome\.tiff?|\.ome\.zarr|\.[^./\\]+)$/i.exec(out);
-  return m ? `${out.slice(0, m.index)}.probabilities${m[1]}` : `${out}.probabilities`;
-}
 
 export async function predictModelFile(
   modelPath: string,
@@ -44,8 +40,9 @@ export async function predictModelFile(
   const compress = compression === "auto" ? "auto" : compression === "deflate";
   const both = options.output === "both" && model.kind === "segmentation";
   const files = both ? [outPath, probabilitiesOut ?? probabilitiesPath(outPath)] : [outPath];
-  for (const f of files)
-    for (const name of await removeStaleTemps(f)) warnings.push(`removed ${name}, a temp output that a killed run left behind`);
+  const named = files.map((path, i) => ({ what: i ? "the probabilities output" : "the output", path }));
+  await refuseOutputClashes(named, [modelPath, imagePath]);
+  warnings.push(...(await removeStaleTempsOf(files)));
   const source = await openImageFile(imagePath, openOptionsForPlanes(openOptions, predictOptions.planes));
   const sinks: ImageSink[] = [];
   try {

@@ -2,9 +2,13 @@
  * `objectsFile`: the objects of a label image file (any format `openImageFile` reads), with an
  * optional intensity image, written as a CSV table and/or QuPath GeoJSON outlines (Node only).
  * The object classes and their names default to the classes a czmodel label output records.
- * Inputs and options are checked before any output exists; outputs are written to hidden temp
- * files that are renamed into place at the end or removed on failure.
+ * Inputs and options are checked before any output exists: no two outputs share a path and
+ * none is one of the inputs, even with `overwrite`. Outputs are written to hidden temp files
+ * that are renamed into place at the end or removed on failure; the temps a killed run left
+ * at those paths are removed first (and reported in `warnings`).
  */
+import { removeStaleTempsOf } from "../../bytes/node/atomic.js";
+import { type NamedOutput, refuseOutputClashes } from "../../bytes/node/same-file.js";
 import { invalidArgument } from "../../errors.js";
 import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
@@ -51,6 +55,8 @@ export interface ObjectsFileResult {
   perClass: Record<string, number>;
   peakOpen: number;
   outputs: string[];
+  /** Temps of a killed earlier run removed from the output paths. */
+  warnings: string[];
 }
 
 /** Sequential text into a temp-then-rename file, in chunks of about 1 MiB. */
@@ -94,6 +100,15 @@ export function checkOutputs(options: ObjectsFileOptions): void {
     throw invalidArgument("outlines must be a .geojson file", { where: options.outlinesPath, allowed: ".geojson, .json" });
 }
 
+/** The object outputs `options` names, as the path checks name them. */
+export function objectOutputPaths(options: ObjectsFileOptions): NamedOutput[] {
+  return [
+    ...(options.table ? [{ what: "--objects", path: options.table }] : []),
+    ...(options.outlinesPath ? [{ what: "--outlines", path: options.outlinesPath }] : []),
+    ...(options.instancesPath ? [{ what: "--instances", path: options.instancesPath }] : []),
+  ];
+}
+
 async function openInputs(labelsPath: string, imagePath: string | undefined): Promise<[ImageSource, ImageSource | undefined]> {
   const labels = await openImageFile(labelsPath);
   try {
@@ -118,6 +133,8 @@ export class ObjectOutputs {
   /** The outline style of each label value met so far (computed once per value, not per object). */
   private readonly styles = new Map<number, ClassStyle>();
   readonly perClass: Record<string, number> = {};
+  /** Temps of a killed earlier run that `open` removed. */
+  readonly warnings: string[] = [];
 
   private constructor(
     private readonly table: TextFile | undefined,
@@ -130,14 +147,18 @@ export class ObjectOutputs {
     if (outlines) this.files.push(outlines);
   }
 
+  /** Remove the temps a killed run left at every object output path (instances too), then open the table and outlines temps. */
   static async open(options: ObjectsFileOptions): Promise<ObjectOutputs> {
     const overwrite = options.overwrite ?? false;
+    const warnings = await removeStaleTempsOf(objectOutputPaths(options).map((o) => o.path));
     const tableTarget = options.table ? await FileByteTarget.create(options.table, { overwrite }) : undefined;
     try {
       const parquet = tableTarget && /\.parquet$/i.test(tableTarget.name);
       const outlines = options.outlinesPath ? new TextFile(await FileByteTarget.create(options.outlinesPath, { overwrite })) : undefined;
       const table = tableTarget && !parquet ? new TextFile(tableTarget) : undefined;
-      return new ObjectOutputs(table, parquet ? tableTarget : undefined, outlines, options.classStyles);
+      const outputs = new ObjectOutputs(table, parquet ? tableTarget : undefined, outlines, options.classStyles);
+      outputs.warnings.push(...warnings);
+      return outputs;
     } catch (e) {
       await tableTarget?.abort().catch(() => undefined);
       throw e;
@@ -230,6 +251,7 @@ export async function objectsFile(
   options: ObjectsFileOptions,
 ): Promise<ObjectsFileResult> {
   checkOutputs(options);
+  await refuseOutputClashes(objectOutputPaths(options), [labelsPath, imagePath, options.probabilitiesPath]);
   const [labels, intensity] = await openInputs(labelsPath, imagePath);
   let outputs: ObjectOutputs | undefined;
   let probabilities: ImageSource | undefined;
@@ -264,6 +286,7 @@ export async function objectsFile(
       ...summary,
       perClass: outputs.perClass,
       outputs: [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])],
+      warnings: outputs.warnings,
     };
   } catch (e) {
     await outputs?.abort();
