@@ -38,12 +38,17 @@ describe("unpackModel", () => {
     expect(await tree(target)).toEqual([`${guid}.model`, `${guid}.xml`, `modelid=${guid}`]);
   });
 
-  it("extracts into an existing folder, replacing same-named files and keeping others", async () => {
+  it("refuses a same-named file in the target without overwrite, writing nothing; with it replaces it and keeps others", async () => {
     const target = join(root, "existing");
     await mkdir(target, { recursive: true });
     await writeFile(join(target, "model.json"), "old");
     await writeFile(join(target, "keep.txt"), "keep");
-    const files = await unpackModel(testdata("models", "simple_nuclei_segmodel.czann"), target);
+    await expect(unpackModel(testdata("models", "simple_nuclei_segmodel.czann"), target)).rejects.toThrow(
+      `${join(target, "model.json")}: output already exists (allowed: a new folder, or --overwrite)`,
+    );
+    expect(await tree(target)).toEqual(["keep.txt", "model.json"]);
+    expect(await readFile(join(target, "model.json"), "utf8")).toBe("old");
+    const files = await unpackModel(testdata("models", "simple_nuclei_segmodel.czann"), target, { overwrite: true });
     expect(files).toEqual([join(target, "model.json"), join(target, "model.model")]);
     expect((await readFile(join(target, "model.json"), "utf8")).startsWith('{"Id": "34c8660b')).toBe(true);
     expect(await tree(target)).toEqual(["keep.txt", "model.json", "model.model"]);

@@ -6,7 +6,8 @@
  * so nothing is ever written outside `targetDir`. All-or-nothing: entries are extracted into
  * a hidden staging folder *inside* `targetDir` (`.czmodel-unpack-XXXX`, same file system),
  * and only when every entry is complete are the files renamed into place (one atomic rename
- * per file, replacing files of the same name). On error or abort (`signal`, Ctrl-C) the staging
+ * per file). A file of the same name already in the target is refused before anything is
+ * written, unless `overwrite` is set (then it is replaced); other files are kept. On error or abort (`signal`, Ctrl-C) the staging
  * folder is removed, and `targetDir` too if this call created it and it is empty. Overlapping
  * entries are refused by the reader, the declared sizes together are bounded, and no folder
  * inside the target that is a symbolic link is written through. Node only.
@@ -22,6 +23,8 @@ export interface UnpackOptions {
   limits?: Partial<ZipLimits>;
   /** Abort (e.g. on Ctrl-C): extraction stops with the signal's reason and the staging folder is removed. */
   signal?: AbortSignal;
+  /** Replace files of the same name in the target (default: refuse them, writing nothing). */
+  overwrite?: boolean;
 }
 
 /** Most bytes one unpack writes in all (README "Limits"): the largest payload plus room for the other entries. */
@@ -99,6 +102,13 @@ export async function unpackModel(path: string, targetDir: string, options: Unpa
     }
     const checked = new Set<string>();
     for (const p of plan) await checkNoSymlinkOnTheWay(target, p.rel, checked, path);
+    if (!options.overwrite) {
+      for (const p of plan) {
+        const final = join(target, ...p.rel.split("/"));
+        if (!p.dir && (await exists(final)))
+          throw ioError("output already exists", { where: final, allowed: "a new folder, or --overwrite" });
+      }
+    }
     const dirs = new Set(plan.filter((p) => p.dir).map((p) => p.rel));
     for (const p of plan) {
       if (!p.dir && dirs.has(p.rel))
