@@ -228,6 +228,9 @@ describe("czmodel objects", () => {
     expectOneLineError(await czmodel("objects", LABELS, other, "--objects", out), ["1024x1024", "1960x1416"]);
     expectOneLineError(await czmodel("objects", LABELS, "--objects", join(dir, "o.xlsx")), [".parquet"]);
     expectOneLineError(await czmodel("objects", LABELS, "--connectivity", "6"), ["6"]);
+    expectOneLineError(await czmodel("objects", LABELS, "--min-area", "100", "--max-area", "50", "--objects", out), [
+      "--min-area: 100 is more than --max-area 50",
+    ]);
     expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "Nucleus", "--objects", out), ["Nucleus", "predict"]);
     expect(await readdir(dir)).toEqual([]);
   });

@@ -142,12 +142,14 @@ export async function checkObjectsBeforePredict(
     () => undefined,
   );
   if (model && model.kind !== "segmentation")
-    throw invalidArgument(`--objects and --outlines need a segmentation model; this is a ${model.kind} model`, { where: modelPath });
+    throw invalidArgument(`--objects, --outlines and --instances need a segmentation model; this is a ${model.kind} model`, {
+      where: modelPath,
+    });
   const classes = model ? modelObjectClasses(model, opts) : undefined;
   const options = objectsFileOptions(opts, classes?.classes);
   checkOutputs(options);
   if (opts.output === "probabilities")
-    throw invalidArgument("--objects and --outlines need the label output", { allowed: "--output labels or both" });
+    throw invalidArgument("--objects, --outlines and --instances need the label output", { allowed: "--output labels or both" });
   const outputs = [
     { what: "the label output (-o)", path: opts.out },
     ...(opts.output === "both" ? [{ what: "the probabilities output (--output both)", path: probabilitiesPath(opts.out) }] : []),

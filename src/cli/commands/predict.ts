@@ -122,7 +122,10 @@ export function registerPredict(program: Command): void {
     .action(async (modelPath: string, imagePath: string, opts: PredictCliOptions) => {
       const objects = wantsObjects(opts);
       if (opts.shard || opts.plan || opts.unitSize !== undefined) {
-        if (objects) throw invalidArgument("--objects and --outlines need the whole label image; run `czmodel objects` after finalize");
+        if (objects)
+          throw invalidArgument(
+            "--objects, --outlines and --instances need the whole label image in one run; run `czmodel objects` on the finished output",
+          );
         return runSharded(modelPath, imagePath, opts);
       }
       const classes = objects ? await checkObjectsBeforePredict(modelPath, imagePath, opts) : undefined;

@@ -93,9 +93,12 @@ export function checkOutputs(options: ObjectsFileOptions): void {
       allowed: ".ome.tif, .ome.tiff, .ome.zarr",
     });
   if (options.instancesPath && options.fillHoles)
-    throw invalidArgument("--fill-holes and --instances cannot be combined: filled objects may overlap (a hole can hold another object)", {
+    throw invalidArgument("cannot be combined with --instances: filled objects may overlap (a hole can hold another object)", {
       where: "--fill-holes",
     });
+  const { minArea, maxArea } = options;
+  if (minArea !== undefined && maxArea !== undefined && minArea > maxArea)
+    throw invalidArgument(`${minArea} is more than --max-area ${maxArea}: no object could pass both`, { where: "--min-area" });
   if (options.outlinesPath && !/\.(geo)?json$/i.test(options.outlinesPath))
     throw invalidArgument("outlines must be a .geojson file", { where: options.outlinesPath, allowed: ".geojson, .json" });
 }
