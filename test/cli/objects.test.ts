@@ -291,11 +291,14 @@ describe("czmodel objects", () => {
       const geojson = join(dir, "o.geojson");
       const r = await czmodel("objects", labels, IMAGE, "--objects", csv, "--outlines", geojson, ...objectsOf, "--json", "--overwrite");
       expect(r.status, r.stderr).toBe(0);
-      expect(parseJson<{ perClass: Record<string, number> }>(r).perClass).toEqual({ 2: want.trim().split("\n").length - 1 });
+      const summary = parseJson<{ perClass: Record<string, number>; classNames: Record<string, string> }>(r);
+      expect(summary.perClass).toEqual({ 2: want.trim().split("\n").length - 1 });
+      expect(summary.classNames).toEqual({ 2: "Nucleus" });
       expect(await readFile(csv, "utf8")).toBe(want);
       const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
       expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: [0, 255, 0] });
     }
+    expect((await czmodel("objects", tiff, "--objects", join(dir, "o.csv"), "--overwrite")).stdout).toMatch(/class 2 \(Nucleus\)\s+\d+/);
     const before = (await readdir(dir)).sort();
     expectOneLineError(await czmodel("objects", tiff, "--objects-of", "Cell", "--objects", join(dir, "x.csv")), [
       "class Cell",

@@ -108,7 +108,10 @@ function objectsFileOptions(opts: ObjectCliOptions, classes?: number[]): Objects
 export function objectsText(result: ObjectsFileResult): string[] {
   const rows = [
     ["objects", String(result.objects)],
-    ...Object.entries(result.perClass).map(([c, n]) => [`class ${c}`, String(n)]),
+    ...Object.entries(result.perClass).map(([c, n]) => {
+      const name = result.classNames?.[c];
+      return [name ? `class ${c} (${name})` : `class ${c}`, String(n)];
+    }),
     ["dropped by filters", String(result.components - result.objects)],
     ...result.outputs.map((f) => ["wrote", f]),
   ];
@@ -238,7 +241,15 @@ export async function predictWithObjects(
     const { objects: summary = { objects: 0, components: 0, peakOpen: 0 }, ...predicted } = result;
     const { width, height } = result.outputs[0]!;
     const files = [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])];
-    const measured = { width, height, ...summary, perClass: outputs.perClass, outputs: files, warnings: outputs.warnings };
+    const measured = {
+      width,
+      height,
+      ...summary,
+      perClass: outputs.perClass,
+      ...outputs.classNames(),
+      outputs: files,
+      warnings: outputs.warnings,
+    };
     return { result: predicted, measured };
   } catch (e) {
     await outputs.abort();

@@ -53,6 +53,8 @@ export interface ObjectsFileResult {
   objects: number;
   components: number;
   perClass: Record<string, number>;
+  /** The name of each class in `perClass`, where the classes are known (a model's, or recorded in the labels). */
+  classNames?: Record<string, string>;
   peakOpen: number;
   outputs: string[];
   /** Temps of a killed earlier run removed from the output paths. */
@@ -166,6 +168,14 @@ export class ObjectOutputs {
       await tableTarget?.abort().catch(() => undefined);
       throw e;
     }
+  }
+
+  /** `{ classNames }` of the classes met, when their names are known. */
+  classNames(): { classNames?: Record<string, string> } {
+    const styles = this.classStyles;
+    if (!styles) return {};
+    const named = Object.keys(this.perClass).filter((c) => styles[Number(c)]);
+    return { classNames: Object.fromEntries(named.map((c) => [c, styles[Number(c)]!.name])) };
   }
 
   /** The written files' paths. */
@@ -288,6 +298,7 @@ export async function objectsFile(
       height: labels.info.height,
       ...summary,
       perClass: outputs.perClass,
+      ...outputs.classNames(),
       outputs: [...outputs.names, ...(options.instancesPath ? [options.instancesPath] : [])],
       warnings: outputs.warnings,
     };
