@@ -59,6 +59,8 @@ describe("sharded predict to OME-Zarr", () => {
     const before = await zarrFiles(out);
     expect(before).not.toContain(".zattrs"); // not an NGFF image until finalized
     expect(before).toContain("0/.zarray");
+    // reading it before finalize says so, in one line
+    expectOneLineError(await czmodel("objects", out, "--objects", join(work, "early.csv")), ["not finalized yet", "czmodel finalize"]);
 
     // a shard of the same output with other options refuses
     const other = await czmodel("predict", model, image, "-o", out, "--shard", "2/4", "--unit-size", "1024", "--border", "40");

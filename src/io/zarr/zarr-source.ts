@@ -106,6 +106,11 @@ export class ZarrImageSource implements ImageSource {
       const rootLocation = zarr.root(notingStore(store));
       const group = await openGroup(rootLocation, name);
       const attrs = group.attrs as Record<string, unknown>;
+      if (!ngffRoot(attrs) && (await store.get("/.czmodel-shards/plan.json")) !== undefined)
+        throw invalidImage("a sharded prediction that is not finalized yet (no NGFF metadata until then)", {
+          where: name,
+          allowed: "run `czmodel finalize` on it once every shard is done",
+        });
       const layout = (attrs["bioformats2raw.layout"] ??
         (attrs.ome as Record<string, unknown> | undefined)?.["bioformats2raw.layout"]) as unknown;
       const scenes: Scene[] = [];
