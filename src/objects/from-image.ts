@@ -73,7 +73,12 @@ export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: 
   if (max === undefined)
     throw unsupported(`labels must be integers, not ${info.sampleType}`, { allowed: "uint8, uint16, uint32 label images" });
   if (info.samplesPerPixel !== 1 || planeCount(info.sizes) !== 1)
-    throw unsupported(`labels must be one grey plane (this image has ${planeCount(info.sizes)} planes of ${info.samplesPerPixel} samples)`);
+    throw unsupported(
+      `labels must be one grey plane (this image has ${planeCount(info.sizes)} planes of ${info.samplesPerPixel} samples)`,
+      {
+        allowed: "one plane: choose it with --plane (predict), or take it out with `czmodel image-convert … --plane`",
+      },
+    );
   for (const c of options.classes ?? []) {
     if (!Number.isInteger(c) || c < 1 || c > max)
       throw invalidArgument(
