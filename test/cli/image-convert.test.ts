@@ -299,7 +299,7 @@ describe("image-convert: bad input", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it("an existing output needs --overwrite", async () => {
+  it("an existing output needs --overwrite, and the input is never the output", async () => {
     const dir = await scratchDir();
     const out = join(dir, "a.ome.zarr");
     const src = samplePath("100x100.czi");
@@ -307,5 +307,9 @@ describe("image-convert: bad input", () => {
     expectOneLineError(await czmodel("image-convert", src, out), [/output already exists/]);
     expect((await czmodel("image-convert", src, out, "--overwrite")).status).toBe(0);
     expect(await readdir(dir)).toEqual(["a.ome.zarr"]);
+    // never onto its own input, not even with --overwrite (an OME-Zarr folder would be emptied)
+    expectOneLineError(await czmodel("image-convert", out, out, "--overwrite"), [/would replace one of the inputs/]);
+    expect(await readdir(dir)).toEqual(["a.ome.zarr"]);
+    expect((await czmodel("image-info", out)).status).toBe(0);
   });
 });

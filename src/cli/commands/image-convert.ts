@@ -60,7 +60,7 @@ export function registerImageConvert(program: Command): void {
     )
     .option("--no-pyramid", "full resolution only")
     .addOption(cziOtherDimensionsOption())
-    .option("--overwrite", "replace an existing output")
+    .option("--overwrite", "replace an existing output (never the input)")
     .option("--json", "print a JSON summary at the end")
     .option("--quiet", "no progress bar")
     .option("--debug", "show stack traces on errors")

@@ -5,6 +5,7 @@
  * tiles, and streams the selected planes across (`convertImage`); OME-TIFF and OME-Zarr
  * outputs over 4096 pixels per side get a resolution pyramid unless told otherwise (`pyramid.ts`).
  */
+import { refuseInputAsOutput } from "../../bytes/node/same-file.js";
 import { basename } from "node:path";
 import { autoChunkSize } from "../chunk-grid.js";
 import { convertImage, pixelBytes, planConversion, type ConvertImageResult, type PlaneSelection } from "../convert-image.js";
@@ -47,6 +48,7 @@ function imageName(path: string): string {
 export async function convertImageFile(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConvertFileResult> {
   // a pyramid asked of a PNG fails before the input is opened
   const pyramid = pyramidForOutput(output, options.pyramid ?? "auto");
+  await refuseInputAsOutput(output, [input]);
   const source = await openImageFile(input, openOptionsForPlanes(options.openOptions, options.planes));
   try {
     const plan = planConversion(source.info, options.planes);
