@@ -25,7 +25,7 @@ import { PngSink } from "../src/io/png/index.js";
 import { OmeTiffSink } from "../src/io/tiff/index.js";
 import type { ImageSink, ImageSource, OutputImageInfo, PlaneIndex } from "../src/io/types.js";
 import { tileFromSource } from "../src/engine/centre-tile.js";
-import { yieldToEventLoop } from "../src/engine/yield.js";
+import { yieldToEventLoop } from "../src/io/yield.js";
 import { numericMetaFor } from "../src/validate/model.js";
 import { runNumericValidation } from "../src/validate/numeric.js";
 import { configureOrt, runtimeFor, wasmRuntime, type DeviceRuntime } from "./src/ort-device.js";

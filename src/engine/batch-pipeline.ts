@@ -23,7 +23,7 @@ import type { TileInputReader } from "./tile-input.js";
 import type { TilePlan2D, TilePlan3D } from "./tiling.js";
 import type { EngineModel } from "./types.js";
 import { WriteQueue } from "./write-queue.js";
-import { yieldToEventLoop } from "./yield.js";
+import { yieldToEventLoop } from "../io/yield.js";
 
 /** The outputs of a run, started: one target per sink, and the assembler that fills them. */
 export interface OpenOutputs {

@@ -101,9 +101,17 @@ export class ObjectLabeler {
 
   /** Add `rows` full rows of labels (row-major, `rows * width` values). */
   addBand(labels: ArrayLike<number>, rows: number, extras: BandExtras = {}): void {
-    if (this.y + rows > this.height) throw invalidArgument(`labels have more than ${this.height} rows`);
+    this.addBandRows(labels, extras, 0, rows);
+  }
+
+  /**
+   * Rows `from..to` (exclusive) of a band given as in `addBand`: a band fed in parts, in order,
+   * so that a caller can let other work run between the parts.
+   */
+  addBandRows(labels: ArrayLike<number>, extras: BandExtras, from: number, to: number): void {
+    if (this.y + to - from > this.height) throw invalidArgument(`labels have more than ${this.height} rows`);
     if (extras.confidence) this.hasConfidence = true;
-    for (let r = 0; r < rows; r++) {
+    for (let r = from; r < to; r++) {
       this.bandRow = r;
       this.addRow(labels, r * this.width, extras);
       this.afterRow();

@@ -7,7 +7,10 @@
  * again band by band, and by box for filled holes) when it is one plane stack of the labels'
  * size; confidence is each pixel's probability of its own class, taken from the probability
  * samples the run writes. Memory: the bands not yet complete (about one tile row across the
- * width, labels plus probabilities) and the labeler's own. Isomorphic.
+ * width, labels plus probabilities) and the labeler's own. A band is labelled in parts of about
+ * a megapixel with a turn of the event loop between them: labelled at once, a band held the
+ * main thread long enough for the model to finish its tile and wait for the next one's input
+ * (16384²: 1.15 → 1.06 of the plain prediction's time). Isomorphic.
  */
 import { internalError, invalidArgument, unsupported } from "../errors.js";
 import { releasesBands } from "../io/reuse.js";
@@ -22,6 +25,7 @@ import {
   writesTiles,
 } from "../io/types.js";
 import { addHolePixels, checkObjectInputs, channelBands } from "./from-image.js";
+import { yieldToEventLoop } from "../io/yield.js";
 import { InputRows } from "./input-rows.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { TableLayout } from "./table.js";
@@ -59,6 +63,9 @@ function copyRect(data: SampleArray, rect: Rect, band: SampleArray, width: numbe
   }
 }
 
+/** Pixels labelled between two turns of the event loop. */
+const PART_PIXELS = 1 << 20;
+
 export class ObjectsTee {
   private labeler: ObjectLabeler | undefined;
   private info: OutputImageInfo | undefined;
@@ -68,6 +75,8 @@ export class ObjectsTee {
   private probabilityChannels = 0;
   private withConfidence = false;
   private pending: MeasuredObject[] = [];
+  /** The last feed of complete bands, started or done. */
+  private feeding: Promise<void> = Promise.resolve();
   /** Label band arrays the labeler is done with, for the next bands (at most two kept). */
   private readonly spareLabels: SampleArray[] = [];
   /** Reused band buffers of the intensity image, one per C plane. */
@@ -167,7 +176,17 @@ export class ObjectsTee {
     await this.feedComplete();
   }
 
-  private async feedComplete(): Promise<void> {
+  /**
+   * Feed the bands that are complete. Feeds run one after another (a band is labelled in parts,
+   * across turns of the event loop), so that rows reach the labeler in order even when writes overlap.
+   */
+  private feedComplete(): Promise<void> {
+    const fed = this.feeding.then(() => this.feedBands());
+    this.feeding = fed;
+    return fed;
+  }
+
+  private async feedBands(): Promise<void> {
     const width = this.info!.width;
     for (let band = this.bands.get(this.nextY); band; band = this.bands.get(this.nextY)) {
       const pixels = band.rows * width;
@@ -181,15 +200,22 @@ export class ObjectsTee {
         this.intensity && !intensityRows
           ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers, this.inputRows)
           : undefined;
-      this.labeler!.addBand(band.labels, band.rows, {
+      const extras = {
         ...(intensity ? { intensity } : {}),
         ...(intensityRows ? { intensityRows } : {}),
         ...(band.probabilities ? { confidence: this.confidenceOf(band.labels, band.probabilities) } : {}),
-      });
+      };
+      // in parts of about a megapixel, with a turn of the event loop between them, so that the
+      // prediction reads the next tiles meanwhile and the model never waits for its input
+      const step = Math.max(8, Math.floor(PART_PIXELS / width / 8) * 8);
+      for (let from = 0; from < band.rows; from += step) {
+        if (from > 0) await yieldToEventLoop();
+        this.labeler!.addBandRows(band.labels, extras, from, Math.min(band.rows, from + step));
+        await this.handOut();
+      }
       this.inputRows?.done(this.nextY);
       // every pixel of a band is written, so its array serves a later band as it is
       if (this.spareLabels.length < 2) this.spareLabels.push(band.labels);
-      await this.handOut();
     }
   }
 
@@ -217,6 +243,7 @@ export class ObjectsTee {
   }
 
   private async finish(): Promise<void> {
+    await this.feeding;
     if (!this.labeler || this.bands.size > 0) throw internalError(`objects: labels incomplete at row ${this.nextY}`);
     this.summary = this.labeler.finish();
     await this.handOut();

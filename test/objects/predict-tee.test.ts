@@ -2,7 +2,7 @@
  * `ObjectsTee` driven directly with label tiles: the objects equal `objectsFromImage` on the
  * whole label image, to the last bit, whatever order a band's tiles come in and whether the
  * input rows were kept from the prediction's reads or (when the pass never saw them) are read
- * again.
+ * again, and whether a band is labelled at once or in parts while later writes arrive.
  */
 import { describe, expect, it } from "vitest";
 import { MemoryImageSink, MemoryImageSource, objectsFromImage, type MeasuredObject } from "../../src/browser.js";
@@ -31,8 +31,15 @@ describe("ObjectsTee with label tiles", () => {
     const want: MeasuredObject[] = [];
     await objectsFromImage(labels, input, { outlines: true }, (o) => want.push(o));
     expect(want.length).toBeGreaterThan(300);
-    const tile = 200;
-    for (const keepInput of [true, false]) {
+    // 200-row bands written one tile after another; 720-row bands (labelled in parts of about a
+    // megapixel, 528 rows here) with every tile written at once, so that a band completes while
+    // the one above is still being labelled
+    const cases = [
+      { tile: 200, keepInput: true, together: false },
+      { tile: 200, keepInput: false, together: false },
+      { tile: 720, keepInput: true, together: true },
+    ];
+    for (const { tile, keepInput, together } of cases) {
       const got: MeasuredObject[] = [];
       const tee = new ObjectsTee({ outlines: true, onObject: (o) => got.push(o) }, input);
       const observed = tee.observeInput();
@@ -46,6 +53,7 @@ describe("ObjectsTee with label tiles", () => {
         kind: "labels",
       };
       await sink!.begin(info);
+      const writes: Promise<void>[] = [];
       for (let y = 0; y < height; y += tile) {
         const rows = Math.min(tile, height - y);
         const rects: Rect[] = [];
@@ -64,12 +72,16 @@ describe("ObjectsTee with label tiles", () => {
               height: Math.min(height, rect.y + rect.height + 16) - y0,
             });
           }
-          await sink!.writeTile!(plane, rect, (await labels.readRegion(plane, rect)) as Uint8Array);
+          const write = sink!.writeTile!(plane, rect, (await labels.readRegion(plane, rect)) as Uint8Array);
+          if (together) writes.push(write);
+          else await write;
         }
       }
+      await Promise.all(writes);
       await sink!.finish();
-      expect(got.length, keepInput ? "input kept" : "input read again").toBe(want.length);
-      expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+      const name = `${tile}-row bands, input ${keepInput ? "kept" : "read again"}${together ? ", every tile written at once" : ""}`;
+      expect(got.length, name).toBe(want.length);
+      expect(JSON.stringify(got), name).toBe(JSON.stringify(want));
     }
   });
 });
