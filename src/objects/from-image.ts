@@ -32,6 +32,10 @@ function checkProbabilities(labels: ImageSource, options: ObjectsFromImageOption
   const p = options.probabilities;
   if (!p) return;
   const info = p.source.info;
+  if (info.sampleType !== "float32" && info.sampleType !== "float64")
+    throw invalidImage(
+      `probabilities must be floating-point samples (one plane per class, as predict --output both writes them), not ${info.sampleType}`,
+    );
   if (info.width !== labels.info.width || info.height !== labels.info.height)
     throw invalidImage(`probabilities are ${info.width}x${info.height} but the labels are ${labels.info.width}x${labels.info.height}`);
   const planeOf = p.planeOf ?? ((v: number) => v - 1);

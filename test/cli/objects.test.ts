@@ -270,6 +270,21 @@ describe("czmodel objects", () => {
     for (const [i, o] of table.entries()) expect(Math.abs(o.confidence! - want[i]!.confidence!)).toBeLessThan(1e-9);
     const features = (JSON.parse(await readFile(geojson, "utf8")) as { features: Feature[] }).features;
     expect(features[0]!.properties.classification).toEqual({ name: "Nucleus", color: expect.any(Array) });
+
+    // objects on the files predict wrote, with --probabilities: predict's own table, confidence included
+    const after = join(dir, "after.csv");
+    const again = await czmodel("objects", labels, IMAGE, "--probabilities", probabilities, "--objects", after);
+    expect(again.status, again.stderr).toBe(0);
+    expect(await readFile(after, "utf8")).toBe(await readFile(csv, "utf8"));
+    // probabilities that are not: the label image itself, another size
+    const bad = join(dir, "bad.csv");
+    expectOneLineError(await czmodel("objects", labels, "--probabilities", labels, "--objects", bad), ["floating-point", "uint8"]);
+    const otherSize = join(dir, "other-size.tif");
+    await makeBigTiffFromImage(probabilities, otherSize, { width: 1024, height: 1024 });
+    expectOneLineError(await czmodel("objects", labels, "--probabilities", otherSize, "--objects", bad), [
+      "probabilities are 1024x1024 but the labels are 1960x1416",
+    ]);
+    expect(await readdir(dir)).not.toContain("bad.csv");
   });
 
   it("objects on labels predict wrote knows the model's classes: no background objects, class names, predict's own table", async () => {

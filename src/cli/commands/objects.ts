@@ -1,7 +1,7 @@
 /**
  * `czmodel objects LABELS [IMAGE]`: objects of a label image (connected components per class)
  * with measurements, written as a CSV table (`--objects`) and QuPath GeoJSON outlines
- * (`--outlines`); IMAGE adds intensity columns per channel. The same options on `predict`
+ * (`--outlines`); IMAGE adds intensity columns per channel, `--probabilities` the confidence column. The same options on `predict`
  * measure the labels in the prediction's own pass (`predictWithObjects`), or, for filled holes
  * with the confidence column, read the files it wrote afterwards (`objectsAfterPredict`). See
  * docs/objects.md.
@@ -50,6 +50,7 @@ export interface ObjectCliOptions {
 }
 
 interface ObjectsCliOptions extends ObjectCliOptions {
+  probabilities?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -267,6 +268,10 @@ export function registerObjects(program: Command): void {
     )
     .argument("[image]", "intensity image of the same size: adds mean/min/max/std intensity per channel");
   addObjectOptions(cmd)
+    .option(
+      "--probabilities <file>",
+      "the labels' class probabilities (predict --output both's NAME.probabilities.EXT, one float plane per class): adds the confidence column",
+    )
     .option("--overwrite", "replace existing outputs (never one of the inputs)")
     .option("--quiet", "no progress bar")
     .option("--json", "print one JSON document")
@@ -278,12 +283,15 @@ export function registerObjects(program: Command): void {
         "Ids are 1..N in raster order of each object's first pixel (as scipy.ndimage.label numbers them),",
         "over all classes, after the filters. Columns: class, id, area_px, area_um2 (with a pixel size),",
         "centroid_y, centroid_x, bbox_y, bbox_x, bbox_height, bbox_width, mean/min/max/std_intensity",
-        "(_c0, _c1 … for several channels), perimeter (Crofton), equivalent_diameter, eccentricity, solidity.",
+        "(_c0, _c1 … for several channels), perimeter (Crofton), equivalent_diameter, eccentricity, solidity,",
+        "confidence (with --probabilities: the mean probability of the object's class over its pixels; the",
+        "plane of a class is its place in the classes the labels record, else the label value − 1).",
         "",
         "Example:",
         "  czmodel objects labels.png cells.png --objects cells.csv --outlines cells.geojson --min-area 20",
         "  czmodel objects labels.ome.tiff --objects-of 2 --connectivity 4 --exclude-border --json",
         "  czmodel objects predicted.ome.tiff --objects-of Nucleus --objects nuclei.csv   (labels written by predict)",
+        "  czmodel objects predicted.ome.tiff cells.png --probabilities predicted.probabilities.ome.tiff --objects nuclei.csv",
       ].join("\n"),
     )
     .action(async (labels: string, image: string | undefined, opts: ObjectsCliOptions) => {
@@ -292,6 +300,7 @@ export function registerObjects(program: Command): void {
       try {
         result = await objectsFile(labels, image, {
           ...objectsFileOptions(opts),
+          ...(opts.probabilities ? { probabilitiesPath: opts.probabilities } : {}),
           onProgress: (done, total) => progress.update(done, total),
         });
       } finally {

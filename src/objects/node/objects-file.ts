@@ -38,7 +38,7 @@ export interface ObjectsFileOptions extends ObjectsFromImageOptions {
   outlinesPath?: string;
   /** Class probabilities file (C plane per class) for the confidence column. */
   probabilitiesPath?: string;
-  /** The probability plane of a label value's class (default value − 1). */
+  /** The probability plane of a label value's class (default: its place in the classes the labels record, else value − 1). */
   probabilityPlaneOf?: (value: number) => number;
   /** Instance image path (`.ome.tif`, `.ome.tiff`, `.ome.zarr`): uint32 object ids. */
   instancesPath?: string;
@@ -255,7 +255,9 @@ function withRecordedClasses(info: ImageInfo, options: ObjectsFileOptions): Obje
   const recorded = info.labelClasses?.every((c) => c.value <= max) ? info.labelClasses : undefined;
   if (!recorded) return options.objectsOf ? { ...options, classes: options.objectsOf.map(labelValue) } : options;
   const chosen = objectClasses(recorded, options.objectsOf, "this label image");
-  return { classStyles: chosen.styles, ...options, classes: chosen.classes };
+  // predict writes one probability plane per class, in the order the labels record the classes
+  const planeOf = (v: number) => recorded.findIndex((c) => c.value === v);
+  return { classStyles: chosen.styles, probabilityPlaneOf: planeOf, ...options, classes: chosen.classes };
 }
 
 export async function objectsFile(
