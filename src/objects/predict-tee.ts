@@ -10,7 +10,7 @@
  * width, labels plus probabilities) and the labeler's own. A band is labelled in parts of about
  * a megapixel with a turn of the event loop between them: labelled at once, a band held the
  * main thread long enough for the model to finish its tile and wait for the next one's input
- * (16384²: 1.15 → 1.06 of the plain prediction's time). Isomorphic.
+ * (measured in docs/objects.md). Isomorphic.
  */
 import { internalError, invalidArgument, unsupported } from "../errors.js";
 import { releasesBands } from "../io/reuse.js";
