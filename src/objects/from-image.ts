@@ -80,7 +80,7 @@ export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: 
     throw unsupported(
       `labels must be one grey plane (this image has ${planeCount(info.sizes)} planes of ${info.samplesPerPixel} samples)`,
       {
-        allowed: "one plane: choose it with --plane (predict), or take it out with `czmodel image-convert … --plane`",
+        allowed: "one plane: choose it with --plane (objects, predict), or take it out with `czmodel image-convert … --plane`",
       },
     );
   for (const c of options.classes ?? []) {

@@ -2,7 +2,8 @@
  * `czmodel objects` on a real label image (nuclei_0000_labels.png, intensity from
  * nuclei_0000.png) against scipy.ndimage.label + skimage.measure.regionprops
  * (test/fixtures/objects/nuclei.csv from make.py): the table, the GeoJSON outlines, --json,
- * band-height independence, bad input (one line, exit 2, nothing written), output paths that
+ * band-height independence, one plane of a label stack (--plane), bad input (one line, exit 2,
+ * nothing written), output paths that
  * clash with each other or with an input, and the temps a killed run left.
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -233,6 +234,29 @@ describe("czmodel objects", () => {
     ]);
     expectOneLineError(await czmodel("objects", LABELS, "--objects-of", "Nucleus", "--objects", out), ["Nucleus", "predict"]);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("--plane measures one plane of a label stack, with the same plane of the intensity stack; a bad pick is one line, exit 2, nothing written", async () => {
+    const dir = await scratchDir();
+    const labels = join(dir, "labels.ome.tif");
+    const image = join(dir, "image.ome.tif");
+    // T 2 × Z 3 stacks (tifffile) whose plane t=1, z=2 holds the nuclei labels and image
+    execFileSync("/usr/bin/python3", [join(repoRoot, "test", "fixtures", "objects", "make.py"), "--stack", labels, image]);
+    const csv = join(dir, "t1-z2.csv");
+    const r = await czmodel("objects", labels, image, "--plane", "t=1,z=2,c=0", "--objects", csv, "--instances", join(dir, "ids.ome.tif"));
+    expect(r.status, r.stderr).toBe(0);
+    expectSameTable(parseCsv(await readFile(csv, "utf8")), reference);
+    const out = join(dir, "bad.csv");
+    expectOneLineError(await czmodel("objects", labels, image, "--objects", out), ["6 planes", "--plane (objects"]);
+    expectOneLineError(await czmodel("objects", labels, "--plane", "t=2", "--objects", out), [
+      "t=2, but the label image has 2 time points",
+    ]);
+    expectOneLineError(await czmodel("objects", labels, "--plane", "z=0-1", "--objects", out), ["z: objects measure one plane, not 2"]);
+    expectOneLineError(await czmodel("objects", labels, LABELS, "--plane", "t=1,z=2", "--objects", out), [
+      "t=1, but the intensity image has 1 time point",
+    ]);
+    expectOneLineError(await czmodel("objects", labels, "--plane", "h=0", "--objects", out), ["h is not an axis objects can pick"]);
+    expect((await readdir(dir)).sort()).toEqual(["ids.ome.tif", "image.ome.tif", "labels.ome.tif", "t1-z2.csv"]);
   });
 
   it("predict --objects measures the nucleus class of its own labels as scipy and skimage do, with the confidence", async () => {

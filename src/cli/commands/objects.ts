@@ -16,6 +16,8 @@ import { labelValue, objectClasses, type ObjectClasses } from "../../objects/cla
 import { invalidArgument } from "../../errors.js";
 import { readModelFile } from "../../container/node/index.js";
 import { checkTarget } from "../../io/node/output-path.js";
+import type { PlanePick } from "../../io/plane-view.js";
+import { parsePlaneFilter } from "../run-options.js";
 import { openImageFile } from "../../io/node/open-file.js";
 import { IdTrace } from "../../objects/labeler.js";
 import {
@@ -51,8 +53,25 @@ export interface ObjectCliOptions {
 
 interface ObjectsCliOptions extends ObjectCliOptions {
   probabilities?: string;
+  plane?: PlanePick;
   quiet?: boolean;
   json?: boolean;
+}
+
+/** `--plane` of `objects`: the `predict --plane` syntax, one index of scene, t, z or c each. */
+function onePlane(text: string): PlanePick {
+  const pick: PlanePick = {};
+  for (const [axis, indices] of Object.entries(parsePlaneFilter(text))) {
+    if (axis !== "scene" && axis !== "t" && axis !== "z" && axis !== "c")
+      throw invalidArgument(`${axis} is not an axis objects can pick`, { where: "--plane", allowed: "scene, t, z, c" });
+    if (indices.length !== 1)
+      throw invalidArgument(`${axis}: objects measure one plane, not ${indices.length}`, {
+        where: "--plane",
+        allowed: `one index, e.g. ${axis}=${indices[0]}`,
+      });
+    pick[axis] = indices[0]!;
+  }
+  return pick;
 }
 
 /** A pixel count (`--min-area`, `--max-area`): any whole number. */
@@ -272,6 +291,11 @@ export function registerObjects(program: Command): void {
       "--probabilities <file>",
       "the labels' class probabilities (predict --output both's NAME.probabilities.EXT, one float plane per class): adds the confidence column",
     )
+    .option(
+      "--plane <sel>",
+      "the plane of a label stack to measure, e.g. t=3,z=2 (0-based; scene, t, z, c; one index each); IMAGE and --probabilities: the same scene, t and z",
+      onePlane,
+    )
     .option("--overwrite", "replace existing outputs (never one of the inputs)")
     .option("--quiet", "no progress bar")
     .option("--json", "print one JSON document")
@@ -292,6 +316,7 @@ export function registerObjects(program: Command): void {
         "  czmodel objects labels.ome.tiff --objects-of 2 --connectivity 4 --exclude-border --json",
         "  czmodel objects predicted.ome.tiff --objects-of Nucleus --objects nuclei.csv   (labels written by predict)",
         "  czmodel objects predicted.ome.tiff cells.png --probabilities predicted.probabilities.ome.tiff --objects nuclei.csv",
+        "  czmodel objects stack-labels.ome.tiff stack.ome.tiff --plane t=3,z=2 --objects t3-z2.csv",
       ].join("\n"),
     )
     .action(async (labels: string, image: string | undefined, opts: ObjectsCliOptions) => {
@@ -301,6 +326,7 @@ export function registerObjects(program: Command): void {
         result = await objectsFile(labels, image, {
           ...objectsFileOptions(opts),
           ...(opts.probabilities ? { probabilitiesPath: opts.probabilities } : {}),
+          ...(opts.plane ? { planes: opts.plane } : {}),
           onProgress: (done, total) => progress.update(done, total),
         });
       } finally {

@@ -12,6 +12,7 @@ import { type NamedOutput, refuseOutputClashes } from "../../bytes/node/same-fil
 import { invalidArgument } from "../../errors.js";
 import { FileByteTarget } from "../../io/node/file-byte-target.js";
 import { openImageFile } from "../../io/node/open-file.js";
+import { planeView, type PlanePick } from "../../io/plane-view.js";
 import type { ImageInfo, ImageSource } from "../../io/types.js";
 import { labelValue, objectClasses } from "../classes.js";
 import { checkObjectInputs, maxLabelValue, objectsFromImage, type ObjectsFromImageOptions } from "../from-image.js";
@@ -36,6 +37,12 @@ export interface ObjectsFileOptions extends ObjectsFromImageOptions {
   table?: string;
   /** Outlines path (`.geojson` or `.json`). */
   outlinesPath?: string;
+  /**
+   * The plane of a label stack to measure (scene, time point, Z, channel; 0-based), and of the
+   * intensity and probability images the same scene, time point and Z plane; default: the
+   * images must be one plane stack.
+   */
+  planes?: PlanePick;
   /** Class probabilities file (C plane per class) for the confidence column. */
   probabilitiesPath?: string;
   /** The probability plane of a label value's class (default: its place in the classes the labels record, else value − 1). */
@@ -114,12 +121,26 @@ export function objectOutputPaths(options: ObjectsFileOptions): NamedOutput[] {
   ];
 }
 
-async function openInputs(labelsPath: string, imagePath: string | undefined): Promise<[ImageSource, ImageSource | undefined]> {
+/** The scene, time point and Z plane of `pick` (not its channel): what the intensity and probability images keep. */
+const stackOf = ({ c: _c, ...stack }: PlanePick): PlanePick => stack;
+
+/** `source` as the planes `pick` keeps (as it is without one). */
+const picked = (source: ImageSource, pick: PlanePick | undefined, where: string): ImageSource =>
+  pick ? planeView(source, pick, where) : source;
+
+async function openInputs(
+  labelsPath: string,
+  imagePath: string | undefined,
+  pick: PlanePick | undefined,
+): Promise<[ImageSource, ImageSource | undefined]> {
   const labels = await openImageFile(labelsPath);
+  let image: ImageSource | undefined;
   try {
-    return [labels, imagePath ? await openImageFile(imagePath) : undefined];
+    image = imagePath ? await openImageFile(imagePath) : undefined;
+    return [picked(labels, pick, "the label image"), image && picked(image, pick && stackOf(pick), "the intensity image")];
   } catch (e) {
     await labels.close();
+    await image?.close();
     throw e;
   }
 }
@@ -267,13 +288,17 @@ export async function objectsFile(
 ): Promise<ObjectsFileResult> {
   checkOutputs(options);
   await refuseOutputClashes(objectOutputPaths(options), [labelsPath, imagePath, options.probabilitiesPath]);
-  const [labels, intensity] = await openInputs(labelsPath, imagePath);
+  const [labels, intensity] = await openInputs(labelsPath, imagePath, options.planes);
   let outputs: ObjectOutputs | undefined;
   let probabilities: ImageSource | undefined;
   try {
     options = withRecordedClasses(labels.info, options);
     const channels = checkObjectInputs(labels.info, intensity?.info, options);
-    if (options.probabilitiesPath) probabilities = await openImageFile(options.probabilitiesPath);
+    if (options.probabilitiesPath) {
+      const file = await openImageFile(options.probabilitiesPath);
+      probabilities = file; // closed below should the plane not exist
+      probabilities = picked(file, options.planes && stackOf(options.planes), "the probabilities image");
+    }
     outputs = await ObjectOutputs.open(options);
     const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
     outputs.start({ channels, hasAreaUm2: Boolean(options.pixelSizeUm ?? (px?.x && px.y)), hasConfidence: Boolean(probabilities) });
