@@ -9,7 +9,7 @@ import { invalidArgument } from "../errors.js";
 import { readsRegionsInto } from "./reuse.js";
 import type { ImageInfo, ImageSource, PlaneIndex, Rect, SampleArray } from "./types.js";
 
-/** The plane indices to keep (0-based); a missing axis must have one plane only, or with `c`, keeps every channel. */
+/** The plane indices to keep (0-based). A missing scene, t or z must have one plane only (else an error); a missing c keeps every channel. */
 export interface PlanePick {
   scene?: number;
   t?: number;
@@ -27,8 +27,11 @@ const AXIS_NAMES = {
 /** The index `pick` keeps on `axis`, checked against the image's size there. */
 function checkedIndex(info: ImageInfo, pick: PlanePick, axis: keyof PlanePick, where: string): number | undefined {
   const index = pick[axis];
-  if (index === undefined) return undefined;
   const size = info.sizes[axis];
+  // a plane left to chance would be measured silently: an axis of several planes must be picked
+  if (index === undefined && axis !== "c" && size > 1)
+    throw invalidArgument(`${where} has ${size} ${AXIS_NAMES[axis][1]}: pick one`, { where: "--plane", allowed: `${axis}=0..${size - 1}` });
+  if (index === undefined) return undefined;
   if (!Number.isInteger(index) || index < 0 || index >= size)
     throw invalidArgument(`${axis}=${index}, but ${where} has ${size} ${AXIS_NAMES[axis][size === 1 ? 0 : 1]}`, {
       where: "--plane",

@@ -252,6 +252,7 @@ describe("czmodel objects", () => {
       "t=2, but the label image has 2 time points",
     ]);
     expectOneLineError(await czmodel("objects", labels, "--plane", "z=0-1", "--objects", out), ["z: objects measure one plane, not 2"]);
+    expectOneLineError(await czmodel("objects", labels, "--plane", "t=1", "--objects", out), ["the label image has 3 Z planes: pick one"]);
     expectOneLineError(await czmodel("objects", labels, LABELS, "--plane", "t=1,z=2", "--objects", out), [
       "t=1, but the intensity image has 1 time point",
     ]);

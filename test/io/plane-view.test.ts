@@ -1,7 +1,8 @@
 /**
  * `planeView`: one plane stack of a multi-plane image seen as an image of its own — the
  * samples of the chosen planes, the sizes and channel names it describes, reads into a
- * caller's buffer passed through, and an index beyond the image refused with a one-line error.
+ * caller's buffer passed through, and an index beyond the image, or an axis of several planes
+ * left out, refused with a one-line error.
  */
 import { describe, expect, it } from "vitest";
 import { MemoryImageSource } from "../../src/io/memory/memory-source.js";
@@ -52,8 +53,10 @@ describe("planeView", () => {
     expect(asked).toEqual([{ scene: 0, t: 1, c: 0, z: 0 }]);
   });
 
-  it("refuses an index beyond the image, naming it and the allowed range", () => {
-    expect(() => planeView(stack(), { z: 3 }, "the label image")).toThrow("z=3, but the label image has 3 Z planes");
-    expect(() => planeView(stack(), { scene: 1 }, "the image")).toThrow("scene=1, but the image has 1 scene");
+  it("refuses an index beyond the image, or an axis of several planes left out, naming it and the allowed range", () => {
+    expect(() => planeView(stack(), { t: 0, z: 3 }, "the label image")).toThrow("z=3, but the label image has 3 Z planes");
+    expect(() => planeView(stack(), { t: 0, z: 0, scene: 1 }, "the image")).toThrow("scene=1, but the image has 1 scene");
+    // an axis of several planes left out would be read at index 0 without a word
+    expect(() => planeView(stack(), { t: 1 }, "the label image")).toThrow("the label image has 3 Z planes: pick one");
   });
 });

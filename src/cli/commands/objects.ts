@@ -293,7 +293,7 @@ export function registerObjects(program: Command): void {
     )
     .option(
       "--plane <sel>",
-      "the plane of a label stack to measure, e.g. t=3,z=2 (0-based; scene, t, z, c; one index each); IMAGE and --probabilities: the same scene, t and z",
+      "the plane of a label stack to measure, e.g. t=3,z=2 (0-based; one index for each of scene, t, z that has several; c optional); IMAGE and --probabilities: the same scene, t and z",
       onePlane,
     )
     .option("--overwrite", "replace existing outputs (never one of the inputs)")
