@@ -295,9 +295,9 @@ export async function objectsFile(
     options = withRecordedClasses(labels.info, options);
     const channels = checkObjectInputs(labels.info, intensity?.info, options);
     if (options.probabilitiesPath) {
-      const file = await openImageFile(options.probabilitiesPath);
-      probabilities = file; // closed below should the plane not exist
-      probabilities = picked(file, options.planes && stackOf(options.planes), "the probabilities image");
+      probabilities = await openImageFile(options.probabilitiesPath);
+      // a plane the file lacks throws here, and the file is closed below
+      probabilities = picked(probabilities, options.planes && stackOf(options.planes), "the probabilities image");
     }
     outputs = await ObjectOutputs.open(options);
     const px = labels.info.physicalSize ?? intensity?.info.physicalSize;
