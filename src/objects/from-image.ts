@@ -9,7 +9,7 @@
 import { invalidArgument, invalidImage, unsupported } from "../errors.js";
 import { readsRegionsInto } from "../io/reuse.js";
 import { allocSamples, planeCount, type ImageInfo, type ImageSource, type OutputImageInfo, type SampleArray } from "../io/types.js";
-import type { InputRows } from "./input-rows.js";
+import type { InputWindows } from "./input-windows.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
 
@@ -109,7 +109,7 @@ export function checkObjectInputs(info: ImageInfo | OutputImageInfo, intensity: 
  * Rows y..y+rows of an image (the intensity image, or the labels) as one array per channel. With `reuse` (one slot per C
  * plane, kept by the caller across bands) a source that reads into a caller's buffer fills the
  * same arrays band after band instead of allocating new ones: the values are consumed before
- * the next band is read. With `kept` (and `reuse`), rows a prediction already read are taken
+ * the next band is read. With `kept` (and `reuse`), pixels a prediction already read are taken
  * from there instead of the source.
  */
 export async function channelBands(
@@ -117,7 +117,7 @@ export async function channelBands(
   y: number,
   rows: number,
   reuse?: SampleArray[],
-  kept?: InputRows,
+  kept?: InputWindows,
 ): Promise<ArrayLike<number>[]> {
   const { width, sizes, samplesPerPixel: spp, sampleType } = source.info;
   const out: ArrayLike<number>[] = [];

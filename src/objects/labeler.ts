@@ -19,8 +19,8 @@ import type { MeasuredObject, ObjectOptions } from "./types.js";
 export interface BandExtras {
   /** One array per channel, `rows * width` samples each. */
   intensity?: ArrayLike<number>[];
-  /** Instead of `intensity`: per channel, one array per row of the band (`width` samples each). */
-  intensityRows?: ArrayLike<number>[][];
+  /** Instead of `intensity`: per channel, each row of the band as pieces of other arrays. */
+  intensityPieces?: RowPieces[][];
   /** Probability of each pixel's own class, `rows * width`. */
   confidence?: ArrayLike<number>;
 }
@@ -38,6 +38,18 @@ export class IdTrace {
     for (let next = this.merged.get(k); next !== undefined; next = this.merged.get(k)) k = next;
     return this.ids.get(k) ?? 0;
   }
+}
+
+/**
+ * One image row as pieces of other arrays, left to right, covering the width: the sample of
+ * column x, for `starts[k] <= x < ends[k]`, is `data[k][offsets[k] + x]` (one sample per pixel).
+ * All pieces have the same sample type.
+ */
+export interface RowPieces {
+  starts: number[];
+  ends: number[];
+  data: ArrayLike<number>[];
+  offsets: number[];
 }
 
 /** Optional observers of a pass: record ids (first pass), see each row's runs (second pass). */
@@ -80,6 +92,8 @@ export class ObjectLabeler {
   private components = 0;
   private peakOpen = 0;
   private hasConfidence = false;
+  /** Per channel: the piece of the current row's `RowPieces` that the last run started in. */
+  private readonly pieceAt: Int32Array;
 
   constructor(
     readonly width: number,
@@ -97,6 +111,7 @@ export class ObjectLabeler {
     for (let v = 0; v < SMALL_VALUES; v++) this.selectedSmall[v] = this.selected(v) ? 1 : 0;
     this.prev = new RowRuns(width);
     this.cur = new RowRuns(width);
+    this.pieceAt = new Int32Array(channels);
   }
 
   /** Add `rows` full rows of labels (row-major, `rows * width` values). */
@@ -136,6 +151,7 @@ export class ObjectLabeler {
   private addRow(labels: ArrayLike<number>, offset: number, extras: BandExtras): void {
     const { width, y, cur } = this;
     this.clearCurrent();
+    this.pieceAt.fill(0);
     const { runs, cls, objects } = cur;
     let n = 0;
     this.aboveRun = 0;
@@ -219,12 +235,29 @@ export class ObjectLabeler {
   }
 
   private addPixels(obj: ObjectState, x0: number, x1: number, offset: number, extras: BandExtras): void {
-    const before = obj.area;
     obj.addRun(this.y, x0, x1);
-    const { intensity, intensityRows, confidence } = extras;
-    if (intensity) for (let c = 0; c < this.channels; c++) obj.addSamples(c, intensity[c]!, offset + x0, offset + x1, before);
-    else if (intensityRows) for (let c = 0; c < this.channels; c++) obj.addSamples(c, intensityRows[c]![this.bandRow]!, x0, x1, before);
+    const { intensity, intensityPieces, confidence } = extras;
+    if (intensity) for (let c = 0; c < this.channels; c++) obj.addSamples(c, intensity[c]!, offset + x0, offset + x1);
+    else if (intensityPieces)
+      for (let c = 0; c < this.channels; c++) this.addPieceSamples(obj, c, intensityPieces[c]![this.bandRow]!, x0, x1);
     if (confidence) for (let x = x0; x <= x1; x++) obj.confidenceSum += confidence[offset + x]!;
+  }
+
+  /**
+   * Channel `c`'s samples of run x0..x1 from a row in pieces (the statistics of a run cut at a
+   * piece's end are the same, to the last bit, as of the whole run). Runs come left to right, so
+   * the piece the run starts in is searched from the last run's.
+   */
+  private addPieceSamples(obj: ObjectState, c: number, row: RowPieces, x0: number, x1: number): void {
+    const { ends, data, offsets } = row;
+    let k = this.pieceAt[c]!;
+    while (ends[k]! <= x0) k++;
+    this.pieceAt[c] = k;
+    for (let x = x0; x <= x1; k++) {
+      const last = Math.min(x1, ends[k]! - 1);
+      obj.addSamples(c, data[k]!, offsets[k]! + x, offsets[k]! + last);
+      x = last + 1;
+    }
   }
 
   private afterRow(): void {

@@ -7,11 +7,27 @@
  */
 import type { MeasuredObject } from "./types.js";
 
-/** Running mean / M2 / min / max per channel (Chan et al. merge), four slots per channel. */
-const STAT_SLOTS = 4;
+/**
+ * Per channel: a floating part (mean, M2 and count, merged by Chan et al.), min and max, and an
+ * exact part for integer samples: the reference sample K and the sums of (v − K) and (v − K)²
+ * over its count, whole numbers kept below 2^53.
+ */
+const STAT_SLOTS = 9;
+const MEAN = 0;
+const M2 = 1;
+const MIN = 2;
+const MAX = 3;
+const FLOAT_N = 4;
+const REF = 5;
+const SUM = 6;
+const SQUARES = 7;
+const EXACT_N = 8;
 
-/** Longest run summed in one pass: 2^20 squared 16-bit differences stay below 2^53. */
+/** Longest run summed exactly in one go: 2^20 squared 16-bit differences stay below 2^53. */
 const ONE_PASS_MAX_RUN = 1 << 20;
+
+/** Exact sums are folded into the floating part before they could pass this. */
+const EXACT_LIMIT = 2 ** 52;
 
 function isSmallInteger(data: ArrayLike<number>): boolean {
   return (
@@ -49,7 +65,7 @@ export class ObjectState {
    * be connected) touch diagonally; counted as two windows until the two turn out to be one.
    */
   diagonals: { other: ObjectState; anti: boolean }[] = [];
-  /** Per channel: mean, M2, min, max. */
+  /** Per channel, `STAT_SLOTS` slots: see there. */
   stats: Float64Array;
   confidenceSum = 0;
   /** Pixel runs as (y, x0, x1) triples, when outlines are kept. */
@@ -76,8 +92,8 @@ export class ObjectState {
     this.maxY = y;
     this.stats = new Float64Array(channels * STAT_SLOTS);
     for (let c = 0; c < channels; c++) {
-      this.stats[c * STAT_SLOTS + 2] = Number.POSITIVE_INFINITY;
-      this.stats[c * STAT_SLOTS + 3] = Number.NEGATIVE_INFINITY;
+      this.stats[c * STAT_SLOTS + MIN] = Number.POSITIVE_INFINITY;
+      this.stats[c * STAT_SLOTS + MAX] = Number.NEGATIVE_INFINITY;
     }
     if (keepRuns) this.runs = [];
   }
@@ -108,45 +124,47 @@ export class ObjectState {
   }
 
   /**
-   * Add the intensity samples `data[from..to]` (inclusive) of channel `c`, one run of pixels;
-   * `before` is how many pixels the object had before the run. The run's own mean and M2 are
-   * merged into the running ones (Chan et al.), as exact as Welford per pixel and a fraction of
-   * its divisions. The run's M2 comes from one pass over 8- and 16-bit integer samples (sums of
-   * differences from the run's first sample, exact integers for runs up to 2^20 pixels), from
-   * two passes (mean, then squared deviations) otherwise.
+   * Add the intensity samples `data[from..to]` (inclusive) of channel `c`, one run of pixels.
+   * Integer samples of 8 and 16 bits go to the exact part: sums of differences from the
+   * channel's reference sample (the first one added), whole numbers, so the statistics do not
+   * depend on how the object's pixels were cut into runs or in which order its parts merged.
+   * Other samples (and runs longer than 2^20) are merged into the floating part, the run's mean
+   * and M2 from two passes.
    */
-  addSamples(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
-    const nb = to - from + 1;
-    if (nb <= ONE_PASS_MAX_RUN && isSmallInteger(data)) this.addIntegerSamples(c, data, from, to, before);
-    else this.addSamplesTwoPass(c, data, from, to, before);
+  addSamples(c: number, data: ArrayLike<number>, from: number, to: number): void {
+    if (to - from < ONE_PASS_MAX_RUN && isSmallInteger(data)) this.addIntegerSamples(c * STAT_SLOTS, data, from, to);
+    else this.addSamplesTwoPass(c * STAT_SLOTS, data, from, to);
   }
 
-  private addIntegerSamples(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
+  private addIntegerSamples(o: number, data: ArrayLike<number>, from: number, to: number): void {
     const s = this.stats;
-    const o = c * STAT_SLOTS;
-    const first = data[from]!;
+    if (s[o + EXACT_N] === 0) s[o + REF] = data[from]!;
+    const ref = s[o + REF]!;
     let sum = 0;
     let squares = 0;
-    let min = s[o + 2]!;
-    let max = s[o + 3]!;
+    let min = s[o + MIN]!;
+    let max = s[o + MAX]!;
     for (let i = from; i <= to; i++) {
       const v = data[i]!;
-      const d = v - first;
+      const d = v - ref;
       sum += d;
       squares += d * d;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    const nb = to - from + 1;
-    this.mergeRun(o, before, nb, first + sum / nb, squares - (sum * sum) / nb, min, max);
+    s[o + MIN] = min;
+    s[o + MAX] = max;
+    if (s[o + SQUARES]! + squares > EXACT_LIMIT) this.foldExact(o);
+    s[o + SUM] = s[o + SUM]! + sum;
+    s[o + SQUARES] = s[o + SQUARES]! + squares;
+    s[o + EXACT_N] = s[o + EXACT_N]! + to - from + 1;
   }
 
-  private addSamplesTwoPass(c: number, data: ArrayLike<number>, from: number, to: number, before: number): void {
+  private addSamplesTwoPass(o: number, data: ArrayLike<number>, from: number, to: number): void {
     const s = this.stats;
-    const o = c * STAT_SLOTS;
     let sum = 0;
-    let min = s[o + 2]!;
-    let max = s[o + 3]!;
+    let min = s[o + MIN]!;
+    let max = s[o + MAX]!;
     for (let i = from; i <= to; i++) {
       const v = data[i]!;
       sum += v;
@@ -160,18 +178,32 @@ export class ObjectState {
       const d = data[i]! - meanB;
       m2 += d * d;
     }
-    this.mergeRun(o, before, nb, meanB, m2, min, max);
+    s[o + MIN] = min;
+    s[o + MAX] = max;
+    this.mergeFloat(o, nb, meanB, m2);
   }
 
-  /** Merge a run of `nb` samples (mean, M2, and the min / max so far) into the slots at `o`. */
-  private mergeRun(o: number, before: number, nb: number, meanB: number, m2: number, min: number, max: number): void {
+  /** Merge `nb` samples of mean `meanB` and M2 `m2` into the floating part at `o` (Chan et al.). */
+  private mergeFloat(o: number, nb: number, meanB: number, m2: number): void {
     const s = this.stats;
+    const before = s[o + FLOAT_N]!;
     const n = before + nb;
-    const delta = meanB - s[o]!;
-    s[o] = s[o]! + (delta * nb) / n;
-    s[o + 1] = s[o + 1]! + m2 + (delta * delta * before * nb) / n;
-    s[o + 2] = min;
-    s[o + 3] = max;
+    const delta = meanB - s[o + MEAN]!;
+    s[o + MEAN] = s[o + MEAN]! + (delta * nb) / n;
+    s[o + M2] = s[o + M2]! + m2 + (delta * delta * before * nb) / n;
+    s[o + FLOAT_N] = n;
+  }
+
+  /** Move the exact part at `o` into the floating part (its sums would grow past 2^53). */
+  private foldExact(o: number): void {
+    const s = this.stats;
+    const n = s[o + EXACT_N]!;
+    if (n === 0) return;
+    const sum = s[o + SUM]!;
+    this.mergeFloat(o, n, s[o + REF]! + sum / n, s[o + SQUARES]! - (sum * sum) / n);
+    s[o + SUM] = 0;
+    s[o + SQUARES] = 0;
+    s[o + EXACT_N] = 0;
   }
 
   /** Fold `other` (a later-starting state of the same object) into this one. */
@@ -224,18 +256,27 @@ export class ObjectState {
   }
 
   private mergeStats(other: ObjectState): void {
-    const na = this.area;
-    const nb = other.area;
     const s = this.stats;
     const t = other.stats;
     for (let o = 0; o < s.length; o += STAT_SLOTS) {
-      if (nb === 0) break;
-      const delta = t[o]! - s[o]!;
-      const n = na + nb;
-      s[o] = s[o]! + (delta * nb) / n;
-      s[o + 1] = s[o + 1]! + t[o + 1]! + (delta * delta * na * nb) / n;
-      s[o + 2] = Math.min(s[o + 2]!, t[o + 2]!);
-      s[o + 3] = Math.max(s[o + 3]!, t[o + 3]!);
+      if (t[o + FLOAT_N]! > 0) this.mergeFloat(o, t[o + FLOAT_N]!, t[o + MEAN]!, t[o + M2]!);
+      s[o + MIN] = Math.min(s[o + MIN]!, t[o + MIN]!);
+      s[o + MAX] = Math.max(s[o + MAX]!, t[o + MAX]!);
+      const nb = t[o + EXACT_N]!;
+      if (nb === 0) continue;
+      if (s[o + EXACT_N] === 0) {
+        for (const k of [REF, SUM, SQUARES, EXACT_N]) s[o + k] = t[o + k]!;
+        continue;
+      }
+      // the other's sums, from its reference sample to this one's: whole numbers while below the limit
+      const shift = t[o + REF]! - s[o + REF]!;
+      const sumB = t[o + SUM]!;
+      const bound = s[o + SQUARES]! + t[o + SQUARES]! + 2 * Math.abs(shift * sumB) + nb * shift * shift;
+      if (bound <= EXACT_LIMIT) {
+        s[o + SUM] = s[o + SUM]! + sumB + nb * shift;
+        s[o + SQUARES] = s[o + SQUARES]! + t[o + SQUARES]! + 2 * shift * sumB + nb * shift * shift;
+        s[o + EXACT_N] = s[o + EXACT_N]! + nb;
+      } else this.mergeFloat(o, nb, t[o + REF]! + sumB / nb, t[o + SQUARES]! - (sumB * sumB) / nb);
     }
   }
 
@@ -251,10 +292,28 @@ export class ObjectState {
     return this.stats.length / STAT_SLOTS;
   }
 
+  /** Mean, min, max and (population) standard deviation of channel `c`, both parts together. */
   channelStats(c: number): { mean: number; min: number; max: number; std: number } {
     const o = c * STAT_SLOTS;
     const s = this.stats;
-    return { mean: s[o]!, min: s[o + 2]!, max: s[o + 3]!, std: Math.sqrt(s[o + 1]! / this.area) };
+    let mean = s[o + MEAN]!;
+    let m2 = s[o + M2]!;
+    const nf = s[o + FLOAT_N]!;
+    const ne = s[o + EXACT_N]!;
+    if (ne > 0) {
+      const sum = s[o + SUM]!;
+      const meanE = s[o + REF]! + sum / ne;
+      const m2E = s[o + SQUARES]! - (sum * sum) / ne;
+      if (nf === 0) {
+        mean = meanE;
+        m2 = m2E;
+      } else {
+        const delta = meanE - mean;
+        mean += (delta * ne) / (nf + ne);
+        m2 += m2E + (delta * delta * nf * ne) / (nf + ne);
+      }
+    }
+    return { mean, min: s[o + MIN]!, max: s[o + MAX]!, std: Math.sqrt(Math.max(0, m2) / this.area) };
   }
 }
 

@@ -26,7 +26,7 @@ import {
 } from "../io/types.js";
 import { addHolePixels, checkObjectInputs, channelBands } from "./from-image.js";
 import { yieldToEventLoop } from "../io/yield.js";
-import { InputRows } from "./input-rows.js";
+import { InputWindows } from "./input-windows.js";
 import { type IdTrace, type LabelingSummary, ObjectLabeler } from "./labeler.js";
 import type { TableLayout } from "./table.js";
 import type { MeasuredObject, ObjectOptions } from "./types.js";
@@ -81,8 +81,8 @@ export class ObjectsTee {
   private readonly spareLabels: SampleArray[] = [];
   /** Reused band buffers of the intensity image, one per C plane. */
   private readonly intensityBuffers: SampleArray[] = [];
-  /** The input rows the prediction reads (through `observeInput`), for the intensity columns. */
-  private inputRows: InputRows | undefined;
+  /** The input windows the prediction reads (through `observeInput`), for the intensity columns. */
+  private inputWindows: InputWindows | undefined;
   /** The labelling summary once the label sink has finished. */
   summary: LabelingSummary | undefined;
 
@@ -101,8 +101,8 @@ export class ObjectsTee {
   observeInput(): ImageSource {
     const { sizes } = this.input.info;
     if (sizes.scene * sizes.t * sizes.z !== 1) return this.input;
-    this.inputRows = new InputRows(this.input);
-    return this.inputRows.observe();
+    this.inputWindows = new InputWindows(this.input);
+    return this.inputWindows.observe();
   }
 
   /** The sinks to predict into, in plan order (`kinds`): the label sink (and probabilities sink) observed. */
@@ -139,7 +139,7 @@ export class ObjectsTee {
     const input = this.input.info;
     const fits = input.sizes.scene * input.sizes.t * input.sizes.z === 1 && input.width === info.width && input.height === info.height;
     this.intensity = fits ? this.input : undefined;
-    if (!fits) this.inputRows?.stop();
+    if (!fits) this.inputWindows?.stop();
     const channels = checkObjectInputs(info, this.intensity?.info, this.options);
     const px = info.physicalSize ?? this.intensity?.info.physicalSize;
     const pixelSizeUm = this.options.pixelSizeUm ?? (px?.x && px.y ? { x: px.x * 1e6, y: px.y * 1e6 } : undefined);
@@ -194,15 +194,15 @@ export class ObjectsTee {
       this.bands.delete(this.nextY);
       const y = this.nextY;
       this.nextY += band.rows;
-      // the input rows the tiles read, as they are; else copied into bands, or read again
-      const intensityRows = this.intensity ? this.inputRows?.bandRows(y, band.rows) : undefined;
+      // the input windows the tiles read, as they are; else copied into bands, or read again
+      const intensityPieces = this.intensity ? this.inputWindows?.rowPieces(y, band.rows) : undefined;
       const intensity =
-        this.intensity && !intensityRows
-          ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers, this.inputRows)
+        this.intensity && !intensityPieces
+          ? await channelBands(this.intensity, y, band.rows, this.intensityBuffers, this.inputWindows)
           : undefined;
       const extras = {
         ...(intensity ? { intensity } : {}),
-        ...(intensityRows ? { intensityRows } : {}),
+        ...(intensityPieces ? { intensityPieces } : {}),
         ...(band.probabilities ? { confidence: this.confidenceOf(band.labels, band.probabilities) } : {}),
       };
       // in parts of about a megapixel, with a turn of the event loop between them, so that the
@@ -213,7 +213,7 @@ export class ObjectsTee {
         this.labeler!.addBandRows(band.labels, extras, from, Math.min(band.rows, from + step));
         await this.handOut();
       }
-      this.inputRows?.done(this.nextY);
+      this.inputWindows?.done(this.nextY);
       // every pixel of a band is written, so its array serves a later band as it is
       if (this.spareLabels.length < 2) this.spareLabels.push(band.labels);
     }
