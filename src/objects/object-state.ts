@@ -65,8 +65,11 @@ export class ObjectState {
    * be connected) touch diagonally; counted as two windows until the two turn out to be one.
    */
   diagonals: { other: ObjectState; anti: boolean }[] = [];
-  /** Per channel, `STAT_SLOTS` slots: see there. */
-  stats: Float64Array;
+  /**
+   * Per channel, `STAT_SLOTS` slots: see there. A plain array of doubles: a `Float64Array` of
+   * more than 8 lives off the heap, one allocation per object.
+   */
+  stats: number[];
   confidenceSum = 0;
   /** Pixel runs as (y, x0, x1) triples, when outlines are kept. */
   runs: number[] | undefined;
@@ -90,7 +93,7 @@ export class ObjectState {
     this.minX = x;
     this.maxX = x;
     this.maxY = y;
-    this.stats = new Float64Array(channels * STAT_SLOTS);
+    this.stats = new Array<number>(channels * STAT_SLOTS).fill(0);
     for (let c = 0; c < channels; c++) {
       this.stats[c * STAT_SLOTS + MIN] = Number.POSITIVE_INFINITY;
       this.stats[c * STAT_SLOTS + MAX] = Number.NEGATIVE_INFINITY;
