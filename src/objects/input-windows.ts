@@ -11,8 +11,8 @@
  * every input sample once (a fifth of what the objects cost the main thread at 16384², measured).
  * The wrapper offers no `readRegionInto`, so the engine asks `readRegion` and keeps no pool of its
  * own: the windows it gets are this pool's, and it only reads them. Windows whose rows are all
- * labelled go back to the pool (`done`). Memory: the windows of about two tile rows (a tile row's
- * windows also hold the next band's first rows, its bottom border). Isomorphic.
+ * labelled, or whose remaining rows later windows hold too, go back to the pool (`done`). Memory:
+ * the windows of one tile row and of the part of the next that the engine has read. Isomorphic.
  */
 import { readsRegionsInto } from "../io/reuse.js";
 import { allocSamples, type ImageSource, type PlaneIndex, type Rect, type SampleArray } from "../io/types.js";
@@ -153,14 +153,34 @@ export class InputWindows {
     this.free.length = 0;
   }
 
-  /** Rows before `y` are labelled: windows of only such rows go back to the pool. */
+  /**
+   * Rows before `y` are labelled: windows of only such rows go back to the pool, and so do those
+   * whose remaining rows later windows hold too (a tile row's windows, once the next tile row's
+   * windows, which also read them as their top border, are there).
+   */
   done(y: number): void {
     this.nextRow = y;
     const kept: KeptWindow[] = [];
     for (const w of this.windows) {
-      if (w.rect.y + w.rect.height > y) kept.push(w);
+      if (w.rect.y + w.rect.height > y && !this.shadowed(w, y)) kept.push(w);
       else if (w.buffer) this.free.push(w.buffer);
     }
     this.windows = kept;
+  }
+
+  /** Whether windows of `w`'s plane that start below it (by row y) hold each of its pixels in rows y and below. */
+  private shadowed(w: KeptWindow, y: number): boolean {
+    const bottom = w.rect.y + w.rect.height;
+    const later = this.windows
+      .filter((v) => v.c === w.c && v.rect.y > w.rect.y && v.rect.y <= y && v.rect.y + v.rect.height >= bottom)
+      .sort((a, b) => a.rect.x - b.rect.x);
+    let covered = w.rect.x;
+    const right = w.rect.x + w.rect.width;
+    for (const { rect } of later) {
+      if (rect.x > covered) break;
+      covered = Math.max(covered, rect.x + rect.width);
+      if (covered >= right) return true;
+    }
+    return false;
   }
 }

@@ -87,6 +87,26 @@ describe("InputWindows", () => {
     expect(windows.rowPieces(7, 3)).toBeUndefined(); // row 9 does not exist, so was never read
   });
 
+  it("done keeps a window whose remaining rows only part of a later window holds", async () => {
+    const data = Uint8Array.from({ length: width * height }, (_, i) => (i * 31) % 256);
+    const source = new MemoryImageSource({ width, height, planes: [data] });
+    const windows = new InputWindows(source);
+    const observed = windows.observe();
+    for (const [x, y, w, h] of [
+      [0, 0, 8, 6],
+      [5, 0, 8, 6],
+      [0, 4, 8, 5],
+    ] as const)
+      await observed.readRegion(plane(0), { x, y, width: w, height: h });
+    windows.done(4); // the top-left window goes back (the bottom-left one holds its rows 4, 5); the top-right one stays
+    const pieces = windows.rowPieces(4, 2)!;
+    for (let r = 0; r < 2; r++) {
+      expect(joined(pieces[0]![r]!)).toEqual([...data.subarray((4 + r) * width, (5 + r) * width)]);
+      expect(pieces[0]![r]!.starts).toEqual([0, 8]);
+    }
+    expect(windows.rowPieces(3, 1)).toBeUndefined(); // row 3 was only in the top-left window
+  });
+
   it("windows read in any order, with gaps filled later and rows read again, give the source's rows", async () => {
     const data = Uint16Array.from({ length: width * height }, (_, i) => (i * 7919) % 65536);
     const source = new MemoryImageSource({ width, height, planes: [data] });
@@ -116,7 +136,7 @@ describe("InputWindows", () => {
     }
   });
 
-  it("the engine reads through readRegion only, into pool buffers that come back once their rows are labelled", async () => {
+  it("the engine reads through readRegion only, into pool buffers that come back once later windows hold their rows", async () => {
     const data = Uint16Array.from({ length: width * height }, (_, i) => i);
     const buffers: SampleArray[] = [];
     const windows = new InputWindows(readingInto(new MemoryImageSource({ width, height, planes: [data] }), buffers));
@@ -126,8 +146,8 @@ describe("InputWindows", () => {
     const bottom = await observed.readRegion(plane(0), { x: 0, y: 3, width, height: 6 });
     expect(buffers.length).toBe(2);
     expect(buffers[1]!.buffer).not.toBe(buffers[0]!.buffer); // the top window is still kept
-    windows.done(4);
-    expect([...joined(windows.rowPieces(5, 1)![0]![0]!)]).toEqual([...data.subarray(5 * width, 6 * width)]);
+    windows.done(3); // row 3 of the top window is also in the bottom one: the top one goes back
+    expect([...joined(windows.rowPieces(3, 1)![0]![0]!)]).toEqual([...data.subarray(3 * width, 4 * width)]);
     const again = await observed.readRegion(plane(0), { x: 0, y: 5, width, height: 4 });
     expect(buffers[2]!.buffer).toBe(buffers[0]!.buffer); // the top window's buffer, back from the pool
     expect([...again]).toEqual([...data.subarray(5 * width)]);
