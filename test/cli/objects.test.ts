@@ -284,7 +284,9 @@ describe("czmodel objects", () => {
       "--json",
     );
     expect(r.status, r.stderr).toBe(0);
-    const summary = parseJson<{ objects: { objects: number; perClass: Record<string, number> } }>(r);
+    const summary = parseJson<{ files: string[]; objects: { objects: number; perClass: Record<string, number>; outputs: string[] } }>(r);
+    expect(summary.files).toEqual([labels, probabilities, csv, geojson]); // every file written, the object outputs too
+    expect(summary.objects.outputs).toEqual([csv, geojson]);
     const script = join(repoRoot, "test", "fixtures", "objects", "make.py");
     const reference = execFileSync("/usr/bin/python3", [script, "--table", labels, IMAGE, "2", probabilities, "1"], { encoding: "utf8" });
     const want = parseCsv(reference);

@@ -140,7 +140,8 @@ export function registerPredict(program: Command): void {
       // a plain CPU install stays quiet unless --device auto was asked for
       if (fallback && (opts.device === "auto" || fallback !== CUDA_NOT_INSTALLED))
         process.stderr.write(`note: running on the CPU: ${fallback}\n`);
-      if (opts.json) printJson({ ok: true, ...result, ...(measured ? { objects: measured } : {}) });
+      // `files`: every file the run wrote, the object outputs included (also under objects.outputs)
+      if (opts.json) printJson({ ok: true, ...result, ...(measured ? { files: [...result.files, ...measured.outputs], objects: measured } : {}) });
       else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });
 }
