@@ -230,7 +230,7 @@ export async function objectsFromImage(
   const pending: MeasuredObject[] = [];
   const handOut = async () => {
     for (const o of pending) {
-      await addHolePixels(o, intensity, options);
+      if (o.filledHoles) await addHolePixels(o, intensity, options);
       onObject(o);
     }
     pending.length = 0;

@@ -237,7 +237,7 @@ export class ObjectsTee {
     const list = this.pending;
     this.pending = [];
     for (const o of list) {
-      await addHolePixels(o, this.intensity, {});
+      if (o.filledHoles) await addHolePixels(o, this.intensity, {});
       this.options.onObject(o);
     }
   }
