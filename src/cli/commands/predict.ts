@@ -141,7 +141,8 @@ export function registerPredict(program: Command): void {
       if (fallback && (opts.device === "auto" || fallback !== CUDA_NOT_INSTALLED))
         process.stderr.write(`note: running on the CPU: ${fallback}\n`);
       // `files`: every file the run wrote, the object outputs included (also under objects.outputs)
-      if (opts.json) printJson({ ok: true, ...result, ...(measured ? { files: [...result.files, ...measured.outputs], objects: measured } : {}) });
+      if (opts.json)
+        printJson({ ok: true, ...result, ...(measured ? { files: [...result.files, ...measured.outputs], objects: measured } : {}) });
       else printLines([...predictText(result), ...(measured ? objectsText(measured) : [])]);
     });
 }
