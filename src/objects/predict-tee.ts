@@ -3,9 +3,10 @@
  * label sink of a run (and, for the `confidence` column, its probabilities sink), copies every
  * rectangle or band written to them into row bands (one band = the rows of one output tile
  * row), and feeds each completed band, in raster order, to an `ObjectLabeler` before the write
- * goes on to the real sink. Intensity columns come from the prediction's input image (read
- * again band by band, and by box for filled holes) when it is one plane stack of the labels'
- * size; confidence is each pixel's probability of its own class, taken from the probability
+ * goes on to the real sink. Intensity columns come from the prediction's input image when it
+ * is one plane stack of the labels' size: from the windows its tiles read (`InputWindows`, kept
+ * until their rows are labelled), else read again band by band, and by box for filled holes;
+ * confidence is each pixel's probability of its own class, taken from the probability
  * samples the run writes. Memory: the bands not yet complete (about one tile row across the
  * width, labels plus probabilities) and the labeler's own. A band is labelled in parts of about
  * a megapixel with a turn of the event loop between them: labelled at once, a band held the
