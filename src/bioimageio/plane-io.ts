@@ -1,20 +1,17 @@
 /**
- * Adapters that let the engine run once per sample of a package while the output stays one
- * file: `SampleSource` shows one sample of an image (one plane, or its group of grey C planes)
- * as an image of its own; `PackageSink` takes the engine's output for that sample and writes it
- * at the sample's plane of the real sink, which is begun once (with every output plane, the
- * package's channel names and description) and finished after the last sample. Both forward
- * the optional buffer-reuse capabilities of what they wrap (`readRegionInto`, `writeTile`,
- * `releasesBands`), so the engine streams through them as it does through the real ones.
- * Isomorphic.
+ * The sink side of running the engine once per sample of a package while the output stays one
+ * file (the input side, one sample of an image as an image of its own, is `PlanesView` in
+ * io/plane-view.ts): `PackageSink` takes the engine's output for that sample and writes it at
+ * the sample's plane of the real sink, which is begun once (with every output plane, the
+ * package's channel names and description) and finished after the last sample. It forwards the
+ * optional buffer-reuse capabilities of what it wraps (`writeTile`, `releasesBands`), so the
+ * engine streams through it as it does through the real sink. Isomorphic.
  */
 import { internalError } from "../errors.js";
-import { readsRegionsInto, releasesBands } from "../io/reuse.js";
+import { releasesBands } from "../io/reuse.js";
 import {
   writesTiles,
-  type ImageInfo,
   type ImageSink,
-  type ImageSource,
   type OutputImageInfo,
   type PlaneIndex,
   type PlaneSizes,
@@ -22,48 +19,6 @@ import {
   type SampleArray,
   type TModulo,
 } from "../io/types.js";
-
-/** One sample of `source`: the planes `planes` (grouped C planes become C 0..n−1) of one scene. */
-export class SampleSource implements ImageSource {
-  readonly info: ImageInfo;
-  readRegionInto?: (plane: PlaneIndex, rect: Rect, out: SampleArray) => Promise<SampleArray>;
-
-  constructor(
-    private readonly source: ImageSource,
-    private readonly planes: PlaneIndex[],
-  ) {
-    const full = source.info;
-    const scene = full.scenes[planes[0]!.scene] ?? { width: full.width, height: full.height };
-    const names = full.channelNames && full.channelNames.length === full.sizes.c ? planes.map((p) => full.channelNames![p.c]!) : undefined;
-    const rest: ImageInfo = { ...full };
-    delete rest.channelNames;
-    this.info = {
-      ...rest,
-      width: scene.width,
-      height: scene.height,
-      scenes: [scene],
-      sizes: { scene: 1, t: 1, c: planes.length, z: 1 },
-      ...(names ? { channelNames: names } : {}),
-    };
-    if (readsRegionsInto(source)) {
-      const inner = source;
-      this.readRegionInto = (plane, rect, out) => inner.readRegionInto(this.planeOf(plane), rect, out);
-    }
-  }
-
-  private planeOf(p: PlaneIndex): PlaneIndex {
-    const plane = this.planes[p.c];
-    if (!plane || p.scene !== 0 || p.t !== 0 || p.z !== 0) throw internalError(`plane ${JSON.stringify(p)} is outside the sample`);
-    return plane;
-  }
-
-  readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
-    return this.source.readRegion(this.planeOf(plane), rect);
-  }
-
-  /** The image is closed by its owner. */
-  async close(): Promise<void> {}
-}
 
 export interface PackageSinkOptions {
   /** Every output plane of the whole run. */

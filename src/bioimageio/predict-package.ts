@@ -8,7 +8,7 @@
  * - with statistics: for each sample (one 2-D plane with all its channels, as the engine
  *   groups them), a streaming statistics pass over the whole plane (sample-pass.ts), then an
  *   engine run of the weights with those statistics as fixed ops over that plane only
- *   (`SampleSource`), written at its plane of the one output (`PackageSink`). So every plane
+ *   (`PlanesView`), written at its plane of the one output (`PackageSink`). So every plane
  *   is normalised with its own statistics, as bioimage.io does per sample;
  * - tiles of the package's valid size, border = the output's halo, crop-and-place; raw
  *   intensities, the image's own channel order (RGB), float32 output channels named as in the
@@ -26,7 +26,8 @@ import { invalidModel, unsupported } from "../errors.js";
 import type { ImageSink, ImageSource, PlaneIndex } from "../io/types.js";
 import { summarizeOnnx } from "../onnx/index.js";
 import type { ModelDescription } from "./description.js";
-import { PackageSink, SampleSource } from "./plane-io.js";
+import { PackageSink } from "./plane-io.js";
+import { PlanesView } from "../io/plane-view.js";
 import {
   outputChannelNames,
   packageEngineModel,
@@ -200,7 +201,7 @@ export async function predictPackage(
         ops ??= { pre: built.ops.preprocessing, post: built.ops.postprocessing };
         samples.push({ plane: stack.outPlanes[0]!, inputPlanes, statistics: resolved.steps });
         out.target = stack.outPlanes[0]!;
-        const r = await run(built.model, new SampleSource(source, inputPlanes), out, engineOptions());
+        const r = await run(built.model, new PlanesView(source, inputPlanes, false), out, engineOptions());
         results.push(r);
         unitsBefore += r.tiles;
         pixelsBefore += r.megapixels;

@@ -2,10 +2,11 @@
  * One plane stack of an image as an image of its own: `planeView(source, { scene, t, z, c })`
  * reads the chosen scene, time point and Z plane (and, with `c`, one channel) of `source` and
  * describes itself as an image of just those planes, so that code made for one plane (objects)
- * runs on a stack without a conversion first. Reads go straight to the source; nothing is copied
- * or held. Isomorphic.
+ * runs on a stack without a conversion first; `PlanesView` is the view itself, for any list of
+ * planes of one scene (a bioimage.io sample's planes, too). Reads go straight to the source;
+ * nothing is copied or held. Isomorphic.
  */
-import { invalidArgument } from "../errors.js";
+import { internalError, invalidArgument } from "../errors.js";
 import { readsRegionsInto } from "./reuse.js";
 import type { ImageInfo, ImageSource, PlaneIndex, Rect, SampleArray } from "./types.js";
 
@@ -40,6 +41,57 @@ function checkedIndex(info: ImageInfo, pick: PlanePick, axis: keyof PlanePick, w
   return index;
 }
 
+/**
+ * Chosen planes of `source` as an image of one scene, time point and Z plane whose channels are
+ * those planes, in order (plane k is read as C plane k). Channel names and colours follow the
+ * planes where the image has one per channel. Forwards `readRegionInto`. `close` closes `source`
+ * unless `owner` is false (the caller closes it).
+ */
+export class PlanesView implements ImageSource {
+  readonly info: ImageInfo;
+  readRegionInto?: (plane: PlaneIndex, rect: Rect, out: SampleArray) => Promise<SampleArray>;
+
+  constructor(
+    private readonly source: ImageSource,
+    private readonly planes: PlaneIndex[],
+    private readonly owner = true,
+  ) {
+    const full = source.info;
+    const size = full.scenes[planes[0]!.scene] ?? { width: full.width, height: full.height };
+    const { foldedIntoT: _folded, channelNames, channelColors, ...rest } = full;
+    const perChannel = <T>(values: T[] | undefined) => (values?.length === full.sizes.c ? planes.map((p) => values[p.c]!) : undefined);
+    const names = perChannel(channelNames);
+    const colors = perChannel(channelColors);
+    this.info = {
+      ...rest,
+      width: size.width,
+      height: size.height,
+      scenes: [{ ...size }],
+      sizes: { scene: 1, t: 1, z: 1, c: planes.length },
+      ...(names ? { channelNames: names } : {}),
+      ...(colors ? { channelColors: colors } : {}),
+    };
+    if (readsRegionsInto(source)) {
+      const inner = source;
+      this.readRegionInto = (plane, rect, out) => inner.readRegionInto(this.planeOf(plane), rect, out);
+    }
+  }
+
+  private planeOf(p: PlaneIndex): PlaneIndex {
+    const plane = this.planes[p.c];
+    if (!plane || p.scene !== 0 || p.t !== 0 || p.z !== 0) throw internalError(`plane ${JSON.stringify(p)} is outside the view`);
+    return plane;
+  }
+
+  readRegion(plane: PlaneIndex, rect: Rect): Promise<SampleArray> {
+    return this.source.readRegion(this.planeOf(plane), rect);
+  }
+
+  async close(): Promise<void> {
+    if (this.owner) await this.source.close();
+  }
+}
+
 /** `source` seen as the planes `pick` keeps; `where` names the image in errors (e.g. "the label image"). */
 export function planeView(source: ImageSource, pick: PlanePick, where: string): ImageSource {
   const { info } = source;
@@ -47,26 +99,9 @@ export function planeView(source: ImageSource, pick: PlanePick, where: string): 
   const t = checkedIndex(info, pick, "t", where) ?? 0;
   const z = checkedIndex(info, pick, "z", where) ?? 0;
   const c = checkedIndex(info, pick, "c", where);
-  const size = info.scenes[scene] ?? { width: info.width, height: info.height };
-  const { foldedIntoT: _folded, channelNames, channelColors, ...rest } = info;
-  const keepsNames = c === undefined || channelNames?.length !== info.sizes.c;
-  const names = keepsNames ? channelNames : [channelNames[c]!];
-  const colors = c === undefined || channelColors?.length !== info.sizes.c ? channelColors : [channelColors[c]!];
-  const view: ImageInfo = {
-    ...rest,
-    width: size.width,
-    height: size.height,
-    scenes: [{ ...size }],
-    sizes: { scene: 1, t: 1, z: 1, c: c === undefined ? info.sizes.c : 1 },
-    ...(names ? { channelNames: names } : {}),
-    ...(colors ? { channelColors: colors } : {}),
-  };
-  const at = (plane: PlaneIndex): PlaneIndex => ({ scene, t, z, c: c ?? plane.c });
-  const wrapper: ImageSource & { readRegionInto?: (plane: PlaneIndex, rect: Rect, out: SampleArray) => Promise<SampleArray> } = {
-    info: view,
-    readRegion: (plane, rect) => source.readRegion(at(plane), rect),
-    close: () => source.close(),
-  };
-  if (readsRegionsInto(source)) wrapper.readRegionInto = (plane, rect, out) => source.readRegionInto(at(plane), rect, out);
-  return wrapper;
+  const channels = c === undefined ? Array.from({ length: info.sizes.c }, (_, k) => k) : [c];
+  return new PlanesView(
+    source,
+    channels.map((k) => ({ scene, t, c: k, z })),
+  );
 }

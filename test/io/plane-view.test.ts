@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MemoryImageSource } from "../../src/io/memory/memory-source.js";
-import { planeView } from "../../src/io/plane-view.js";
+import { PlanesView, planeView } from "../../src/io/plane-view.js";
 import type { PlaneIndex, Rect, SampleArray } from "../../src/io/types.js";
 
 /** A 3×2 image of T 2, C 2, Z 3 whose every sample is 100·t + 10·c + z (planes in scene, t, c, z order). */
@@ -29,7 +29,7 @@ describe("planeView", () => {
     expect([...(await view.readRegion({ ...first, c: 1 }, rect))]).toEqual(Array(6).fill(112));
   });
 
-  it("with c, one channel: its name, and its samples whatever channel is asked", async () => {
+  it("with c, one channel: its name and its samples", async () => {
     const view = planeView(stack(), { t: 0, z: 1, c: 1 }, "the image");
     expect(view.info.sizes).toEqual({ scene: 1, t: 1, c: 1, z: 1 });
     expect(view.info.channelNames).toEqual(["GFP"]);
@@ -58,5 +58,35 @@ describe("planeView", () => {
     expect(() => planeView(stack(), { t: 0, z: 0, scene: 1 }, "the image")).toThrow("scene=1, but the image has 1 scene");
     // an axis of several planes left out would be read at index 0 without a word
     expect(() => planeView(stack(), { t: 1 }, "the label image")).toThrow("the label image has 3 Z planes: pick one");
+  });
+
+  it("PlanesView: any planes of one scene as channels in their order, names and colours following; a plane outside is an internal error", async () => {
+    let closed = 0;
+    const source = Object.assign(stack(), { close: async () => void closed++ });
+    source.info.channelColors = [
+      [0, 0, 255],
+      [0, 255, 0],
+    ];
+    const view = new PlanesView(
+      source,
+      [
+        { scene: 0, t: 1, c: 1, z: 2 },
+        { scene: 0, t: 0, c: 0, z: 1 },
+      ],
+      false,
+    );
+    expect(view.info.sizes).toEqual({ scene: 1, t: 1, c: 2, z: 1 });
+    expect(view.info.channelNames).toEqual(["GFP", "DAPI"]);
+    expect(view.info.channelColors).toEqual([
+      [0, 255, 0],
+      [0, 0, 255],
+    ]);
+    expect([...(await view.readRegion(first, rect))]).toEqual(Array(6).fill(112));
+    expect([...(await view.readRegion({ ...first, c: 1 }, rect))]).toEqual(Array(6).fill(1));
+    expect(() => view.readRegion({ ...first, c: 2 }, rect)).toThrow("outside the view");
+    await view.close();
+    expect(closed).toBe(0); // not the owner
+    await planeView(source, { t: 0, z: 0 }, "the image").close();
+    expect(closed).toBe(1);
   });
 });
